@@ -1,0 +1,167 @@
+package io.groupai.fleet.registry;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Registers, changes and removes servers. Validates everything before writing anything, and
+ * writes a server row and its encrypted secret in one transaction.
+ */
+@Service
+public class ServerRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerRegistry.class);
+
+    /** A server definition with the secret that came with it (null: keep the stored one). */
+    public record ServerInput(ServerDefinition definition, SshSecret secret) {
+    }
+
+    private final ServerRepository servers;
+    private final AccountRepository accounts;
+    private final CredentialStore credentials;
+    private final FleetSettingsRepository settings;
+    private final Validator validator;
+
+    public ServerRegistry(ServerRepository servers, AccountRepository accounts, CredentialStore credentials,
+                          FleetSettingsRepository settings, Validator validator) {
+        this.servers = servers;
+        this.accounts = accounts;
+        this.credentials = credentials;
+        this.settings = settings;
+        this.validator = validator;
+    }
+
+    @Transactional
+    public ServerRecord create(ServerInput input) {
+        ServerDefinition d = validated(input.definition(), "");
+        if (servers.exists(d.nodeId())) {
+            throw new InvalidInputException("node_id", "a server with node_id '" + d.nodeId()
+                    + "' already exists; choose another node_id or change it with PUT /api/v1/group-ai/servers/" + d.nodeId());
+        }
+        write(d, input.secret(), false);
+        log.info("registered server {} ({}:{}, max {} accounts)", d.nodeId(), d.host(), d.port(), d.maxAccounts());
+        return servers.get(d.nodeId());
+    }
+
+    @Transactional
+    public ServerRecord update(String nodeId, ServerInput input) {
+        ServerDefinition d = validated(input.definition(), "");
+        if (!nodeId.equals(d.nodeId())) {
+            throw new InvalidInputException("node_id", "node_id in the body ('" + d.nodeId() + "') differs from the path ('"
+                    + nodeId + "'); a server cannot be renamed, register a new one instead");
+        }
+        servers.get(nodeId);
+        int assigned = accounts.countOnServer(nodeId);
+        if (d.maxAccounts() < assigned) {
+            throw new ConflictException("server " + nodeId + " runs " + assigned + " accounts; max_accounts " + d.maxAccounts()
+                    + " would put it over capacity. Move accounts away first (POST /api/v1/group-ai/accounts/rebalance)");
+        }
+        write(d, input.secret(), true);
+        log.info("updated server {}", nodeId);
+        return servers.get(nodeId);
+    }
+
+    @Transactional
+    public void delete(String nodeId) {
+        servers.get(nodeId);
+        int assigned = accounts.countOnServer(nodeId);
+        if (assigned > 0) {
+            throw new ConflictException("server " + nodeId + " still holds " + assigned + " accounts; set its status to "
+                    + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
+        }
+        servers.delete(nodeId);
+        log.info("deleted server {}", nodeId);
+    }
+
+    /**
+     * Creates or updates every server of an import in one transaction: either all are written or,
+     * on any problem with any of them, none. Problems of all entries are reported together.
+     */
+    @Transactional
+    public List<ServerRecord> importAll(List<ServerInput> inputs, Map<String, String> allocationSettings) {
+        List<FieldProblem> problems = new ArrayList<>();
+        List<ServerDefinition> valid = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (ServerInput input : inputs) {
+            String prefix = "servers." + (input.definition().nodeId() == null ? "?" : input.definition().nodeId()) + ".";
+            ServerDefinition d = input.definition().withDefaults();
+            List<FieldProblem> own = problemsOf(d, prefix);
+            problems.addAll(own);
+            if (d.nodeId() != null && !seen.add(d.nodeId())) {
+                problems.add(new FieldProblem(prefix + "node_id", "node_id '" + d.nodeId() + "' appears twice in the import; node ids must be unique"));
+            }
+            if (own.isEmpty() && servers.exists(d.nodeId()) && d.maxAccounts() < accounts.countOnServer(d.nodeId())) {
+                problems.add(new FieldProblem(prefix + "max_accounts", "server " + d.nodeId() + " already runs "
+                        + accounts.countOnServer(d.nodeId()) + " accounts; max_accounts cannot be lower than that"));
+            }
+            valid.add(d);
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            ServerDefinition d = valid.get(i);
+            write(d, inputs.get(i).secret(), servers.exists(d.nodeId()));
+        }
+        allocationSettings.forEach((name, value) -> settings.put("allocation." + name, value));
+        log.info("imported {} servers: {}", valid.size(), valid.stream().map(ServerDefinition::nodeId).toList());
+        return valid.stream().map(d -> servers.get(d.nodeId())).toList();
+    }
+
+    @Transactional
+    public void clearHostKey(String nodeId) {
+        if (servers.clearHostKey(nodeId) == 0) {
+            throw NotFoundException.server(nodeId);
+        }
+        log.info("cleared the pinned host key of {}; the next connection pins the key it presents", nodeId);
+    }
+
+    private void write(ServerDefinition d, SshSecret secret, boolean exists) {
+        String credentialRef = secret != null ? "db"
+                : exists ? servers.get(d.nodeId()).credentialRef() : "none";
+        if (exists) {
+            servers.update(d, credentialRef);
+        } else {
+            servers.insert(d, credentialRef);
+        }
+        if (secret != null) {
+            credentials.save(d.nodeId(), secret);
+        }
+    }
+
+    private ServerDefinition validated(ServerDefinition definition, String prefix) {
+        ServerDefinition d = definition.withDefaults();
+        List<FieldProblem> problems = problemsOf(d, prefix);
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        return d;
+    }
+
+    /** Every problem of a definition (defaults applied first), with field names under {@code prefix}. */
+    public List<FieldProblem> validate(ServerDefinition definition, String prefix) {
+        return problemsOf(definition.withDefaults(), prefix);
+    }
+
+    private List<FieldProblem> problemsOf(ServerDefinition d, String prefix) {
+        return validator.validate(d).stream()
+                .map((ConstraintViolation<ServerDefinition> v) -> new FieldProblem(prefix + snake(v.getPropertyPath().toString()), v.getMessage()))
+                .sorted(Comparator.comparing(FieldProblem::field))
+                .toList();
+    }
+
+    /** Field names in errors are the JSON names the operator wrote (snake_case). */
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

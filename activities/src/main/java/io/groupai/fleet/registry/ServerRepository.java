@@ -1,0 +1,142 @@
+package io.groupai.fleet.registry;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The servers table. Plain SQL that runs unchanged on H2, MySQL 8 and MariaDB. */
+@Repository
+public class ServerRepository {
+
+    private static final String COLUMNS = "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
+            + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
+            + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
+            + "last_heartbeat, host_key_type, host_key, created_at, updated_at";
+
+    private static final RowMapper<ServerRecord> MAPPER = ServerRepository::map;
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public ServerRepository(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    public boolean exists(String nodeId) {
+        return jdbc.sql("SELECT COUNT(*) FROM servers WHERE node_id = ?").param(nodeId).query(Integer.class).single() > 0;
+    }
+
+    public void insert(ServerDefinition d, String credentialRef) {
+        Timestamp now = now();
+        jdbc.sql("INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
+                        + "allocation_strategy, health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0, ?, ?)")
+                .params(d.nodeId(), d.host(), d.port(), d.user(), credentialRef, d.deployDir(), d.maxAccounts(), d.location(),
+                        d.weight(), d.allocationStrategy(), d.healthCheckInterval(), d.status(), now, now)
+                .update();
+    }
+
+    /** Updates the declared fields; observed health, metrics and the pinned host key are kept. */
+    public void update(ServerDefinition d, String credentialRef) {
+        jdbc.sql("UPDATE servers SET host = ?, port = ?, ssh_user = ?, credential_ref = ?, deploy_dir = ?, max_accounts = ?, "
+                        + "location = ?, weight = ?, allocation_strategy = ?, health_check_interval = ?, status = ?, updated_at = ? "
+                        + "WHERE node_id = ?")
+                .params(d.host(), d.port(), d.user(), credentialRef, d.deployDir(), d.maxAccounts(), d.location(), d.weight(),
+                        d.allocationStrategy(), d.healthCheckInterval(), d.status(), now(), d.nodeId())
+                .update();
+    }
+
+    public Optional<ServerRecord> find(String nodeId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE node_id = ?").param(nodeId).query(MAPPER).optional();
+    }
+
+    public ServerRecord get(String nodeId) {
+        return find(nodeId).orElseThrow(() -> NotFoundException.server(nodeId));
+    }
+
+    public List<ServerRecord> findAll() {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY node_id").query(MAPPER).list();
+    }
+
+    public int delete(String nodeId) {
+        return jdbc.sql("DELETE FROM servers WHERE node_id = ?").param(nodeId).update();
+    }
+
+    public void recordProbe(String nodeId, boolean processAlive, Long pid, double cpu, double memory, double disk, long latencyMs) {
+        jdbc.sql("UPDATE servers SET health = 'healthy', process_alive = ?, worker_pid = ?, cpu_usage = ?, memory_usage = ?, "
+                        + "disk_usage = ?, latency_ms = ?, consecutive_failures = 0, last_probe_at = ?, last_probe_error = NULL, "
+                        + "updated_at = ? WHERE node_id = ?")
+                .params(processAlive, pid, cpu, memory, disk, latencyMs, now(), now(), nodeId)
+                .update();
+    }
+
+    public void recordProbeFailure(String nodeId, String error) {
+        Timestamp now = now();
+        jdbc.sql("UPDATE servers SET health = 'unhealthy', consecutive_failures = consecutive_failures + 1, last_failure_at = ?, "
+                        + "last_probe_at = ?, last_probe_error = ?, updated_at = ? WHERE node_id = ?")
+                .params(now, now, truncate(error, 1024), now, nodeId)
+                .update();
+    }
+
+    public void pinHostKey(String nodeId, String type, String base64) {
+        jdbc.sql("UPDATE servers SET host_key_type = ?, host_key = ?, updated_at = ? WHERE node_id = ?")
+                .params(type, base64, now(), nodeId).update();
+    }
+
+    public int clearHostKey(String nodeId) {
+        return jdbc.sql("UPDATE servers SET host_key_type = NULL, host_key = NULL, updated_at = ? WHERE node_id = ?")
+                .params(now(), nodeId).update();
+    }
+
+    public void recordHeartbeat(String nodeId, Instant at) {
+        jdbc.sql("UPDATE servers SET last_heartbeat = ? WHERE node_id = ?").params(Timestamp.from(at), nodeId).update();
+    }
+
+    private Timestamp now() {
+        return Timestamp.from(clock.instant());
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+
+    private static ServerRecord map(ResultSet rs, int row) throws SQLException {
+        return new ServerRecord(
+                rs.getString("node_id"),
+                rs.getString("host"),
+                rs.getInt("port"),
+                rs.getString("ssh_user"),
+                rs.getString("credential_ref"),
+                rs.getString("deploy_dir"),
+                rs.getInt("max_accounts"),
+                rs.getString("location"),
+                rs.getDouble("weight"),
+                rs.getString("allocation_strategy"),
+                rs.getInt("health_check_interval"),
+                ServerStatus.fromWire(rs.getString("status")).orElseThrow(),
+                rs.getString("health"),
+                Jdbc.nullableBoolean(rs, "process_alive"),
+                Jdbc.nullableLong(rs, "worker_pid"),
+                Jdbc.nullableDouble(rs, "cpu_usage"),
+                Jdbc.nullableDouble(rs, "memory_usage"),
+                Jdbc.nullableDouble(rs, "disk_usage"),
+                Jdbc.nullableLong(rs, "latency_ms"),
+                rs.getInt("consecutive_failures"),
+                Jdbc.instant(rs, "last_failure_at"),
+                Jdbc.instant(rs, "last_probe_at"),
+                rs.getString("last_probe_error"),
+                Jdbc.instant(rs, "last_heartbeat"),
+                rs.getString("host_key_type"),
+                rs.getString("host_key"),
+                Jdbc.instant(rs, "created_at"),
+                Jdbc.instant(rs, "updated_at"));
+    }
+}

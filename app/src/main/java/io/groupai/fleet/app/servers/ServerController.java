@@ -1,0 +1,146 @@
+package io.groupai.fleet.app.servers;
+
+import io.groupai.fleet.app.workflows.StartedWorkflow;
+import io.groupai.fleet.app.workflows.WorkflowLauncher;
+import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.CredentialStore;
+import io.groupai.fleet.registry.FieldProblem;
+import io.groupai.fleet.registry.InvalidInputException;
+import io.groupai.fleet.registry.ServerRecord;
+import io.groupai.fleet.registry.ServerRegistry;
+import io.groupai.fleet.registry.ServerRegistry.ServerInput;
+import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.nodes.ServerAction;
+import io.groupai.fleet.workflows.nodes.ServerOperationRequest;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.env.Environment;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Servers: CRUD (credentials write-only), master_config.json import, live status, and worker
+ * process operations, which run as the server-operation workflow.
+ */
+@RestController
+@RequestMapping("/api/v1/group-ai/servers")
+class ServerController {
+
+    private final ServerRegistry registry;
+    private final ServerRepository servers;
+    private final AccountRepository accounts;
+    private final CredentialStore credentials;
+    private final MasterConfigImporter importer;
+    private final WorkflowLauncher launcher;
+    private final ServerJson serverJson;
+
+    ServerController(ServerRegistry registry, ServerRepository servers, AccountRepository accounts,
+                     CredentialStore credentials, MasterConfigImporter importer, WorkflowLauncher launcher,
+                     Environment environment) {
+        this.registry = registry;
+        this.servers = servers;
+        this.accounts = accounts;
+        this.credentials = credentials;
+        this.importer = importer;
+        this.launcher = launcher;
+        this.serverJson = new ServerJson(environment::getProperty);
+    }
+
+    @GetMapping
+    List<ServerView> list() {
+        Map<String, Integer> counts = accounts.countByServer();
+        return servers.findAll().stream()
+                .map(s -> view(s, counts.getOrDefault(s.nodeId(), 0)))
+                .toList();
+    }
+
+    @GetMapping("/{nodeId}")
+    ServerView get(@PathVariable String nodeId) {
+        ServerRecord server = servers.get(nodeId);
+        return view(server, accounts.countOnServer(nodeId));
+    }
+
+    @PostMapping
+    ResponseEntity<ServerView> create(@RequestBody JsonNode body) {
+        ServerRecord created = registry.create(read(body, null));
+        return ResponseEntity.created(URI.create("/api/v1/group-ai/servers/" + created.nodeId()))
+                .body(view(created, 0));
+    }
+
+    @PutMapping("/{nodeId}")
+    ServerView update(@PathVariable String nodeId, @RequestBody JsonNode body) {
+        ServerRecord updated = registry.update(nodeId, read(body, nodeId));
+        return view(updated, accounts.countOnServer(nodeId));
+    }
+
+    @DeleteMapping("/{nodeId}")
+    ResponseEntity<Void> delete(@PathVariable String nodeId) {
+        registry.delete(nodeId);
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Forget the pinned SSH host key, so the next connection pins the key the server presents now. */
+    @DeleteMapping("/{nodeId}/host-key")
+    ResponseEntity<Void> clearHostKey(@PathVariable String nodeId) {
+        registry.clearHostKey(nodeId);
+        return ResponseEntity.noContent().build();
+    }
+
+    /** Body: master_config.json as written in the seeds; all servers are written or none. */
+    @PostMapping(path = "/import", consumes = {"application/json", "text/plain", "application/octet-stream"})
+    Map<String, Object> importMasterConfig(@RequestBody String body) {
+        List<ServerRecord> imported = importer.importJson(body);
+        Map<String, Integer> counts = accounts.countByServer();
+        return Map.of("imported", imported.size(),
+                "servers", imported.stream().map(s -> view(s, counts.getOrDefault(s.nodeId(), 0))).toList());
+    }
+
+    @GetMapping("/{nodeId}/status")
+    ServerStatusView status(@PathVariable String nodeId) {
+        ServerRecord server = servers.get(nodeId);
+        return ServerStatusView.of(server, accounts.countOnServer(nodeId));
+    }
+
+    /** start / stop / restart / status of the node's worker process, as a durable workflow. */
+    @PostMapping("/{nodeId}/actions/{action}")
+    ResponseEntity<StartedWorkflow> action(@PathVariable String nodeId, @PathVariable String action) {
+        ServerAction parsed;
+        try {
+            parsed = ServerAction.parse(action);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("action", e.getMessage());
+        }
+        servers.get(nodeId);
+        StartedWorkflow started = launcher.start("ServerOperationWorkflow", WorkflowIds.serverOperation(nodeId),
+                TaskQueues.CONTROL_PLANE, "server:" + nodeId, new ServerOperationRequest(nodeId, parsed));
+        return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
+    }
+
+    private ServerInput read(JsonNode body, String pathNodeId) {
+        List<FieldProblem> problems = new ArrayList<>();
+        ServerInput input = serverJson.read(body, "", pathNodeId, problems);
+        if (input != null) {
+            problems = FieldProblems.merge(problems, registry.validate(input.definition(), ""));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(problems);
+        }
+        return input;
+    }
+
+    private ServerView view(ServerRecord server, int accountsCount) {
+        return ServerView.of(server, accountsCount, credentials.authType(server.nodeId()).orElse(null));
+    }
+}

@@ -1,0 +1,39 @@
+package io.groupai.fleet.app.servers;
+
+import io.groupai.fleet.registry.ServerRecord;
+import java.time.Instant;
+
+/** A server as the API shows it. Credentials appear only as "configured or not", never as values. */
+public record ServerView(
+        String nodeId,
+        String host,
+        int port,
+        String user,
+        String deployDir,
+        int maxAccounts,
+        int accountsCount,
+        String location,
+        double weight,
+        String allocationStrategy,
+        int healthCheckInterval,
+        String status,
+        String health,
+        Credential credential,
+        String hostKeyType,
+        boolean hostKeyPinned,
+        Instant lastProbeAt,
+        Instant lastHeartbeat,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** Which kind of secret is stored, if any. */
+    public record Credential(String type, boolean configured) {
+    }
+
+    static ServerView of(ServerRecord s, int accountsCount, String credentialType) {
+        return new ServerView(s.nodeId(), s.host(), s.port(), s.user(), s.deployDir(), s.maxAccounts(), accountsCount,
+                s.location(), s.weight(), s.allocationStrategy(), s.healthCheckInterval(), s.status().wireName(), s.health(),
+                new Credential(credentialType, credentialType != null), s.hostKeyType(), s.hostKey() != null,
+                s.lastProbeAt(), s.lastHeartbeat(), s.createdAt(), s.updatedAt());
+    }
+}

@@ -1,0 +1,106 @@
+package io.groupai.fleet.app.workflows;
+
+import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.workflows.nodes.ServerOperationResult;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Follow the workflows the app started: status from Temporal, progress from the workflow's query. */
+@RestController
+@RequestMapping("/api/v1/group-ai/workflows")
+class WorkflowController {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkflowController.class);
+
+    /** Result classes of our workflow types, so results render with the API's field names. */
+    private static final Map<String, Class<?>> RESULT_TYPES = Map.of(
+            "ServerOperationWorkflow", ServerOperationResult.class);
+
+    record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
+                           Instant startedAt, Instant closedAt, Object progress, Object result) {
+    }
+
+    private final WorkflowClient client;
+    private final WorkflowRunRepository runs;
+
+    WorkflowController(WorkflowClient client, WorkflowRunRepository runs) {
+        this.client = client;
+        this.runs = runs;
+    }
+
+    @GetMapping
+    List<WorkflowRun> recent(@RequestParam(required = false) String subject,
+                             @RequestParam(defaultValue = "50") int limit) {
+        return runs.recent(subject, Math.max(1, Math.min(limit, 500)));
+    }
+
+    @GetMapping("/{workflowId}")
+    WorkflowDetails details(@PathVariable String workflowId) {
+        WorkflowExecutionInfo info = describe(workflowId);
+        String status = shortStatus(info.getStatus());
+        String type = info.getType().getName();
+        String runId = info.getExecution().getRunId();
+        Instant closedAt = info.hasCloseTime() ? Instant.ofEpochSecond(info.getCloseTime().getSeconds(),
+                info.getCloseTime().getNanos()) : null;
+        Optional<WorkflowRun> recorded = runs.latest(workflowId);
+        recorded.filter(r -> r.runId().equals(runId) && !r.status().equals(status))
+                .ifPresent(r -> runs.recordStatus(workflowId, runId, status, null, closedAt));
+
+        WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.of(type));
+        Object progress = query(stub, workflowId);
+        Object result = null;
+        if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+            result = stub.getResult(RESULT_TYPES.getOrDefault(type, Object.class));
+        }
+        return new WorkflowDetails(workflowId, runId, type, recorded.map(WorkflowRun::subject).orElse(null), status,
+                Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos()), closedAt,
+                progress, result);
+    }
+
+    private WorkflowExecutionInfo describe(String workflowId) {
+        try {
+            return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+                    DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                            .build()).getWorkflowExecutionInfo();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                throw new NotFoundException("workflow '" + workflowId + "' is not known to Temporal"
+                        + " (the embedded server forgets workflows when it restarts); list recent ones with GET /api/v1/group-ai/workflows");
+            }
+            throw e;
+        }
+    }
+
+    /** Every workflow of ours answers a "progress" query; a failed query must not hide the status. */
+    private static Object query(WorkflowStub stub, String workflowId) {
+        try {
+            return stub.query("progress", Object.class);
+        } catch (RuntimeException e) {
+            log.debug("progress query of {} failed: {}", workflowId, e.toString());
+            return null;
+        }
+    }
+
+    private static String shortStatus(WorkflowExecutionStatus status) {
+        return status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+    }
+}

@@ -1,0 +1,53 @@
+package io.groupai.fleet.app.workflows;
+
+import io.groupai.fleet.registry.ConflictException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Starts workflows for the REST API and records them. The workflow id names the entity it owns,
+ * so Temporal refuses a second concurrent operation on it; that refusal becomes a 409.
+ */
+@Service
+public class WorkflowLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkflowLauncher.class);
+
+    private final WorkflowClient client;
+    private final WorkflowRunRepository runs;
+
+    public WorkflowLauncher(WorkflowClient client, WorkflowRunRepository runs) {
+        this.client = client;
+        this.runs = runs;
+    }
+
+    /**
+     * @param workflowType the workflow interface's type name (its simple name)
+     * @param subject      what it operates on, e.g. "server:worker-01"
+     * @param input        the single, secret-free argument
+     */
+    public StartedWorkflow start(String workflowType, String workflowId, String taskQueue, String subject, Object input) {
+        WorkflowStub stub = client.newUntypedWorkflowStub(workflowType,
+                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
+        WorkflowExecution execution;
+        try {
+            execution = stub.start(input);
+        } catch (WorkflowExecutionAlreadyStarted e) {
+            throw new ConflictException("workflow " + workflowId + " is already running on " + subject
+                    + "; wait for it to finish (GET " + statusUrl(workflowId) + ") before starting another");
+        }
+        runs.recordStart(workflowId, execution.getRunId(), workflowType, subject);
+        log.info("started {} {} (run {}) for {}", workflowType, workflowId, execution.getRunId(), subject);
+        return new StartedWorkflow(workflowId, execution.getRunId(), workflowType, statusUrl(workflowId));
+    }
+
+    public static String statusUrl(String workflowId) {
+        return "/api/v1/group-ai/workflows/" + workflowId;
+    }
+}

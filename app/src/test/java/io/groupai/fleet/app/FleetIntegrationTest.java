@@ -1,0 +1,26 @@
+package io.groupai.fleet.app;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The whole control plane on a random HTTP port, with the embedded Temporal server on a free
+ * loopback port and an in-memory H2 database, unless DB_URL points the run at MySQL/MariaDB
+ * (CI's second pass). All test classes share one context.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=${DB_URL:jdbc:h2:mem:fleet;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1}",
+        "groupai.temporal.embedded.port=0",
+        "groupai.data-dir=${java.io.tmpdir}/groupai-test",
+        "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
+        "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
+        "MANILA_SSH_PASSWORD=manila-secret-password-456",
+})
+public @interface FleetIntegrationTest {
+}

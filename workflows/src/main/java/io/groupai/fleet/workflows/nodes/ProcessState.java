@@ -1,0 +1,5 @@
+package io.groupai.fleet.workflows.nodes;
+
+/** The worker-node process of one server, as its pid file and {@code kill -0} tell. */
+public record ProcessState(String nodeId, boolean running, Long pid) {
+}
