@@ -41,7 +41,7 @@ CREATE INDEX idx_servers_status ON servers (status);
 CREATE TABLE server_credentials (
     node_id      VARCHAR(63)   NOT NULL PRIMARY KEY,
     auth_type    VARCHAR(16)   NOT NULL,
-    secret       VARCHAR(16384) NOT NULL,
+    secret       TEXT          NOT NULL,
     passphrase   VARCHAR(1024),
     updated_at   TIMESTAMP(3)  NOT NULL,
     CONSTRAINT fk_credentials_server FOREIGN KEY (node_id) REFERENCES servers (node_id) ON DELETE CASCADE,

@@ -4,6 +4,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
@@ -22,5 +23,6 @@ import org.springframework.boot.test.context.SpringBootTest;
         "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
         "MANILA_SSH_PASSWORD=manila-secret-password-456",
 })
+@Tag("database")
 public @interface FleetIntegrationTest {
 }

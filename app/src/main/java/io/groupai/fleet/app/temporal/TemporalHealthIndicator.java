@@ -1,0 +1,30 @@
+package io.groupai.fleet.app.temporal;
+
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/** /actuator/health shows whether the Temporal frontend answers, and which one it is. */
+@Component("temporal")
+class TemporalHealthIndicator implements HealthIndicator {
+
+    private final WorkflowServiceStubs stubs;
+
+    TemporalHealthIndicator(WorkflowServiceStubs stubs) {
+        this.stubs = stubs;
+    }
+
+    @Override
+    public Health health() {
+        String target = stubs.getOptions().getTarget();
+        try {
+            stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+            return Health.up().withDetail("target", target).build();
+        } catch (RuntimeException e) {
+            return Health.down().withDetail("target", target).withDetail("error", e.getMessage()).build();
+        }
+    }
+}
