@@ -1,0 +1,54 @@
+package io.groupai.fleet.nodes.ssh;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Health probe of a server in one SSH exec: worker process alive (pid file + {@code kill -0}),
+ * CPU (two /proc/stat samples 200 ms apart), memory (/proc/meminfo), disk of the deploy dir
+ * ({@code df -P}), plus the round-trip latency of a trivial command on the pooled session.
+ * Never uses pgrep or systemd: a pid file names exactly the process we started.
+ */
+public final class NodeProbe {
+
+    static final String CPU_SAMPLE_DELAY = "0.2";
+
+    private final RemoteShell shell;
+    private final Clock clock;
+
+    public NodeProbe(RemoteShell shell) {
+        this(shell, Clock.systemUTC());
+    }
+
+    public NodeProbe(RemoteShell shell, Clock clock) {
+        this.shell = Objects.requireNonNull(shell, "shell");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public ProbeResult probe(SshTarget target) {
+        Duration timeout = shell.pool().settings().commandTimeout();
+        CommandResult ping = shell.execChecked(target, "probe", "true", timeout);
+        CommandResult result = shell.exec(target, "probe", script(target), timeout);
+        if (!result.ok()) {
+            throw RemoteShell.failure(target, "probe", result);
+        }
+        return ProbeOutputParser.parse(target.nodeId(), result.stdout(), ping.elapsed().toMillis(), clock.instant());
+    }
+
+    /** The probe script; public for documentation and the parser test. */
+    static String script(SshTarget target) {
+        return Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
+                pid=$(read_pid "$pf")
+                echo "pid=$pid"
+                if [ -n "$pid" ] && alive "$pid"; then echo alive=1; else echo alive=0; fi
+                echo "cpu1=$(head -n 1 /proc/stat)"
+                sleep %s
+                echo "cpu2=$(head -n 1 /proc/stat)"
+                grep -E '^(MemTotal|MemAvailable|MemFree|Buffers|Cached):' /proc/meminfo
+                p="$d"
+                while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+                echo "df=$(df -P "$p" | tail -n 1)"
+                """.formatted(CPU_SAMPLE_DELAY);
+    }
+}

@@ -1,0 +1,312 @@
+package io.groupai.fleet.nodes.ssh;
+
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.Session;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves account session files to and from {@code <deployDir>/sessions/<accountId>/}.
+ *
+ * <p>Upload: free-space check, SFTP to a temporary name in the same directory, remote
+ * {@code sha256sum}, then an atomic {@code mv -f} to the final name; file 0600, directory 0700.
+ * Download goes through a local temporary file and a checksum too. On any failure no partial file
+ * is left at the final name, and the temporary file is removed (or, if the server is gone, swept
+ * by the next attempt). Every operation is idempotent, so Temporal retries are safe.
+ */
+public final class SessionTransfer {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionTransfer.class);
+
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9_+-]{1,64}");
+    private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
+    private static final Pattern SHA256_LINE = Pattern.compile("^([0-9a-f]{64})\\s");
+    /** Head-room kept free on the server beyond the file itself. */
+    private static final long FREE_SPACE_MARGIN = 1024 * 1024;
+
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sftp-transfer-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final RemoteShell shell;
+    private final SshSessionPool pool;
+
+    public SessionTransfer(RemoteShell shell) {
+        this.shell = Objects.requireNonNull(shell, "shell");
+        this.pool = shell.pool();
+    }
+
+    /** {@code <deployDir>/sessions/<accountId>} */
+    public static String accountDir(SshTarget target, String accountId) {
+        return target.sessionsDir() + "/" + requireAccountId(target, accountId);
+    }
+
+    /** Uploads a session file or archive; returns the verified remote file. Uploading identical content again is a cheap no-op. */
+    public RemoteFile upload(SshTarget target, String accountId, Path local) {
+        requireAccountId(target, accountId);
+        if (local == null || !Files.isRegularFile(local)) {
+            throw SshException.invalidInput(target.nodeId(), "not a regular file: " + local
+                    + " (pack a TDLib database directory as an archive before uploading)");
+        }
+        String fileName = requireFileName(target, local.getFileName().toString());
+        Digest localDigest = sha256(target, local);
+        String dir = accountDir(target, accountId);
+        String finalPath = dir + "/" + fileName;
+        String tempPath = dir + "/." + fileName + "." + UUID.randomUUID() + ".part";
+
+        // Prepare: create dirs with tight modes, sweep temp files of interrupted earlier attempts
+        // (safe: one workflow owns an account at a time), report free space and any existing copy.
+        String prepare = "s=" + ShellQuote.quote(target.sessionsDir()) + "\n"
+                + "dir=" + ShellQuote.quote(dir) + "\n"
+                + "f=" + ShellQuote.quote(finalPath) + "\n"
+                + "umask 077\n"
+                + "mkdir -p \"$dir\" && chmod 0700 \"$s\" \"$dir\" || exit 1\n"
+                + "rm -f \"$dir\"/." + fileName + ".*.part\n"
+                + "echo \"avail_kb=$(df -Pk \"$dir\" | tail -n 1 | awk '{print $4}')\"\n"
+                + "if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n";
+        CommandResult prepared = shell.execChecked(target, "upload", prepare, null);
+        String existing = value(prepared.stdout(), "existing");
+        if ((localDigest.hex() + " " + localDigest.size()).equals(existing)) {
+            shell.execChecked(target, "upload", "chmod 0600 " + ShellQuote.quote(finalPath), null);
+            log.info("server {}: session file of account {} already present with the same SHA-256, upload skipped",
+                    target.nodeId(), accountId);
+            return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
+        }
+        String avail = value(prepared.stdout(), "avail_kb");
+        if (avail != null && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < localDigest.size() + FREE_SPACE_MARGIN) {
+            throw new SshException(target.nodeId(), "upload", SshException.Kind.DISK_FULL, "only " + avail
+                    + " KiB free under " + dir + ", the file needs " + (localDigest.size() / 1024 + 1) + " KiB plus 1 MiB head-room");
+        }
+
+        try {
+            sftp(target, "upload", channel -> {
+                try (InputStream in = Files.newInputStream(local)) {
+                    channel.put(in, tempPath, ChannelSftp.OVERWRITE);
+                }
+                channel.chmod(0600, tempPath);
+                return null;
+            });
+            String sum = shell.execChecked(target, "verify-checksum", "sha256sum -- " + ShellQuote.quote(tempPath), null).stdout();
+            var m = SHA256_LINE.matcher(sum);
+            if (!m.find() || !m.group(1).equals(localDigest.hex())) {
+                throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
+                        "SHA-256 of the uploaded file differs: local " + localDigest.hex() + ", remote " + SshErrors.firstLine(sum));
+            }
+            shell.execChecked(target, "rename", "mv -f -- " + ShellQuote.quote(tempPath) + " " + ShellQuote.quote(finalPath), null);
+        } catch (RuntimeException e) {
+            removeRemoteTemp(target, tempPath, e);
+            throw e;
+        }
+        log.info("server {}: uploaded session file of account {} ({} bytes, sha256 {})",
+                target.nodeId(), accountId, localDigest.size(), localDigest.hex());
+        return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
+    }
+
+    /**
+     * Downloads {@code sessions/<accountId>/<fileName>} to {@code dest}: into a temporary sibling of
+     * {@code dest} first, verified against the remote SHA-256, then moved into place atomically.
+     */
+    public RemoteFile download(SshTarget target, String accountId, String fileName, Path dest) {
+        requireAccountId(target, accountId);
+        requireFileName(target, fileName);
+        Objects.requireNonNull(dest, "dest");
+        String remotePath = accountDir(target, accountId) + "/" + fileName;
+        CommandResult sum = shell.exec(target, "download",
+                "f=" + ShellQuote.quote(remotePath) + "\n"
+                        + "[ -f \"$f\" ] || exit 44\n"
+                        + "echo \"$(sha256sum -- \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"", null);
+        if (sum.exitCode() == 44) {
+            throw new SshException(target.nodeId(), "download", SshException.Kind.NOT_FOUND, "no such session file: " + remotePath);
+        }
+        if (!sum.ok()) {
+            throw RemoteShell.failure(target, "download", sum);
+        }
+        String[] parts = sum.stdout().strip().split(" ");
+        if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}") || !parts[1].matches("\\d{1,18}")) {
+            throw new SshException(target.nodeId(), "download", SshException.Kind.COMMAND_FAILED,
+                    "unexpected sha256sum output: " + SshErrors.firstLine(sum.stdout()));
+        }
+        String remoteSha = parts[0];
+        long remoteSize = Long.parseLong(parts[1]);
+
+        Path dir = dest.toAbsolutePath().getParent();
+        Path temp = dir.resolve("." + dest.getFileName() + "." + UUID.randomUUID() + ".part");
+        try {
+            Files.createDirectories(dir);
+            MessageDigest md = newSha256();
+            sftp(target, "download", channel -> {
+                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), md)) {
+                    channel.get(remotePath, out);
+                }
+                return null;
+            });
+            String localSha = HexFormat.of().formatHex(md.digest());
+            if (!localSha.equals(remoteSha)) {
+                throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
+                        "SHA-256 of the downloaded file differs: remote " + remoteSha + ", local " + localSha);
+            }
+            restrictPermissions(temp);
+            moveIntoPlace(temp, dest);
+        } catch (IOException e) {
+            removeLocalTemp(target, temp, e);
+            throw new SshException(target.nodeId(), "download", SshException.Kind.TRANSFER_FAILED,
+                    "cannot write " + dest + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            removeLocalTemp(target, temp, e);
+            throw e;
+        }
+        log.info("server {}: downloaded session file of account {} ({} bytes)", target.nodeId(), accountId, remoteSize);
+        return new RemoteFile(remotePath, remoteSha, remoteSize);
+    }
+
+    /** Removes the account's session directory; returns whether it existed. Deleting a missing one is fine. */
+    public boolean delete(SshTarget target, String accountId) {
+        String dir = accountDir(target, accountId);
+        CommandResult r = shell.execChecked(target, "delete",
+                "dir=" + ShellQuote.quote(dir) + "\n"
+                        + "if [ -e \"$dir\" ]; then echo existed=1; fi\n"
+                        + "rm -rf -- \"$dir\"", null);
+        boolean existed = r.stdout().contains("existed=1");
+        if (existed) {
+            log.info("server {}: deleted session directory of account {}", target.nodeId(), accountId);
+        }
+        return existed;
+    }
+
+    // --- helpers ---------------------------------------------------------------------------
+
+    private interface SftpWork<T> {
+        T run(ChannelSftp channel) throws Exception;
+    }
+
+    /** Runs SFTP work on a pooled session, bounded by the transfer timeout (the channel is closed when it expires). */
+    private <T> T sftp(SshTarget target, String step, SftpWork<T> work) {
+        Duration limit = pool.settings().transferTimeout();
+        return pool.withSession(target, step, (Session session) -> {
+            ChannelSftp channel = (ChannelSftp) pool.openChannel(session, "sftp");
+            pool.connectChannel(channel);
+            AtomicBoolean timedOut = new AtomicBoolean();
+            ScheduledFuture<?> deadline = TIMER.schedule(() -> {
+                timedOut.set(true);
+                channel.disconnect();
+            }, limit.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                return work.run(channel);
+            } catch (Exception e) {
+                if (timedOut.get()) {
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
+                            "transfer did not finish within " + limit.toSeconds() + " s", e);
+                }
+                throw SshErrors.operationFailure(target, step, e, session.isConnected());
+            } finally {
+                deadline.cancel(false);
+                channel.disconnect();
+            }
+        });
+    }
+
+    private void removeRemoteTemp(SshTarget target, String tempPath, RuntimeException cause) {
+        try {
+            shell.execChecked(target, "cleanup", "rm -f -- " + ShellQuote.quote(tempPath), Duration.ofSeconds(10));
+        } catch (SshException cleanup) {
+            // The server may be gone (that is often why we are here); the next upload sweeps leftovers.
+            log.warn("server {}: could not remove temporary upload {} after a failed transfer ({}); "
+                    + "the next upload of this account removes it", target.nodeId(), tempPath, cleanup.getMessage());
+            cause.addSuppressed(cleanup);
+        }
+    }
+
+    private static void removeLocalTemp(SshTarget target, Path temp, Exception cause) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            log.warn("server {}: could not remove local temporary download {}: {}", target.nodeId(), temp, e.getMessage());
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void moveIntoPlace(Path temp, Path dest) throws IOException {
+        try {
+            Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            // same directory, so this only happens on exotic file systems; still never half-written
+            Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void restrictPermissions(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    private record Digest(String hex, long size) {
+    }
+
+    private static Digest sha256(SshTarget target, Path file) {
+        MessageDigest md = newSha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+            long size = in.transferTo(OutputStream.nullOutputStream());
+            return new Digest(HexFormat.of().formatHex(md.digest()), size);
+        } catch (IOException e) {
+            throw new SshException(target.nodeId(), "upload", SshException.Kind.INVALID_INPUT,
+                    "cannot read local file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String value(String output, String key) {
+        for (String line : output.split("\\R")) {
+            if (line.startsWith(key + "=")) {
+                return line.substring(key.length() + 1).strip();
+            }
+        }
+        return null;
+    }
+
+    static String requireAccountId(SshTarget target, String accountId) {
+        if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+            throw SshException.invalidInput(target.nodeId(), "invalid accountId (allowed: " + ACCOUNT_ID.pattern() + ")");
+        }
+        return accountId;
+    }
+
+    private static String requireFileName(SshTarget target, String fileName) {
+        if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
+            throw SshException.invalidInput(target.nodeId(), "invalid session file name '"
+                    + (fileName == null ? "null" : fileName.replaceAll("\\p{Cntrl}", "?")) + "' (allowed: " + FILE_NAME.pattern() + ")");
+        }
+        return fileName;
+    }
+}

@@ -1,0 +1,287 @@
+package io.groupai.fleet.nodes.ssh;
+
+import com.jcraft.jsch.Channel;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded pool of authenticated JSch sessions, at most {@link SshSettings#maxSessionsPerServer()}
+ * per server. A session is lent to one caller at a time and returned after the call; sessions
+ * that broke are discarded and the next caller reconnects. Thread-safe: meant to be shared by
+ * all activity threads of a worker.
+ *
+ * <p>Host keys are pinned on first contact and checked on every connect; credentials are asked
+ * for per connect and dropped right after authentication.
+ */
+public final class SshSessionPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SshSessionPool.class);
+
+    /** Work done with a lent session. */
+    @FunctionalInterface
+    public interface SessionWork<T> {
+        T run(Session session) throws Exception;
+    }
+
+    private record Pooled(Session session, SshTarget target) {
+    }
+
+    private static final class ServerSlot {
+        final Semaphore permits;
+        final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
+
+        ServerSlot(int max) {
+            permits = new Semaphore(max, true);
+        }
+    }
+
+    /** Thrown by {@link #connectChannel} so that a failure to even open a channel on a reused session can be retried. */
+    static final class ChannelOpenFailed extends Exception {
+        ChannelOpenFailed(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private final SshSettings settings;
+    private final HostKeyStore hostKeys;
+    private final CredentialsProvider credentials;
+    private final Map<String, ServerSlot> slots = new ConcurrentHashMap<>();
+    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public SshSessionPool(SshSettings settings, HostKeyStore hostKeys, CredentialsProvider credentials) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.hostKeys = Objects.requireNonNull(hostKeys, "hostKeys");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+    }
+
+    public SshSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Runs {@code work} with a session to the target, connecting if no idle one exists. Failures
+     * are translated to {@link SshException} naming the server and {@code step}. If a reused
+     * session turns out dead before any channel opened, the call is retried once on a fresh one.
+     */
+    public <T> T withSession(SshTarget target, String step, SessionWork<T> work) {
+        ensureOpen(target);
+        ServerSlot slot = slots.computeIfAbsent(target.nodeId(), id -> new ServerSlot(settings.maxSessionsPerServer()));
+        acquire(slot, target, step);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Pooled pooled = takeIdle(slot, target);
+                boolean reused = pooled != null;
+                if (pooled == null) {
+                    pooled = new Pooled(connect(target), target);
+                }
+                boolean healthy = false;
+                try {
+                    T result = work.run(pooled.session());
+                    healthy = pooled.session().isConnected();
+                    return result;
+                } catch (ChannelOpenFailed e) {
+                    if (reused && attempt == 1) {
+                        log.debug("server {}: pooled session was dead ({}), reconnecting", target.nodeId(), e.getMessage());
+                        continue;
+                    }
+                    throw SshErrors.operationFailure(target, step, e.getCause(), pooled.session().isConnected());
+                } catch (SshException e) {
+                    healthy = pooled.session().isConnected();
+                    throw e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted", e);
+                } catch (Exception e) {
+                    throw SshErrors.operationFailure(target, step, e, pooled.session().isConnected());
+                } finally {
+                    if (healthy && !closed) {
+                        slot.idle.push(pooled);
+                    } else {
+                        discard(pooled.session());
+                    }
+                }
+            }
+        } finally {
+            slot.permits.release();
+        }
+    }
+
+    /** Opens a channel of the given type ("exec", "sftp"); a dead session is reported as {@link ChannelOpenFailed}. */
+    Channel openChannel(Session session, String type) throws ChannelOpenFailed {
+        try {
+            return session.openChannel(type);
+        } catch (JSchException e) {
+            throw new ChannelOpenFailed(e);
+        }
+    }
+
+    /** Connects an opened channel; a failure is reported as {@link ChannelOpenFailed} (nothing ran yet, safe to retry). */
+    void connectChannel(Channel channel) throws ChannelOpenFailed {
+        try {
+            channel.connect((int) settings.connectTimeout().toMillis());
+        } catch (JSchException e) {
+            throw new ChannelOpenFailed(e);
+        }
+    }
+
+    /** Closes the idle sessions of a server, e.g. after its credentials or pinned host key changed. */
+    public void evict(String nodeId) {
+        ServerSlot slot = slots.get(nodeId);
+        if (slot != null) {
+            Pooled p;
+            while ((p = slot.idle.poll()) != null) {
+                discard(p.session());
+            }
+        }
+    }
+
+    /** Number of open sessions (lent or idle) across all servers; for metrics and tests. */
+    public int openSessions() {
+        return open.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Session s : new ArrayList<>(open)) {
+            discard(s);
+        }
+        slots.clear();
+    }
+
+    private void ensureOpen(SshTarget target) {
+        Objects.requireNonNull(target, "target");
+        if (closed) {
+            throw new IllegalStateException("SSH session pool is closed");
+        }
+    }
+
+    private void acquire(ServerSlot slot, SshTarget target, String step) {
+        // Waiting longer than one command's budget means the server is saturated; let the caller retry later.
+        long waitMs = settings.commandTimeout().toMillis();
+        try {
+            if (!slot.permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
+                        "all " + settings.maxSessionsPerServer() + " SSH sessions to the server stayed busy for " + waitMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted while waiting for a session", e);
+        }
+    }
+
+    private Pooled takeIdle(ServerSlot slot, SshTarget target) {
+        Pooled p;
+        while ((p = slot.idle.poll()) != null) {
+            if (p.session().isConnected() && p.target().equals(target)) {
+                return p;
+            }
+            discard(p.session()); // dead, or the server's address/user changed
+        }
+        return null;
+    }
+
+    private Session connect(SshTarget target) {
+        JSch jsch = new JSch(); // per connect: identities must not leak between servers
+        PinningHostKeyRepository repo = new PinningHostKeyRepository(target.nodeId(), hostKeys);
+        jsch.setHostKeyRepository(repo);
+        byte[] password = null;
+        Session session = null;
+        try {
+            SshCredentials creds = Objects.requireNonNull(credentials.credentialsFor(target.nodeId()),
+                    "no credentials for " + target.nodeId());
+            session = jsch.getSession(target.user(), target.host(), target.port());
+            session.setHostKeyAlias(target.nodeId());
+            session.setConfig("StrictHostKeyChecking", "yes"); // pinning is done by the repository; never "no"
+            session.setConfig("HashKnownHosts", "no");
+            String order = preferredHostKeyOrder(repo);
+            if (order != null) {
+                session.setConfig("server_host_key", order);
+            }
+            switch (creds) {
+                case SshCredentials.Password p -> {
+                    password = toUtf8(p.password());
+                    session.setPassword(password);
+                    session.setConfig("PreferredAuthentications", "password");
+                }
+                case SshCredentials.PrivateKey k -> {
+                    jsch.addIdentity("key-of-" + target.nodeId(), k.pem(), null, k.passphrase());
+                    session.setConfig("PreferredAuthentications", "publickey");
+                }
+            }
+            session.setServerAliveInterval(15_000); // detect half-open TCP connections of idle pooled sessions
+            session.setServerAliveCountMax(3);
+            session.connect((int) settings.connectTimeout().toMillis());
+            open.add(session);
+            log.debug("server {}: SSH session opened", target.nodeId());
+            return session;
+        } catch (JSchException | RuntimeException e) {
+            if (session != null) {
+                session.disconnect();
+            }
+            var changed = repo.changedKeyMessage();
+            if (changed.isPresent()) {
+                throw new SshException(target.nodeId(), "host-key", SshException.Kind.HOST_KEY_CHANGED, changed.get(), e);
+            }
+            if (e instanceof JSchException && String.valueOf(e.getMessage()).startsWith("invalid privatekey")) {
+                throw new SshException(target.nodeId(), "auth", SshException.Kind.AUTH_FAILED,
+                        "the private key configured for the server could not be read (wrong format or passphrase)");
+            }
+            throw SshErrors.connectFailure(target, e);
+        } finally {
+            if (password != null) {
+                Arrays.fill(password, (byte) 0);
+            }
+        }
+    }
+
+    /** JSch's default host-key algorithm list with the pinned type's algorithms moved to the front. */
+    private static String preferredHostKeyOrder(PinningHostKeyRepository repo) {
+        return repo.pinnedType().map(type -> {
+            List<String> defaults = new ArrayList<>(List.of(JSch.getConfig("server_host_key").split(",")));
+            List<String> wanted = type.equals("ssh-rsa") ? List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa") : List.of(type);
+            List<String> front = new ArrayList<>();
+            for (String w : wanted) {
+                if (defaults.remove(w)) {
+                    front.add(w);
+                }
+            }
+            front.addAll(defaults);
+            return String.join(",", front);
+        }).orElse(null);
+    }
+
+    private void discard(Session session) {
+        open.remove(session);
+        session.disconnect();
+    }
+
+    private static byte[] toUtf8(char[] chars) {
+        ByteBuffer buf = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        Arrays.fill(chars, '\0');
+        if (buf.hasArray()) {
+            Arrays.fill(buf.array(), (byte) 0);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,130 @@
+package io.groupai.fleet.nodes.ssh;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Start / stop / restart / status of {@code <deployDir>/bin/worker-node} through its pid file
+ * {@code <deployDir>/run/worker-node.pid}. The worker is started in its own session
+ * ({@code setsid}), so stopping signals exactly its process group and nothing else on the
+ * server: no {@code pkill -f}, no pattern matching. Every operation is idempotent, so Temporal
+ * may retry them freely.
+ */
+public final class WorkerProcessControl {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerProcessControl.class);
+
+    /** How long a freshly started worker must survive before start reports success. */
+    static final String START_CHECK_DELAY = "0.3";
+
+    private final RemoteShell shell;
+    private final Duration stopGrace;
+
+    /** @param stopGrace how long to wait after SIGTERM before SIGKILL */
+    public WorkerProcessControl(RemoteShell shell, Duration stopGrace) {
+        this.shell = Objects.requireNonNull(shell, "shell");
+        this.stopGrace = Objects.requireNonNull(stopGrace, "stopGrace");
+        if (stopGrace.isNegative() || stopGrace.toSeconds() > 600) {
+            throw new IllegalArgumentException("stopGrace must be 0..600 s");
+        }
+    }
+
+    public WorkerProcessControl(RemoteShell shell) {
+        this(shell, Duration.ofSeconds(10));
+    }
+
+    public WorkerStatus status(SshTarget target) {
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
+                pid=$(read_pid "$pf")
+                if [ -n "$pid" ] && alive "$pid"; then echo "running=$pid"; else echo running=; fi
+                """;
+        CommandResult r = shell.execChecked(target, "status", script, null);
+        return value(r.stdout(), "running").map(pid -> new WorkerStatus(true, pid)).orElse(WorkerStatus.stopped());
+    }
+
+    /** Starts the worker unless the pid file names a live process; a stale pid file is replaced. */
+    public WorkerStatus start(SshTarget target) {
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
+                pid=$(read_pid "$pf")
+                if [ -n "$pid" ] && alive "$pid"; then echo "already=$pid"; exit 0; fi
+                if [ ! -x "$d/bin/worker-node" ]; then echo "$d/bin/worker-node is missing or not executable" >&2; exit 3; fi
+                mkdir -p "$d/run" "$d/logs" && cd "$d" || exit 4
+                setsid nohup "$d/bin/worker-node" >> "$d/logs/worker-node.log" 2>&1 < /dev/null &
+                pid=$!
+                echo "$pid" > run/worker-node.pid.tmp && mv -f run/worker-node.pid.tmp run/worker-node.pid || exit 4
+                sleep %s
+                if ! alive "$pid"; then
+                  rm -f "$pf"
+                  echo "worker-node exited right after start; last log lines:" >&2
+                  tail -n 20 "$d/logs/worker-node.log" >&2
+                  exit 5
+                fi
+                echo "started=$pid"
+                """.formatted(START_CHECK_DELAY);
+        CommandResult r = shell.execChecked(target, "start", script, null);
+        Optional<Long> already = value(r.stdout(), "already");
+        if (already.isPresent()) {
+            log.info("server {}: worker-node already running as pid {}", target.nodeId(), already.get());
+            return new WorkerStatus(true, already.get());
+        }
+        long pid = value(r.stdout(), "started").orElseThrow(() -> new SshException(target.nodeId(), "start",
+                SshException.Kind.COMMAND_FAILED, "start script printed no pid: " + SshErrors.tail(r.stdout())));
+        log.info("server {}: worker-node started as pid {}", target.nodeId(), pid);
+        return new WorkerStatus(true, pid);
+    }
+
+    /**
+     * SIGTERM to the worker's process group, up to {@code stopGrace} to exit, then SIGKILL; the pid
+     * file is removed. A no-op when nothing runs. Signals the group only when the worker leads it
+     * (as {@code setsid} arranges), so a pid file pointing elsewhere can never take down a foreign group.
+     */
+    public WorkerStatus stop(SshTarget target) {
+        long tenths = Math.max(1, stopGrace.toMillis() / 100);
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + Scripts.PGID_FN + """
+                pid=$(read_pid "$pf")
+                if [ -z "$pid" ] || ! alive "$pid"; then rm -f "$pf"; echo stopped=; exit 0; fi
+                if [ "$(pgid_of "$pid")" = "$pid" ]; then sig_target="-$pid"; else sig_target="$pid"; fi
+                kill -TERM -- "$sig_target" 2>/dev/null
+                i=0
+                while alive "$pid" && [ "$i" -lt %d ]; do sleep 0.1; i=$((i+1)); done
+                if alive "$pid"; then
+                  echo killed=1
+                  kill -KILL -- "$sig_target" 2>/dev/null
+                  i=0
+                  while alive "$pid" && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+                fi
+                if alive "$pid"; then echo "pid $pid survived SIGKILL" >&2; exit 6; fi
+                rm -f "$pf"
+                echo "stopped=$pid"
+                """.formatted(tenths);
+        Duration timeout = stopGrace.plus(shell.pool().settings().commandTimeout());
+        CommandResult r = shell.execChecked(target, "stop", script, timeout);
+        Optional<Long> stopped = value(r.stdout(), "stopped");
+        if (stopped.isPresent()) {
+            log.info("server {}: worker-node pid {} stopped{}", target.nodeId(), stopped.get(),
+                    r.stdout().contains("killed=1") ? " (SIGKILL after grace period)" : "");
+        }
+        return WorkerStatus.stopped();
+    }
+
+    /** Stop (if running) then start: always yields a new process. */
+    public WorkerStatus restart(SshTarget target) {
+        stop(target);
+        return start(target);
+    }
+
+    private static Optional<Long> value(String output, String key) {
+        for (String line : output.split("\\R")) {
+            if (line.startsWith(key + "=")) {
+                String v = line.substring(key.length() + 1).strip();
+                if (v.matches("\\d{1,18}")) {
+                    return Optional.of(Long.parseLong(v));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
