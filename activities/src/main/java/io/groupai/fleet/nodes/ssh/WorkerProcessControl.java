@@ -87,12 +87,13 @@ public final class WorkerProcessControl {
                 pid=$(read_pid "$pf")
                 if [ -z "$pid" ] || ! alive "$pid"; then rm -f "$pf"; echo stopped=; exit 0; fi
                 if [ "$(pgid_of "$pid")" = "$pid" ]; then sig_target="-$pid"; else sig_target="$pid"; fi
-                kill -TERM -- "$sig_target" 2>/dev/null
+                # No "--" after the signal: dash's kill (Debian's /bin/sh) rejects it, and "-PGID" works everywhere.
+                kill -TERM "$sig_target" 2>/dev/null
                 i=0
                 while alive "$pid" && [ "$i" -lt %d ]; do sleep 0.1; i=$((i+1)); done
                 if alive "$pid"; then
                   echo killed=1
-                  kill -KILL -- "$sig_target" 2>/dev/null
+                  kill -KILL "$sig_target" 2>/dev/null
                   i=0
                   while alive "$pid" && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done
                 fi

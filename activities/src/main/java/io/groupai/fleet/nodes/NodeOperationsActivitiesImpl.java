@@ -1,0 +1,86 @@
+package io.groupai.fleet.nodes;
+
+import io.groupai.fleet.nodes.ssh.NodeProbe;
+import io.groupai.fleet.nodes.ssh.ProbeResult;
+import io.groupai.fleet.nodes.ssh.SshException;
+import io.groupai.fleet.nodes.ssh.WorkerProcessControl;
+import io.groupai.fleet.nodes.ssh.WorkerStatus;
+import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.workflows.nodes.NodeOperationsActivities;
+import io.groupai.fleet.workflows.nodes.NodeProbeReport;
+import io.groupai.fleet.workflows.nodes.ProcessState;
+import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
+import io.temporal.failure.ApplicationFailure;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Server operations over SSH, on the control-plane queue. Failures become Temporal failures
+ * whose message names the server and the step; those that retrying cannot fix (bad credentials,
+ * changed host key, unknown server) are marked non-retryable.
+ */
+@Component("nodeOperationsActivities")
+public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeOperationsActivitiesImpl.class);
+
+    private final NodeTargets targets;
+    private final NodeProbe probe;
+    private final WorkerProcessControl processes;
+    private final ServerRepository servers;
+
+    public NodeOperationsActivitiesImpl(NodeTargets targets, NodeProbe probe, WorkerProcessControl processes,
+                                        ServerRepository servers) {
+        this.targets = targets;
+        this.probe = probe;
+        this.processes = processes;
+        this.servers = servers;
+    }
+
+    @Override
+    public NodeProbeReport probe(String nodeId) {
+        try {
+            ProbeResult r = probe.probe(targets.of(nodeId));
+            servers.recordProbe(nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(),
+                    r.latencyMillis());
+            return new NodeProbeReport(nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(),
+                    r.latencyMillis());
+        } catch (SshException e) {
+            servers.recordProbeFailure(nodeId, e.getMessage());
+            throw failure(e);
+        } catch (NotFoundException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+        }
+    }
+
+    @Override
+    public ProcessState startWorker(String nodeId) {
+        return state(nodeId, () -> processes.start(targets.of(nodeId)));
+    }
+
+    @Override
+    public ProcessState stopWorker(String nodeId) {
+        return state(nodeId, () -> processes.stop(targets.of(nodeId)));
+    }
+
+    private ProcessState state(String nodeId, Supplier<WorkerStatus> operation) {
+        try {
+            WorkerStatus status = operation.get();
+            return new ProcessState(nodeId, status.running(), status.pid());
+        } catch (SshException e) {
+            throw failure(e);
+        } catch (NotFoundException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+        }
+    }
+
+    private static ApplicationFailure failure(SshException e) {
+        log.warn("{}", e.getMessage());
+        return e.retryable()
+                ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
+                : ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+    }
+}
