@@ -1,0 +1,78 @@
+package io.groupai.fleet.allocation.planner;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * How the planner chooses among eligible servers. Names match the seed's API values.
+ *
+ * <p>Every strategy only considers eligible servers (ACTIVE, healthy, not full) and breaks ties by
+ * nodeId. "Count" below is current + reserved + already planned; "score" is {@link LoadScore} under the
+ * configured {@link ScoreModel}. Server {@code weight} is honoured as follows: where a strategy ranks by a
+ * number, it ranks by that number divided by the weight, so a weight-2 server keeps being chosen until its
+ * number is twice the others' — about twice the share when capacities allow.
+ */
+public enum Strategy {
+    /** Equal counts: lowest {@code count / weight}. 8 accounts on 3 empty servers of 5 → 3/3/2 in nodeId order. */
+    BALANCED("balanced"),
+    /**
+     * Servers in nodeId order, starting at the caller's {@link RoundRobinCursor}, skipping full ones. A server
+     * takes {@code max(1, round(weight / smallest weight))} consecutive turns per visit.
+     */
+    ROUND_ROBIN("round_robin"),
+    /** Lowest usage ratio {@code count / maxAccounts / weight}. */
+    LEAST_LOADED("least_loaded"),
+    /** Lowest {@code score / weight}, re-scored after every account. The seed's default strategy. */
+    LOAD_BALANCE("load_balance"),
+    /**
+     * Servers whose location equals the account's preference (case-insensitive, ignoring spaces, '_' and '-')
+     * by lowest {@code score / weight}; then all others the same way. No preference → as {@link #LOAD_BALANCE}.
+     */
+    LOCATION("location"),
+    /**
+     * Accounts with a script go to the eligible server running most accounts of that script (existing plus
+     * planned; ties by nodeId); when none has room, by lowest {@code score / weight}. No script → load_balance.
+     */
+    AFFINITY("affinity"),
+    /** Fewest {@code recentFailures} first (0 before 1 before 2 …), then lowest {@code score / weight}. */
+    ISOLATION("isolation");
+
+    private final String wireName;
+
+    Strategy(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The name used in APIs and configuration, e.g. {@code "load_balance"}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /**
+     * Parses a wire name, case-insensitively and trimmed.
+     *
+     * @throws IllegalArgumentException naming the valid values when the name is unknown or null
+     */
+    public static Strategy parse(String name) {
+        if (name != null) {
+            String wanted = name.trim().toLowerCase(Locale.ROOT);
+            for (Strategy s : values()) {
+                if (s.wireName.equals(wanted)) {
+                    return s;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown allocation strategy '" + name + "'; valid: " + validNames());
+    }
+
+    /** Comma-separated wire names, for messages. */
+    public static String validNames() {
+        return Arrays.stream(values()).map(Strategy::wireName).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
