@@ -8,7 +8,7 @@ import java.util.Map;
  * Script affinity: an account goes to the server with room that runs most accounts of its script (counting the
  * input's {@code scriptCounts} plus this plan's placements), so a script is loaded on as few servers as possible.
  * Ties between hosts go by nodeId rather than load, so a host's entry only changes when its count of that script
- * changes. When no host has room, or the account has no script, the lowest score/weight server is chosen.
+ * changes. When no host has room, or the account has no script, the lowest weighted-score server is chosen.
  */
 final class AffinitySelector implements Selector {
 

@@ -22,9 +22,13 @@ public final class LoadScore {
 
     /** The seed's formula for the server holding {@code accounts} accounts. */
     public static double seed(ServerCandidate s, int accounts, PlannerWeights w) {
+        return seedScore(s, fill(accounts, s.maxAccounts()), w);
+    }
+
+    private static double seedScore(ServerCandidate s, double fillPercent, PlannerWeights w) {
         double sum = w.cpu() * pct(s.cpuUsage())
                 + w.memory() * pct(s.memoryUsage())
-                + w.accounts() * fill(accounts, s.maxAccounts())
+                + w.accounts() * fillPercent
                 + w.disk() * pct(s.diskUsage());
         return sum / w.seedSum();
     }
@@ -44,8 +48,11 @@ public final class LoadScore {
      * stability = recentFailures·failurePenalty capped at 100; combined by the four-factor weights.
      */
     public static double fourFactor(ServerCandidate s, int accounts, PlannerWeights w) {
+        return fourFactorScore(s, fill(accounts, s.maxAccounts()), w);
+    }
+
+    private static double fourFactorScore(ServerCandidate s, double capacity, PlannerWeights w) {
         double load = (pct(s.cpuUsage()) + pct(s.memoryUsage()) + pct(s.diskUsage())) / 3.0;
-        double capacity = fill(accounts, s.maxAccounts());
         double response = Math.min(100.0, 100.0 * s.latencyMillis() / w.responseThresholdMillis());
         double stability = Math.min(100.0, s.recentFailures() * w.failurePenalty());
         double sum = w.load() * load + w.capacity() * capacity + w.response() * response + w.stability() * stability;
@@ -55,6 +62,19 @@ public final class LoadScore {
     /** The score selected by {@link PlannerWeights#scoreModel()}. */
     public static double of(ServerCandidate s, int accounts, PlannerWeights w) {
         return w.scoreModel() == ScoreModel.FOUR_FACTOR ? fourFactor(s, accounts, w) : seed(s, accounts, w);
+    }
+
+    /**
+     * What the load-ranking strategies compare: the configured score with the account fill divided by the server's
+     * weight ({@code 100 · accounts / weight / max}, not capped). A weight-2 server's fill grows half as fast per
+     * account, so among servers with equal metrics and capacity it takes twice the accounts, while cpu, memory,
+     * disk, latency and failures still count in full. Only used for servers with room ({@code max > 0}).
+     */
+    static double rankingScore(ServerCandidate s, int accounts, PlannerWeights w) {
+        double weightedFill = 100.0 * accounts / s.weight() / s.maxAccounts();
+        return w.scoreModel() == ScoreModel.FOUR_FACTOR
+                ? fourFactorScore(s, weightedFill, w)
+                : seedScore(s, weightedFill, w);
     }
 
     private static double fill(int accounts, int max) {

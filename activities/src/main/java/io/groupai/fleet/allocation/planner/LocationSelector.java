@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Location strategy: servers in the account's preferred location by lowest score/weight, otherwise all servers
+ * Location strategy: servers in the account's preferred location by lowest weighted score, otherwise all servers
  * the same way. One queue per location plus a global one; a placement refreshes the server in both.
  */
 final class LocationSelector implements Selector {

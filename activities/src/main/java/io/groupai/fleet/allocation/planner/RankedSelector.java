@@ -41,9 +41,9 @@ final class RankedSelector implements Selector {
                 s -> s.count), "no recent failures, lowest load score for its weight", slots, true);
     }
 
-    /** The load-ranking key shared by all load-based strategies: score divided by weight. */
+    /** The load-ranking key shared by all load-based strategies: the score with a weighted account fill. */
     static double weightedScore(ServerSlot s, PlannerWeights w) {
-        return LoadScore.of(s.server, s.count, w) / s.weight();
+        return LoadScore.rankingScore(s.server, s.count, w);
     }
 
     @Override

@@ -8,10 +8,11 @@ import java.util.stream.Collectors;
  * How the planner chooses among eligible servers. Names match the seed's API values.
  *
  * <p>Every strategy only considers eligible servers (ACTIVE, healthy, not full) and breaks ties by
- * nodeId. "Count" below is current + reserved + already planned; "score" is {@link LoadScore} under the
- * configured {@link ScoreModel}. Server {@code weight} is honoured as follows: where a strategy ranks by a
- * number, it ranks by that number divided by the weight, so a weight-2 server keeps being chosen until its
- * number is twice the others' — about twice the share when capacities allow.
+ * nodeId. "Count" below is current + reserved + already planned. Server {@code weight} divides the account
+ * count wherever a strategy compares counts, so a weight-2 server keeps being chosen until it holds twice the
+ * accounts of a comparable weight-1 server — twice the share when capacities (and, for load-based strategies,
+ * metrics) are equal. "Weighted score" is the {@link LoadScore} of the configured {@link ScoreModel} with the
+ * account fill computed from {@code count / weight} (cpu, memory, disk, latency, failures are not weighted).
  */
 public enum Strategy {
     /** Equal counts: lowest {@code count / weight}. 8 accounts on 3 empty servers of 5 → 3/3/2 in nodeId order. */
@@ -21,21 +22,21 @@ public enum Strategy {
      * takes {@code max(1, round(weight / smallest weight))} consecutive turns per visit.
      */
     ROUND_ROBIN("round_robin"),
-    /** Lowest usage ratio {@code count / maxAccounts / weight}. */
+    /** Lowest usage ratio {@code count / weight / maxAccounts}. */
     LEAST_LOADED("least_loaded"),
-    /** Lowest {@code score / weight}, re-scored after every account. The seed's default strategy. */
+    /** Lowest weighted score, re-scored after every account. The seed's default strategy. */
     LOAD_BALANCE("load_balance"),
     /**
      * Servers whose location equals the account's preference (case-insensitive, ignoring spaces, '_' and '-')
-     * by lowest {@code score / weight}; then all others the same way. No preference → as {@link #LOAD_BALANCE}.
+     * by lowest weighted score; then all others the same way. No preference → as {@link #LOAD_BALANCE}.
      */
     LOCATION("location"),
     /**
      * Accounts with a script go to the eligible server running most accounts of that script (existing plus
-     * planned; ties by nodeId); when none has room, by lowest {@code score / weight}. No script → load_balance.
+     * planned; ties by nodeId); when none has room, by lowest weighted score. No script → load_balance.
      */
     AFFINITY("affinity"),
-    /** Fewest {@code recentFailures} first (0 before 1 before 2 …), then lowest {@code score / weight}. */
+    /** Fewest {@code recentFailures} first (0 before 1 before 2 …), then lowest weighted score. */
     ISOLATION("isolation");
 
     private final String wireName;
