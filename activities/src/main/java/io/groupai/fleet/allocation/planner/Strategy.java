@@ -19,7 +19,8 @@ public enum Strategy {
     BALANCED("balanced"),
     /**
      * Servers in nodeId order, starting at the caller's {@link RoundRobinCursor}, skipping full ones. A server
-     * takes {@code max(1, round(weight / smallest weight))} consecutive turns per visit.
+     * takes {@code max(1, round(weight / smallest weight))} consecutive turns per visit, so weights act as whole
+     * multiples of the smallest one (1.5 vs 1 behaves as 2 vs 1); the cursor remembers turns already taken.
      */
     ROUND_ROBIN("round_robin"),
     /** Lowest usage ratio {@code count / weight / maxAccounts}. */

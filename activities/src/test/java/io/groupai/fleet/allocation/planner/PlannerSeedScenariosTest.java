@@ -105,4 +105,16 @@ class PlannerSeedScenariosTest {
         assertThat(planner.plan(List.of(), accounts(1), Strategy.BALANCED).unplaced().getFirst().reason())
                 .isEqualTo("no eligible server: no servers were offered");
     }
+
+    @Test
+    void aLongListOfUnusableServersIsCutShort() {
+        List<ServerCandidate> servers = java.util.stream.IntStream.range(0, 14)
+                .mapToObj(i -> server(String.format("n%02d", i), 5).state(ServerState.DOWN).build()).toList();
+
+        Plan plan = planner.plan(servers, accounts(1), Strategy.BALANCED);
+
+        assertThat(plan.unplaced().getFirst().reason()).isEqualTo("no eligible server: n00 is down, n01 is down, "
+                + "n02 is down, n03 is down, n04 is down, n05 is down, n06 is down, n07 is down, n08 is down, "
+                + "n09 is down and 4 more");
+    }
 }
