@@ -1,0 +1,77 @@
+package io.groupai.fleet.allocation.planner;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Round robin over eligible servers in nodeId order. A server takes {@code max(1, round(weight / w_min))}
+ * consecutive turns per visit, {@code w_min} being the smallest weight among the eligible servers, so a weight-2
+ * server gets twice the turns of a weight-1 one. Full servers are dropped from the ring as they are met; each is
+ * dropped at most once, so the whole plan stays O(n + m²) in the worst case and O(n + m) typically.
+ */
+final class RoundRobinSelector implements Selector {
+
+    private final List<ServerSlot> ring;
+    private final double minWeight;
+    private int index;
+    private int turns;
+    private RoundRobinCursor cursor;
+
+    RoundRobinSelector(List<ServerSlot> slotsInRankOrder, RoundRobinCursor start) {
+        this.ring = new ArrayList<>(slotsInRankOrder);
+        this.minWeight = ring.stream().mapToDouble(ServerSlot::weight).min().orElse(1.0);
+        this.cursor = start;
+        this.index = startIndex(start.nextNodeId());
+        boolean resumesVisit = index < ring.size() && ring.get(index).nodeId().equals(start.nextNodeId());
+        this.turns = resumesVisit ? start.turnsTaken() : 0;
+    }
+
+    /** First server whose nodeId is not before the cursor's; wraps to the start. */
+    private int startIndex(String nodeId) {
+        if (nodeId == null) {
+            return 0;
+        }
+        for (int i = 0; i < ring.size(); i++) {
+            if (ring.get(i).nodeId().compareTo(nodeId) >= 0) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private int turnsPerVisit(ServerSlot slot) {
+        return (int) Math.max(1, Math.round(slot.weight() / minWeight));
+    }
+
+    @Override
+    public Choice choose(AccountRequest account) {
+        while (!ring.isEmpty()) {
+            if (index >= ring.size()) {
+                index = 0;
+            }
+            ServerSlot slot = ring.get(index);
+            if (!slot.full()) {
+                return new Choice(slot, "next in turn");
+            }
+            ring.remove(index);
+            turns = 0;
+        }
+        return null;
+    }
+
+    @Override
+    public void placed(AccountRequest account, ServerSlot slot) {
+        // choose() returned ring[index], so the placed server is the current one.
+        turns++;
+        if (turns >= turnsPerVisit(slot)) {
+            index = (index + 1) % ring.size();
+            turns = 0;
+        }
+        cursor = new RoundRobinCursor(ring.get(index).nodeId(), turns);
+    }
+
+    @Override
+    public RoundRobinCursor cursor(RoundRobinCursor given) {
+        return cursor;
+    }
+}
