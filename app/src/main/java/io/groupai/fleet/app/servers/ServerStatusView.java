@@ -1,8 +1,11 @@
 package io.groupai.fleet.app.servers;
 
+import io.groupai.fleet.allocation.ServerCandidates;
+import io.groupai.fleet.allocation.planner.LoadScore;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerStatus;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * {@code GET /api/v1/group-ai/servers/{node_id}/status} in the seed's shape (node_id, host, status,
@@ -45,14 +48,9 @@ public record ServerStatusView(
         return "healthy".equals(s.health()) && Boolean.TRUE.equals(s.processAlive()) ? "online" : "offline";
     }
 
-    /** The seed's score: 0.3 CPU + 0.3 memory + 0.3 accounts/max + 0.1 disk, 0-100, lower is better. */
+    /** The seed's load score (0.3 CPU + 0.3 memory + 0.3 accounts/max + 0.1 disk), as the planner computes it. */
     static double loadScore(ServerRecord s, int accountsCount) {
-        double score = 0.3 * orZero(s.cpuUsage()) + 0.3 * orZero(s.memoryUsage())
-                + 0.3 * (100.0 * accountsCount / s.maxAccounts()) + 0.1 * orZero(s.diskUsage());
+        double score = LoadScore.seed(ServerCandidates.of(s, accountsCount, 0, Map.of()));
         return Math.round(score * 10) / 10.0;
-    }
-
-    private static double orZero(Double value) {
-        return value == null ? 0 : value;
     }
 }

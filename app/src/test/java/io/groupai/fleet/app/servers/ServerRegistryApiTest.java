@@ -66,7 +66,11 @@ class ServerRegistryApiTest {
         assertThat(manila.get("current").asInt()).isEqualTo(2);
         assertThat(manila.get("available").asInt()).isEqualTo(3);
         assertThat(manila.get("usage_percent").asDouble()).isEqualTo(40.0);
-        assertThat(api.get("/api/v1/group-ai/servers/manila/status").json().get("accounts_count").asInt()).isEqualTo(2);
+        JsonNode status = api.get("/api/v1/group-ai/servers/manila/status").json();
+        assertThat(status.get("accounts_count").asInt()).isEqualTo(2);
+        // Not probed yet: only the account share counts, 0.3 x 2/5 x 100.
+        assertThat(status.get("load_score").asDouble()).isEqualTo(12.0);
+        assertThat(status.get("status").asString()).isEqualTo("unknown");
 
         // The allocation block is kept as fleet settings.
         assertThat(jdbc.sql("SELECT setting FROM fleet_settings WHERE name = 'allocation.default_strategy'")
