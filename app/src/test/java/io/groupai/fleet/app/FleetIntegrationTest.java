@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
         "spring.datasource.url=${DB_URL:jdbc:h2:mem:fleet;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1}",
         "groupai.temporal.embedded.port=0",
         "groupai.data-dir=${java.io.tmpdir}/groupai-test",
+        "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
         "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
         "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
