@@ -221,6 +221,10 @@ public final class SessionTransfer {
                     throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
                             "transfer did not finish within " + limit.toSeconds() + " s", e);
                 }
+                if (!session.isConnected() && !(e instanceof SshException)) {
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TRANSFER_FAILED,
+                            "connection dropped during the transfer (" + SshErrors.firstLine(e.getMessage()) + ")", e);
+                }
                 throw SshErrors.operationFailure(target, step, e, session.isConnected());
             } finally {
                 deadline.cancel(false);

@@ -86,13 +86,14 @@ public final class WorkerProcessControl {
         String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + Scripts.PGID_FN + """
                 pid=$(read_pid "$pf")
                 if [ -z "$pid" ] || ! alive "$pid"; then rm -f "$pf"; echo stopped=; exit 0; fi
+                # "kill -SIG -PGID" (no "--": dash's kill rejects it) signals the whole group the worker leads
                 if [ "$(pgid_of "$pid")" = "$pid" ]; then sig_target="-$pid"; else sig_target="$pid"; fi
-                kill -TERM -- "$sig_target" 2>/dev/null
+                kill -TERM "$sig_target" 2>/dev/null
                 i=0
                 while alive "$pid" && [ "$i" -lt %d ]; do sleep 0.1; i=$((i+1)); done
                 if alive "$pid"; then
                   echo killed=1
-                  kill -KILL -- "$sig_target" 2>/dev/null
+                  kill -KILL "$sig_target" 2>/dev/null
                   i=0
                   while alive "$pid" && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done
                 fi
