@@ -23,7 +23,9 @@ import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.shell.ProcessShellFactory;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,19 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedSshNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSshNode.class);
+
+    /**
+     * Sends the exception's own message (e.g. "No space left on device") as the SFTP status text,
+     * as a verbose server would; MINA's default is a generic "General failure".
+     */
+    private static final SftpErrorStatusDataHandler VERBOSE_ERRORS = new SftpErrorStatusDataHandler() {
+        @Override
+        public String resolveErrorMessage(SftpSubsystemEnvironment env, int id, Throwable e, int subStatus, int cmd,
+                                          Object... args) {
+            return e.getMessage() != null ? e.getMessage()
+                    : SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e, subStatus, cmd, args);
+        }
+    };
 
     private final String nodeId;
     private final Path nodeDir;
@@ -101,7 +116,9 @@ public final class EmbeddedSshNode implements AutoCloseable {
             s.setCommandFactory((channel, command) ->
                     new ProcessShellFactory(command, "/bin/sh", "-c", command).createShell(channel));
             s.setFileSystemFactory(new NativeFileSystemFactory());
-            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
+                    .withSftpErrorStatusDataHandler(VERBOSE_ERRORS)
+                    .build();
             sftp.addSftpEventListener(new FaultListener());
             s.setSubsystemFactories(List.of(sftp));
             s.start();
