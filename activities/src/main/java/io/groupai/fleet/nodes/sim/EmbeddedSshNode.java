@@ -90,6 +90,18 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A node with its own fresh temporary directory and a random port, password login only; for the
+     * demo. The directory is left in place on close (it holds the deploy dir the demo looks at).
+     */
+    public static EmbeddedSshNode inTempDirectory(String nodeId, String user, String password) {
+        try {
+            return new EmbeddedSshNode(nodeId, Files.createTempDirectory("sim-node-" + nodeId + "-"), 0, user, password, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for simulated node " + nodeId, e);
+        }
+    }
+
     /** Creates the node directories and starts listening. */
     public synchronized EmbeddedSshNode start() {
         if (server != null && server.isStarted()) {

@@ -44,6 +44,19 @@ final class Scripts {
             }
             """;
 
+    /**
+     * Serializes start/stop/restart on one server (two activities racing could otherwise start two
+     * workers). Uses flock(1) where present; the lock dies with the shell. The worker must not inherit
+     * fd 9, or it would hold the lock for its whole life.
+     */
+    static final String CONTROL_LOCK = """
+            if command -v flock >/dev/null 2>&1; then
+              mkdir -p "$d/run" || exit 4
+              exec 9>"$d/run/.control.lock"
+              flock -w 20 9 || { echo "another start/stop on this server holds $d/run/.control.lock" >&2; exit 7; }
+            fi
+            """;
+
     /** Assigns the quoted deploy dir to {@code d} and the pid file to {@code pf}. */
     static String header(SshTarget target) {
         return "d=" + ShellQuote.quote(target.deployDir()) + "\n"

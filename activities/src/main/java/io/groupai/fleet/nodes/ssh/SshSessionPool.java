@@ -233,6 +233,10 @@ public final class SshSessionPool implements AutoCloseable {
             session.connect((int) settings.connectTimeout().toMillis());
             jsch.removeAllIdentity(); // authenticated: the decoded private key need not stay in memory
             open.add(session);
+            if (closed) { // close() ran while we were connecting
+                discard(session);
+                throw new IllegalStateException("SSH session pool is closed");
+            }
             log.debug("server {}: SSH session opened", target.nodeId());
             return session;
         } catch (JSchException | RuntimeException e) {

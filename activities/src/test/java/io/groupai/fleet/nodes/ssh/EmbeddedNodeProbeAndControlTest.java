@@ -138,4 +138,47 @@ class EmbeddedNodeProbeAndControlTest {
             installFakeWorker(node.deployDir());
         }
     }
+
+    @Test
+    void concurrentStartsYieldOneWorker() throws Exception {
+        EmbeddedSshNode node = nodes.get(1);
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<WorkerStatus>> starts = IntStream.range(0, 4)
+                    .mapToObj(i -> executor.submit(() -> control.start(node.target()))).toList();
+            java.util.Set<Long> pids = new java.util.HashSet<>();
+            for (var f : starts) {
+                pids.add(f.get().pid());
+            }
+            assertThat(pids).as("racing starts agree on a single worker").hasSize(1);
+        }
+    }
+
+    @Test
+    void argvIsQuotedEndToEnd() {
+        String hostile = "it's $(touch /tmp/pwned) `id`; echo x";
+        CommandResult r = shell.exec(nodes.get(2).target(), "status", List.of("printf", "%s", hostile), null);
+        assertThat(r.ok()).isTrue();
+        assertThat(r.stdout()).isEqualTo(hostile);
+        assertThat(Path.of("/tmp/pwned")).doesNotExist();
+    }
+
+    @Test
+    void poolIsBoundedPerServerAndSafeUnderConcurrency() throws Exception {
+        EmbeddedSshNode node = nodes.get(0);
+        try (SshSessionPool small = new SshSessionPool(FAST.withMaxSessionsPerServer(2), new InMemoryHostKeyStore(), new Credentials());
+             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            RemoteShell s = new RemoteShell(small);
+            java.util.concurrent.atomic.AtomicInteger maxOpen = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.Future<String>> calls = IntStream.range(0, 20).mapToObj(i -> executor.submit(() -> {
+                String out = s.exec(node.target(), "status", List.of("echo", "call-" + i), null).stdout();
+                maxOpen.accumulateAndGet(small.openSessions(), Math::max);
+                return out;
+            })).toList();
+            for (int i = 0; i < calls.size(); i++) {
+                assertThat(calls.get(i).get()).isEqualTo("call-" + i + "\n");
+            }
+            assertThat(maxOpen.get()).isBetween(1, 2);
+            assertThat(small.openSessions()).isBetween(1, 2);
+        }
+    }
 }

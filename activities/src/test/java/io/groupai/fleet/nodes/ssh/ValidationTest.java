@@ -25,7 +25,10 @@ class ValidationTest {
             assertThatThrownBy(() -> new SshTarget("worker-01", "h", 22, "root", dir))
                     .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
         }
-        assertThatThrownBy(() -> new SshTarget("Worker 1", "h", 22, "root", "/opt")).hasMessageContaining("nodeId");
+        for (String id : List.of("Worker 1", "a;b", "a:b", "a/b", "-lead", "a".repeat(64))) {
+            assertThatThrownBy(() -> new SshTarget(id, "h", 22, "root", "/opt")).hasMessageContaining("nodeId");
+        }
+        assertThat(new SshTarget("gw-01_a.b", "h", 22, "root", "/opt").nodeId()).isEqualTo("gw-01_a.b");
         assertThatThrownBy(() -> new SshTarget("w1", "h;x", 22, "root", "/opt")).hasMessageContaining("host");
         assertThatThrownBy(() -> new SshTarget("w1", "h", 0, "root", "/opt")).hasMessageContaining("port");
     }
