@@ -171,7 +171,7 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
-    /** Installs a fault hook for SFTP writes (tests only); {@link SftpFaultHook#NONE} removes it. */
+    /** Installs a fault hook for SFTP reads and writes (tests only); {@link SftpFaultHook#NONE} removes it. */
     public void setSftpFaults(SftpFaultHook hook) {
         this.sftpFaults = Objects.requireNonNull(hook, "hook");
     }
@@ -225,13 +225,19 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
-    /** Routes SFTP writes through the current {@link SftpFaultHook}. */
+    /** Routes SFTP opens, reads and writes through the current {@link SftpFaultHook}. */
     private final class FaultListener implements SftpEventListener {
         @Override
         public void opening(ServerSession session, String remoteHandle, Handle localHandle) throws IOException {
             if (localHandle instanceof FileHandle fh && fh.getOpenOptions().contains(StandardOpenOption.WRITE)) {
                 sftpFaults.beforeOpenForWrite(fh.getFile());
             }
+        }
+
+        @Override
+        public void reading(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                            byte[] data, int dataOffset, int dataLen) throws IOException {
+            sftpFaults.beforeRead(localHandle.getFile(), offset);
         }
 
         @Override

@@ -54,6 +54,8 @@ public final class SshSessionPool implements AutoCloseable {
 
     /** Thrown by {@link #connectChannel} so that a failure to even open a channel on a reused session can be retried. */
     static final class ChannelOpenFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
         ChannelOpenFailed(Throwable cause) {
             super(cause.getMessage(), cause);
         }

@@ -199,6 +199,29 @@ class SshFaultsTest {
     }
 
     @Test
+    void droppedConnectionMidDownloadLeavesNoLocalFile() throws IOException {
+        Path file = randomFile(base.resolve("local/acc.tar.gz"), 4 * 1024 * 1024);
+        transfer.upload(node.target(), "acc-dl", file);
+        AtomicBoolean dropped = new AtomicBoolean();
+        node.setSftpFaults(new SftpFaultHook() {
+            @Override
+            public void beforeRead(Path f, long offset) throws IOException {
+                if (offset > 1024 * 1024 && dropped.compareAndSet(false, true)) {
+                    node.stop(); // from the SFTP thread itself: connection gone mid-download
+                    throw new IOException("server going down");
+                }
+            }
+        });
+        Path dest = base.resolve("restore/acc.tar.gz");
+        SshException e = failure(() -> transfer.download(node.target(), "acc-dl", "acc.tar.gz", dest));
+        assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.TRANSFER_FAILED);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).contains("fault-node", "step download");
+        assertThat(dest).doesNotExist();
+        assertThat(leftovers(dest.getParent())).isEmpty();
+    }
+
+    @Test
     void nonRetryableFailureIsNotRetried() throws IOException {
         node.setSftpFaults(new SftpFaultHook() {
             @Override
