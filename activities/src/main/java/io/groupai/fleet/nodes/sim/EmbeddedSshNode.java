@@ -17,13 +17,16 @@ import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.server.shell.ProcessShellFactory;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpErrorStatusDataHandler;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemEnvironment;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,19 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedSshNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSshNode.class);
+
+    /**
+     * Sends the exception's own message (e.g. "No space left on device") as the SFTP status text,
+     * as a verbose server would; MINA's default is a generic "General failure".
+     */
+    private static final SftpErrorStatusDataHandler VERBOSE_ERRORS = new SftpErrorStatusDataHandler() {
+        @Override
+        public String resolveErrorMessage(SftpSubsystemEnvironment env, int id, Throwable e, int subStatus, int cmd,
+                                          Object... args) {
+            return e.getMessage() != null ? e.getMessage()
+                    : SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e, subStatus, cmd, args);
+        }
+    };
 
     private final String nodeId;
     private final Path nodeDir;
@@ -74,6 +90,18 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A node with its own fresh temporary directory and a random port, password login only; for the
+     * demo. The directory is left in place on close (it holds the deploy dir the demo looks at).
+     */
+    public static EmbeddedSshNode inTempDirectory(String nodeId, String user, String password) {
+        try {
+            return new EmbeddedSshNode(nodeId, Files.createTempDirectory("sim-node-" + nodeId + "-"), 0, user, password, List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for simulated node " + nodeId, e);
+        }
+    }
+
     /** Creates the node directories and starts listening. */
     public synchronized EmbeddedSshNode start() {
         if (server != null && server.isStarted()) {
@@ -84,6 +112,7 @@ public final class EmbeddedSshNode implements AutoCloseable {
             SshServer s = SshServer.setUpDefaultServer();
             s.setHost("127.0.0.1");
             s.setPort(port);
+            CoreModuleProperties.TCP_NODELAY.set(s, true); // as OpenSSH does; Nagle would add ~40 ms per round trip
             SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(hostKeyFile());
             hostKeys.setAlgorithm(KeyUtils.EC_ALGORITHM); // EC keys generate in milliseconds, so 100 nodes start fast
             hostKeys.setKeySize(256);
@@ -101,7 +130,9 @@ public final class EmbeddedSshNode implements AutoCloseable {
             s.setCommandFactory((channel, command) ->
                     new ProcessShellFactory(command, "/bin/sh", "-c", command).createShell(channel));
             s.setFileSystemFactory(new NativeFileSystemFactory());
-            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder().build();
+            SftpSubsystemFactory sftp = new SftpSubsystemFactory.Builder()
+                    .withSftpErrorStatusDataHandler(VERBOSE_ERRORS)
+                    .build();
             sftp.addSftpEventListener(new FaultListener());
             s.setSubsystemFactories(List.of(sftp));
             s.start();
@@ -140,7 +171,7 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
-    /** Installs a fault hook for SFTP writes (tests only); {@link SftpFaultHook#NONE} removes it. */
+    /** Installs a fault hook for SFTP reads and writes (tests only); {@link SftpFaultHook#NONE} removes it. */
     public void setSftpFaults(SftpFaultHook hook) {
         this.sftpFaults = Objects.requireNonNull(hook, "hook");
     }
@@ -194,13 +225,19 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
     }
 
-    /** Routes SFTP writes through the current {@link SftpFaultHook}. */
+    /** Routes SFTP opens, reads and writes through the current {@link SftpFaultHook}. */
     private final class FaultListener implements SftpEventListener {
         @Override
         public void opening(ServerSession session, String remoteHandle, Handle localHandle) throws IOException {
             if (localHandle instanceof FileHandle fh && fh.getOpenOptions().contains(StandardOpenOption.WRITE)) {
                 sftpFaults.beforeOpenForWrite(fh.getFile());
             }
+        }
+
+        @Override
+        public void reading(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                            byte[] data, int dataOffset, int dataLen) throws IOException {
+            sftpFaults.beforeRead(localHandle.getFile(), offset);
         }
 
         @Override

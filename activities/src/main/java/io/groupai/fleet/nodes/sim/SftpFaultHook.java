@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Fault injection for the simulated node's SFTP server, for tests of failure handling. An
+ * Fault injection for the simulated node's SFTP server (reads and writes), for tests of failure handling. An
  * exception thrown here travels to the client as a real SFTP status: {@link java.nio.file.AccessDeniedException}
  * becomes SSH_FX_PERMISSION_DENIED, any other IOException SSH_FX_FAILURE with its message
  * (e.g. "No space left on device", which is what OpenSSH's sftp-server reports for ENOSPC).
@@ -16,6 +16,10 @@ public interface SftpFaultHook {
 
     /** Called before a file is opened for writing. */
     default void beforeOpenForWrite(Path file) throws IOException {
+    }
+
+    /** Called before each read; {@code offset} is where the read starts. */
+    default void beforeRead(Path file, long offset) throws IOException {
     }
 
     /** Called before each write; {@code endOffset} is the file size after the write. */

@@ -38,17 +38,21 @@ public final class NodeProbe {
 
     /** The probe script; public for documentation and the parser test. */
     static String script(SshTarget target) {
-        return Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
-                pid=$(read_pid "$pf")
+        return Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + """
+                load_pid "$pf"
                 echo "pid=$pid"
                 if [ -n "$pid" ] && alive "$pid"; then echo alive=1; else echo alive=0; fi
-                echo "cpu1=$(head -n 1 /proc/stat)"
+                read -r c < /proc/stat
+                echo "cpu1=$c"
                 sleep %s
-                echo "cpu2=$(head -n 1 /proc/stat)"
-                grep -E '^(MemTotal|MemAvailable|MemFree|Buffers|Cached):' /proc/meminfo
+                read -r c < /proc/stat
+                echo "cpu2=$c"
+                while read -r k v _; do
+                  case "$k" in MemTotal:|MemAvailable:|MemFree:|Buffers:|Cached:) echo "$k $v" ;; esac
+                done < /proc/meminfo
                 p="$d"
                 while [ ! -e "$p" ]; do p=$(dirname "$p"); done
-                echo "df=$(df -P "$p" | tail -n 1)"
+                df -P "$p" | { read -r _; read -r l; echo "df=$l"; }
                 """.formatted(CPU_SAMPLE_DELAY);
     }
 }

@@ -6,6 +6,9 @@ final class Scripts {
     private Scripts() {
     }
 
+    // The functions use shell builtins only (read, kill, case, parameter expansion): a probe runs on
+    // every server every few seconds, and each external command is a fork on that server.
+
     /**
      * {@code alive PID}: the process exists and is not a zombie. {@code kill -0} alone reports zombies
      * as alive, which happens when the worker's parent (often PID 1 in containers) does not reap it.
@@ -13,23 +16,45 @@ final class Scripts {
     static final String ALIVE_FN = """
             alive() {
               kill -0 "$1" 2>/dev/null || return 1
-              st=$(sed -n 's/^.*) \\([A-Za-z]\\).*$/\\1/p' "/proc/$1/stat" 2>/dev/null)
+              st=
+              { read -r st < "/proc/$1/stat"; } 2>/dev/null
+              st=${st##*) }
+              st=${st%% *}
               [ "$st" != Z ]
             }
             """;
 
-    /** {@code read_pid FILE}: prints the digits of the pid file (at most 32 bytes), or nothing. */
-    static final String READ_PID_FN = """
-            read_pid() {
-              [ -f "$1" ] && head -c 32 "$1" 2>/dev/null | tr -cd '0-9'
+    /** {@code load_pid FILE}: sets {@code pid} to the number in the pid file, or to empty. */
+    static final String LOAD_PID_FN = """
+            load_pid() {
+              pid=
+              [ -f "$1" ] && { read -r pid < "$1"; } 2>/dev/null
+              case "$pid" in ''|*[!0-9]*) pid= ;; esac
             }
             """;
 
-    /** {@code pgid_of PID}: the process group, from /proc (no dependency on ps). */
+    /** {@code pgid_of PID}: prints the process group, from /proc/PID/stat (field 5; no dependency on ps). */
     static final String PGID_FN = """
             pgid_of() {
-              sed -n 's/^.*) [A-Za-z] [0-9]* \\([0-9]*\\) .*$/\\1/p' "/proc/$1/stat" 2>/dev/null
+              s=
+              { read -r s < "/proc/$1/stat"; } 2>/dev/null
+              s=${s##*) }
+              set -- $s
+              echo "$3"
             }
+            """;
+
+    /**
+     * Serializes start/stop/restart on one server (two activities racing could otherwise start two
+     * workers). Uses flock(1) where present; the lock dies with the shell. The worker must not inherit
+     * fd 9, or it would hold the lock for its whole life.
+     */
+    static final String CONTROL_LOCK = """
+            if command -v flock >/dev/null 2>&1; then
+              mkdir -p "$d/run" || exit 4
+              exec 9>"$d/run/.control.lock"
+              flock -w 20 9 || { echo "another start/stop on this server holds $d/run/.control.lock" >&2; exit 7; }
+            fi
             """;
 
     /** Assigns the quoted deploy dir to {@code d} and the pid file to {@code pf}. */

@@ -119,6 +119,9 @@ public final class SessionTransfer {
             shell.execChecked(target, "rename", "mv -f -- " + ShellQuote.quote(tempPath) + " " + ShellQuote.quote(finalPath), null);
         } catch (RuntimeException e) {
             removeRemoteTemp(target, tempPath, e);
+            if (e instanceof SshException se && se.kind() == SshException.Kind.TRANSFER_FAILED) {
+                throw diagnoseDiskFull(target, dir, localDigest.size(), se);
+            }
             throw e;
         }
         log.info("server {}: uploaded session file of account {} ({} bytes, sha256 {})",
@@ -221,12 +224,38 @@ public final class SessionTransfer {
                     throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
                             "transfer did not finish within " + limit.toSeconds() + " s", e);
                 }
+                if (!session.isConnected() && !(e instanceof SshException)) {
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TRANSFER_FAILED,
+                            "connection dropped during the transfer (" + SshErrors.firstLine(e.getMessage()) + ")", e);
+                }
                 throw SshErrors.operationFailure(target, step, e, session.isConnected());
             } finally {
                 deadline.cancel(false);
                 channel.disconnect();
             }
         });
+    }
+
+    /**
+     * OpenSSH's sftp-server reports ENOSPC as a bare SSH_FX_FAILURE ("Failure"), so a failed write on a
+     * live server is checked against the free space left: DISK_FULL if the file cannot fit, else the original error.
+     */
+    private SshException diagnoseDiskFull(SshTarget target, String dir, long size, SshException original) {
+        try {
+            CommandResult df = shell.exec(target, "upload",
+                    "df -Pk " + ShellQuote.quote(dir) + " | tail -n 1 | awk '{print $4}'", Duration.ofSeconds(10));
+            String avail = df.stdout().strip();
+            if (df.ok() && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < size + FREE_SPACE_MARGIN) {
+                return new SshException(target.nodeId(), original.step(), SshException.Kind.DISK_FULL,
+                        "the transfer failed and only " + avail + " KiB are free under " + dir + " ("
+                                + SshErrors.firstLine(original.getMessage()) + ")", original);
+            }
+        } catch (SshException e) {
+            // The server is unreachable now, so it is a dropped connection, not a full disk.
+            log.debug("server {}: free-space check after a failed upload did not run: {}", target.nodeId(), e.getMessage());
+            original.addSuppressed(e);
+        }
+        return original;
     }
 
     private void removeRemoteTemp(SshTarget target, String tempPath, RuntimeException cause) {

@@ -9,6 +9,8 @@ import java.util.Objects;
  */
 public class SshException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     /** What went wrong, from the caller's point of view. */
     public enum Kind {
         UNREACHABLE(true),

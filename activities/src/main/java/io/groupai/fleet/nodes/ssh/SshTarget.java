@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public record SshTarget(String nodeId, String host, int port, String user, String deployDir) {
 
-    static final Pattern NODE_ID = Pattern.compile("[a-z0-9][a-z0-9-_.]{0,62}");
+    static final Pattern NODE_ID = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,253}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
     private static final Pattern DEPLOY_DIR = Pattern.compile("/[A-Za-z0-9/_.-]*");

@@ -37,8 +37,8 @@ public final class WorkerProcessControl {
     }
 
     public WorkerStatus status(SshTarget target) {
-        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
-                pid=$(read_pid "$pf")
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + """
+                load_pid "$pf"
                 if [ -n "$pid" ] && alive "$pid"; then echo "running=$pid"; else echo running=; fi
                 """;
         CommandResult r = shell.execChecked(target, "status", script, null);
@@ -47,12 +47,12 @@ public final class WorkerProcessControl {
 
     /** Starts the worker unless the pid file names a live process; a stale pid file is replaced. */
     public WorkerStatus start(SshTarget target) {
-        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + """
-                pid=$(read_pid "$pf")
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + Scripts.CONTROL_LOCK + """
+                load_pid "$pf"
                 if [ -n "$pid" ] && alive "$pid"; then echo "already=$pid"; exit 0; fi
                 if [ ! -x "$d/bin/worker-node" ]; then echo "$d/bin/worker-node is missing or not executable" >&2; exit 3; fi
                 mkdir -p "$d/run" "$d/logs" && cd "$d" || exit 4
-                setsid nohup "$d/bin/worker-node" >> "$d/logs/worker-node.log" 2>&1 < /dev/null &
+                setsid nohup "$d/bin/worker-node" >> "$d/logs/worker-node.log" 2>&1 < /dev/null 9>&- &
                 pid=$!
                 echo "$pid" > run/worker-node.pid.tmp && mv -f run/worker-node.pid.tmp run/worker-node.pid || exit 4
                 sleep %s
@@ -83,11 +83,12 @@ public final class WorkerProcessControl {
      */
     public WorkerStatus stop(SshTarget target) {
         long tenths = Math.max(1, stopGrace.toMillis() / 100);
-        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.READ_PID_FN + Scripts.PGID_FN + """
-                pid=$(read_pid "$pf")
+        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + Scripts.PGID_FN
+                + Scripts.CONTROL_LOCK + """
+                load_pid "$pf"
                 if [ -z "$pid" ] || ! alive "$pid"; then rm -f "$pf"; echo stopped=; exit 0; fi
+                # "kill -SIG -PGID" (no "--": dash's kill rejects it) signals the whole group the worker leads
                 if [ "$(pgid_of "$pid")" = "$pid" ]; then sig_target="-$pid"; else sig_target="$pid"; fi
-                # No "--" after the signal: dash's kill (Debian's /bin/sh) rejects it, and "-PGID" works everywhere.
                 kill -TERM "$sig_target" 2>/dev/null
                 i=0
                 while alive "$pid" && [ "$i" -lt %d ]; do sleep 0.1; i=$((i+1)); done

@@ -1,0 +1,125 @@
+package io.groupai.fleet.nodes.ssh;
+
+import static io.groupai.fleet.nodes.ssh.SshTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionTransferTest {
+
+    @TempDir
+    static Path base;
+    @TempDir
+    Path local;
+
+    static EmbeddedSshNode node;
+    static SshSessionPool pool;
+    static SessionTransfer transfer;
+
+    @BeforeAll
+    static void start() {
+        ClientKey key = newClientKey("control-plane");
+        node = startNode(base, "transfer-node", key);
+        // key login here (password login is covered by the other tests)
+        pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), new Credentials().put("transfer-node", key.credentials()));
+        transfer = new SessionTransfer(new RemoteShell(pool));
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+        node.close();
+    }
+
+    @Test
+    void uploadVerifyDownloadRoundTripWithTightPermissions() throws IOException {
+        Path file = randomFile(local.resolve("acc-1.tar.gz"), 1 + new Random().nextInt(4 * 1024 * 1024));
+        RemoteFile up = transfer.upload(node.target(), "acc-1", file);
+
+        Path remote = node.deployDir().resolve("sessions/acc-1/acc-1.tar.gz");
+        assertThat(up.path()).isEqualTo(remote.toString());
+        assertThat(up.size()).isEqualTo(Files.size(file));
+        assertThat(Files.mismatch(file, remote)).isEqualTo(-1L);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.getParent()))).isEqualTo("rwx------");
+        assertThat(leftovers(remote.getParent())).isEmpty();
+
+        Path back = local.resolve("download/acc-1.tar.gz");
+        RemoteFile down = transfer.download(node.target(), "acc-1", "acc-1.tar.gz", back);
+        assertThat(down.sha256()).isEqualTo(up.sha256());
+        assertThat(Files.mismatch(file, back)).isEqualTo(-1L);
+        assertThat(leftovers(back.getParent())).isEmpty();
+    }
+
+    @Test
+    void reUploadIsIdempotentAndNewContentReplacesAtomically() throws IOException {
+        Path file = randomFile(local.resolve("acc-2.session"), 100_000);
+        RemoteFile first = transfer.upload(node.target(), "acc-2", file);
+        RemoteFile again = transfer.upload(node.target(), "acc-2", file);
+        assertThat(again).isEqualTo(first);
+
+        randomFile(file, 50_000);
+        RemoteFile changed = transfer.upload(node.target(), "acc-2", file);
+        assertThat(changed.sha256()).isNotEqualTo(first.sha256());
+        assertThat(Files.mismatch(file, Path.of(changed.path()))).isEqualTo(-1L);
+    }
+
+    @Test
+    void deleteIsIdempotent() throws IOException {
+        transfer.upload(node.target(), "acc-3", randomFile(local.resolve("s.session"), 1000));
+        assertThat(transfer.delete(node.target(), "acc-3")).isTrue();
+        assertThat(node.deployDir().resolve("sessions/acc-3")).doesNotExist();
+        assertThat(transfer.delete(node.target(), "acc-3")).isFalse();
+    }
+
+    @Test
+    void downloadOfMissingFileIsNotFoundAndLeavesNothing() {
+        Path dest = local.resolve("missing.session");
+        assertThatThrownBy(() -> transfer.download(node.target(), "nobody", "missing.session", dest))
+                .isInstanceOfSatisfying(SshException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SshException.Kind.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("transfer-node", "download");
+                });
+        assertThat(dest).doesNotExist();
+    }
+
+    @Test
+    void hostileAccountIdsAndFileNamesAreRefusedBeforeAnythingRuns() throws IOException {
+        Path file = randomFile(local.resolve("ok.session"), 10);
+        for (String bad : new String[] {"../etc", "a b", "x;rm -rf /", "$(id)", ""}) {
+            assertThatThrownBy(() -> transfer.upload(node.target(), bad, file))
+                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
+            assertThatThrownBy(() -> transfer.delete(node.target(), bad)).isInstanceOf(SshException.class);
+        }
+        assertThatThrownBy(() -> transfer.download(node.target(), "acc", "../../etc/passwd", local.resolve("x")))
+                .hasMessageContaining("invalid session file name");
+    }
+
+    static Path randomFile(Path path, int size) throws IOException {
+        byte[] bytes = new byte[size];
+        new Random().nextBytes(bytes);
+        Files.createDirectories(path.getParent());
+        return Files.write(path, bytes);
+    }
+
+    /** Temporary transfer files (".name.uuid.part") left in a directory. */
+    static java.util.List<Path> leftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return java.util.List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        }
+    }
+}
