@@ -14,6 +14,8 @@ public record AccountRecord(
         long messageCount,
         long replyCount,
         Instant lastActivity,
+        java.util.List<Long> groupIds,
+        Instant lastReportAt,
         Instant createdAt,
         Instant updatedAt) {
 }

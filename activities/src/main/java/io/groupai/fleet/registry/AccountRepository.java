@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import org.springframework.stereotype.Repository;
 public class AccountRepository {
 
     private static final String COLUMNS = "account_id, session_ref, script_id, server_id, status, source_node, location, "
-            + "message_count, reply_count, last_activity, created_at, updated_at";
+            + "message_count, reply_count, last_activity, group_ids, last_report_at, created_at, updated_at";
     private static final RowMapper<AccountRecord> MAPPER = AccountRepository::map;
 
     private final JdbcClient jdbc;
@@ -83,6 +85,56 @@ public class AccountRepository {
         return new Page<>(items, page, size, total);
     }
 
+    /** An account first heard of in a heartbeat; {@code place} assigns it to the reporting node. */
+    public void insertReported(AccountReport r, String nodeId, boolean place, Instant now) {
+        Timestamp at = Timestamp.from(now);
+        jdbc.sql("INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, source_node, message_count, "
+                        + "reply_count, last_activity, group_ids, reported_session_file, last_report_at, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(r.accountId(), r.sessionFile(), r.scriptId(), place ? nodeId : null, place ? r.status() : "unallocated",
+                        nodeId, r.messageCount(), r.replyCount(), timestamp(r.lastActivity()), groupIds(r), r.sessionFile(),
+                        at, at, at)
+                .update();
+    }
+
+    /**
+     * Statistics of a known account from its node. With {@code assign} the account is (or becomes)
+     * this node's and takes the reported status; the conditional update never takes an account
+     * that another server got in the meantime.
+     */
+    public void applyReport(AccountReport r, String nodeId, boolean assign, Instant now) {
+        Timestamp at = Timestamp.from(now);
+        if (assign) {
+            jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, script_id = COALESCE(?, script_id), source_node = ?, "
+                            + "message_count = ?, reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, "
+                            + "last_report_at = ?, updated_at = ? WHERE account_id = ? AND (server_id IS NULL OR server_id = ?)")
+                    .params(nodeId, r.status(), r.scriptId(), nodeId, r.messageCount(), r.replyCount(),
+                            timestamp(r.lastActivity()), groupIds(r), r.sessionFile(), at, at, r.accountId(), nodeId)
+                    .update();
+        } else {
+            jdbc.sql("UPDATE accounts SET source_node = ?, message_count = ?, reply_count = ?, last_activity = ?, group_ids = ?, "
+                            + "reported_session_file = ?, last_report_at = ?, updated_at = ? WHERE account_id = ?")
+                    .params(nodeId, r.messageCount(), r.replyCount(), timestamp(r.lastActivity()), groupIds(r),
+                            r.sessionFile(), at, at, r.accountId())
+                    .update();
+        }
+    }
+
+    /** A node reported an account that belongs to another server: remember where it was seen, nothing else. */
+    public void markSeenOn(String accountId, String nodeId, Instant now) {
+        jdbc.sql("UPDATE accounts SET source_node = ?, last_report_at = ? WHERE account_id = ?")
+                .params(nodeId, Timestamp.from(now), accountId).update();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static String groupIds(AccountReport r) {
+        return r.groupIds() == null || r.groupIds().isEmpty() ? null
+                : r.groupIds().stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
     public long countAll() {
         return jdbc.sql("SELECT COUNT(*) FROM accounts").query(Long.class).single();
     }
@@ -103,6 +155,11 @@ public class AccountRepository {
         return counts;
     }
 
+    private static List<Long> parseGroupIds(String stored) {
+        return stored == null || stored.isBlank() ? List.of()
+                : java.util.Arrays.stream(stored.split(",")).map(Long::valueOf).toList();
+    }
+
     private static AccountRecord map(ResultSet rs, int row) throws SQLException {
         return new AccountRecord(
                 rs.getString("account_id"),
@@ -115,6 +172,8 @@ public class AccountRepository {
                 rs.getLong("message_count"),
                 rs.getLong("reply_count"),
                 Jdbc.instant(rs, "last_activity"),
+                parseGroupIds(rs.getString("group_ids")),
+                Jdbc.instant(rs, "last_report_at"),
                 Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"));
     }

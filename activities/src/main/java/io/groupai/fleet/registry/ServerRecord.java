@@ -28,6 +28,7 @@ public record ServerRecord(
         Instant lastProbeAt,
         String lastProbeError,
         Instant lastHeartbeat,
+        Instant leaseExpiresAt,
         String hostKeyType,
         String hostKey,
         Instant createdAt,

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -22,40 +23,60 @@ public class ServerRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(ServerRegistry.class);
 
-    /** A server definition with the secret that came with it (null: keep the stored one). */
-    public record ServerInput(ServerDefinition definition, SshSecret secret) {
+    /**
+     * A server definition with the secrets that came with it: the SSH secret and the token the
+     * node authenticates its heartbeats with (each null: keep the stored one).
+     */
+    public record ServerInput(ServerDefinition definition, SshSecret secret, String nodeToken) {
+
+        public ServerInput(ServerDefinition definition, SshSecret secret) {
+            this(definition, secret, null);
+        }
+
+        @Override
+        public String toString() {
+            return "ServerInput[" + definition + ", secrets redacted]";
+        }
     }
+
+    /** Node tokens are long random strings; this keeps them out of shell and URL trouble. */
+    private static final java.util.regex.Pattern NODE_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
 
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final CredentialStore credentials;
     private final FleetSettingsRepository settings;
+    private final NodeTokenStore tokens;
     private final Validator validator;
+    private final ApplicationEventPublisher events;
 
     public ServerRegistry(ServerRepository servers, AccountRepository accounts, CredentialStore credentials,
-                          FleetSettingsRepository settings, Validator validator) {
+                          FleetSettingsRepository settings, NodeTokenStore tokens, Validator validator,
+                          ApplicationEventPublisher events) {
         this.servers = servers;
         this.accounts = accounts;
         this.credentials = credentials;
         this.settings = settings;
+        this.tokens = tokens;
         this.validator = validator;
+        this.events = events;
     }
 
     @Transactional
     public ServerRecord create(ServerInput input) {
-        ServerDefinition d = validated(input.definition(), "");
+        ServerDefinition d = validated(input, "");
         if (servers.exists(d.nodeId())) {
             throw new InvalidInputException("node_id", "a server with node_id '" + d.nodeId()
                     + "' already exists; choose another node_id or change it with PUT /api/v1/group-ai/servers/" + d.nodeId());
         }
-        write(d, input.secret(), false);
+        write(d, input, false);
         log.info("registered server {} ({}:{}, max {} accounts)", d.nodeId(), d.host(), d.port(), d.maxAccounts());
         return servers.get(d.nodeId());
     }
 
     @Transactional
     public ServerRecord update(String nodeId, ServerInput input) {
-        ServerDefinition d = validated(input.definition(), "");
+        ServerDefinition d = validated(input, "");
         if (!nodeId.equals(d.nodeId())) {
             throw new InvalidInputException("node_id", "node_id in the body ('" + d.nodeId() + "') differs from the path ('"
                     + nodeId + "'); a server cannot be renamed, register a new one instead");
@@ -66,7 +87,7 @@ public class ServerRegistry {
             throw new ConflictException("server " + nodeId + " runs " + assigned + " accounts; max_accounts " + d.maxAccounts()
                     + " would put it over capacity. Move accounts away first (POST /api/v1/group-ai/accounts/rebalance)");
         }
-        write(d, input.secret(), true);
+        write(d, input, true);
         log.info("updated server {}", nodeId);
         return servers.get(nodeId);
     }
@@ -80,6 +101,7 @@ public class ServerRegistry {
                     + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
         }
         servers.delete(nodeId);
+        events.publishEvent(new ServerChangedEvent(nodeId));
         log.info("deleted server {}", nodeId);
     }
 
@@ -95,7 +117,7 @@ public class ServerRegistry {
         for (ServerInput input : inputs) {
             String prefix = "servers." + (input.definition().nodeId() == null ? "?" : input.definition().nodeId()) + ".";
             ServerDefinition d = input.definition().withDefaults();
-            List<FieldProblem> own = problemsOf(d, prefix);
+            List<FieldProblem> own = validate(input, prefix);
             problems.addAll(own);
             if (d.nodeId() != null && !seen.add(d.nodeId())) {
                 problems.add(new FieldProblem(prefix + "node_id", "node_id '" + d.nodeId() + "' appears twice in the import; node ids must be unique"));
@@ -111,7 +133,7 @@ public class ServerRegistry {
         }
         for (int i = 0; i < inputs.size(); i++) {
             ServerDefinition d = valid.get(i);
-            write(d, inputs.get(i).secret(), servers.exists(d.nodeId()));
+            write(d, inputs.get(i), servers.exists(d.nodeId()));
         }
         allocationSettings.forEach((name, value) -> settings.put("allocation." + name, value));
         log.info("imported {} servers: {}", valid.size(), valid.stream().map(ServerDefinition::nodeId).toList());
@@ -123,10 +145,12 @@ public class ServerRegistry {
         if (servers.clearHostKey(nodeId) == 0) {
             throw NotFoundException.server(nodeId);
         }
+        events.publishEvent(new ServerChangedEvent(nodeId));
         log.info("cleared the pinned host key of {}; the next connection pins the key it presents", nodeId);
     }
 
-    private void write(ServerDefinition d, SshSecret secret, boolean exists) {
+    private void write(ServerDefinition d, ServerInput input, boolean exists) {
+        SshSecret secret = input.secret();
         String credentialRef = secret != null ? "db"
                 : exists ? servers.get(d.nodeId()).credentialRef() : "none";
         if (exists) {
@@ -137,20 +161,31 @@ public class ServerRegistry {
         if (secret != null) {
             credentials.save(d.nodeId(), secret);
         }
+        if (input.nodeToken() != null) {
+            tokens.save(d.nodeId(), input.nodeToken());
+        }
+        if (exists) {
+            events.publishEvent(new ServerChangedEvent(d.nodeId()));
+        }
     }
 
-    private ServerDefinition validated(ServerDefinition definition, String prefix) {
-        ServerDefinition d = definition.withDefaults();
-        List<FieldProblem> problems = problemsOf(d, prefix);
+    private ServerDefinition validated(ServerInput input, String prefix) {
+        ServerDefinition d = input.definition().withDefaults();
+        List<FieldProblem> problems = validate(input, prefix);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
         return d;
     }
 
-    /** Every problem of a definition (defaults applied first), with field names under {@code prefix}. */
-    public List<FieldProblem> validate(ServerDefinition definition, String prefix) {
-        return problemsOf(definition.withDefaults(), prefix);
+    /** Every problem of an input (defaults applied first), with field names under {@code prefix}. */
+    public List<FieldProblem> validate(ServerInput input, String prefix) {
+        List<FieldProblem> problems = new ArrayList<>(problemsOf(input.definition().withDefaults(), prefix));
+        if (input.nodeToken() != null && !NODE_TOKEN.matcher(input.nodeToken()).matches()) {
+            problems.add(new FieldProblem(prefix + "node_token", "must be 24-256 characters of letters, digits or ._~+/=- "
+                    + "(e.g. `openssl rand -base64 32`)"));
+        }
+        return problems;
     }
 
     private List<FieldProblem> problemsOf(ServerDefinition d, String prefix) {

@@ -18,7 +18,7 @@ public class ServerRepository {
     private static final String COLUMNS = "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
             + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
             + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
-            + "last_heartbeat, host_key_type, host_key, created_at, updated_at";
+            + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at";
 
     private static final RowMapper<ServerRecord> MAPPER = ServerRepository::map;
 
@@ -96,8 +96,14 @@ public class ServerRepository {
                 .params(now(), nodeId).update();
     }
 
-    public void recordHeartbeat(String nodeId, Instant at) {
-        jdbc.sql("UPDATE servers SET last_heartbeat = ? WHERE node_id = ?").params(Timestamp.from(at), nodeId).update();
+    /** Renews the node's lease; the UPDATE also takes the server row's lock for the caller's transaction. */
+    public void recordHeartbeat(String nodeId, Instant at, Instant leaseExpiresAt, String reportedStatus, int reportedAccounts) {
+        if (jdbc.sql("UPDATE servers SET last_heartbeat = ?, lease_expires_at = ?, heartbeat_status = ?, reported_accounts = ? "
+                        + "WHERE node_id = ?")
+                .params(Timestamp.from(at), Timestamp.from(leaseExpiresAt), reportedStatus, reportedAccounts, nodeId)
+                .update() == 0) {
+            throw NotFoundException.server(nodeId);
+        }
     }
 
     private Timestamp now() {
@@ -134,6 +140,7 @@ public class ServerRepository {
                 Jdbc.instant(rs, "last_probe_at"),
                 rs.getString("last_probe_error"),
                 Jdbc.instant(rs, "last_heartbeat"),
+                Jdbc.instant(rs, "lease_expires_at"),
                 rs.getString("host_key_type"),
                 rs.getString("host_key"),
                 Jdbc.instant(rs, "created_at"),

@@ -9,7 +9,7 @@ public final class DatabaseCleaner {
     }
 
     public static void clean(JdbcClient jdbc) {
-        for (String table : new String[] {"allocation_history", "accounts", "server_credentials", "servers",
+        for (String table : new String[] {"allocation_history", "node_commands", "node_tokens", "accounts", "server_credentials", "servers",
                 "fleet_settings", "workflow_runs"}) {
             jdbc.sql("DELETE FROM " + table).update();
         }

@@ -61,7 +61,7 @@ public class MasterConfigImporter {
             ServerInput input = serverJson.read(entry.getValue(), prefix, entry.getKey(), own);
             if (input != null) {
                 inputs.add(input);
-                own = FieldProblems.merge(own, registry.validate(input.definition(), prefix));
+                own = FieldProblems.merge(own, registry.validate(input, prefix));
             }
             problems.addAll(own);
         }

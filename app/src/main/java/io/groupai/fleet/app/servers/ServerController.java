@@ -6,6 +6,7 @@ import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.CredentialStore;
 import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.InvalidInputException;
+import io.groupai.fleet.registry.NodeTokenStore;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRegistry;
 import io.groupai.fleet.registry.ServerRegistry.ServerInput;
@@ -42,17 +43,19 @@ class ServerController {
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final CredentialStore credentials;
+    private final NodeTokenStore tokens;
     private final MasterConfigImporter importer;
     private final WorkflowLauncher launcher;
     private final ServerJson serverJson;
 
     ServerController(ServerRegistry registry, ServerRepository servers, AccountRepository accounts,
-                     CredentialStore credentials, MasterConfigImporter importer, WorkflowLauncher launcher,
+                     CredentialStore credentials, NodeTokenStore tokens, MasterConfigImporter importer, WorkflowLauncher launcher,
                      Environment environment) {
         this.registry = registry;
         this.servers = servers;
         this.accounts = accounts;
         this.credentials = credentials;
+        this.tokens = tokens;
         this.importer = importer;
         this.launcher = launcher;
         this.serverJson = new ServerJson(environment::getProperty);
@@ -132,7 +135,7 @@ class ServerController {
         List<FieldProblem> problems = new ArrayList<>();
         ServerInput input = serverJson.read(body, "", pathNodeId, problems);
         if (input != null) {
-            problems = FieldProblems.merge(problems, registry.validate(input.definition(), ""));
+            problems = FieldProblems.merge(problems, registry.validate(input, ""));
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
@@ -141,6 +144,7 @@ class ServerController {
     }
 
     private ServerView view(ServerRecord server, int accountsCount) {
-        return ServerView.of(server, accountsCount, credentials.authType(server.nodeId()).orElse(null));
+        return ServerView.of(server, accountsCount, credentials.authType(server.nodeId()).orElse(null),
+                tokens.exists(server.nodeId()));
     }
 }

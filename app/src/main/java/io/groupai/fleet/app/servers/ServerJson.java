@@ -51,7 +51,7 @@ final class ServerJson {
                 r.string("deploy_dir"), r.integer("max_accounts"), r.string("location"), r.number("weight"),
                 r.string("allocation_strategy"), r.integer("health_check_interval"), r.string("status"));
         SshSecret secret = secret(r, prefix, problems);
-        return new ServerInput(definition, secret);
+        return new ServerInput(definition, secret, r.string("node_token"));
     }
 
     private SshSecret secret(Reader r, String prefix, List<FieldProblem> problems) {

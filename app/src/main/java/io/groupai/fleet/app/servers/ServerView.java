@@ -19,6 +19,7 @@ public record ServerView(
         String status,
         String health,
         Credential credential,
+        boolean nodeTokenConfigured,
         String hostKeyType,
         boolean hostKeyPinned,
         Instant lastProbeAt,
@@ -30,10 +31,10 @@ public record ServerView(
     public record Credential(String type, boolean configured) {
     }
 
-    static ServerView of(ServerRecord s, int accountsCount, String credentialType) {
+    static ServerView of(ServerRecord s, int accountsCount, String credentialType, boolean nodeTokenConfigured) {
         return new ServerView(s.nodeId(), s.host(), s.port(), s.user(), s.deployDir(), s.maxAccounts(), accountsCount,
                 s.location(), s.weight(), s.allocationStrategy(), s.healthCheckInterval(), s.status().wireName(), s.health(),
-                new Credential(credentialType, credentialType != null), s.hostKeyType(), s.hostKey() != null,
+                new Credential(credentialType, credentialType != null), nodeTokenConfigured, s.hostKeyType(), s.hostKey() != null,
                 s.lastProbeAt(), s.lastHeartbeat(), s.createdAt(), s.updatedAt());
     }
 }

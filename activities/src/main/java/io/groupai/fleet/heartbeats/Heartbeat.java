@@ -1,0 +1,17 @@
+package io.groupai.fleet.heartbeats;
+
+import io.groupai.fleet.registry.AccountReport;
+import java.util.List;
+
+/**
+ * A worker's heartbeat in the seed's protocol, plus the acknowledgements of earlier commands.
+ *
+ * @param ackedCommands  ids of commands the node has carried out
+ * @param failedCommands commands the node could not carry out, with its error
+ */
+public record Heartbeat(String nodeId, String status, int accountCount, List<AccountReport> accounts,
+                        List<Long> ackedCommands, List<FailedCommand> failedCommands) {
+
+    public record FailedCommand(long id, String error) {
+    }
+}

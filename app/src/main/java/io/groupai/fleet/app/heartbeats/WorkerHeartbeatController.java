@@ -1,0 +1,85 @@
+package io.groupai.fleet.app.heartbeats;
+
+import io.groupai.fleet.heartbeats.Heartbeat;
+import io.groupai.fleet.heartbeats.HeartbeatReply;
+import io.groupai.fleet.heartbeats.HeartbeatService;
+import io.groupai.fleet.heartbeats.PendingCommand;
+import io.groupai.fleet.registry.AccountRecord;
+import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.sessions.SessionStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The seed's worker protocol: {@code POST /api/v1/workers/heartbeat} every 30 s with the node's
+ * accounts; the reply renews the node's lease and carries {@code pending_commands}. Also serves
+ * session archives to the node an account is assigned to ({@code upload_session} commands).
+ */
+@RestController
+class WorkerHeartbeatController {
+
+    record CommandView(long id, String action, JsonNode params) {
+    }
+
+    record Reply(boolean ok, Instant leaseExpiresAt, List<CommandView> pendingCommands, List<String> rejectedAccounts) {
+    }
+
+    private final HeartbeatService heartbeats;
+    private final NodeAuthentication auth;
+    private final AccountRepository accounts;
+    private final SessionStore sessions;
+    private final JsonMapper json;
+
+    WorkerHeartbeatController(HeartbeatService heartbeats, NodeAuthentication auth, AccountRepository accounts,
+                              SessionStore sessions, JsonMapper json) {
+        this.heartbeats = heartbeats;
+        this.auth = auth;
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.json = json;
+    }
+
+    @PostMapping("/api/v1/workers/heartbeat")
+    Reply heartbeat(@RequestBody JsonNode body,
+                    @RequestHeader(name = "Authorization", required = false) String authorization) {
+        auth.require(HeartbeatJson.nodeId(body), authorization);
+        Heartbeat heartbeat = HeartbeatJson.read(body);
+        HeartbeatReply reply = heartbeats.accept(heartbeat);
+        return new Reply(true, reply.leaseExpiresAt(), reply.pendingCommands().stream().map(this::view).toList(),
+                reply.rejectedAccounts());
+    }
+
+    /** The stored session archive, only for the node the account is assigned to. */
+    @GetMapping("/api/v1/workers/{nodeId}/sessions/{accountId}")
+    ResponseEntity<Resource> session(@PathVariable String nodeId, @PathVariable String accountId,
+                                     @RequestHeader(name = "Authorization", required = false) String authorization) {
+        auth.require(nodeId, authorization);
+        AccountRecord account = accounts.get(accountId);
+        if (!nodeId.equals(account.serverId())) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "account " + accountId + " is not assigned to " + nodeId);
+        }
+        Path archive = sessions.archive(accountId).orElseThrow(() -> new NotFoundException(
+                "no session is stored for account " + accountId + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session"));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(new FileSystemResource(archive));
+    }
+
+    private CommandView view(PendingCommand command) {
+        return new CommandView(command.id(), command.action(), json.readTree(command.paramsJson()));
+    }
+}

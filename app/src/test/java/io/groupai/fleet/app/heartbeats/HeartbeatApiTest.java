@@ -1,0 +1,196 @@
+package io.groupai.fleet.app.heartbeats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.DatabaseCleaner;
+import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.sessions.SessionStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+@FleetIntegrationTest
+class HeartbeatApiTest {
+
+    private static final String TOKEN = "node-a-token-0123456789abcdef";
+    private static final String AUTH = "Bearer " + TOKEN;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    SessionStore sessions;
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        DatabaseCleaner.clean(jdbc);
+        api = new Api(port);
+        register("node-a", 3, TOKEN);
+        register("node-b", 3, "node-b-token-0123456789abcdef");
+    }
+
+    @Test
+    void syncsReportedAccountsIntoTheDatabaseAndRenewsTheLease() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"639000000001\"}");
+
+        Api.Response reply = heartbeat("""
+                {"node_id": "node-a", "status": "online", "account_count": 2, "agent_version": "seed-python",
+                 "accounts": [
+                   {"account_id": "639000000001", "status": "online", "script_id": "welcome", "message_count": 150,
+                    "reply_count": 45, "last_activity": "2025-12-01T18:00:00", "session_file": "sessions/639000000001.session",
+                    "group_ids": [123456789], "extra": "ignored"},
+                   {"account_id": "639000000002", "status": "offline", "message_count": 3, "reply_count": 1}
+                 ]}""");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().get("ok").asBoolean()).isTrue();
+        assertThat(reply.json().get("lease_expires_at").asString()).isNotBlank();
+        JsonNode first = api.get("/api/v1/group-ai/accounts/639000000001").json();
+        assertThat(first.get("server_id").asString()).isEqualTo("node-a");
+        assertThat(first.get("source_node").asString()).isEqualTo("node-a");
+        assertThat(first.get("message_count").asLong()).isEqualTo(150);
+        assertThat(first.get("reply_count").asLong()).isEqualTo(45);
+        assertThat(first.get("status").asString()).isEqualTo("online");
+        assertThat(first.get("group_ids").get(0).asLong()).isEqualTo(123456789L);
+        assertThat(first.get("last_activity").asString()).startsWith("2025-12-01T18:00");
+        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        assertThat(summary.get("servers").get("node-a").get("current").asInt()).isEqualTo(2);
+        assertThat(api.get("/api/v1/group-ai/servers/node-a/status").json().get("last_heartbeat").isNull()).isFalse();
+
+        // Counters are running totals: a later report replaces them.
+        heartbeat("""
+                {"node_id": "node-a", "status": "online", "account_count": 1,
+                 "accounts": [{"account_id": "639000000001", "status": "online", "message_count": 160, "reply_count": 50}]}""");
+        assertThat(api.get("/api/v1/group-ai/accounts/639000000001").json().get("message_count").asLong()).isEqualTo(160);
+    }
+
+    @Test
+    void neverMovesAnAccountOfAnotherServerNorOverfillsANode() {
+        heartbeat("""
+                {"node_id": "node-a", "status": "online", "accounts": [{"account_id": "acc-1", "status": "online"}]}""");
+
+        Api.Response fromB = heartbeat("""
+                {"node_id": "node-b", "status": "online", "accounts": [
+                   {"account_id": "acc-1", "status": "online"},
+                   {"account_id": "b-1", "status": "online"}, {"account_id": "b-2", "status": "online"},
+                   {"account_id": "b-3", "status": "online"}, {"account_id": "b-4", "status": "online"}]}""",
+                "Bearer node-b-token-0123456789abcdef");
+
+        assertThat(fromB.json().get("rejected_accounts").values()).extracting(JsonNode::asString)
+                .containsExactly("acc-1", "b-4");
+        assertThat(api.get("/api/v1/group-ai/accounts/acc-1").json().get("server_id").asString()).isEqualTo("node-a");
+        assertThat(api.get("/api/v1/group-ai/accounts/b-4").json().get("server_id").isNull()).isTrue();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = 'node-b'").query(Integer.class).single()).isEqualTo(3);
+    }
+
+    @Test
+    void rejectsMissingOrWrongTokensAndMalformedBodiesWithoutChangingAnything() {
+        String body = "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\"}]}";
+        assertThat(api.post("/api/v1/workers/heartbeat", body).status()).isEqualTo(401);
+        assertThat(api.post("/api/v1/workers/heartbeat", body, "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+                .isEqualTo(401);
+        Api.Response wrong = api.post("/api/v1/workers/heartbeat", body, "Authorization", "Bearer nope");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(wrong.contentType()).startsWith("application/problem+json");
+
+        assertField("{\"status\": \"online\"}", "node_id");
+        assertField("{\"node_id\": \"node-a\", \"status\": 1}", "status");
+        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": {}}", "accounts");
+        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
+                + "\"message_count\": \"many\"}]}", "accounts[0].message_count");
+        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"status\": \"online\"}]}", "accounts[0].account_id");
+        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
+                + "\"last_activity\": \"yesterday\"}]}", "accounts[0].last_activity");
+
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM servers WHERE last_heartbeat IS NOT NULL").query(Integer.class).single()).isZero();
+    }
+
+    @Test
+    void queuedCommandsAreDeliveredInTheNextReplyUntilAcknowledged() throws Exception {
+        Api.Response queued = api.post("/api/v1/group-ai/servers/node-a/commands", """
+                {"action": "update_script", "params": {"script_id": "welcome", "version": "1.1",
+                 "download_url": "http://127.0.0.1:8080/api/v1/group-ai/scripts/welcome/download"}}""");
+        assertThat(queued.status()).as(queued.body()).isEqualTo(201);
+        long id = queued.json().get("id").asLong();
+
+        JsonNode first = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json();
+        assertThat(first.get("pending_commands")).hasSize(1);
+        JsonNode command = first.get("pending_commands").get(0);
+        assertThat(command.get("id").asLong()).isEqualTo(id);
+        assertThat(command.get("action").asString()).isEqualTo("update_script");
+        assertThat(command.get("params").get("download_url").asString()).endsWith("/scripts/welcome/download");
+
+        // Not acknowledged: delivered again (at least once).
+        JsonNode again = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json();
+        assertThat(again.get("pending_commands")).hasSize(1);
+
+        JsonNode acked = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [], \"acked_commands\": [" + id + "]}").json();
+        assertThat(acked.get("pending_commands")).isEmpty();
+        JsonNode listed = api.get("/api/v1/group-ai/servers/node-a/commands").json().get(0);
+        assertThat(listed.get("status").asString()).isEqualTo("acked");
+        assertThat(listed.get("attempts").asInt()).isEqualTo(2);
+
+        // A session for a heartbeat-only worker: the node fetches it with its token.
+        heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"acc-s\", \"status\": \"offline\"}]}");
+        Path temp = sessions.newTempFile();
+        Files.write(temp, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
+        sessions.store("acc-s", temp);
+        assertThat(api.post("/api/v1/group-ai/servers/node-a/commands",
+                "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}").status()).isEqualTo(201);
+        String sessionUrl = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json()
+                .get("pending_commands").get(0).get("params").get("session_url").asString();
+        String path = sessionUrl.substring(sessionUrl.indexOf("/api/"));
+        assertThat(api.get(path, "Authorization", AUTH).body()).startsWith("PK");
+        assertThat(api.get(path).status()).isEqualTo(401);
+        assertThat(api.get(path.replace("node-a", "node-b"), "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+                .isEqualTo(403);
+
+        Api.Response unknownAction = api.post("/api/v1/group-ai/servers/node-a/commands", "{\"action\": \"format_disk\"}");
+        assertThat(unknownAction.status()).isEqualTo(400);
+        Api.Response notAssigned = api.post("/api/v1/group-ai/servers/node-b/commands",
+                "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}");
+        assertThat(notAssigned.status()).isEqualTo(409);
+    }
+
+    @Test
+    void theNodeTokenIsWriteOnly() {
+        for (String path : new String[] {"/api/v1/group-ai/servers", "/api/v1/group-ai/servers/node-a"}) {
+            String body = api.get(path).body();
+            assertThat(body).doesNotContain(TOKEN).contains("\"node_token_configured\":true");
+        }
+        assertThat(jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = 'node-a'").query(String.class).single())
+                .doesNotContain(TOKEN);
+    }
+
+    private Api.Response heartbeat(String body) {
+        return heartbeat(body, AUTH);
+    }
+
+    private Api.Response heartbeat(String body, String authorization) {
+        Api.Response response = api.post("/api/v1/workers/heartbeat", body, "Authorization", authorization);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response;
+    }
+
+    private void assertField(String body, String field) {
+        Api.Response response = api.post("/api/v1/workers/heartbeat", body, "Authorization", AUTH);
+        assertThat(response.status()).as(body).isEqualTo(400);
+        assertThat(response.json().get("errors").findValuesAsString("field")).as(response.body()).contains(field);
+    }
+
+    private void register(String nodeId, int max, String token) {
+        Api.Response created = api.post("/api/v1/group-ai/servers", """
+                {"node_id": "%s", "host": "127.0.0.1", "user": "fleet", "deploy_dir": "/srv/%s", "max_accounts": %d,
+                 "node_token": "%s"}""".formatted(nodeId, nodeId, max, token));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+    }
+}
