@@ -19,6 +19,7 @@ import org.springframework.boot.test.context.SpringBootTest;
         "groupai.temporal.embedded.port=0",
         "groupai.data-dir=${java.io.tmpdir}/groupai-test",
         "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
+        "groupai.sessions.max-unpacked-bytes=8388608",
         "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
         "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",

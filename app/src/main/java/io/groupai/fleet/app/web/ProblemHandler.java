@@ -4,6 +4,7 @@ import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.sessions.SessionArchiveInspector;
 import java.net.URI;
 import java.util.List;
 import org.slf4j.Logger;
@@ -42,6 +43,15 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ConflictException.class)
     ProblemDetail conflict(ConflictException e) {
         return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage());
+    }
+
+    @ExceptionHandler(SessionArchiveInspector.ForeignSessionException.class)
+    ProblemDetail foreignSession(SessionArchiveInspector.ForeignSessionException e) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Session cannot run on TDLib", e.getMessage());
+        problem.setProperty("session_format", e.format());
+        problem.setProperty("dc_id", e.dcId());
+        problem.setProperty("user_id", e.userId());
+        return problem;
     }
 
     /** A concurrent request created the same thing between our check and our insert. */
