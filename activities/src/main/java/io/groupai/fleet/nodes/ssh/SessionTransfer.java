@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +43,8 @@ public final class SessionTransfer {
 
     private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9_+-]{1,64}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
+    private static final Pattern SUBDIR = Pattern.compile("[a-z]{1,16}");
+    private static final Pattern MODE = Pattern.compile("0[0-7]{3}");
     private static final Pattern SHA256_LINE = Pattern.compile("^([0-9a-f]{64})\\s");
     /** Head-room kept free on the server beyond the file itself. */
     private static final long FREE_SPACE_MARGIN = 1024 * 1024;
@@ -68,46 +71,74 @@ public final class SessionTransfer {
     /** Uploads a session file or archive; returns the verified remote file. Uploading identical content again is a cheap no-op. */
     public RemoteFile upload(SshTarget target, String accountId, Path local) {
         requireAccountId(target, accountId);
+        requireLocalFile(target, local);
+        String dir = accountDir(target, accountId);
+        return put(target, "upload", List.of(target.sessionsDir(), dir), "0700", dir,
+                requireFileName(target, local.getFileName().toString()), local, "0600", "session file of account " + accountId);
+    }
+
+    /**
+     * Installs one file of the node's own distribution at {@code <deployDir>/<subdir>/<fileName>}
+     * (e.g. lib/worker-node.jar, bin/worker-node, conf/worker-node.properties), with the same
+     * guarantees as a session upload: temporary name, SHA-256 check, atomic rename, idempotent.
+     */
+    public RemoteFile install(SshTarget target, String subdir, String fileName, Path local, String dirMode, String fileMode) {
+        if (subdir == null || !SUBDIR.matcher(subdir).matches() || !MODE.matcher(dirMode).matches()
+                || !MODE.matcher(fileMode).matches()) {
+            throw SshException.invalidInput(target.nodeId(), "install needs a plain sub-directory name and octal modes, got "
+                    + subdir + " " + dirMode + " " + fileMode);
+        }
+        requireLocalFile(target, local);
+        String dir = target.deployDir() + "/" + subdir;
+        return put(target, "install", List.of(dir), dirMode, dir, requireFileName(target, fileName), local, fileMode,
+                subdir + "/" + fileName);
+    }
+
+    private static void requireLocalFile(SshTarget target, Path local) {
         if (local == null || !Files.isRegularFile(local)) {
             throw SshException.invalidInput(target.nodeId(), "not a regular file: " + local
                     + " (pack a TDLib database directory as an archive before uploading)");
         }
-        String fileName = requireFileName(target, local.getFileName().toString());
+    }
+
+    private RemoteFile put(SshTarget target, String step, List<String> dirs, String dirMode, String dir, String fileName,
+                           Path local, String fileMode, String what) {
         Digest localDigest = sha256(target, local);
-        String dir = accountDir(target, accountId);
         String finalPath = dir + "/" + fileName;
         String tempPath = dir + "/." + fileName + "." + UUID.randomUUID() + ".part";
 
-        // Prepare: create dirs with tight modes, sweep temp files of interrupted earlier attempts
-        // (safe: one workflow owns an account at a time), report free space and any existing copy.
-        String prepare = "s=" + ShellQuote.quote(target.sessionsDir()) + "\n"
-                + "dir=" + ShellQuote.quote(dir) + "\n"
-                + "f=" + ShellQuote.quote(finalPath) + "\n"
-                + "umask 077\n"
-                + "mkdir -p \"$dir\" && chmod 0700 \"$s\" \"$dir\" || exit 1\n"
-                + "rm -f \"$dir\"/." + fileName + ".*.part\n"
-                + "echo \"avail_kb=$(df -Pk \"$dir\" | tail -n 1 | awk '{print $4}')\"\n"
-                + "if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n";
-        CommandResult prepared = shell.execChecked(target, "upload", prepare, null);
+        // Prepare: create dirs with their modes, sweep temp files of interrupted earlier attempts
+        // (safe: one workflow owns a path at a time), report free space and any existing copy.
+        StringBuilder prepare = new StringBuilder("umask 077\n");
+        for (String d : dirs) {
+            prepare.append("mkdir -p ").append(ShellQuote.quote(d)).append(" && chmod ").append(dirMode).append(' ')
+                    .append(ShellQuote.quote(d)).append(" || exit 1\n");
+        }
+        prepare.append("dir=").append(ShellQuote.quote(dir)).append('\n')
+                .append("f=").append(ShellQuote.quote(finalPath)).append('\n')
+                .append("rm -f \"$dir\"/.").append(fileName).append(".*.part\n")
+                .append("echo \"avail_kb=$(df -Pk \"$dir\" | tail -n 1 | awk '{print $4}')\"\n")
+                .append("if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n");
+        CommandResult prepared = shell.execChecked(target, step, prepare.toString(), null);
         String existing = value(prepared.stdout(), "existing");
         if ((localDigest.hex() + " " + localDigest.size()).equals(existing)) {
-            shell.execChecked(target, "upload", "chmod 0600 " + ShellQuote.quote(finalPath), null);
-            log.info("server {}: session file of account {} already present with the same SHA-256, upload skipped",
-                    target.nodeId(), accountId);
+            shell.execChecked(target, step, "chmod " + fileMode + " " + ShellQuote.quote(finalPath), null);
+            log.info("server {}: {} already present with the same SHA-256, upload skipped", target.nodeId(), what);
             return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
         }
         String avail = value(prepared.stdout(), "avail_kb");
         if (avail != null && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < localDigest.size() + FREE_SPACE_MARGIN) {
-            throw new SshException(target.nodeId(), "upload", SshException.Kind.DISK_FULL, "only " + avail
+            throw new SshException(target.nodeId(), step, SshException.Kind.DISK_FULL, "only " + avail
                     + " KiB free under " + dir + ", the file needs " + (localDigest.size() / 1024 + 1) + " KiB plus 1 MiB head-room");
         }
 
         try {
-            sftp(target, "upload", channel -> {
+            int mode = Integer.parseInt(fileMode, 8);
+            sftp(target, step, channel -> {
                 try (InputStream in = Files.newInputStream(local)) {
                     channel.put(in, tempPath, ChannelSftp.OVERWRITE);
                 }
-                channel.chmod(0600, tempPath);
+                channel.chmod(mode, tempPath);
                 return null;
             });
             String sum = shell.execChecked(target, "verify-checksum", "sha256sum -- " + ShellQuote.quote(tempPath), null).stdout();
@@ -124,8 +155,7 @@ public final class SessionTransfer {
             }
             throw e;
         }
-        log.info("server {}: uploaded session file of account {} ({} bytes, sha256 {})",
-                target.nodeId(), accountId, localDigest.size(), localDigest.hex());
+        log.info("server {}: uploaded {} ({} bytes, sha256 {})", target.nodeId(), what, localDigest.size(), localDigest.hex());
         return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
     }
 
