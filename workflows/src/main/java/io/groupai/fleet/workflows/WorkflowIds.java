@@ -13,6 +13,10 @@ public final class WorkflowIds {
         return "server-op-" + nodeId;
     }
 
+    public static String bootstrap(String nodeId) {
+        return "bootstrap-" + nodeId;
+    }
+
     public static String account(String accountId) {
         return "account-" + accountId;
     }

@@ -13,6 +13,7 @@ import io.groupai.fleet.registry.ServerRegistry.ServerInput;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.nodes.BootstrapRequest;
 import io.groupai.fleet.workflows.nodes.ServerAction;
 import io.groupai.fleet.workflows.nodes.ServerOperationRequest;
 import java.net.URI;
@@ -128,6 +129,15 @@ class ServerController {
         servers.get(nodeId);
         StartedWorkflow started = launcher.start("ServerOperationWorkflow", WorkflowIds.serverOperation(nodeId),
                 TaskQueues.CONTROL_PLANE, "server:" + nodeId, new ServerOperationRequest(nodeId, parsed));
+        return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
+    }
+
+    /** Installs the worker-node agent on the server, starts it and waits for its first poll. */
+    @PostMapping("/{nodeId}/bootstrap")
+    ResponseEntity<StartedWorkflow> bootstrap(@PathVariable String nodeId) {
+        servers.get(nodeId);
+        StartedWorkflow started = launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(nodeId),
+                TaskQueues.CONTROL_PLANE, "server:" + nodeId, new BootstrapRequest(nodeId));
         return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
     }
 

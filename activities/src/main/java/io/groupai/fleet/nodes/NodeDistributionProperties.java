@@ -1,0 +1,31 @@
+package io.groupai.fleet.nodes;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * What bootstrap installs on a server and the configuration it writes for the agent there.
+ *
+ * @param agentJar           the worker-node distribution (worker-node-*-all.jar)
+ * @param launcher           the {@code bin/worker-node} launcher script
+ * @param tdlibLibrary       libtdjson.so to ship beside the agent (optional: skipped when missing)
+ * @param temporalAddress    the Temporal frontend as the nodes reach it
+ * @param controlPlaneUrl    this control plane as the nodes reach it (heartbeats, downloads)
+ * @param telegramRuntime    simulated or tdlib
+ * @param heartbeatInterval  how often agents send heartbeats
+ */
+@Validated
+@ConfigurationProperties("groupai.nodes")
+public record NodeDistributionProperties(
+        @NotNull Path agentJar,
+        @NotNull Path launcher,
+        Path tdlibLibrary,
+        @NotBlank String temporalAddress,
+        @NotBlank String controlPlaneUrl,
+        @NotBlank String telegramRuntime,
+        @NotNull Duration heartbeatInterval) {
+}

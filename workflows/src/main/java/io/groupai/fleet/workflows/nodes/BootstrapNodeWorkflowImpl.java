@@ -1,0 +1,69 @@
+package io.groupai.fleet.workflows.nodes;
+
+import io.groupai.fleet.workflows.StepLog;
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.NodePing;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
+
+    /** How long a freshly started agent may take to poll its queue for the first time, unless the request says. */
+    static final Duration FIRST_POLL_TIMEOUT = Duration.ofMinutes(2);
+
+    private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setMaximumAttempts(3)
+            .setDoNotRetry(ServerOperationWorkflowImpl.NON_RETRYABLE)
+            .build();
+
+    private final NodeInstallActivities install = Workflow.newActivityStub(NodeInstallActivities.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(10)).setRetryOptions(SSH_RETRIES).build());
+
+    private final NodeOperationsActivities nodes = Workflow.newActivityStub(NodeOperationsActivities.class,
+            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(2)).setRetryOptions(SSH_RETRIES).build());
+
+    private final StepLog steps = new StepLog();
+
+    @Override
+    public BootstrapResult run(BootstrapRequest request) {
+        String nodeId = request.nodeId();
+        if (nodeId == null) {
+            throw ApplicationFailure.newNonRetryableFailure("request needs nodeId, e.g. {\"nodeId\":\"worker-01\"}", "InvalidRequest");
+        }
+        // Only the node's own agent polls this queue: the ping's schedule-to-start timeout is the
+        // "did it come up" deadline, and a node that never starts fails here instead of hanging.
+        NodeAgentActivities agent = Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder()
+                .setTaskQueue(TaskQueues.node(nodeId))
+                .setScheduleToStartTimeout(request.firstPollTimeoutSeconds() == null ? FIRST_POLL_TIMEOUT
+                        : Duration.ofSeconds(Math.max(1, request.firstPollTimeoutSeconds())))
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+        try {
+            steps.step("upload worker-node distribution", () -> install.installDistribution(nodeId),
+                    files -> files.stream().map(f -> f.remotePath() + " (" + f.sizeBytes() + " bytes)").collect(Collectors.joining(", ")));
+            steps.step("write node config", () -> install.writeNodeConfig(nodeId), InstalledFile::remotePath);
+            steps.step("start worker process", () -> nodes.startWorker(nodeId),
+                    state -> state.running() ? "running, pid " + state.pid() : "not running");
+            NodePing ping = steps.step("wait for first poll of " + TaskQueues.node(nodeId), agent::ping,
+                    p -> "agent " + p.agentVersion() + " answered (pid " + p.pid() + ", runtime " + p.telegramRuntime() + ")");
+            return new BootstrapResult(nodeId, true, steps.snapshot(), ping, nodeId + " is up and polling " + TaskQueues.node(nodeId));
+        } catch (ActivityFailure failure) {
+            return new BootstrapResult(nodeId, false, steps.snapshot(), null,
+                    "bootstrap of " + nodeId + " failed: " + StepLog.causeOf(failure));
+        }
+    }
+
+    @Override
+    public List<StepProgress> progress() {
+        return steps.snapshot();
+    }
+}

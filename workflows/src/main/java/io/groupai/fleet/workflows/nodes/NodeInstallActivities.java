@@ -1,0 +1,21 @@
+package io.groupai.fleet.workflows.nodes;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.List;
+
+/**
+ * Installs the worker-node agent on a server over SSH/SFTP. The configuration (with the node's
+ * token) is rendered inside the activity from the database, so the token never enters a workflow.
+ */
+@ActivityInterface
+public interface NodeInstallActivities {
+
+    /** Uploads the agent's jar and launcher to {@code <deploy_dir>/lib} and {@code /bin}. */
+    @ActivityMethod
+    List<InstalledFile> installDistribution(String nodeId);
+
+    /** Writes {@code <deploy_dir>/conf/worker-node.properties} (0600) for this node. */
+    @ActivityMethod
+    InstalledFile writeNodeConfig(String nodeId);
+}
