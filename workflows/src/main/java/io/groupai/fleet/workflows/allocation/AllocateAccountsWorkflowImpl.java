@@ -267,7 +267,10 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
 
     private NodeAgentActivities node(String serverId) {
         return nodes.computeIfAbsent(serverId, id -> Workflow.newActivityStub(NodeAgentActivities.class,
-                ActivityOptions.newBuilder(NODE).setTaskQueue(TaskQueues.node(id)).build()));
+                ActivityOptions.newBuilder(NODE).setTaskQueue(TaskQueues.node(id))
+                        .setScheduleToStartTimeout(request.nodeScheduleToStartSeconds() == null ? NODE_SCHEDULE_TO_START
+                                : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
+                        .build()));
     }
 
     private void state(String accountId, String state, String serverId, int attempt, String detail) {

@@ -13,27 +13,33 @@ import java.util.List;
  * @param targets         fixed placements (batch); the workflow tries no other server for them
  * @param parallelism     accounts handled at the same time; null or &lt; 1 means {@link #DEFAULT_PARALLELISM}
  * @param maxAlternatives next-best servers tried after a failure; null means {@link #DEFAULT_ALTERNATIVES}
+ * @param nodeScheduleToStartSeconds how long a task may wait on a node's queue before the node counts as dead for
+ *                   this step; null means {@link AllocateAccountsWorkflowImpl#NODE_SCHEDULE_TO_START}
  */
 public record AllocationRequest(String strategy, List<String> accountIds, AllocationType type, List<FixedTarget> targets,
-                                Integer parallelism, Integer maxAlternatives) {
+                                Integer parallelism, Integer maxAlternatives, Integer nodeScheduleToStartSeconds) {
 
     public static final int DEFAULT_PARALLELISM = 8;
     public static final int DEFAULT_ALTERNATIVES = 2;
 
     public static AllocationRequest auto(String strategy) {
-        return new AllocationRequest(strategy, null, AllocationType.INITIAL, null, null, null);
+        return new AllocationRequest(strategy, null, AllocationType.INITIAL, null, null, null, null);
     }
 
     public static AllocationRequest accounts(String strategy, List<String> accountIds) {
-        return new AllocationRequest(strategy, accountIds, AllocationType.INITIAL, null, null, null);
+        return new AllocationRequest(strategy, accountIds, AllocationType.INITIAL, null, null, null, null);
     }
 
     public static AllocationRequest fixed(List<FixedTarget> targets) {
-        return new AllocationRequest(null, null, AllocationType.MANUAL, targets, null, null);
+        return new AllocationRequest(null, null, AllocationType.MANUAL, targets, null, null, null);
     }
 
     public AllocationRequest withParallelism(int value) {
-        return new AllocationRequest(strategy, accountIds, type, targets, value, maxAlternatives);
+        return new AllocationRequest(strategy, accountIds, type, targets, value, maxAlternatives, nodeScheduleToStartSeconds);
+    }
+
+    public AllocationRequest withNodeScheduleToStartSeconds(int seconds) {
+        return new AllocationRequest(strategy, accountIds, type, targets, parallelism, maxAlternatives, seconds);
     }
 
     public int effectiveParallelism() {
