@@ -181,12 +181,15 @@ public class AllocationStore {
             }
             Claim account = accounts.get(item.accountId());
             ServerRecord server = locked.get(item.serverId());
+            boolean claimable = false;
             if (account == null) {
                 problems.add(new FieldProblem(field + ".account_id", "account " + item.accountId()
                         + " does not exist; register it with POST /api/v1/group-ai/accounts"));
                 badInput = true;
             } else if (account.serverId() != null) {
                 problems.add(new FieldProblem(field + ".account_id", alreadyPlaced(account)));
+            } else {
+                claimable = true;
             }
             if (server == null) {
                 problems.add(new FieldProblem(field + ".server_id", "server " + item.serverId()
@@ -198,6 +201,9 @@ public class AllocationStore {
             if (ineligible != null) {
                 problems.add(new FieldProblem(field + ".server_id", ineligible + "; choose an active server"));
                 continue;
+            }
+            if (!claimable) {
+                continue; // only accounts that would really be placed count against capacity
             }
             int count = committed.computeIfAbsent(item.serverId(), this::countCommitted) + 1;
             committed.put(item.serverId(), count);
