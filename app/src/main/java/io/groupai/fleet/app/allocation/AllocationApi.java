@@ -11,7 +11,8 @@ final class AllocationApi {
     private AllocationApi() {
     }
 
-    record AutoRequest(String strategy) {
+    /** {@code parallelism}: accounts handled at once (default 8). */
+    record AutoRequest(String strategy, Integer parallelism) {
     }
 
     record AutoResponse(String workflowId, String runId, String statusUrl, String strategy, int accounts, int planned,

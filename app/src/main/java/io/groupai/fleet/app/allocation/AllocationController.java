@@ -93,7 +93,9 @@ class AllocationController {
         PlanResult plan = placement.plan(strategy, ids, List.of());
         String workflowId = "allocate-" + UUID.randomUUID();
         StartedWorkflow started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "allocation:auto",
-                AllocationRequest.accounts(strategy, ids));
+                body != null && body.parallelism() != null
+                        ? AllocationRequest.accounts(strategy, ids).withParallelism(Math.min(body.parallelism(), 64))
+                        : AllocationRequest.accounts(strategy, ids));
         AllocationResult result = await(workflowId, waitFor(wait, waitSeconds)).orElse(null);
         return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(new AutoResponse(
                 started.workflowId(), started.runId(), started.statusUrl(), strategy, ids.size(), plan.placements().size(),

@@ -84,7 +84,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                 for (UnplacedAccount unplaced : plan.unplaced()) {
                     progress.put(unplaced.accountId(), new AccountProgress(unplaced.accountId(), "FAILED", null, 0, unplaced.reason()));
                     outcomes.put(unplaced.accountId(), new AccountOutcome(unplaced.accountId(), false, null, null, null,
-                            "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(), List.of()));
+                            "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(), List.of(), 0));
                 }
             }
         }
@@ -131,6 +131,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
     /** One account's saga: try the planned server, then up to maxAlternatives next-best ones. */
     private AccountOutcome allocateOne(PlannedPlacement first, boolean fixed, AllocationType type) {
         String accountId = first.accountId();
+        long began = Workflow.currentTimeMillis();
         List<String> tried = new ArrayList<>();
         List<String> attempts = new ArrayList<>();
         int alternativesLeft = fixed ? 0 : request.effectiveAlternatives();
@@ -142,7 +143,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                 progress.put(accountId, new AccountProgress(accountId, "PLACED", candidate.serverId(), tried.size(),
                         attempt.remotePath()));
                 return new AccountOutcome(accountId, true, candidate.serverId(), attempt.remotePath(), attempt.loadScore(),
-                        "account " + accountId + " placed on server " + candidate.serverId(), List.copyOf(attempts));
+                        "account " + accountId + " placed on server " + candidate.serverId(), List.copyOf(attempts),
+                        Workflow.currentTimeMillis() - began);
             }
             attempts.add(attempt.failure());
             String giveUp = null;
@@ -161,7 +163,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             }
             if (giveUp != null) {
                 progress.put(accountId, new AccountProgress(accountId, "FAILED", candidate.serverId(), tried.size(), giveUp));
-                return new AccountOutcome(accountId, false, null, null, null, giveUp, List.copyOf(attempts));
+                return new AccountOutcome(accountId, false, null, null, null, giveUp, List.copyOf(attempts),
+                        Workflow.currentTimeMillis() - began);
             }
         }
     }
