@@ -35,14 +35,15 @@ public final class AllocationBench {
         int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         Path dir = Files.createTempDirectory("alloc-bench");
         SpringApplication app = new SpringApplication(FleetApplication.class);
-        app.setDefaultProperties(java.util.Map.of(
+        // System properties outrank application.yml (default properties would not).
+        java.util.Map.of(
                 "spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "server.port", "0",
                 "groupai.temporal.embedded.port", "0",
                 "groupai.data-dir", dir.toString(),
                 "groupai.sessions.dir", dir.resolve("sessions").toString(),
                 "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "logging.level.root", "WARN"));
+                "logging.level.root", "WARN").forEach(System::setProperty);
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);
