@@ -1,6 +1,8 @@
 package io.groupai.fleet.app.workflows;
 
 import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.workflows.allocation.AllocationResult;
+import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -33,7 +35,9 @@ class WorkflowController {
     /** Result classes of our workflow types, so results render with the API's field names. */
     private static final Map<String, Class<?>> RESULT_TYPES = Map.of(
             "ServerOperationWorkflow", ServerOperationResult.class,
-            "BootstrapNodeWorkflow", BootstrapResult.class);
+            "BootstrapNodeWorkflow", BootstrapResult.class,
+            "AllocateAccountsWorkflow", AllocationResult.class,
+            "MigrateAccountWorkflow", MigrationResult.class);
 
     record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
                            Instant startedAt, Instant closedAt, Object progress, Object result) {

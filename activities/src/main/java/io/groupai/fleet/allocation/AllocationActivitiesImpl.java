@@ -1,0 +1,129 @@
+package io.groupai.fleet.allocation;
+
+import io.groupai.fleet.registry.AccountRecord;
+import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.workflows.allocation.AllocationActivities;
+import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.allocation.CompleteRequest;
+import io.groupai.fleet.workflows.allocation.MigrationPlan;
+import io.groupai.fleet.workflows.allocation.MigrationRequest;
+import io.groupai.fleet.workflows.allocation.PlanRequest;
+import io.groupai.fleet.workflows.allocation.PlanResult;
+import io.groupai.fleet.workflows.allocation.Reservation;
+import io.groupai.fleet.workflows.allocation.ReserveRequest;
+import io.temporal.failure.ApplicationFailure;
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+
+/** Database side of the allocation workflows; refusals become non-retryable failures typed by {@link AllocationFailures}. */
+@Component("allocationActivities")
+public class AllocationActivitiesImpl implements AllocationActivities {
+
+    private static final String DEFAULT_STRATEGY = "load_balance";
+
+    private final AllocationStore store;
+    private final PlacementService placement;
+    private final AccountRepository accounts;
+
+    public AllocationActivitiesImpl(AllocationStore store, PlacementService placement, AccountRepository accounts) {
+        this.store = store;
+        this.placement = placement;
+        this.accounts = accounts;
+    }
+
+    @Override
+    public List<String> unallocatedAccounts() {
+        return store.unallocated();
+    }
+
+    @Override
+    public PlanResult plan(PlanRequest request) {
+        return refusals(() -> placement.plan(request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
+                request.accountIds(), request.excludedServerIds() == null ? List.of() : request.excludedServerIds()));
+    }
+
+    @Override
+    public Reservation reserve(ReserveRequest r) {
+        return refusals(() -> store.reserve(r.accountId(), r.serverId(), r.workflowId()));
+    }
+
+    @Override
+    public void release(ReserveRequest r) {
+        store.release(r.accountId(), r.serverId(), r.workflowId());
+    }
+
+    @Override
+    public void markFailed(ReserveRequest r, String reason) {
+        store.markFailed(r.accountId(), r.serverId(), r.workflowId(), reason);
+    }
+
+    @Override
+    public void complete(CompleteRequest r) {
+        refusals(() -> {
+            store.complete(r.accountId(), r.serverId(), r.type(), r.loadScore(), r.workflowId(), r.previousServerId());
+            return null;
+        });
+    }
+
+    @Override
+    public MigrationPlan prepareMigration(MigrationRequest request, String workflowId) {
+        return refusals(() -> {
+            AccountRecord account = accounts.find(request.accountId()).orElseThrow(() -> new AllocationRefusedException(
+                    AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + request.accountId() + " does not exist"));
+            String source = account.serverId();
+            AllocationStore.Claim claim = store.find(request.accountId()).orElseThrow();
+            if (workflowId.equals(claim.operationId()) && claim.reservedServerId() != null) {
+                source = claim.serverId();
+            } else if (source == null) {
+                throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + request.accountId()
+                        + " is not placed on any server; allocate it instead");
+            }
+            String target = request.targetServerId();
+            if (target == null || target.isBlank()) {
+                target = claim.reservedServerId() != null && workflowId.equals(claim.operationId()) ? claim.reservedServerId()
+                        : choose(request, source);
+            }
+            if (target.equals(source)) {
+                throw new AllocationRefusedException(AllocationFailures.SERVER_NOT_ELIGIBLE, "account " + request.accountId()
+                        + " already runs on " + source + "; choose another target");
+            }
+            Reservation r = store.reserveMigrationTarget(request.accountId(), source, target, workflowId);
+            return new MigrationPlan(request.accountId(), source, target, r.loadScore(), r.scriptId());
+        });
+    }
+
+    private String choose(MigrationRequest request, String source) {
+        PlanResult plan = placement.planMove(request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
+                request.accountId(), source);
+        if (plan.placements().isEmpty()) {
+            throw new AllocationRefusedException(AllocationFailures.NO_CAPACITY, "no target for account "
+                    + request.accountId() + " other than " + source + ": "
+                    + (plan.unplaced().isEmpty() ? "no servers" : plan.unplaced().get(0).reason()));
+        }
+        return plan.placements().get(0).serverId();
+    }
+
+    @Override
+    public void commitMigration(MigrationPlan plan, String workflowId) {
+        refusals(() -> {
+            store.commitMigration(plan.accountId(), plan.sourceServerId(), plan.targetServerId(), workflowId);
+            return null;
+        });
+    }
+
+    @Override
+    public void abortMigration(MigrationPlan plan, String workflowId, String reason) {
+        store.abortMigration(plan.accountId(), plan.sourceServerId(), workflowId);
+    }
+
+    private static <T> T refusals(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (AllocationRefusedException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.code());
+        } catch (IllegalArgumentException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), AllocationFailures.INVALID);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.groupai.fleet.allocation;
+
+import io.groupai.fleet.nodes.NodeTargets;
+import io.groupai.fleet.nodes.ssh.RemoteFile;
+import io.groupai.fleet.nodes.ssh.RemoteShell;
+import io.groupai.fleet.nodes.ssh.SessionTransfer;
+import io.groupai.fleet.nodes.ssh.ShellQuote;
+import io.groupai.fleet.nodes.ssh.SshException;
+import io.groupai.fleet.nodes.ssh.SshTarget;
+import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
+import io.groupai.fleet.workflows.allocation.UploadedSession;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Session archives between the control plane's {@link SessionStore} and the servers, over SFTP. */
+@Component("sessionTransferActivities")
+public class SessionTransferActivitiesImpl implements SessionTransferActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionTransferActivitiesImpl.class);
+    private static final String STAGED_EXPORT = "export.zip";
+
+    private final SessionStore store;
+    private final SessionTransfer transfer;
+    private final RemoteShell shell;
+    private final NodeTargets targets;
+
+    public SessionTransferActivitiesImpl(SessionStore store, SessionTransfer transfer, RemoteShell shell, NodeTargets targets) {
+        this.store = store;
+        this.transfer = transfer;
+        this.shell = shell;
+        this.targets = targets;
+    }
+
+    @Override
+    public UploadedSession upload(String accountId, String serverId) {
+        Path archive = store.archive(accountId).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                "the control plane holds no session archive for account " + accountId
+                        + "; upload its session before allocating it", AllocationFailures.NO_SESSION));
+        return ssh(serverId, () -> {
+            RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive);
+            return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
+        });
+    }
+
+    @Override
+    public void remove(String accountId, String serverId) {
+        ssh(serverId, () -> transfer.delete(targets.of(serverId), accountId));
+    }
+
+    @Override
+    public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
+        return ssh(serverId, () -> {
+            SshTarget target = targets.of(serverId);
+            String dir = SessionTransfer.accountDir(target, accountId);
+            String fileName;
+            if (remotePath.startsWith(dir + "/") && remotePath.indexOf('/', dir.length() + 1) < 0) {
+                fileName = remotePath.substring(dir.length() + 1);
+            } else {
+                // Exports live outside the sessions directory: stage a copy where the transfer reads from.
+                shell.execChecked(target, "stage-export", "umask 077 && mkdir -p " + ShellQuote.quote(dir) + " && cp -f -- "
+                        + ShellQuote.quote(remotePath) + " " + ShellQuote.quote(dir + "/" + STAGED_EXPORT), null);
+                fileName = STAGED_EXPORT;
+            }
+            Path temp = store.newTempFile();
+            try {
+                RemoteFile file = transfer.download(target, accountId, fileName, temp);
+                store.store(accountId, temp);
+                log.info("account {}: session exported on {} stored on the control plane ({} bytes)", accountId, serverId, file.size());
+                return new UploadedSession(accountId, serverId, remotePath, file.sha256(), file.size());
+            } finally {
+                deleteQuietly(temp);
+            }
+        });
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (java.io.IOException e) {
+            log.warn("could not remove temporary file {}: {}", temp, e.getMessage());
+        }
+    }
+
+    private static <T> T ssh(String serverId, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (SshException e) {
+            log.warn("{}", e.getMessage());
+            throw e.retryable() ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
+                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "NonRetryableNodeFailure");
+        } catch (NotFoundException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), AllocationFailures.SERVER_NOT_ELIGIBLE);
+        }
+    }
+}

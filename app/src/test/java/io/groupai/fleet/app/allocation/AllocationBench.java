@@ -1,0 +1,88 @@
+package io.groupai.fleet.app.allocation;
+
+import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.FleetApplication;
+import io.groupai.fleet.sessions.SessionStore;
+import io.temporal.client.WorkflowClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End-to-end allocation bench: the whole control plane (REST, embedded Temporal, H2), N simulated
+ * SSH nodes (Apache MINA, real SFTP uploads with checksums) and the allocation workflow placing M
+ * accounts with {@code POST /account-allocation/auto}. Prints accounts/s and p50/p99 per-account latency.
+ *
+ * <p>NOTE: the node agents are IN-PROCESS TEST WORKERS ({@link InProcessNodeAgent}) on the real
+ * {@code node-<id>} queues until the worker-node agent lands; SSH, SFTP, database and Temporal are real.
+ *
+ * <p>Run: {@code ./mvnw -pl app -am test-compile} then {@code java -cp ... AllocationBench [accounts] [nodes] [parallelism]}
+ * (e.g. via {@code exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench}).
+ */
+public final class AllocationBench {
+
+    private AllocationBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int nodeCount = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        Path dir = Files.createTempDirectory("alloc-bench");
+        SpringApplication app = new SpringApplication(FleetApplication.class);
+        // System properties outrank application.yml (default properties would not).
+        java.util.Map.of(
+                "spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+                "server.port", "0",
+                "groupai.temporal.embedded.port", "0",
+                "groupai.data-dir", dir.toString(),
+                "groupai.sessions.dir", dir.resolve("sessions").toString(),
+                "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "logging.level.root", "WARN").forEach(System::setProperty);
+        try (ConfigurableApplicationContext context = app.run()) {
+            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            Api api = new Api(port);
+            int capacity = (accounts + nodeCount - 1) / nodeCount;
+            try (SimulatedFleet fleet = new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
+                for (int i = 1; i <= nodeCount; i++) {
+                    fleet.node("bench-%02d".formatted(i), capacity, true);
+                }
+                fleet.start();
+                List<String> ids = IntStream.range(0, accounts).mapToObj(i -> "bench%05d".formatted(i)).toList();
+                SimulatedFleet.accounts(api, context.getBean(SessionStore.class), ids, true);
+
+                long t0 = System.nanoTime();
+                Api.Response r = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=300",
+                        "{\"strategy\": \"load_balance\", \"parallelism\": " + parallelism + "}");
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                JsonNode result = r.json().get("result");
+                if (result == null || result.isNull()) {
+                    throw new IllegalStateException("allocation did not finish in 300 s: " + r.body());
+                }
+                List<Long> latencies = new ArrayList<>();
+                result.get("outcomes").forEach(o -> latencies.add(o.get("duration_millis").asLong()));
+                latencies.sort(Long::compare);
+                System.out.printf("%nAllocation bench (node agents are IN-PROCESS TEST WORKERS until the worker-node agent lands;"
+                        + " SSH/SFTP, H2, Temporal are real)%n");
+                System.out.printf("accounts %d on %d simulated SSH nodes (max %d each), parallelism %d, %d cores%n",
+                        accounts, nodeCount, capacity, parallelism, Runtime.getRuntime().availableProcessors());
+                System.out.printf("placed %d, failed %d in %.1f s -> %.1f accounts/s (%.0f accounts/min)%n",
+                        result.get("placed").asInt(), result.get("failed").asInt(), seconds, accounts / seconds,
+                        60 * accounts / seconds);
+                System.out.printf("per-account latency (reserve..history): p50 %d ms, p99 %d ms, max %d ms%n",
+                        pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
+            }
+        }
+        System.exit(0);
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    }
+}

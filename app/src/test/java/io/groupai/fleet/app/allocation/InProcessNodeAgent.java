@@ -1,0 +1,110 @@
+package io.groupai.fleet.app.allocation;
+
+import io.groupai.fleet.workflows.agent.AccountRuntimeState;
+import io.groupai.fleet.workflows.agent.ExportedSession;
+import io.groupai.fleet.workflows.agent.InstallScriptRequest;
+import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.NodePing;
+import io.groupai.fleet.workflows.agent.ScriptInstallResult;
+import io.groupai.fleet.workflows.agent.SendMessageRequest;
+import io.groupai.fleet.workflows.agent.SentMessage;
+import io.groupai.fleet.workflows.agent.SessionInfo;
+import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TEST STAND-IN for the worker-node agent (the real one is written in parallel): serves
+ * {@link NodeAgentActivities} in-process on a node's {@code node-<id>} queue. It starts an account
+ * only if the control plane really uploaded its session over SFTP to the simulated node's disk.
+ */
+public final class InProcessNodeAgent implements NodeAgentActivities {
+
+    private final String nodeId;
+    private final Path deployDir;
+    private final Map<String, String> running = new ConcurrentHashMap<>();
+
+    public InProcessNodeAgent(String nodeId, Path deployDir) {
+        this.nodeId = nodeId;
+        this.deployDir = deployDir;
+    }
+
+    public Map<String, String> running() {
+        return running;
+    }
+
+    private Path session(String accountId) {
+        return deployDir.resolve("sessions").resolve(accountId).resolve("session.zip");
+    }
+
+    @Override
+    public AccountRuntimeState startAccount(StartAccountRequest request) {
+        if (!Files.isRegularFile(session(request.accountId()))) {
+            throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ": no session uploaded for account "
+                    + request.accountId(), "NonRetryableNodeFailure");
+        }
+        running.put(request.accountId(), request.scriptId() == null ? "" : request.scriptId());
+        return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), "in-process test agent");
+    }
+
+    @Override
+    public AccountRuntimeState stopAccount(String accountId) {
+        running.remove(accountId);
+        return new AccountRuntimeState(accountId, "stopped", null, null);
+    }
+
+    @Override
+    public List<AccountRuntimeState> listAccounts() {
+        return running.keySet().stream().sorted(Comparator.naturalOrder())
+                .map(a -> new AccountRuntimeState(a, "online", null, null)).toList();
+    }
+
+    @Override
+    public ExportedSession exportSession(String accountId) {
+        try {
+            Path exports = Files.createDirectories(deployDir.resolve("exports"));
+            Path out = exports.resolve(accountId + ".zip");
+            Files.copy(session(accountId), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return new ExportedSession(accountId, out.toString(), Files.size(out), "n/a");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public NodePing ping() {
+        return new NodePing(nodeId, "in-process-test-agent", "simulated", running.size(), ProcessHandle.current().pid());
+    }
+
+    @Override
+    public SessionInfo installSession(String accountId) {
+        return new SessionInfo(accountId, "tdlib", null, null, 0, "n/a");
+    }
+
+    @Override
+    public void removeSession(String accountId) {
+        running.remove(accountId);
+    }
+
+    @Override
+    public ScriptInstallResult installScript(InstallScriptRequest request) {
+        throw new UnsupportedOperationException("not part of the allocation tests");
+    }
+
+    @Override
+    public void removeScript(String scriptId) {
+        throw new UnsupportedOperationException("not part of the allocation tests");
+    }
+
+    @Override
+    public SentMessage sendMessage(SendMessageRequest request) {
+        throw new UnsupportedOperationException("not part of the allocation tests");
+    }
+}

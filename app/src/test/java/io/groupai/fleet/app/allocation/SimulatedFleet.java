@@ -1,0 +1,95 @@
+package io.groupai.fleet.app.allocation;
+
+import io.groupai.fleet.app.Api;
+import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
+import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Simulated servers for allocation tests and the bench: an EmbeddedSshNode (real SSH/SFTP) per
+ * server, registered through the REST API, and an {@link InProcessNodeAgent} polling its
+ * {@code node-<id>} queue through the app's Temporal client.
+ */
+public final class SimulatedFleet implements AutoCloseable {
+
+    public static final String PASSWORD = "alloc-node-password-123";
+
+    private final Api api;
+    private final Path dir;
+    private final WorkerFactory workers;
+    private final Map<String, EmbeddedSshNode> nodes = new LinkedHashMap<>();
+    private final Map<String, InProcessNodeAgent> agents = new LinkedHashMap<>();
+
+    public SimulatedFleet(Api api, WorkflowClient client, Path dir) {
+        this.api = api;
+        this.dir = dir;
+        this.workers = WorkerFactory.newInstance(client);
+    }
+
+    /** Registers a node; {@code agent} false leaves its queue unpolled (a dead worker-node). */
+    public SimulatedFleet node(String nodeId, int maxAccounts, boolean agent) {
+        EmbeddedSshNode node = new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
+        nodes.put(nodeId, node);
+        Api.Response created = api.post("/api/v1/group-ai/servers", """
+                {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
+                 "deploy_dir": "%s", "max_accounts": %d}""".formatted(nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts));
+        if (created.status() != 201) {
+            throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
+        }
+        if (agent) {
+            InProcessNodeAgent a = new InProcessNodeAgent(nodeId, node.deployDir());
+            agents.put(nodeId, a);
+            workers.newWorker(TaskQueues.node(nodeId)).registerActivitiesImplementations(a);
+        }
+        return this;
+    }
+
+    public SimulatedFleet start() {
+        workers.start();
+        return this;
+    }
+
+    public InProcessNodeAgent agent(String nodeId) {
+        return agents.get(nodeId);
+    }
+
+    public EmbeddedSshNode ssh(String nodeId) {
+        return nodes.get(nodeId);
+    }
+
+    /** Registers accounts and stores a small session archive for each in the control plane's store. */
+    public static void accounts(Api api, SessionStore store, List<String> ids, boolean withSession) throws IOException {
+        for (String id : ids) {
+            Api.Response r = api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"" + id + "\"}");
+            if (r.status() != 201) {
+                throw new IllegalStateException("cannot register account " + id + ": " + r.body());
+            }
+            if (withSession) {
+                Path temp = store.newTempFile();
+                try (OutputStream out = Files.newOutputStream(temp); ZipOutputStream zip = new ZipOutputStream(out)) {
+                    zip.putNextEntry(new ZipEntry("td.binlog"));
+                    zip.write(("simulated tdlib database of " + id).getBytes());
+                    zip.closeEntry();
+                }
+                store.store(id, temp);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        nodes.values().forEach(EmbeddedSshNode::close);
+    }
+}

@@ -1,0 +1,60 @@
+package io.groupai.fleet.workflows.allocation;
+
+import java.util.List;
+
+/**
+ * Input of {@link AllocateAccountsWorkflow}; ids only, JSON-friendly, e.g.
+ * {@code {"strategy":"balanced"}} (every unallocated account), {@code {"strategy":"load_balance",
+ * "accountIds":["639277356155"]}}, or {@code {"type":"MANUAL","targets":[{"accountId":"a1","serverId":"worker-01"}]}}.
+ *
+ * @param strategy        planner strategy wire name (e.g. {@code balanced}); ignored when {@code targets} are given
+ * @param accountIds      accounts to place; null or empty with no targets means every unallocated account
+ * @param type            history type; null means {@link AllocationType#INITIAL}
+ * @param targets         fixed placements (batch); the workflow tries no other server for them
+ * @param parallelism     accounts handled at the same time; null or &lt; 1 means {@link #DEFAULT_PARALLELISM}
+ * @param maxAlternatives next-best servers tried after a failure; null means {@link #DEFAULT_ALTERNATIVES}
+ * @param nodeScheduleToStartSeconds how long a task may wait on a node's queue before the node counts as dead for
+ *                   this step; null means {@link AllocateAccountsWorkflowImpl#NODE_SCHEDULE_TO_START}
+ */
+public record AllocationRequest(String strategy, List<String> accountIds, AllocationType type, List<FixedTarget> targets,
+                                Integer parallelism, Integer maxAlternatives, Integer nodeScheduleToStartSeconds) {
+
+    public static final int DEFAULT_PARALLELISM = 8;
+    public static final int DEFAULT_ALTERNATIVES = 2;
+
+    public static AllocationRequest auto(String strategy) {
+        return new AllocationRequest(strategy, null, AllocationType.INITIAL, null, null, null, null);
+    }
+
+    public static AllocationRequest accounts(String strategy, List<String> accountIds) {
+        return new AllocationRequest(strategy, accountIds, AllocationType.INITIAL, null, null, null, null);
+    }
+
+    public static AllocationRequest fixed(List<FixedTarget> targets) {
+        return new AllocationRequest(null, null, AllocationType.MANUAL, targets, null, null, null);
+    }
+
+    public AllocationRequest withParallelism(int value) {
+        return new AllocationRequest(strategy, accountIds, type, targets, value, maxAlternatives, nodeScheduleToStartSeconds);
+    }
+
+    public AllocationRequest withNodeScheduleToStartSeconds(int seconds) {
+        return new AllocationRequest(strategy, accountIds, type, targets, parallelism, maxAlternatives, seconds);
+    }
+
+    public int effectiveParallelism() {
+        return parallelism == null || parallelism < 1 ? DEFAULT_PARALLELISM : parallelism;
+    }
+
+    public int effectiveAlternatives() {
+        return maxAlternatives == null || maxAlternatives < 0 ? DEFAULT_ALTERNATIVES : maxAlternatives;
+    }
+
+    public AllocationType effectiveType() {
+        return type == null ? AllocationType.INITIAL : type;
+    }
+
+    public boolean hasTargets() {
+        return targets != null && !targets.isEmpty();
+    }
+}

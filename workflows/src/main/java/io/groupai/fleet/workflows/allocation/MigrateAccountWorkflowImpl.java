@@ -1,0 +1,183 @@
+package io.groupai.fleet.workflows.allocation;
+
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.agent.AccountRuntimeState;
+import io.groupai.fleet.workflows.agent.ExportedSession;
+import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.groupai.fleet.workflows.nodes.StepProgress;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
+
+    private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
+            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
+    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
+            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
+    private final List<StepProgress> steps = new ArrayList<>();
+
+    @Override
+    public MigrationResult migrate(MigrationRequest request) {
+        if (request == null || request.accountId() == null) {
+            throw ApplicationFailure.newNonRetryableFailure("request needs accountId, e.g. {\"accountId\":\"639277356598\"}",
+                    AllocationFailures.INVALID);
+        }
+        String workflowId = Workflow.getInfo().getWorkflowId();
+        String accountId = request.accountId();
+        MigrationPlan plan;
+        try {
+            plan = step("reserve target", () -> allocation.prepareMigration(request, workflowId),
+                    p -> p.sourceServerId() + " → " + p.targetServerId() + ", load score " + Math.round(p.loadScore() * 10) / 10.0);
+        } catch (ActivityFailure f) {
+            return new MigrationResult(accountId, false, null, request.targetServerId(), null,
+                    "account " + accountId + ", step reserve target: " + Failures.message(f), List.copyOf(steps));
+        }
+        String source = plan.sourceServerId();
+        String target = plan.targetServerId();
+        NodeAgentActivities sourceNode = node(source);
+        NodeAgentActivities targetNode = node(target);
+
+        String failedStep = "stop on source";
+        try {
+            step(failedStep, () -> sourceNode.stopAccount(accountId), s -> "source " + source + ": " + s.status());
+        } catch (ActivityFailure f) {
+            // Not known stopped: nothing may start elsewhere. Leave it where it is.
+            allocation.abortMigration(plan, workflowId, "stop on source failed");
+            return failed(plan, source, Failures.describe(accountId, source, failedStep, f));
+        }
+        boolean committed = false;
+        String failedServer = source;
+        try {
+            failedStep = "export session";
+            ExportedSession exported = step(failedStep, () -> sourceNode.exportSession(accountId),
+                    e -> e.sizeBytes() + " bytes, sha256 " + e.sha256());
+            failedStep = "fetch session";
+            step(failedStep, () -> sessions.fetchExported(accountId, source, exported.remotePath()),
+                    u -> "stored on the control plane, sha256 " + u.sha256());
+            failedStep = "upload to target";
+            failedServer = target;
+            UploadedSession uploaded = step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
+            failedStep = "switch server";
+            step(failedStep, () -> {
+                allocation.commitMigration(plan, workflowId);
+                return target;
+            }, t -> "account now assigned to " + t);
+            committed = true;
+            failedStep = "start on target";
+            AccountRuntimeState started = step(failedStep,
+                    () -> targetNode.startAccount(new StartAccountRequest(accountId, plan.scriptId())), AccountRuntimeState::status);
+            failedStep = "verify";
+            AccountRuntimeState running = step(failedStep, () -> verify(targetNode, accountId, started), AccountRuntimeState::status);
+            failedStep = "record history";
+            step(failedStep, () -> {
+                allocation.complete(new CompleteRequest(accountId, target, AllocationType.REBALANCE, plan.loadScore(),
+                        workflowId, source));
+                return running;
+            }, r -> "rebalance recorded");
+            cleanupSource(accountId, source);
+            return new MigrationResult(accountId, true, source, target, target,
+                    "account " + accountId + " moved from " + source + " to " + target
+                            + (request.reason() == null ? "" : " (" + request.reason() + ")"), List.copyOf(steps));
+        } catch (ActivityFailure | ApplicationFailure f) {
+            String why = f instanceof ActivityFailure af ? Failures.message(af) : ((ApplicationFailure) f).getOriginalMessage();
+            String failure = Failures.describe(accountId, failedServer, failedStep, why);
+            return rollBack(plan, workflowId, committed, failure);
+        }
+    }
+
+    @Override
+    public List<StepProgress> progress() {
+        return List.copyOf(steps);
+    }
+
+    private AccountRuntimeState verify(NodeAgentActivities node, String accountId, AccountRuntimeState started) {
+        AccountRuntimeState current = started;
+        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateAccountsWorkflowImpl.CONFIRM_POLLS; poll++) {
+            Workflow.sleep(java.time.Duration.ofSeconds(1));
+            current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
+                    .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
+        }
+        if (!"online".equals(current.status())) {
+            throw ApplicationFailure.newNonRetryableFailure("the node reports the account " + current.status(), "NotRunning");
+        }
+        return current;
+    }
+
+    /** Target failed: stop and remove it there, put the row back on the source, start it on the source again. */
+    private MigrationResult rollBack(MigrationPlan plan, String workflowId, boolean committed, String failure) {
+        String accountId = plan.accountId();
+        String source = plan.sourceServerId();
+        String target = plan.targetServerId();
+        if (committed) {
+            try {
+                step("stop on target", () -> node(target).stopAccount(accountId), AccountRuntimeState::status);
+            } catch (ActivityFailure f) {
+                // It may run on the target: it stays assigned there (failed) rather than risk running twice.
+                allocation.markFailed(new ReserveRequest(accountId, target, workflowId), failure);
+                return failed(plan, target, failure + "; rollback could not stop it on " + target + " ("
+                        + Failures.message(f) + "), so it stays assigned to " + target + " marked failed");
+            }
+        }
+        try {
+            step("remove from target", () -> {
+                sessions.remove(accountId, target);
+                return target;
+            }, t -> "removed");
+        } catch (ActivityFailure f) {
+            Workflow.getLogger(MigrateAccountWorkflowImpl.class).warn("{}: {}", failure, Failures.message(f));
+        }
+        allocation.abortMigration(plan, workflowId, failure);
+        try {
+            step("restart on source", () -> node(source).startAccount(new StartAccountRequest(accountId, plan.scriptId())),
+                    AccountRuntimeState::status);
+            return failed(plan, source, failure + "; rolled back: the account runs on " + source + " again");
+        } catch (ActivityFailure f) {
+            return failed(plan, source, failure + "; rolled back to " + source + " but restarting it there failed: "
+                    + Failures.message(f));
+        }
+    }
+
+    private void cleanupSource(String accountId, String source) {
+        try {
+            step("remove from source", () -> {
+                sessions.remove(accountId, source);
+                return source;
+            }, s -> "removed");
+        } catch (ActivityFailure f) {
+            Workflow.getLogger(MigrateAccountWorkflowImpl.class).warn("account {}: old session on {} not removed: {}",
+                    accountId, source, Failures.message(f));
+        }
+    }
+
+    private MigrationResult failed(MigrationPlan plan, String serverId, String message) {
+        return new MigrationResult(plan.accountId(), false, plan.sourceServerId(), plan.targetServerId(), serverId, message,
+                List.copyOf(steps));
+    }
+
+    private <T> T step(String name, Supplier<T> call, java.util.function.Function<T, String> describe) {
+        int index = steps.size();
+        steps.add(StepProgress.running(name));
+        try {
+            T result = call.get();
+            steps.set(index, steps.get(index).done(describe.apply(result)));
+            return result;
+        } catch (ActivityFailure failure) {
+            steps.set(index, steps.get(index).failed(Failures.message(failure)));
+            throw failure;
+        } catch (ApplicationFailure failure) {
+            steps.set(index, steps.get(index).failed(failure.getOriginalMessage()));
+            throw failure;
+        }
+    }
+
+    private NodeAgentActivities node(String serverId) {
+        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(AllocateAccountsWorkflowImpl.NODE)
+                .setTaskQueue(TaskQueues.node(serverId)).build());
+    }
+}

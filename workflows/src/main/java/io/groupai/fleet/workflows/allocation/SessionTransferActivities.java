@@ -1,0 +1,28 @@
+package io.groupai.fleet.workflows.allocation;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Control-plane activities that move session archives over SFTP between the control plane's
+ * session store and a server's {@code <deploy_dir>/sessions/<accountId>/}. Ids in, paths and
+ * checksums out; session content never enters a payload.
+ */
+@ActivityInterface(namePrefix = "Session")
+public interface SessionTransferActivities {
+
+    /** Uploads the stored archive atomically with checksum; fails non-retryably if none is stored. */
+    @ActivityMethod
+    UploadedSession upload(String accountId, String serverId);
+
+    /** Removes the account's session directory from the server (compensation); idempotent. */
+    @ActivityMethod
+    void remove(String accountId, String serverId);
+
+    /**
+     * Downloads a session the node exported ({@code remotePath}, absolute on that server) into the
+     * session store, replacing the stored archive atomically.
+     */
+    @ActivityMethod
+    UploadedSession fetchExported(String accountId, String serverId, String remotePath);
+}

@@ -1,0 +1,444 @@
+package io.groupai.fleet.workflows.allocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.agent.AccountRuntimeState;
+import io.groupai.fleet.workflows.agent.ExportedSession;
+import io.groupai.fleet.workflows.agent.InstallScriptRequest;
+import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.NodePing;
+import io.groupai.fleet.workflows.agent.ScriptInstallResult;
+import io.groupai.fleet.workflows.agent.SendMessageRequest;
+import io.groupai.fleet.workflows.agent.SentMessage;
+import io.groupai.fleet.workflows.agent.SessionInfo;
+import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocation saga on Temporal's time-skipping test server, with small in-test activity
+ * implementations: an in-memory "database" with capacity, a recording session transfer and
+ * node agents on their own {@code node-<id>} queues.
+ */
+class AllocateAccountsWorkflowTest {
+
+    private TestWorkflowEnvironment env;
+    private WorkflowClient client;
+    private final FakeFleet fleet = new FakeFleet();
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, FakeNode> nodes = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void setUp() {
+        env = TestWorkflowEnvironment.newInstance();
+        Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
+        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, MigrateAccountWorkflowImpl.class);
+        worker.registerActivitiesImplementations(fleet, new FakeSessions());
+        client = env.getWorkflowClient();
+    }
+
+    @AfterEach
+    void tearDown() {
+        env.close();
+    }
+
+    /** A server with a node agent polling its queue (unless {@code alive} is false: a dead node). */
+    private FakeNode server(String id, int max, boolean alive) {
+        fleet.max.put(id, max);
+        FakeNode node = new FakeNode(id);
+        nodes.put(id, node);
+        if (alive) {
+            env.newWorker(TaskQueues.node(id)).registerActivitiesImplementations(node);
+        }
+        return node;
+    }
+
+    private AllocationResult run(String workflowId, AllocationRequest request) {
+        env.start();
+        return client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId(workflowId).build()).allocate(request);
+    }
+
+    @Test
+    void happyPathPlacesEightAccountsThreeThreeTwoAndRecordsHistory() {
+        server("a", 5, true);
+        server("b", 5, true);
+        server("c", 5, true);
+        for (int i = 1; i <= 8; i++) {
+            fleet.unallocated.add("acc" + i);
+        }
+
+        AllocationResult result = run("allocate-1", AllocationRequest.auto("balanced"));
+
+        assertThat(result.placed()).isEqualTo(8);
+        assertThat(result.failed()).isZero();
+        assertThat(fleet.countsByServer()).containsExactly(Map.entry("a", 3), Map.entry("b", 3), Map.entry("c", 2));
+        assertThat(fleet.history).hasSize(8).allMatch(h -> h.endsWith("initial allocate-1"));
+        assertThat(result.outcomes()).allSatisfy(o -> {
+            assertThat(o.success()).isTrue();
+            assertThat(o.remotePath()).isEqualTo("/srv/" + o.serverId() + "/sessions/" + o.accountId() + "/session.zip");
+            assertThat(nodes.get(o.serverId()).running).contains(o.accountId());
+        });
+        assertThat(fleet.status).containsOnlyKeys(fleet.placement.keySet()).allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
+    }
+
+    @Test
+    void aFailedStartIsCompensatedInReverseThenTheNextBestServerIsUsed() {
+        FakeNode a = server("a", 5, true);
+        server("b", 5, true);
+        a.refuseStart = true;
+        fleet.unallocated.add("acc1");
+
+        AllocationResult result = run("account-acc1", AllocationRequest.accounts("balanced", List.of("acc1")));
+
+        AccountOutcome outcome = result.outcomes().get(0);
+        assertThat(outcome.success()).as(outcome.toString()).isTrue();
+        assertThat(outcome.serverId()).isEqualTo("b");
+        assertThat(outcome.attempts()).singleElement().asString()
+                .contains("account acc1 on server a, step start-account", "disk quota exceeded");
+        // reverse order on a: stop (it may have half-started), remove the upload, release; then b from the start
+        assertThat(events).containsSubsequence("reserve acc1@a", "upload acc1@a", "start acc1@a", "stop acc1@a",
+                "remove acc1@a", "release acc1@a", "reserve acc1@b", "upload acc1@b", "start acc1@b", "complete acc1@b");
+        assertThat(fleet.placement).containsExactly(Map.entry("acc1", "b"));
+        assertThat(fleet.history).containsExactly("acc1 b initial account-acc1");
+    }
+
+    @Test
+    void whenEveryServerFailsTheAccountIsReportedFailedWithEachReasonAndNothingIsLeftReserved() {
+        for (String id : List.of("a", "b", "c", "d")) {
+            server(id, 5, true);
+        }
+        fleet.sessionlessServers.addAll(List.of("a", "b", "c", "d"));
+        fleet.unallocated.add("acc1");
+
+        AllocationResult result = run("account-acc1", AllocationRequest.accounts("balanced", List.of("acc1")));
+
+        AccountOutcome outcome = result.outcomes().get(0);
+        assertThat(outcome.success()).isFalse();
+        // first choice plus 2 alternatives, then it gives up (bounded)
+        assertThat(outcome.attempts()).hasSize(3);
+        assertThat(outcome.message()).contains("account acc1 on server c, step upload-session", "gave up after 3 server(s)");
+        assertThat(events).filteredOn(e -> e.startsWith("reserve")).containsExactly("reserve acc1@a", "reserve acc1@b",
+                "reserve acc1@c");
+        assertThat(events).filteredOn(e -> e.startsWith("release")).hasSize(3);
+        assertThat(fleet.placement).isEmpty();
+        assertThat(fleet.history).isEmpty();
+    }
+
+    @Test
+    void aDeadNodeFailsFastOnScheduleToStartAndTheAccountGoesElsewhere() {
+        server("a", 5, false); // no agent polls node-a
+        server("b", 5, true);
+        fleet.unallocated.add("acc1");
+        long before = System.nanoTime();
+
+        AllocationResult result = run("account-acc1", AllocationRequest.accounts("balanced", List.of("acc1"))
+                .withNodeScheduleToStartSeconds(2));
+
+        AccountOutcome outcome = result.outcomes().get(0);
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.serverId()).isEqualTo("b");
+        assertThat(outcome.attempts()).singleElement().asString()
+                .contains("account acc1 on server a, step start-account", "no worker picked the task up");
+        // the task never reached node a, so no stop is attempted there; the upload is removed and the claim released
+        assertThat(events).doesNotContain("stop acc1@a").contains("remove acc1@a", "release acc1@a");
+        Duration waited = Duration.ofNanos(System.nanoTime() - before);
+        assertThat(waited).as("failed fast, after the schedule-to-start timeout, not hung")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void fiftyAccountsOnThreeServersOfFivePlaceFifteenAndReportNoCapacityForTheRest() {
+        server("a", 5, true);
+        server("b", 5, true);
+        server("c", 5, true);
+        for (int i = 0; i < 50; i++) {
+            fleet.unallocated.add("acc%02d".formatted(i));
+        }
+
+        AllocationResult result = run("allocate-50", AllocationRequest.auto("least_loaded").withParallelism(10));
+
+        assertThat(result.placed()).isEqualTo(15);
+        assertThat(result.failed()).isEqualTo(35);
+        assertThat(result.outcomes()).filteredOn(o -> !o.success())
+                .allSatisfy(o -> assertThat(o.message()).contains("step plan", "no capacity"));
+        assertThat(fleet.countsByServer().values()).containsOnly(5);
+        assertThat(fleet.maxSeen).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void fixedTargetsAreNotMovedWhenTheirServerFails() {
+        FakeNode a = server("a", 5, true);
+        server("b", 5, true);
+        a.refuseStart = true;
+
+        AllocationResult result = run("allocate-batch-1",
+                AllocationRequest.fixed(List.of(new FixedTarget("acc1", "a"), new FixedTarget("acc2", "b"))));
+
+        assertThat(result.outcomes()).extracting(AccountOutcome::accountId, AccountOutcome::success, AccountOutcome::serverId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("acc1", false, null),
+                        org.assertj.core.groups.Tuple.tuple("acc2", true, "b"));
+        assertThat(fleet.placement).containsExactly(Map.entry("acc2", "b"));
+        assertThat(fleet.history).containsExactly("acc2 b manual allocate-batch-1");
+    }
+
+    @Test
+    void migrationStopsOnSourceThenStartsOnTargetAndRollsBackWhenTheTargetFails() {
+        FakeNode a = server("a", 5, true);
+        FakeNode b = server("b", 5, true);
+        fleet.placement.put("acc1", "a");
+        fleet.status.put("acc1", "online");
+        a.running.add("acc1");
+        b.refuseStart = true;
+        env.start();
+
+        MigrationResult failed = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+                .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(failed.success()).isFalse();
+        assertThat(failed.serverId()).isEqualTo("a");
+        assertThat(failed.message()).contains("account acc1 on server b, step start on target", "rolled back");
+        assertThat(fleet.placement).containsEntry("acc1", "a");
+        assertThat(a.running).contains("acc1");
+        assertThat(b.running).doesNotContain("acc1");
+
+        b.refuseStart = false;
+        MigrationResult moved = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+                .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+        assertThat(moved.success()).as(moved.toString()).isTrue();
+        assertThat(fleet.placement).containsEntry("acc1", "b");
+        assertThat(a.running).doesNotContain("acc1");
+        assertThat(b.running).contains("acc1");
+        assertThat(events).containsSubsequence("stop acc1@a", "export acc1@a", "fetch acc1@a", "upload acc1@b",
+                "commit acc1@b", "start acc1@b", "complete acc1@b");
+        assertThat(fleet.history).containsExactly("acc1 b rebalance account-acc1");
+    }
+
+    // --- in-test activity implementations -------------------------------------------------
+
+    /** The database, in memory: capacity per server, one server per account, claims by workflow id. */
+    final class FakeFleet implements AllocationActivities {
+        final Map<String, Integer> max = new TreeMap<>();
+        final Map<String, String> placement = new ConcurrentHashMap<>();
+        final Map<String, String> reserved = new ConcurrentHashMap<>();
+        final Map<String, String> owner = new ConcurrentHashMap<>();
+        final Map<String, String> status = new ConcurrentHashMap<>();
+        final List<String> unallocated = Collections.synchronizedList(new ArrayList<>());
+        final List<String> history = Collections.synchronizedList(new ArrayList<>());
+        final Set<String> sessionlessServers = ConcurrentHashMap.newKeySet();
+        volatile int maxSeen;
+
+        synchronized Map<String, Integer> countsByServer() {
+            Map<String, Integer> counts = new TreeMap<>();
+            placement.values().forEach(s -> counts.merge(s, 1, Integer::sum));
+            return counts;
+        }
+
+        synchronized int committed(String server) {
+            return (int) (placement.values().stream().filter(server::equals).count()
+                    + reserved.values().stream().filter(server::equals).count());
+        }
+
+        @Override
+        public List<String> unallocatedAccounts() {
+            return List.copyOf(unallocated);
+        }
+
+        @Override
+        public synchronized PlanResult plan(PlanRequest request) {
+            Map<String, Integer> planned = new TreeMap<>();
+            max.keySet().forEach(s -> planned.put(s, committed(s)));
+            List<PlannedPlacement> placements = new ArrayList<>();
+            List<UnplacedAccount> unplaced = new ArrayList<>();
+            for (String account : request.accountIds()) {
+                String best = planned.entrySet().stream()
+                        .filter(e -> !request.excludedServerIds().contains(e.getKey()) && e.getValue() < max.get(e.getKey()))
+                        .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                        .map(Map.Entry::getKey).orElse(null);
+                if (best == null) {
+                    unplaced.add(new UnplacedAccount(account, "no capacity: all eligible servers are full"));
+                } else {
+                    planned.merge(best, 1, Integer::sum);
+                    placements.add(new PlannedPlacement(account, best, 10.0 * planned.get(best)));
+                }
+            }
+            return new PlanResult(request.strategy(), placements, unplaced);
+        }
+
+        @Override
+        public synchronized Reservation reserve(ReserveRequest r) {
+            events.add("reserve " + r.accountId() + "@" + r.serverId());
+            if (r.serverId().equals(placement.get(r.accountId())) && r.workflowId().equals(owner.get(r.accountId()))) {
+                return new Reservation(r.accountId(), r.serverId(), 1, null);
+            }
+            if (placement.containsKey(r.accountId())) {
+                throw ApplicationFailure.newNonRetryableFailure("account taken", AllocationFailures.ACCOUNT_UNAVAILABLE);
+            }
+            if (committed(r.serverId()) >= max.get(r.serverId())) {
+                throw ApplicationFailure.newNonRetryableFailure("server " + r.serverId() + " full", AllocationFailures.NO_CAPACITY);
+            }
+            placement.put(r.accountId(), r.serverId());
+            owner.put(r.accountId(), r.workflowId());
+            status.put(r.accountId(), "allocating");
+            maxSeen = Math.max(maxSeen, committed(r.serverId()));
+            return new Reservation(r.accountId(), r.serverId(), 12.5, "script-1");
+        }
+
+        @Override
+        public synchronized void release(ReserveRequest r) {
+            events.add("release " + r.accountId() + "@" + r.serverId());
+            if (r.serverId().equals(placement.get(r.accountId())) && r.workflowId().equals(owner.get(r.accountId()))) {
+                placement.remove(r.accountId());
+                owner.remove(r.accountId());
+                status.remove(r.accountId());
+            }
+        }
+
+        @Override
+        public synchronized void markFailed(ReserveRequest r, String reason) {
+            events.add("markFailed " + r.accountId() + "@" + r.serverId());
+            status.put(r.accountId(), "failed");
+        }
+
+        @Override
+        public synchronized void complete(CompleteRequest r) {
+            events.add("complete " + r.accountId() + "@" + r.serverId());
+            history.add(r.accountId() + " " + r.serverId() + " " + r.type().wireName() + " " + r.workflowId());
+            status.put(r.accountId(), "online");
+            owner.remove(r.accountId());
+        }
+
+        @Override
+        public synchronized MigrationPlan prepareMigration(MigrationRequest request, String workflowId) {
+            String source = placement.get(request.accountId());
+            reserved.put(request.accountId(), request.targetServerId());
+            owner.put(request.accountId(), workflowId);
+            return new MigrationPlan(request.accountId(), source, request.targetServerId(), 20, null);
+        }
+
+        @Override
+        public synchronized void commitMigration(MigrationPlan plan, String workflowId) {
+            events.add("commit " + plan.accountId() + "@" + plan.targetServerId());
+            placement.put(plan.accountId(), plan.targetServerId());
+            reserved.remove(plan.accountId());
+        }
+
+        @Override
+        public synchronized void abortMigration(MigrationPlan plan, String workflowId, String reason) {
+            events.add("abort " + plan.accountId() + "@" + plan.targetServerId());
+            placement.put(plan.accountId(), plan.sourceServerId());
+            reserved.remove(plan.accountId());
+            owner.remove(plan.accountId());
+        }
+    }
+
+    final class FakeSessions implements SessionTransferActivities {
+        @Override
+        public UploadedSession upload(String accountId, String serverId) {
+            events.add("upload " + accountId + "@" + serverId);
+            if (fleet.sessionlessServers.contains(serverId)) {
+                throw ApplicationFailure.newNonRetryableFailure("server " + serverId + ", step upload: DISK_FULL: no space",
+                        "NonRetryableNodeFailure");
+            }
+            return new UploadedSession(accountId, serverId, "/srv/" + serverId + "/sessions/" + accountId + "/session.zip",
+                    "ab", 10);
+        }
+
+        @Override
+        public void remove(String accountId, String serverId) {
+            events.add("remove " + accountId + "@" + serverId);
+        }
+
+        @Override
+        public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
+            events.add("fetch " + accountId + "@" + serverId);
+            return new UploadedSession(accountId, serverId, remotePath, "cd", 10);
+        }
+    }
+
+    final class FakeNode implements NodeAgentActivities {
+        final String id;
+        final Set<String> running = ConcurrentHashMap.newKeySet();
+        volatile boolean refuseStart;
+
+        FakeNode(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public AccountRuntimeState startAccount(StartAccountRequest request) {
+            events.add("start " + request.accountId() + "@" + id);
+            if (refuseStart) {
+                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": disk quota exceeded", "NonRetryableNodeFailure");
+            }
+            running.add(request.accountId());
+            return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), null);
+        }
+
+        @Override
+        public AccountRuntimeState stopAccount(String accountId) {
+            events.add("stop " + accountId + "@" + id);
+            running.remove(accountId);
+            return new AccountRuntimeState(accountId, "stopped", null, null);
+        }
+
+        @Override
+        public List<AccountRuntimeState> listAccounts() {
+            return running.stream().sorted(Comparator.naturalOrder())
+                    .map(a -> new AccountRuntimeState(a, "online", null, null)).toList();
+        }
+
+        @Override
+        public ExportedSession exportSession(String accountId) {
+            events.add("export " + accountId + "@" + id);
+            return new ExportedSession(accountId, "/srv/" + id + "/exports/" + accountId + ".zip", 10, "cd");
+        }
+
+        @Override
+        public NodePing ping() {
+            return new NodePing(id, "test", "simulated", running.size(), 1);
+        }
+
+        @Override
+        public SessionInfo installSession(String accountId) {
+            return new SessionInfo(accountId, "tdlib", 2, 1L, 10, "ab");
+        }
+
+        @Override
+        public void removeSession(String accountId) {
+        }
+
+        @Override
+        public ScriptInstallResult installScript(InstallScriptRequest request) {
+            throw new UnsupportedOperationException("not used by allocation");
+        }
+
+        @Override
+        public void removeScript(String scriptId) {
+            throw new UnsupportedOperationException("not used by allocation");
+        }
+
+        @Override
+        public SentMessage sendMessage(SendMessageRequest request) {
+            throw new UnsupportedOperationException("not used by allocation");
+        }
+    }
+}
