@@ -3,6 +3,8 @@ package io.groupai.fleet.node.telegram.tdlib;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /** Loads the real libtdjson.so for tests: a missing library FAILS the test unless skipping was asked for. */
 final class TdlibTestSupport {
@@ -13,6 +15,17 @@ final class TdlibTestSupport {
     static final TdlibConfig CONFIG = TdlibConfig.of(94575, "a3406de8d171bb422bb6ddf3bbd800e2");
 
     private TdlibTestSupport() {
+    }
+
+    /** Polls until the condition holds, for up to 5 s (status changes arrive asynchronously). */
+    static void eventually(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     static TdJson realLibrary() {
