@@ -25,23 +25,48 @@ public final class TdlibMemoryBench {
     private TdlibMemoryBench() {
     }
 
+    /** One measurement; RSS in kB. */
+    record Result(int clients, long rssBeforeKb, long rssAfterKb, long rssAfterGcKb, long timeToReadyMs,
+                  long closeAllMs) {
+
+        double perClientMb() {
+            return mb(rssAfterGcKb - rssBeforeKb) / clients;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("clients=%d, rss_before_mb=%.1f, rss_after_mb=%.1f, rss_after_gc_mb=%.1f,"
+                            + " per_client_mb=%.2f, time_to_ready_ms=%d, close_all_ms=%d", clients, mb(rssBeforeKb),
+                    mb(rssAfterKb), mb(rssAfterGcKb), perClientMb(), timeToReadyMs, closeAllMs);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("bench.clients", 100);
         // One INFO line per client and state would drown the result.
         if (LoggerFactory.getLogger("io.groupai.fleet.node.telegram.tdlib") instanceof ch.qos.logback.classic.Logger logger) {
             logger.setLevel(ch.qos.logback.classic.Level.WARN);
         }
-        Path root = Files.createTempDirectory("tdlib-bench-");
         // The library and the manager are loaded before the baseline: the bench measures clients only.
         TdJson td = TdlibLibrary.load(Optional.empty());
         try (TdlibClientManager manager = new TdlibClientManager(td, TdlibTestSupport.CONFIG.withLogVerbosity(0))) {
+            System.out.println(measure(manager, clients));
+        }
+    }
+
+    /** Starts {@code clients} clients on temporary directories, measures, closes them and deletes the directories. */
+    static Result measure(TdlibClientManager manager, int clients) throws Exception {
+        Path root = Files.createTempDirectory("tdlib-bench-");
+        try {
             settle();
             long before = rssKb();
             long started = System.nanoTime();
+            List<TdlibAccount> accounts = new ArrayList<>();
             List<CompletableFuture<String>> ready = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 TdlibAccount account = manager.createAccount(
                         TdlibAccountSpec.of("bench-" + i, root.resolve("bench-" + i).resolve("td")), null);
+                accounts.add(account);
                 ready.add(account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER));
             }
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
@@ -51,12 +76,10 @@ public final class TdlibMemoryBench {
             long afterGc = rssKb();
 
             long closeStarted = System.nanoTime();
-            manager.close();
+            CompletableFuture.allOf(accounts.stream().map(TdlibAccount::closeAsync).toArray(CompletableFuture[]::new))
+                    .get(2, TimeUnit.MINUTES);
             long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStarted);
-
-            System.out.printf("clients=%d, rss_before_mb=%.1f, rss_after_mb=%.1f, rss_after_gc_mb=%.1f, per_client_mb=%.2f,"
-                            + " time_to_ready_ms=%d, close_all_ms=%d%n",
-                    clients, mb(before), mb(after), mb(afterGc), mb(afterGc - before) / clients, timeToReadyMs, closeMs);
+            return new Result(clients, before, after, afterGc, timeToReadyMs, closeMs);
         } finally {
             deleteTree(root);
         }
