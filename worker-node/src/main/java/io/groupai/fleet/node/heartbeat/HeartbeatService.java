@@ -117,7 +117,7 @@ public final class HeartbeatService implements AutoCloseable {
 
     private boolean beatLocked() {
         List<Long> ackedNow = List.copyOf(acked);
-        Map<Long, String> failedNow = Map.copyOf(failed);
+        Map<Long, String> failedNow = new LinkedHashMap<>(failed); // keeps the order they failed in
         Heartbeat body = body(ackedNow, failedNow);
         Reply reply;
         try {
