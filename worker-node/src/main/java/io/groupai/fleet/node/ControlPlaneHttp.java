@@ -42,6 +42,12 @@ public final class ControlPlaneHttp {
                 .build();
     }
 
+    /** An exception's message for a log line or failure; some (ConnectException) have none. */
+    public static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
     public URI base() {
         return base;
     }

@@ -192,7 +192,7 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
             }
         } catch (IOException e) {
             throw NodeOperationException.transientFailure("upload-session", accountId,
-                    "cannot download the session archive: " + e.getMessage(), e);
+                    "cannot download the session archive: " + ControlPlaneHttp.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NodeOperationException.transientFailure("upload-session", accountId, "interrupted", e);

@@ -1,6 +1,8 @@
 package io.groupai.fleet.node;
 
 import io.groupai.fleet.workflows.TaskQueues;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -10,6 +12,7 @@ import io.temporal.worker.WorkerFactory;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +51,6 @@ public final class NodeAgentMain {
         log.info("worker-node {} starting: {}", config.nodeId(), config);
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
-        pidFile.write();
 
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporalAddress()).build());
@@ -60,32 +62,69 @@ public final class NodeAgentMain {
         worker.registerActivitiesImplementations(services.activities());
 
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean polling = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("worker-node {} shutting down (signal)", config.nodeId());
             try {
-                // Stop polling first so no new activity starts on accounts being stopped.
-                factory.shutdown();
-                services.close();
-                factory.awaitTermination(10, TimeUnit.SECONDS);
-                if (!factory.isTerminated()) {
-                    log.warn("activities still running after 10 s; shutting down anyway");
-                    factory.shutdownNow();
+                // Each step on its own: one failing must not skip stopping the accounts or the pid file.
+                if (polling.get()) {
+                    step("stop polling", factory::shutdown); // no new activity starts on accounts being stopped
                 }
-                stubs.shutdown();
-            } catch (RuntimeException e) {
-                log.error("error during shutdown", e);
+                step("stop accounts and close the Telegram runtime", services::close);
+                if (polling.get()) {
+                    step("finish running activities", () -> {
+                        factory.awaitTermination(10, TimeUnit.SECONDS);
+                        if (!factory.isTerminated()) {
+                            log.warn("activities still running after 10 s; shutting down anyway");
+                            factory.shutdownNow();
+                        }
+                    });
+                }
+                step("close the Temporal connection", stubs::shutdownNow);
             } finally {
                 pidFile.removeIfOurs();
                 log.info("worker-node {} stopped", config.nodeId());
                 stopped.countDown();
             }
         }, "worker-node-shutdown"));
+        // Written after the hook is installed, so every exit from here on removes it.
+        pidFile.write();
 
         services.heartbeat().start();
+        awaitTemporal(client, config);
         factory.start();
+        polling.set(true);
         log.info("worker-node {} polling task queue {} on {} (namespace {}), Telegram runtime {}, pid {}",
                 config.nodeId(), queue, config.temporalAddress(), config.temporalNamespace(),
                 services.runtime().name(), pidFile.pid());
         stopped.await();
+    }
+
+    private static void step(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.error("shutdown: {} failed", what, e);
+        }
+    }
+
+    /**
+     * Waits until Temporal answers for the namespace: servers and the control plane may boot in any
+     * order, and a node that exits instead would need someone to restart it.
+     */
+    private static void awaitTemporal(WorkflowClient client, NodeConfig config) throws InterruptedException {
+        long pauseMs = 1000;
+        while (true) {
+            try {
+                client.getWorkflowServiceStubs().blockingStub().describeNamespace(
+                        DescribeNamespaceRequest.newBuilder().setNamespace(config.temporalNamespace()).build());
+                return;
+            } catch (StatusRuntimeException e) {
+                log.warn("Temporal at {} (namespace {}) not usable yet: {}; retrying in {} s", config.temporalAddress(),
+                        config.temporalNamespace(), e.getStatus().getCode(), pauseMs / 1000);
+                Thread.sleep(pauseMs);
+                pauseMs = Math.min(pauseMs * 2, 30_000);
+            }
+        }
     }
 }

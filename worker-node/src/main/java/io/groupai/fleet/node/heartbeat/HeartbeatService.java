@@ -123,7 +123,7 @@ public final class HeartbeatService implements AutoCloseable {
         try {
             reply = http.postJson(PATH, body, Reply.class, Duration.ofSeconds(10));
         } catch (IOException e) {
-            log.warn("heartbeat to {} failed: {}; retrying in {}", http.base(), e.getMessage(), interval);
+            log.warn("heartbeat to {} failed: {}; retrying in {}", http.base(), ControlPlaneHttp.describe(e), interval);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -82,7 +82,7 @@ public final class ScriptStore {
             log.info("script {} version {} installed and active", scriptId, version);
         } catch (IOException e) {
             throw NodeOperationException.transientFailure(step, null,
-                    "script " + scriptId + " " + version + ": " + e.getMessage(), e);
+                    "script " + scriptId + " " + version + ": " + ControlPlaneHttp.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NodeOperationException.transientFailure(step, null, "interrupted", e);

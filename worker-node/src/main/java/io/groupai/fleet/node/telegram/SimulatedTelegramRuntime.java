@@ -110,7 +110,7 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             http.postJson(API + enc(accountId) + "/disconnect", null, Void.class, CALL_TIMEOUT);
         } catch (IOException e) {
             // The network forgets idle clients on its own; a failed goodbye must not block the stop.
-            log.warn("simulated Telegram: account {} stopped, disconnect call failed: {}", accountId, e.getMessage());
+            log.warn("simulated Telegram: account {} stopped, disconnect call failed: {}", accountId, ControlPlaneHttp.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("simulated Telegram: interrupted while stopping account {}", accountId);
@@ -148,7 +148,7 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
 
     /** Maps HTTP answers onto the same failure kinds TDLib produces (429 → FLOOD_WAIT, 4xx → rejected). */
     private static TelegramException failure(String accountId, String step, IOException e) {
-        String msg = "simulated network: " + step + " for account " + accountId + " failed: " + e.getMessage();
+        String msg = "simulated network: " + step + " for account " + accountId + " failed: " + ControlPlaneHttp.describe(e);
         if (e instanceof HttpStatusException s) {
             if (s.status() == 429) {
                 return new TelegramException(TelegramException.Kind.FLOOD_WAIT, msg, Duration.ofSeconds(5), null, e);
@@ -207,8 +207,8 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                         return;
                     }
                     log.warn("simulated Telegram: account {} cannot poll updates ({}); retrying in {} ms",
-                            accountId, e.getMessage(), pauseMs);
-                    setState(TelegramAccountState.OFFLINE, "simulated network unreachable: " + e.getMessage());
+                            accountId, ControlPlaneHttp.describe(e), pauseMs);
+                    setState(TelegramAccountState.OFFLINE, "simulated network unreachable: " + ControlPlaneHttp.describe(e));
                     try {
                         Thread.sleep(pauseMs);
                     } catch (InterruptedException ie) {
