@@ -42,6 +42,10 @@ public final class FakeControlPlane implements AutoCloseable {
     /** Commands handed out with the next heartbeat reply (then cleared). */
     public final List<JsonNode> pendingCommands = new CopyOnWriteArrayList<>();
     public volatile boolean heartbeatDown;
+    /** The simulated network answers 503 to update polls while set. */
+    public volatile boolean simUpdatesDown;
+    /** The simulated network answers 429 (flood wait) to sends while set. */
+    public volatile boolean simFloodWait;
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
@@ -142,6 +146,10 @@ public final class FakeControlPlane implements AutoCloseable {
                         + ", \"first_name\": \"Sim " + accountId + "\", \"username\": \"sim_" + accountId + "\"}");
             }
             case "updates" -> {
+                if (simUpdatesDown) {
+                    send(ex, 503, "{\"error\":\"simulated outage\"}");
+                    return;
+                }
                 Map<String, String> q = query(ex.getRequestURI().getRawQuery());
                 long offset = Long.parseLong(q.getOrDefault("offset", "0"));
                 long timeout = Math.min(Long.parseLong(q.getOrDefault("timeout_ms", "1000")), 2000);
@@ -156,6 +164,10 @@ public final class FakeControlPlane implements AutoCloseable {
                 send(ex, 200, "{\"updates\": " + out + "}");
             }
             case "messages" -> {
+                if (simFloodWait) {
+                    send(ex, 429, "{\"error\":\"FLOOD_WAIT_5\"}");
+                    return;
+                }
                 ObjectNode m = (ObjectNode) JSON.readTree(body);
                 m.put("account_id", accountId);
                 sentMessages.add(m);
