@@ -154,6 +154,15 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
      * downloads the archive into {@code sessions/<account_id>/session.zip} and installs it.
      */
     public void executeCommand(String action, JsonNode params) {
+        try {
+            executeCommandOrFail(action, params);
+        } catch (ApplicationFailure e) {
+            // Reported in failed_commands: the plain message, not ApplicationFailure's toString form.
+            throw new IllegalStateException(e.getOriginalMessage(), e);
+        }
+    }
+
+    private void executeCommandOrFail(String action, JsonNode params) {
         switch (action) {
             case "update_script" -> installScript(new InstallScriptRequest(text(params, "script_id"),
                     text(params, "version"), text(params, "download_url"), text(params, "sha256")));

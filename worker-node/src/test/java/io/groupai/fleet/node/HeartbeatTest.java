@@ -82,6 +82,7 @@ class HeartbeatTest {
         controlPlane.addCommand(15, "reboot_universe", Map.of());
 
         assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(deployDir.resolve("scripts/s/3.yaml")).exists();
         assertThat(deployDir.resolve("scripts/s/active")).hasContent("3");
         assertThat(deployDir.resolve("sessions/acc9/td/td.binlog")).exists();
@@ -93,13 +94,15 @@ class HeartbeatTest {
         JsonNode failed = second.get("failed_commands");
         assertThat(failed).hasSize(2);
         assertThat(failed.get(0).get("id").asLong()).isEqualTo(14);
-        assertThat(failed.get(0).get("error").asText()).contains("Pyrogram", "dc 2", "user id 5551234");
+        assertThat(failed.get(0).get("error").asText()).startsWith("node test-node, account acc10, step install-session: ")
+                .contains("Pyrogram", "dc 2", "user id 5551234").doesNotContain("type=");
         assertThat(failed.get(1).get("id").asLong()).isEqualTo(15);
         assertThat(failed.get(1).get("error").asText()).contains("unknown command action 'reboot_universe'");
 
         // Reported once; a command re-sent before the control plane saw the ack is not run twice.
         controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
         assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(heartbeat.beat()).isTrue();
         JsonNode fourth = controlPlane.heartbeats.get(3);
         assertThat(fourth.has("acked_commands")).isFalse();
@@ -111,6 +114,7 @@ class HeartbeatTest {
         controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
         controlPlane.addCommand(21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
         assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
         controlPlane.heartbeatDown = true;
         assertThat(heartbeat.beat()).isFalse();
         controlPlane.heartbeatDown = false;

@@ -22,7 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +54,18 @@ public final class HeartbeatService implements AutoCloseable {
     private final Clock clock;
     private final Duration interval;
 
-    // Guarded by beatLock: results waiting to be reported, and ids already executed (so a command
-    // the control plane re-sends before it saw our ack is not executed twice).
+    // Guarded by "results": command outcomes waiting to be reported.
+    private final Object results = new Object();
     private final Set<Long> acked = new LinkedHashSet<>();
     private final Map<Long, String> failed = new LinkedHashMap<>();
+    // Guarded by beatLock: ids already taken on (so a command the control plane re-sends before it
+    // saw our ack is not executed twice).
     private final Set<Long> executed = new LinkedHashSet<>();
-    private final Object beatLock = new Object();
+    private final ReentrantLock beatLock = new ReentrantLock();
+    // Commands (a session download may take minutes) run here, so heartbeats, and with them the
+    // lease, keep flowing meanwhile; one thread keeps them in the order they were sent.
+    private final ExecutorService commandThread =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("heartbeat-commands").factory());
     // Not under beatLock: the lease check must not wait behind a slow heartbeat or command.
     private final java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ScheduledExecutorService scheduler;
@@ -103,21 +111,55 @@ public final class HeartbeatService implements AutoCloseable {
         }
     }
 
-    /** For startAccount: true when the lease is valid, after one immediate renewal attempt if not. */
+    /**
+     * For startAccount: true when the lease is valid, after one immediate renewal attempt if not.
+     * Waits at most 15 s for a heartbeat already in flight, so a caller is never stuck behind it.
+     */
     public boolean ensureLease() {
-        return lease.valid() || (beat() && lease.valid());
+        if (lease.valid()) {
+            return true;
+        }
+        try {
+            if (!beatLock.tryLock(15, TimeUnit.SECONDS)) {
+                return lease.valid();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            return lease.valid() || (beatLocked() && lease.valid());
+        } finally {
+            beatLock.unlock();
+        }
     }
 
     /** One heartbeat; true when the control plane answered. Failures are logged, never thrown. */
     public boolean beat() {
-        synchronized (beatLock) {
+        beatLock.lock();
+        try {
             return beatLocked();
+        } finally {
+            beatLock.unlock();
+        }
+    }
+
+    /** Waits until every command taken on so far has finished (tests, shutdown). */
+    public void awaitCommands(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        try {
+            commandThread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("no-op task failed", e);
         }
     }
 
     private boolean beatLocked() {
-        List<Long> ackedNow = List.copyOf(acked);
-        Map<Long, String> failedNow = new LinkedHashMap<>(failed); // keeps the order they failed in
+        List<Long> ackedNow;
+        Map<Long, String> failedNow;
+        synchronized (results) {
+            ackedNow = List.copyOf(acked);
+            failedNow = new LinkedHashMap<>(failed); // keeps the order they failed in
+        }
         Heartbeat body = body(ackedNow, failedNow);
         Reply reply;
         try {
@@ -133,12 +175,14 @@ public final class HeartbeatService implements AutoCloseable {
             log.warn("heartbeat to {} was not accepted (ok=false)", http.base());
             return false;
         }
-        ackedNow.forEach(acked::remove);
-        failedNow.keySet().forEach(failed::remove);
+        synchronized (results) {
+            ackedNow.forEach(acked::remove);
+            failedNow.keySet().forEach(failed::remove);
+        }
         renew(reply);
         if (reply.pendingCommands() != null) {
             for (Command c : reply.pendingCommands()) {
-                run(c);
+                takeOn(c);
             }
         }
         return true;
@@ -163,26 +207,37 @@ public final class HeartbeatService implements AutoCloseable {
         }
     }
 
-    private void run(Command c) {
+    private void takeOn(Command c) {
         if (c.id() == null) {
             log.warn("heartbeat reply carries a command without id (action {}); ignored", c.action());
             return;
         }
-        if (executed.contains(c.id())) {
+        if (!executed.add(c.id())) {
             return;
         }
-        try {
-            commands.execute(c.action() == null ? "" : c.action(), c.params());
-            acked.add(c.id());
-            log.info("command {} ({}) done", c.id(), c.action());
-        } catch (Exception e) {
-            String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            failed.put(c.id(), error);
-            log.warn("command {} ({}) failed: {}", c.id(), c.action(), error);
-        }
-        executed.add(c.id());
         if (executed.size() > 1000) {
             executed.remove(executed.iterator().next());
+        }
+        try {
+            commandThread.execute(() -> run(c));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("command {} ({}) not run: the agent is shutting down", c.id(), c.action());
+        }
+    }
+
+    private void run(Command c) {
+        try {
+            commands.execute(c.action() == null ? "" : c.action(), c.params());
+            synchronized (results) {
+                acked.add(c.id());
+            }
+            log.info("command {} ({}) done", c.id(), c.action());
+        } catch (Exception e) {
+            String error = ControlPlaneHttp.describe(e);
+            synchronized (results) {
+                failed.put(c.id(), error);
+            }
+            log.warn("command {} ({}) failed: {}", c.id(), c.action(), error);
         }
     }
 
@@ -211,6 +266,7 @@ public final class HeartbeatService implements AutoCloseable {
 
     @Override
     public void close() {
+        commandThread.shutdownNow();
         ScheduledExecutorService scheduler = this.scheduler;
         if (scheduler != null) {
             scheduler.shutdownNow();
