@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -305,6 +304,20 @@ class NodeAgentActivitiesTest {
     }
 
     @Test
+    void floodWaitIsRetryableWithTheDelayTelegramAskedFor() throws Exception {
+        upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
+        node.startAccount(new StartAccountRequest("acc1", null));
+        controlPlane.simFloodWait = true;
+        assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("acc1", -100L, "hi"))).cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                    assertThat(f.isNonRetryable()).isFalse();
+                    assertThat(f.getType()).isEqualTo("TelegramFLOOD_WAIT");
+                    assertThat(f.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(f.getOriginalMessage()).contains("account acc1", "send-message", "429");
+                });
+    }
+
+    @Test
     void scriptWithWrongChecksumIsRefusedAndNotActivated() {
         controlPlane.files.put("bad.yaml", "script_id: x\nscenes: []\n".getBytes());
         assertThatThrownBy(() -> node.installScript(new InstallScriptRequest("x", "1", "/files/bad.yaml", "00".repeat(32))))
@@ -324,11 +337,5 @@ class NodeAgentActivitiesTest {
             Thread.sleep(20);
         }
         assertThat(controlPlane.sentMessages).hasSizeGreaterThanOrEqualTo(n);
-    }
-
-    static List<String> names(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
     }
 }
