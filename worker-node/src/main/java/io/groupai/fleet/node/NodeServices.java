@@ -1,0 +1,87 @@
+package io.groupai.fleet.node;
+
+import io.groupai.fleet.node.accounts.AccountRunner;
+import io.groupai.fleet.node.heartbeat.HeartbeatService;
+import io.groupai.fleet.node.scripts.ScriptStore;
+import io.groupai.fleet.node.sessions.SessionStore;
+import io.groupai.fleet.node.telegram.SimulatedTelegramRuntime;
+import io.groupai.fleet.node.telegram.TelegramRuntime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Everything of the agent except the Temporal worker and the pid file, wired together: the
+ * Telegram runtime, sessions, scripts, accounts, the activity implementation and the heartbeat.
+ * Tests build it directly with their own clock.
+ */
+public final class NodeServices implements AutoCloseable {
+
+    private final NodeConfig config;
+    private final ControlPlaneHttp http;
+    private final TelegramRuntime runtime;
+    private final SessionStore sessions;
+    private final ScriptStore scripts;
+    private final AccountRunner accounts;
+    private final NodeAgentActivitiesImpl activities;
+    private final HeartbeatService heartbeat;
+
+    public NodeServices(NodeConfig config, Clock clock) throws IOException {
+        this.config = config;
+        for (String dir : List.of("run", "logs", "sessions", "exports", "scripts")) {
+            Files.createDirectories(config.deployDir().resolve(dir));
+        }
+        this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken());
+        this.runtime = switch (config.telegramRuntime()) {
+            case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
+            default -> throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=" + config.telegramRuntime()
+                    + " is not available in this build yet (the TDLib runtime comes with io.groupai.fleet.node.telegram.tdlib); use simulated"));
+        };
+        this.sessions = new SessionStore(config.deployDir(), config.sessionMaxUnpackedBytes(), clock);
+        this.scripts = new ScriptStore(config.deployDir().resolve("scripts"), http);
+        this.accounts = new AccountRunner(runtime, sessions, scripts, clock);
+        this.activities = new NodeAgentActivitiesImpl(config.nodeId(), agentVersion(), runtime, accounts, sessions,
+                scripts, http, config.sessionMaxUnpackedBytes());
+        this.heartbeat = new HeartbeatService(config.nodeId(), http, accounts, sessions::relativeSessionPath,
+                activities::executeCommand, clock, config.heartbeatInterval());
+        accounts.setStartPermitted(heartbeat::ensureLease);
+    }
+
+    public static String agentVersion() {
+        String v = NodeServices.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public NodeAgentActivitiesImpl activities() {
+        return activities;
+    }
+
+    public AccountRunner accounts() {
+        return accounts;
+    }
+
+    public HeartbeatService heartbeat() {
+        return heartbeat;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public TelegramRuntime runtime() {
+        return runtime;
+    }
+
+    /** Stops accounts, then the heartbeat, then the runtime. */
+    @Override
+    public void close() {
+        accounts.stopAll("the agent is shutting down");
+        heartbeat.close();
+        runtime.close();
+    }
+}

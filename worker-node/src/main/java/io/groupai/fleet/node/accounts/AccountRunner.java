@@ -1,0 +1,266 @@
+package io.groupai.fleet.node.accounts;
+
+import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.node.scripts.DialogueHandler;
+import io.groupai.fleet.node.scripts.ScriptStore;
+import io.groupai.fleet.node.sessions.SessionStore;
+import io.groupai.fleet.node.telegram.TelegramAccountState;
+import io.groupai.fleet.node.telegram.TelegramException;
+import io.groupai.fleet.node.telegram.TelegramListener;
+import io.groupai.fleet.node.telegram.TelegramRuntime;
+import io.groupai.fleet.node.telegram.TelegramUpdate;
+import io.groupai.fleet.node.telegram.TelegramUser;
+import io.groupai.fleet.workflows.agent.AccountRuntimeState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accounts of this node: an in-memory registry of their state and statistics, and starting /
+ * stopping them through the {@link TelegramRuntime}. Starting is allowed only while the node holds
+ * its lease ({@code startPermitted}): a node cut off from the control plane must not run accounts
+ * that failover may already have started elsewhere (DESIGN invariant 1).
+ */
+public final class AccountRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(AccountRunner.class);
+
+    private final TelegramRuntime runtime;
+    private final SessionStore sessions;
+    private final ScriptStore scripts;
+    private final Clock clock;
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    private volatile BooleanSupplier startPermitted = () -> true;
+
+    public AccountRunner(TelegramRuntime runtime, SessionStore sessions, ScriptStore scripts, Clock clock) {
+        this.runtime = Objects.requireNonNull(runtime);
+        this.sessions = Objects.requireNonNull(sessions);
+        this.scripts = Objects.requireNonNull(scripts);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    /** Installed by the heartbeat: true while the lease is valid (may try to renew it first). */
+    public void setStartPermitted(BooleanSupplier startPermitted) {
+        this.startPermitted = Objects.requireNonNull(startPermitted);
+    }
+
+    /** What the heartbeat reports per account. */
+    public record Snapshot(String accountId, String status, String scriptId, long messageCount, long replyCount,
+                           Instant lastActivity, List<Long> groupIds) {
+    }
+
+    /** One account's registry entry; statistics survive a stop (they are reported until removal). */
+    private final class Account implements TelegramListener {
+        final String accountId;
+        volatile TelegramAccountState state = TelegramAccountState.STOPPED;
+        volatile String detail = "";
+        volatile String scriptId;
+        volatile boolean running;
+        volatile long selfUserId = Long.MIN_VALUE;
+        final AtomicLong messageCount = new AtomicLong();
+        final AtomicLong replyCount = new AtomicLong();
+        volatile Instant lastActivity;
+        final Set<Long> groupIds = ConcurrentHashMap.newKeySet();
+        volatile DialogueHandler dialogue;
+
+        Account(String accountId) {
+            this.accountId = accountId;
+        }
+
+        @Override
+        public void onAuthorized(String id, TelegramUser me) {
+            selfUserId = me.userId();
+        }
+
+        @Override
+        public void onState(String id, TelegramAccountState next, String why) {
+            state = next;
+            detail = why == null ? "" : why;
+            if (next.isTerminal()) {
+                log.error("account {}: {} ({}); it needs a new login, not a retry", accountId, next.status(), detail);
+            }
+        }
+
+        @Override
+        public void onUpdate(TelegramUpdate update) {
+            if (update.fromUserId() == selfUserId) {
+                return; // our own messages echoed back
+            }
+            lastActivity = clock.instant();
+            groupIds.add(update.chatId());
+            if (update.type() == TelegramUpdate.Type.NEW_MESSAGE) {
+                messageCount.incrementAndGet();
+            }
+            DialogueHandler handler = dialogue;
+            if (handler == null || !running) {
+                return;
+            }
+            Optional<String> reply = handler.replyTo(update);
+            if (reply.isEmpty()) {
+                return;
+            }
+            try {
+                runtime.sendMessage(accountId, update.chatId(), reply.get());
+                replyCount.incrementAndGet();
+            } catch (TelegramException e) {
+                log.warn("account {}: reply in chat {} failed ({}): {}", accountId, update.chatId(), e.kind(), e.getMessage());
+            }
+        }
+
+        AccountRuntimeState view() {
+            return new AccountRuntimeState(accountId, state.status(), scriptId, detail);
+        }
+    }
+
+    public boolean isRunning(String accountId) {
+        Account a = accounts.get(accountId);
+        return a != null && a.running;
+    }
+
+    public int runningCount() {
+        return (int) accounts.values().stream().filter(a -> a.running).count();
+    }
+
+    /**
+     * Starts the account (installing an uploaded session first). Idempotent: a running account
+     * stays as it is, except that a different {@code scriptId} is switched to.
+     */
+    public synchronized AccountRuntimeState start(String accountId, String scriptId) {
+        String step = "start-account";
+        Account account = accounts.computeIfAbsent(accountId, Account::new);
+        if (account.running) {
+            if (!Objects.equals(account.scriptId, scriptId)) {
+                account.scriptId = scriptId;
+                account.dialogue = new DialogueHandler(() -> scripts.loadActive(scriptId));
+                log.info("account {}: already running, script switched to {}", accountId, scriptId);
+            }
+            return account.view();
+        }
+        if (!startPermitted.getAsBoolean()) {
+            throw new NodeOperationException(step, accountId, "LeaseNotHeld",
+                    "the node holds no valid lease from the control plane (heartbeats failing), so it refuses to "
+                            + "start accounts until a heartbeat succeeds (fencing)", false, null);
+        }
+        if (sessions.uploadPending(accountId)) {
+            sessions.install(accountId, true);
+        }
+        account.scriptId = scriptId;
+        account.dialogue = new DialogueHandler(() -> scripts.loadActive(scriptId));
+        account.state = TelegramAccountState.STARTING;
+        account.detail = "";
+        try {
+            TelegramAccountState reached = runtime.start(accountId, sessions.databaseDir(accountId), account);
+            account.state = reached;
+            account.running = true;
+            log.info("account {}: started on the {} runtime, state {}, script {}", accountId, runtime.name(),
+                    reached.status(), scriptId == null ? "none" : scriptId);
+            return account.view();
+        } catch (TelegramException e) {
+            account.state = e.kind() == TelegramException.Kind.AUTH && e.state() != null ? e.state() : TelegramAccountState.ERROR;
+            account.detail = e.getMessage();
+            throw new NodeOperationException(step, accountId, "Telegram" + e.kind(), e.getMessage(), !e.retryable(), e);
+        }
+    }
+
+    /** Stops the account; a stopped or unknown account is a no-op. */
+    public synchronized AccountRuntimeState stop(String accountId) {
+        Account account = accounts.get(accountId);
+        if (account == null) {
+            return new AccountRuntimeState(accountId, TelegramAccountState.STOPPED.status(), null, "not on this node");
+        }
+        if (account.running) {
+            account.running = false;
+            runtime.stop(accountId);
+            log.info("account {}: stopped", accountId);
+        }
+        account.state = TelegramAccountState.STOPPED;
+        return account.view();
+    }
+
+    /** Fencing and shutdown: stop everything, logging why. */
+    public synchronized void stopAll(String reason) {
+        List<String> running = accounts.values().stream().filter(a -> a.running).map(a -> a.accountId).toList();
+        if (!running.isEmpty()) {
+            log.warn("stopping all {} running accounts: {}", running.size(), reason);
+        }
+        for (String id : running) {
+            try {
+                stop(id);
+                accounts.get(id).detail = reason;
+            } catch (RuntimeException e) {
+                log.error("account {}: stop failed during stop-all", id, e);
+            }
+        }
+    }
+
+    /** Drops a stopped account from the registry (its session was removed). */
+    public synchronized void forget(String accountId) {
+        Account a = accounts.get(accountId);
+        if (a != null && !a.running) {
+            accounts.remove(accountId);
+        }
+    }
+
+    public List<AccountRuntimeState> list() {
+        List<AccountRuntimeState> out = new ArrayList<>();
+        accounts.values().forEach(a -> out.add(a.view()));
+        // Sessions installed on disk but never started since this agent began are reported too.
+        for (String id : sessions.accountsOnDisk()) {
+            if (!accounts.containsKey(id)) {
+                out.add(new AccountRuntimeState(id, TelegramAccountState.STOPPED.status(), null, "session installed"));
+            }
+        }
+        out.sort(Comparator.comparing(AccountRuntimeState::accountId));
+        return out;
+    }
+
+    public List<Snapshot> snapshots() {
+        return accounts.values().stream()
+                .sorted(Comparator.comparing(a -> a.accountId))
+                .map(a -> new Snapshot(a.accountId, a.state.status(), a.scriptId, a.messageCount.get(),
+                        a.replyCount.get(), a.lastActivity, a.groupIds.stream().sorted().toList()))
+                .toList();
+    }
+
+    /** Running accounts using {@code scriptId} re-read it; returns their ids. */
+    public List<String> reloadScript(String scriptId) {
+        List<String> reloaded = new ArrayList<>();
+        for (Account a : accounts.values()) {
+            if (a.running && scriptId.equals(a.scriptId) && a.dialogue != null) {
+                a.dialogue.reload();
+                reloaded.add(a.accountId);
+            }
+        }
+        reloaded.sort(null);
+        if (!reloaded.isEmpty()) {
+            log.info("script {}: reloaded by accounts {}", scriptId, reloaded);
+        }
+        return reloaded;
+    }
+
+    /** Sends as a running account. */
+    public long sendMessage(String accountId, long chatId, String text) {
+        String step = "send-message";
+        if (!isRunning(accountId)) {
+            throw NodeOperationException.rejected(step, accountId, "AccountNotRunning", "the account is not running on this node");
+        }
+        try {
+            long id = runtime.sendMessage(accountId, chatId, text);
+            accounts.get(accountId).lastActivity = clock.instant();
+            return id;
+        } catch (TelegramException e) {
+            throw new NodeOperationException(step, accountId, "Telegram" + e.kind(), e.getMessage(), !e.retryable(), e);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.groupai.fleet.node.heartbeat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.groupai.fleet.node.ControlPlaneHttp;
+import io.groupai.fleet.node.accounts.AccountRunner;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AccountEntry;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Command;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.FailedCommand;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Heartbeat;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Reply;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every interval: report the accounts to the control plane, renew the lease from its reply, run
+ * its {@code pending_commands} and acknowledge them in the next heartbeat ({@code acked_commands},
+ * {@code failed_commands}). A separate, more frequent check fences the node: when the lease runs
+ * out without renewal, all accounts are stopped and starting is refused until a heartbeat
+ * succeeds again.
+ */
+public final class HeartbeatService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HeartbeatService.class);
+    static final String PATH = "/api/v1/workers/heartbeat";
+
+    /** Executes one pending command; throws with a readable message when it fails. */
+    public interface CommandHandler {
+        void execute(String action, JsonNode params) throws Exception;
+    }
+
+    private final String nodeId;
+    private final ControlPlaneHttp http;
+    private final AccountRunner accounts;
+    private final java.util.function.Function<String, String> sessionFile;
+    private final CommandHandler commands;
+    private final Lease lease;
+    private final Clock clock;
+    private final Duration interval;
+
+    // Guarded by "results": command outcomes waiting to be reported.
+    private final Object results = new Object();
+    private final Set<Long> acked = new LinkedHashSet<>();
+    private final Map<Long, String> failed = new LinkedHashMap<>();
+    // Guarded by beatLock: ids already taken on (so a command the control plane re-sends before it
+    // saw our ack is not executed twice).
+    private final Set<Long> executed = new LinkedHashSet<>();
+    private final ReentrantLock beatLock = new ReentrantLock();
+    // Commands (a session download may take minutes) run here, so heartbeats, and with them the
+    // lease, keep flowing meanwhile; one thread keeps them in the order they were sent.
+    private final ExecutorService commandThread =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("heartbeat-commands").factory());
+    // Not under beatLock: the lease check must not wait behind a slow heartbeat or command.
+    private final java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile ScheduledExecutorService scheduler;
+
+    public HeartbeatService(String nodeId, ControlPlaneHttp http, AccountRunner accounts,
+                            java.util.function.Function<String, String> sessionFile, CommandHandler commands,
+                            Clock clock, Duration interval) {
+        this.nodeId = Objects.requireNonNull(nodeId);
+        this.http = Objects.requireNonNull(http);
+        this.accounts = Objects.requireNonNull(accounts);
+        this.sessionFile = Objects.requireNonNull(sessionFile);
+        this.commands = Objects.requireNonNull(commands);
+        this.clock = Objects.requireNonNull(clock);
+        this.interval = Objects.requireNonNull(interval);
+        this.lease = new Lease(clock);
+    }
+
+    public Lease lease() {
+        return lease;
+    }
+
+    /** Heartbeats now and then every interval; checks the lease every second. */
+    public synchronized void start() {
+        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("heartbeat-", 0).factory());
+        scheduler.scheduleWithFixedDelay(this::beatLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkLeaseLogged, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void beatLogged() {
+        try {
+            beat();
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is silently cancelled; keep the heartbeat alive.
+            log.error("heartbeat failed unexpectedly", e);
+        }
+    }
+
+    private void checkLeaseLogged() {
+        try {
+            checkLease();
+        } catch (RuntimeException e) {
+            log.error("lease check failed unexpectedly", e);
+        }
+    }
+
+    /**
+     * For startAccount: true when the lease is valid, after one immediate renewal attempt if not.
+     * Waits at most 15 s for a heartbeat already in flight, so a caller is never stuck behind it.
+     */
+    public boolean ensureLease() {
+        if (lease.valid()) {
+            return true;
+        }
+        try {
+            if (!beatLock.tryLock(15, TimeUnit.SECONDS)) {
+                return lease.valid();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            return lease.valid() || (beatLocked() && lease.valid());
+        } finally {
+            beatLock.unlock();
+        }
+    }
+
+    /** One heartbeat; true when the control plane answered. Failures are logged, never thrown. */
+    public boolean beat() {
+        beatLock.lock();
+        try {
+            return beatLocked();
+        } finally {
+            beatLock.unlock();
+        }
+    }
+
+    /** Waits until every command taken on so far has finished (tests, shutdown). */
+    public void awaitCommands(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        try {
+            commandThread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("no-op task failed", e);
+        }
+    }
+
+    private boolean beatLocked() {
+        List<Long> ackedNow;
+        Map<Long, String> failedNow;
+        synchronized (results) {
+            ackedNow = List.copyOf(acked);
+            failedNow = new LinkedHashMap<>(failed); // keeps the order they failed in
+        }
+        Heartbeat body = body(ackedNow, failedNow);
+        Reply reply;
+        try {
+            reply = http.postJson(PATH, body, Reply.class, Duration.ofSeconds(10));
+        } catch (IOException e) {
+            log.warn("heartbeat to {} failed: {}; retrying in {}", http.base(), ControlPlaneHttp.describe(e), interval);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (reply == null || Boolean.FALSE.equals(reply.ok())) {
+            log.warn("heartbeat to {} was not accepted (ok=false)", http.base());
+            return false;
+        }
+        synchronized (results) {
+            ackedNow.forEach(acked::remove);
+            failedNow.keySet().forEach(failed::remove);
+        }
+        renew(reply);
+        if (reply.pendingCommands() != null) {
+            for (Command c : reply.pendingCommands()) {
+                takeOn(c);
+            }
+        }
+        return true;
+    }
+
+    private void renew(Reply reply) {
+        Instant expiry = null;
+        if (reply.leaseExpiresAt() != null) {
+            try {
+                expiry = Instant.parse(reply.leaseExpiresAt());
+            } catch (DateTimeParseException e) {
+                log.warn("heartbeat reply has an unreadable lease_expires_at '{}'", reply.leaseExpiresAt());
+            }
+        }
+        if (expiry == null) {
+            // A seed-protocol control plane grants no explicit lease: assume three missed beats.
+            expiry = clock.instant().plus(interval.multipliedBy(3));
+        }
+        lease.renew(expiry);
+        if (fenced.compareAndSet(true, false)) {
+            log.info("lease renewed until {}: accounts may be started again", expiry);
+        }
+    }
+
+    private void takeOn(Command c) {
+        if (c.id() == null) {
+            log.warn("heartbeat reply carries a command without id (action {}); ignored", c.action());
+            return;
+        }
+        if (!executed.add(c.id())) {
+            return;
+        }
+        if (executed.size() > 1000) {
+            executed.remove(executed.iterator().next());
+        }
+        try {
+            commandThread.execute(() -> run(c));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("command {} ({}) not run: the agent is shutting down", c.id(), c.action());
+        }
+    }
+
+    private void run(Command c) {
+        try {
+            commands.execute(c.action() == null ? "" : c.action(), c.params());
+            synchronized (results) {
+                acked.add(c.id());
+            }
+            log.info("command {} ({}) done", c.id(), c.action());
+        } catch (Exception e) {
+            String error = ControlPlaneHttp.describe(e);
+            synchronized (results) {
+                failed.put(c.id(), error);
+            }
+            log.warn("command {} ({}) failed: {}", c.id(), c.action(), error);
+        }
+    }
+
+    private Heartbeat body(List<Long> ackedNow, Map<Long, String> failedNow) {
+        List<AccountEntry> entries = new ArrayList<>();
+        for (AccountRunner.Snapshot s : accounts.snapshots()) {
+            entries.add(new AccountEntry(s.accountId(), s.status(), s.scriptId(), s.messageCount(), s.replyCount(),
+                    s.lastActivity() == null ? null : s.lastActivity().toString(), sessionFile.apply(s.accountId()),
+                    s.groupIds()));
+        }
+        List<FailedCommand> failures = failedNow.entrySet().stream()
+                .map(e -> new FailedCommand(e.getKey(), e.getValue())).toList();
+        return new Heartbeat(nodeId, "online", entries.size(), entries,
+                ackedNow.isEmpty() ? null : ackedNow, failures.isEmpty() ? null : failures);
+    }
+
+    /** Fences the node when its lease ran out; returns true when it is fenced. */
+    public boolean checkLease() {
+        if (lease.valid() || lease.expiresAt() == null || !fenced.compareAndSet(false, true)) {
+            return fenced.get();
+        }
+        accounts.stopAll("lease expired at " + lease.expiresAt()
+                + " without renewal (control plane unreachable); fencing so that failover may start them elsewhere");
+        return true;
+    }
+
+    @Override
+    public void close() {
+        commandThread.shutdownNow();
+        ScheduledExecutorService scheduler = this.scheduler;
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.warn("heartbeat thread did not stop within 5 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

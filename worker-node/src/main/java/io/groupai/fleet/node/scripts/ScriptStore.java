@@ -1,0 +1,165 @@
+package io.groupai.fleet.node.scripts;
+
+import io.groupai.fleet.node.Checksums;
+import io.groupai.fleet.node.ControlPlaneHttp;
+import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.node.SafeNames;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Script versions on the node: {@code <deploy_dir>/scripts/<scriptId>/<version>.yaml}, and the
+ * active version's name in {@code <deploy_dir>/scripts/<scriptId>/active}. Every file is written
+ * to a temp name and renamed, so a crash never leaves a half-written script active.
+ */
+public final class ScriptStore {
+
+    private static final Logger log = LoggerFactory.getLogger(ScriptStore.class);
+    static final long MAX_SCRIPT_BYTES = 1024 * 1024;
+
+    private final Path scriptsDir;
+    private final ControlPlaneHttp http;
+
+    public ScriptStore(Path scriptsDir, ControlPlaneHttp http) {
+        this.scriptsDir = scriptsDir;
+        this.http = http;
+    }
+
+    /**
+     * Downloads, verifies and activates a version. Idempotent: a version already stored with the
+     * expected checksum is not downloaded again.
+     */
+    public void install(String scriptId, String version, String downloadUrl, String sha256) {
+        String step = "install-script";
+        try {
+            SafeNames.require("script id", scriptId);
+            SafeNames.require("script version", version);
+        } catch (IllegalArgumentException e) {
+            throw NodeOperationException.rejected(step, null, "InvalidScript", e.getMessage());
+        }
+        String expected = sha256 == null || sha256.isBlank() ? null : sha256.strip().toLowerCase(Locale.ROOT);
+        Path dir = scriptsDir.resolve(scriptId);
+        Path target = dir.resolve(version + ".yaml");
+        try {
+            Files.createDirectories(dir);
+            boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Checksums.sha256(target)));
+            if (!present) {
+                if (downloadUrl == null || downloadUrl.isBlank()) {
+                    throw NodeOperationException.rejected(step, null, "InvalidScript",
+                            "script " + scriptId + " " + version + ": no download URL given");
+                }
+                Path tmp = Files.createTempFile(dir, ".download-", ".tmp");
+                try {
+                    http.download(downloadUrl, tmp, MAX_SCRIPT_BYTES, Duration.ofSeconds(60));
+                    String actual = Checksums.sha256(tmp);
+                    if (expected != null && !expected.equals(actual)) {
+                        throw NodeOperationException.rejected(step, null, "ScriptChecksumMismatch",
+                                "script " + scriptId + " " + version + ": sha256 " + actual + " does not match the expected " + expected);
+                    }
+                    try {
+                        DialogueScript.parse(Files.readString(tmp, StandardCharsets.UTF_8));
+                    } catch (RuntimeException e) {
+                        throw NodeOperationException.rejected(step, null, "InvalidScript",
+                                "script " + scriptId + " " + version + " is not valid script YAML: " + e.getMessage());
+                    }
+                    move(tmp, target);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+            writeAtomically(dir.resolve("active"), version);
+            log.info("script {} version {} installed and active", scriptId, version);
+        } catch (IOException e) {
+            throw NodeOperationException.transientFailure(step, null,
+                    "script " + scriptId + " " + version + ": " + ControlPlaneHttp.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NodeOperationException.transientFailure(step, null, "interrupted", e);
+        } catch (IllegalArgumentException e) {
+            throw NodeOperationException.rejected(step, null, "InvalidScript", e.getMessage());
+        }
+    }
+
+    /** Removes every stored version; accounts using it then run without a script. Idempotent. */
+    public void remove(String scriptId) {
+        SafeNames.require("script id", scriptId);
+        Path dir = scriptsDir.resolve(scriptId);
+        try {
+            deleteTree(dir);
+            log.info("script {} removed", scriptId);
+        } catch (IOException e) {
+            throw NodeOperationException.transientFailure("remove-script", null, "script " + scriptId + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<String> activeVersion(String scriptId) {
+        if (!SafeNames.isSafe(scriptId)) {
+            return Optional.empty();
+        }
+        Path active = scriptsDir.resolve(scriptId).resolve("active");
+        try {
+            return Files.isRegularFile(active) ? Optional.of(Files.readString(active).strip()) : Optional.empty();
+        } catch (IOException e) {
+            log.warn("script {}: cannot read its active version: {}", scriptId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The active version parsed, or empty (none installed, or unreadable: logged). */
+    public Optional<DialogueScript> loadActive(String scriptId) {
+        if (scriptId == null) {
+            return Optional.empty();
+        }
+        return activeVersion(scriptId).flatMap(version -> {
+            Path file = scriptsDir.resolve(scriptId).resolve(version + ".yaml");
+            try {
+                return Optional.of(DialogueScript.parse(Files.readString(file, StandardCharsets.UTF_8)));
+            } catch (IOException | RuntimeException e) {
+                log.warn("script {} version {}: cannot load it ({}); the account runs without a script",
+                        scriptId, version, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    static void writeAtomically(Path target, String content) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), ".write-", ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            move(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            // Same directory, so this only happens on exotic file systems; a plain replace is the best left.
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

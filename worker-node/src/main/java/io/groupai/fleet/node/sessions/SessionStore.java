@@ -1,0 +1,418 @@
+package io.groupai.fleet.node.sessions;
+
+import io.groupai.fleet.node.Checksums;
+import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.node.sessions.ForeignSessionReader.ForeignSession;
+import io.groupai.fleet.workflows.agent.ExportedSession;
+import io.groupai.fleet.workflows.agent.SessionInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Account sessions on the node.
+ *
+ * <pre>
+ * sessions/&lt;accountId&gt;/session.zip     uploaded by the control plane (SFTP or upload_session command)
+ * sessions/&lt;accountId&gt;/td/             the unpacked TDLib database directory the runtime uses
+ * sessions/&lt;accountId&gt;/installed.sha256 checksum of the archive td/ came from
+ * exports/&lt;accountId&gt;-&lt;timestamp&gt;.zip   packed by exportSession for migration and backup
+ * </pre>
+ *
+ * <p>An archive is accepted only if it is a TDLib database directory: a file {@code td.binlog}
+ * (or {@code td_test.binlog}, test DC) at its root or in {@code db/}. It is checked whole before
+ * anything is written (zip-slip: {@code ..}, absolute or drive paths, backslashes; symbolic links;
+ * declared size over the limit), then unpacked into a temp directory beside {@code td/}, counting
+ * the bytes really written, and renamed into place. A rejected archive leaves the node as it was.
+ * The consumed {@code session.zip} is deleted after a successful install, so a later call finds
+ * nothing pending and changes nothing.
+ */
+public final class SessionStore {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionStore.class);
+    public static final String UPLOAD = "session.zip";
+    public static final String DATABASE_DIR = "td";
+    private static final String MARKER = "installed.sha256";
+    private static final Set<String> BINLOGS = Set.of("td.binlog", "db/td.binlog", "td_test.binlog", "db/td_test.binlog");
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final Path deployDir;
+    private final Path sessionsDir;
+    private final Path exportsDir;
+    private final long maxUnpackedBytes;
+    private final Clock clock;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    public SessionStore(Path deployDir, long maxUnpackedBytes, Clock clock) {
+        this.deployDir = deployDir;
+        this.sessionsDir = deployDir.resolve("sessions");
+        this.exportsDir = deployDir.resolve("exports");
+        this.maxUnpackedBytes = maxUnpackedBytes;
+        this.clock = clock;
+    }
+
+    public Path accountDir(String accountId) {
+        return sessionsDir.resolve(accountId);
+    }
+
+    public Path databaseDir(String accountId) {
+        return accountDir(accountId).resolve(DATABASE_DIR);
+    }
+
+    public boolean uploadPending(String accountId) {
+        return Files.isRegularFile(accountDir(accountId).resolve(UPLOAD));
+    }
+
+    public boolean installed(String accountId) {
+        return Files.isDirectory(databaseDir(accountId), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** For the heartbeat's {@code session_file}: path relative to the deploy dir, or null. */
+    public String relativeSessionPath(String accountId) {
+        return installed(accountId) ? deployDir.relativize(databaseDir(accountId)).toString() : null;
+    }
+
+    private Object lock(String accountId) {
+        return locks.computeIfAbsent(accountId, k -> new Object());
+    }
+
+    /**
+     * Installs the uploaded archive; with nothing uploaded but a session installed, describes it
+     * (idempotent). {@code replaceAllowed} is false while the account runs: TDLib holds the
+     * directory open, so it cannot be swapped underneath.
+     */
+    public SessionInfo install(String accountId, boolean replaceAllowed) {
+        String step = "install-session";
+        synchronized (lock(accountId)) {
+            Path dir = accountDir(accountId);
+            Path upload = dir.resolve(UPLOAD);
+            try {
+                if (!Files.isRegularFile(upload)) {
+                    if (installed(accountId)) {
+                        return describe(accountId);
+                    }
+                    throw NodeOperationException.rejected(step, accountId, "SessionMissing",
+                            "no session uploaded (expected " + deployDir.relativize(upload) + ")");
+                }
+                String sha = Checksums.sha256(upload);
+                if (ForeignSessionReader.isSqlite(upload)) {
+                    throw foreign(accountId, ForeignSessionReader.read(upload), "the uploaded file");
+                }
+                List<ZipCentralDirectory.Entry> entries = validate(accountId, upload);
+                if (installed(accountId) && !replaceAllowed) {
+                    throw NodeOperationException.rejected(step, accountId, "AccountRunning",
+                            "a new session was uploaded but the account is running; stop it first");
+                }
+                long size = unpack(accountId, upload, entries);
+                Files.writeString(dir.resolve(MARKER), sha);
+                Files.delete(upload);
+                log.info("account {}: TDLib session installed ({} files, {} bytes unpacked)", accountId, entries.size(), size);
+                return new SessionInfo(accountId, "tdlib", null, null, size, sha);
+            } catch (IOException e) {
+                throw NodeOperationException.transientFailure(step, accountId, "cannot install the session: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private SessionInfo describe(String accountId) throws IOException {
+        Path marker = accountDir(accountId).resolve(MARKER);
+        String sha = Files.isRegularFile(marker) ? Files.readString(marker).strip() : null;
+        return new SessionInfo(accountId, "tdlib", null, null, treeSize(databaseDir(accountId)), sha);
+    }
+
+    private List<ZipCentralDirectory.Entry> validate(String accountId, Path upload) throws IOException {
+        String step = "install-session";
+        List<ZipCentralDirectory.Entry> entries;
+        try {
+            entries = ZipCentralDirectory.read(upload);
+        } catch (IOException e) {
+            throw NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
+                    "the uploaded session is not a valid zip archive: " + e.getMessage());
+        }
+        long declared = 0;
+        boolean binlog = false;
+        String sessionFile = null;
+        for (ZipCentralDirectory.Entry e : entries) {
+            String problem = unsafeName(e.name());
+            if (problem != null) {
+                throw NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                        "archive entry '" + printable(e.name()) + "' " + problem + " (zip-slip); nothing was written");
+            }
+            if (e.symlink()) {
+                throw NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                        "archive entry '" + printable(e.name()) + "' is a symbolic link; nothing was written");
+            }
+            declared += e.uncompressedSize();
+            String clean = clean(e.name());
+            binlog |= !e.directory() && BINLOGS.contains(clean);
+            if (!e.directory() && clean.toLowerCase(Locale.ROOT).endsWith(".session") && sessionFile == null) {
+                sessionFile = e.name();
+            }
+        }
+        if (declared > maxUnpackedBytes) {
+            throw tooLarge(accountId, declared);
+        }
+        if (!binlog) {
+            if (sessionFile != null) {
+                try (ZipFile zip = new ZipFile(upload.toFile())) {
+                    ZipEntry entry = zip.getEntry(sessionFile);
+                    if (entry != null && entry.getSize() <= ForeignSessionReader.MAX_BYTES) {
+                        try (InputStream in = zip.getInputStream(entry)) {
+                            byte[] content = in.readNBytes(ForeignSessionReader.MAX_BYTES);
+                            var found = ForeignSessionReader.detect(content);
+                            if (found.isPresent()) {
+                                throw foreign(accountId, found.get(), "archive entry '" + printable(sessionFile) + "'");
+                            }
+                        }
+                    }
+                }
+            }
+            throw NodeOperationException.rejected(step, accountId, "NotTdlibSession",
+                    "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
+        }
+        return entries;
+    }
+
+    private NodeOperationException tooLarge(String accountId, long bytes) {
+        return NodeOperationException.rejected("install-session", accountId, "SessionArchiveTooLarge",
+                "the archive unpacks to more than the limit of " + maxUnpackedBytes + " bytes (" + bytes
+                        + "+); nothing was written");
+    }
+
+    private static NodeOperationException foreign(String accountId, ForeignSession s, String where) {
+        return NodeOperationException.rejected("install-session", accountId, "ForeignSessionFormat",
+                where + " is a " + ForeignSessionReader.displayName(s.format()) + " .session (SQLite), dc "
+                        + (s.dcId() == null ? "unknown" : s.dcId()) + ", user id "
+                        + (s.userId() == null ? "unknown" : s.userId())
+                        + ". TDLib cannot import a Pyrogram/Telethon session (their auth keys cannot be moved into a "
+                        + "TDLib database): log the account in again through the admin page. Nothing was written.");
+    }
+
+    /** Why a zip entry name would escape the target directory, or null when it is safe. */
+    static String unsafeName(String name) {
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            return "has an empty or NUL name";
+        }
+        if (name.indexOf('\\') >= 0) {
+            return "contains a backslash";
+        }
+        if (name.startsWith("/") || name.matches("^[A-Za-z]:.*")) {
+            return "is an absolute path";
+        }
+        for (String segment : name.split("/")) {
+            if (segment.equals("..")) {
+                return "contains '..'";
+            }
+        }
+        return null;
+    }
+
+    private static String clean(String name) {
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        return n;
+    }
+
+    private static String printable(String name) {
+        return name.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private long unpack(String accountId, Path upload, List<ZipCentralDirectory.Entry> entries) throws IOException {
+        Path dir = accountDir(accountId);
+        Path tmp = Files.createTempDirectory(dir, ".td-unpack-");
+        boolean done = false;
+        try {
+            long total = 0;
+            try (ZipFile zip = new ZipFile(upload.toFile())) {
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    // Same checks again on what java.util.zip reports, in case it reads names differently.
+                    if (unsafeName(e.getName()) != null) {
+                        throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
+                                "archive entry '" + printable(e.getName()) + "' is unsafe; nothing was written");
+                    }
+                    Path target = tmp.resolve(clean(e.getName())).normalize();
+                    if (!target.startsWith(tmp)) {
+                        throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
+                                "archive entry '" + printable(e.getName()) + "' escapes the session directory; nothing was written");
+                    }
+                    if (e.isDirectory()) {
+                        Files.createDirectories(target);
+                        continue;
+                    }
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = zip.getInputStream(e); OutputStream out = Files.newOutputStream(target)) {
+                        byte[] buf = new byte[64 * 1024];
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            total += n;
+                            // Declared sizes can lie (zip bombs): count what is really written.
+                            if (total > maxUnpackedBytes) {
+                                throw tooLarge(accountId, total);
+                            }
+                            out.write(buf, 0, n);
+                        }
+                    }
+                }
+            }
+            Path td = databaseDir(accountId);
+            Path old = null;
+            if (Files.exists(td, LinkOption.NOFOLLOW_LINKS)) {
+                old = dir.resolve(".td-old-" + System.nanoTime());
+                move(td, old);
+            }
+            move(tmp, td);
+            done = true;
+            if (old != null) {
+                deleteTree(old);
+            }
+            return total;
+        } finally {
+            if (!done) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Removes the account's whole session directory (upload, td/, marker). Idempotent. */
+    public void remove(String accountId) {
+        synchronized (lock(accountId)) {
+            try {
+                deleteTree(accountDir(accountId));
+                log.info("account {}: session removed", accountId);
+            } catch (IOException e) {
+                throw NodeOperationException.transientFailure("remove-session", accountId,
+                        "cannot remove the session: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Packs td/ into {@code exports/<accountId>-<timestamp>.zip} (temp file, then rename). */
+    public ExportedSession export(String accountId) {
+        String step = "export-session";
+        synchronized (lock(accountId)) {
+            Path td = databaseDir(accountId);
+            if (!installed(accountId)) {
+                throw NodeOperationException.rejected(step, accountId, "SessionMissing", "no installed session to export");
+            }
+            try {
+                Files.createDirectories(exportsDir);
+                Path target = exportsDir.resolve(accountId + "-" + STAMP.format(clock.instant()) + ".zip");
+                Path tmp = Files.createTempFile(exportsDir, ".export-", ".tmp");
+                try {
+                    MessageDigest md = Checksums.newDigest();
+                    try (OutputStream raw = Files.newOutputStream(tmp);
+                         DigestOutputStream digest = new DigestOutputStream(raw, md);
+                         ZipOutputStream zip = new ZipOutputStream(digest)) {
+                        List<Path> files;
+                        try (Stream<Path> walk = Files.walk(td)) {
+                            files = walk.sorted().toList();
+                        }
+                        for (Path p : files) {
+                            if (p.equals(td)) {
+                                continue;
+                            }
+                            String name = td.relativize(p).toString().replace('\\', '/');
+                            if (Files.isSymbolicLink(p)) {
+                                continue; // never exported: TDLib does not create links, and a link could point anywhere
+                            }
+                            if (Files.isDirectory(p)) {
+                                zip.putNextEntry(new ZipEntry(name + "/"));
+                                zip.closeEntry();
+                            } else {
+                                zip.putNextEntry(new ZipEntry(name));
+                                Files.copy(p, zip);
+                                zip.closeEntry();
+                            }
+                        }
+                    }
+                    move(tmp, target);
+                    long size = Files.size(target);
+                    String sha = HexFormat.of().formatHex(md.digest());
+                    log.info("account {}: session exported to {} ({} bytes)", accountId, deployDir.relativize(target), size);
+                    return new ExportedSession(accountId, target.toAbsolutePath().toString(), size, sha);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException e) {
+                throw NodeOperationException.transientFailure(step, accountId, "cannot export the session: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Account ids that have a session directory on disk (for listing after a restart). */
+    public List<String> accountsOnDisk() {
+        if (!Files.isDirectory(sessionsDir)) {
+            return List.of();
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sessionsDir)) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (Path p : ds) {
+                if (Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")) {
+                    ids.add(p.getFileName().toString());
+                }
+            }
+            return ids;
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", sessionsDir, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            // Both paths are in the same directory; this only happens on exotic file systems.
+            Files.move(from, to);
+        }
+    }
+
+    private static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : walk.toList()) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.groupai.fleet.node.telegram;
+
+import java.nio.file.Path;
+
+/**
+ * The node's connection to Telegram: one client per running account. Two implementations:
+ * {@link SimulatedTelegramRuntime} (the control plane's SIMULATED network, for the demo and tests)
+ * and a TDLib one (JSON interface, later issue).
+ *
+ * <p>The shape follows what TDLib needs: a client is created quickly and then moves through
+ * states on its own (authorization, connection, FLOOD_WAIT, revoked keys), reported
+ * asynchronously through the {@link TelegramListener} together with incoming updates. Calls that
+ * Telegram can refuse throw {@link TelegramException} carrying the reason, so callers can wait a
+ * FLOOD_WAIT out or mark the account instead of retrying forever.
+ *
+ * <p>Implementations are thread-safe. Account ids are already validated path-safe names.
+ */
+public interface TelegramRuntime extends AutoCloseable {
+
+    /** {@code simulated} or {@code tdlib}; reported by ping. */
+    String name();
+
+    /**
+     * Creates the account's client over its TDLib database directory (may not exist yet: then
+     * the account needs a login, state {@link TelegramAccountState#WAITING_LOGIN}) and begins
+     * receiving updates into {@code listener}. Returns the state reached when the call returns;
+     * later changes arrive through {@link TelegramListener#onState}. Starting a started account
+     * returns its current state and keeps its listener.
+     */
+    TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+            throws TelegramException;
+
+    /** Closes the account's client and waits (bounded) until it is closed. No-op when not started. */
+    void stop(String accountId);
+
+    /** Sends a text message as the account; returns the message id Telegram assigned. */
+    long sendMessage(String accountId, long chatId, String text) throws TelegramException;
+
+    /** Stops every client and releases the runtime (receive threads, native handles). */
+    @Override
+    void close();
+}

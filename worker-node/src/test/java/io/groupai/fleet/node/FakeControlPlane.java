@@ -1,0 +1,208 @@
+package io.groupai.fleet.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small in-test control plane on 127.0.0.1: the heartbeat endpoint, the SIMULATED Telegram
+ * network's protocol and static files, exactly as the agent's protocol describes them. Every call
+ * must carry {@code Authorization: Bearer <token>}.
+ */
+public final class FakeControlPlane implements AutoCloseable {
+
+    public static final String TOKEN = "test-node-token-s3cr3t";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    public final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> sentMessages = new CopyOnWriteArrayList<>();
+    public final List<String> connects = new CopyOnWriteArrayList<>();
+    public final List<String> disconnects = new CopyOnWriteArrayList<>();
+    public final List<String> unauthorized = new CopyOnWriteArrayList<>();
+    public final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Commands handed out with the next heartbeat reply (then cleared). */
+    public final List<JsonNode> pendingCommands = new CopyOnWriteArrayList<>();
+    public volatile boolean heartbeatDown;
+    /** The simulated network answers 503 to update polls while set. */
+    public volatile boolean simUpdatesDown;
+    /** The simulated network answers 429 (flood wait) to sends while set. */
+    public volatile boolean simFloodWait;
+    /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
+    public volatile Instant leaseExpiresAt;
+    private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
+    private final AtomicLong updateIds = new AtomicLong(1);
+    private final AtomicLong messageIds = new AtomicLong(1000);
+
+    public FakeControlPlane() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Queues a simulated update for the account's next poll. */
+    public void pushUpdate(String accountId, String type, long chatId, String chatTitle, long fromUserId,
+                           String firstName, String text) {
+        ObjectNode u = JSON.createObjectNode();
+        u.put("update_id", updateIds.getAndIncrement());
+        u.put("type", type);
+        u.put("chat_id", chatId);
+        u.put("chat_title", chatTitle);
+        u.put("message_id", messageIds.getAndIncrement());
+        u.put("from_user_id", fromUserId);
+        u.put("from_first_name", firstName);
+        if (text != null) {
+            u.put("text", text);
+        }
+        u.put("date", Instant.now().toString());
+        queue(accountId).add(u);
+    }
+
+    public void addCommand(long id, String action, Map<String, String> params) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("id", id);
+        c.put("action", action);
+        ObjectNode p = c.putObject("params");
+        params.forEach(p::put);
+        pendingCommands.add(c);
+    }
+
+    private LinkedBlockingQueue<JsonNode> queue(String accountId) {
+        return updates.computeIfAbsent(accountId, k -> new LinkedBlockingQueue<>());
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                unauthorized.add(path);
+                send(ex, 401, "{\"error\":\"unauthorized\"}");
+                return;
+            }
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (path.equals("/api/v1/workers/heartbeat")) {
+                heartbeat(ex, body);
+            } else if (path.startsWith("/api/v1/sim-telegram/accounts/")) {
+                simTelegram(ex, path.substring("/api/v1/sim-telegram/accounts/".length()), body);
+            } else if (path.startsWith("/files/") && files.containsKey(path.substring(7))) {
+                byte[] content = files.get(path.substring(7));
+                ex.sendResponseHeaders(200, content.length);
+                ex.getResponseBody().write(content);
+            } else {
+                send(ex, 404, "{\"error\":\"not found\"}");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void heartbeat(HttpExchange ex, byte[] body) throws IOException {
+        if (heartbeatDown) {
+            send(ex, 503, "{\"error\":\"down\"}");
+            return;
+        }
+        heartbeats.add(JSON.readTree(body));
+        ObjectNode reply = JSON.createObjectNode();
+        reply.put("ok", true);
+        reply.put("lease_expires_at", (leaseExpiresAt == null ? Instant.now().plusSeconds(60) : leaseExpiresAt).toString());
+        ArrayNode cmds = reply.putArray("pending_commands");
+        List<JsonNode> now = new ArrayList<>(pendingCommands);
+        pendingCommands.removeAll(now);
+        now.forEach(cmds::add);
+        send(ex, 200, reply.toString());
+    }
+
+    private void simTelegram(HttpExchange ex, String rest, byte[] body) throws IOException, InterruptedException {
+        String[] parts = rest.split("/");
+        String accountId = java.net.URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+        String op = parts.length > 1 ? parts[1] : "";
+        switch (op) {
+            case "connect" -> {
+                connects.add(accountId + "@" + JSON.readTree(body).path("node_id").asText());
+                send(ex, 200, "{\"user_id\": " + (1000 + Math.abs(accountId.hashCode() % 1000))
+                        + ", \"first_name\": \"Sim " + accountId + "\", \"username\": \"sim_" + accountId + "\"}");
+            }
+            case "updates" -> {
+                if (simUpdatesDown) {
+                    send(ex, 503, "{\"error\":\"simulated outage\"}");
+                    return;
+                }
+                Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+                long offset = Long.parseLong(q.getOrDefault("offset", "0"));
+                long timeout = Math.min(Long.parseLong(q.getOrDefault("timeout_ms", "1000")), 2000);
+                LinkedBlockingQueue<JsonNode> queue = queue(accountId);
+                ArrayNode out = JSON.createArrayNode();
+                JsonNode first = queue.poll(timeout, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    List<JsonNode> all = new ArrayList<>(List.of(first));
+                    queue.drainTo(all);
+                    all.stream().filter(u -> u.get("update_id").asLong() >= offset).forEach(out::add);
+                }
+                send(ex, 200, "{\"updates\": " + out + "}");
+            }
+            case "messages" -> {
+                if (simFloodWait) {
+                    send(ex, 429, "{\"error\":\"FLOOD_WAIT_5\"}");
+                    return;
+                }
+                ObjectNode m = (ObjectNode) JSON.readTree(body);
+                m.put("account_id", accountId);
+                sentMessages.add(m);
+                send(ex, 200, "{\"message_id\": " + messageIds.getAndIncrement() + "}");
+            }
+            case "disconnect" -> {
+                disconnects.add(accountId);
+                send(ex, 200, "{}");
+            }
+            default -> send(ex, 404, "{}");
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new ConcurrentHashMap<>();
+        if (raw != null) {
+            for (String kv : raw.split("&")) {
+                String[] p = kv.split("=", 2);
+                out.put(p[0], p.length > 1 ? p[1] : "");
+            }
+        }
+        return out;
+    }
+
+    private static void send(HttpExchange ex, int status, String json) throws IOException {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

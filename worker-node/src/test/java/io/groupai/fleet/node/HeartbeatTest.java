@@ -1,0 +1,178 @@
+package io.groupai.fleet.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.groupai.fleet.node.heartbeat.HeartbeatService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The heartbeat protocol, pending commands and lease fencing against an in-test control plane. */
+class HeartbeatTest {
+
+    @TempDir
+    Path deployDir;
+
+    FakeControlPlane controlPlane;
+    MutableClock clock;
+    NodeServices services;
+    HeartbeatService heartbeat;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        controlPlane = new FakeControlPlane();
+        clock = new MutableClock(Instant.parse("2026-11-22T04:00:00Z"));
+        controlPlane.leaseExpiresAt = clock.instant().plusSeconds(60);
+        services = new NodeServices(NodeConfig.from(NodeAgentActivitiesTest.config(controlPlane, deployDir, "1MB")), clock);
+        heartbeat = services.heartbeat();
+    }
+
+    @AfterEach
+    void tearDown() {
+        services.close();
+        controlPlane.close();
+    }
+
+    private void uploadSession(String accountId) throws Exception {
+        Path dir = deployDir.resolve("sessions").resolve(accountId);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("session.zip"), TestFiles.zip(TestFiles.tdlibFiles()));
+    }
+
+    @Test
+    void heartbeatReportsAccountsInTheSeedFormat() throws Exception {
+        uploadSession("acc1");
+        services.accounts().start("acc1", "welcome");
+        assertThat(heartbeat.beat()).isTrue();
+
+        JsonNode last = controlPlane.heartbeats.get(controlPlane.heartbeats.size() - 1);
+        assertThat(last.get("node_id").asText()).isEqualTo("test-node");
+        assertThat(last.get("status").asText()).isEqualTo("online");
+        assertThat(last.get("account_count").asInt()).isEqualTo(1);
+        JsonNode acc = last.get("accounts").get(0);
+        assertThat(acc.get("account_id").asText()).isEqualTo("acc1");
+        assertThat(acc.get("status").asText()).isEqualTo("online");
+        assertThat(acc.get("script_id").asText()).isEqualTo("welcome");
+        assertThat(acc.get("message_count").asLong()).isZero();
+        assertThat(acc.get("reply_count").asLong()).isZero();
+        assertThat(acc.get("session_file").asText()).isEqualTo("sessions/acc1/td");
+        assertThat(acc.get("group_ids").isArray()).isTrue();
+        assertThat(acc.has("last_activity")).isTrue();
+        assertThat(last.has("acked_commands")).isFalse();
+        assertThat(controlPlane.unauthorized).isEmpty();
+        assertThat(last.toString()).doesNotContain(FakeControlPlane.TOKEN);
+    }
+
+    @Test
+    void pendingCommandsAreExecutedAndAcknowledgedInTheNextHeartbeat() throws Exception {
+        controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
+        controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
+        controlPlane.files.put("pyro.session", pyrogramBytes());
+        controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
+        controlPlane.addCommand(13, "upload_session", Map.of("account_id", "acc9", "session_url", controlPlane.url() + "/files/acc9.zip"));
+        controlPlane.addCommand(14, "upload_session", Map.of("account_id", "acc10", "session_url", "/files/pyro.session"));
+        controlPlane.addCommand(15, "reboot_universe", Map.of());
+
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
+        assertThat(deployDir.resolve("scripts/s/3.yaml")).exists();
+        assertThat(deployDir.resolve("scripts/s/active")).hasContent("3");
+        assertThat(deployDir.resolve("sessions/acc9/td/td.binlog")).exists();
+        assertThat(deployDir.resolve("sessions/acc10/td")).doesNotExist();
+
+        assertThat(heartbeat.beat()).isTrue();
+        JsonNode second = controlPlane.heartbeats.get(1);
+        assertThat(second.get("acked_commands")).extracting(JsonNode::asLong).containsExactly(12L, 13L);
+        JsonNode failed = second.get("failed_commands");
+        assertThat(failed).hasSize(2);
+        assertThat(failed.get(0).get("id").asLong()).isEqualTo(14);
+        assertThat(failed.get(0).get("error").asText()).startsWith("node test-node, account acc10, step install-session: ")
+                .contains("Pyrogram", "dc 2", "user id 5551234").doesNotContain("type=");
+        assertThat(failed.get(1).get("id").asLong()).isEqualTo(15);
+        assertThat(failed.get(1).get("error").asText()).contains("unknown command action 'reboot_universe'");
+
+        // Reported once; a command re-sent before the control plane saw the ack is not run twice.
+        controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
+        assertThat(heartbeat.beat()).isTrue();
+        JsonNode fourth = controlPlane.heartbeats.get(3);
+        assertThat(fourth.has("acked_commands")).isFalse();
+        assertThat(fourth.has("failed_commands")).isFalse();
+    }
+
+    @Test
+    void failedHeartbeatKeepsAcksForTheNextOne() throws Exception {
+        controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
+        controlPlane.addCommand(21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
+        controlPlane.heartbeatDown = true;
+        assertThat(heartbeat.beat()).isFalse();
+        controlPlane.heartbeatDown = false;
+        assertThat(heartbeat.beat()).isTrue();
+        assertThat(controlPlane.heartbeats.get(1).get("acked_commands")).extracting(JsonNode::asLong).containsExactly(21L);
+    }
+
+    @Test
+    void expiredLeaseStopsAccountsAndRefusesStartsUntilAHeartbeatSucceeds() throws Exception {
+        uploadSession("acc1");
+        services.accounts().start("acc1", null); // first start fetches the lease itself
+        assertThat(heartbeat.lease().expiresAt()).isEqualTo(controlPlane.leaseExpiresAt);
+        assertThat(heartbeat.checkLease()).isFalse();
+
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(heartbeat.beat()).isFalse();
+        assertThat(heartbeat.checkLease()).isFalse(); // still within the lease
+        assertThat(services.accounts().isRunning("acc1")).isTrue();
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(heartbeat.checkLease()).isTrue();
+        assertThat(services.accounts().isRunning("acc1")).isFalse();
+        assertThat(services.accounts().list().get(0).status()).isEqualTo("stopped");
+        assertThat(services.accounts().list().get(0).detail()).contains("lease expired");
+        assertThat(controlPlane.disconnects).containsExactly("acc1");
+
+        assertThatThrownBy(() -> services.accounts().start("acc1", null))
+                .isInstanceOfSatisfying(NodeOperationException.class, e -> {
+                    assertThat(e.type()).isEqualTo("LeaseNotHeld");
+                    assertThat(e.nonRetryable()).isFalse();
+                    assertThat(e.getMessage()).contains("fencing");
+                });
+
+        controlPlane.heartbeatDown = false;
+        controlPlane.leaseExpiresAt = clock.instant().plusSeconds(60);
+        assertThat(services.accounts().start("acc1", null).status()).isEqualTo("online");
+        assertThat(heartbeat.checkLease()).isFalse();
+    }
+
+    @Test
+    void noLeaseEverGrantedMeansNoStart() {
+        controlPlane.heartbeatDown = true;
+        assertThatThrownBy(() -> services.accounts().start("acc1", null)).isInstanceOf(NodeOperationException.class)
+                .hasMessageContaining("no valid lease");
+        assertThat(controlPlane.connects).isEmpty();
+    }
+
+    @Test
+    void seedControlPlaneWithoutLeaseFieldGrantsThreeIntervals() {
+        // A reply without lease_expires_at (seed protocol): the lease is three heartbeat intervals.
+        assertThat(heartbeat.beat()).isTrue();
+        assertThat(heartbeat.lease().valid()).isTrue();
+    }
+
+    private byte[] pyrogramBytes() throws Exception {
+        Path f = deployDir.resolve("p.session");
+        TestFiles.pyrogramSession(f, 2, 5551234L);
+        return Files.readAllBytes(f);
+    }
+}

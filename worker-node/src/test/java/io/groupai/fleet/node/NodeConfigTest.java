@@ -1,0 +1,60 @@
+package io.groupai.fleet.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fileThenEnvironmentWithDefaults() throws Exception {
+        Path file = Files.writeString(dir.resolve("worker-node.properties"),
+                "NODE_ID=worker-01\nNODE_TOKEN=file-token\nDEPLOY_DIR=" + dir + "\nHEARTBEAT_INTERVAL=10s\n");
+        NodeConfig c = NodeConfig.load(new String[] {file.toString()}, Map.of("NODE_ID", "manila", "NODE_TOKEN", "env-secret"));
+        assertThat(c.nodeId()).isEqualTo("manila");
+        assertThat(c.nodeToken()).isEqualTo("env-secret");
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.temporalAddress()).isEqualTo("127.0.0.1:7233");
+        assertThat(c.temporalNamespace()).isEqualTo("default");
+        assertThat(c.controlPlaneUrl().toString()).isEqualTo("http://127.0.0.1:8080");
+        assertThat(c.telegramRuntime()).isEqualTo("simulated");
+        assertThat(c.sessionMaxUnpackedBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(c.toString()).doesNotContain("env-secret").contains("nodeToken=***");
+    }
+
+    @Test
+    void configFileFromEnvironmentVariable() throws Exception {
+        Path file = Files.writeString(dir.resolve("n.properties"), "NODE_ID=n1\nNODE_TOKEN=t\nDEPLOY_DIR=" + dir + "\n");
+        assertThat(NodeConfig.load(new String[0], Map.of(NodeConfig.CONFIG_ENV, file.toString())).nodeId()).isEqualTo("n1");
+    }
+
+    @Test
+    void everyProblemIsNamedAtOnce() {
+        assertThatThrownBy(() -> NodeConfig.from(Map.of("NODE_ID", "Bad Id", "HEARTBEAT_INTERVAL", "soon",
+                "TELEGRAM_RUNTIME", "mtproto", "CONTROL_PLANE_URL", "ftp://x", "TEMPORAL_ADDRESS", "nope", "NODE_TOKN", "x")))
+                .isInstanceOf(NodeConfig.InvalidConfigException.class)
+                .hasMessageContaining("NODE_ID 'Bad Id' must match")
+                .hasMessageContaining("NODE_TOKEN is required")
+                .hasMessageContaining("DEPLOY_DIR is required")
+                .hasMessageContaining("HEARTBEAT_INTERVAL 'soon' is not a duration")
+                .hasMessageContaining("TELEGRAM_RUNTIME 'mtproto' must be simulated or tdlib")
+                .hasMessageContaining("CONTROL_PLANE_URL 'ftp://x' must be an http:// or https:// URL")
+                .hasMessageContaining("TEMPORAL_ADDRESS 'nope' must be host:port")
+                .hasMessageContaining("unknown key NODE_TOKN");
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        assertThatThrownBy(() -> NodeConfig.load(new String[] {dir.resolve("nope.properties").toString()}, Map.of()))
+                .isInstanceOf(NodeConfig.InvalidConfigException.class).hasMessageContaining("cannot read config file");
+    }
+}

@@ -1,0 +1,108 @@
+package io.groupai.fleet.node.telegram;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.groupai.fleet.node.ControlPlaneHttp;
+import io.groupai.fleet.node.FakeControlPlane;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** The SIMULATED Telegram client against the in-test simulated network. */
+class SimulatedTelegramRuntimeTest {
+
+    record Event(String kind, String value) {
+    }
+
+    static final class Recorder implements TelegramListener {
+        final List<Event> events = new CopyOnWriteArrayList<>();
+        final List<TelegramUpdate> updates = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onUpdate(TelegramUpdate update) {
+            updates.add(update);
+        }
+
+        @Override
+        public void onState(String accountId, TelegramAccountState state, String detail) {
+            events.add(new Event("state", state.status()));
+        }
+
+        @Override
+        public void onAuthorized(String accountId, TelegramUser me) {
+            events.add(new Event("me", Long.toString(me.userId())));
+        }
+    }
+
+    @Test
+    void deliversUpdatesInOrderReportsOutagesAndMapsFloodWait() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane();
+             SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                     new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
+            Recorder rec = new Recorder();
+            assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
+            assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
+            assertThat(cp.connects).containsExactly("acc1@n1");
+            assertThat(rec.events.get(0).kind()).isEqualTo("me");
+
+            cp.pushUpdate("acc1", "new_member", -1001L, "G", 7L, "Ana", null);
+            cp.pushUpdate("acc1", "new_message", -1001L, "G", 7L, "Ana", "hi");
+            await(() -> rec.updates.size() == 2);
+            assertThat(rec.updates).extracting(TelegramUpdate::type)
+                    .containsExactly(TelegramUpdate.Type.NEW_MEMBER, TelegramUpdate.Type.NEW_MESSAGE);
+            assertThat(rec.updates.get(1).text()).isEqualTo("hi");
+            assertThat(rec.updates.get(1).chatTitle()).isEqualTo("G");
+
+            cp.simUpdatesDown = true;
+            await(() -> rec.events.contains(new Event("state", "offline")));
+            cp.simUpdatesDown = false;
+            await(() -> rec.events.get(rec.events.size() - 1).equals(new Event("state", "online")));
+
+            cp.simFloodWait = true;
+            assertThatThrownBy(() -> runtime.sendMessage("acc1", -1001L, "x"))
+                    .isInstanceOfSatisfying(TelegramException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TelegramException.Kind.FLOOD_WAIT);
+                        assertThat(e.retryAfter()).isPositive();
+                        assertThat(e.retryable()).isTrue();
+                    });
+            cp.simFloodWait = false;
+            assertThat(runtime.sendMessage("acc1", -1001L, "x")).isPositive();
+            assertThatThrownBy(() -> runtime.sendMessage("other", -1001L, "x"))
+                    .isInstanceOfSatisfying(TelegramException.class,
+                            e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
+
+            runtime.stop("acc1");
+            runtime.stop("acc1");
+            assertThat(cp.disconnects).containsExactly("acc1");
+            assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new Event("state", "stopped"));
+            assertThat(cp.unauthorized).isEmpty();
+        }
+    }
+
+    @Test
+    void wrongTokenIsARejectedConnect() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane();
+             SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                     new ControlPlaneHttp(cp.url(), "wrong"), "n1", Duration.ofMillis(300))) {
+            assertThatThrownBy(() -> runtime.start("acc1", Path.of("unused"), new Recorder()))
+                    .isInstanceOfSatisfying(TelegramException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(TelegramException.Kind.REJECTED);
+                        assertThat(e.getMessage()).contains("401").doesNotContain("wrong");
+                    });
+        }
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
