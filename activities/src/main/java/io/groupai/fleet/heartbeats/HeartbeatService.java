@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -20,15 +21,21 @@ import org.springframework.transaction.annotation.Transactional;
  * pending ones — all in one transaction.
  *
  * <p>Sync rules: an account assigned to this node gets its status and counters; an unknown or
- * unassigned account is assigned to this node if the node has room (otherwise it is recorded
- * without a server); an account assigned to another server is never moved by a report — it is
- * only marked as seen on this node and returned in {@code rejectedAccounts}, since running on two
- * servers at once is exactly what the system must prevent.
+ * unassigned account that the node hosts is assigned to it if the node has room (otherwise it is
+ * recorded without a server); one it reports as {@code stopped} — listed but not hosted, e.g. a
+ * placement that was just undone — is recorded but never claimed. (Seed workers report
+ * online/offline/error for accounts that do live on them, so those are claimed.) An
+ * account assigned to another server is never moved by a report — it is only marked as seen on
+ * this node and returned in {@code rejectedAccounts}, since running on two servers at once is
+ * exactly what the system must prevent.
  */
 @Service
 public class HeartbeatService {
 
     private static final Logger log = LoggerFactory.getLogger(HeartbeatService.class);
+
+    /** Reported statuses of accounts a node lists without hosting them. */
+    static final Set<String> NOT_HOSTED = Set.of("stopped", "removed");
 
     private final ServerRepository servers;
     private final AccountRepository accounts;
@@ -64,8 +71,9 @@ public class HeartbeatService {
                 log.warn("node {} reports account {} which is assigned to {}; not moved", nodeId, reported.accountId(), assigned);
                 continue;
             }
-            boolean place = assigned == null && accounts.countOnServer(nodeId) < capacity;
-            if (assigned == null && !place) {
+            boolean hosted = !NOT_HOSTED.contains(reported.status());
+            boolean place = assigned == null && hosted && accounts.countOnServer(nodeId) < capacity;
+            if (assigned == null && hosted && !place) {
                 rejected.add(reported.accountId());
                 log.warn("node {} reports account {} but is full ({}/{}); recorded without a server", nodeId,
                         reported.accountId(), capacity, capacity);

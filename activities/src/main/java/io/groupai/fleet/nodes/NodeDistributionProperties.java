@@ -13,8 +13,8 @@ import org.springframework.validation.annotation.Validated;
  * @param agentJar           the worker-node distribution (worker-node-*-all.jar)
  * @param launcher           the {@code bin/worker-node} launcher script
  * @param tdlibLibrary       libtdjson.so to ship beside the agent (optional: skipped when missing)
- * @param temporalAddress    the Temporal frontend as the nodes reach it
- * @param controlPlaneUrl    this control plane as the nodes reach it (heartbeats, downloads)
+ * @param temporalAddress    the Temporal frontend as the nodes reach it (blank: the one this app uses)
+ * @param controlPlaneUrl    this control plane as the nodes reach it (blank: http://127.0.0.1:<this app's port>)
  * @param telegramRuntime    simulated or tdlib
  * @param heartbeatInterval  how often agents send heartbeats
  */
@@ -24,8 +24,8 @@ public record NodeDistributionProperties(
         @NotNull Path agentJar,
         @NotNull Path launcher,
         Path tdlibLibrary,
-        @NotBlank String temporalAddress,
-        @NotBlank String controlPlaneUrl,
+        String temporalAddress,
+        String controlPlaneUrl,
         @NotBlank String telegramRuntime,
         @NotNull Duration heartbeatInterval) {
 }

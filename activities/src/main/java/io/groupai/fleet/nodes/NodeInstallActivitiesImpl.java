@@ -9,6 +9,7 @@ import io.groupai.fleet.workflows.nodes.InstalledFile;
 import io.groupai.fleet.workflows.nodes.NodeInstallActivities;
 import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /** Installs the worker-node agent and its configuration on a server over SFTP. */
@@ -33,13 +35,18 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     private final SessionTransfer transfer;
     private final NodeTokenStore tokens;
     private final NodeDistributionProperties distribution;
+    private final WorkflowServiceStubs temporal;
+    private final Environment environment;
 
     public NodeInstallActivitiesImpl(NodeTargets targets, SessionTransfer transfer, NodeTokenStore tokens,
-                                     NodeDistributionProperties distribution) {
+                                     NodeDistributionProperties distribution, WorkflowServiceStubs temporal,
+                                     Environment environment) {
         this.targets = targets;
         this.transfer = transfer;
         this.tokens = tokens;
         this.distribution = distribution;
+        this.temporal = temporal;
+        this.environment = environment;
     }
 
     @Override
@@ -70,8 +77,10 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         Properties config = new Properties();
         config.setProperty("NODE_ID", nodeId);
         config.setProperty("NODE_TOKEN", token);
-        config.setProperty("TEMPORAL_ADDRESS", distribution.temporalAddress());
-        config.setProperty("CONTROL_PLANE_URL", distribution.controlPlaneUrl());
+        config.setProperty("TEMPORAL_ADDRESS", isBlank(distribution.temporalAddress())
+                ? temporal.getOptions().getTarget() : distribution.temporalAddress());
+        config.setProperty("CONTROL_PLANE_URL", isBlank(distribution.controlPlaneUrl())
+                ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080") : distribution.controlPlaneUrl());
         config.setProperty("TELEGRAM_RUNTIME", distribution.telegramRuntime());
         config.setProperty("HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
         Path local = null;
@@ -91,6 +100,10 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         } finally {
             deleteQuietly(local);
         }
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static void deleteQuietly(Path file) {

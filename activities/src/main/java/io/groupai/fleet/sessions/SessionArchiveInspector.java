@@ -1,6 +1,7 @@
 package io.groupai.fleet.sessions;
 
 import io.groupai.fleet.registry.InvalidInputException;
+import io.groupai.fleet.workflows.agent.SessionArchiveLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -129,8 +130,7 @@ public class SessionArchiveInspector {
                                 + " bytes (groupai.sessions.max-unpacked-bytes)");
                     }
                 }
-                String base = name.substring(name.lastIndexOf('/') + 1);
-                binlog |= !entry.isDirectory() && base.equals("td.binlog") && name.split("/").length <= 3;
+                binlog |= !entry.isDirectory() && SessionArchiveLayout.isBinlog(name);
             }
             digest.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (ZipException e) {
@@ -140,8 +140,8 @@ public class SessionArchiveInspector {
             throw invalid("is an empty zip archive");
         }
         if (!binlog) {
-            throw invalid("is a zip archive but not of a TDLib database directory (no td.binlog in it); zip the account's "
-                    + "TDLib database directory itself");
+            throw invalid("is a zip archive but not of a TDLib database directory (no td.binlog at its root or in db/); "
+                    + "zip the contents of the account's TDLib database directory, e.g. (cd td && zip -r ../session.zip .)");
         }
         return new Inspection("tdlib", entries, unpacked, size, HexFormat.of().formatHex(sha.digest()));
     }

@@ -92,6 +92,23 @@ class HeartbeatApiTest {
     }
 
     @Test
+    void anAccountANodeOnlyListsIsRecordedButNotClaimed() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"released-1\"}");
+
+        Api.Response reply = heartbeat("""
+                {"node_id": "node-a", "status": "online", "accounts": [
+                   {"account_id": "released-1", "status": "stopped", "message_count": 2},
+                   {"account_id": "never-seen", "status": "stopped"}]}""");
+
+        assertThat(reply.json().get("rejected_accounts")).isEmpty();
+        JsonNode released = api.get("/api/v1/group-ai/accounts/released-1").json();
+        assertThat(released.get("server_id").isNull()).isTrue();
+        assertThat(released.get("source_node").asString()).isEqualTo("node-a");
+        assertThat(released.get("message_count").asLong()).isEqualTo(2);
+        assertThat(api.get("/api/v1/group-ai/accounts/never-seen").json().get("server_id").isNull()).isTrue();
+    }
+
+    @Test
     void rejectsMissingOrWrongTokensAndMalformedBodiesWithoutChangingAnything() {
         String body = "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\"}]}";
         assertThat(api.post("/api/v1/workers/heartbeat", body).status()).isEqualTo(401);

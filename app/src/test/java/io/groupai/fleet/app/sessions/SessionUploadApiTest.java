@@ -52,7 +52,7 @@ class SessionUploadApiTest {
 
     @Test
     void storesAZippedTdlibDirectoryAndKeepsItWhenALaterUploadIsRefused() throws Exception {
-        byte[] zip = zip("td/td.binlog", "binlog-bytes", "td/db.sqlite", "db-bytes", "td/files/", null);
+        byte[] zip = zip("td.binlog", "binlog-bytes", "db.sqlite", "db-bytes", "files/", null);
 
         Api.Response stored = api.put(PATH, zip, "application/zip");
 
@@ -70,6 +70,7 @@ class SessionUploadApiTest {
         assertRefused(zip("../evil", "x", "td.binlog", "b"), "unsafe entry name '../evil'");
         assertRefused(zip("/etc/passwd", "x", "td.binlog", "b"), "unsafe entry name '/etc/passwd'");
         assertRefused(zip("notes.txt", "hello"), "no td.binlog");
+        assertRefused(zip("deep/inside/td.binlog", "b"), "no td.binlog at its root or in db/");
         assertRefused("just some text".getBytes(StandardCharsets.UTF_8), "neither a zip");
         assertRefused(zipBomb(), "unpacks to more than 8388608 bytes");
         assertThat(store.archive("639000000777")).isEmpty();

@@ -1,5 +1,6 @@
 package io.groupai.fleet.node.sessions;
 
+import io.groupai.fleet.workflows.agent.SessionArchiveLayout;
 import io.groupai.fleet.node.Checksums;
 import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.node.sessions.ForeignSessionReader.ForeignSession;
@@ -57,7 +58,6 @@ public final class SessionStore {
     public static final String UPLOAD = "session.zip";
     public static final String DATABASE_DIR = "td";
     private static final String MARKER = "installed.sha256";
-    private static final Set<String> BINLOGS = Set.of("td.binlog", "db/td.binlog", "td_test.binlog", "db/td_test.binlog");
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -169,7 +169,7 @@ public final class SessionStore {
             }
             declared += e.uncompressedSize();
             String clean = clean(e.name());
-            binlog |= !e.directory() && BINLOGS.contains(clean);
+            binlog |= !e.directory() && SessionArchiveLayout.isBinlog(clean);
             if (!e.directory() && clean.toLowerCase(Locale.ROOT).endsWith(".session") && sessionFile == null) {
                 sessionFile = e.name();
             }

@@ -1,0 +1,190 @@
+package io.groupai.fleet.app.demo;
+
+import io.groupai.fleet.app.simnet.SimulatedTelegramNetwork;
+import io.groupai.fleet.app.workflows.WorkflowLauncher;
+import io.groupai.fleet.nodes.NodeTargets;
+import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
+import io.groupai.fleet.nodes.ssh.WorkerProcessControl;
+import io.groupai.fleet.registry.AccountDefinition;
+import io.groupai.fleet.registry.AccountRegistry;
+import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.ConflictException;
+import io.groupai.fleet.registry.ServerDefinition;
+import io.groupai.fleet.registry.ServerRegistry;
+import io.groupai.fleet.registry.ServerRegistry.ServerInput;
+import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.registry.SshSecret;
+import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.nodes.BootstrapRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts the local demo beside the control plane: three SIMULATED nodes — worker-01,
+ * los-angeles, manila, 5 accounts each — each an embedded SSH server on 127.0.0.1 with its own
+ * deploy directory. They are registered like real servers and brought up by the real bootstrap
+ * workflow (SFTP upload of the worker-node agent, start through its pid file, first poll on
+ * {@code node-<id>}), so every path of a real deployment runs. Eight demo accounts get
+ * placeholder sessions for the simulated Telegram network; {@code POST
+ * /api/v1/group-ai/account-allocation/auto} places them.
+ */
+@Component
+@ConditionalOnProperty(name = "groupai.demo.enabled", havingValue = "true")
+class LocalDemo implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalDemo.class);
+
+    record DemoNode(String nodeId, String location) {
+    }
+
+    static final List<DemoNode> NODES = List.of(
+            new DemoNode("worker-01", "LosAngeles"), new DemoNode("los-angeles", "LosAngeles"), new DemoNode("manila", "Manila"));
+
+    /** The account ids of the seeds' batch example. */
+    static final List<String> ACCOUNTS = List.of("639277356155", "639277333688", "639277356598", "639641837416",
+            "639652840998", "639457597211", "639679410504", "639641842001");
+
+    static final String SCRIPT_ID = "000新人欢迎剧本";
+    static final String USER = "fleet";
+
+    private final DemoProperties properties;
+    private final ServerRegistry servers;
+    private final ServerRepository serverRows;
+    private final AccountRegistry accountRegistry;
+    private final AccountRepository accounts;
+    private final SessionStore sessions;
+    private final WorkflowLauncher launcher;
+    private final SimulatedTelegramNetwork network;
+    private final NodeTargets targets;
+    private final WorkerProcessControl processes;
+    private final SecureRandom random = new SecureRandom();
+    private final List<EmbeddedSshNode> running = new ArrayList<>();
+
+    LocalDemo(DemoProperties properties, ServerRegistry servers, ServerRepository serverRows, AccountRegistry accountRegistry,
+              AccountRepository accounts, SessionStore sessions, WorkflowLauncher launcher, SimulatedTelegramNetwork network,
+              NodeTargets targets, WorkerProcessControl processes) {
+        this.properties = properties;
+        this.servers = servers;
+        this.serverRows = serverRows;
+        this.accountRegistry = accountRegistry;
+        this.accounts = accounts;
+        this.sessions = sessions;
+        this.launcher = launcher;
+        this.network = network;
+        this.targets = targets;
+        this.processes = processes;
+    }
+
+    /** After the Temporal workers are up (the starter starts them on ApplicationReadyEvent, too). */
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        Thread.ofVirtual().name("local-demo").start(() -> {
+            try {
+                startNodes();
+                createAccounts();
+                network.createGroup("Group AI demo lobby (simulated)");
+                log.info("""
+
+                        ===================================================================================
+                         Local demo: 3 SIMULATED nodes (embedded SSH servers on 127.0.0.1) are being
+                         bootstrapped with real worker-node agents: {}
+                         Follow them: GET /api/v1/group-ai/workflows   Place the 8 demo accounts:
+                         curl -X POST localhost:<port>/api/v1/group-ai/account-allocation/auto \\
+                              -H 'Content-Type: application/json' -d '{{"strategy": "balanced"}}'
+                        ===================================================================================""",
+                        NODES.stream().map(DemoNode::nodeId).toList());
+            } catch (RuntimeException e) {
+                log.error("the local demo could not start: {}", e.getMessage(), e);
+            }
+        });
+    }
+
+    private void startNodes() {
+        for (DemoNode demo : NODES) {
+            String password = token();
+            EmbeddedSshNode node = new EmbeddedSshNode(demo.nodeId(), properties.dir().resolve(demo.nodeId()), 0, USER,
+                    password, List.of()).start();
+            running.add(node);
+            ServerDefinition definition = new ServerDefinition(demo.nodeId(), "127.0.0.1", node.port(), USER,
+                    node.deployDir().toString(), 5, demo.location(), 1.0, "load_balance", 60, "active");
+            ServerInput input = new ServerInput(definition, new SshSecret.Password(password), token());
+            if (serverRows.exists(demo.nodeId())) {
+                servers.update(demo.nodeId(), input);
+            } else {
+                servers.create(input);
+            }
+            try {
+                launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(demo.nodeId()), TaskQueues.CONTROL_PLANE,
+                        "server:" + demo.nodeId(), new BootstrapRequest(demo.nodeId()));
+            } catch (ConflictException alreadyRunning) {
+                log.info("bootstrap of {} is already running", demo.nodeId());
+            }
+        }
+    }
+
+    private void createAccounts() {
+        for (String accountId : ACCOUNTS) {
+            if (accounts.find(accountId).isEmpty()) {
+                accountRegistry.create(new AccountDefinition(accountId, SessionStore.ARCHIVE_NAME, SCRIPT_ID, null));
+            }
+            if (sessions.archive(accountId).isEmpty()) {
+                sessions.store(accountId, placeholderSession(accountId));
+            }
+        }
+    }
+
+    /**
+     * A placeholder session for the SIMULATED network: shaped like a zipped TDLib directory so
+     * every transfer and check runs, but it holds no auth key and cannot log in to Telegram.
+     */
+    private Path placeholderSession(String accountId) {
+        Path temp = sessions.newTempFile();
+        try (OutputStream out = Files.newOutputStream(temp); ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("td.binlog"));
+            zip.write(("SIMULATED placeholder session of demo account " + accountId + "; not a TDLib database\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo session of " + accountId, e);
+        }
+        return temp;
+    }
+
+    private String token() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The agents run as their own processes: stop them through their pid files before the nodes go. */
+    @Override
+    public void destroy() {
+        for (EmbeddedSshNode node : running) {
+            try {
+                processes.stop(targets.of(node.nodeId()));
+            } catch (RuntimeException e) {
+                log.warn("could not stop the worker-node agent of demo node {}: {}", node.nodeId(), e.getMessage());
+            }
+            node.close();
+        }
+    }
+}
