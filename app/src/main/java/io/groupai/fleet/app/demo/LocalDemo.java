@@ -32,9 +32,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -49,7 +49,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "groupai.demo.enabled", havingValue = "true")
-class LocalDemo implements DisposableBean {
+class LocalDemo implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LocalDemo.class);
 
@@ -78,6 +78,7 @@ class LocalDemo implements DisposableBean {
     private final WorkerProcessControl processes;
     private final SecureRandom random = new SecureRandom();
     private final List<EmbeddedSshNode> running = new ArrayList<>();
+    private volatile boolean started;
 
     LocalDemo(DemoProperties properties, ServerRegistry servers, ServerRepository serverRows, AccountRegistry accountRegistry,
               AccountRepository accounts, SessionStore sessions, WorkflowLauncher launcher, SimulatedTelegramNetwork network,
@@ -96,12 +97,13 @@ class LocalDemo implements DisposableBean {
 
     /** After the Temporal workers are up (the starter starts them on ApplicationReadyEvent, too). */
     @EventListener(ApplicationReadyEvent.class)
-    void start() {
+    void startDemo() {
         Thread.ofVirtual().name("local-demo").start(() -> {
             try {
                 startNodes();
                 createAccounts();
-                network.createGroup("Group AI demo lobby (simulated)");
+                long lobby = network.createGroup("Group AI demo lobby (simulated)").chatId();
+                ACCOUNTS.forEach(accountId -> network.join(lobby, accountId, null));
                 log.info("""
 
                         ===================================================================================
@@ -109,7 +111,9 @@ class LocalDemo implements DisposableBean {
                          bootstrapped with real worker-node agents: {}
                          Follow them: GET /api/v1/group-ai/workflows   Place the 8 demo accounts:
                          curl -X POST localhost:<port>/api/v1/group-ai/account-allocation/auto \\
-                              -H 'Content-Type: application/json' -d '{{"strategy": "balanced"}}'
+                              -H 'Content-Type: application/json' -d '{"strategy": "balanced"}'
+                         Then talk to them as a human in the simulated lobby group:
+                         GET /api/v1/sim-telegram/groups, POST /api/v1/sim-telegram/groups/<chat_id>/messages
                         ===================================================================================""",
                         NODES.stream().map(DemoNode::nodeId).toList());
             } catch (RuntimeException e) {
@@ -132,6 +136,9 @@ class LocalDemo implements DisposableBean {
             } else {
                 servers.create(input);
             }
+            // An agent left running by an earlier run that did not shut down cleanly still holds
+            // that run's token: stop it (through its pid file) so bootstrap starts a fresh one.
+            processes.stop(targets.of(demo.nodeId()));
             try {
                 launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(demo.nodeId()), TaskQueues.CONTROL_PLANE,
                         "server:" + demo.nodeId(), new BootstrapRequest(demo.nodeId()));
@@ -175,9 +182,26 @@ class LocalDemo implements DisposableBean {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    /** Stopped first of all: agents hold long polls that would otherwise stall the web server's graceful shutdown. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The agents run as their own processes: stop them through their pid files before the nodes go. */
     @Override
-    public void destroy() {
+    public void stop() {
+        started = false;
         for (EmbeddedSshNode node : running) {
             try {
                 processes.stop(targets.of(node.nodeId()));
@@ -186,5 +210,6 @@ class LocalDemo implements DisposableBean {
             }
             node.close();
         }
+        running.clear();
     }
 }

@@ -51,10 +51,37 @@ class WorkflowController {
         this.runs = runs;
     }
 
+    /** Recent runs; those recorded as running are refreshed from Temporal first, so the list is current. */
     @GetMapping
     List<WorkflowRun> recent(@RequestParam(required = false) String subject,
                              @RequestParam(defaultValue = "50") int limit) {
-        return runs.recent(subject, Math.max(1, Math.min(limit, 500)));
+        List<WorkflowRun> recent = runs.recent(subject, Math.max(1, Math.min(limit, 500)));
+        boolean refreshed = false;
+        for (WorkflowRun run : recent) {
+            if ("RUNNING".equals(run.status())) {
+                refreshed |= refresh(run);
+            }
+        }
+        return refreshed ? runs.recent(subject, Math.max(1, Math.min(limit, 500))) : recent;
+    }
+
+    private boolean refresh(WorkflowRun run) {
+        try {
+            WorkflowExecutionInfo info = describe(run.workflowId());
+            String status = shortStatus(info.getStatus());
+            if (!info.getExecution().getRunId().equals(run.runId()) || status.equals(run.status())) {
+                return false;
+            }
+            runs.recordStatus(run.workflowId(), run.runId(), status, null, closeTime(info));
+            return true;
+        } catch (NotFoundException e) {
+            runs.recordStatus(run.workflowId(), run.runId(), "UNKNOWN", "not known to Temporal (embedded server restarted?)", null);
+            return true;
+        }
+    }
+
+    private static Instant closeTime(WorkflowExecutionInfo info) {
+        return info.hasCloseTime() ? Instant.ofEpochSecond(info.getCloseTime().getSeconds(), info.getCloseTime().getNanos()) : null;
     }
 
     @GetMapping("/{workflowId}")
@@ -63,8 +90,7 @@ class WorkflowController {
         String status = shortStatus(info.getStatus());
         String type = info.getType().getName();
         String runId = info.getExecution().getRunId();
-        Instant closedAt = info.hasCloseTime() ? Instant.ofEpochSecond(info.getCloseTime().getSeconds(),
-                info.getCloseTime().getNanos()) : null;
+        Instant closedAt = closeTime(info);
         Optional<WorkflowRun> recorded = runs.latest(workflowId);
         recorded.filter(r -> r.runId().equals(runId) && !r.status().equals(status))
                 .ifPresent(r -> runs.recordStatus(workflowId, runId, status, null, closedAt));

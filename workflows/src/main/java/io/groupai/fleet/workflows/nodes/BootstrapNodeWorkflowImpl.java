@@ -55,6 +55,9 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
                     state -> state.running() ? "running, pid " + state.pid() : "not running");
             NodePing ping = steps.step("wait for first poll of " + TaskQueues.node(nodeId), agent::ping,
                     p -> "agent " + p.agentVersion() + " answered (pid " + p.pid() + ", runtime " + p.telegramRuntime() + ")");
+            // Records health and metrics on the server row, so the node shows up healthy at once.
+            steps.step("probe", () -> nodes.probe(nodeId), p -> String.format("cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
+                    p.cpuUsage(), p.memoryUsage(), p.diskUsage(), p.latencyMillis()));
             return new BootstrapResult(nodeId, true, steps.snapshot(), ping, nodeId + " is up and polling " + TaskQueues.node(nodeId));
         } catch (ActivityFailure failure) {
             return new BootstrapResult(nodeId, false, steps.snapshot(), null,

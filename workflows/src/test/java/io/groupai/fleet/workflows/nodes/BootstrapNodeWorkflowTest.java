@@ -58,7 +58,7 @@ class BootstrapNodeWorkflowTest {
         assertThat(result.agent().nodeId()).isEqualTo("n1");
         assertThat(calls).containsExactly("distribution", "config", "ping");
         assertThat(result.steps()).extracting(StepProgress::step).containsExactly("upload worker-node distribution",
-                "write node config", "start worker process", "wait for first poll of node-n1");
+                "write node config", "start worker process", "wait for first poll of node-n1", "probe");
     }
 
     @Test
