@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * What bootstrap installs on a server and the configuration it writes for the agent there.
+ * What bootstrap installs on a server and the configuration it writes for the agent there. Paths
+ * are plain file-system paths (bound as strings: Spring's Path conversion treats "../x" as a
+ * resource and refuses it), relative to the working directory.
  *
  * @param agentJar           the worker-node distribution (worker-node-*-all.jar)
  * @param launcher           the {@code bin/worker-node} launcher script
@@ -21,11 +23,24 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("groupai.nodes")
 public record NodeDistributionProperties(
-        @NotNull Path agentJar,
-        @NotNull Path launcher,
-        Path tdlibLibrary,
+        @NotBlank String agentJar,
+        @NotBlank String launcher,
+        String tdlibLibrary,
         String temporalAddress,
         String controlPlaneUrl,
         @NotBlank String telegramRuntime,
         @NotNull Duration heartbeatInterval) {
+
+    public Path agentJarPath() {
+        return Path.of(agentJar);
+    }
+
+    public Path launcherPath() {
+        return Path.of(launcher);
+    }
+
+    /** Null when not configured. */
+    public Path tdlibLibraryPath() {
+        return tdlibLibrary == null || tdlibLibrary.isBlank() ? null : Path.of(tdlibLibrary);
+    }
 }

@@ -52,12 +52,12 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     @Override
     public List<InstalledFile> installDistribution(String nodeId) {
         SshTarget target = targets.of(nodeId);
-        Path jar = requireFile(nodeId, distribution.agentJar(), "the worker-node distribution (build it with ./mvnw -DskipTests package)");
-        Path launcher = requireFile(nodeId, distribution.launcher(), "the worker-node launcher");
+        Path jar = requireFile(nodeId, distribution.agentJarPath(), "the worker-node distribution (build it with ./mvnw -DskipTests package)");
+        Path launcher = requireFile(nodeId, distribution.launcherPath(), "the worker-node launcher");
         try {
             List<InstalledFile> installed = new ArrayList<>();
             installed.add(view(transfer.install(target, "lib", "worker-node.jar", jar, "0755", "0644")));
-            Path tdlib = distribution.tdlibLibrary();
+            Path tdlib = distribution.tdlibLibraryPath();
             if (tdlib != null && Files.isRegularFile(tdlib)) {
                 installed.add(view(transfer.install(target, "lib", "libtdjson.so", tdlib, "0755", "0644")));
             }

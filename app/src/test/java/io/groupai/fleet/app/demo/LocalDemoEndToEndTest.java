@@ -1,0 +1,99 @@
+package io.groupai.fleet.app.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.groupai.fleet.app.Api;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The README's demo, end to end with real parts: three embedded SSH nodes are bootstrapped with
+ * the real worker-node agent (separate JVMs started through their pid files), heartbeats arrive,
+ * {@code auto} places the 8 demo accounts 3/3/2 and they run, and chat on the simulated network
+ * shows up in the accounts' statistics in the database.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:demo;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+        "groupai.temporal.embedded.port=0",
+        "groupai.demo.enabled=true",
+        "groupai.demo.dir=${java.io.tmpdir}/groupai-demo-test/nodes",
+        "groupai.data-dir=${java.io.tmpdir}/groupai-demo-test",
+        "groupai.sessions.dir=${java.io.tmpdir}/groupai-demo-test/sessions",
+        "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "groupai.nodes.agent-jar=../worker-node/target/worker-node-${project.version:0.1.0-SNAPSHOT}-all.jar",
+        "groupai.nodes.launcher=../worker-node/src/main/dist/bin/worker-node",
+        "groupai.nodes.tdlib-library=../worker-node/target/native/libtdjson.so",
+        "groupai.nodes.heartbeat-interval=2s",
+})
+class LocalDemoEndToEndTest {
+
+    @LocalServerPort
+    int port;
+
+    @BeforeAll
+    static void distributionIsBuilt() {
+        assertThat(Path.of("../worker-node/target/worker-node-0.1.0-SNAPSHOT-all.jar"))
+                .as("the worker-node distribution; `./mvnw verify` builds it before the app's tests")
+                .exists();
+    }
+
+    @Test
+    void demoNodesComeUpAndTheDemoAccountsArePlacedThreeThreeTwoAndRun() throws Exception {
+        Api api = new Api(port);
+
+        await("three bootstraps completed", Duration.ofMinutes(3), () -> {
+            JsonNode runs = api.get("/api/v1/group-ai/workflows").json();
+            return runs.findValuesAsString("status").stream().filter("COMPLETED"::equals).count() == 3;
+        });
+        for (String node : LocalDemo.NODES.stream().map(LocalDemo.DemoNode::nodeId).toList()) {
+            JsonNode bootstrap = api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
+            assertThat(bootstrap.get("result").get("success").asBoolean()).as(bootstrap.toString()).isTrue();
+            JsonNode status = api.get("/api/v1/group-ai/servers/" + node + "/status").json();
+            assertThat(status.get("status").asString()).isEqualTo("online");
+            assertThat(status.get("process_alive").asBoolean()).isTrue();
+        }
+        await("heartbeats from every node", Duration.ofSeconds(30), () -> LocalDemo.NODES.stream()
+                .allMatch(n -> !api.get("/api/v1/group-ai/servers/" + n.nodeId() + "/status").json().get("last_heartbeat").isNull()));
+
+        JsonNode allocation = api.post("/api/v1/group-ai/account-allocation/auto?wait=true", "{\"strategy\": \"balanced\"}").json();
+        assertThat(allocation.get("planned").asInt()).as(allocation.toString()).isEqualTo(8);
+        await("all 8 demo accounts online", Duration.ofMinutes(2), () ->
+                api.get("/api/v1/group-ai/accounts?status=online").json().get("total").asInt() == 8);
+        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        Map<String, Integer> counts = new HashMap<>();
+        summary.get("servers").properties().forEach(e -> counts.put(e.getKey(), e.getValue().get("current").asInt()));
+        assertThat(counts.values()).containsExactlyInAnyOrder(3, 3, 2);
+
+        long lobby = api.get("/api/v1/sim-telegram/groups").json().get(0).get("chat_id").asLong();
+        api.post("/api/v1/sim-telegram/groups/" + lobby + "/messages", "{\"from_first_name\": \"Ana\", \"text\": \"hello\"}");
+        await("the message counted for every account via heartbeats", Duration.ofSeconds(30), () ->
+                api.get("/api/v1/group-ai/accounts?size=8").json().get("items").findValues("message_count").stream()
+                        .allMatch(c -> c.asLong() >= 1));
+        JsonNode one = api.get("/api/v1/group-ai/accounts/" + LocalDemo.ACCOUNTS.get(0)).json();
+        assertThat(one.get("group_ids").get(0).asLong()).isEqualTo(lobby);
+        assertThat(one.get("source_node").asString()).isEqualTo(one.get("server_id").asString());
+        assertThat(Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "groupai-demo-test", "nodes",
+                one.get("server_id").asString(), "deploy", "sessions", one.get("account_id").asString()))).isTrue();
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+    }
+}
