@@ -2,14 +2,20 @@ package io.groupai.fleet.node;
 
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
+import io.groupai.fleet.node.logins.LoginPoller;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.SimulatedTelegramRuntime;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
+import io.groupai.fleet.node.telegram.tdlib.TdlibClientManager;
+import io.groupai.fleet.node.telegram.tdlib.TdlibConfig;
+import io.groupai.fleet.node.telegram.tdlib.TdlibTelegramRuntime;
+import io.groupai.fleet.node.telegram.tdlib.TdlibUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything of the agent except the Temporal worker and the pid file, wired together: the
@@ -26,6 +32,7 @@ public final class NodeServices implements AutoCloseable {
     private final AccountRunner accounts;
     private final NodeAgentActivitiesImpl activities;
     private final HeartbeatService heartbeat;
+    private final LoginPoller logins;
 
     public NodeServices(NodeConfig config, Clock clock) throws IOException {
         this.config = config;
@@ -35,8 +42,9 @@ public final class NodeServices implements AutoCloseable {
         this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken());
         this.runtime = switch (config.telegramRuntime()) {
             case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
+            case "tdlib" -> tdlib(config);
             default -> throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=" + config.telegramRuntime()
-                    + " is not available in this build yet (the TDLib runtime comes with io.groupai.fleet.node.telegram.tdlib); use simulated"));
+                    + " is unknown; use simulated or tdlib"));
         };
         this.sessions = new SessionStore(config.deployDir(), config.sessionMaxUnpackedBytes(), clock);
         this.scripts = new ScriptStore(config.deployDir().resolve("scripts"), http);
@@ -46,6 +54,31 @@ public final class NodeServices implements AutoCloseable {
         this.heartbeat = new HeartbeatService(config.nodeId(), http, accounts, sessions::relativeSessionPath,
                 activities::executeCommand, clock, config.heartbeatInterval());
         accounts.setStartPermitted(heartbeat::ensureLease);
+        // A login needs the account's client: start it (lease-fenced, without a script) unless it runs.
+        this.logins = new LoginPoller(http, config.nodeId(), runtime, id -> {
+            if (!accounts.isRunning(id)) {
+                accounts.start(id, null);
+            }
+        }, config.simPollTimeout());
+    }
+
+    /**
+     * TDLib with TELEGRAM_API_ID / TELEGRAM_API_HASH from the environment (the launcher reads them from
+     * {@code conf/telegram.env}; they never travel through the control plane) and libtdjson.so from
+     * {@code <deploy_dir>/lib/} unless TDLIB_PATH says otherwise.
+     */
+    private static TelegramRuntime tdlib(NodeConfig config) {
+        TdlibConfig tdlib;
+        try {
+            tdlib = TdlibConfig.fromEnv();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=tdlib: " + e.getMessage()));
+        }
+        try {
+            return new TdlibTelegramRuntime(TdlibClientManager.start(tdlib, Optional.of(config.deployDir())));
+        } catch (TdlibUnavailableException e) {
+            throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=tdlib: " + e.getMessage()));
+        }
     }
 
     public static String agentVersion() {
@@ -73,13 +106,18 @@ public final class NodeServices implements AutoCloseable {
         return sessions;
     }
 
+    public LoginPoller logins() {
+        return logins;
+    }
+
     public TelegramRuntime runtime() {
         return runtime;
     }
 
-    /** Stops accounts, then the heartbeat, then the runtime. */
+    /** Stops the login poller and the accounts, then the heartbeat, then the runtime. */
     @Override
     public void close() {
+        logins.close();
         accounts.stopAll("the agent is shutting down");
         heartbeat.close();
         runtime.close();
