@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,11 @@ public final class NodeServices implements AutoCloseable {
     private final LoginPoller logins;
 
     public NodeServices(NodeConfig config, Clock clock) throws IOException {
+        this(config, clock, System.getenv());
+    }
+
+    /** @param env where TELEGRAM_API_ID / TELEGRAM_API_HASH are read from for the TDLib runtime */
+    public NodeServices(NodeConfig config, Clock clock, Map<String, String> env) throws IOException {
         this.config = config;
         for (String dir : List.of("run", "logs", "sessions", "exports", "scripts")) {
             Files.createDirectories(config.deployDir().resolve(dir));
@@ -42,7 +48,7 @@ public final class NodeServices implements AutoCloseable {
         this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken());
         this.runtime = switch (config.telegramRuntime()) {
             case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
-            case "tdlib" -> tdlib(config);
+            case "tdlib" -> tdlib(config, env);
             default -> throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=" + config.telegramRuntime()
                     + " is unknown; use simulated or tdlib"));
         };
@@ -67,10 +73,10 @@ public final class NodeServices implements AutoCloseable {
      * {@code conf/telegram.env}; they never travel through the control plane) and libtdjson.so from
      * {@code <deploy_dir>/lib/} unless TDLIB_PATH says otherwise.
      */
-    private static TelegramRuntime tdlib(NodeConfig config) {
+    private static TelegramRuntime tdlib(NodeConfig config, Map<String, String> env) {
         TdlibConfig tdlib;
         try {
-            tdlib = TdlibConfig.fromEnv();
+            tdlib = TdlibConfig.fromEnv(env);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=tdlib: " + e.getMessage()));
         }
