@@ -60,12 +60,8 @@ public final class NodeServices implements AutoCloseable {
         this.heartbeat = new HeartbeatService(config.nodeId(), http, accounts, sessions::relativeSessionPath,
                 activities::executeCommand, clock, config.heartbeatInterval());
         accounts.setStartPermitted(heartbeat::ensureLease);
-        // A login needs the account's client: start it (lease-fenced, without a script) unless it runs.
-        this.logins = new LoginPoller(http, config.nodeId(), runtime, id -> {
-            if (!accounts.isRunning(id)) {
-                accounts.start(id, null);
-            }
-        }, config.simPollTimeout());
+        // A login needs a live client for the account: started (lease-fenced) or restarted if its session died.
+        this.logins = new LoginPoller(http, config.nodeId(), runtime, accounts::startForLogin, config.simPollTimeout());
     }
 
     /**
