@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,8 @@ public final class LoginPoller implements AutoCloseable {
     private final TelegramRuntime runtime;
     private final AccountStarter starter;
     private final Duration pollTimeout;
+    // One step at a time per account: an operator re-sending a code must not race the first one in TDLib.
+    private final Map<String, ReentrantLock> accountLocks = new ConcurrentHashMap<>();
     private volatile boolean stopped;
     private volatile Thread thread;
 
@@ -111,10 +116,20 @@ public final class LoginPoller implements AutoCloseable {
             log.warn("ignoring a login delivery for account {} with unknown step {}", d.accountId(), d.step());
             return;
         }
+        ReentrantLock lock = accountLocks.computeIfAbsent(d.accountId(), id -> new ReentrantLock());
+        lock.lock();
+        try {
+            submitAndReport(d, step.get());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void submitAndReport(Delivery d, LoginStep step) {
         LoginProgress progress;
         try {
             starter.ensureStarted(d.accountId());
-            progress = runtime.submitLogin(d.accountId(), step.get(), d.value());
+            progress = runtime.submitLogin(d.accountId(), step, d.value());
         } catch (TelegramException e) {
             progress = new LoginProgress(LoginState.FAILED, e.kind() + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -125,7 +140,7 @@ public final class LoginPoller implements AutoCloseable {
             progress = new LoginProgress(LoginState.FAILED, "cannot start the account on " + nodeId + ": "
                     + ControlPlaneHttp.describe(e));
         }
-        log.info("account {}: login step {} -> {} ({})", d.accountId(), step.get().wire(), progress.state().wire(),
+        log.info("account {}: login step {} -> {} ({})", d.accountId(), step.wire(), progress.state().wire(),
                 progress.detail());
         report(d.accountId(), progress);
     }
