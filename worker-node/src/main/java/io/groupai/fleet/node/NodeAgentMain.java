@@ -91,6 +91,7 @@ public final class NodeAgentMain {
         pidFile.write();
 
         services.heartbeat().start();
+        services.logins().start();
         awaitTemporal(client, config);
         factory.start();
         polling.set(true);

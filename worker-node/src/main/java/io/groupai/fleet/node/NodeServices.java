@@ -2,14 +2,21 @@ package io.groupai.fleet.node;
 
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
+import io.groupai.fleet.node.logins.LoginPoller;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.SimulatedTelegramRuntime;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
+import io.groupai.fleet.node.telegram.tdlib.TdlibClientManager;
+import io.groupai.fleet.node.telegram.tdlib.TdlibConfig;
+import io.groupai.fleet.node.telegram.tdlib.TdlibTelegramRuntime;
+import io.groupai.fleet.node.telegram.tdlib.TdlibUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything of the agent except the Temporal worker and the pid file, wired together: the
@@ -26,8 +33,14 @@ public final class NodeServices implements AutoCloseable {
     private final AccountRunner accounts;
     private final NodeAgentActivitiesImpl activities;
     private final HeartbeatService heartbeat;
+    private final LoginPoller logins;
 
     public NodeServices(NodeConfig config, Clock clock) throws IOException {
+        this(config, clock, System.getenv());
+    }
+
+    /** @param env where TELEGRAM_API_ID / TELEGRAM_API_HASH are read from for the TDLib runtime */
+    public NodeServices(NodeConfig config, Clock clock, Map<String, String> env) throws IOException {
         this.config = config;
         for (String dir : List.of("run", "logs", "sessions", "exports", "scripts")) {
             Files.createDirectories(config.deployDir().resolve(dir));
@@ -35,8 +48,9 @@ public final class NodeServices implements AutoCloseable {
         this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken());
         this.runtime = switch (config.telegramRuntime()) {
             case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
+            case "tdlib" -> tdlib(config, env);
             default -> throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=" + config.telegramRuntime()
-                    + " is not available in this build yet (the TDLib runtime comes with io.groupai.fleet.node.telegram.tdlib); use simulated"));
+                    + " is unknown; use simulated or tdlib"));
         };
         this.sessions = new SessionStore(config.deployDir(), config.sessionMaxUnpackedBytes(), clock);
         this.scripts = new ScriptStore(config.deployDir().resolve("scripts"), http);
@@ -46,6 +60,27 @@ public final class NodeServices implements AutoCloseable {
         this.heartbeat = new HeartbeatService(config.nodeId(), http, accounts, sessions::relativeSessionPath,
                 activities::executeCommand, clock, config.heartbeatInterval());
         accounts.setStartPermitted(heartbeat::ensureLease);
+        // A login needs a live client for the account: started (lease-fenced) or restarted if its session died.
+        this.logins = new LoginPoller(http, config.nodeId(), runtime, accounts::startForLogin, config.simPollTimeout());
+    }
+
+    /**
+     * TDLib with TELEGRAM_API_ID / TELEGRAM_API_HASH from the environment (the launcher reads them from
+     * {@code conf/telegram.env}; they never travel through the control plane) and libtdjson.so from
+     * {@code <deploy_dir>/lib/} unless TDLIB_PATH says otherwise.
+     */
+    private static TelegramRuntime tdlib(NodeConfig config, Map<String, String> env) {
+        TdlibConfig tdlib;
+        try {
+            tdlib = TdlibConfig.fromEnv(env);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=tdlib: " + e.getMessage()));
+        }
+        try {
+            return new TdlibTelegramRuntime(TdlibClientManager.start(tdlib, Optional.of(config.deployDir())));
+        } catch (TdlibUnavailableException e) {
+            throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=tdlib: " + e.getMessage()));
+        }
     }
 
     public static String agentVersion() {
@@ -73,13 +108,18 @@ public final class NodeServices implements AutoCloseable {
         return sessions;
     }
 
+    public LoginPoller logins() {
+        return logins;
+    }
+
     public TelegramRuntime runtime() {
         return runtime;
     }
 
-    /** Stops accounts, then the heartbeat, then the runtime. */
+    /** Stops the login poller and the accounts, then the heartbeat, then the runtime. */
     @Override
     public void close() {
+        logins.close();
         accounts.stopAll("the agent is shutting down");
         heartbeat.close();
         runtime.close();

@@ -107,6 +107,10 @@ public final class FakeControlPlane implements AutoCloseable {
                 heartbeat(ex, body);
             } else if (path.startsWith("/api/v1/sim-telegram/accounts/")) {
                 simTelegram(ex, path.substring("/api/v1/sim-telegram/accounts/".length()), body);
+            } else if (path.matches("/api/v1/workers/[^/]+/logins")) {
+                // No login is ever pending here; wait a little as the real long poll does.
+                Thread.sleep(200);
+                send(ex, 200, "[]");
             } else if (path.startsWith("/files/") && files.containsKey(path.substring(7))) {
                 byte[] content = files.get(path.substring(7));
                 ex.sendResponseHeaders(200, content.length);

@@ -173,6 +173,25 @@ public final class AccountRunner {
         }
     }
 
+    /**
+     * Makes sure the account has a live client to log in with. A running account whose client ended
+     * (revoked or duplicated key, deactivated, logged out elsewhere, closed or failed) is stopped and
+     * started again: TDLib then opens the session directory afresh and asks for a phone number. A
+     * client that is alive (e.g. already waiting for the code) is left alone.
+     */
+    public synchronized void startForLogin(String accountId) {
+        Account account = accounts.get(accountId);
+        if (account != null && account.running) {
+            TelegramAccountState s = account.state;
+            if (!(s.isTerminal() || s == TelegramAccountState.ERROR || s == TelegramAccountState.STOPPED)) {
+                return;
+            }
+            log.info("account {}: client ended ({}), restarting it for a new login", accountId, s.status());
+            stop(accountId);
+        }
+        start(accountId, account == null ? null : account.scriptId);
+    }
+
     /** Stops the account; a stopped or unknown account is a no-op. */
     public synchronized AccountRuntimeState stop(String accountId) {
         Account account = accounts.get(accountId);

@@ -35,6 +35,12 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     private final String nodeId;
     private final Duration pollTimeout;
     private final Map<String, SimClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, LoginState> simulatedLogins = new ConcurrentHashMap<>();
+
+    /** The SIMULATED login accepts any phone number, then only this code... */
+    public static final String SIMULATED_CODE = "12345";
+    /** ...and then only this 2FA password. Nothing here talks to Telegram. */
+    public static final String SIMULATED_PASSWORD = "secret";
 
     /** @param pollTimeout how long one long poll may wait on the server side */
     public SimulatedTelegramRuntime(ControlPlaneHttp http, String nodeId, Duration pollTimeout) {
@@ -137,6 +143,44 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             Thread.currentThread().interrupt();
             throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted while sending", null, null, e);
         }
+    }
+
+    /**
+     * A SIMULATED login, so the control plane's login flow can be exercised end to end without Telegram:
+     * any phone number, then code {@value #SIMULATED_CODE}, then password {@value #SIMULATED_PASSWORD}.
+     * It does not need the account to be connected (the simulated network needs no session).
+     */
+    @Override
+    public LoginProgress submitLogin(String accountId, LoginStep step, String value) {
+        LoginState current = simulatedLogins.getOrDefault(accountId, LoginState.WAITING_PHONE);
+        LoginState expected = switch (step) {
+            case PHONE -> LoginState.WAITING_PHONE;
+            case CODE -> LoginState.WAITING_CODE;
+            case PASSWORD -> LoginState.WAITING_PASSWORD;
+        };
+        if (step == LoginStep.PHONE) {
+            // A new phone number restarts the login, as TDLib does after logOut.
+            current = LoginState.WAITING_PHONE;
+        }
+        if (current != expected) {
+            return new LoginProgress(current, "SIMULATED login: not waiting for the " + step.wire() + " (state "
+                    + current.wire() + ")");
+        }
+        LoginProgress next = switch (step) {
+            case PHONE -> value != null && value.matches("\\+?[0-9]{5,20}")
+                    ? new LoginProgress(LoginState.WAITING_CODE, "SIMULATED login: code sent (the simulated code is "
+                    + SIMULATED_CODE + ")")
+                    : new LoginProgress(LoginState.WAITING_PHONE, "SIMULATED login: PHONE_NUMBER_INVALID");
+            case CODE -> SIMULATED_CODE.equals(value)
+                    ? new LoginProgress(LoginState.WAITING_PASSWORD, "SIMULATED login: 2FA password required")
+                    : new LoginProgress(LoginState.WAITING_CODE, "SIMULATED login: PHONE_CODE_INVALID; send the code again");
+            case PASSWORD -> SIMULATED_PASSWORD.equals(value)
+                    ? new LoginProgress(LoginState.AUTHORIZED, "SIMULATED login: authorized")
+                    : new LoginProgress(LoginState.WAITING_PASSWORD, "SIMULATED login: PASSWORD_HASH_INVALID; send the password again");
+        };
+        simulatedLogins.put(accountId, next.state());
+        log.info("simulated Telegram: account {} login step {} -> {}", accountId, step.wire(), next.state().wire());
+        return next;
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * The node's connection to Telegram: one client per running account. Two implementations:
  * {@link SimulatedTelegramRuntime} (the control plane's SIMULATED network, for the demo and tests)
- * and a TDLib one (JSON interface, later issue).
+ * and {@code TdlibTelegramRuntime} (TDLib's JSON interface).
  *
  * <p>The shape follows what TDLib needs: a client is created quickly and then moves through
  * states on its own (authorization, connection, FLOOD_WAIT, revoked keys), reported
@@ -35,6 +35,19 @@ public interface TelegramRuntime extends AutoCloseable {
 
     /** Sends a text message as the account; returns the message id Telegram assigned. */
     long sendMessage(String accountId, long chatId, String text) throws TelegramException;
+
+    /**
+     * Hands one interactive login step to the account's client and waits (bounded) for the login state
+     * that follows. A value Telegram refuses (wrong code) or a FLOOD_WAIT is not an exception: the state
+     * stays where it was and the detail says why, so the operator can answer again. The value is a
+     * secret: implementations never log it nor put it into a detail or exception message.
+     *
+     * @throws TelegramException when the step could not be carried out at all (client not started,
+     *                           network, revoked authorization)
+     */
+    default LoginProgress submitLogin(String accountId, LoginStep step, String value) throws TelegramException {
+        throw new TelegramException(TelegramException.Kind.REJECTED, "the " + name() + " runtime cannot log accounts in");
+    }
 
     /** Stops every client and releases the runtime (receive threads, native handles). */
     @Override

@@ -80,6 +80,11 @@ public final class TdlibAccount {
         return authorizationState;
     }
 
+    /** The listener this account was created with (the runtime adapter finds its own through it). */
+    TdlibAccountListener listener() {
+        return listener;
+    }
+
     public TdlibConnectionState connectionState() {
         return connectionState;
     }

@@ -52,7 +52,8 @@ public record TdlibConfig(int apiId, String apiHash, boolean useTestDc, int logV
         return fromEnv(System.getenv());
     }
 
-    static TdlibConfig fromEnv(Map<String, String> env) {
+    /** The same from a given environment (tests, or a merged config). */
+    public static TdlibConfig fromEnv(Map<String, String> env) {
         String id = env.get(API_ID_ENV);
         String hash = env.get(API_HASH_ENV);
         if (id == null || id.isBlank() || hash == null || hash.isBlank()) {

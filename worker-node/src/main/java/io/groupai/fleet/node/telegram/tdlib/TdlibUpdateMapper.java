@@ -1,0 +1,95 @@
+package io.groupai.fleet.node.telegram.tdlib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.groupai.fleet.node.telegram.TelegramUpdate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns one account's TDLib updates into {@link TelegramUpdate}s: {@code updateNewMessage} with text →
+ * NEW_MESSAGE; a message announcing members ({@code messageChatAddMembers}: one NEW_MEMBER per added user,
+ * {@code messageChatJoinByLink} / {@code messageChatJoinByRequest}: the sender) → NEW_MEMBER. TDLib's
+ * messages carry ids only, so chat titles and first names are remembered from the {@code updateNewChat},
+ * {@code updateChatTitle} and {@code updateUser} that TDLib always sends before it refers to them.
+ * TDLib has no update ids; a per-account counter numbers them.
+ */
+final class TdlibUpdateMapper {
+
+    private final String accountId;
+    private final AtomicLong ids = new AtomicLong(1);
+    private final Map<Long, String> chatTitles = new ConcurrentHashMap<>();
+    private final Map<Long, String> firstNames = new ConcurrentHashMap<>();
+
+    TdlibUpdateMapper(String accountId) {
+        this.accountId = accountId;
+    }
+
+    /** The updates the dialogue layer cares about; empty for everything else. */
+    List<TelegramUpdate> map(JsonNode update) {
+        switch (update.path("@type").asText()) {
+            case "updateNewChat" -> {
+                JsonNode chat = update.path("chat");
+                chatTitles.put(chat.path("id").asLong(), chat.path("title").asText(""));
+                return List.of();
+            }
+            case "updateChatTitle" -> {
+                chatTitles.put(update.path("chat_id").asLong(), update.path("title").asText(""));
+                return List.of();
+            }
+            case "updateUser" -> {
+                JsonNode user = update.path("user");
+                firstNames.put(user.path("id").asLong(), user.path("first_name").asText(""));
+                return List.of();
+            }
+            case "updateNewMessage" -> {
+                return fromMessage(update.path("message"));
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    private List<TelegramUpdate> fromMessage(JsonNode message) {
+        if (message.path("is_outgoing").asBoolean(false)) {
+            return List.of(); // the account's own message (also those sent from its other devices)
+        }
+        long chatId = message.path("chat_id").asLong();
+        long messageId = message.path("id").asLong();
+        long senderId = senderUserId(message.path("sender_id"));
+        Instant date = Instant.ofEpochSecond(message.path("date").asLong(Instant.now().getEpochSecond()));
+        JsonNode content = message.path("content");
+        List<TelegramUpdate> out = new ArrayList<>();
+        switch (content.path("@type").asText()) {
+            case "messageText" -> out.add(update(TelegramUpdate.Type.NEW_MESSAGE, chatId, messageId, senderId,
+                    content.path("text").path("text").asText(""), date));
+            case "messageChatAddMembers" -> {
+                for (JsonNode member : content.path("member_user_ids")) {
+                    out.add(update(TelegramUpdate.Type.NEW_MEMBER, chatId, messageId, member.asLong(), null, date));
+                }
+            }
+            case "messageChatJoinByLink", "messageChatJoinByRequest" ->
+                    out.add(update(TelegramUpdate.Type.NEW_MEMBER, chatId, messageId, senderId, null, date));
+            default -> {
+                // Photos, stickers, service messages...: the dialogue scripts answer text only.
+            }
+        }
+        return out;
+    }
+
+    private TelegramUpdate update(TelegramUpdate.Type type, long chatId, long messageId, long userId, String text,
+                                  Instant date) {
+        return new TelegramUpdate(accountId, ids.getAndIncrement(), type, chatId, chatTitles.get(chatId), messageId,
+                userId, firstNames.get(userId), text, date);
+    }
+
+    /** messageSenderUser → its user id; a message sent on behalf of a chat → 0 (no person to greet). */
+    private static long senderUserId(JsonNode sender) {
+        return "messageSenderUser".equals(sender.path("@type").asText()) ? sender.path("user_id").asLong() : 0L;
+    }
+}
