@@ -131,11 +131,7 @@ public final class TdlibAccount {
 
     /** Sends a request once; errors that end the session mark the account (see {@link TdlibErrors}). */
     public CompletableFuture<JsonNode> sendOnce(ObjectNode request) {
-        return manager.send(clientId, request).whenComplete((ok, e) -> {
-            if (e != null && rootCause(e) instanceof TdlibException te) {
-                te.accountStatus().ifPresent(this::markFatal);
-            }
-        });
+        return manager.send(clientId, request);
     }
 
     /** Login step 1, in {@value #WAIT_PHONE_NUMBER}. */
@@ -274,7 +270,8 @@ public final class TdlibAccount {
                 .put("application_version", config.applicationVersion());
     }
 
-    private void markFatal(TdlibAccountStatus fatal) {
+    /** From the receive thread, in order with this account's updates. */
+    void markFatal(TdlibAccountStatus fatal) {
         if (fatalStatus == null) {
             fatalStatus = fatal;
             log.warn("account {}: {}; not retrying, an operator has to act", accountId(), fatal);

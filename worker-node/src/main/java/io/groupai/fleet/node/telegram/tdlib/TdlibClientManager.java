@@ -166,7 +166,7 @@ public final class TdlibClientManager implements AutoCloseable {
         if (extra != null && extra.canConvertToLong()) {
             Pending request = pending.remove(extra.asLong());
             if (request != null) {
-                complete(request, node);
+                complete(request, node, clients.get(clientId));
                 return;
             }
         }
@@ -179,14 +179,18 @@ public final class TdlibClientManager implements AutoCloseable {
         account.onUpdate(node);
     }
 
-    private void complete(Pending request, JsonNode answer) {
-        callbacks.execute(() -> {
-            if ("error".equals(answer.path("@type").asText())) {
-                request.future().completeExceptionally(TdlibException.of(request.requestType(), answer));
-            } else {
-                request.future().complete(answer);
-            }
-        });
+    private void complete(Pending request, JsonNode answer, TdlibAccount account) {
+        if (!"error".equals(answer.path("@type").asText())) {
+            callbacks.execute(() -> request.future().complete(answer));
+            return;
+        }
+        TdlibException error = TdlibException.of(request.requestType(), answer);
+        // Marked here, on the receive thread, so the account's status changes before the updates
+        // TDLib sends right after the error (closing, closed) are handled.
+        if (account != null) {
+            error.accountStatus().ifPresent(account::markFatal);
+        }
+        callbacks.execute(() -> request.future().completeExceptionally(error));
     }
 
     /** Called once a client reached authorizationStateClosed: its id is dead, its open requests fail. */
