@@ -3,7 +3,9 @@ package io.groupai.fleet.app.workflows;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.workflows.allocation.AllocationResult;
 import io.groupai.fleet.workflows.allocation.MigrationResult;
+import io.groupai.fleet.workflows.allocation.AccountProgress;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
+import io.groupai.fleet.workflows.nodes.StepProgress;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.ResolvableType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -38,6 +41,13 @@ class WorkflowController {
             "BootstrapNodeWorkflow", BootstrapResult.class,
             "AllocateAccountsWorkflow", AllocationResult.class,
             "MigrateAccountWorkflow", MigrationResult.class);
+
+    /** Element types of our workflows' progress lists, so they render with the API's snake_case names too. */
+    private static final Map<String, Class<?>> PROGRESS_TYPES = Map.of(
+            "ServerOperationWorkflow", StepProgress.class,
+            "BootstrapNodeWorkflow", StepProgress.class,
+            "AllocateAccountsWorkflow", AccountProgress.class,
+            "MigrateAccountWorkflow", StepProgress.class);
 
     record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
                            Instant startedAt, Instant closedAt, Object progress, Object result) {
@@ -96,7 +106,7 @@ class WorkflowController {
                 .ifPresent(r -> runs.recordStatus(workflowId, runId, status, null, closedAt));
 
         WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.of(type));
-        Object progress = query(stub, workflowId);
+        Object progress = query(stub, workflowId, PROGRESS_TYPES.get(type));
         Object result = null;
         if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
             result = stub.getResult(RESULT_TYPES.getOrDefault(type, Object.class));
@@ -123,9 +133,10 @@ class WorkflowController {
     }
 
     /** Every workflow of ours answers a "progress" query; a failed query must not hide the status. */
-    private static Object query(WorkflowStub stub, String workflowId) {
+    private static Object query(WorkflowStub stub, String workflowId, Class<?> elementType) {
         try {
-            return stub.query("progress", Object.class);
+            return elementType == null ? stub.query("progress", Object.class)
+                    : stub.query("progress", List.class, ResolvableType.forClassWithGenerics(List.class, elementType).getType());
         } catch (RuntimeException e) {
             log.debug("progress query of {} failed: {}", workflowId, e.toString());
             return null;

@@ -102,6 +102,7 @@ class AllocationApiTest {
         JsonNode status = api.get(body.get("status_url").asString()).json();
         assertThat(status.get("status").asString()).isEqualTo("COMPLETED");
         assertThat(status.get("progress")).hasSize(8);
+        assertThat(status.get("progress").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
     }
 
     @Test
