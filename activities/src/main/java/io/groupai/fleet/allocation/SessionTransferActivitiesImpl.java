@@ -5,6 +5,7 @@ import io.groupai.fleet.nodes.ssh.RemoteFile;
 import io.groupai.fleet.nodes.ssh.RemoteShell;
 import io.groupai.fleet.nodes.ssh.SessionTransfer;
 import io.groupai.fleet.nodes.ssh.ShellQuote;
+import io.groupai.fleet.nodes.SshFailures;
 import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NotFoundException;
@@ -93,9 +94,7 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
         try {
             return work.get();
         } catch (SshException e) {
-            log.warn("{}", e.getMessage());
-            throw e.retryable() ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
-                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "NonRetryableNodeFailure");
+            throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), AllocationFailures.SERVER_NOT_ELIGIBLE);
         }

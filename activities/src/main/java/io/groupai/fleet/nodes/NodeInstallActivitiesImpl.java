@@ -64,7 +64,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
             installed.add(view(transfer.install(target, "bin", "worker-node", launcher, "0755", "0755")));
             return installed;
         } catch (SshException e) {
-            throw failure(e);
+            throw SshFailures.toTemporal(e);
         }
     }
 
@@ -94,7 +94,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
             log.info("server {}: wrote {} (node token not logged)", nodeId, written.path());
             return view(written);
         } catch (SshException e) {
-            throw failure(e);
+            throw SshFailures.toTemporal(e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot render the node config of " + nodeId, e);
         } finally {
@@ -128,11 +128,5 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
 
     private static InstalledFile view(RemoteFile file) {
         return new InstalledFile(file.path(), file.size(), file.sha256());
-    }
-
-    private static ApplicationFailure failure(SshException e) {
-        return e.retryable()
-                ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
-                : ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
     }
 }

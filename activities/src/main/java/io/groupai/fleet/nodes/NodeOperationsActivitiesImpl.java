@@ -13,8 +13,6 @@ import io.groupai.fleet.workflows.nodes.ProcessState;
 import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
 import io.temporal.failure.ApplicationFailure;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,8 +22,6 @@ import org.springframework.stereotype.Component;
  */
 @Component("nodeOperationsActivities")
 public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
-
-    private static final Logger log = LoggerFactory.getLogger(NodeOperationsActivitiesImpl.class);
 
     private final NodeTargets targets;
     private final NodeProbe probe;
@@ -50,7 +46,7 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
                     r.latencyMillis());
         } catch (SshException e) {
             servers.recordProbeFailure(nodeId, e.getMessage());
-            throw failure(e);
+            throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
         }
@@ -71,16 +67,9 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
             WorkerStatus status = operation.get();
             return new ProcessState(nodeId, status.running(), status.pid());
         } catch (SshException e) {
-            throw failure(e);
+            throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
         }
-    }
-
-    private static ApplicationFailure failure(SshException e) {
-        log.warn("{}", e.getMessage());
-        return e.retryable()
-                ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
-                : ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
     }
 }
