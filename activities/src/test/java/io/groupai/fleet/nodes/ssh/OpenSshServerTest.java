@@ -5,13 +5,12 @@ import static io.groupai.fleet.nodes.ssh.SshTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.groupai.fleet.nodes.ssh.testing.OpenSshServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,60 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OpenSshServerTest {
 
-    private static final Path SSHD = Path.of("/usr/sbin/sshd");
-
     @TempDir
     static Path dir;
 
-    static Process sshd;
+    static OpenSshServer sshd;
     static SshTarget target;
     static SshSessionPool pool;
     static RemoteShell shell;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        assumeTrue(Files.isExecutable(SSHD),
-                "OpenSSH server not installed (/usr/sbin/sshd missing); `apt-get install -y openssh-server` enables this test");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")), "ssh-keygen missing; install openssh-client");
-        // sshd refuses to start without its privilege-separation directory
-        Path privsep = Path.of("/run/sshd");
-        if (!Files.isDirectory(privsep)) {
-            try {
-                Files.createDirectories(privsep);
-            } catch (IOException e) {
-                assumeTrue(false, "cannot create /run/sshd (needed by sshd): " + e.getMessage());
-            }
-        }
-        Path hostKey = dir.resolve("ssh_host_ecdsa_key");
-        run("/usr/bin/ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", hostKey.toString());
-        ClientKey client = newClientKey("fleet-test");
-        Path authorized = Files.writeString(dir.resolve("authorized_keys"), client.authorizedKeyLine() + "\n");
-        int port = freePort();
-        String user = System.getProperty("user.name");
-        Path config = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-                "Port " + port,
-                "ListenAddress 127.0.0.1",
-                "HostKey " + hostKey,
-                "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + authorized,
-                "UsePAM no",
-                "PermitRootLogin yes",
-                "StrictModes no",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "PubkeyAuthentication yes",
-                "Subsystem sftp internal-sftp",
-                "LogLevel ERROR",
-                ""));
-        sshd = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("sshd.log").toFile())
-                .start();
-        waitForPort(port, Duration.ofSeconds(10));
-
-        Path deploy = Files.createDirectories(dir.resolve("deploy"));
-        target = new SshTarget("openssh-node", "127.0.0.1", port, user, deploy.toString());
-        pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), nodeId -> client.credentials());
+        OpenSshServer.unavailable().ifPresent(why -> assumeTrue(false, why));
+        sshd = OpenSshServer.start(dir);
+        target = new SshTarget("openssh-node", "127.0.0.1", sshd.port(), sshd.user(), sshd.deployDir().toString());
+        byte[] key = sshd.privateKeyPem().getBytes(StandardCharsets.US_ASCII);
+        pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), nodeId -> new SshCredentials.PrivateKey(key, null));
         shell = new RemoteShell(pool);
     }
 
@@ -86,8 +46,7 @@ class OpenSshServerTest {
             pool.close();
         }
         if (sshd != null) {
-            sshd.destroy();
-            sshd.waitFor(5, TimeUnit.SECONDS);
+            sshd.close();
         }
     }
 
@@ -120,29 +79,5 @@ class OpenSshServerTest {
         transfer.download(target, "acc-os", "acc-os.tar.gz", back);
         assertThat(Files.mismatch(file, back)).isEqualTo(-1L);
         assertThat(transfer.delete(target, "acc-os")).isTrue();
-    }
-
-    private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-        }
-    }
-
-    private static void waitForPort(int port, Duration limit) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!sshd.isAlive()) {
-                throw new IllegalStateException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50); // not listening yet
-            }
-        }
-        throw new IllegalStateException("sshd did not listen on " + port + " within " + limit);
     }
 }
