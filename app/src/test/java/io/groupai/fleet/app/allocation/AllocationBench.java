@@ -18,11 +18,14 @@ import tools.jackson.databind.JsonNode;
  * SSH nodes (Apache MINA, real SFTP uploads with checksums) and the allocation workflow placing M
  * accounts with {@code POST /account-allocation/auto}. Prints accounts/s and p50/p99 per-account latency.
  *
- * <p>NOTE: the node agents are IN-PROCESS TEST WORKERS ({@link InProcessNodeAgent}) on the real
- * {@code node-<id>} queues until the worker-node agent lands; SSH, SFTP, database and Temporal are real.
+ * <p>Mode {@code agents} (default): every node runs the REAL worker-node agent, installed and started
+ * by the bootstrap workflow (a JVM per node, simulated Telegram runtime), so accounts are really
+ * started and confirmed on their nodes. Mode {@code in-process}: the node queues are served by
+ * in-process test workers ({@link InProcessNodeAgent}), isolating the control plane's own cost.
+ * Build the agent first ({@code ./mvnw -DskipTests package}).
  *
- * <p>Run: {@code ./mvnw -pl app -am test-compile} then {@code java -cp ... AllocationBench [accounts] [nodes] [parallelism]}
- * (e.g. via {@code exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench}).
+ * <p>Run: {@code ./mvnw -q -pl app -am test-compile exec:java -Dbench=app -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench -Dexec.args="1000 20 32 agents"}
  */
 public final class AllocationBench {
 
@@ -33,6 +36,7 @@ public final class AllocationBench {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int nodeCount = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        boolean realAgents = args.length <= 3 || !"in-process".equals(args[3]);
         Path dir = Files.createTempDirectory("alloc-bench");
         SpringApplication app = new SpringApplication(FleetApplication.class);
         // System properties outrank application.yml (default properties would not).
@@ -43,16 +47,28 @@ public final class AllocationBench {
                 "groupai.data-dir", dir.toString(),
                 "groupai.sessions.dir", dir.resolve("sessions").toString(),
                 "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "groupai.demo.enabled", "false",
+                // 20 copies of the 60 MB TDLib library are not needed for simulated accounts.
+                "groupai.nodes.tdlib-library", "",
                 "logging.level.root", "WARN").forEach(System::setProperty);
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);
             int capacity = (accounts + nodeCount - 1) / nodeCount;
             try (SimulatedFleet fleet = new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
+                long b0 = System.nanoTime();
                 for (int i = 1; i <= nodeCount; i++) {
-                    fleet.node("bench-%02d".formatted(i), capacity, true);
+                    if (realAgents) {
+                        fleet.realAgentNode("bench-%02d".formatted(i), capacity);
+                    } else {
+                        fleet.node("bench-%02d".formatted(i), capacity, true);
+                    }
                 }
                 fleet.start();
+                if (realAgents) {
+                    fleet.bootstrapAll(java.time.Duration.ofMinutes(10));
+                    System.out.printf("bootstrapped %d worker-node agents in %.1f s%n", nodeCount, (System.nanoTime() - b0) / 1e9);
+                }
                 List<String> ids = IntStream.range(0, accounts).mapToObj(i -> "bench%05d".formatted(i)).toList();
                 SimulatedFleet.accounts(api, context.getBean(SessionStore.class), ids, true);
 
@@ -67,8 +83,9 @@ public final class AllocationBench {
                 List<Long> latencies = new ArrayList<>();
                 result.get("outcomes").forEach(o -> latencies.add(o.get("duration_millis").asLong()));
                 latencies.sort(Long::compare);
-                System.out.printf("%nAllocation bench (node agents are IN-PROCESS TEST WORKERS until the worker-node agent lands;"
-                        + " SSH/SFTP, H2, Temporal are real)%n");
+                System.out.printf("%nAllocation bench, node agents: %s; SSH/SFTP, H2, Temporal are real%n",
+                        realAgents ? "REAL worker-node agents (one JVM per node, simulated Telegram runtime)"
+                                : "IN-PROCESS TEST WORKERS");
                 System.out.printf("accounts %d on %d simulated SSH nodes (max %d each), parallelism %d, %d cores%n",
                         accounts, nodeCount, capacity, parallelism, Runtime.getRuntime().availableProcessors());
                 System.out.printf("placed %d, failed %d in %.1f s -> %.1f accounts/s (%.0f accounts/min)%n",

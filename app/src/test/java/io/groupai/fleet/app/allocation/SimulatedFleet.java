@@ -30,6 +30,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final WorkerFactory workers;
     private final Map<String, EmbeddedSshNode> nodes = new LinkedHashMap<>();
     private final Map<String, InProcessNodeAgent> agents = new LinkedHashMap<>();
+    private final List<String> realAgents = new java.util.ArrayList<>();
 
     public SimulatedFleet(Api api, WorkflowClient client, Path dir) {
         this.api = api;
@@ -53,6 +54,51 @@ public final class SimulatedFleet implements AutoCloseable {
             workers.newWorker(TaskQueues.node(nodeId)).registerActivitiesImplementations(a);
         }
         return this;
+    }
+
+    /**
+     * Registers a node for the REAL worker-node agent: with a node token, so that the bootstrap
+     * workflow can install and start the agent there ({@link #bootstrapAll}).
+     */
+    public SimulatedFleet realAgentNode(String nodeId, int maxAccounts) {
+        EmbeddedSshNode node = new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
+        nodes.put(nodeId, node);
+        Api.Response created = api.post("/api/v1/group-ai/servers", """
+                {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
+                 "deploy_dir": "%s", "max_accounts": %d, "node_token": "%s-token-0123456789abcdef"}"""
+                .formatted(nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts, nodeId));
+        if (created.status() != 201) {
+            throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
+        }
+        realAgents.add(nodeId);
+        return this;
+    }
+
+    /** Bootstraps every real-agent node and waits until each agent polls its queue. */
+    public void bootstrapAll(java.time.Duration timeout) throws InterruptedException {
+        for (String nodeId : realAgents) {
+            Api.Response started = api.post("/api/v1/group-ai/servers/" + nodeId + "/bootstrap", "");
+            if (started.status() != 202) {
+                throw new IllegalStateException("cannot bootstrap " + nodeId + ": " + started.body());
+            }
+        }
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+        for (String nodeId : realAgents) {
+            while (true) {
+                tools.jackson.databind.JsonNode details = api.get("/api/v1/group-ai/workflows/bootstrap-" + nodeId).json();
+                String status = details.get("status").asString();
+                if (!"RUNNING".equals(status)) {
+                    if (!details.get("result").get("success").asBoolean()) {
+                        throw new IllegalStateException("bootstrap of " + nodeId + " failed: " + details.get("result"));
+                    }
+                    break;
+                }
+                if (java.time.Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("bootstrap of " + nodeId + " did not finish within " + timeout);
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     public SimulatedFleet start() {
@@ -87,9 +133,24 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
+    /** Stops real agents through their pid files (SIGTERM, as the control plane does), then the nodes. */
     @Override
     public void close() {
         workers.shutdownNow();
+        for (String nodeId : realAgents) {
+            Path pidFile = nodes.get(nodeId).deployDir().resolve("run/worker-node.pid");
+            try {
+                if (Files.exists(pidFile)) {
+                    long pid = Long.parseLong(Files.readString(pidFile).trim());
+                    ProcessHandle.of(pid).ifPresent(p -> {
+                        p.destroy();
+                        p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+                    });
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not stop the agent of " + nodeId + ": " + e);
+            }
+        }
         nodes.values().forEach(EmbeddedSshNode::close);
     }
 }
