@@ -3,6 +3,7 @@ package io.groupai.fleet.allocation;
 import io.groupai.fleet.allocation.planner.LoadScore;
 import io.groupai.fleet.allocation.planner.PlannerWeights;
 import io.groupai.fleet.registry.FieldProblem;
+import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.registry.ServerStatus;
@@ -52,12 +53,14 @@ public class AllocationStore {
 
     private final JdbcClient jdbc;
     private final ServerRepository servers;
+    private final AccountRepository accounts;
     private final Clock clock;
     private final PlannerWeights weights = PlannerWeights.defaults();
 
-    public AllocationStore(JdbcClient jdbc, ServerRepository servers, Clock clock) {
+    public AllocationStore(JdbcClient jdbc, ServerRepository servers, AccountRepository accounts, Clock clock) {
         this.jdbc = jdbc;
         this.servers = servers;
+        this.accounts = accounts;
         this.clock = clock;
     }
 
@@ -333,8 +336,7 @@ public class AllocationStore {
     }
 
     private int countCommitted(String nodeId) {
-        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ? OR reserved_server_id = ?")
-                .params(nodeId, nodeId).query(Integer.class).single();
+        return accounts.countCommittedTo(nodeId);
     }
 
     private static String ineligible(ServerRecord server) {

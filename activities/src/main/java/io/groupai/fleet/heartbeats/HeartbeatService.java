@@ -72,7 +72,7 @@ public class HeartbeatService {
                 continue;
             }
             boolean hosted = !NOT_HOSTED.contains(reported.status());
-            boolean place = assigned == null && hosted && accounts.countOnServer(nodeId) < capacity;
+            boolean place = assigned == null && hosted && accounts.countCommittedTo(nodeId) < capacity;
             if (assigned == null && hosted && !place) {
                 rejected.add(reported.accountId());
                 log.warn("node {} reports account {} but is full ({}/{}); recorded without a server", nodeId,

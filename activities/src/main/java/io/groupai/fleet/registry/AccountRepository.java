@@ -143,6 +143,15 @@ public class AccountRepository {
         return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NULL").query(Long.class).single();
     }
 
+    /**
+     * What counts against a server's max_accounts: accounts placed on it plus accounts reserved for
+     * it by a migration in flight. The one definition every capacity check uses.
+     */
+    public int countCommittedTo(String nodeId) {
+        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ? OR reserved_server_id = ?")
+                .params(nodeId, nodeId).query(Integer.class).single();
+    }
+
     public int countOnServer(String nodeId) {
         return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ?").param(nodeId).query(Integer.class).single();
     }

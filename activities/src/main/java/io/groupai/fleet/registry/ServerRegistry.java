@@ -82,7 +82,7 @@ public class ServerRegistry {
                     + nodeId + "'); a server cannot be renamed, register a new one instead");
         }
         servers.get(nodeId);
-        int assigned = accounts.countOnServer(nodeId);
+        int assigned = accounts.countCommittedTo(nodeId);
         if (d.maxAccounts() < assigned) {
             throw new ConflictException("server " + nodeId + " runs " + assigned + " accounts; max_accounts " + d.maxAccounts()
                     + " would put it over capacity. Move accounts away first (POST /api/v1/group-ai/accounts/rebalance)");
@@ -122,9 +122,9 @@ public class ServerRegistry {
             if (d.nodeId() != null && !seen.add(d.nodeId())) {
                 problems.add(new FieldProblem(prefix + "node_id", "node_id '" + d.nodeId() + "' appears twice in the import; node ids must be unique"));
             }
-            if (own.isEmpty() && servers.exists(d.nodeId()) && d.maxAccounts() < accounts.countOnServer(d.nodeId())) {
-                problems.add(new FieldProblem(prefix + "max_accounts", "server " + d.nodeId() + " already runs "
-                        + accounts.countOnServer(d.nodeId()) + " accounts; max_accounts cannot be lower than that"));
+            if (own.isEmpty() && servers.exists(d.nodeId()) && d.maxAccounts() < accounts.countCommittedTo(d.nodeId())) {
+                problems.add(new FieldProblem(prefix + "max_accounts", "server " + d.nodeId() + " already holds "
+                        + accounts.countCommittedTo(d.nodeId()) + " accounts; max_accounts cannot be lower than that"));
             }
             valid.add(d);
         }
