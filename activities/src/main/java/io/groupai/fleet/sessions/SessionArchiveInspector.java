@@ -1,7 +1,9 @@
 package io.groupai.fleet.sessions;
 
 import io.groupai.fleet.registry.InvalidInputException;
-import io.groupai.fleet.workflows.agent.SessionArchiveLayout;
+import io.groupai.fleet.sessionformat.ForeignSession;
+import io.groupai.fleet.sessionformat.ForeignSessions;
+import io.groupai.fleet.sessionformat.SessionArchiveLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,13 +12,10 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -38,34 +37,26 @@ public class SessionArchiveInspector {
 
     /** Refused because it is a Pyrogram or Telethon session; HTTP 422 with what was found. */
     public static class ForeignSessionException extends RuntimeException {
-        private final String format;
-        private final Integer dcId;
-        private final Long userId;
+        private final ForeignSession session;
 
-        ForeignSessionException(String format, Integer dcId, Long userId) {
-            super("this is a " + format + " session (dc " + (dcId == null ? "?" : dcId) + ", user id "
-                    + (userId == null ? "unknown" : userId) + "). TDLib cannot import " + format
-                    + " auth keys, so it cannot run here: log the account in again through the admin page "
-                    + "(phone, code, 2FA password), or upload a zip of a TDLib database directory");
-            this.format = format;
-            this.dcId = dcId;
-            this.userId = userId;
+        ForeignSessionException(ForeignSession session) {
+            super(session.explanation("this"));
+            this.session = session;
         }
 
         public String format() {
-            return format;
+            return session.displayName();
         }
 
         public Integer dcId() {
-            return dcId;
+            return session.dcId();
         }
 
         public Long userId() {
-            return userId;
+            return session.userId();
         }
     }
 
-    private static final byte[] SQLITE = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] ZIP = {'P', 'K', 3, 4};
     private static final int MAX_ENTRIES = 20_000;
 
@@ -85,15 +76,18 @@ public class SessionArchiveInspector {
             if (size > properties.maxArchiveBytes()) {
                 throw invalid("is " + size + " bytes; the limit is " + properties.maxArchiveBytes() + " (groupai.sessions.max-archive-bytes)");
             }
-            byte[] head = new byte[16];
-            int read;
+            byte[] head;
             try (InputStream in = Files.newInputStream(file)) {
-                read = in.readNBytes(head, 0, head.length);
+                head = in.readNBytes(ZIP.length);
             }
-            if (read == 16 && Arrays.equals(head, SQLITE)) {
-                throw foreign(file);
+            Optional<ForeignSession> foreign = ForeignSessions.detect(file);
+            if (foreign.isPresent()) {
+                if (foreign.get().format().equals("sqlite")) {
+                    throw invalid("is an SQLite file but not a Pyrogram or Telethon session (no sessions table with dc_id and auth_key)");
+                }
+                throw new ForeignSessionException(foreign.get());
             }
-            if (read < 4 || !Arrays.equals(Arrays.copyOf(head, 4), ZIP)) {
+            if (!Arrays.equals(head, ZIP)) {
                 throw invalid("is neither a zip of a TDLib database directory nor a recognised .session file");
             }
             return inspectZip(file, size);
@@ -148,37 +142,10 @@ public class SessionArchiveInspector {
 
     /** Entry names must stay inside the directory they are unpacked into (zip-slip). */
     private static void checkName(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.contains("\0")
-                || name.matches("^[A-Za-z]:.*") || Arrays.asList(name.split("/")).contains("..")) {
-            throw invalid("holds the unsafe entry name '" + name.replaceAll("\\p{Cntrl}", "?")
-                    + "' (absolute paths, '..' and backslashes are refused)");
-        }
-    }
-
-    private static ForeignSessionException foreign(Path file) {
-        try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro")) {
-            Set<String> columns = new HashSet<>();
-            try (ResultSet rs = sqlite.createStatement().executeQuery("PRAGMA table_info(sessions)")) {
-                while (rs.next()) {
-                    columns.add(rs.getString("name"));
-                }
-            }
-            if (!columns.contains("dc_id") || !columns.contains("auth_key")) {
-                throw invalid("is an SQLite file but not a Pyrogram or Telethon session (no sessions table with dc_id and auth_key)");
-            }
-            boolean pyrogram = columns.contains("user_id");
-            String query = pyrogram ? "SELECT dc_id, user_id FROM sessions LIMIT 1" : "SELECT dc_id FROM sessions LIMIT 1";
-            Integer dcId = null;
-            Long userId = null;
-            try (ResultSet rs = sqlite.createStatement().executeQuery(query)) {
-                if (rs.next()) {
-                    dcId = rs.getInt(1);
-                    userId = pyrogram ? rs.getLong(2) : null;
-                }
-            }
-            return new ForeignSessionException(pyrogram ? "Pyrogram" : "Telethon", dcId, userId);
-        } catch (SQLException e) {
-            throw invalid("looks like SQLite but cannot be read as a session: " + e.getMessage());
+        String unsafe = SessionArchiveLayout.unsafeEntryName(name);
+        if (unsafe != null) {
+            throw invalid("holds the unsafe entry name '" + name.replaceAll("\\p{Cntrl}", "?") + "', which " + unsafe
+                    + " (absolute paths, '..' and backslashes are refused)");
         }
     }
 

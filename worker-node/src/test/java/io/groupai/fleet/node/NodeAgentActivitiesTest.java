@@ -193,7 +193,7 @@ class NodeAgentActivitiesTest {
         TestFiles.pyrogramSession(sqlite, 2, 777000123L);
         upload("pyro", Files.readAllBytes(sqlite));
         assertRejected("pyro", "ForeignSessionFormat", "Pyrogram", "dc 2", "user id 777000123",
-                "TDLib cannot import a Pyrogram/Telethon session", "admin page");
+                "TDLib cannot import Pyrogram/Telethon auth keys", "admin page");
 
         // The same file inside a zip is recognised too.
         upload("pyrozip", TestFiles.zip(Map.of("my_account.session", Files.readAllBytes(sqlite))));

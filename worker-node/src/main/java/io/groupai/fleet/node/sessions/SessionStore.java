@@ -1,9 +1,10 @@
 package io.groupai.fleet.node.sessions;
 
-import io.groupai.fleet.workflows.agent.SessionArchiveLayout;
+import io.groupai.fleet.sessionformat.ForeignSession;
+import io.groupai.fleet.sessionformat.ForeignSessions;
+import io.groupai.fleet.sessionformat.SessionArchiveLayout;
 import io.groupai.fleet.node.Checksums;
 import io.groupai.fleet.node.NodeOperationException;
-import io.groupai.fleet.node.sessions.ForeignSessionReader.ForeignSession;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,8 +122,9 @@ public final class SessionStore {
                             "no session uploaded (expected " + deployDir.relativize(upload) + ")");
                 }
                 String sha = Checksums.sha256(upload);
-                if (ForeignSessionReader.isSqlite(upload)) {
-                    throw foreign(accountId, ForeignSessionReader.read(upload), "the uploaded file");
+                Optional<ForeignSession> foreign = ForeignSessions.detect(upload);
+                if (foreign.isPresent()) {
+                    throw foreign(accountId, foreign.get(), "the uploaded file");
                 }
                 List<ZipCentralDirectory.Entry> entries = validate(accountId, upload);
                 if (installed(accountId) && !replaceAllowed) {
@@ -158,7 +161,7 @@ public final class SessionStore {
         boolean binlog = false;
         String sessionFile = null;
         for (ZipCentralDirectory.Entry e : entries) {
-            String problem = unsafeName(e.name());
+            String problem = SessionArchiveLayout.unsafeEntryName(e.name());
             if (problem != null) {
                 throw NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
                         "archive entry '" + printable(e.name()) + "' " + problem + " (zip-slip); nothing was written");
@@ -181,13 +184,10 @@ public final class SessionStore {
             if (sessionFile != null) {
                 try (ZipFile zip = new ZipFile(upload.toFile())) {
                     ZipEntry entry = zip.getEntry(sessionFile);
-                    if (entry != null && entry.getSize() <= ForeignSessionReader.MAX_BYTES) {
-                        try (InputStream in = zip.getInputStream(entry)) {
-                            byte[] content = in.readNBytes(ForeignSessionReader.MAX_BYTES);
-                            var found = ForeignSessionReader.detect(content);
-                            if (found.isPresent()) {
-                                throw foreign(accountId, found.get(), "archive entry '" + printable(sessionFile) + "'");
-                            }
+                    if (entry != null && entry.getSize() <= ForeignSessions.MAX_BYTES) {
+                        Optional<ForeignSession> found = ForeignSessions.detect(zip.getInputStream(entry));
+                        if (found.isPresent()) {
+                            throw foreign(accountId, found.get(), "archive entry '" + printable(sessionFile) + "'");
                         }
                     }
                 }
@@ -206,30 +206,7 @@ public final class SessionStore {
 
     private static NodeOperationException foreign(String accountId, ForeignSession s, String where) {
         return NodeOperationException.rejected("install-session", accountId, "ForeignSessionFormat",
-                where + " is a " + ForeignSessionReader.displayName(s.format()) + " .session (SQLite), dc "
-                        + (s.dcId() == null ? "unknown" : s.dcId()) + ", user id "
-                        + (s.userId() == null ? "unknown" : s.userId())
-                        + ". TDLib cannot import a Pyrogram/Telethon session (their auth keys cannot be moved into a "
-                        + "TDLib database): log the account in again through the admin page. Nothing was written.");
-    }
-
-    /** Why a zip entry name would escape the target directory, or null when it is safe. */
-    static String unsafeName(String name) {
-        if (name.isEmpty() || name.indexOf('\0') >= 0) {
-            return "has an empty or NUL name";
-        }
-        if (name.indexOf('\\') >= 0) {
-            return "contains a backslash";
-        }
-        if (name.startsWith("/") || name.matches("^[A-Za-z]:.*")) {
-            return "is an absolute path";
-        }
-        for (String segment : name.split("/")) {
-            if (segment.equals("..")) {
-                return "contains '..'";
-            }
-        }
-        return null;
+                s.explanation(where) + ". Nothing was written.");
     }
 
     private static String clean(String name) {
@@ -253,7 +230,7 @@ public final class SessionStore {
             try (ZipFile zip = new ZipFile(upload.toFile())) {
                 for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                     // Same checks again on what java.util.zip reports, in case it reads names differently.
-                    if (unsafeName(e.getName()) != null) {
+                    if (SessionArchiveLayout.unsafeEntryName(e.getName()) != null) {
                         throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
                                 "archive entry '" + printable(e.getName()) + "' is unsafe; nothing was written");
                     }
