@@ -1,10 +1,7 @@
 package io.groupai.fleet.nodes.ssh;
 
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.JSchException;
-import com.jcraft.jsch.KeyPair;
+import io.groupai.fleet.nodes.ssh.testing.TestKeys;
 import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -36,17 +33,8 @@ final class SshTestSupport {
     }
 
     static ClientKey newClientKey(String comment) {
-        try {
-            KeyPair kp = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
-            ByteArrayOutputStream priv = new ByteArrayOutputStream();
-            kp.writePrivateKey(priv);
-            ByteArrayOutputStream pub = new ByteArrayOutputStream();
-            kp.writePublicKey(pub, comment);
-            kp.dispose();
-            return new ClientKey(priv.toByteArray(), pub.toString(StandardCharsets.US_ASCII).trim());
-        } catch (JSchException e) {
-            throw new IllegalStateException(e);
-        }
+        TestKeys.ClientKey key = TestKeys.ecdsa(comment);
+        return new ClientKey(key.privatePem().getBytes(StandardCharsets.US_ASCII), key.authorizedKeyLine());
     }
 
     static EmbeddedSshNode startNode(Path baseDir, String nodeId, ClientKey... keys) {

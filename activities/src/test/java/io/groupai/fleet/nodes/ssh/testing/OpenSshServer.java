@@ -1,9 +1,5 @@
 package io.groupai.fleet.nodes.ssh.testing;
 
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.JSchException;
-import com.jcraft.jsch.KeyPair;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -57,8 +53,8 @@ public final class OpenSshServer implements AutoCloseable {
     public static OpenSshServer start(Path dir) throws IOException, InterruptedException {
         Path hostKey = dir.resolve("ssh_host_ecdsa_key");
         run("/usr/bin/ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", hostKey.toString());
-        String[] client = newClientKey();
-        Path authorized = Files.writeString(dir.resolve("authorized_keys"), client[1] + "\n");
+        TestKeys.ClientKey client = TestKeys.ecdsa("fleet-test");
+        Path authorized = Files.writeString(dir.resolve("authorized_keys"), client.authorizedKeyLine() + "\n");
         int port = freePort();
         Path config = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "Port " + port,
@@ -79,7 +75,7 @@ public final class OpenSshServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile())
                 .start();
-        OpenSshServer server = new OpenSshServer(dir, sshd, port, client[0]);
+        OpenSshServer server = new OpenSshServer(dir, sshd, port, client.privatePem());
         server.waitForPort(Duration.ofSeconds(10));
         Files.createDirectories(server.deployDir());
         return server;
@@ -122,21 +118,6 @@ public final class OpenSshServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("sshd did not listen on " + port + " within " + limit);
-    }
-
-    /** [private key PEM, authorized_keys line] of a fresh ECDSA key. */
-    private static String[] newClientKey() {
-        try {
-            KeyPair kp = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
-            ByteArrayOutputStream priv = new ByteArrayOutputStream();
-            kp.writePrivateKey(priv);
-            ByteArrayOutputStream pub = new ByteArrayOutputStream();
-            kp.writePublicKey(pub, "fleet-test");
-            kp.dispose();
-            return new String[] {priv.toString(StandardCharsets.US_ASCII), pub.toString(StandardCharsets.US_ASCII).trim()};
-        } catch (JSchException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static int freePort() throws IOException {
