@@ -42,8 +42,10 @@ public class MasterConfigImporter {
         try {
             root = strictJson.readTree(json);
         } catch (JacksonException e) {
-            throw new InvalidInputException("body", "master_config.json is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // Limit violations (StreamConstraintsException, e.g. a 100,000-character key) carry no location.
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new InvalidInputException("body", "master_config.json is not valid JSON: " + e.getOriginalMessage() + where);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException("body", "master_config.json must be a JSON object with a \"servers\" object");

@@ -44,7 +44,8 @@ final class ServerJson {
         if (nodeId == null) {
             nodeId = expectedNodeId;
         } else if (expectedNodeId != null && !expectedNodeId.equals(nodeId)) {
-            problems.add(new FieldProblem(prefix + "node_id", "node_id '" + nodeId + "' differs from its key '"
+            // Not echoed: the value may have come from a ${VAR} of the app's environment.
+            problems.add(new FieldProblem(prefix + "node_id", "node_id differs from its key '"
                     + expectedNodeId + "'; make them equal"));
         }
         ServerDefinition definition = new ServerDefinition(nodeId, r.string("host"), r.integer("port"), r.string("user"),
