@@ -12,6 +12,7 @@ import io.groupai.fleet.node.telegram.TelegramUpdate;
 import io.groupai.fleet.node.telegram.TelegramUser;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -35,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class AccountRunner {
 
     private static final Logger log = LoggerFactory.getLogger(AccountRunner.class);
+    /** A scripted reply later than this after its message is stale: dropped rather than sent. */
+    static final Duration MAX_REPLY_DELAY = Duration.ofMinutes(5);
 
     private final TelegramRuntime runtime;
     private final SessionStore sessions;
@@ -110,11 +115,30 @@ public final class AccountRunner {
             if (reply.isEmpty()) {
                 return;
             }
+            reply(update.chatId(), reply.get(), true);
+        }
+
+        /**
+         * Sends a scripted reply. A FLOOD_WAIT is not waited out on this account's event sequence (that would
+         * hold every later update for minutes): the reply is sent once more when the wait is over.
+         */
+        void reply(long chatId, String text, boolean retryAfterFloodWait) {
             try {
-                runtime.sendMessage(accountId, update.chatId(), reply.get());
+                runtime.sendMessage(accountId, chatId, text);
                 replyCount.incrementAndGet();
             } catch (TelegramException e) {
-                log.warn("account {}: reply in chat {} failed ({}): {}", accountId, update.chatId(), e.kind(), e.getMessage());
+                if (retryAfterFloodWait && e.kind() == TelegramException.Kind.FLOOD_WAIT && e.retryAfter() != null
+                        && e.retryAfter().compareTo(MAX_REPLY_DELAY) <= 0) {
+                    log.info("account {}: reply in chat {} hit FLOOD_WAIT, sending it in {} s", accountId, chatId,
+                            e.retryAfter().toSeconds());
+                    CompletableFuture.delayedExecutor(e.retryAfter().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+                        if (running) {
+                            reply(chatId, text, false);
+                        }
+                    });
+                    return;
+                }
+                log.warn("account {}: reply in chat {} failed ({}): {}", accountId, chatId, e.kind(), e.getMessage());
             }
         }
 

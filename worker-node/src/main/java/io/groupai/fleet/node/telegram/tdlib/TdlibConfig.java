@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param apiHash            Telegram application hash (env {@value #API_HASH_ENV})
  * @param useTestDc          Telegram's test environment instead of production
  * @param logVerbosity       TDLib's own log level, set before any client exists (0 fatal only, 1 errors)
- * @param maxFloodWait       longest FLOOD_WAIT honoured by waiting; longer ones fail the request at once
+ * @param maxFloodWait       longest FLOOD_WAIT a login step waits out (without holding a thread); longer ones fail
+ *                           it at once. Sends never wait: their FLOOD_WAIT goes back to the caller
  * @param closeTimeout       how long a clean close waits for authorizationStateClosed
  * @param systemLanguageCode reported to Telegram
  * @param deviceModel        reported to Telegram

@@ -41,22 +41,28 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             "authorizationStateWaitRegistration", "authorizationStateWaitOtherDeviceConfirmation",
             "authorizationStateWaitPremiumPurchase"};
 
+    /** TDLib answers a send at once (the message is queued); bounded well below the send activity's timeout. */
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
     private final TdlibClientManager manager;
     private final Duration startWait;
     private final Duration stepTimeout;
+    private final Duration sendTimeout;
 
     /**
      * @param startWait   how long {@link #start} waits for the client to settle (TDLib opens its database
      *                    first); later states still arrive through the listener
-     * @param stepTimeout how long one request (a login step, a send) may take, FLOOD_WAIT included
+     * @param stepTimeout how long one login step may take, FLOOD_WAIT included (a send gets at most
+     *                    {@link #SEND_TIMEOUT})
      */
     public TdlibTelegramRuntime(TdlibClientManager manager, Duration startWait, Duration stepTimeout) {
         this.manager = manager;
         this.startWait = startWait;
         this.stepTimeout = stepTimeout;
+        this.sendTimeout = stepTimeout.compareTo(SEND_TIMEOUT) < 0 ? stepTimeout : SEND_TIMEOUT;
     }
 
-    /** Production timings: a request may wait out the longest FLOOD_WAIT the configuration honours. */
+    /** Production timings: a login step may wait out the longest FLOOD_WAIT the configuration honours. */
     public TdlibTelegramRuntime(TdlibClientManager manager) {
         this(manager, Duration.ofSeconds(10), manager.config().maxFloodWait().plusSeconds(30));
     }
@@ -116,42 +122,28 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
         request.putObject("input_message_content").put("@type", "inputMessageText")
                 .putObject("text").put("@type", "formattedText").put("text", text);
         // TDLib answers with the message as queued; its id is the local one until updateMessageSendSucceeded.
-        return sendHonouringFloodWait(account, request).path("id").asLong();
+        return sendReportingFloodWait(account, request).path("id").asLong();
     }
 
     /**
-     * One request; a FLOOD_WAIT is reported as the account's state with its delay, waited out if it is within
-     * the configured maximum and then retried once, else thrown with {@link TelegramException#retryAfter()}.
+     * One request; a FLOOD_WAIT is reported as the account's state (restored once the wait is over) and thrown
+     * at once with {@link TelegramException#retryAfter()}. Never waited out here: the caller is an activity
+     * (Temporal retries it after the delay, see {@code NodeAgentActivitiesImpl}) or the account's event
+     * sequence, and sleeping in either would hold it for minutes and outlast the activity's timeout.
      */
-    JsonNode sendHonouringFloodWait(TdlibAccount account, ObjectNode request) throws TelegramException {
+    JsonNode sendReportingFloodWait(TdlibAccount account, ObjectNode request) throws TelegramException {
         try {
-            return await(account.sendOnce(request), request);
-        } catch (TdlibException first) {
-            Optional<Duration> wait = first.floodWait();
-            if (wait.isEmpty()) {
-                throw translate(account.accountId(), first);
+            return await(account.sendOnce(request), request, sendTimeout);
+        } catch (TdlibException e) {
+            Optional<Duration> wait = e.floodWait();
+            if (wait.isPresent()) {
+                Adapter adapter = adapter(account);
+                adapter.report(TelegramAccountState.FLOOD_WAIT, "Telegram asked to wait " + wait.get().toSeconds()
+                        + " s (FLOOD_WAIT) before " + e.requestType());
+                CompletableFuture.delayedExecutor(wait.get().toMillis(), TimeUnit.MILLISECONDS).execute(
+                        () -> adapter.report(state(account.status()), detail(account.accountId(), account.status())));
             }
-            Adapter adapter = adapter(account);
-            String why = "Telegram asked to wait " + wait.get().toSeconds() + " s (FLOOD_WAIT) before " + first.requestType();
-            adapter.report(TelegramAccountState.FLOOD_WAIT, why);
-            if (wait.get().compareTo(manager.config().maxFloodWait()) > 0) {
-                throw new TelegramException(TelegramException.Kind.FLOOD_WAIT, why + ", longer than the "
-                        + manager.config().maxFloodWait().toSeconds() + " s this node waits", wait.get(), TelegramAccountState.FLOOD_WAIT, first);
-            }
-            try {
-                Thread.sleep(wait.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TelegramException(TelegramException.Kind.FLOOD_WAIT, why + "; interrupted while waiting",
-                        wait.get(), TelegramAccountState.FLOOD_WAIT, e);
-            }
-            try {
-                return await(account.sendOnce(request), request);
-            } catch (TdlibException second) {
-                throw translate(account.accountId(), second);
-            } finally {
-                adapter.report(state(account.status()), detail(account.accountId(), account.status()));
-            }
+            throw translate(account.accountId(), e);
         }
     }
 
@@ -279,8 +271,12 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     }
 
     private JsonNode await(CompletableFuture<JsonNode> future, ObjectNode request) throws TelegramException {
+        return await(future, request, stepTimeout);
+    }
+
+    private JsonNode await(CompletableFuture<JsonNode> future, ObjectNode request, Duration timeout) throws TelegramException {
         try {
-            return future.get(stepTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (TdlibAccount.rootCause(e) instanceof TdlibException te) {
                 throw te;
@@ -289,7 +285,7 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
                     + TdlibAccount.rootCause(e).getMessage(), null, null, e);
         } catch (TimeoutException e) {
             throw new TelegramException(TelegramException.Kind.NETWORK, request.path("@type").asText()
-                    + " got no answer within " + stepTimeout, null, null, e);
+                    + " got no answer within " + timeout, null, null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted", null, null, e);
