@@ -13,9 +13,13 @@ import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.allocation.AllocationFailures;
 import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
 import io.groupai.fleet.workflows.allocation.UploadedSession;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,6 @@ import org.springframework.stereotype.Component;
 public class SessionTransferActivitiesImpl implements SessionTransferActivities {
 
     private static final Logger log = LoggerFactory.getLogger(SessionTransferActivitiesImpl.class);
-    private static final String STAGED_EXPORT = "export.zip";
 
     private final SessionStore store;
     private final SessionTransfer transfer;
@@ -46,7 +49,7 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
                 "the control plane holds no session archive for account " + accountId
                         + "; upload its session before allocating it", AllocationFailures.NO_SESSION));
         return ssh(serverId, () -> {
-            RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive);
+            RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive, heartbeat());
             return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
         });
     }
@@ -62,24 +65,44 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
             SshTarget target = targets.of(serverId);
             String dir = SessionTransfer.accountDir(target, accountId);
             String fileName;
+            String staged = null;
             if (remotePath.startsWith(dir + "/") && remotePath.indexOf('/', dir.length() + 1) < 0) {
                 fileName = remotePath.substring(dir.length() + 1);
             } else {
-                // Exports live outside the sessions directory: stage a copy where the transfer reads from.
+                // Exports live outside the sessions directory: stage a copy where the transfer reads from, under a
+                // name of this attempt's own (an overlapping retry must not rewrite the file this one is reading).
+                fileName = "export-" + UUID.randomUUID() + ".zip";
+                staged = dir + "/" + fileName;
                 shell.execChecked(target, "stage-export", "umask 077 && mkdir -p " + ShellQuote.quote(dir) + " && cp -f -- "
-                        + ShellQuote.quote(remotePath) + " " + ShellQuote.quote(dir + "/" + STAGED_EXPORT), null);
-                fileName = STAGED_EXPORT;
+                        + ShellQuote.quote(remotePath) + " " + ShellQuote.quote(staged), null);
             }
             Path temp = store.newTempFile();
             try {
-                RemoteFile file = transfer.download(target, accountId, fileName, temp);
+                RemoteFile file = transfer.download(target, accountId, fileName, temp, heartbeat());
                 store.store(accountId, temp);
                 log.info("account {}: session exported on {} stored on the control plane ({} bytes)", accountId, serverId, file.size());
                 return new UploadedSession(accountId, serverId, remotePath, file.sha256(), file.size());
             } finally {
                 deleteQuietly(temp);
+                if (staged != null) {
+                    removeStaged(target, staged);
+                }
             }
         });
+    }
+
+    private void removeStaged(SshTarget target, String staged) {
+        try {
+            shell.execChecked(target, "stage-export", "rm -f -- " + ShellQuote.quote(staged), Duration.ofSeconds(10));
+        } catch (SshException e) {
+            log.warn("server {}: could not remove the staged export {}: {}", target.nodeId(), staged, e.getMessage());
+        }
+    }
+
+    /** Heartbeats the bytes moved, so a stuck transfer fails after the heartbeat timeout (see SessionTransferOptions). */
+    private static SessionTransfer.Progress heartbeat() {
+        ActivityExecutionContext context = Activity.getExecutionContext();
+        return context::heartbeat;
     }
 
     private static void deleteQuietly(Path temp) {

@@ -2,6 +2,7 @@ package io.groupai.fleet.nodes.ssh;
 
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpProgressMonitor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * {@code sha256sum}, then an atomic {@code mv -f} to the final name; file 0600, directory 0700.
  * Download goes through a local temporary file and a checksum too. On any failure no partial file
  * is left at the final name, and the temporary file is removed (or, if the server is gone, swept
- * by the next attempt). Every operation is idempotent, so Temporal retries are safe.
+ * by a later upload once it is older than any attempt can run). Every attempt has its own temporary
+ * name and removes only its own, so a retry that overlaps a slow earlier attempt (Temporal retries
+ * after a heartbeat timeout) leaves it intact. Every operation is idempotent, so retries are safe.
  */
 public final class SessionTransfer {
 
@@ -55,6 +58,15 @@ public final class SessionTransfer {
         return t;
     });
 
+    /** Bytes moved so far by one transfer, reported as it goes (e.g. as a Temporal activity heartbeat). */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = bytes -> {
+        };
+
+        void transferred(long bytes);
+    }
+
     private final RemoteShell shell;
     private final SshSessionPool pool;
 
@@ -70,11 +82,17 @@ public final class SessionTransfer {
 
     /** Uploads a session file or archive; returns the verified remote file. Uploading identical content again is a cheap no-op. */
     public RemoteFile upload(SshTarget target, String accountId, Path local) {
+        return upload(target, accountId, local, Progress.NONE);
+    }
+
+    /** {@link #upload(SshTarget, String, Path)}, reporting the bytes sent to {@code progress}. */
+    public RemoteFile upload(SshTarget target, String accountId, Path local, Progress progress) {
         requireAccountId(target, accountId);
         requireLocalFile(target, local);
         String dir = accountDir(target, accountId);
         return put(target, "upload", List.of(target.sessionsDir(), dir), "0700", dir,
-                requireFileName(target, local.getFileName().toString()), local, "0600", "session file of account " + accountId);
+                requireFileName(target, local.getFileName().toString()), local, "0600", "session file of account " + accountId,
+                progress);
     }
 
     /**
@@ -91,7 +109,7 @@ public final class SessionTransfer {
         requireLocalFile(target, local);
         String dir = target.deployDir() + "/" + subdir;
         return put(target, "install", List.of(dir), dirMode, dir, requireFileName(target, fileName), local, fileMode,
-                subdir + "/" + fileName);
+                subdir + "/" + fileName, Progress.NONE);
     }
 
     private static void requireLocalFile(SshTarget target, Path local) {
@@ -102,13 +120,15 @@ public final class SessionTransfer {
     }
 
     private RemoteFile put(SshTarget target, String step, List<String> dirs, String dirMode, String dir, String fileName,
-                           Path local, String fileMode, String what) {
+                           Path local, String fileMode, String what, Progress progress) {
         Digest localDigest = sha256(target, local);
+        progress.transferred(0);
         String finalPath = dir + "/" + fileName;
         String tempPath = dir + "/." + fileName + "." + UUID.randomUUID() + ".part";
 
-        // Prepare: create dirs with their modes, sweep temp files of interrupted earlier attempts
-        // (safe: one workflow owns a path at a time), report free space and any existing copy.
+        // Prepare: create dirs with their modes, sweep temp files of interrupted earlier attempts (only those
+        // older than any attempt can run: a younger one may belong to an attempt still writing), report free
+        // space and any existing copy.
         StringBuilder prepare = new StringBuilder("umask 077\n");
         for (String d : dirs) {
             prepare.append("mkdir -p ").append(ShellQuote.quote(d)).append(" && chmod ").append(dirMode).append(' ')
@@ -116,7 +136,8 @@ public final class SessionTransfer {
         }
         prepare.append("dir=").append(ShellQuote.quote(dir)).append('\n')
                 .append("f=").append(ShellQuote.quote(finalPath)).append('\n')
-                .append("rm -f \"$dir\"/.").append(fileName).append(".*.part\n")
+                .append("find \"$dir\" -maxdepth 1 -type f -name '.").append(fileName).append(".*.part' -mmin +")
+                .append(staleTempMinutes()).append(" -exec rm -f {} + 2>/dev/null\n")
                 .append("echo \"avail_kb=$(df -Pk \"$dir\" | tail -n 1 | awk '{print $4}')\"\n")
                 .append("if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n");
         CommandResult prepared = shell.execChecked(target, step, prepare.toString(), null);
@@ -136,7 +157,7 @@ public final class SessionTransfer {
             int mode = Integer.parseInt(fileMode, 8);
             sftp(target, step, channel -> {
                 try (InputStream in = Files.newInputStream(local)) {
-                    channel.put(in, tempPath, ChannelSftp.OVERWRITE);
+                    channel.put(in, tempPath, monitor(progress), ChannelSftp.OVERWRITE);
                 }
                 channel.chmod(mode, tempPath);
                 return null;
@@ -164,6 +185,11 @@ public final class SessionTransfer {
      * {@code dest} first, verified against the remote SHA-256, then moved into place atomically.
      */
     public RemoteFile download(SshTarget target, String accountId, String fileName, Path dest) {
+        return download(target, accountId, fileName, dest, Progress.NONE);
+    }
+
+    /** {@link #download(SshTarget, String, String, Path)}, reporting the bytes received to {@code progress}. */
+    public RemoteFile download(SshTarget target, String accountId, String fileName, Path dest, Progress progress) {
         requireAccountId(target, accountId);
         requireFileName(target, fileName);
         Objects.requireNonNull(dest, "dest");
@@ -193,7 +219,7 @@ public final class SessionTransfer {
             MessageDigest md = newSha256();
             sftp(target, "download", channel -> {
                 try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), md)) {
-                    channel.get(remotePath, out);
+                    channel.get(remotePath, out, monitor(progress));
                 }
                 return null;
             });
@@ -231,6 +257,37 @@ public final class SessionTransfer {
     }
 
     // --- helpers ---------------------------------------------------------------------------
+
+    /**
+     * Minutes after which a temporary file can only belong to a dead attempt: an attempt's stream is cut at
+     * the transfer timeout, and the commands around it are bounded by the command timeout.
+     */
+    private long staleTempMinutes() {
+        SshSettings settings = pool.settings();
+        Duration longest = settings.transferTimeout().plus(settings.connectTimeout()).plus(settings.commandTimeout().multipliedBy(4));
+        return longest.toMinutes() + 1;
+    }
+
+    private static SftpProgressMonitor monitor(Progress progress) {
+        return new SftpProgressMonitor() {
+            private long total;
+
+            @Override
+            public void init(int op, String src, String dest, long max) {
+            }
+
+            @Override
+            public boolean count(long count) {
+                total += count;
+                progress.transferred(total);
+                return true;
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+    }
 
     private interface SftpWork<T> {
         T run(ChannelSftp channel) throws Exception;

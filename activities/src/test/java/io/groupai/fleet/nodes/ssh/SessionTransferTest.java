@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
+import io.groupai.fleet.nodes.sim.SftpFaultHook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +80,49 @@ class SessionTransferTest {
         RemoteFile changed = transfer.upload(node.target(), "acc-2", file);
         assertThat(changed.sha256()).isNotEqualTo(first.sha256());
         assertThat(Files.mismatch(file, Path.of(changed.path()))).isEqualTo(-1L);
+    }
+
+    @Test
+    void overlappingAttemptsOfTheSameUploadDoNotDestroyEachOther() throws Exception {
+        // Attempt 1 stalls mid-stream (as when Temporal gave up on its heartbeats); attempt 2 runs meanwhile.
+        Path file = randomFile(local.resolve("acc-5.tar.gz"), 2 * 1024 * 1024);
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        AtomicReference<Path> firstTemp = new AtomicReference<>();
+        node.setSftpFaults(new SftpFaultHook() {
+            @Override
+            public void beforeWrite(Path f, long endOffset) {
+                if (endOffset > 256 * 1024 && firstTemp.compareAndSet(null, f)) {
+                    stalled.countDown();
+                    try {
+                        resume.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        List<Long> progress = new CopyOnWriteArrayList<>();
+        try {
+            CompletableFuture<RemoteFile> first = CompletableFuture.supplyAsync(
+                    () -> transfer.upload(node.target(), "acc-5", file, progress::add));
+            assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
+
+            RemoteFile second = transfer.upload(node.target(), "acc-5", file);
+            assertThat(firstTemp.get()).as("attempt 1's temporary file survives attempt 2").exists();
+            resume.countDown();
+
+            RemoteFile firstResult = first.get(30, TimeUnit.SECONDS);
+            assertThat(firstResult).isEqualTo(second);
+        } finally {
+            resume.countDown();
+            node.setSftpFaults(SftpFaultHook.NONE);
+        }
+        Path remote = node.deployDir().resolve("sessions/acc-5/acc-5.tar.gz");
+        assertThat(Files.mismatch(file, remote)).isEqualTo(-1L);
+        assertThat(leftovers(remote.getParent())).as("each attempt removed only its own temporary file").isEmpty();
+        assertThat(progress).as("attempt 1 reported its bytes").isNotEmpty().isSorted();
+        assertThat(progress.getLast()).isEqualTo(Files.size(file));
     }
 
     @Test

@@ -11,8 +11,12 @@ import io.groupai.fleet.nodes.sim.SftpFaultHook;
 import io.groupai.fleet.nodes.ssh.SshException.Kind;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -194,8 +198,14 @@ class SshFaultsTest {
         });
         assertThat(attempts).hasValue(2);
         assertThat(uploaded.size()).isEqualTo(4 * 1024 * 1024);
-        assertThat(leftovers(node.deployDir().resolve("sessions/acc-drop")))
-                .as("the temp file of the dropped attempt was swept by the retry").isEmpty();
+        // The dropped attempt's temp file is young: for all the retry knows, that attempt is still writing.
+        Path accountDir = node.deployDir().resolve("sessions/acc-drop");
+        List<Path> left = leftovers(accountDir);
+        assertThat(left).as("the temp file of the dropped attempt is not the retry's to delete").hasSize(1);
+        // Once older than any attempt can run, the next upload sweeps it.
+        Files.setLastModifiedTime(left.getFirst(), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        transfer.upload(node.target(), "acc-drop", file);
+        assertThat(leftovers(accountDir)).as("the stale temp file was swept by a later upload").isEmpty();
     }
 
     @Test

@@ -49,7 +49,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             .build();
 
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class, CONTROL_PLANE);
-    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class, CONTROL_PLANE);
+    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
+            SessionTransferOptions.OPTIONS);
     private final Map<String, NodeAgentActivities> nodes = new HashMap<>();
     private final Map<String, AccountProgress> progress = new LinkedHashMap<>();
 

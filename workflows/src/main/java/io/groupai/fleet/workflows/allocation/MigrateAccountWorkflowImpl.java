@@ -19,7 +19,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
             AllocateAccountsWorkflowImpl.CONTROL_PLANE);
     private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
-            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
+            SessionTransferOptions.OPTIONS);
     private final List<StepProgress> steps = new ArrayList<>();
 
     @Override
