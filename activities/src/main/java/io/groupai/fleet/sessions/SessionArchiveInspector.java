@@ -3,28 +3,21 @@ package io.groupai.fleet.sessions;
 import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.sessionformat.ForeignSession;
 import io.groupai.fleet.sessionformat.ForeignSessions;
-import io.groupai.fleet.sessionformat.SessionArchiveLayout;
+import io.groupai.fleet.sessionformat.SessionArchives;
+import io.groupai.fleet.sessionformat.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 import org.springframework.stereotype.Component;
 
 /**
  * Decides whether an uploaded file is a session the fleet can run: a zip of a TDLib database
- * directory (it holds {@code td.binlog}) with safe entry names and a bounded unpacked size.
+ * directory (it holds {@code td.binlog}) with safe entry names and a bounded unpacked size, checked by
+ * {@link SessionArchives} exactly as the agent checks it before installing.
  * Pyrogram and Telethon {@code .session} files (SQLite) are recognised and their metadata read,
  * but refused: TDLib cannot import foreign auth keys, so such an account must log in again.
  */
@@ -58,7 +51,6 @@ public class SessionArchiveInspector {
     }
 
     private static final byte[] ZIP = {'P', 'K', 3, 4};
-    private static final int MAX_ENTRIES = 20_000;
 
     private final SessionStoreProperties properties;
 
@@ -97,67 +89,29 @@ public class SessionArchiveInspector {
     }
 
     private Inspection inspectZip(Path file, long size) throws IOException {
-        MessageDigest sha = sha256();
-        int entries = 0;
-        long unpacked = 0;
-        boolean binlog = false;
-        Set<String> names = new HashSet<>();
-        byte[] buffer = new byte[64 * 1024];
-        try (DigestInputStream digest = new DigestInputStream(Files.newInputStream(file), sha);
-             ZipInputStream zip = new ZipInputStream(digest)) {
-            ZipEntry entry;
-            while ((entry = zip.getNextEntry()) != null) {
-                String name = entry.getName();
-                checkName(name);
-                if (!names.add(name)) {
-                    throw invalid("holds the entry '" + name + "' twice");
-                }
-                if (++entries > MAX_ENTRIES) {
-                    throw invalid("holds more than " + MAX_ENTRIES + " entries");
-                }
-                // Count what actually comes out, not what the header claims (zip bombs lie).
-                int n;
-                while ((n = zip.read(buffer)) > 0) {
-                    unpacked += n;
-                    if (unpacked > properties.maxUnpackedBytes()) {
-                        throw invalid("unpacks to more than " + properties.maxUnpackedBytes()
-                                + " bytes (groupai.sessions.max-unpacked-bytes)");
-                    }
-                }
-                binlog |= !entry.isDirectory() && SessionArchiveLayout.isBinlog(name);
-            }
-            digest.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (ZipException e) {
-            throw invalid("is not a readable zip archive: " + e.getMessage());
+        SessionArchives.Contents contents;
+        try {
+            contents = SessionArchives.check(file, properties.maxUnpackedBytes());
+        } catch (SessionArchives.InvalidArchiveException e) {
+            throw switch (e.problem()) {
+                case NOT_A_ZIP -> invalid("is not a readable zip archive: " + e.reason());
+                case TOO_MANY_ENTRIES -> invalid("holds more than " + SessionArchives.MAX_ENTRIES + " entries");
+                case UNSAFE_ENTRY -> invalid("holds the unsafe entry name '" + e.entry() + "', which " + e.reason()
+                        + " (absolute paths, '..' and backslashes are refused)");
+                case SYMLINK -> invalid("holds the entry '" + e.entry() + "', which is a symbolic link (refused)");
+                case DUPLICATE_ENTRY -> invalid("holds the entry '" + e.entry() + "' twice");
+                case TOO_LARGE -> invalid("unpacks to more than " + properties.maxUnpackedBytes()
+                        + " bytes (groupai.sessions.max-unpacked-bytes)");
+                case EMPTY -> invalid("is an empty zip archive");
+                case FOREIGN_SESSION -> new ForeignSessionException(e.foreign());
+                case NOT_TDLIB -> invalid("is a zip archive but not of a TDLib database directory (no td.binlog at its root or in db/); "
+                        + "zip the contents of the account's TDLib database directory, e.g. (cd td && zip -r ../session.zip .)");
+            };
         }
-        if (entries == 0) {
-            throw invalid("is an empty zip archive");
-        }
-        if (!binlog) {
-            throw invalid("is a zip archive but not of a TDLib database directory (no td.binlog at its root or in db/); "
-                    + "zip the contents of the account's TDLib database directory, e.g. (cd td && zip -r ../session.zip .)");
-        }
-        return new Inspection("tdlib", entries, unpacked, size, HexFormat.of().formatHex(sha.digest()));
-    }
-
-    /** Entry names must stay inside the directory they are unpacked into (zip-slip). */
-    private static void checkName(String name) {
-        String unsafe = SessionArchiveLayout.unsafeEntryName(name);
-        if (unsafe != null) {
-            throw invalid("holds the unsafe entry name '" + name.replaceAll("\\p{Cntrl}", "?") + "', which " + unsafe
-                    + " (absolute paths, '..' and backslashes are refused)");
-        }
+        return new Inspection("tdlib", contents.entries(), contents.unpackedBytes(), size, Sha256.hex(file));
     }
 
     private static InvalidInputException invalid(String what) {
         return new InvalidInputException("session", "the uploaded session " + what);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

@@ -1,10 +1,10 @@
 package io.groupai.fleet.sessions;
 
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -37,7 +37,7 @@ public class SessionStore {
     public Path store(String accountId, Path validatedTemp) {
         try {
             Path target = Files.createDirectories(accountDir(accountId)).resolve(ARCHIVE_NAME);
-            Files.move(validatedTemp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.move(validatedTemp, target);
             Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
             return target;
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.scripts.ScriptStore;
@@ -18,10 +19,8 @@ import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -190,12 +189,7 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
             Path tmp = Files.createTempFile(dir, ".upload-", ".tmp");
             try {
                 http.download(url, tmp, maxDownloadBytes, Duration.ofMinutes(10));
-                try {
-                    Files.move(tmp, dir.resolve(SessionStore.UPLOAD), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, dir.resolve(SessionStore.UPLOAD), StandardCopyOption.REPLACE_EXISTING);
-                }
+                AtomicFiles.move(tmp, dir.resolve(SessionStore.UPLOAD));
             } finally {
                 Files.deleteIfExists(tmp);
             }

@@ -1,10 +1,9 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +37,7 @@ public final class PidFile {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling("worker-node.pid.tmp-" + pid);
         Files.writeString(tmp, pid + "\n");
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.move(tmp, file);
     }
 
     public void removeIfOurs() {

@@ -1,5 +1,6 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.sessionformat.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -114,7 +115,7 @@ class NodeAgentActivitiesTest {
         assertThat(zip.getParent()).isEqualTo(deployDir.resolve("exports"));
         assertThat(zip.getFileName().toString()).startsWith("acc1-").endsWith(".zip");
         assertThat(export.sizeBytes()).isEqualTo(Files.size(zip));
-        assertThat(export.sha256()).isEqualTo(Checksums.sha256(zip));
+        assertThat(export.sha256()).isEqualTo(Sha256.hex(zip));
         Map<String, byte[]> exported = TestFiles.unzip(zip);
         assertThat(exported).containsOnlyKeys(expected.keySet());
         expected.forEach((name, bytes) -> assertThat(exported.get(name)).isEqualTo(bytes));

@@ -1,8 +1,7 @@
 package io.groupai.fleet.nodes.ssh;
 
+import io.groupai.fleet.sessionformat.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -37,12 +36,7 @@ public record PinnedHostKey(String type, String base64) {
 
     /** The fingerprint as {@code ssh-keygen -lf} and the OpenSSH client print it: {@code SHA256:<base64, no padding>}. */
     public String fingerprint() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob());
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(Sha256.newDigest().digest(blob()));
     }
 
     /** One known_hosts style line without host: {@code <type> <base64>}. */

@@ -1,22 +1,19 @@
 package io.groupai.fleet.nodes.ssh;
 
+import io.groupai.fleet.sessionformat.AtomicFiles;
+import io.groupai.fleet.sessionformat.Sha256;
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpProgressMonitor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.List;
 import java.util.UUID;
@@ -121,7 +118,7 @@ public final class SessionTransfer {
 
     private RemoteFile put(SshTarget target, String step, List<String> dirs, String dirMode, String dir, String fileName,
                            Path local, String fileMode, String what, Progress progress) {
-        Digest localDigest = sha256(target, local);
+        Sha256.Sum localDigest = sha256(target, local);
         progress.transferred(0);
         String finalPath = dir + "/" + fileName;
         String tempPath = dir + "/." + fileName + "." + UUID.randomUUID() + ".part";
@@ -216,20 +213,20 @@ public final class SessionTransfer {
         Path temp = dir.resolve("." + dest.getFileName() + "." + UUID.randomUUID() + ".part");
         try {
             Files.createDirectories(dir);
-            MessageDigest md = newSha256();
+            MessageDigest md = Sha256.newDigest();
             sftp(target, "download", channel -> {
                 try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), md)) {
                     channel.get(remotePath, out, monitor(progress));
                 }
                 return null;
             });
-            String localSha = HexFormat.of().formatHex(md.digest());
+            String localSha = Sha256.hex(md);
             if (!localSha.equals(remoteSha)) {
                 throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
                         "SHA-256 of the downloaded file differs: remote " + remoteSha + ", local " + localSha);
             }
             restrictPermissions(temp);
-            moveIntoPlace(temp, dest);
+            AtomicFiles.move(temp, dest);
         } catch (IOException e) {
             removeLocalTemp(target, temp, e);
             throw new SshException(target.nodeId(), "download", SshException.Kind.TRANSFER_FAILED,
@@ -365,40 +362,18 @@ public final class SessionTransfer {
         }
     }
 
-    private static void moveIntoPlace(Path temp, Path dest) throws IOException {
-        try {
-            Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            // same directory, so this only happens on exotic file systems; still never half-written
-            Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
     private static void restrictPermissions(Path file) throws IOException {
         if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
     }
 
-    private record Digest(String hex, long size) {
-    }
-
-    private static Digest sha256(SshTarget target, Path file) {
-        MessageDigest md = newSha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-            long size = in.transferTo(OutputStream.nullOutputStream());
-            return new Digest(HexFormat.of().formatHex(md.digest()), size);
+    private static Sha256.Sum sha256(SshTarget target, Path file) {
+        try {
+            return Sha256.of(file);
         } catch (IOException e) {
             throw new SshException(target.nodeId(), "upload", SshException.Kind.INVALID_INPUT,
                     "cannot read local file " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

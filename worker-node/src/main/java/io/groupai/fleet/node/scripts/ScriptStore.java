@@ -1,15 +1,14 @@
 package io.groupai.fleet.node.scripts;
 
-import io.groupai.fleet.node.Checksums;
+import io.groupai.fleet.sessionformat.Sha256;
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.node.ControlPlaneHttp;
 import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.node.SafeNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
@@ -53,7 +52,7 @@ public final class ScriptStore {
         Path target = dir.resolve(version + ".yaml");
         try {
             Files.createDirectories(dir);
-            boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Checksums.sha256(target)));
+            boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Sha256.hex(target)));
             if (!present) {
                 if (downloadUrl == null || downloadUrl.isBlank()) {
                     throw NodeOperationException.rejected(step, null, "InvalidScript",
@@ -62,7 +61,7 @@ public final class ScriptStore {
                 Path tmp = Files.createTempFile(dir, ".download-", ".tmp");
                 try {
                     http.download(downloadUrl, tmp, MAX_SCRIPT_BYTES, Duration.ofSeconds(60));
-                    String actual = Checksums.sha256(tmp);
+                    String actual = Sha256.hex(tmp);
                     if (expected != null && !expected.equals(actual)) {
                         throw NodeOperationException.rejected(step, null, "ScriptChecksumMismatch",
                                 "script " + scriptId + " " + version + ": sha256 " + actual + " does not match the expected " + expected);
@@ -73,7 +72,7 @@ public final class ScriptStore {
                         throw NodeOperationException.rejected(step, null, "InvalidScript",
                                 "script " + scriptId + " " + version + " is not valid script YAML: " + e.getMessage());
                     }
-                    move(tmp, target);
+                    AtomicFiles.move(tmp, target);
                 } finally {
                     Files.deleteIfExists(tmp);
                 }
@@ -137,18 +136,9 @@ public final class ScriptStore {
         Path tmp = Files.createTempFile(target.getParent(), ".write-", ".tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            move(tmp, target);
+            AtomicFiles.move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            // Same directory, so this only happens on exotic file systems; a plain replace is the best left.
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -2,27 +2,25 @@ package io.groupai.fleet.node.sessions;
 
 import io.groupai.fleet.sessionformat.ForeignSession;
 import io.groupai.fleet.sessionformat.ForeignSessions;
-import io.groupai.fleet.sessionformat.SessionArchiveLayout;
-import io.groupai.fleet.node.Checksums;
+import io.groupai.fleet.sessionformat.AtomicFiles;
+import io.groupai.fleet.sessionformat.SessionArchives;
+import io.groupai.fleet.sessionformat.Sha256;
 import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -121,20 +119,20 @@ public final class SessionStore {
                     throw NodeOperationException.rejected(step, accountId, "SessionMissing",
                             "no session uploaded (expected " + deployDir.relativize(upload) + ")");
                 }
-                String sha = Checksums.sha256(upload);
+                String sha = Sha256.hex(upload);
                 Optional<ForeignSession> foreign = ForeignSessions.detect(upload);
                 if (foreign.isPresent()) {
                     throw foreign(accountId, foreign.get(), "the uploaded file");
                 }
-                List<ZipCentralDirectory.Entry> entries = validate(accountId, upload);
+                SessionArchives.Contents contents = validate(accountId, upload);
                 if (installed(accountId) && !replaceAllowed) {
                     throw NodeOperationException.rejected(step, accountId, "AccountRunning",
                             "a new session was uploaded but the account is running; stop it first");
                 }
-                long size = unpack(accountId, upload, entries);
+                long size = unpack(accountId, upload);
                 Files.writeString(dir.resolve(MARKER), sha);
                 Files.delete(upload);
-                log.info("account {}: TDLib session installed ({} files, {} bytes unpacked)", accountId, entries.size(), size);
+                log.info("account {}: TDLib session installed ({} files, {} bytes unpacked)", accountId, contents.entries(), size);
                 return new SessionInfo(accountId, "tdlib", null, null, size, sha);
             } catch (IOException e) {
                 throw NodeOperationException.transientFailure(step, accountId, "cannot install the session: " + e.getMessage(), e);
@@ -148,54 +146,29 @@ public final class SessionStore {
         return new SessionInfo(accountId, "tdlib", null, null, treeSize(databaseDir(accountId)), sha);
     }
 
-    private List<ZipCentralDirectory.Entry> validate(String accountId, Path upload) throws IOException {
+    private SessionArchives.Contents validate(String accountId, Path upload) throws IOException {
         String step = "install-session";
-        List<ZipCentralDirectory.Entry> entries;
         try {
-            entries = ZipCentralDirectory.read(upload);
-        } catch (IOException e) {
-            throw NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
-                    "the uploaded session is not a valid zip archive: " + e.getMessage());
+            return SessionArchives.check(upload, maxUnpackedBytes);
+        } catch (SessionArchives.InvalidArchiveException e) {
+            String entry = "archive entry '" + e.entry() + "' ";
+            throw switch (e.problem()) {
+                case NOT_A_ZIP -> NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
+                        "the uploaded session is not a valid zip archive: " + e.reason());
+                case TOO_MANY_ENTRIES -> NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
+                        "the archive holds more than " + SessionArchives.MAX_ENTRIES + " entries; nothing was written");
+                case UNSAFE_ENTRY -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                        entry + e.reason() + " (zip-slip); nothing was written");
+                case SYMLINK -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                        entry + "is a symbolic link; nothing was written");
+                case DUPLICATE_ENTRY -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                        entry + "appears twice; nothing was written");
+                case TOO_LARGE -> tooLarge(accountId, e.bytes());
+                case FOREIGN_SESSION -> foreign(accountId, e.foreign(), entry.strip());
+                case EMPTY, NOT_TDLIB -> NodeOperationException.rejected(step, accountId, "NotTdlibSession",
+                        "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
+            };
         }
-        long declared = 0;
-        boolean binlog = false;
-        String sessionFile = null;
-        for (ZipCentralDirectory.Entry e : entries) {
-            String problem = SessionArchiveLayout.unsafeEntryName(e.name());
-            if (problem != null) {
-                throw NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
-                        "archive entry '" + printable(e.name()) + "' " + problem + " (zip-slip); nothing was written");
-            }
-            if (e.symlink()) {
-                throw NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
-                        "archive entry '" + printable(e.name()) + "' is a symbolic link; nothing was written");
-            }
-            declared += e.uncompressedSize();
-            String clean = clean(e.name());
-            binlog |= !e.directory() && SessionArchiveLayout.isBinlog(clean);
-            if (!e.directory() && clean.toLowerCase(Locale.ROOT).endsWith(".session") && sessionFile == null) {
-                sessionFile = e.name();
-            }
-        }
-        if (declared > maxUnpackedBytes) {
-            throw tooLarge(accountId, declared);
-        }
-        if (!binlog) {
-            if (sessionFile != null) {
-                try (ZipFile zip = new ZipFile(upload.toFile())) {
-                    ZipEntry entry = zip.getEntry(sessionFile);
-                    if (entry != null && entry.getSize() <= ForeignSessions.MAX_BYTES) {
-                        Optional<ForeignSession> found = ForeignSessions.detect(zip.getInputStream(entry));
-                        if (found.isPresent()) {
-                            throw foreign(accountId, found.get(), "archive entry '" + printable(sessionFile) + "'");
-                        }
-                    }
-                }
-            }
-            throw NodeOperationException.rejected(step, accountId, "NotTdlibSession",
-                    "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
-        }
-        return entries;
     }
 
     private NodeOperationException tooLarge(String accountId, long bytes) {
@@ -209,19 +182,7 @@ public final class SessionStore {
                 s.explanation(where) + ". Nothing was written.");
     }
 
-    private static String clean(String name) {
-        String n = name;
-        while (n.startsWith("./")) {
-            n = n.substring(2);
-        }
-        return n;
-    }
-
-    private static String printable(String name) {
-        return name.replaceAll("\\p{Cntrl}", "?");
-    }
-
-    private long unpack(String accountId, Path upload, List<ZipCentralDirectory.Entry> entries) throws IOException {
+    private long unpack(String accountId, Path upload) throws IOException {
         Path dir = accountDir(accountId);
         Path tmp = Files.createTempDirectory(dir, ".td-unpack-");
         boolean done = false;
@@ -229,15 +190,11 @@ public final class SessionStore {
             long total = 0;
             try (ZipFile zip = new ZipFile(upload.toFile())) {
                 for (ZipEntry e : java.util.Collections.list(zip.entries())) {
-                    // Same checks again on what java.util.zip reports, in case it reads names differently.
-                    if (SessionArchiveLayout.unsafeEntryName(e.getName()) != null) {
-                        throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
-                                "archive entry '" + printable(e.getName()) + "' is unsafe; nothing was written");
-                    }
-                    Path target = tmp.resolve(clean(e.getName())).normalize();
+                    // Checked already (SessionArchives); this guard only keeps the write itself inside tmp.
+                    Path target = tmp.resolve(SessionArchives.withoutDotSlash(e.getName())).normalize();
                     if (!target.startsWith(tmp)) {
                         throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
-                                "archive entry '" + printable(e.getName()) + "' escapes the session directory; nothing was written");
+                                "archive entry '" + SessionArchives.printable(e.getName()) + "' escapes the session directory; nothing was written");
                     }
                     if (e.isDirectory()) {
                         Files.createDirectories(target);
@@ -261,9 +218,9 @@ public final class SessionStore {
             Path old = null;
             if (Files.exists(td, LinkOption.NOFOLLOW_LINKS)) {
                 old = dir.resolve(".td-old-" + System.nanoTime());
-                move(td, old);
+                AtomicFiles.move(td, old);
             }
-            move(tmp, td);
+            AtomicFiles.move(tmp, td);
             done = true;
             if (old != null) {
                 deleteTree(old);
@@ -302,7 +259,7 @@ public final class SessionStore {
                 Path target = exportsDir.resolve(accountId + "-" + STAMP.format(clock.instant()) + ".zip");
                 Path tmp = Files.createTempFile(exportsDir, ".export-", ".tmp");
                 try {
-                    MessageDigest md = Checksums.newDigest();
+                    MessageDigest md = Sha256.newDigest();
                     try (OutputStream raw = Files.newOutputStream(tmp);
                          DigestOutputStream digest = new DigestOutputStream(raw, md);
                          ZipOutputStream zip = new ZipOutputStream(digest)) {
@@ -328,9 +285,9 @@ public final class SessionStore {
                             }
                         }
                     }
-                    move(tmp, target);
+                    AtomicFiles.move(tmp, target);
                     long size = Files.size(target);
-                    String sha = HexFormat.of().formatHex(md.digest());
+                    String sha = Sha256.hex(md);
                     log.info("account {}: session exported to {} ({} bytes)", accountId, deployDir.relativize(target), size);
                     return new ExportedSession(accountId, target.toAbsolutePath().toString(), size, sha);
                 } finally {
@@ -358,15 +315,6 @@ public final class SessionStore {
         } catch (IOException e) {
             log.warn("cannot list {}: {}", sessionsDir, e.getMessage());
             return List.of();
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            // Both paths are in the same directory; this only happens on exotic file systems.
-            Files.move(from, to);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.groupai.fleet.node.sessions;
+package io.groupai.fleet.sessionformat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,9 +14,9 @@ import java.util.List;
  * Reads a zip's central directory, including what {@code java.util.zip} does not expose: the Unix
  * mode in the external attributes, needed to refuse symbolic links before anything is unpacked.
  */
-final class ZipCentralDirectory {
+public final class ZipCentralDirectory {
 
-    record Entry(String name, boolean directory, boolean symlink, long uncompressedSize) {
+    public record Entry(String name, boolean directory, boolean symlink, long uncompressedSize) {
     }
 
     private static final int EOCD_SIG = 0x06054b50;
@@ -27,7 +27,7 @@ final class ZipCentralDirectory {
     }
 
     /** @throws IOException when the file is not a readable zip (the message says why) */
-    static List<Entry> read(Path zip) throws IOException {
+    public static List<Entry> read(Path zip) throws IOException {
         try (FileChannel ch = FileChannel.open(zip, StandardOpenOption.READ)) {
             long size = ch.size();
             int tailLen = (int) Math.min(size, 22 + 65535);
