@@ -46,6 +46,8 @@ public final class FakeControlPlane implements AutoCloseable {
     public volatile boolean simUpdatesDown;
     /** The simulated network answers 429 (flood wait) to sends while set. */
     public volatile boolean simFloodWait;
+    /** How many sends were answered with 429. */
+    public final java.util.concurrent.atomic.AtomicInteger floodWaitAnswers = new java.util.concurrent.atomic.AtomicInteger();
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
@@ -169,6 +171,7 @@ public final class FakeControlPlane implements AutoCloseable {
             }
             case "messages" -> {
                 if (simFloodWait) {
+                    floodWaitAnswers.incrementAndGet();
                     send(ex, 429, "{\"error\":\"FLOOD_WAIT_5\"}");
                     return;
                 }

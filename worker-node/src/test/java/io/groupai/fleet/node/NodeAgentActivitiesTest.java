@@ -319,6 +319,31 @@ class NodeAgentActivitiesTest {
     }
 
     @Test
+    void aScriptedReplyThatHitsFloodWaitIsSentOnceWhenTheWaitIsOver() throws Exception {
+        byte[] yaml;
+        try (var in = getClass().getResourceAsStream("/welcome-script.yaml")) {
+            yaml = in.readAllBytes();
+        }
+        controlPlane.files.put("welcome-1.0.yaml", yaml);
+        node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", null));
+        node.startAccount(new StartAccountRequest("acc1", "welcome"));
+
+        controlPlane.simFloodWait = true; // the simulated network asks for 5 s
+        controlPlane.pushUpdate("acc1", "new_member", -100123L, "Test Group", 42L, "Ana", null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (controlPlane.floodWaitAnswers.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(controlPlane.floodWaitAnswers).hasValue(1);
+        controlPlane.simFloodWait = false;
+
+        awaitMessages(1);
+        assertThat(controlPlane.sentMessages).singleElement()
+                .satisfies(m -> assertThat(m.get("text").asText()).contains("Ana"));
+        assertThat(controlPlane.floodWaitAnswers).as("retried once, not again").hasValue(1);
+    }
+
+    @Test
     void scriptWithWrongChecksumIsRefusedAndNotActivated() {
         controlPlane.files.put("bad.yaml", "script_id: x\nscenes: []\n".getBytes());
         assertThatThrownBy(() -> node.installScript(new InstallScriptRequest("x", "1", "/files/bad.yaml", "00".repeat(32))))
