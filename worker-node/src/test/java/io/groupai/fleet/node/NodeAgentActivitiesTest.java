@@ -18,6 +18,7 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -256,11 +257,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void newMemberGetsTheWelcomeFromTheActiveScriptAndScriptsReload() throws Exception {
-        // A copy of shared/examples/welcome-script.yaml (the seeds' format).
-        byte[] yaml;
-        try (var in = getClass().getResourceAsStream("/welcome-script.yaml")) {
-            yaml = in.readAllBytes();
-        }
+        byte[] yaml = welcomeScript();
         controlPlane.files.put("welcome-1.0.yaml", yaml);
         String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(yaml));
         ScriptInstallResult installed = node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", sha));
@@ -320,11 +317,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void aScriptedReplyThatHitsFloodWaitIsSentOnceWhenTheWaitIsOver() throws Exception {
-        byte[] yaml;
-        try (var in = getClass().getResourceAsStream("/welcome-script.yaml")) {
-            yaml = in.readAllBytes();
-        }
-        controlPlane.files.put("welcome-1.0.yaml", yaml);
+        controlPlane.files.put("welcome-1.0.yaml", welcomeScript());
         node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", null));
         node.startAccount(new StartAccountRequest("acc1", "welcome"));
 
@@ -355,6 +348,13 @@ class NodeAgentActivitiesTest {
         assertThat(deployDir.resolve("scripts/x/active")).doesNotExist();
         node.removeScript("x");
         assertThat(deployDir.resolve("scripts/x")).doesNotExist();
+    }
+
+    /** A copy of shared/examples/welcome-script.yaml (the seeds' format). */
+    private byte[] welcomeScript() throws IOException {
+        try (var in = getClass().getResourceAsStream("/welcome-script.yaml")) {
+            return in.readAllBytes();
+        }
     }
 
     private void awaitMessages(int n) throws InterruptedException {
