@@ -91,6 +91,7 @@ class HostileInputApiTest {
         return bodies;
     }
 
+    /** The POST/PUT endpoints with a JSON body (not .../auto: an empty or null body there means "balanced"). */
     static final List<String[]> ENDPOINTS = List.of(
             new String[] {"POST", "/api/v1/group-ai/servers"},
             new String[] {"PUT", "/api/v1/group-ai/servers/node-a"},
@@ -102,7 +103,15 @@ class HostileInputApiTest {
             new String[] {"POST", "/api/v1/group-ai/accounts/rebalance"},
             new String[] {"POST", "/api/v1/group-ai/servers/node-a/commands"},
             new String[] {"POST", "/api/v1/group-ai/accounts/639000000001/login"},
-            new String[] {"POST", "/api/v1/workers/heartbeat"});
+            new String[] {"POST", "/api/v1/group-ai/accounts/639000000001/login/code"},
+            new String[] {"POST", "/api/v1/group-ai/accounts/639000000001/login/password"},
+            new String[] {"POST", "/api/v1/workers/heartbeat"},
+            new String[] {"POST", "/api/v1/workers/node-a/logins/639000000001/state"},
+            new String[] {"POST", "/api/v1/sim-telegram/groups"},
+            new String[] {"POST", "/api/v1/sim-telegram/groups/-100123/members"},
+            new String[] {"POST", "/api/v1/sim-telegram/groups/-100123/messages"},
+            new String[] {"POST", "/api/v1/sim-telegram/accounts/639000000001/connect"},
+            new String[] {"POST", "/api/v1/sim-telegram/accounts/639000000001/messages"});
 
     @Test
     void everyHostileBodyGetsA4xxProblemAndChangesNothing() throws Exception {
