@@ -1,12 +1,12 @@
 package io.groupai.fleet.node;
 
-import io.groupai.fleet.sessionformat.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.TelegramException;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;

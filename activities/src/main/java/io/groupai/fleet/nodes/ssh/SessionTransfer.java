@@ -1,10 +1,10 @@
 package io.groupai.fleet.nodes.ssh;
 
-import io.groupai.fleet.sessionformat.AtomicFiles;
-import io.groupai.fleet.sessionformat.Sha256;
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpProgressMonitor;
+import io.groupai.fleet.sessionformat.AtomicFiles;
+import io.groupai.fleet.sessionformat.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

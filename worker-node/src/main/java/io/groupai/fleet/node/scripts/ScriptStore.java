@@ -1,10 +1,10 @@
 package io.groupai.fleet.node.scripts;
 
-import io.groupai.fleet.sessionformat.Sha256;
-import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.node.ControlPlaneHttp;
 import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.node.SafeNames;
+import io.groupai.fleet.sessionformat.AtomicFiles;
+import io.groupai.fleet.sessionformat.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
