@@ -9,8 +9,6 @@ import io.groupai.fleet.app.allocation.InProcessNodeAgent;
 import io.groupai.fleet.app.allocation.SimulatedFleet;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.TaskQueues;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -69,6 +67,8 @@ class DevServerTest {
     int grpcPort;
     int uiPort;
     ConfigurableApplicationContext app;
+    /** Started by the test as a killed app would leave it; closed here too should the app not adopt it. */
+    TemporalDevServer left;
     SimulatedFleet fleet;
 
     @BeforeAll
@@ -80,7 +80,11 @@ class DevServerTest {
         dir = Files.createTempDirectory("groupai-devserver");
         grpcPort = freePort();
         uiPort = freePort();
-        app = start();
+        app = start("--groupai.temporal.schedules[0].id=status-dev-1",
+                "--groupai.temporal.schedules[0].every=2s",
+                "--groupai.temporal.schedules[0].workflow-type=ServerOperationWorkflow",
+                "--groupai.temporal.schedules[0].input.nodeId=dev-1",
+                "--groupai.temporal.schedules[0].input.action=STATUS");
         fleet = new SimulatedFleet(api(), app.getBean(WorkflowClient.class), dir.resolve("nodes"))
                 .node("dev-1", 5, false).node("dev-2", 5, false);
         SimulatedFleet.accounts(api(), app.getBean(SessionStore.class),
@@ -91,6 +95,9 @@ class DevServerTest {
     void stopApp() {
         if (app != null) {
             app.close();
+        }
+        if (left != null) {
+            left.close();
         }
         if (fleet != null) {
             fleet.close();
@@ -168,7 +175,7 @@ class DevServerTest {
         assertThat(dir.resolve("temporal.pid")).doesNotExist();
 
         // A dev server left running by an app that was killed: the next start adopts it.
-        TemporalDevServer left = TemporalDevServer.start(new TemporalDevServer.Settings(cli, "127.0.0.1", grpcPort, uiPort, dir,
+        left = TemporalDevServer.start(new TemporalDevServer.Settings(cli, "127.0.0.1", grpcPort, uiPort, dir,
                 "default", Duration.ofSeconds(60)));
         app = start();
         assertThat(((TemporalDevServer) app.getBean(EmbeddedTemporal.class)).pid()).isEqualTo(left.pid());
@@ -259,12 +266,7 @@ class DevServerTest {
                 "--groupai.sessions.dir=" + dir.resolve("sessions"),
                 "--groupai.secrets.key=" + KEY,
                 "--groupai.demo.enabled=false",
-                "--groupai.nodes.tdlib-library=",
-                "--groupai.temporal.schedules[0].id=status-dev-1",
-                "--groupai.temporal.schedules[0].every=2s",
-                "--groupai.temporal.schedules[0].workflow-type=ServerOperationWorkflow",
-                "--groupai.temporal.schedules[0].input.nodeId=dev-1",
-                "--groupai.temporal.schedules[0].input.action=STATUS"));
+                "--groupai.nodes.tdlib-library="));
         args.addAll(List.of(extra));
         return new SpringApplication(FleetApplication.class).run(args.toArray(String[]::new));
     }
