@@ -89,6 +89,13 @@ public final class TemporalDevServer implements EmbeddedTemporal {
                     + target + " if it is a Temporal server you want to use, or set GROUPAI_TEMPORAL_PORT to a free port");
         }
 
+        Optional<ProcessHandle> stray = recordedDevServer(pidFile);
+        if (stray.isPresent()) {
+            // A second server on the same SQLite file would corrupt it.
+            throw new IllegalStateException("the Temporal dev server of an earlier start (pid " + stray.get().pid()
+                    + ", see " + pidFile + ") is still running but does not answer on " + target + "; stop it (kill "
+                    + stray.get().pid() + ") or set GROUPAI_TEMPORAL_PORT to the port it listens on");
+        }
         List<String> command = new ArrayList<>(List.of(settings.cli().toString(), "server", "start-dev",
                 "--ip", host, "--port", Integer.toString(port),
                 "--ui-ip", host, "--ui-port", Integer.toString(uiPort),
