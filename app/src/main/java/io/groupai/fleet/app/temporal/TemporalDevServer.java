@@ -112,6 +112,7 @@ public final class TemporalDevServer implements EmbeddedTemporal {
             throw new UncheckedIOException("cannot start " + settings.cli() + " server start-dev", e);
         }
         TemporalDevServer server = new TemporalDevServer(child.toHandle(), target, uiUrl, pidFile);
+        long startedNanos = System.nanoTime();
         Instant deadline = Instant.now().plus(settings.startTimeout());
         while (!healthy(target, settings.namespace(), Duration.ofSeconds(2))) {
             if (!child.isAlive() || Instant.now().isAfter(deadline)) {
@@ -122,8 +123,8 @@ public final class TemporalDevServer implements EmbeddedTemporal {
             }
             sleep(Duration.ofMillis(200));
         }
-        log.info("Temporal dev server (pid {}) listening on {}, database {}, output in {}", child.pid(), target,
-                dir.resolve("temporal.db"), logFile);
+        log.info("Temporal dev server (pid {}) answering on {} after {} ms, database {}, output in {}", child.pid(), target,
+                (System.nanoTime() - startedNanos) / 1_000_000, dir.resolve("temporal.db"), logFile);
         return server;
     }
 
