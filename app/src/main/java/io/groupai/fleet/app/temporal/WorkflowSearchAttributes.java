@@ -68,6 +68,11 @@ public class WorkflowSearchAttributes {
         }
     }
 
+    /** Only the given attributes are usable (tests). */
+    WorkflowSearchAttributes(Set<String> available) {
+        this.available = Set.copyOf(available);
+    }
+
     /** The attributes for a workflow start, read from its type and its (JSON-shaped) input. */
     public SearchAttributes of(String workflowType, Object input) {
         Map<?, ?> fields = input == null ? Map.of() : JSON.convertValue(input, Map.class);
