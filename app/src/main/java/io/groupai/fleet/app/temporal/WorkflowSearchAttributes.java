@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -56,6 +57,7 @@ public class WorkflowSearchAttributes {
 
     private final Set<String> available;
 
+    @Autowired
     WorkflowSearchAttributes(WorkflowServiceStubs stubs, @Value("${spring.temporal.namespace:default}") String namespace,
                              ObjectProvider<EmbeddedTemporal> embedded) {
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
