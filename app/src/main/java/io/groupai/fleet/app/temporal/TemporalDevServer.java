@@ -84,8 +84,8 @@ public final class TemporalDevServer implements EmbeddedTemporal {
                         earlier.get().pid(), target);
                 return new TemporalDevServer(earlier.get(), target, uiUrl, pidFile);
             }
-            throw new IllegalStateException(target + " is already taken by another process, not by a Temporal dev server "
-                    + "this app started (" + pidFile + " names no live one). Stop that process, or set TEMPORAL_ADDRESS="
+            throw new IllegalStateException(target + " is already taken by another process, not by a healthy Temporal dev "
+                    + "server this app started (recorded in " + pidFile + "). Stop that process, or set TEMPORAL_ADDRESS="
                     + target + " if it is a Temporal server you want to use, or set GROUPAI_TEMPORAL_PORT to a free port");
         }
 
