@@ -41,7 +41,7 @@ class JavaTestServerFallbackTest {
     void runsOnTheJavaTestServerWithoutSchedulesAndWithSearchAttributes() {
         assertThat(server).isInstanceOf(EmbeddedTemporalServer.class);
         assertThat(server.uiUrl()).isEmpty();
-        assertThat(schedules.outcome()).isEqualTo(new TemporalSchedules.Outcome(false, List.of()));
+        assertThat(schedules.outcome()).isEqualTo(new TemporalSchedules.Outcome(false, List.of(), List.of()));
 
         Api api = new Api(port);
         api.post("/api/v1/group-ai/servers", """
