@@ -9,7 +9,9 @@ import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +21,14 @@ import org.slf4j.LoggerFactory;
  * configured address (loopback by default). Time skipping is locked: it runs in real time.
  * Everything it holds lives in memory and is gone when it stops.
  */
-public final class EmbeddedTemporalServer implements AutoCloseable {
+public final class EmbeddedTemporalServer implements EmbeddedTemporal {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
 
     private final TestServicesStarter services;
     private final Server server;
     private final String host;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public EmbeddedTemporalServer(String bindAddress, int port) {
         this.host = bindAddress;
@@ -43,7 +46,22 @@ public final class EmbeddedTemporalServer implements AutoCloseable {
         log.info("embedded Temporal server (Temporal's Java test server, in memory) listening on {}", target());
     }
 
-    /** host:port for gRPC clients. */
+    @Override
+    public String description() {
+        return "Temporal's Java test server (in memory: no Schedules, no workflow list, nothing survives a restart)";
+    }
+
+    @Override
+    public Optional<String> uiUrl() {
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean fullServer() {
+        return false;
+    }
+
+    @Override
     public String target() {
         String shown = host.contains(":") ? "[" + host + "]" : host;
         return shown + ":" + server.getPort();
@@ -55,6 +73,9 @@ public final class EmbeddedTemporalServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -12,9 +12,11 @@ import org.springframework.stereotype.Component;
 class TemporalHealthIndicator implements HealthIndicator {
 
     private final WorkflowServiceStubs stubs;
+    private final TemporalServerInfo server;
 
-    TemporalHealthIndicator(WorkflowServiceStubs stubs) {
+    TemporalHealthIndicator(WorkflowServiceStubs stubs, TemporalServerInfo server) {
         this.stubs = stubs;
+        this.server = server;
     }
 
     @Override
@@ -22,7 +24,9 @@ class TemporalHealthIndicator implements HealthIndicator {
         String target = stubs.getOptions().getTarget();
         try {
             stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
-            return Health.up().withDetail("target", target).build();
+            Health.Builder up = Health.up().withDetail("target", target).withDetail("server", server.description());
+            server.uiUrl().ifPresent(ui -> up.withDetail("ui", ui));
+            return up.build();
         } catch (RuntimeException e) {
             return Health.down().withDetail("target", target).withDetail("error", e.getMessage()).build();
         }

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.workflows;
 
+import io.groupai.fleet.app.temporal.WorkflowSearchAttributes;
 import io.groupai.fleet.registry.ConflictException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -21,10 +22,12 @@ public class WorkflowLauncher {
 
     private final WorkflowClient client;
     private final WorkflowRunRepository runs;
+    private final WorkflowSearchAttributes searchAttributes;
 
-    public WorkflowLauncher(WorkflowClient client, WorkflowRunRepository runs) {
+    public WorkflowLauncher(WorkflowClient client, WorkflowRunRepository runs, WorkflowSearchAttributes searchAttributes) {
         this.client = client;
         this.runs = runs;
+        this.searchAttributes = searchAttributes;
     }
 
     /**
@@ -34,7 +37,8 @@ public class WorkflowLauncher {
      */
     public StartedWorkflow start(String workflowType, String workflowId, String taskQueue, String subject, Object input) {
         WorkflowStub stub = client.newUntypedWorkflowStub(workflowType,
-                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
+                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue)
+                        .setTypedSearchAttributes(searchAttributes.of(workflowType, input)).build());
         WorkflowExecution execution;
         try {
             execution = stub.start(input);

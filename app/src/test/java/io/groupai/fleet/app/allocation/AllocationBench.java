@@ -43,6 +43,7 @@ public final class AllocationBench {
         java.util.Map.of(
                 "spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
                 "server.port", "0",
+                "groupai.temporal.embedded.server", "java-test-server",
                 "groupai.temporal.embedded.port", "0",
                 "groupai.data-dir", dir.toString(),
                 "groupai.sessions.dir", dir.resolve("sessions").toString(),

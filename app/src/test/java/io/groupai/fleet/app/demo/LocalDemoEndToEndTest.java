@@ -24,6 +24,7 @@ import tools.jackson.databind.JsonNode;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:demo;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+        "groupai.temporal.embedded.server=java-test-server",
         "groupai.temporal.embedded.port=0",
         "groupai.demo.enabled=true",
         "groupai.demo.dir=${java.io.tmpdir}/groupai-demo-test/nodes",
