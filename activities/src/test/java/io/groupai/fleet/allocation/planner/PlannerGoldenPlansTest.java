@@ -1,0 +1,146 @@
+package io.groupai.fleet.allocation.planner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Pins every detail of the plans for one fixed mid-size input (4,000 accounts, 150 servers with mixed states,
+ * weights, locations, scripts and failures, filling up so accounts end unplaced), per strategy and score model:
+ * node, exact score bits and reason of each placement, each unplaced reason, and the returned cursor. The pins
+ * were taken from the planner before it was optimised, so any change in what it decides shows here. If a change
+ * is intended, replace the digest with the one in the failure message.
+ */
+class PlannerGoldenPlansTest {
+
+    private static final Map<String, String> EXPECTED = Map.ofEntries(
+            Map.entry("balanced/SEED",
+                    "ff3d5f041d178e366a6dbfc282f8b1e1a2e99b59ba29976461125fb4f896009a"),
+            Map.entry("round_robin/SEED",
+                    "31cf409fad45408ec2df240466613ffcb3e9fe9b43eec4e58b9cf922f92a95ea"),
+            Map.entry("least_loaded/SEED",
+                    "da50d5fac7963ff609e4404c4c578de71f3f029a1fec5de916f3139eca948deb"),
+            Map.entry("load_balance/SEED",
+                    "e920fe8c9ddca5a57707aec0587f8677001437295fb8ea42ea099c1385e7c01d"),
+            Map.entry("location/SEED",
+                    "8406d97a15ca392326eb2a529177a792e0043314294989f45c3c097d0b734b31"),
+            Map.entry("affinity/SEED",
+                    "a86f6b599c83be6185dc4521aa0c74afacd314c80e72b8ae9833cd8efc0f5247"),
+            Map.entry("isolation/SEED",
+                    "b4aad8883f8e679c323a38deae798e14013b92980629d8b75547669eb3657a12"),
+            Map.entry("balanced/FOUR_FACTOR",
+                    "c08a3b025dbc0c08ddd48a79619b050a8ea1f99dfb13a90bd52755bf430c8436"),
+            Map.entry("round_robin/FOUR_FACTOR",
+                    "3e4b4e34abebb2c363c3a870138a606eeddcb70a154840349972b947ae109e09"),
+            Map.entry("least_loaded/FOUR_FACTOR",
+                    "6f9bf0ce97d7ccb3f6e1e9ee189edc72aac8afda58ce81ebc38498a5acd2d3bc"),
+            Map.entry("load_balance/FOUR_FACTOR",
+                    "30da8ad8b0899b85991278248f527303567d43986d090355dd5f62d0689e2c5c"),
+            Map.entry("location/FOUR_FACTOR",
+                    "4cea70a252fbd1f7649ba4bb2d7a269b2bf48e90caf93ef584addcd176ae840e"),
+            Map.entry("affinity/FOUR_FACTOR",
+                    "3ce4aa270978a6a4fea0939d08697ba74f0dbdf9dae31eee1d64823213a845d3"),
+            Map.entry("isolation/FOUR_FACTOR",
+                    "c0bb85a48ccadb5be0969ec3cfe3f59c07ce11853c90a041651f66f2663b4a54"));
+
+    private static final List<ServerCandidate> SERVERS = servers(new Random(20260101));
+    private static final List<AccountRequest> ACCOUNTS = accounts(new Random(20260102));
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (ScoreModel model : ScoreModel.values()) {
+            for (Strategy strategy : Strategy.values()) {
+                cases.add(Arguments.of(strategy, model));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("cases")
+    void planIsExactlyThePinnedOne(Strategy strategy, ScoreModel model) {
+        Planner planner = new Planner(PlannerWeights.defaults().withScoreModel(model));
+
+        Plan plan = planner.plan(SERVERS, ACCOUNTS, strategy, new RoundRobinCursor("m-0071", 1));
+
+        // The input is built to exercise the full path: most accounts placed, the rest unplaced once all are full.
+        assertThat(plan.placements()).hasSizeGreaterThan(3_000);
+        assertThat(plan.unplaced()).isNotEmpty();
+        String rendered = render(plan);
+        assertThat(digest(rendered))
+                .as("plan digest of %s/%s; first lines:%n%s", strategy.wireName(), model,
+                        rendered.substring(0, Math.min(rendered.length(), 1_500)))
+                .isEqualTo(EXPECTED.get(strategy.wireName() + "/" + model));
+    }
+
+    /** Every field, with the score as raw bits so even a last-digit difference shows. */
+    private static String render(Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        for (Placement p : plan.placements()) {
+            sb.append(p.accountId()).append('|').append(p.nodeId()).append('|')
+                    .append(Long.toHexString(Double.doubleToRawLongBits(p.loadScore()))).append('|')
+                    .append(p.reason()).append('\n');
+        }
+        for (Unplaced u : plan.unplaced()) {
+            sb.append(u.accountId()).append("|-|").append(u.reason()).append('\n');
+        }
+        sb.append(plan.strategy()).append('|').append(plan.nextCursor()).append('\n');
+        return sb.toString();
+    }
+
+    private static String digest(String text) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<ServerCandidate> servers(Random random) {
+        String[] locations = {"LosAngeles", "los-angeles", "Manila", "Tokyo", "Frankfurt", null};
+        String[] scripts = {"welcome", "quiz", "news", "promo", "support"};
+        ServerState[] states = ServerState.values();
+        List<ServerCandidate> servers = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            int max = random.nextInt(10) == 0 ? 0 : 10 + random.nextInt(70);
+            Map<String, Integer> scriptCounts = new HashMap<>();
+            for (int k = random.nextInt(3); k > 0; k--) {
+                scriptCounts.put(scripts[random.nextInt(scripts.length)], random.nextInt(6));
+            }
+            servers.add(new ServerCandidate(
+                    String.format("m-%04d", i * 7919 % 10_000), // unique, not in nodeId order
+                    max, random.nextInt(max / 2 + 1), random.nextInt(4) == 0 ? random.nextInt(3) : 0,
+                    0.5 + random.nextInt(6) * 0.5, locations[random.nextInt(locations.length)],
+                    random.nextInt(8) == 0 ? 120 : random.nextDouble() * 95, random.nextDouble() * 95,
+                    random.nextInt(8) == 0 ? -5 : random.nextDouble() * 95, random.nextInt(4000),
+                    random.nextInt(4) == 0 ? random.nextInt(6) : 0, random.nextInt(15) != 0,
+                    random.nextInt(6) == 0 ? states[random.nextInt(states.length)] : ServerState.ACTIVE,
+                    scriptCounts));
+        }
+        return servers;
+    }
+
+    private static List<AccountRequest> accounts(Random random) {
+        String[] preferences = {"Los Angeles", "manila", "TOKYO", "frankfurt", "Sydney", null, null};
+        String[] scripts = {"welcome", "quiz", "news", "promo", "support", "rare", null};
+        List<AccountRequest> accounts = new ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            accounts.add(new AccountRequest("acc-" + i, scripts[random.nextInt(scripts.length)],
+                    preferences[random.nextInt(preferences.length)]));
+        }
+        return accounts;
+    }
+}
