@@ -1,6 +1,8 @@
 package io.groupai.fleet.allocation.planner;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,20 +13,35 @@ import java.util.Map;
  */
 final class LocationSelector implements Selector {
 
-    private final PlannerWeights weights;
+    /** Where an account's preference (as written) leads; worked out once per distinct preference string. */
+    private record Route(ServerQueue local, Why elsewhere) {
+    }
+
     private final ServerQueue global;
     private final Map<String, ServerQueue> byLocation = new HashMap<>();
+    /** By slot index: the slot's location queue (or null) and its member number there. */
+    private final ServerQueue[] localQueue;
+    private final int[] localMember;
+    private final Map<String, Route> routes = new HashMap<>();
 
     LocationSelector(List<ServerSlot> slots, PlannerWeights weights) {
-        this.weights = weights;
-        this.global = ServerQueue.byKey(this::key);
+        this.global = ServerQueue.byKey(slots, s -> RankedSelector.weightedScore(s, weights));
+        this.localQueue = new ServerQueue[slots.size()];
+        this.localMember = new int[slots.size()];
+        Map<String, List<ServerSlot>> members = new LinkedHashMap<>();
         for (ServerSlot slot : slots) {
-            global.refresh(slot);
             String location = normalize(slot.server.location());
             if (location != null) {
-                byLocation.computeIfAbsent(location, l -> ServerQueue.byKey(this::key)).refresh(slot);
+                List<ServerSlot> list = members.computeIfAbsent(location, l -> new ArrayList<>());
+                localMember[slot.index] = list.size();
+                list.add(slot);
             }
         }
+        members.forEach((location, list) -> {
+            ServerQueue queue = ServerQueue.byKey(list, s -> RankedSelector.weightedScore(s, weights));
+            byLocation.put(location, queue);
+            list.forEach(slot -> localQueue[slot.index] = queue);
+        });
     }
 
     /**
@@ -45,36 +62,35 @@ final class LocationSelector implements Selector {
         return sb.isEmpty() ? null : sb.toString().toLowerCase(Locale.ROOT);
     }
 
-    private double key(ServerSlot s) {
-        return RankedSelector.weightedScore(s, weights);
+    private Route route(String preference) {
+        Route route = routes.get(preference);
+        if (route == null) {
+            String wanted = normalize(preference);
+            route = wanted == null
+                    ? new Route(null, Why.NO_PREFERENCE)
+                    : new Route(byLocation.get(wanted), Why.NO_ROOM_IN_LOCATION);
+            routes.put(preference, route);
+        }
+        return route;
     }
 
     @Override
     public Choice choose(AccountRequest account) {
-        String wanted = normalize(account.locationPreference());
-        if (wanted != null) {
-            ServerQueue local = byLocation.get(wanted);
-            ServerSlot slot = local == null ? null : local.best();
-            if (slot != null) {
-                return new Choice(slot, "in preferred location " + account.locationPreference());
-            }
+        Route route = route(account.locationPreference());
+        ServerSlot slot = route.local == null ? null : route.local.best();
+        if (slot != null) {
+            return new Choice(slot, Why.IN_LOCATION);
         }
-        ServerSlot slot = global.best();
-        if (slot == null) {
-            return null;
-        }
-        String why = wanted == null
-                ? "no location preference; lowest load score for its weight"
-                : "no server with room in " + account.locationPreference() + "; lowest load score elsewhere";
-        return new Choice(slot, why);
+        slot = global.best();
+        return slot == null ? null : new Choice(slot, route.elsewhere);
     }
 
     @Override
     public void placed(AccountRequest account, ServerSlot slot) {
-        global.refresh(slot);
-        String location = normalize(slot.server.location());
-        if (location != null) {
-            byLocation.get(location).refresh(slot);
+        global.refresh(slot.index);
+        ServerQueue local = localQueue[slot.index];
+        if (local != null) {
+            local.refresh(localMember[slot.index]);
         }
     }
 }
