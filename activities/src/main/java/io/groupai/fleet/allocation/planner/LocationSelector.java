@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * Location strategy: servers in the account's preferred location by lowest weighted score, otherwise all servers
- * the same way. One queue per location plus a global one; a placement refreshes the server in both.
+ * the same way. The servers are split into one queue per location (plus one for servers without a location), and
+ * the best server overall is the best of the queues' bests, kept in a small heap of the queues: a placement
+ * re-ranks its server in its location's queue and that queue in the heap, never in a queue of every server.
  */
 final class LocationSelector implements Selector {
 
@@ -17,31 +19,47 @@ final class LocationSelector implements Selector {
     private record Route(ServerQueue local, Why elsewhere) {
     }
 
-    private final ServerQueue global;
+    /** Every server is in exactly one part. */
+    private final ServerQueue[] parts;
+    /** By slot index: its part and its member number there. */
+    private final int[] partOf;
+    private final int[] memberOf;
+    /** Parts with room, ordered by their best server's (key, rank): the top part holds the best server overall. */
+    private final IndexedHeap bestParts;
     private final Map<String, ServerQueue> byLocation = new HashMap<>();
-    /** By slot index: the slot's location queue (or null) and its member number there. */
-    private final ServerQueue[] localQueue;
-    private final int[] localMember;
     private final Map<String, Route> routes = new HashMap<>();
 
     LocationSelector(List<ServerSlot> slots, PlannerWeights weights) {
-        this.global = ServerQueue.byKey(slots, s -> RankedSelector.weightedScore(s, weights));
-        this.localQueue = new ServerQueue[slots.size()];
-        this.localMember = new int[slots.size()];
-        Map<String, List<ServerSlot>> members = new LinkedHashMap<>();
+        this.partOf = new int[slots.size()];
+        this.memberOf = new int[slots.size()];
+        Map<String, List<ServerSlot>> byName = new LinkedHashMap<>(); // the null key gathers servers without one
         for (ServerSlot slot : slots) {
-            String location = normalize(slot.server.location());
-            if (location != null) {
-                List<ServerSlot> list = members.computeIfAbsent(location, l -> new ArrayList<>());
-                localMember[slot.index] = list.size();
-                list.add(slot);
-            }
+            List<ServerSlot> part = byName.computeIfAbsent(normalize(slot.server.location()), l -> new ArrayList<>());
+            memberOf[slot.index] = part.size();
+            part.add(slot);
         }
-        members.forEach((location, list) -> {
-            ServerQueue queue = ServerQueue.byKey(list, s -> RankedSelector.weightedScore(s, weights));
-            byLocation.put(location, queue);
-            list.forEach(slot -> localQueue[slot.index] = queue);
-        });
+        this.parts = new ServerQueue[byName.size()];
+        this.bestParts = new IndexedHeap(parts.length);
+        int p = 0;
+        for (Map.Entry<String, List<ServerSlot>> e : byName.entrySet()) {
+            parts[p] = ServerQueue.byKey(e.getValue(), s -> RankedSelector.weightedScore(s, weights));
+            if (e.getKey() != null) {
+                byLocation.put(e.getKey(), parts[p]);
+            }
+            for (ServerSlot slot : e.getValue()) {
+                partOf[slot.index] = p;
+            }
+            rankPart(p++);
+        }
+    }
+
+    private void rankPart(int p) {
+        ServerSlot best = parts[p].best();
+        if (best == null) {
+            bestParts.remove(p);
+        } else {
+            bestParts.set(p, 0, parts[p].bestKey(), best.index);
+        }
     }
 
     /**
@@ -81,16 +99,14 @@ final class LocationSelector implements Selector {
         if (slot != null) {
             return new Choice(slot, Why.IN_LOCATION);
         }
-        slot = global.best();
+        slot = bestParts.isEmpty() ? null : parts[bestParts.top()].best();
         return slot == null ? null : new Choice(slot, route.elsewhere);
     }
 
     @Override
     public void placed(AccountRequest account, ServerSlot slot) {
-        global.refresh(slot.index);
-        ServerQueue local = localQueue[slot.index];
-        if (local != null) {
-            local.refresh(localMember[slot.index]);
-        }
+        int p = partOf[slot.index];
+        parts[p].refresh(memberOf[slot.index]);
+        rankPart(p);
     }
 }
