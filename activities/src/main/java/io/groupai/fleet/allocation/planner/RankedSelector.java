@@ -20,8 +20,7 @@ final class RankedSelector implements Selector {
     }
 
     static RankedSelector balanced(List<ServerSlot> slots) {
-        return new RankedSelector(ServerQueue.byKey(slots, s -> s.count / s.weight()),
-                Why.FEWEST_ACCOUNTS);
+        return new RankedSelector(ServerQueue.byKey(slots, s -> s.count / s.weight()), Why.FEWEST_ACCOUNTS);
     }
 
     static RankedSelector leastLoaded(List<ServerSlot> slots) {
@@ -30,8 +29,7 @@ final class RankedSelector implements Selector {
     }
 
     static RankedSelector loadBalance(List<ServerSlot> slots, PlannerWeights w) {
-        return new RankedSelector(ServerQueue.byKey(slots, s -> weightedScore(s, w)),
-                Why.LOWEST_SCORE);
+        return new RankedSelector(ServerQueue.byKey(slots, s -> weightedScore(s, w)), Why.LOWEST_SCORE);
     }
 
     static RankedSelector isolation(List<ServerSlot> slots, PlannerWeights w) {

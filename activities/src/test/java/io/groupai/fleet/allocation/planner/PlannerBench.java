@@ -15,8 +15,8 @@ import java.util.Random;
  * unit test (no JUnit); run with
  * {@code ./mvnw -pl activities -am test-compile exec:java -Dexec.mainClass=io.groupai.fleet.allocation.planner.PlannerBench
  * -Dexec.classpathScope=test -Dbench=activities}, under {@code taskset -c 0} to hold it to one core.
- * Optional args (one case instead of both): accounts servers [runs [warmups]]; {@code -Dplanner.bench.only=location,affinity}
- * times only the named variants (for profiling one strategy).
+ * Optional args (one case instead of both): accounts servers [runs [warmups]];
+ * {@code -Dplanner.bench.only=location,affinity} times only the named variants (for profiling one strategy).
  */
 public final class PlannerBench {
 
