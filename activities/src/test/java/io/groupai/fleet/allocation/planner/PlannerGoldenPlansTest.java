@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Pins every detail of the plans for one fixed mid-size input (4,000 accounts, 150 servers with mixed states,
- * weights, locations, scripts and failures, filling up so accounts end unplaced), per strategy and score model:
+ * weights, locations, scripts and failures, filling up so accounts end unplaced), and for a fleet of alike servers
+ * where nodeId tie-breaks decide, per strategy and score model:
  * node, exact score bits and reason of each placement, each unplaced reason, and the returned cursor. The pins
  * were taken from the planner before it was optimised, so any change in what it decides shows here. If a change
  * is intended, replace the digest with the one in the failure message.
@@ -55,8 +56,41 @@ class PlannerGoldenPlansTest {
             Map.entry("isolation/FOUR_FACTOR",
                     "c0bb85a48ccadb5be0969ec3cfe3f59c07ce11853c90a041651f66f2663b4a54"));
 
+    /** The same pins for a fleet of alike servers, where ties between equal scores decide most placements. */
+    private static final Map<String, String> EXPECTED_ALIKE = Map.ofEntries(
+            Map.entry("balanced/SEED",
+                    "a49fbeb868942a67cbcdedfca48dcfb601a78eeb48c3f7a0f3603121f5e5fa79"),
+            Map.entry("round_robin/SEED",
+                    "a880bca5488f2f5b8b6ccc6f9e3209b08844dc056ccb77bd6514d62f148db597"),
+            Map.entry("least_loaded/SEED",
+                    "5d703fa9f2f9017dacc495f00ce3d4e1b474ae7e7699da9f41dfaf3292a177e7"),
+            Map.entry("load_balance/SEED",
+                    "93608aa7d5e924d604bed85720180f8799aec4511aa398e80d3a6f67ab6e8414"),
+            Map.entry("location/SEED",
+                    "2a04776da00f9a902e68e696b261b73196ef4e951cfebf47049b31e61c0edf98"),
+            Map.entry("affinity/SEED",
+                    "1928240f17be32d50c29df9dfd1d06d4204dc6ff894a992514695de80735d506"),
+            Map.entry("isolation/SEED",
+                    "2ae973c5462d3a11154dcd077a3b62119a95ccf4b9e9a41090d29dda82bf8c72"),
+            Map.entry("balanced/FOUR_FACTOR",
+                    "6beb46faeb19ecc56c1042f57809803abaf67209f7ab1e4b2ff5819df3a0fe05"),
+            Map.entry("round_robin/FOUR_FACTOR",
+                    "df19a096e9a76f7806d150df60f845f09c1aa40367f0c536646f0aec6546e08d"),
+            Map.entry("least_loaded/FOUR_FACTOR",
+                    "84b5a3702a5d31ed72d31825afe957f59e7667e7a0d66996f3f0bc481873dce9"),
+            Map.entry("load_balance/FOUR_FACTOR",
+                    "daf35731a57744ced9ee7bd9e056efb51bbfc6449c5b9c2f082865c3bd339aba"),
+            Map.entry("location/FOUR_FACTOR",
+                    "8493c2225b9b57fbcdd3a61a69dcc44494d9bbc153beef3c3183155b07fc5ea8"),
+            Map.entry("affinity/FOUR_FACTOR",
+                    "db36fad99be2933bafc7fba5c26974b23bc9355b47ab09668364a31bf04d3e9b"),
+            Map.entry("isolation/FOUR_FACTOR",
+                    "f6f239aa3d31b4b807906920ca28e49df27233c15371114eb5f9b2d4b5e7893f"));
+
     private static final List<ServerCandidate> SERVERS = servers(new Random(20260101));
     private static final List<AccountRequest> ACCOUNTS = accounts(new Random(20260102));
+    private static final List<ServerCandidate> ALIKE_SERVERS = alikeServers(new Random(20260103));
+    private static final List<AccountRequest> ALIKE_ACCOUNTS = accounts(new Random(20260104));
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -83,6 +117,22 @@ class PlannerGoldenPlansTest {
                 .as("plan digest of %s/%s; first lines:%n%s", strategy.wireName(), model,
                         rendered.substring(0, Math.min(rendered.length(), 1_500)))
                 .isEqualTo(EXPECTED.get(strategy.wireName() + "/" + model));
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("cases")
+    void planOfAlikeServersIsExactlyThePinnedOne(Strategy strategy, ScoreModel model) {
+        Planner planner = new Planner(PlannerWeights.defaults().withScoreModel(model));
+
+        Plan plan = planner.plan(ALIKE_SERVERS, ALIKE_ACCOUNTS, strategy, RoundRobinCursor.at("m-0500"));
+
+        assertThat(plan.placements()).hasSizeGreaterThan(1_000);
+        assertThat(plan.unplaced()).isNotEmpty();
+        String rendered = render(plan);
+        assertThat(digest(rendered))
+                .as("alike plan digest of %s/%s; first lines:%n%s", strategy.wireName(), model,
+                        rendered.substring(0, Math.min(rendered.length(), 1_500)))
+                .isEqualTo(EXPECTED_ALIKE.get(strategy.wireName() + "/" + model));
     }
 
     /** Every field, with the score as raw bits so even a last-digit difference shows. */
@@ -129,6 +179,20 @@ class PlannerGoldenPlansTest {
                     random.nextInt(4) == 0 ? random.nextInt(6) : 0, random.nextInt(15) != 0,
                     random.nextInt(6) == 0 ? states[random.nextInt(states.length)] : ServerState.ACTIVE,
                     scriptCounts));
+        }
+        return servers;
+    }
+
+    /** Identical metrics; a few capacities, counts, weights and failure counts; four locations (one none). */
+    private static List<ServerCandidate> alikeServers(Random random) {
+        String[] locations = {"LosAngeles", "manila", "Tokyo", null};
+        String[] scripts = {"welcome", "quiz", "news"};
+        List<ServerCandidate> servers = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            servers.add(new ServerCandidate(String.format("m-%04d", i * 7919 % 10_000), 10 + 10 * random.nextInt(3),
+                    5 * random.nextInt(2), 0, 1 + random.nextInt(2), locations[random.nextInt(locations.length)],
+                    20, 30, 40, 100, random.nextInt(5) == 0 ? 1 : 0, true, ServerState.ACTIVE,
+                    random.nextInt(4) == 0 ? Map.of(scripts[random.nextInt(scripts.length)], 1) : Map.of()));
         }
         return servers;
     }
