@@ -105,34 +105,32 @@ class PlannerGoldenPlansTest {
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("cases")
     void planIsExactlyThePinnedOne(Strategy strategy, ScoreModel model) {
-        Planner planner = new Planner(PlannerWeights.defaults().withScoreModel(model));
-
-        Plan plan = planner.plan(SERVERS, ACCOUNTS, strategy, new RoundRobinCursor("m-0071", 1));
+        Plan plan = new Planner(PlannerWeights.defaults().withScoreModel(model))
+                .plan(SERVERS, ACCOUNTS, strategy, new RoundRobinCursor("m-0071", 1));
 
         // The input is built to exercise the full path: most accounts placed, the rest unplaced once all are full.
         assertThat(plan.placements()).hasSizeGreaterThan(3_000);
-        assertThat(plan.unplaced()).isNotEmpty();
-        String rendered = render(plan);
-        assertThat(digest(rendered))
-                .as("plan digest of %s/%s; first lines:%n%s", strategy.wireName(), model,
-                        rendered.substring(0, Math.min(rendered.length(), 1_500)))
-                .isEqualTo(EXPECTED.get(strategy.wireName() + "/" + model));
+        String name = strategy.wireName() + "/" + model;
+        assertPinned(plan, "plan digest of " + name, EXPECTED.get(name));
     }
 
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("cases")
     void planOfAlikeServersIsExactlyThePinnedOne(Strategy strategy, ScoreModel model) {
-        Planner planner = new Planner(PlannerWeights.defaults().withScoreModel(model));
-
-        Plan plan = planner.plan(ALIKE_SERVERS, ALIKE_ACCOUNTS, strategy, RoundRobinCursor.at("m-0500"));
+        Plan plan = new Planner(PlannerWeights.defaults().withScoreModel(model))
+                .plan(ALIKE_SERVERS, ALIKE_ACCOUNTS, strategy, RoundRobinCursor.at("m-0500"));
 
         assertThat(plan.placements()).hasSizeGreaterThan(1_000);
+        String name = strategy.wireName() + "/" + model;
+        assertPinned(plan, "alike plan digest of " + name, EXPECTED_ALIKE.get(name));
+    }
+
+    private static void assertPinned(Plan plan, String what, String expectedDigest) {
         assertThat(plan.unplaced()).isNotEmpty();
         String rendered = render(plan);
         assertThat(digest(rendered))
-                .as("alike plan digest of %s/%s; first lines:%n%s", strategy.wireName(), model,
-                        rendered.substring(0, Math.min(rendered.length(), 1_500)))
-                .isEqualTo(EXPECTED_ALIKE.get(strategy.wireName() + "/" + model));
+                .as("%s; first lines:%n%s", what, rendered.substring(0, Math.min(rendered.length(), 1_500)))
+                .isEqualTo(expectedDigest);
     }
 
     /** Every field, with the score as raw bits so even a last-digit difference shows. */
