@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Min-heap of ids 0..k-1, each with an ordering (group, key, tie), that moves an id in place when its ordering
  * changes. Callers make ties distinct, so the order is strict and the top is the one minimum whatever the heap's
  * shape. Four children per node and orderings kept in primitive arrays by heap position: each level's children
- * are read from one cache line instead of chasing objects, and nothing is allocated after construction.
+ * sit side by side in memory instead of behind object references, and nothing is allocated after construction.
  */
 final class IndexedHeap {
 
