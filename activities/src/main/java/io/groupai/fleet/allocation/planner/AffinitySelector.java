@@ -1,5 +1,6 @@
 package io.groupai.fleet.allocation.planner;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,64 +13,128 @@ import java.util.Map;
  */
 final class AffinitySelector implements Selector {
 
+    private final ServerSlot[] slots;
     private final ServerQueue global;
-    /** scriptId → slot → accounts of that script there. Sparse: most scripts run on few servers. */
-    private final Map<String, Map<ServerSlot, Integer>> scriptCounts = new HashMap<>();
-    private final Map<String, ServerQueue> hostsByScript = new HashMap<>();
+    /** scriptId → servers running it. Sparse: most scripts run on few servers. */
+    private final Map<String, Hosts> hostsByScript = new HashMap<>();
 
     AffinitySelector(List<ServerSlot> slots, PlannerWeights weights) {
-        this.global = ServerQueue.byKey(s -> RankedSelector.weightedScore(s, weights));
+        this.slots = slots.toArray(ServerSlot[]::new);
+        this.global = ServerQueue.byKey(slots, s -> RankedSelector.weightedScore(s, weights));
         for (ServerSlot slot : slots) {
-            global.refresh(slot);
             slot.server.scriptCounts().forEach((script, count) -> {
                 if (count > 0) {
-                    counts(script).put(slot, count);
-                    hosts(script).refresh(slot);
+                    hostsByScript.computeIfAbsent(script, s -> new Hosts()).add(slot.index, count);
                 }
             });
         }
-    }
-
-    private Map<ServerSlot, Integer> counts(String script) {
-        return scriptCounts.computeIfAbsent(script, s -> new HashMap<>());
-    }
-
-    private ServerQueue hosts(String script) {
-        return hostsByScript.computeIfAbsent(script, s -> {
-            Map<ServerSlot, Integer> counts = counts(s);
-            // Most accounts of the script first; the stamp is that count, so other placements don't invalidate it.
-            return new ServerQueue(slot -> -counts.getOrDefault(slot, 0), slot -> 0.0,
-                    slot -> counts.getOrDefault(slot, 0));
-        });
     }
 
     @Override
     public Choice choose(AccountRequest account) {
         String script = account.scriptId();
         if (script != null) {
-            ServerQueue hosts = hostsByScript.get(script);
-            ServerSlot host = hosts == null ? null : hosts.best();
-            if (host != null) {
-                return new Choice(host, "runs most accounts of script " + script + " ("
-                        + scriptCounts.get(script).get(host) + ")");
+            Hosts hosts = hostsByScript.get(script);
+            if (hosts != null && hosts.dropFull(slots)) {
+                return new Choice(slots[hosts.topSlot()], Why.MOST_OF_SCRIPT, hosts.topCount());
             }
         }
         ServerSlot slot = global.best();
         if (slot == null) {
             return null;
         }
-        return new Choice(slot, script == null
-                ? "no script; lowest load score for its weight"
-                : "no server running script " + script + " has room; lowest load score for its weight");
+        return new Choice(slot, script == null ? Why.NO_SCRIPT : Why.NO_HOST_WITH_ROOM);
     }
 
     @Override
     public void placed(AccountRequest account, ServerSlot slot) {
-        global.refresh(slot);
+        global.refresh(slot.index);
         String script = account.scriptId();
         if (script != null) {
-            counts(script).merge(slot, 1, Integer::sum);
-            hosts(script).refresh(slot);
+            Hosts hosts = hostsByScript.get(script);
+            if (hosts != null && !hosts.isEmpty() && hosts.topSlot() == slot.index) {
+                hosts.incrementTop();
+            } else {
+                // Placed by load because no host had room (choose() emptied the heap): a new host with one account.
+                hostsByScript.computeIfAbsent(script, s -> new Hosts()).add(slot.index, 1);
+            }
+        }
+    }
+
+    /**
+     * The servers running one script, most accounts of it first, then nodeId, as a binary min-heap of
+     * {@code (MAX - count) << 32 | slotIndex}. Only the top ever gains accounts of the script (that is where
+     * choose() sends them), which keeps it on top; servers join when an account spills onto them, and leave when
+     * full, found at the top. So no entry ever needs re-ranking in place.
+     */
+    private static final class Hosts {
+        private long[] heap = new long[4];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int topSlot() {
+            return (int) heap[0];
+        }
+
+        int topCount() {
+            return Integer.MAX_VALUE - (int) (heap[0] >>> 32);
+        }
+
+        void incrementTop() {
+            heap[0] = entry(topCount() + 1, topSlot()); // smaller than before, so still the top
+        }
+
+        /** Pops full servers off the top; true when a server with room is left on top. */
+        boolean dropFull(ServerSlot[] slots) {
+            while (size > 0 && slots[topSlot()].full()) {
+                long last = heap[--size];
+                if (size > 0) {
+                    siftDown(last);
+                }
+            }
+            return size > 0;
+        }
+
+        void add(int slotIndex, int count) {
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            long e = entry(count, slotIndex);
+            int at = size++;
+            while (at > 0) {
+                int parent = (at - 1) >>> 1;
+                if (heap[parent] <= e) {
+                    break;
+                }
+                heap[at] = heap[parent];
+                at = parent;
+            }
+            heap[at] = e;
+        }
+
+        /** Puts {@code e} at the root and moves it down to its place. */
+        private void siftDown(long e) {
+            int at = 0;
+            int half = size >>> 1;
+            while (at < half) {
+                int child = 2 * at + 1;
+                if (child + 1 < size && heap[child + 1] < heap[child]) {
+                    child++;
+                }
+                if (heap[child] >= e) {
+                    break;
+                }
+                heap[at] = heap[child];
+                at = child;
+            }
+            heap[at] = e;
+        }
+
+        private static long entry(int count, int slotIndex) {
+            return ((long) (Integer.MAX_VALUE - count) << 32) | slotIndex;
         }
     }
 }

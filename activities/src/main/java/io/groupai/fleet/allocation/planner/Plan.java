@@ -13,7 +13,8 @@ public record Plan(Strategy strategy, List<Placement> placements, List<Unplaced>
                    RoundRobinCursor nextCursor) {
 
     public Plan {
-        placements = List.copyOf(placements);
+        // The planner's own placement list is already immutable; copying it would create every Placement.
+        placements = placements instanceof PlacementColumns ? placements : List.copyOf(placements);
         unplaced = List.copyOf(unplaced);
     }
 

@@ -2,10 +2,8 @@ package io.groupai.fleet.allocation.planner;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Pure placement planner: given servers, accounts and a {@link Strategy}, decides which server each account
@@ -56,7 +54,8 @@ public final class Planner {
         Objects.requireNonNull(accounts, "accounts");
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(cursor, "cursor");
-        requireUniqueAccounts(accounts);
+        AccountRequest[] requests = accounts.toArray(AccountRequest[]::new);
+        requireUniqueAccounts(requests);
 
         // List.sort is stable, so equal nodeIds would keep input order; duplicates are refused below anyway.
         List<ServerCandidate> ordered = new ArrayList<>(servers);
@@ -67,17 +66,23 @@ public final class Planner {
             if (rank > 0 && ordered.get(rank - 1).nodeId().equals(server.nodeId())) {
                 throw new IllegalArgumentException("duplicate server nodeId " + server.nodeId());
             }
-            ServerSlot slot = new ServerSlot(server, rank);
+            ServerSlot slot = new ServerSlot(server, eligible.size());
             if (server.usable() && !slot.full()) {
                 eligible.add(slot);
             }
         }
 
         Selector selector = selector(strategy, eligible, cursor);
-        List<Placement> placements = new ArrayList<>(accounts.size());
+        long room = 0;
+        for (ServerSlot slot : eligible) {
+            room += slot.max - slot.count;
+        }
+        PlacementColumns placements = new PlacementColumns(strategy, requests, eligible.toArray(ServerSlot[]::new),
+                (int) Math.min(requests.length, room));
         List<Unplaced> unplaced = new ArrayList<>();
         String noRoom = null;
-        for (AccountRequest account : accounts) {
+        for (int i = 0; i < requests.length; i++) {
+            AccountRequest account = requests[i];
             Selector.Choice choice = selector.choose(account);
             if (choice == null) {
                 // Every strategy falls back to any eligible server, so a miss means all are full for good:
@@ -91,8 +96,7 @@ public final class Planner {
             ServerSlot slot = choice.slot();
             double score = LoadScore.of(slot.server, slot.count, weights);
             slot.count++;
-            placements.add(new Placement(account.accountId(), slot.nodeId(), score,
-                    reason(strategy, choice.why(), score, slot)));
+            placements.add(i, slot, score, choice);
             selector.placed(account, slot);
         }
         return new Plan(strategy, placements, unplaced, selector.cursor(cursor));
@@ -108,17 +112,6 @@ public final class Planner {
             case AFFINITY -> new AffinitySelector(eligible, weights);
             case ISOLATION -> RankedSelector.isolation(eligible, weights);
         };
-    }
-
-    private static String reason(Strategy strategy, String why, double score, ServerSlot slot) {
-        // Plain concatenation: this runs once per account and String.format would dominate a large plan.
-        return strategy.wireName() + ": " + why + "; load score " + oneDecimal(score)
-                + ", now " + slot.count + "/" + slot.max;
-    }
-
-    private static String oneDecimal(double v) {
-        long tenths = Math.round(v * 10);
-        return (tenths / 10) + "." + Math.abs(tenths % 10);
     }
 
     /**
@@ -164,13 +157,26 @@ public final class Planner {
                 + " and " + (items.size() - MAX_NAMED_SERVERS) + " more";
     }
 
-    private static void requireUniqueAccounts(List<AccountRequest> accounts) {
-        Set<String> seen = new HashSet<>(accounts.size() * 2);
-        for (AccountRequest account : accounts) {
-            Objects.requireNonNull(account, "account");
-            if (!seen.add(account.accountId())) {
-                throw new IllegalArgumentException("duplicate accountId " + account.accountId());
+    /**
+     * Refuses null and duplicate accounts. Open addressing, not a HashSet: a million accounts would otherwise mean
+     * a million set entries for the garbage collector to copy during the plan. Each cell holds the id's hash with
+     * the account's index, so ids are only compared when their hashes are equal.
+     */
+    private static void requireUniqueAccounts(AccountRequest[] accounts) {
+        long[] table = new long[Integer.highestOneBit(Math.max(1, accounts.length) * 2 - 1) << 1]; // load <= 1/2
+        int mask = table.length - 1;
+        int shift = Integer.numberOfLeadingZeros(mask);
+        for (int i = 0; i < accounts.length; i++) {
+            String id = Objects.requireNonNull(accounts[i], "account").accountId();
+            int hash = id.hashCode();
+            long cell = (long) hash << 32 | (i + 1); // low half 0 marks an empty cell
+            int at = (hash * 0x9E3779B9) >>> shift; // Fibonacci hashing: the product's top bits
+            for (long other; (other = table[at]) != 0; at = (at + 1) & mask) {
+                if ((int) (other >>> 32) == hash && accounts[(int) other - 1].accountId().equals(id)) {
+                    throw new IllegalArgumentException("duplicate accountId " + id);
+                }
             }
+            table[at] = cell;
         }
     }
 }

@@ -6,39 +6,36 @@ import java.util.List;
 final class RankedSelector implements Selector {
 
     private final ServerQueue queue;
-    private final String why;
+    private final Why why;
     private final boolean isolation;
 
-    private RankedSelector(ServerQueue queue, String why, List<ServerSlot> slots) {
-        this(queue, why, slots, false);
+    private RankedSelector(ServerQueue queue, Why why) {
+        this(queue, why, false);
     }
 
-    private RankedSelector(ServerQueue queue, String why, List<ServerSlot> slots, boolean isolation) {
+    private RankedSelector(ServerQueue queue, Why why, boolean isolation) {
         this.queue = queue;
         this.why = why;
         this.isolation = isolation;
-        slots.forEach(queue::refresh);
     }
 
     static RankedSelector balanced(List<ServerSlot> slots) {
-        return new RankedSelector(ServerQueue.byKey(s -> s.count / s.weight()), "fewest accounts for its weight",
-                slots);
+        return new RankedSelector(ServerQueue.byKey(slots, s -> s.count / s.weight()), Why.FEWEST_ACCOUNTS);
     }
 
     static RankedSelector leastLoaded(List<ServerSlot> slots) {
-        return new RankedSelector(ServerQueue.byKey(s -> (double) s.count / s.max / s.weight()),
-                "lowest usage ratio for its weight", slots);
+        return new RankedSelector(ServerQueue.byKey(slots, s -> (double) s.count / s.max / s.weight()),
+                Why.LOWEST_USAGE);
     }
 
     static RankedSelector loadBalance(List<ServerSlot> slots, PlannerWeights w) {
-        return new RankedSelector(ServerQueue.byKey(s -> weightedScore(s, w)),
-                "lowest load score for its weight", slots);
+        return new RankedSelector(ServerQueue.byKey(slots, s -> weightedScore(s, w)), Why.LOWEST_SCORE);
     }
 
     static RankedSelector isolation(List<ServerSlot> slots, PlannerWeights w) {
-        // recentFailures never changes during a plan, so it can be the group; the stamp still follows the count.
-        return new RankedSelector(new ServerQueue(s -> s.server.recentFailures(), s -> weightedScore(s, w),
-                s -> s.count), "no recent failures, lowest load score for its weight", slots, true);
+        // recentFailures never changes during a plan, so it can be the group.
+        return new RankedSelector(new ServerQueue(slots, s -> s.server.recentFailures(), s -> weightedScore(s, w)),
+                Why.NO_FAILURES, true);
     }
 
     /** The load-ranking key shared by all load-based strategies: the score with a weighted account fill. */
@@ -54,14 +51,13 @@ final class RankedSelector implements Selector {
         }
         if (isolation && slot.server.recentFailures() > 0) {
             // Only reached once every server without failures is full: say so, operators will ask.
-            return new Choice(slot, "every server with room failed recently; fewest failures ("
-                    + slot.server.recentFailures() + "), then lowest load score");
+            return new Choice(slot, Why.FEWEST_FAILURES, slot.server.recentFailures());
         }
         return new Choice(slot, why);
     }
 
     @Override
     public void placed(AccountRequest account, ServerSlot slot) {
-        queue.refresh(slot);
+        queue.refresh(slot.index);
     }
 }

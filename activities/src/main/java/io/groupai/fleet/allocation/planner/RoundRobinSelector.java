@@ -15,12 +15,15 @@ final class RoundRobinSelector implements Selector {
     private final double minWeight;
     private int index;
     private int turns;
-    private RoundRobinCursor cursor;
+    private final RoundRobinCursor start;
+    // Where to continue after the last placement; the cursor record is only built once, at the end.
+    private ServerSlot next;
+    private int nextTurns;
 
     RoundRobinSelector(List<ServerSlot> slotsInRankOrder, RoundRobinCursor start) {
         this.ring = new ArrayList<>(slotsInRankOrder);
         this.minWeight = ring.stream().mapToDouble(ServerSlot::weight).min().orElse(1.0);
-        this.cursor = start;
+        this.start = start;
         this.index = startIndex(start.nextNodeId());
         boolean resumesVisit = index < ring.size() && ring.get(index).nodeId().equals(start.nextNodeId());
         this.turns = resumesVisit ? start.turnsTaken() : 0;
@@ -51,7 +54,7 @@ final class RoundRobinSelector implements Selector {
             }
             ServerSlot slot = ring.get(index);
             if (!slot.full()) {
-                return new Choice(slot, "next in turn");
+                return new Choice(slot, Why.NEXT_IN_TURN);
             }
             ring.remove(index);
             turns = 0;
@@ -67,11 +70,12 @@ final class RoundRobinSelector implements Selector {
             index = (index + 1) % ring.size();
             turns = 0;
         }
-        cursor = new RoundRobinCursor(ring.get(index).nodeId(), turns);
+        next = ring.get(index);
+        nextTurns = turns;
     }
 
     @Override
     public RoundRobinCursor cursor(RoundRobinCursor given) {
-        return cursor;
+        return next == null ? start : new RoundRobinCursor(next.nodeId(), nextTurns);
     }
 }

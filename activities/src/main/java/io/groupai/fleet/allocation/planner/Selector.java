@@ -3,8 +3,12 @@ package io.groupai.fleet.allocation.planner;
 /** One strategy's choice logic over the eligible servers of a single plan. */
 interface Selector {
 
-    /** A chosen server and a short phrase saying why. */
-    record Choice(ServerSlot slot, String why) {
+    /** A chosen server, why, and the number the phrase includes (0 when it has none). */
+    record Choice(ServerSlot slot, Why why, int detail) {
+
+        Choice(ServerSlot slot, Why why) {
+            this(slot, why, 0);
+        }
     }
 
     /** Chooses a server with room for the account, or returns {@code null} when every eligible server is full. */

@@ -1,64 +1,61 @@
 package io.groupai.fleet.allocation.planner;
 
-import java.util.Comparator;
-import java.util.PriorityQueue;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToIntFunction;
 
 /**
- * Min-heap of servers ordered by (group, key, rank) with lazy invalidation.
+ * Servers with room ordered by (group, key, rank), re-ranked in place.
  *
- * <p>Entries carry a snapshot of their ordering and a stamp. When a server changes, the caller
- * {@link #refresh refreshes} it, which adds a fresh entry; the old one no longer matches the server's stamp and
- * is dropped when it reaches the top. This keeps each placement at O(log m) without a decrease-key heap, and lets
- * one server sit in several queues (e.g. its location's and the global one).
+ * <p>Members are numbered 0..k-1 by their position in the list given at construction, which callers keep in rank
+ * (nodeId) order, so the member number is the nodeId tie-breaker. When a server's count changes the caller
+ * {@link #refresh refreshes} it: its key is recomputed and it moves up or down in O(log k), or leaves the queue
+ * once full.
  */
 final class ServerQueue {
 
-    private record Entry(int group, double key, ServerSlot slot, int stamp) {
-    }
-
-    private static final Comparator<Entry> ORDER = Comparator.comparingInt(Entry::group)
-            .thenComparingDouble(Entry::key)
-            .thenComparingInt(e -> e.slot().rank);
-
-    private final PriorityQueue<Entry> heap = new PriorityQueue<>(ORDER);
-    private final ToIntFunction<ServerSlot> group;
-    private final ToDoubleFunction<ServerSlot> key;
-    private final ToIntFunction<ServerSlot> stamp;
+    private final ServerSlot[] members;
+    private final ToIntFunction<ServerSlot> groupOf;
+    private final ToDoubleFunction<ServerSlot> keyOf;
+    private final IndexedHeap heap;
 
     /**
-     * @param group smaller first; compared before key
-     * @param key   smaller first
-     * @param stamp changes whenever group or key may have changed; entries with an old stamp are ignored
+     * @param members in rank order; all of them are queued unless full
+     * @param group   smaller first; compared before key
+     * @param key     smaller first
      */
-    ServerQueue(ToIntFunction<ServerSlot> group, ToDoubleFunction<ServerSlot> key, ToIntFunction<ServerSlot> stamp) {
-        this.group = group;
-        this.key = key;
-        this.stamp = stamp;
+    ServerQueue(List<ServerSlot> members, ToIntFunction<ServerSlot> group, ToDoubleFunction<ServerSlot> key) {
+        this.members = members.toArray(ServerSlot[]::new);
+        this.groupOf = group;
+        this.keyOf = key;
+        this.heap = new IndexedHeap(this.members.length);
+        for (int m = 0; m < this.members.length; m++) {
+            refresh(m);
+        }
     }
 
-    /** Queue ordered by key alone, stamped by the server's account count (changes with every placement). */
-    static ServerQueue byKey(ToDoubleFunction<ServerSlot> key) {
-        return new ServerQueue(s -> 0, key, s -> s.count);
+    /** Queue ordered by key alone. */
+    static ServerQueue byKey(List<ServerSlot> members, ToDoubleFunction<ServerSlot> key) {
+        return new ServerQueue(members, s -> 0, key);
     }
 
-    /** (Re-)inserts the server with its current ordering, unless it is full. */
-    void refresh(ServerSlot slot) {
-        if (!slot.full()) {
-            heap.add(new Entry(group.applyAsInt(slot), key.applyAsDouble(slot), slot, stamp.applyAsInt(slot)));
+    /** Re-ranks member {@code m} after its count changed: recomputes its ordering, or drops it once it is full. */
+    void refresh(int m) {
+        ServerSlot slot = members[m];
+        if (slot.full()) {
+            heap.remove(m);
+        } else {
+            heap.set(m, groupOf.applyAsInt(slot), keyOf.applyAsDouble(slot), m);
         }
     }
 
     /** The best server with room, or {@code null} when none is left. Does not remove it. */
     ServerSlot best() {
-        Entry top;
-        while ((top = heap.peek()) != null) {
-            if (!top.slot().full() && top.stamp() == stamp.applyAsInt(top.slot())) {
-                return top.slot();
-            }
-            heap.poll();
-        }
-        return null;
+        return heap.isEmpty() ? null : members[heap.top()];
+    }
+
+    /** The key of {@link #best()}; only when there is one. */
+    double bestKey() {
+        return heap.topKey();
     }
 }

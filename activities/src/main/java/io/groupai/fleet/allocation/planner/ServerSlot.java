@@ -4,14 +4,14 @@ package io.groupai.fleet.allocation.planner;
 final class ServerSlot {
 
     final ServerCandidate server;
-    /** Position in nodeId order (then input order); the universal tie-breaker. */
-    final int rank;
+    /** Position among the eligible servers in nodeId order; the universal tie-breaker. */
+    final int index;
     final int max;
     int count;
 
-    ServerSlot(ServerCandidate server, int rank) {
+    ServerSlot(ServerCandidate server, int index) {
         this.server = server;
-        this.rank = rank;
+        this.index = index;
         this.max = server.maxAccounts();
         this.count = server.committedAccounts();
     }

@@ -100,4 +100,23 @@ class PlannerScoringTest {
                 java.util.List.of(AccountRequest.of("x"), AccountRequest.of("x")), Strategy.BALANCED))
                 .hasMessage("duplicate accountId x");
     }
+
+    @Test
+    void duplicateAccountsAreFoundAmongManyAndEqualHashesAloneAreNoDuplicate() {
+        Planner planner = new Planner();
+        java.util.List<ServerCandidate> servers = java.util.List.of(server("a", 200_000).build());
+        java.util.List<AccountRequest> many = new java.util.ArrayList<>(PlannerFixtures.accounts(100_000));
+        // "Aa" and "BB" share a String hash code, and so do "AaAa", "AaBB", "BBAa" and "BBBB".
+        java.util.List.of("Aa", "BB", "AaAa", "AaBB", "BBAa", "BBBB").forEach(id -> many.add(AccountRequest.of(id)));
+        assertThat(planner.plan(servers, many, Strategy.BALANCED).placements()).hasSize(100_006);
+
+        many.add(AccountRequest.of("acc-00017"));
+        assertThatThrownBy(() -> planner.plan(servers, many, Strategy.BALANCED))
+                .hasMessage("duplicate accountId acc-00017");
+        many.set(many.size() - 1, AccountRequest.of("BBAa"));
+        assertThatThrownBy(() -> planner.plan(servers, many, Strategy.BALANCED)).hasMessage("duplicate accountId BBAa");
+        many.set(many.size() - 1, null);
+        assertThatThrownBy(() -> planner.plan(servers, many, Strategy.BALANCED))
+                .isInstanceOf(NullPointerException.class);
+    }
 }
