@@ -69,6 +69,29 @@ class LauncherTest {
                 .contains("no Java runtime").contains(deploy.toRealPath() + "/runtime/bin/java is missing").contains("bootstrap");
     }
 
+    @Test
+    void fileNamesAreUtf8EvenWhenTheSessionHasNoLocale() throws Exception {
+        Path deploy = deployDir();
+        standInJava(deploy.resolve("runtime"), "shipped");
+
+        ProcessBuilder pb = new ProcessBuilder(deploy.resolve("bin/worker-node").toString()).redirectErrorStream(true);
+        pb.environment().clear(); // like an SSH session on a server without a configured locale
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        Process p = pb.start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(out).contains("lc_all=C.UTF-8");
+
+        ProcessBuilder utf8 = new ProcessBuilder(deploy.resolve("bin/worker-node").toString()).redirectErrorStream(true);
+        utf8.environment().clear();
+        utf8.environment().put("PATH", "/usr/bin:/bin");
+        utf8.environment().put("LANG", "C.UTF-8");
+        Process q = utf8.start();
+        assertThat(q.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as("a UTF-8 locale is left alone")
+                .contains("lc_all=\n");
+    }
+
     private Path deployDir() throws Exception {
         Path deploy = dir.resolve("deploy");
         Path bin = Files.createDirectories(deploy.resolve("bin"));
@@ -98,7 +121,8 @@ class LauncherTest {
     private static Path standInJava(Path home, String name) throws Exception {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, "#!/bin/sh\necho \"java=" + name + "\"\necho \"args=$*\"\necho \"api_id=$TELEGRAM_API_ID\"\n"
-                + "echo \"hash_set=${TELEGRAM_API_HASH:+yes}\"\necho \"deploy=$DEPLOY_DIR\"\necho \"pwd=$(pwd -P)\"\n");
+                + "echo \"hash_set=${TELEGRAM_API_HASH:+yes}\"\necho \"deploy=$DEPLOY_DIR\"\necho \"pwd=$(pwd -P)\"\n"
+                + "echo \"lc_all=${LC_ALL:-}\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return java;
     }

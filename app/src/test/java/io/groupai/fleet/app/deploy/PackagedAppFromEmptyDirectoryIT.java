@@ -35,7 +35,8 @@ class PackagedAppFromEmptyDirectoryIT {
         Path jar = appJar();
         int port = freePort();
         int temporalPort = freePort();
-        Path log = Files.createDirectories(cwd.resolve("..").normalize().resolve(cwd.getFileName() + "-logs")).resolve("app.log");
+        // Outside the working directory, which is to stay the app's own; kept for a look after a failure.
+        Path log = Files.createDirectories(Path.of("target", "it-logs")).toAbsolutePath().resolve("app-from-empty-directory.log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // the app's own temporary files stay beside it (other runs share this machine's /tmp)
                 "-Djava.io.tmpdir=" + Files.createDirectories(cwd.resolve("tmp")), "-jar", jar.toString())
