@@ -76,16 +76,39 @@ public class NodeDistribution {
         return new Local(dir, readManifest(manifest));
     }
 
-    private Path embedded() {
-        if (extracted != null) {
-            return extracted;
+    /**
+     * What would be installed, read without copying anything (for health and status pages).
+     *
+     * @throws IllegalStateException naming what is missing and how to get it
+     */
+    public synchronized Manifest manifest() {
+        Path configured = properties.distributionDir();
+        if (configured != null || extracted != null) {
+            return local().manifest();
         }
-        ClassLoader loader = NodeDistribution.class.getClassLoader();
-        if (loader.getResource(EMBEDDED + MANIFEST) == null) {
+        try (InputStream in = embeddedManifest().openStream()) {
+            return readManifest(in, EMBEDDED + MANIFEST);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the embedded " + MANIFEST, e);
+        }
+    }
+
+    private static java.net.URL embeddedManifest() {
+        java.net.URL url = NodeDistribution.class.getClassLoader().getResource(EMBEDDED + MANIFEST);
+        if (url == null) {
             throw new IllegalStateException("this build of the app carries no worker-node distribution (" + EMBEDDED
                     + " on its classpath): build the whole project with ./mvnw -DskipTests package (worker-node is built"
                     + " before app and embedded into it), or set GROUPAI_AGENT_DISTRIBUTION to a worker-node/target/dist directory");
         }
+        return url;
+    }
+
+    private Path embedded() {
+        if (extracted != null) {
+            return extracted;
+        }
+        embeddedManifest();
+        ClassLoader loader = NodeDistribution.class.getClassLoader();
         try {
             Path dir = Files.createTempDirectory("worker-node-dist-");
             for (String file : FILES) {
@@ -106,12 +129,16 @@ public class NodeDistribution {
     }
 
     private static Manifest readManifest(Path file) {
-        Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
-            p.load(in);
+            return readManifest(in, file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    private static Manifest readManifest(InputStream in, String file) throws IOException {
+        Properties p = new Properties();
+        p.load(in);
         String runtimeId = p.getProperty("runtime.id", "");
         if (!runtimeId.matches("[0-9a-f]{64}")) {
             throw new IllegalStateException(file + " has no valid runtime.id (the SHA-256 of " + RUNTIME_ARCHIVE + "); rebuild worker-node");
