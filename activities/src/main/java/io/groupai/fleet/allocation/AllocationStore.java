@@ -343,8 +343,10 @@ public class AllocationStore {
         if (server.status() != ServerStatus.ACTIVE) {
             return "server " + server.nodeId() + " is " + server.status().wireName();
         }
-        return "unhealthy".equals(server.health()) ? "server " + server.nodeId() + " is unhealthy ("
-                + server.consecutiveFailures() + " failed probes)" : null;
+        if ("unhealthy".equals(server.health())) {
+            return "server " + server.nodeId() + " is unhealthy (" + server.consecutiveFailures() + " failed probes)";
+        }
+        return server.hasAnswered() ? null : ServerRecord.neverAnswered(server.nodeId());
     }
 
     private static String alreadyPlaced(Claim account) {

@@ -15,7 +15,8 @@ public final class ServerCandidates {
         return new ServerCandidate(s.nodeId(), s.maxAccounts(), currentAccounts, reservedAccounts, s.weight(), s.location(),
                 orZero(s.cpuUsage()), orZero(s.memoryUsage()), orZero(s.diskUsage()),
                 s.latencyMs() == null ? 0 : s.latencyMs(), s.consecutiveFailures(),
-                !"unhealthy".equals(s.health()), ServerState.valueOf(s.status().name()), scriptCounts);
+                !"unhealthy".equals(s.health()), ServerState.valueOf(s.status().name()), scriptCounts,
+                s.hasAnswered() ? null : ServerRecord.neverAnswered(s.nodeId()));
     }
 
     private static double orZero(Double value) {

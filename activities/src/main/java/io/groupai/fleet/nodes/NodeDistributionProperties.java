@@ -5,16 +5,17 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * What bootstrap installs on a server and the configuration it writes for the agent there. Paths
- * are plain file-system paths (bound as strings: Spring's Path conversion treats "../x" as a
- * resource and refuses it), relative to the working directory.
+ * What bootstrap installs on a server and the configuration it writes for the agent there.
  *
- * @param agentJar           the worker-node distribution (worker-node-*-all.jar)
- * @param launcher           the {@code bin/worker-node} launcher script
- * @param tdlibLibrary       libtdjson.so to ship beside the agent (optional: skipped when missing)
+ * @param distribution       a worker-node distribution directory (the layout of worker-node/target/dist:
+ *                           bin/, lib/, runtime.tar.gz, distribution.properties); blank: the one built into
+ *                           this app, so bootstrap works wherever the app runs. A plain file-system path
+ *                           (bound as a string: Spring's Path conversion treats "../x" as a resource)
+ * @param shipTdlib          also install lib/libtdjson.so (60 MB; only TELEGRAM_RUNTIME=tdlib needs it)
  * @param temporalAddress    the Temporal frontend as the nodes reach it (blank: the one this app uses)
  * @param controlPlaneUrl    this control plane as the nodes reach it (blank: http://127.0.0.1:<this app's port>)
  * @param telegramRuntime    simulated or tdlib
@@ -23,24 +24,15 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("groupai.nodes")
 public record NodeDistributionProperties(
-        @NotBlank String agentJar,
-        @NotBlank String launcher,
-        String tdlibLibrary,
+        String distribution,
+        @DefaultValue("true") boolean shipTdlib,
         String temporalAddress,
         String controlPlaneUrl,
         @NotBlank String telegramRuntime,
         @NotNull Duration heartbeatInterval) {
 
-    public Path agentJarPath() {
-        return Path.of(agentJar);
-    }
-
-    public Path launcherPath() {
-        return Path.of(launcher);
-    }
-
-    /** Null when not configured. */
-    public Path tdlibLibraryPath() {
-        return tdlibLibrary == null || tdlibLibrary.isBlank() ? null : Path.of(tdlibLibrary);
+    /** Null when bootstrap uses the distribution built into the app. */
+    public Path distributionDir() {
+        return distribution == null || distribution.isBlank() ? null : Path.of(distribution);
     }
 }

@@ -33,4 +33,19 @@ public record ServerRecord(
         String hostKey,
         Instant createdAt,
         Instant updatedAt) {
+
+    /**
+     * Whether the server has shown it is there: its last probe answered, or its agent has sent a
+     * heartbeat. A server that has done neither (registered, never bootstrapped or never reached)
+     * takes no accounts: they would only sit in "allocating".
+     */
+    public boolean hasAnswered() {
+        return "healthy".equals(health) || lastHeartbeat != null;
+    }
+
+    /** Why a server that has not {@linkplain #hasAnswered() answered} takes no accounts, and what to do. */
+    public static String neverAnswered(String nodeId) {
+        return "server " + nodeId + " has never answered a probe or sent a heartbeat; bootstrap it (POST /api/v1/group-ai/servers/"
+                + nodeId + "/bootstrap) or check its SSH access with POST /api/v1/group-ai/servers/" + nodeId + "/actions/status";
+    }
 }

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param healthy         last health probe succeeded
  * @param state           registry state; only {@link ServerState#ACTIVE} takes accounts
  * @param scriptCounts    scriptId → number of accounts running that script here (used by {@link Strategy#AFFINITY})
+ * @param notReady        why an active, healthy server still takes no accounts (e.g. it has never answered
+ *                        a probe or sent a heartbeat), or {@code null}
  */
 public record ServerCandidate(
         String nodeId,
@@ -38,7 +40,8 @@ public record ServerCandidate(
         int recentFailures,
         boolean healthy,
         ServerState state,
-        Map<String, Integer> scriptCounts) {
+        Map<String, Integer> scriptCounts,
+        String notReady) {
 
     public ServerCandidate {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -68,6 +71,15 @@ public record ServerCandidate(
         });
     }
 
+    /** A server that is ready as far as its state and health say. */
+    public ServerCandidate(String nodeId, int maxAccounts, int currentAccounts, int reservedAccounts, double weight,
+                           String location, double cpuUsage, double memoryUsage, double diskUsage,
+                           long latencyMillis, int recentFailures, boolean healthy, ServerState state,
+                           Map<String, Integer> scriptCounts) {
+        this(nodeId, maxAccounts, currentAccounts, reservedAccounts, weight, location, cpuUsage, memoryUsage,
+                diskUsage, latencyMillis, recentFailures, healthy, state, scriptCounts, null);
+    }
+
     /** Same as the canonical constructor with no script information. */
     public ServerCandidate(String nodeId, int maxAccounts, int currentAccounts, int reservedAccounts, double weight,
                            String location, double cpuUsage, double memoryUsage, double diskUsage,
@@ -81,9 +93,9 @@ public record ServerCandidate(
         return currentAccounts + reservedAccounts;
     }
 
-    /** Active and healthy: may take accounts if it has room. */
+    /** Active, healthy and ready: may take accounts if it has room. */
     public boolean usable() {
-        return state == ServerState.ACTIVE && healthy;
+        return state == ServerState.ACTIVE && healthy && notReady == null;
     }
 
     /** Why this server cannot take accounts at all, or {@code null} when it is usable. */
@@ -91,7 +103,10 @@ public record ServerCandidate(
         if (state != ServerState.ACTIVE) {
             return nodeId + " is " + state.label();
         }
-        return healthy ? null : nodeId + " is unhealthy";
+        if (!healthy) {
+            return nodeId + " is unhealthy";
+        }
+        return notReady;
     }
 
     private static void requireNonNegative(String nodeId, String field, int value) {

@@ -12,7 +12,9 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Instant;
@@ -49,8 +51,9 @@ class WorkflowController {
             "AllocateAccountsWorkflow", AccountProgress.class,
             "MigrateAccountWorkflow", StepProgress.class);
 
+    /** {@code failure}: why a FAILED workflow failed (its own message, naming server and step), else null. */
     record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
-                           Instant startedAt, Instant closedAt, Object progress, Object result) {
+                           Instant startedAt, Instant closedAt, Object progress, Object result, String failure) {
     }
 
     private final WorkflowClient client;
@@ -108,12 +111,25 @@ class WorkflowController {
         WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.of(type));
         Object progress = query(stub, workflowId, PROGRESS_TYPES.get(type));
         Object result = null;
+        String failure = null;
         if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
             result = stub.getResult(RESULT_TYPES.getOrDefault(type, Object.class));
+        } else if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
+            failure = failureOf(stub);
         }
         return new WorkflowDetails(workflowId, runId, type, recorded.map(WorkflowRun::subject).orElse(null), status,
                 Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos()), closedAt,
-                progress, result);
+                progress, result, failure);
+    }
+
+    private static String failureOf(WorkflowStub stub) {
+        try {
+            stub.getResult(Object.class);
+            return null;
+        } catch (WorkflowFailedException e) {
+            return e.getCause() instanceof ApplicationFailure app ? app.getOriginalMessage()
+                    : e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+        }
     }
 
     private WorkflowExecutionInfo describe(String workflowId) {

@@ -106,6 +106,29 @@ class AllocationApiTest {
     }
 
     @Test
+    void aServerThatHasNeverAnsweredAProbeOrSentAHeartbeatTakesNoAccounts() throws Exception {
+        // Registered but never reached (nothing listens on port 1): nothing may be placed there.
+        Api.Response created = api.post("/api/v1/group-ai/servers", """
+                {"node_id": "never-seen", "host": "127.0.0.1", "port": 1, "user": "fleet", "password": "never-used-password-1",
+                 "deploy_dir": "/srv/never-seen", "max_accounts": 5}""");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        SimulatedFleet.accounts(api, sessions, ids("ns", 2), true);
+
+        Api.Response batch = api.post("/api/v1/group-ai/account-allocation/batch", """
+                {"allocations": [{"account_id": "ns01", "server_id": "never-seen"}]}""");
+        assertThat(batch.status()).as(batch.body()).isEqualTo(409);
+        assertThat(batch.body()).contains("server never-seen has never answered a probe or sent a heartbeat",
+                "/api/v1/group-ai/servers/never-seen/bootstrap");
+
+        JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=30", "{\"strategy\": \"balanced\"}").json();
+        assertThat(auto.get("planned").asInt()).as(auto.toString()).isZero();
+        assertThat(auto.get("unplaced_accounts").findValuesAsString("reason")).hasSize(2)
+                .allSatisfy(reason -> assertThat(reason).contains("never-seen has never answered a probe or sent a heartbeat"));
+        assertThat(placedPerServer()).isEmpty();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE status = 'allocating'").query(Integer.class).single()).isZero();
+    }
+
+    @Test
     void fiftyAccountsAtOnceOnThreeByFivePlaceExactlyFifteenAndReportNoCapacity() throws Exception {
         fleet.node("cap-a", 5, true).node("cap-b", 5, true).node("cap-c", 5, true).start();
         SimulatedFleet.accounts(api, sessions, ids("acc", 50), true);
@@ -235,7 +258,8 @@ class AllocationApiTest {
 
         assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL").query(Integer.class).single())
                 .as("nothing reserved").isEqualTo(1);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM workflow_runs").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM workflow_runs WHERE workflow_id NOT LIKE 'server-op-%'")
+                .query(Integer.class).single()).as("no workflow but the fleet's probes").isZero();
         assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"b01\"}").status())
                 .as("rebalance of an unplaced account").isEqualTo(409);
         assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"nobody\"}").status()).isEqualTo(404);

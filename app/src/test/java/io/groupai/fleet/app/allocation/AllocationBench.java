@@ -50,7 +50,7 @@ public final class AllocationBench {
                 "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                 "groupai.demo.enabled", "false",
                 // 20 copies of the 60 MB TDLib library are not needed for simulated accounts.
-                "groupai.nodes.tdlib-library", "",
+                "groupai.nodes.ship-tdlib", "false",
                 "logging.level.root", "WARN").forEach(System::setProperty);
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));

@@ -6,6 +6,7 @@ import io.groupai.fleet.allocation.AllocationRefusedException;
 import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.allocation.AllocationFailures;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -33,6 +34,8 @@ class AllocationStoreConcurrencyTest {
     JdbcClient jdbc;
     @Autowired
     AllocationStore store;
+    @Autowired
+    ServerRepository servers;
 
     @BeforeEach
     void setUp() {
@@ -43,6 +46,8 @@ class AllocationStoreConcurrencyTest {
                             + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
                             + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
                     .params(id, now, now).update();
+            // A server takes accounts only once it has answered a probe (or sent a heartbeat).
+            servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
         }
         for (int i = 0; i < 50; i++) {
             jdbc.sql("INSERT INTO accounts (account_id, status, message_count, reply_count, created_at, updated_at) "

@@ -88,8 +88,8 @@ public final class SimulatedFleet implements AutoCloseable {
                 tools.jackson.databind.JsonNode details = api.get("/api/v1/group-ai/workflows/bootstrap-" + nodeId).json();
                 String status = details.get("status").asString();
                 if (!"RUNNING".equals(status)) {
-                    if (!details.get("result").get("success").asBoolean()) {
-                        throw new IllegalStateException("bootstrap of " + nodeId + " failed: " + details.get("result"));
+                    if (!"COMPLETED".equals(status)) {
+                        throw new IllegalStateException("bootstrap of " + nodeId + " ended " + status + ": " + details.get("failure"));
                     }
                     break;
                 }
@@ -101,8 +101,28 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    public SimulatedFleet start() {
+    /**
+     * Starts the in-process agents and probes every node once through the server-operation workflow
+     * (STATUS), as an operator would: a server that has never answered a probe or sent a heartbeat
+     * takes no accounts.
+     */
+    public SimulatedFleet start() throws InterruptedException {
         workers.start();
+        for (String nodeId : nodes.keySet()) {
+            Api.Response started = api.post("/api/v1/group-ai/servers/" + nodeId + "/actions/status", "");
+            if (started.status() != 202) {
+                throw new IllegalStateException("cannot probe " + nodeId + ": " + started.body());
+            }
+        }
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        for (String nodeId : nodes.keySet()) {
+            while (!"COMPLETED".equals(api.get("/api/v1/group-ai/workflows/server-op-" + nodeId).json().get("status").asString())) {
+                if (java.time.Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("the probe of " + nodeId + " did not finish within 60 s");
+                }
+                Thread.sleep(50);
+            }
+        }
         return this;
     }
 

@@ -31,9 +31,6 @@ import tools.jackson.databind.JsonNode;
         "groupai.data-dir=${java.io.tmpdir}/groupai-demo-test",
         "groupai.sessions.dir=${java.io.tmpdir}/groupai-demo-test/sessions",
         "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        "groupai.nodes.agent-jar=../worker-node/target/worker-node-${project.version:0.1.0-SNAPSHOT}-all.jar",
-        "groupai.nodes.launcher=../worker-node/src/main/dist/bin/worker-node",
-        "groupai.nodes.tdlib-library=../worker-node/target/native/libtdjson.so",
         "groupai.nodes.heartbeat-interval=2s",
 })
 class LocalDemoEndToEndTest {
@@ -43,9 +40,9 @@ class LocalDemoEndToEndTest {
 
     @BeforeAll
     static void distributionIsBuilt() {
-        assertThat(Path.of("../worker-node/target/worker-node-0.1.0-SNAPSHOT-all.jar"))
-                .as("the worker-node distribution; `./mvnw verify` builds it before the app's tests")
-                .exists();
+        assertThat(LocalDemoEndToEndTest.class.getClassLoader().getResource("worker-node-dist/distribution.properties"))
+                .as("the worker-node distribution embedded by the app's build; `./mvnw verify` builds it before the app's tests")
+                .isNotNull();
     }
 
     @Test

@@ -18,6 +18,9 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
     /** How long a freshly started agent may take to poll its queue for the first time, unless the request says. */
     static final Duration FIRST_POLL_TIMEOUT = Duration.ofMinutes(2);
 
+    /** Failure type of a failed bootstrap. */
+    public static final String BOOTSTRAP_FAILED = "BootstrapFailed";
+
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumAttempts(3)
@@ -47,7 +50,13 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
                 .setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
                 .build());
+        long started = Workflow.currentTimeMillis();
         try {
+            steps.step("check server", () -> install.checkServer(nodeId),
+                    p -> p.os() + " " + p.arch() + ", glibc " + p.glibc());
+            steps.step("install java runtime", () -> install.installRuntime(nodeId),
+                    r -> "Java " + r.javaVersion() + " at " + r.remotePath() + (r.uploaded()
+                            ? " (" + r.sizeBytes() + " bytes uploaded)" : " (already installed, upload skipped)"));
             steps.step("upload worker-node distribution", () -> install.installDistribution(nodeId),
                     files -> files.stream().map(f -> f.remotePath() + " (" + f.sizeBytes() + " bytes)").collect(Collectors.joining(", ")));
             steps.step("write node config", () -> install.writeNodeConfig(nodeId), InstalledFile::remotePath);
@@ -58,10 +67,14 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
             // Records health and metrics on the server row, so the node shows up healthy at once.
             steps.step("probe", () -> nodes.probe(nodeId), p -> String.format("cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
                     p.cpuUsage(), p.memoryUsage(), p.diskUsage(), p.latencyMillis()));
-            return new BootstrapResult(nodeId, true, steps.snapshot(), ping, nodeId + " is up and polling " + TaskQueues.node(nodeId));
+            long took = Workflow.currentTimeMillis() - started;
+            return new BootstrapResult(nodeId, true, steps.snapshot(), ping,
+                    nodeId + " is up and polling " + TaskQueues.node(nodeId) + " (bootstrap took " + took + " ms)", took);
         } catch (ActivityFailure failure) {
-            return new BootstrapResult(nodeId, false, steps.snapshot(), null,
-                    "bootstrap of " + nodeId + " failed: " + StepLog.causeOf(failure));
+            // FAILED, not COMPLETED with success=false: the Temporal UI, CLI and REST status then say so.
+            // Non-retryable: every step already retried what was worth retrying.
+            throw ApplicationFailure.newNonRetryableFailure("bootstrap of " + nodeId + " failed at step '"
+                    + steps.failedStep() + "': " + StepLog.causeOf(failure), BOOTSTRAP_FAILED);
         }
     }
 

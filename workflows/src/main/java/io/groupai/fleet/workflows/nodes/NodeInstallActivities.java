@@ -11,6 +11,20 @@ import java.util.List;
 @ActivityInterface
 public interface NodeInstallActivities {
 
+    /**
+     * Checks that the server can run the distribution (Linux, x86_64, glibc new enough, tar and gzip);
+     * an unsupported server is a non-retryable failure that says what it has and what is needed.
+     */
+    @ActivityMethod
+    ServerPlatform checkServer(String nodeId);
+
+    /**
+     * Installs the distribution's Java runtime at {@code <deploy_dir>/runtime} unless that exact
+     * runtime is already there, and checks that it starts on the server.
+     */
+    @ActivityMethod
+    InstalledRuntime installRuntime(String nodeId);
+
     /** Uploads the agent's jar and launcher to {@code <deploy_dir>/lib} and {@code /bin}. */
     @ActivityMethod
     List<InstalledFile> installDistribution(String nodeId);

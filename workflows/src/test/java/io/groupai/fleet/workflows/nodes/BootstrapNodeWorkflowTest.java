@@ -1,6 +1,7 @@
 package io.groupai.fleet.workflows.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
@@ -13,7 +14,10 @@ import io.groupai.fleet.workflows.agent.SendMessageRequest;
 import io.groupai.fleet.workflows.agent.SentMessage;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.ArrayList;
@@ -27,6 +31,7 @@ class BootstrapNodeWorkflowTest {
 
     private TestWorkflowEnvironment env;
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean unsupported;
 
     @BeforeEach
     void setUp() {
@@ -56,9 +61,34 @@ class BootstrapNodeWorkflowTest {
 
         assertThat(result.success()).as(result.message()).isTrue();
         assertThat(result.agent().nodeId()).isEqualTo("n1");
-        assertThat(calls).containsExactly("distribution", "config", "ping");
-        assertThat(result.steps()).extracting(StepProgress::step).containsExactly("upload worker-node distribution",
-                "write node config", "start worker process", "wait for first poll of node-n1", "probe");
+        assertThat(calls).containsExactly("check", "runtime", "distribution", "config", "ping");
+        assertThat(result.steps()).extracting(StepProgress::step).containsExactly("check server", "install java runtime",
+                "upload worker-node distribution", "write node config", "start worker process", "wait for first poll of node-n1", "probe");
+        assertThat(result.steps()).allSatisfy(step -> assertThat(step.durationMillis()).isNotNull().isNotNegative());
+        assertThat(result.durationMillis()).isGreaterThanOrEqualTo(result.steps().stream().mapToLong(StepProgress::durationMillis).sum());
+    }
+
+    @Test
+    void aFailedStepFailsTheWorkflowAndTheProgressStillNamesTheStepAndServer() {
+        unsupported = true;
+        env.start();
+        BootstrapNodeWorkflow workflow = env.getWorkflowClient().newWorkflowStub(BootstrapNodeWorkflow.class,
+                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("bootstrap-n1").build());
+
+        assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1")))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+                    assertThat(failure.getType()).isEqualTo(BootstrapNodeWorkflowImpl.BOOTSTRAP_FAILED);
+                    assertThat(failure.getOriginalMessage()).contains("bootstrap of n1 failed at step 'check server'",
+                            "server n1", "aarch64");
+                });
+        assertThat(env.getWorkflowClient().fetchHistory("bootstrap-n1").getLastEvent().getEventType())
+                .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+        List<StepProgress> progress = workflow.progress();
+        assertThat(progress).hasSize(1);
+        assertThat(progress.get(0).state()).isEqualTo(StepProgress.State.FAILED);
+        assertThat(progress.get(0).detail()).contains("server n1", "aarch64");
+        assertThat(calls).containsExactly("check");
     }
 
     @Test
@@ -67,16 +97,34 @@ class BootstrapNodeWorkflowTest {
         BootstrapNodeWorkflow workflow = env.getWorkflowClient().newWorkflowStub(BootstrapNodeWorkflow.class,
                 WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("bootstrap-n1").build());
         // The test server does not skip time past an unpolled task's deadline, so keep it short.
-        BootstrapResult result = workflow.run(new BootstrapRequest("n1", 2));
+        assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1", 2)))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure -> assertThat(failure.getOriginalMessage())
+                        .contains("bootstrap of n1 failed at step 'wait for first poll of node-n1'", "timed out (schedule_to_start)"));
 
-        assertThat(result.success()).isFalse();
-        StepProgress last = result.steps().get(result.steps().size() - 1);
+        List<StepProgress> steps = workflow.progress();
+        StepProgress last = steps.get(steps.size() - 1);
         assertThat(last.step()).isEqualTo("wait for first poll of node-n1");
         assertThat(last.state()).isEqualTo(StepProgress.State.FAILED);
-        assertThat(result.message()).contains("bootstrap of n1 failed", "timed out (schedule_to_start)");
     }
 
     class Installer implements NodeInstallActivities {
+        @Override
+        public ServerPlatform checkServer(String nodeId) {
+            calls.add("check");
+            if (unsupported) {
+                throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ", step check server: Linux aarch64 is not "
+                        + "supported; the worker-node distribution runs on Linux x86_64 with glibc 2.17 or newer", "Unsupported");
+            }
+            return new ServerPlatform("Linux", "x86_64", "2.36");
+        }
+
+        @Override
+        public InstalledRuntime installRuntime(String nodeId) {
+            calls.add("runtime");
+            return new InstalledRuntime("/srv/n1/runtime", "e6e7", "25.0.3", 28_000_000, true);
+        }
+
         @Override
         public List<InstalledFile> installDistribution(String nodeId) {
             calls.add("distribution");
