@@ -8,6 +8,7 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -37,9 +38,26 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                     "NonRetryableNodeFailure")
             .build();
 
+    /**
+     * Compensation retries until it succeeds (unlimited attempts, backing off to 5 minutes): a
+     * database that is away for a while must not leave {@code allocating} rows behind. Only
+     * non-retryable failures (contradictions: the row is not what this claim says) end it.
+     */
+    static final RetryOptions UNTIL_DONE = RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setBackoffCoefficient(2)
+            .setMaximumInterval(Duration.ofMinutes(5))
+            .setMaximumAttempts(0)
+            .build();
+
     static final ActivityOptions CONTROL_PLANE = ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(2))
             .setRetryOptions(BOUNDED_RETRIES)
+            .build();
+
+    static final ActivityOptions COMPENSATION = ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setRetryOptions(UNTIL_DONE)
             .build();
 
     static final ActivityOptions NODE = ActivityOptions.newBuilder()
@@ -48,9 +66,22 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             .setRetryOptions(BOUNDED_RETRIES)
             .build();
 
+    /**
+     * Stopping an account that may run: retried for up to 10 minutes while the node answers. A
+     * dead node ends it at the schedule-to-start timeout (never retried); the fallback is then to
+     * keep the account assigned there, marked failed, so it never runs twice.
+     */
+    static final ActivityOptions NODE_COMPENSATION = ActivityOptions.newBuilder(NODE)
+            .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(RetryOptions.newBuilder(UNTIL_DONE).setMaximumInterval(Duration.ofMinutes(1))
+                    .setDoNotRetry("NonRetryableNodeFailure").build())
+            .build();
+
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class, CONTROL_PLANE);
+    private final AllocationActivities compensation = Workflow.newActivityStub(AllocationActivities.class, COMPENSATION);
     private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class, CONTROL_PLANE);
     private final Map<String, NodeAgentActivities> nodes = new HashMap<>();
+    private final Map<String, NodeAgentActivities> nodeCompensation = new HashMap<>();
     private final Map<String, AccountProgress> progress = new LinkedHashMap<>();
 
     private String workflowId;
@@ -100,7 +131,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                 Promise.anyOf(running).get();
                 collect(running, outcomes);
             }
-            running.add(Async.function(this::allocateOne, first, fixed, type));
+            running.add(Async.function(this::isolated, first, fixed, type));
         }
         Promise.allOf(running).get();
         collect(running, outcomes);
@@ -128,10 +159,28 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         });
     }
 
-    /** One account's saga: try the planned server, then up to maxAlternatives next-best ones. */
-    private AccountOutcome allocateOne(PlannedPlacement first, boolean fixed, AllocationType type) {
-        String accountId = first.accountId();
+    /**
+     * One account's saga, isolated: a failure nothing else caught (say, a contradiction reported by
+     * a compensation step, or the next-best plan failing) becomes this account's failed outcome.
+     */
+    private AccountOutcome isolated(PlannedPlacement first, boolean fixed, AllocationType type) {
         long began = Workflow.currentTimeMillis();
+        try {
+            return allocateOne(first, fixed, type, began);
+        } catch (TemporalFailure f) {
+            String accountId = first.accountId();
+            AccountProgress at = progress.get(accountId);
+            String why = Failures.describe(accountId, at.serverId(), at.state().toLowerCase(java.util.Locale.ROOT),
+                    f instanceof ActivityFailure af ? Failures.message(af) : f.getOriginalMessage());
+            progress.put(accountId, new AccountProgress(accountId, "FAILED", at.serverId(), at.attempt(), why));
+            return new AccountOutcome(accountId, false, null, null, null, why, List.of(why),
+                    Workflow.currentTimeMillis() - began);
+        }
+    }
+
+    /** One account's saga: try the planned server, then up to maxAlternatives next-best ones. */
+    private AccountOutcome allocateOne(PlannedPlacement first, boolean fixed, AllocationType type, long began) {
+        String accountId = first.accountId();
         List<String> tried = new ArrayList<>();
         List<String> attempts = new ArrayList<>();
         int alternativesLeft = fixed ? 0 : request.effectiveAlternatives();
@@ -246,13 +295,12 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         state(accountId, "COMPENSATING", serverId, attemptNo, failure);
         if (mayRun) {
             try {
-                node(serverId).stopAccount(accountId);
+                nodeCompensation(serverId).stopAccount(accountId);
             } catch (ActivityFailure stopFailed) {
                 // It may still run there: keep it on that server (failed) so it is never started elsewhere.
                 String why = failure + "; compensation could not stop it ("
                         + Failures.message(stopFailed) + "), so it stays assigned to " + serverId + " marked failed";
-                allocation.markFailed(claim, why);
-                return Attempt.failed(why, true);
+                return Attempt.failed(compensate("mark-failed", claim, why, () -> compensation.markFailed(claim, why)), true);
             }
         }
         if (uploaded) {
@@ -264,16 +312,39 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                         Failures.message(removeFailed));
             }
         }
-        allocation.release(claim);
-        return Attempt.failed(failure, terminal);
+        String released = compensate("release", claim, failure, () -> compensation.release(claim));
+        return Attempt.failed(released, terminal || !released.equals(failure));
+    }
+
+    /**
+     * Runs a compensation step (retried until done); a failure that is not retried (a
+     * contradiction) is added to this account's failure, naming the step, and goes no further.
+     */
+    private String compensate(String step, ReserveRequest claim, String failure, Runnable call) {
+        try {
+            call.run();
+            return failure;
+        } catch (ActivityFailure f) {
+            log.error("account {} on server {}: compensation step {} failed: {}", claim.accountId(), claim.serverId(), step,
+                    Failures.message(f));
+            return failure + "; compensation step " + step + " on server " + claim.serverId() + " failed: " + Failures.message(f);
+        }
     }
 
     private NodeAgentActivities node(String serverId) {
-        return nodes.computeIfAbsent(serverId, id -> Workflow.newActivityStub(NodeAgentActivities.class,
-                ActivityOptions.newBuilder(NODE).setTaskQueue(TaskQueues.node(id))
-                        .setScheduleToStartTimeout(request.nodeScheduleToStartSeconds() == null ? NODE_SCHEDULE_TO_START
-                                : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
-                        .build()));
+        return nodes.computeIfAbsent(serverId, id -> nodeStub(NODE, id));
+    }
+
+    private NodeAgentActivities nodeCompensation(String serverId) {
+        return nodeCompensation.computeIfAbsent(serverId, id -> nodeStub(NODE_COMPENSATION, id));
+    }
+
+    private NodeAgentActivities nodeStub(ActivityOptions options, String serverId) {
+        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(options)
+                .setTaskQueue(TaskQueues.node(serverId))
+                .setScheduleToStartTimeout(request.nodeScheduleToStartSeconds() == null ? NODE_SCHEDULE_TO_START
+                        : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
+                .build());
     }
 
     private void state(String accountId, String state, String serverId, int attempt, String detail) {
