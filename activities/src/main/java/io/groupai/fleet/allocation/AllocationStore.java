@@ -321,6 +321,12 @@ public class AllocationStore {
         return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL ORDER BY account_id").query(String.class).list();
     }
 
+    /** One page of {@link #unallocated()}: up to {@code limit} ids after {@code afterAccountId} (null: from the start). */
+    public List<String> unallocated(String afterAccountId, int limit) {
+        return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL AND account_id > ? ORDER BY account_id LIMIT ?")
+                .params(afterAccountId == null ? "" : afterAccountId, limit).query(String.class).list();
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     private Optional<ServerRecord> lockServer(String nodeId) {

@@ -92,10 +92,11 @@ class AllocationController {
         }
         PlanResult plan = placement.plan(strategy, ids, List.of());
         String workflowId = "allocate-" + UUID.randomUUID();
+        // The workflow pages through the unallocated accounts itself: no id list rides in its input.
         StartedWorkflow started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "allocation:auto",
                 body != null && body.parallelism() != null
-                        ? AllocationRequest.accounts(strategy, ids).withParallelism(Math.min(body.parallelism(), 64))
-                        : AllocationRequest.accounts(strategy, ids));
+                        ? AllocationRequest.auto(strategy).withParallelism(Math.min(body.parallelism(), 64))
+                        : AllocationRequest.auto(strategy));
         AllocationResult result = await(workflowId, waitFor(wait, waitSeconds)).orElse(null);
         return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(new AutoResponse(
                 started.workflowId(), started.runId(), started.statusUrl(), strategy, ids.size(), plan.placements().size(),

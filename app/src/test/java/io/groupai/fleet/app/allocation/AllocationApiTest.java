@@ -101,8 +101,11 @@ class AllocationApiTest {
         // the workflow status endpoint shows progress per account and the result
         JsonNode status = api.get(body.get("status_url").asString()).json();
         assertThat(status.get("status").asString()).isEqualTo("COMPLETED");
-        assertThat(status.get("progress")).hasSize(8);
-        assertThat(status.get("progress").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
+        JsonNode progress = status.get("progress");
+        assertThat(progress.get("placed").asInt()).as(progress.toString()).isEqualTo(8);
+        assertThat(progress.get("current_chunk").asString()).isEqualTo(body.get("workflow_id").asString() + "-chunk-1");
+        assertThat(progress.get("chunk_accounts")).hasSize(8);
+        assertThat(progress.get("chunk_accounts").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
     }
 
     @Test

@@ -17,12 +17,12 @@ import java.util.function.Supplier;
 public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
-    /** Rollback steps retry until done (see {@link AllocateAccountsWorkflowImpl#COMPENSATION}). */
+            AllocateChunkWorkflowImpl.CONTROL_PLANE);
+    /** Rollback steps retry until done (see {@link AllocateChunkWorkflowImpl#COMPENSATION}). */
     private final AllocationActivities compensation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateAccountsWorkflowImpl.COMPENSATION);
+            AllocateChunkWorkflowImpl.COMPENSATION);
     private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
-            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
+            AllocateChunkWorkflowImpl.CONTROL_PLANE);
     private final List<StepProgress> steps = new ArrayList<>();
 
     @Override
@@ -103,7 +103,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private AccountRuntimeState verify(NodeAgentActivities node, String accountId, AccountRuntimeState started) {
         AccountRuntimeState current = started;
-        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateAccountsWorkflowImpl.CONFIRM_POLLS; poll++) {
+        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateChunkWorkflowImpl.CONFIRM_POLLS; poll++) {
             Workflow.sleep(java.time.Duration.ofSeconds(1));
             current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
                     .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
@@ -121,7 +121,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         String target = plan.targetServerId();
         if (committed) {
             try {
-                step("stop on target", () -> node(target, AllocateAccountsWorkflowImpl.NODE_COMPENSATION).stopAccount(accountId),
+                step("stop on target", () -> node(target, AllocateChunkWorkflowImpl.NODE_COMPENSATION).stopAccount(accountId),
                         AccountRuntimeState::status);
             } catch (ActivityFailure f) {
                 // It may run on the target: it stays assigned there (failed) rather than risk running twice.
@@ -204,7 +204,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     }
 
     private NodeAgentActivities node(String serverId) {
-        return node(serverId, AllocateAccountsWorkflowImpl.NODE);
+        return node(serverId, AllocateChunkWorkflowImpl.NODE);
     }
 
     private NodeAgentActivities node(String serverId, ActivityOptions options) {

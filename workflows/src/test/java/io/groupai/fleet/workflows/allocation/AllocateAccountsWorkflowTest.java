@@ -48,7 +48,8 @@ class AllocateAccountsWorkflowTest {
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
-        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, MigrateAccountWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, AllocateChunkWorkflowImpl.class,
+                MigrateAccountWorkflowImpl.class);
         worker.registerActivitiesImplementations(fleet, new FakeSessions());
         client = env.getWorkflowClient();
     }
@@ -301,6 +302,30 @@ class AllocateAccountsWorkflowTest {
         assertThat(a.running).contains("acc1");
     }
 
+    @Test
+    void givenIdsAndFixedTargetsAreWorkedOffInChunksWithEveryOutcomeInRequestOrder() {
+        server("a", 10, true);
+        server("b", 10, true);
+        List<String> ids = List.of("acc5", "acc1", "acc4", "acc2", "acc3");
+
+        AllocationResult byIds = run("allocate-ids", AllocationRequest.accounts("balanced", ids).withChunkSize(2));
+        AllocationResult fixed = client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("allocate-batch-chunks").build())
+                .allocate(AllocationRequest.fixed(List.of(new FixedTarget("f1", "a"), new FixedTarget("f2", "b"),
+                        new FixedTarget("f3", "b"))).withChunkSize(2));
+
+        assertThat(byIds.outcomes()).extracting(AccountOutcome::accountId).containsExactlyElementsOf(ids);
+        assertThat(byIds.placed()).isEqualTo(5);
+        assertThat(fixed.outcomes()).extracting(AccountOutcome::accountId, AccountOutcome::serverId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("f1", "a"), org.assertj.core.groups.Tuple.tuple("f2", "b"),
+                        org.assertj.core.groups.Tuple.tuple("f3", "b"));
+        assertThat(client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-ids").progress())
+                .extracting(AllocationProgress::chunks, AllocationProgress::currentChunk)
+                .containsExactly(3, "allocate-ids-chunk-3");
+        assertThat(fleet.history).as("claims and history are held under the parent's id, not the chunk's")
+                .contains("acc5 a initial allocate-ids", "f3 b manual allocate-batch-chunks");
+    }
+
     /** acc1 runs on server a; server b refuses to start anything. Returns a. */
     private FakeNode accountOnAWhileBRefusesStarts() {
         FakeNode a = server("a", 5, true);
@@ -353,8 +378,9 @@ class AllocateAccountsWorkflowTest {
         }
 
         @Override
-        public List<String> unallocatedAccounts() {
-            return List.copyOf(unallocated);
+        public synchronized List<String> unallocatedAccounts(String afterAccountId, int limit) {
+            return unallocated.stream().sorted().filter(a -> afterAccountId == null || a.compareTo(afterAccountId) > 0)
+                    .filter(a -> !placement.containsKey(a)).limit(limit).toList();
         }
 
         @Override
