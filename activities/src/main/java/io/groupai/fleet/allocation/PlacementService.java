@@ -11,6 +11,7 @@ import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.FleetSettingsRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.workflows.allocation.CompleteRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
 import io.groupai.fleet.workflows.allocation.PlannedPlacement;
 import io.groupai.fleet.workflows.allocation.UnplacedAccount;
@@ -20,12 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Runs the pure {@link Planner} on what the database says now: servers, placed + reserved counts,
- * scripts per server. Plans only; the claims are {@link AllocationStore}'s job (a plan can be
- * stale by the time it is reserved, which the reservation detects).
+ * scripts per server. Plans only, with no side effect; the claims are {@link AllocationStore}'s
+ * job (a plan can be stale by the time it is reserved, which the reservation detects). The
+ * round-robin cursor moves when a placement is committed ({@link #complete}), not when planned.
  */
 @Service
 public class PlacementService {
@@ -47,7 +50,7 @@ public class PlacementService {
     }
 
     /** @throws IllegalArgumentException for an unknown strategy, naming the valid ones */
-    @Transactional
+    @Transactional(readOnly = true)
     public PlanResult plan(String strategyName, List<String> accountIds, Collection<String> excludedServers) {
         Strategy strategy = Strategy.parse(strategyName);
         Set<String> excluded = Set.copyOf(excludedServers);
@@ -75,10 +78,6 @@ public class PlacementService {
         }
         RoundRobinCursor cursor = strategy == Strategy.ROUND_ROBIN ? loadCursor() : RoundRobinCursor.START;
         Plan plan = planner.plan(candidates, requests, strategy, cursor);
-        if (strategy == Strategy.ROUND_ROBIN && !plan.placements().isEmpty()) {
-            RoundRobinCursor next = plan.nextCursor();
-            settings.put(ROUND_ROBIN_CURSOR, (next.nextNodeId() == null ? "" : next.nextNodeId()) + ":" + next.turnsTaken());
-        }
         List<PlannedPlacement> placements = plan.placements().stream()
                 .map(p -> new PlannedPlacement(p.accountId(), p.nodeId(), p.loadScore())).toList();
         plan.unplaced().forEach(u -> unplaced.add(new UnplacedAccount(u.accountId(), u.reason())));
@@ -93,12 +92,28 @@ public class PlacementService {
         return plan(strategyName, List.of(accountId), List.of(sourceServerId));
     }
 
+    /**
+     * Commits a placement (history, status online) and, in the same transaction, moves the
+     * round-robin cursor: the server that got the account has taken one more turn of its visit.
+     * The cursor row is locked, so concurrent commits count every turn.
+     */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
+    public void complete(CompleteRequest r) {
+        store.complete(r.accountId(), r.serverId(), r.type(), r.loadScore(), r.workflowId(), r.previousServerId());
+        RoundRobinCursor current = settings.getForUpdate(ROUND_ROBIN_CURSOR).map(PlacementService::cursor)
+                .orElse(RoundRobinCursor.START);
+        int turns = r.serverId().equals(current.nextNodeId()) ? current.turnsTaken() + 1 : 1;
+        settings.put(ROUND_ROBIN_CURSOR, r.serverId() + ":" + turns);
+    }
+
     private RoundRobinCursor loadCursor() {
-        return settings.get(ROUND_ROBIN_CURSOR).map(value -> {
-            int colon = value.lastIndexOf(':');
-            String node = value.substring(0, Math.max(colon, 0));
-            int turns = colon < 0 ? 0 : Integer.parseInt(value.substring(colon + 1));
-            return node.isEmpty() ? RoundRobinCursor.START : new RoundRobinCursor(node, turns);
-        }).orElse(RoundRobinCursor.START);
+        return settings.get(ROUND_ROBIN_CURSOR).map(PlacementService::cursor).orElse(RoundRobinCursor.START);
+    }
+
+    private static RoundRobinCursor cursor(String value) {
+        int colon = value.lastIndexOf(':');
+        String node = value.substring(0, Math.max(colon, 0));
+        int turns = colon < 0 ? 0 : Integer.parseInt(value.substring(colon + 1));
+        return node.isEmpty() ? RoundRobinCursor.START : new RoundRobinCursor(node, turns);
     }
 }

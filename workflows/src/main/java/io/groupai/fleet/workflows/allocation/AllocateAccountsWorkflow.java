@@ -29,4 +29,8 @@ public interface AllocateAccountsWorkflow {
     /** Totals so far and the chunk being worked on. */
     @QueryMethod
     AllocationProgress progress();
+
+    /** The plan of the first chunk (the whole plan when the accounts fit one chunk); null until planned. */
+    @QueryMethod
+    PlanResult plan();
 }

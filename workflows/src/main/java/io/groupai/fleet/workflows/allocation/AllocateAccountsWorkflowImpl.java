@@ -30,6 +30,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
     private AllocationContinuation at = AllocationContinuation.START;
     private int running;
     private String currentChunk;
+    private PlanResult firstPlan;
 
     @Override
     public AllocationResult allocate(AllocationRequest input) {
@@ -92,8 +93,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         if (fixed) {
             List<FixedTarget> page = page(request.targets(), at.offset(), size);
             List<PlannedPlacement> placements = page.stream().map(t -> new PlannedPlacement(t.accountId(), t.serverId(), 0)).toList();
-            return new Chunk(page.stream().map(FixedTarget::accountId).toList(),
-                    new PlanResult(null, placements, List.of()), null, at.offset() + page.size());
+            return planned(new Chunk(page.stream().map(FixedTarget::accountId).toList(),
+                    new PlanResult(null, placements, List.of()), null, at.offset() + page.size()));
         }
         List<String> ids;
         String after = at.afterAccountId();
@@ -107,7 +108,14 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         }
         PlanResult plan = ids.isEmpty() ? new PlanResult(request.strategy(), List.of(), List.of())
                 : allocation.plan(new PlanRequest(request.strategy(), ids, List.of()));
-        return new Chunk(ids, plan, after, offset);
+        return planned(new Chunk(ids, plan, after, offset));
+    }
+
+    private Chunk planned(Chunk chunk) {
+        if (firstPlan == null && !chunk.accountIds().isEmpty()) {
+            firstPlan = chunk.plan();
+        }
+        return chunk;
     }
 
     private static <T> List<T> page(List<T> all, int offset, int size) {
@@ -140,5 +148,10 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
     public AllocationProgress progress() {
         return new AllocationProgress(at.accounts(), at.planned(), at.unplaced(), at.placed(), at.failed(), running,
                 at.chunks(), currentChunk, List.of());
+    }
+
+    @Override
+    public PlanResult plan() {
+        return firstPlan;
     }
 }
