@@ -61,7 +61,7 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     @Override
     public void complete(CompleteRequest r) {
         refusals(() -> {
-            placement.complete(r);
+            store.complete(r.accountId(), r.serverId(), r.type(), r.loadScore(), r.workflowId(), r.previousServerId());
             return null;
         });
     }

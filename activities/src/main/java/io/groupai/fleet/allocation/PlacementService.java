@@ -8,10 +8,8 @@ import io.groupai.fleet.allocation.planner.ServerCandidate;
 import io.groupai.fleet.allocation.planner.Strategy;
 import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
-import io.groupai.fleet.registry.FleetSettingsRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
-import io.groupai.fleet.workflows.allocation.CompleteRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
 import io.groupai.fleet.workflows.allocation.PlannedPlacement;
 import io.groupai.fleet.workflows.allocation.UnplacedAccount;
@@ -21,32 +19,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Runs the pure {@link Planner} on what the database says now: servers, placed + reserved counts,
  * scripts per server. Plans only, with no side effect; the claims are {@link AllocationStore}'s
- * job (a plan can be stale by the time it is reserved, which the reservation detects). The
- * round-robin cursor moves when a placement is committed ({@link #complete}), not when planned.
+ * job (a plan can be stale by the time it is reserved, which the reservation detects). Round
+ * robin continues after the latest committed placement in the history, never after a plan.
  */
 @Service
 public class PlacementService {
 
-    static final String ROUND_ROBIN_CURSOR = "allocation.round_robin_cursor";
+    /** A visit of more turns than this (a server weighted 64 times the lightest) is counted as this many. */
+    private static final int MAX_TURNS_SEEN = 64;
 
     private final Planner planner = new Planner();
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final AllocationStore store;
-    private final FleetSettingsRepository settings;
 
-    public PlacementService(ServerRepository servers, AccountRepository accounts, AllocationStore store,
-                            FleetSettingsRepository settings) {
+    public PlacementService(ServerRepository servers, AccountRepository accounts, AllocationStore store) {
         this.servers = servers;
         this.accounts = accounts;
         this.store = store;
-        this.settings = settings;
     }
 
     /** @throws IllegalArgumentException for an unknown strategy, naming the valid ones */
@@ -93,27 +88,18 @@ public class PlacementService {
     }
 
     /**
-     * Commits a placement (history, status online) and, in the same transaction, moves the
-     * round-robin cursor: the server that got the account has taken one more turn of its visit.
-     * The cursor row is locked, so concurrent commits count every turn.
+     * Round robin continues after the latest committed placement: its server, with the turns it
+     * had in a row. Plans move nothing; only committed placements (the history) do.
      */
-    @Transactional(isolation = Isolation.READ_COMMITTED)
-    public void complete(CompleteRequest r) {
-        store.complete(r.accountId(), r.serverId(), r.type(), r.loadScore(), r.workflowId(), r.previousServerId());
-        RoundRobinCursor current = settings.getForUpdate(ROUND_ROBIN_CURSOR).map(PlacementService::cursor)
-                .orElse(RoundRobinCursor.START);
-        int turns = r.serverId().equals(current.nextNodeId()) ? current.turnsTaken() + 1 : 1;
-        settings.put(ROUND_ROBIN_CURSOR, r.serverId() + ":" + turns);
-    }
-
     private RoundRobinCursor loadCursor() {
-        return settings.get(ROUND_ROBIN_CURSOR).map(PlacementService::cursor).orElse(RoundRobinCursor.START);
-    }
-
-    private static RoundRobinCursor cursor(String value) {
-        int colon = value.lastIndexOf(':');
-        String node = value.substring(0, Math.max(colon, 0));
-        int turns = colon < 0 ? 0 : Integer.parseInt(value.substring(colon + 1));
-        return node.isEmpty() ? RoundRobinCursor.START : new RoundRobinCursor(node, turns);
+        List<String> latest = store.latestPlacements(MAX_TURNS_SEEN);
+        if (latest.isEmpty()) {
+            return RoundRobinCursor.START;
+        }
+        int turns = 1;
+        while (turns < latest.size() && latest.get(turns).equals(latest.get(0))) {
+            turns++;
+        }
+        return new RoundRobinCursor(latest.get(0), turns);
     }
 }

@@ -32,11 +32,6 @@ public class FleetSettingsRepository {
         return jdbc.sql("SELECT setting FROM fleet_settings WHERE name = ?").param(name).query(String.class).optional();
     }
 
-    /** Reads a setting and locks its row until the surrounding transaction ends (read-modify-write). */
-    public Optional<String> getForUpdate(String name) {
-        return jdbc.sql("SELECT setting FROM fleet_settings WHERE name = ? FOR UPDATE").param(name).query(String.class).optional();
-    }
-
     public Map<String, String> all() {
         Map<String, String> settings = new TreeMap<>();
         jdbc.sql("SELECT name, setting FROM fleet_settings")
