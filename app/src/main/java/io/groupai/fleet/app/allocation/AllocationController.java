@@ -31,6 +31,7 @@ import io.groupai.fleet.workflows.allocation.MigrationRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowStub;
 import java.util.List;
 import java.util.Optional;
@@ -230,9 +231,14 @@ class AllocationController {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PLAN_WAIT_SECONDS);
         long pause = 5;
         while (true) {
-            PlanResult plan = stub.query("plan", PlanResult.class);
-            if (plan != null) {
-                return plan;
+            try {
+                PlanResult plan = stub.query("plan", PlanResult.class);
+                if (plan != null) {
+                    return plan;
+                }
+            } catch (WorkflowException notYet) {
+                // A real cluster refuses queries before the first workflow task completes: ask again.
+                log.debug("plan of {} not readable yet: {}", workflowId, notYet.getMessage());
             }
             if (System.nanoTime() > deadline
                     || stub.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
