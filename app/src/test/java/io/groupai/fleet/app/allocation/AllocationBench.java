@@ -109,7 +109,8 @@ public final class AllocationBench {
         java.util.Map<Long, io.temporal.api.history.v1.HistoryEvent> scheduled = new java.util.HashMap<>();
         java.util.Map<Long, Long> started = new java.util.HashMap<>();
         java.util.Map<String, List<long[]>> byType = new java.util.TreeMap<>();
-        for (int n = 1; n <= (accounts + 249) / 250; n++) {
+        int chunkSize = io.groupai.fleet.workflows.allocation.AllocationRequest.DEFAULT_CHUNK_SIZE;
+        for (int n = 1; n <= (accounts + chunkSize - 1) / chunkSize; n++) {
             io.temporal.common.WorkflowExecutionHistory history;
             try {
                 history = client.fetchHistory(workflowId + "-chunk-" + n);
