@@ -33,8 +33,8 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     }
 
     @Override
-    public List<String> unallocatedAccounts() {
-        return store.unallocated();
+    public List<String> unallocatedAccounts(String afterAccountId, int limit) {
+        return store.unallocated(afterAccountId, Math.max(1, limit));
     }
 
     @Override

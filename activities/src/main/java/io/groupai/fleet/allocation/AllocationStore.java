@@ -321,6 +321,21 @@ public class AllocationStore {
         return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL ORDER BY account_id").query(String.class).list();
     }
 
+    /**
+     * Servers of the latest committed placements, newest first (at most {@code limit}): where
+     * round robin continues. Read from the history, so committing a placement writes no shared row.
+     */
+    public List<String> latestPlacements(int limit) {
+        return jdbc.sql("SELECT server_id FROM allocation_history ORDER BY id DESC LIMIT ?").param(limit)
+                .query(String.class).list();
+    }
+
+    /** One page of {@link #unallocated()}: up to {@code limit} ids after {@code afterAccountId} (null: from the start). */
+    public List<String> unallocated(String afterAccountId, int limit) {
+        return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL AND account_id > ? ORDER BY account_id LIMIT ?")
+                .params(afterAccountId == null ? "" : afterAccountId, limit).query(String.class).list();
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     private Optional<ServerRecord> lockServer(String nodeId) {

@@ -8,7 +8,6 @@ import io.groupai.fleet.allocation.planner.ServerCandidate;
 import io.groupai.fleet.allocation.planner.Strategy;
 import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
-import io.groupai.fleet.registry.FleetSettingsRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.allocation.PlanResult;
@@ -24,30 +23,29 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Runs the pure {@link Planner} on what the database says now: servers, placed + reserved counts,
- * scripts per server. Plans only; the claims are {@link AllocationStore}'s job (a plan can be
- * stale by the time it is reserved, which the reservation detects).
+ * scripts per server. Plans only, with no side effect; the claims are {@link AllocationStore}'s
+ * job (a plan can be stale by the time it is reserved, which the reservation detects). Round
+ * robin continues after the latest committed placement in the history, never after a plan.
  */
 @Service
 public class PlacementService {
 
-    static final String ROUND_ROBIN_CURSOR = "allocation.round_robin_cursor";
+    /** A visit of more turns than this (a server weighted 64 times the lightest) is counted as this many. */
+    private static final int MAX_TURNS_SEEN = 64;
 
     private final Planner planner = new Planner();
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final AllocationStore store;
-    private final FleetSettingsRepository settings;
 
-    public PlacementService(ServerRepository servers, AccountRepository accounts, AllocationStore store,
-                            FleetSettingsRepository settings) {
+    public PlacementService(ServerRepository servers, AccountRepository accounts, AllocationStore store) {
         this.servers = servers;
         this.accounts = accounts;
         this.store = store;
-        this.settings = settings;
     }
 
     /** @throws IllegalArgumentException for an unknown strategy, naming the valid ones */
-    @Transactional
+    @Transactional(readOnly = true)
     public PlanResult plan(String strategyName, List<String> accountIds, Collection<String> excludedServers) {
         Strategy strategy = Strategy.parse(strategyName);
         Set<String> excluded = Set.copyOf(excludedServers);
@@ -75,10 +73,6 @@ public class PlacementService {
         }
         RoundRobinCursor cursor = strategy == Strategy.ROUND_ROBIN ? loadCursor() : RoundRobinCursor.START;
         Plan plan = planner.plan(candidates, requests, strategy, cursor);
-        if (strategy == Strategy.ROUND_ROBIN && !plan.placements().isEmpty()) {
-            RoundRobinCursor next = plan.nextCursor();
-            settings.put(ROUND_ROBIN_CURSOR, (next.nextNodeId() == null ? "" : next.nextNodeId()) + ":" + next.turnsTaken());
-        }
         List<PlannedPlacement> placements = plan.placements().stream()
                 .map(p -> new PlannedPlacement(p.accountId(), p.nodeId(), p.loadScore())).toList();
         plan.unplaced().forEach(u -> unplaced.add(new UnplacedAccount(u.accountId(), u.reason())));
@@ -93,12 +87,19 @@ public class PlacementService {
         return plan(strategyName, List.of(accountId), List.of(sourceServerId));
     }
 
+    /**
+     * Round robin continues after the latest committed placement: its server, with the turns it
+     * had in a row. Plans move nothing; only committed placements (the history) do.
+     */
     private RoundRobinCursor loadCursor() {
-        return settings.get(ROUND_ROBIN_CURSOR).map(value -> {
-            int colon = value.lastIndexOf(':');
-            String node = value.substring(0, Math.max(colon, 0));
-            int turns = colon < 0 ? 0 : Integer.parseInt(value.substring(colon + 1));
-            return node.isEmpty() ? RoundRobinCursor.START : new RoundRobinCursor(node, turns);
-        }).orElse(RoundRobinCursor.START);
+        List<String> latest = store.latestPlacements(MAX_TURNS_SEEN);
+        if (latest.isEmpty()) {
+            return RoundRobinCursor.START;
+        }
+        int turns = 1;
+        while (turns < latest.size() && latest.get(turns).equals(latest.get(0))) {
+            turns++;
+        }
+        return new RoundRobinCursor(latest.get(0), turns);
     }
 }

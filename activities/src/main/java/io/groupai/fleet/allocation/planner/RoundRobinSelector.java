@@ -27,6 +27,11 @@ final class RoundRobinSelector implements Selector {
         this.index = startIndex(start.nextNodeId());
         boolean resumesVisit = index < ring.size() && ring.get(index).nodeId().equals(start.nextNodeId());
         this.turns = resumesVisit ? start.turnsTaken() : 0;
+        if (resumesVisit && turns >= turnsPerVisit(ring.get(index))) {
+            // The cursor's server already had its whole visit: go on with the next one.
+            index = (index + 1) % ring.size();
+            turns = 0;
+        }
     }
 
     /** First server whose nodeId is not before the cursor's; wraps to the start. */

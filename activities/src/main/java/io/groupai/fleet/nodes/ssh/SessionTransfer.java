@@ -45,7 +45,6 @@ public final class SessionTransfer {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
     private static final Pattern SUBDIR = Pattern.compile("[a-z]{1,16}");
     private static final Pattern MODE = Pattern.compile("0[0-7]{3}");
-    private static final Pattern SHA256_LINE = Pattern.compile("^([0-9a-f]{64})\\s");
     /** Head-room kept free on the server beyond the file itself. */
     private static final long FREE_SPACE_MARGIN = 1024 * 1024;
 
@@ -159,13 +158,16 @@ public final class SessionTransfer {
                 channel.chmod(mode, tempPath);
                 return null;
             });
-            String sum = shell.execChecked(target, "verify-checksum", "sha256sum -- " + ShellQuote.quote(tempPath), null).stdout();
-            var m = SHA256_LINE.matcher(sum);
-            if (!m.find() || !m.group(1).equals(localDigest.hex())) {
+            // Verify and rename in one command: one channel and one remote shell fewer per upload.
+            String verified = shell.execChecked(target, "verify-checksum", "set -- $(sha256sum -- " + ShellQuote.quote(tempPath)
+                    + ")\n[ -n \"$1\" ] || exit 1\n"
+                    + "if [ \"$1\" = " + localDigest.hex() + " ]; then mv -f -- " + ShellQuote.quote(tempPath) + " "
+                    + ShellQuote.quote(finalPath) + " && echo renamed; else echo \"differs $1\"; fi", null).stdout();
+            if (!verified.startsWith("renamed")) {
                 throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
-                        "SHA-256 of the uploaded file differs: local " + localDigest.hex() + ", remote " + SshErrors.firstLine(sum));
+                        "SHA-256 of the uploaded file differs: local " + localDigest.hex() + ", remote "
+                                + SshErrors.firstLine(verified).replaceFirst("^differs ", ""));
             }
-            shell.execChecked(target, "rename", "mv -f -- " + ShellQuote.quote(tempPath) + " " + ShellQuote.quote(finalPath), null);
         } catch (RuntimeException e) {
             removeRemoteTemp(target, tempPath, e);
             if (e instanceof SshException se && se.kind() == SshException.Kind.TRANSFER_FAILED) {

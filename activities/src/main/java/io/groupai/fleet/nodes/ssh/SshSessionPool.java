@@ -9,13 +9,11 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,9 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bounded pool of authenticated JSch sessions, at most {@link SshSettings#maxSessionsPerServer()}
- * per server. A session is lent to one caller at a time and returned after the call; sessions
- * that broke are discarded and the next caller reconnects. Thread-safe: meant to be shared by
- * all activity threads of a worker.
+ * per server. A session carries up to {@link #CHANNELS_PER_SESSION} callers at once (SSH
+ * multiplexes channels over one connection), so commands and transfers to one server are
+ * pipelined rather than queued behind each other; a new session is opened only when the open ones
+ * are full. Sessions that broke are discarded and the next caller reconnects. Thread-safe: meant
+ * to be shared by all activity threads of a worker.
  *
  * <p>Host keys are pinned on first contact and checked on every connect; credentials are asked
  * for per connect and dropped right after authentication.
@@ -40,15 +40,43 @@ public final class SshSessionPool implements AutoCloseable {
         T run(Session session) throws Exception;
     }
 
-    private record Pooled(Session session, SshTarget target) {
+    /**
+     * Concurrent callers per session. OpenSSH allows 10 channels per connection by default
+     * (MaxSessions); 4 leaves room and keeps one connection's bandwidth from being split too thin.
+     */
+    public static final int CHANNELS_PER_SESSION = 4;
+
+    /** An open session and how many callers use it now (guarded by its slot). */
+    private static final class Pooled {
+        final Session session;
+        final SshTarget target;
+        int users;
+        boolean retired;
+
+        Pooled(Session session, SshTarget target) {
+            this.session = session;
+            this.target = target;
+        }
+
+        Session session() {
+            return session;
+        }
+
+        SshTarget target() {
+            return target;
+        }
     }
 
+    /** One server's sessions; its monitor guards the list, the user counts and {@code connecting}. */
     private static final class ServerSlot {
+        final int maxSessions;
         final Semaphore permits;
-        final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
+        final List<Pooled> sessions = new ArrayList<>();
+        int connecting;
 
         ServerSlot(int max) {
-            permits = new Semaphore(max, true);
+            maxSessions = max;
+            permits = new Semaphore(max * CHANNELS_PER_SESSION, true);
         }
     }
 
@@ -79,7 +107,7 @@ public final class SshSessionPool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} with a session to the target, connecting if no idle one exists. Failures
+     * Runs {@code work} with a session to the target, connecting if the open ones are full. Failures
      * are translated to {@link SshException} naming the server and {@code step}. If a reused
      * session turns out dead before any channel opened, the call is retried once on a fresh one.
      */
@@ -89,10 +117,10 @@ public final class SshSessionPool implements AutoCloseable {
         acquire(slot, target, step);
         try {
             for (int attempt = 1; ; attempt++) {
-                Pooled pooled = takeIdle(slot, target);
+                Pooled pooled = lend(slot, target, step);
                 boolean reused = pooled != null;
                 if (pooled == null) {
-                    pooled = new Pooled(connect(target), target);
+                    pooled = connectFor(slot, target);
                 }
                 boolean healthy = false;
                 try {
@@ -114,11 +142,7 @@ public final class SshSessionPool implements AutoCloseable {
                 } catch (Exception e) {
                     throw SshErrors.operationFailure(target, step, e, pooled.session().isConnected());
                 } finally {
-                    if (healthy && !closed) {
-                        slot.idle.push(pooled);
-                    } else {
-                        discard(pooled.session());
-                    }
+                    giveBack(slot, pooled, healthy && !closed);
                 }
             }
         } finally {
@@ -144,18 +168,23 @@ public final class SshSessionPool implements AutoCloseable {
         }
     }
 
-    /** Closes the idle sessions of a server, e.g. after its credentials or pinned host key changed. */
+    /** Closes the sessions of a server (those in use once their callers are done), e.g. after its credentials or pinned host key changed. */
     public void evict(String nodeId) {
         ServerSlot slot = slots.get(nodeId);
         if (slot != null) {
-            Pooled p;
-            while ((p = slot.idle.poll()) != null) {
-                discard(p.session());
+            synchronized (slot) {
+                for (Pooled p : List.copyOf(slot.sessions)) {
+                    p.retired = true; // sessions in use close when their last caller is done
+                    if (p.users == 0) {
+                        slot.sessions.remove(p);
+                        discard(p.session());
+                    }
+                }
             }
         }
     }
 
-    /** Number of open sessions (lent or idle) across all servers; for metrics and tests. */
+    /** Number of open sessions (in use or not) across all servers; for metrics and tests. */
     public int openSessions() {
         return open.size();
     }
@@ -182,7 +211,8 @@ public final class SshSessionPool implements AutoCloseable {
         try {
             if (!slot.permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
                 throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
-                        "all " + settings.maxSessionsPerServer() + " SSH sessions to the server stayed busy for " + waitMs + " ms");
+                        "all " + settings.maxSessionsPerServer() + " SSH sessions to the server (" + CHANNELS_PER_SESSION
+                                + " channels each) stayed busy for " + waitMs + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -190,15 +220,86 @@ public final class SshSessionPool implements AutoCloseable {
         }
     }
 
-    private Pooled takeIdle(ServerSlot slot, SshTarget target) {
-        Pooled p;
-        while ((p = slot.idle.poll()) != null) {
-            if (p.session().isConnected() && p.target().equals(target)) {
-                return p;
+    /**
+     * A connected session to the target with room for one more caller (the least busy one), or
+     * null when the caller should open a new one (there is room for another session). Waits while
+     * the open sessions are full and the rest are still connecting.
+     */
+    private Pooled lend(ServerSlot slot, SshTarget target, String step) {
+        long deadline = System.nanoTime() + settings.commandTimeout().toNanos();
+        synchronized (slot) {
+            while (true) {
+                Pooled best = null;
+                for (Pooled p : List.copyOf(slot.sessions)) {
+                    boolean usable = !p.retired && p.session().isConnected() && p.target().equals(target);
+                    if (!usable) {
+                        p.retired = true;
+                        if (p.users == 0) { // dead, or the server's address/user changed
+                            slot.sessions.remove(p);
+                            discard(p.session());
+                        }
+                    } else if (best == null || p.users < best.users) {
+                        best = p;
+                    }
+                }
+                if (best != null && best.users < CHANNELS_PER_SESSION) {
+                    best.users++;
+                    return best;
+                }
+                if (slot.sessions.size() + slot.connecting < slot.maxSessions) {
+                    slot.connecting++;
+                    return null;
+                }
+                if (best != null) { // every session full: the permits make this rare; share rather than wait
+                    best.users++;
+                    return best;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
+                            "no SSH session to the server could be opened within " + settings.commandTimeout().toMillis() + " ms");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(slot, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted while waiting for a session", e);
+                }
             }
-            discard(p.session()); // dead, or the server's address/user changed
         }
-        return null;
+    }
+
+    /** Opens the session {@link #lend} made room for, and registers it with this caller as its first user. */
+    private Pooled connectFor(ServerSlot slot, SshTarget target) {
+        Pooled pooled = null;
+        try {
+            pooled = new Pooled(connect(target), target);
+            pooled.users = 1;
+            return pooled;
+        } finally {
+            synchronized (slot) {
+                slot.connecting--;
+                if (pooled != null) {
+                    slot.sessions.add(pooled);
+                }
+                slot.notifyAll();
+            }
+        }
+    }
+
+    /** The caller is done with the session; a broken or retired one is closed when no one uses it any more. */
+    private void giveBack(ServerSlot slot, Pooled pooled, boolean healthy) {
+        synchronized (slot) {
+            pooled.users--;
+            if (!healthy) {
+                pooled.retired = true;
+            }
+            if (pooled.retired && pooled.users == 0) {
+                slot.sessions.remove(pooled);
+                discard(pooled.session());
+            }
+            slot.notifyAll();
+        }
     }
 
     private Session connect(SshTarget target) {

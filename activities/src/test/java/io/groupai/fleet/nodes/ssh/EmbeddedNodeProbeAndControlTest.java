@@ -181,4 +181,27 @@ class EmbeddedNodeProbeAndControlTest {
             assertThat(small.openSessions()).isBetween(1, 2);
         }
     }
+
+    @Test
+    void commandsToOneServerArePipelinedOverOneSession() throws Exception {
+        EmbeddedSshNode node = nodes.get(1);
+        Path barrier = node.deployDir().resolve("barrier");
+        int callers = SshSessionPool.CHANNELS_PER_SESSION;
+        // Each command marks that it started, then waits until every caller has: this finishes only if all of
+        // them run at the same time, which one session allows only when its channels are multiplexed.
+        String command = "mkdir -p " + barrier + " && touch " + barrier + "/$$ && i=0; "
+                + "while [ $(ls " + barrier + " | wc -l) -lt " + callers + " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
+                + "[ $(ls " + barrier + " | wc -l) -ge " + callers + " ] && echo together";
+        try (SshSessionPool single = new SshSessionPool(FAST.withMaxSessionsPerServer(1), new InMemoryHostKeyStore(), new Credentials());
+             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            RemoteShell s = new RemoteShell(single);
+            List<java.util.concurrent.Future<CommandResult>> calls = IntStream.range(0, callers)
+                    .mapToObj(i -> executor.submit(() -> s.exec(node.target(), "status", command, java.time.Duration.ofSeconds(30))))
+                    .toList();
+            for (var call : calls) {
+                assertThat(call.get().stdout()).as("every caller ran while the others did").isEqualTo("together\n");
+            }
+            assertThat(single.openSessions()).isEqualTo(1);
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.groupai.fleet.app.allocation;
 
 import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.allocation.BatchRejectedException;
-import io.groupai.fleet.allocation.PlacementService;
 import io.groupai.fleet.allocation.planner.Strategy;
 import io.groupai.fleet.app.allocation.AllocationApi.AllocateRequest;
 import io.groupai.fleet.app.allocation.AllocationApi.AllocateResponse;
@@ -30,7 +29,10 @@ import io.groupai.fleet.workflows.allocation.AllocationResult;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
 import io.groupai.fleet.workflows.allocation.MigrationRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowStub;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,8 +62,8 @@ class AllocationController {
     private static final String MIGRATION = "MigrateAccountWorkflow";
     private static final int MAX_WAIT_SECONDS = 300;
     private static final int DEFAULT_WAIT_SECONDS = 60;
+    private static final int PLAN_WAIT_SECONDS = 30;
 
-    private final PlacementService placement;
     private final AllocationStore store;
     private final AccountRepository accounts;
     private final AccountRegistry registry;
@@ -69,9 +71,8 @@ class AllocationController {
     private final WorkflowLauncher launcher;
     private final WorkflowClient client;
 
-    AllocationController(PlacementService placement, AllocationStore store, AccountRepository accounts,
+    AllocationController(AllocationStore store, AccountRepository accounts,
                          AccountRegistry registry, ServerRepository servers, WorkflowLauncher launcher, WorkflowClient client) {
-        this.placement = placement;
         this.store = store;
         this.accounts = accounts;
         this.registry = registry;
@@ -85,22 +86,27 @@ class AllocationController {
                                       @RequestParam(defaultValue = "false") boolean wait,
                                       @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
         String strategy = strategy(body == null ? null : body.strategy(), "strategy", "balanced");
-        List<String> ids = store.unallocated();
-        if (ids.isEmpty()) {
+        int unallocated = store.unallocated(null, 1).size();
+        if (unallocated == 0) {
             return ResponseEntity.ok(new AutoResponse(null, null, null, strategy, 0, 0, 0, List.of(), List.of(),
                     "no unallocated accounts; nothing to do", null));
         }
-        PlanResult plan = placement.plan(strategy, ids, List.of());
         String workflowId = "allocate-" + UUID.randomUUID();
+        // The workflow pages through the unallocated accounts itself and plans them once, chunk by chunk.
         StartedWorkflow started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "allocation:auto",
                 body != null && body.parallelism() != null
-                        ? AllocationRequest.accounts(strategy, ids).withParallelism(Math.min(body.parallelism(), 64))
-                        : AllocationRequest.accounts(strategy, ids));
+                        ? AllocationRequest.auto(strategy).withParallelism(Math.min(body.parallelism(), 64))
+                        : AllocationRequest.auto(strategy));
+        PlanResult plan = awaitPlan(workflowId);
         AllocationResult result = await(workflowId, waitFor(wait, waitSeconds)).orElse(null);
+        int accounts = result != null ? result.requested() : plan.placements().size() + plan.unplaced().size();
         return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(new AutoResponse(
-                started.workflowId(), started.runId(), started.statusUrl(), strategy, ids.size(), plan.placements().size(),
+                started.workflowId(), started.runId(), started.statusUrl(), strategy, accounts, plan.placements().size(),
                 plan.unplaced().size(), plan.placements(), plan.unplaced(),
-                plan.placements().size() + " of " + ids.size() + " unallocated accounts planned with " + strategy
+                plan.placements().size() + " of " + (plan.placements().size() + plan.unplaced().size())
+                        + " unallocated accounts planned with " + strategy
+                        + (accounts > plan.placements().size() + plan.unplaced().size()
+                        ? " (the first chunk; the rest is planned chunk by chunk)" : "")
                         + (result == null ? "; follow " + started.statusUrl() : "; " + result.placed() + " placed, "
                         + result.failed() + " failed"), result));
     }
@@ -213,6 +219,39 @@ class AllocationController {
             return Math.max(0, Math.min(waitSeconds, MAX_WAIT_SECONDS));
         }
         return wait ? DEFAULT_WAIT_SECONDS : 0;
+    }
+
+    /**
+     * The plan the workflow made (its first chunk), read through its {@code plan} query: the plan
+     * is made once, in the workflow. Bounded; a workflow that ends or stalls before planning gives
+     * an empty plan and the caller follows the status url.
+     */
+    private PlanResult awaitPlan(String workflowId) {
+        WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PLAN_WAIT_SECONDS);
+        long pause = 5;
+        while (true) {
+            try {
+                PlanResult plan = stub.query("plan", PlanResult.class);
+                if (plan != null) {
+                    return plan;
+                }
+            } catch (WorkflowException notYet) {
+                // A real cluster refuses queries before the first workflow task completes: ask again.
+                log.debug("plan of {} not readable yet: {}", workflowId, notYet.getMessage());
+            }
+            if (System.nanoTime() > deadline
+                    || stub.describe().getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+                return new PlanResult(null, List.of(), List.of());
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new PlanResult(null, List.of(), List.of());
+            }
+            pause = Math.min(pause * 2, 200);
+        }
     }
 
     private Optional<AllocationResult> await(String workflowId, int seconds) {

@@ -4,6 +4,7 @@ import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.workflows.allocation.AllocationResult;
 import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.allocation.AccountProgress;
+import io.groupai.fleet.workflows.allocation.AllocationProgress;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
 import io.groupai.fleet.workflows.nodes.StepProgress;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
@@ -17,6 +18,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +44,20 @@ class WorkflowController {
             "ServerOperationWorkflow", ServerOperationResult.class,
             "BootstrapNodeWorkflow", BootstrapResult.class,
             "AllocateAccountsWorkflow", AllocationResult.class,
+            "AllocateChunkWorkflow", AllocationResult.class,
             "MigrateAccountWorkflow", MigrationResult.class);
 
-    /** Element types of our workflows' progress lists, so they render with the API's snake_case names too. */
-    private static final Map<String, Class<?>> PROGRESS_TYPES = Map.of(
-            "ServerOperationWorkflow", StepProgress.class,
-            "BootstrapNodeWorkflow", StepProgress.class,
-            "AllocateAccountsWorkflow", AccountProgress.class,
-            "MigrateAccountWorkflow", StepProgress.class);
+    /** Our workflows' progress types, so they render with the API's snake_case names too. */
+    private static final Map<String, Type> PROGRESS_TYPES = Map.of(
+            "ServerOperationWorkflow", listOf(StepProgress.class),
+            "BootstrapNodeWorkflow", listOf(StepProgress.class),
+            "AllocateAccountsWorkflow", AllocationProgress.class,
+            "AllocateChunkWorkflow", listOf(AccountProgress.class),
+            "MigrateAccountWorkflow", listOf(StepProgress.class));
+
+    private static Type listOf(Class<?> element) {
+        return ResolvableType.forClassWithGenerics(List.class, element).getType();
+    }
 
     /** {@code failure}: why a FAILED workflow failed (its own message, naming server and step), else null. */
     record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
@@ -110,6 +118,13 @@ class WorkflowController {
 
         WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.of(runId), Optional.of(type));
         Object progress = query(stub, workflowId, PROGRESS_TYPES.get(type));
+        if (progress instanceof AllocationProgress totals && totals.currentChunk() != null) {
+            // Per-account detail lives in the chunk being worked on (a child workflow): shown with the totals.
+            Object detail = query(client.newUntypedWorkflowStub(totals.currentChunk()), totals.currentChunk(),
+                    PROGRESS_TYPES.get("AllocateChunkWorkflow"));
+            progress = detail instanceof List<?> accounts
+                    ? totals.withChunkAccounts(accounts.stream().map(AccountProgress.class::cast).toList()) : totals;
+        }
         Object result = null;
         String failure = null;
         if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
@@ -149,10 +164,10 @@ class WorkflowController {
     }
 
     /** Every workflow of ours answers a "progress" query; a failed query must not hide the status. */
-    private static Object query(WorkflowStub stub, String workflowId, Class<?> elementType) {
+    private static Object query(WorkflowStub stub, String workflowId, Type progressType) {
         try {
-            return elementType == null ? stub.query("progress", Object.class)
-                    : stub.query("progress", List.class, ResolvableType.forClassWithGenerics(List.class, elementType).getType());
+            return progressType == null ? stub.query("progress", Object.class)
+                    : stub.query("progress", ResolvableType.forType(progressType).toClass(), progressType);
         } catch (RuntimeException e) {
             log.debug("progress query of {} failed: {}", workflowId, e.toString());
             return null;

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.allocation.PlacementService;
 import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.allocation.PlannedPlacement;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +45,8 @@ class AllocationApiTest {
     WorkflowClient client;
     @Autowired
     SessionStore sessions;
+    @Autowired
+    PlacementService placement;
     @TempDir
     Path dir;
 
@@ -101,8 +105,36 @@ class AllocationApiTest {
         // the workflow status endpoint shows progress per account and the result
         JsonNode status = api.get(body.get("status_url").asString()).json();
         assertThat(status.get("status").asString()).isEqualTo("COMPLETED");
-        assertThat(status.get("progress")).hasSize(8);
-        assertThat(status.get("progress").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
+        JsonNode progress = status.get("progress");
+        assertThat(progress.get("placed").asInt()).as(progress.toString()).isEqualTo(8);
+        assertThat(progress.get("current_chunk").asString()).isEqualTo(body.get("workflow_id").asString() + "-chunk-1");
+        assertThat(progress.get("chunk_accounts")).hasSize(8);
+        assertThat(progress.get("chunk_accounts").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
+    }
+
+    @Test
+    void planningHasNoSideEffectTheReplyShowsTheWorkflowsPlanAndTheCursorMovesOnCommittedPlacements() throws Exception {
+        fleet.node("rr-a", 5, true).node("rr-b", 5, true).node("rr-c", 5, true).start();
+        SimulatedFleet.accounts(api, sessions, List.of("rr1", "rr2"), true);
+        List<String> firstPlan = placement.plan("round_robin", List.of("rr1", "rr2"), List.of()).placements().stream()
+                .map(PlannedPlacement::serverId).toList();
+        assertThat(firstPlan).containsExactly("rr-a", "rr-b");
+        assertThat(placement.plan("round_robin", List.of("rr1", "rr2"), List.of()).placements())
+                .as("planning again gives the same plan: plan places nothing and moves no cursor")
+                .extracting(PlannedPlacement::serverId).containsExactlyElementsOf(firstPlan);
+
+        JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=60",
+                "{\"strategy\": \"round_robin\", \"parallelism\": 1}").json();
+
+        assertThat(auto.get("planned").asInt()).as(auto.toString()).isEqualTo(2);
+        assertThat(auto.get("plan").findValuesAsString("server_id")).as("the reply shows the plan the workflow made and followed")
+                .containsExactly("rr-a", "rr-b");
+        assertThat(auto.get("result").get("placed").asInt()).isEqualTo(2);
+        assertThat(placedPerServer()).containsExactly(Map.entry("rr-a", 1), Map.entry("rr-b", 1));
+        // the committed placements moved the cursor: the next account goes to the next server in turn
+        SimulatedFleet.accounts(api, sessions, List.of("rr3"), true);
+        assertThat(placement.plan("round_robin", List.of("rr3"), List.of()).placements())
+                .extracting(PlannedPlacement::serverId).containsExactly("rr-c");
     }
 
     @Test

@@ -94,9 +94,62 @@ public final class AllocationBench {
                         60 * accounts / seconds);
                 System.out.printf("per-account latency (reserve..history): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
+                timeBreakdown(context.getBean(WorkflowClient.class), r.json().get("workflow_id").asString(), accounts);
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Where each account's time went, read from the chunk workflows' histories: per activity type
+     * (reserve and complete hold the database locks, upload is SSH + SFTP, start/list run on the
+     * node) the time a task waited in its queue (embedded Temporal server, worker slots) and the
+     * time it ran; and the workflow tasks (the embedded server and the workflow worker).
+     */
+    private static void timeBreakdown(WorkflowClient client, String workflowId, int accounts) {
+        java.util.Map<Long, io.temporal.api.history.v1.HistoryEvent> scheduled = new java.util.HashMap<>();
+        java.util.Map<Long, Long> started = new java.util.HashMap<>();
+        java.util.Map<String, List<long[]>> byType = new java.util.TreeMap<>();
+        int chunkSize = io.groupai.fleet.workflows.allocation.AllocationRequest.DEFAULT_CHUNK_SIZE;
+        for (int n = 1; n <= (accounts + chunkSize - 1) / chunkSize; n++) {
+            io.temporal.common.WorkflowExecutionHistory history;
+            try {
+                history = client.fetchHistory(workflowId + "-chunk-" + n);
+            } catch (RuntimeException e) {
+                break;
+            }
+            for (io.temporal.api.history.v1.HistoryEvent e : history.getEvents()) {
+                long at = com.google.protobuf.util.Timestamps.toMillis(e.getEventTime());
+                switch (e.getEventType()) {
+                    case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> scheduled.put(e.getEventId(), e);
+                    case EVENT_TYPE_ACTIVITY_TASK_STARTED -> started.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
+                    case EVENT_TYPE_WORKFLOW_TASK_STARTED -> started.put(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId(), at);
+                    case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+                        long id = e.getActivityTaskCompletedEventAttributes().getScheduledEventId();
+                        io.temporal.api.history.v1.HistoryEvent s = scheduled.get(id);
+                        String type = s.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+                        long s0 = com.google.protobuf.util.Timestamps.toMillis(s.getEventTime());
+                        byType.computeIfAbsent(type, k -> new ArrayList<>()).add(new long[] {started.get(id) - s0, at - started.get(id)});
+                    }
+                    case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+                        long id = e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId();
+                        long s0 = com.google.protobuf.util.Timestamps.toMillis(scheduled.get(id).getEventTime());
+                        byType.computeIfAbsent("(workflow task)", k -> new ArrayList<>()).add(new long[] {started.get(id) - s0, at - started.get(id)});
+                    }
+                    default -> { }
+                }
+            }
+        }
+        System.out.printf("%nwhere the time goes (from the chunk histories), per step:%n");
+        System.out.printf("%-28s %7s %8s %13s %12s %12s %14s%n", "step", "count", "per acct", "queue mean ms", "queue p99 ms",
+                "run mean ms", "run p99 ms");
+        byType.forEach((type, list) -> {
+            List<Long> queue = list.stream().map(x -> x[0]).sorted().toList();
+            List<Long> run = list.stream().map(x -> x[1]).sorted().toList();
+            System.out.printf("%-28s %7d %8.1f %13.1f %12d %12.1f %14d%n", type, list.size(), list.size() / (double) accounts,
+                    queue.stream().mapToLong(Long::longValue).average().orElse(0), pct(queue, 99),
+                    run.stream().mapToLong(Long::longValue).average().orElse(0), pct(run, 99));
+        });
     }
 
     private static long pct(List<Long> sorted, int p) {

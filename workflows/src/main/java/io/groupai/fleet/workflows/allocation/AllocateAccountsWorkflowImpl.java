@@ -1,283 +1,157 @@
 package io.groupai.fleet.workflows.allocation;
 
-import io.groupai.fleet.workflows.TaskQueues;
-import io.groupai.fleet.workflows.agent.AccountRuntimeState;
-import io.groupai.fleet.workflows.agent.NodeAgentActivities;
-import io.groupai.fleet.workflows.agent.StartAccountRequest;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 
+/**
+ * Pages through the accounts chunk by chunk: plans a chunk (once; the plan has no side effect),
+ * hands it to a child {@link AllocateChunkWorkflow} and adds the child's outcome to the totals.
+ * After {@link #CHUNKS_PER_RUN} chunks it continues as new with the totals and where it is, so
+ * no run's history grows with the number of accounts. Account ids never ride in the input for
+ * auto: each page is read from the database after the last id taken up.
+ */
 public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
 
     private static final Logger log = Workflow.getLogger(AllocateAccountsWorkflowImpl.class);
 
-    /** How long a task may wait on a node's queue: a dead node fails the step after this, not a hung workflow. */
-    public static final Duration NODE_SCHEDULE_TO_START = Duration.ofSeconds(30);
-    /** Polls of listAccounts while an account reports "starting". */
-    static final int CONFIRM_POLLS = 10;
+    /** About 20 events per chunk in this workflow: a run of 40 chunks stays under a thousand events. */
+    static final int CHUNKS_PER_RUN = 40;
 
-    static final RetryOptions BOUNDED_RETRIES = RetryOptions.newBuilder()
-            .setInitialInterval(Duration.ofSeconds(1))
-            .setMaximumInterval(Duration.ofSeconds(10))
-            .setMaximumAttempts(3)
-            .setDoNotRetry(AllocationFailures.NO_CAPACITY, AllocationFailures.SERVER_NOT_ELIGIBLE,
-                    AllocationFailures.ACCOUNT_UNAVAILABLE, AllocationFailures.NO_SESSION, AllocationFailures.INVALID,
-                    "NonRetryableNodeFailure")
-            .build();
+    private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
+            AllocateChunkWorkflowImpl.CONTROL_PLANE);
 
-    static final ActivityOptions CONTROL_PLANE = ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(BOUNDED_RETRIES)
-            .build();
-
-    static final ActivityOptions NODE = ActivityOptions.newBuilder()
-            .setScheduleToStartTimeout(NODE_SCHEDULE_TO_START)
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(BOUNDED_RETRIES)
-            .build();
-
-    private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class, CONTROL_PLANE);
-    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
-            SessionTransferOptions.OPTIONS);
-    private final Map<String, NodeAgentActivities> nodes = new HashMap<>();
-    private final Map<String, AccountProgress> progress = new LinkedHashMap<>();
-
-    private String workflowId;
-    private AllocationRequest request;
+    private AllocationContinuation at = AllocationContinuation.START;
+    private int running;
+    private String currentChunk;
+    private PlanResult firstPlan;
 
     @Override
     public AllocationResult allocate(AllocationRequest input) {
-        request = input == null ? AllocationRequest.auto(null) : input;
-        workflowId = Workflow.getInfo().getWorkflowId();
+        AllocationRequest request = input == null ? AllocationRequest.auto(null) : input;
+        String workflowId = Workflow.getInfo().getWorkflowId();
         AllocationType type = request.effectiveType();
-
-        Map<String, AccountOutcome> outcomes = new LinkedHashMap<>();
-        List<PlannedPlacement> firstChoices = new ArrayList<>();
         boolean fixed = request.hasTargets();
-        if (fixed) {
-            for (FixedTarget target : request.targets()) {
-                outcomes.put(target.accountId(), null);
-                firstChoices.add(new PlannedPlacement(target.accountId(), target.serverId(), 0));
+        if (!fixed && request.strategy() == null) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "request needs a strategy, e.g. {\"strategy\":\"balanced\"}", AllocationFailures.INVALID);
+        }
+        if (request.resume() != null) {
+            at = request.resume();
+        }
+        // Outcomes are listed only for small allocations; large ones report totals (outcomes are in each chunk's result).
+        List<AccountOutcome> outcomes = request.resume() == null ? new ArrayList<>() : null;
+        for (int inRun = 0; ; inRun++) {
+            if (inRun == CHUNKS_PER_RUN) {
+                log.info("allocation {}: {} chunks, {} accounts so far; continuing as new", workflowId, at.chunks(), at.accounts());
+                Workflow.continueAsNew(request.resumeAt(at));
             }
-        } else {
-            if (request.strategy() == null) {
-                throw ApplicationFailure.newNonRetryableFailure(
-                        "request needs a strategy, e.g. {\"strategy\":\"balanced\"}", AllocationFailures.INVALID);
+            Chunk chunk = nextChunk(request, fixed);
+            if (chunk.accountIds().isEmpty()) {
+                break;
             }
-            List<String> accountIds = request.accountIds() == null || request.accountIds().isEmpty()
-                    ? allocation.unallocatedAccounts() : request.accountIds();
-            accountIds.forEach(id -> outcomes.put(id, null));
-            if (!accountIds.isEmpty()) {
-                PlanResult plan = allocation.plan(new PlanRequest(request.strategy(), accountIds, List.of()));
-                firstChoices.addAll(plan.placements());
-                for (UnplacedAccount unplaced : plan.unplaced()) {
-                    progress.put(unplaced.accountId(), new AccountProgress(unplaced.accountId(), "FAILED", null, 0, unplaced.reason()));
-                    outcomes.put(unplaced.accountId(), new AccountOutcome(unplaced.accountId(), false, null, null, null,
-                            "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(), List.of(), 0));
+            Map<String, AccountOutcome> byAccount = new LinkedHashMap<>();
+            chunk.accountIds().forEach(id -> byAccount.put(id, null));
+            for (UnplacedAccount unplaced : chunk.plan().unplaced()) {
+                byAccount.put(unplaced.accountId(), new AccountOutcome(unplaced.accountId(), false, null, null, null,
+                        "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(), List.of(), 0));
+            }
+            List<PlannedPlacement> placements = chunk.plan().placements();
+            at = new AllocationContinuation(chunk.afterAccountId(), chunk.offset(), at.chunks() + (placements.isEmpty() ? 0 : 1),
+                    at.accounts() + chunk.accountIds().size(), at.planned() + placements.size(),
+                    at.unplaced() + chunk.plan().unplaced().size(), at.placed(), at.failed() + chunk.plan().unplaced().size());
+            if (!placements.isEmpty()) {
+                AllocationResult result = runChunk(request, workflowId, type, fixed, placements);
+                result.outcomes().forEach(o -> byAccount.put(o.accountId(), o));
+                at = new AllocationContinuation(at.afterAccountId(), at.offset(), at.chunks(), at.accounts(), at.planned(),
+                        at.unplaced(), at.placed() + result.placed(), at.failed() + result.failed());
+            }
+            if (outcomes != null) {
+                outcomes.addAll(byAccount.values());
+                if (outcomes.size() > AllocationResult.MAX_OUTCOMES) {
+                    outcomes = null;
                 }
             }
         }
-        for (PlannedPlacement p : firstChoices) {
-            progress.put(p.accountId(), new AccountProgress(p.accountId(), "PENDING", p.serverId(), 0, null));
-        }
+        log.info("allocation {} done: {} placed, {} failed", workflowId, at.placed(), at.failed());
+        return new AllocationResult(workflowId, type.wireName(), fixed ? null : request.strategy(), at.accounts(), at.placed(),
+                at.failed(), outcomes == null ? List.of() : outcomes);
+    }
 
-        // Bounded parallelism without parking a workflow thread per waiting account.
-        int parallelism = request.effectiveParallelism();
-        List<Promise<AccountOutcome>> running = new ArrayList<>();
-        for (PlannedPlacement first : firstChoices) {
-            while (running.size() >= parallelism) {
-                Promise.anyOf(running).get();
-                collect(running, outcomes);
-            }
-            running.add(Async.function(this::allocateOne, first, fixed, type));
-        }
-        Promise.allOf(running).get();
-        collect(running, outcomes);
+    private record Chunk(List<String> accountIds, PlanResult plan, String afterAccountId, int offset) {
+    }
 
-        List<AccountOutcome> list = new ArrayList<>(outcomes.values());
-        int placed = (int) list.stream().filter(AccountOutcome::success).count();
-        log.info("allocation {} done: {} placed, {} failed", workflowId, placed, list.size() - placed);
-        return new AllocationResult(workflowId, type.wireName(), fixed ? null : request.strategy(), list.size(), placed,
-                list.size() - placed, list);
+    /** The next accounts and their plan: a page of targets, of the given ids, or of the unallocated accounts. */
+    private Chunk nextChunk(AllocationRequest request, boolean fixed) {
+        int size = request.effectiveChunkSize();
+        if (fixed) {
+            List<FixedTarget> page = page(request.targets(), at.offset(), size);
+            List<PlannedPlacement> placements = page.stream().map(t -> new PlannedPlacement(t.accountId(), t.serverId(), 0)).toList();
+            return planned(new Chunk(page.stream().map(FixedTarget::accountId).toList(),
+                    new PlanResult(null, placements, List.of()), null, at.offset() + page.size()));
+        }
+        List<String> ids;
+        String after = at.afterAccountId();
+        int offset = at.offset();
+        if (request.accountIds() == null || request.accountIds().isEmpty()) {
+            ids = allocation.unallocatedAccounts(after, size);
+            after = ids.isEmpty() ? after : ids.getLast();
+        } else {
+            ids = page(request.accountIds(), offset, size);
+            offset += ids.size();
+        }
+        PlanResult plan = ids.isEmpty() ? new PlanResult(request.strategy(), List.of(), List.of())
+                : allocation.plan(new PlanRequest(request.strategy(), ids, List.of()));
+        return planned(new Chunk(ids, plan, after, offset));
+    }
+
+    private Chunk planned(Chunk chunk) {
+        if (firstPlan == null && !chunk.accountIds().isEmpty()) {
+            firstPlan = chunk.plan();
+        }
+        return chunk;
+    }
+
+    private static <T> List<T> page(List<T> all, int offset, int size) {
+        return all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()));
+    }
+
+    private AllocationResult runChunk(AllocationRequest request, String workflowId, AllocationType type, boolean fixed,
+                                      List<PlannedPlacement> placements) {
+        currentChunk = workflowId + "-chunk-" + at.chunks();
+        running = placements.size();
+        AllocateChunkWorkflow child = Workflow.newChildWorkflowStub(AllocateChunkWorkflow.class,
+                ChildWorkflowOptions.newBuilder().setWorkflowId(currentChunk).build());
+        try {
+            return child.allocate(new ChunkRequest(workflowId, type, fixed ? null : request.strategy(), fixed,
+                    List.copyOf(placements), request.effectiveParallelism(), request.effectiveAlternatives(),
+                    request.nodeScheduleToStartSeconds()));
+        } catch (ChildWorkflowFailure f) {
+            // A chunk isolates its accounts, so this means it was terminated or timed out: count them failed, go on.
+            String why = "chunk " + currentChunk + " ended without a result: "
+                    + (f.getCause() == null ? f.getMessage() : f.getCause().getMessage());
+            List<AccountOutcome> failed = placements.stream().map(p -> new AccountOutcome(p.accountId(), false, null, null,
+                    null, "account " + p.accountId() + " on server " + p.serverId() + ": " + why, List.of(), 0)).toList();
+            return new AllocationResult(currentChunk, type.wireName(), request.strategy(), failed.size(), 0, failed.size(), failed);
+        } finally {
+            running = 0;
+        }
     }
 
     @Override
-    public List<AccountProgress> progress() {
-        return List.copyOf(progress.values());
+    public AllocationProgress progress() {
+        return new AllocationProgress(at.accounts(), at.planned(), at.unplaced(), at.placed(), at.failed(), running,
+                at.chunks(), currentChunk, List.of());
     }
 
-    private static void collect(List<Promise<AccountOutcome>> running, Map<String, AccountOutcome> outcomes) {
-        running.removeIf(p -> {
-            if (!p.isCompleted()) {
-                return false;
-            }
-            AccountOutcome outcome = p.get();
-            outcomes.put(outcome.accountId(), outcome);
-            return true;
-        });
-    }
-
-    /** One account's saga: try the planned server, then up to maxAlternatives next-best ones. */
-    private AccountOutcome allocateOne(PlannedPlacement first, boolean fixed, AllocationType type) {
-        String accountId = first.accountId();
-        long began = Workflow.currentTimeMillis();
-        List<String> tried = new ArrayList<>();
-        List<String> attempts = new ArrayList<>();
-        int alternativesLeft = fixed ? 0 : request.effectiveAlternatives();
-        PlannedPlacement candidate = first;
-        while (true) {
-            tried.add(candidate.serverId());
-            Attempt attempt = tryOn(accountId, candidate.serverId(), tried.size(), type);
-            if (attempt.failure() == null) {
-                progress.put(accountId, new AccountProgress(accountId, "PLACED", candidate.serverId(), tried.size(),
-                        attempt.remotePath()));
-                return new AccountOutcome(accountId, true, candidate.serverId(), attempt.remotePath(), attempt.loadScore(),
-                        "account " + accountId + " placed on server " + candidate.serverId(), List.copyOf(attempts),
-                        Workflow.currentTimeMillis() - began);
-            }
-            attempts.add(attempt.failure());
-            String giveUp = null;
-            if (attempt.terminal()) {
-                giveUp = attempt.failure();
-            } else if (alternativesLeft-- <= 0) {
-                giveUp = attempt.failure() + (fixed ? "" : "; gave up after " + tried.size() + " server(s)");
-            } else {
-                PlanResult alternative = allocation.plan(new PlanRequest(request.strategy(), List.of(accountId), List.copyOf(tried)));
-                if (alternative.placements().isEmpty()) {
-                    String why = alternative.unplaced().isEmpty() ? "no other server" : alternative.unplaced().get(0).reason();
-                    giveUp = attempt.failure() + "; no next-best server (" + why + ")";
-                } else {
-                    candidate = alternative.placements().get(0);
-                }
-            }
-            if (giveUp != null) {
-                progress.put(accountId, new AccountProgress(accountId, "FAILED", candidate.serverId(), tried.size(), giveUp));
-                return new AccountOutcome(accountId, false, null, null, null, giveUp, List.copyOf(attempts),
-                        Workflow.currentTimeMillis() - began);
-            }
-        }
-    }
-
-    private record Attempt(String remotePath, Double loadScore, String failure, boolean terminal) {
-        static Attempt failed(String failure, boolean terminal) {
-            return new Attempt(null, null, failure, terminal);
-        }
-    }
-
-    private Attempt tryOn(String accountId, String serverId, int attemptNo, AllocationType type) {
-        ReserveRequest claim = new ReserveRequest(accountId, serverId, workflowId);
-        state(accountId, "RESERVING", serverId, attemptNo, null);
-        Reservation reservation;
-        try {
-            reservation = allocation.reserve(claim);
-        } catch (ActivityFailure f) {
-            // Another operation owns the account: neither this nor any other server can help.
-            boolean terminal = AllocationFailures.ACCOUNT_UNAVAILABLE.equals(Failures.type(f));
-            return Attempt.failed(Failures.describe(accountId, serverId, "reserve", f), terminal);
-        }
-
-        boolean uploaded = false;
-        boolean startAttempted = false;
-        String step = "upload-session";
-        try {
-            state(accountId, "UPLOADING", serverId, attemptNo, null);
-            UploadedSession upload = sessions.upload(accountId, serverId);
-            uploaded = true;
-
-            step = "start-account";
-            state(accountId, "STARTING", serverId, attemptNo, upload.remotePath());
-            NodeAgentActivities node = node(serverId);
-            startAttempted = true;
-            AccountRuntimeState started = node.startAccount(new StartAccountRequest(accountId, reservation.scriptId()));
-
-            step = "confirm";
-            state(accountId, "CONFIRMING", serverId, attemptNo, started.status());
-            String why = confirm(node, accountId, started);
-            if (why != null) {
-                throw ApplicationFailure.newNonRetryableFailure(why, "NotRunning");
-            }
-
-            step = "record-history";
-            state(accountId, "RECORDING", serverId, attemptNo, null);
-            allocation.complete(new CompleteRequest(accountId, serverId, type, reservation.loadScore(), workflowId, null));
-            return new Attempt(upload.remotePath(), reservation.loadScore(), null, false);
-        } catch (ActivityFailure f) {
-            String failure = Failures.describe(accountId, serverId, step, f);
-            boolean neverReachedNode = "start-account".equals(step) && Failures.scheduleToStartTimeout(f);
-            return compensate(claim, attemptNo, failure, uploaded, startAttempted && !neverReachedNode,
-                    AllocationFailures.NO_SESSION.equals(Failures.type(f)));
-        } catch (ApplicationFailure notRunning) {
-            String failure = Failures.describe(accountId, serverId, step, notRunning.getOriginalMessage());
-            return compensate(claim, attemptNo, failure, uploaded, true, false);
-        }
-    }
-
-    /** Null when the account runs; otherwise why not. */
-    private String confirm(NodeAgentActivities node, String accountId, AccountRuntimeState state) {
-        AccountRuntimeState current = state;
-        for (int poll = 0; "starting".equals(current.status()) && poll < CONFIRM_POLLS; poll++) {
-            Workflow.sleep(Duration.ofSeconds(1));
-            current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
-                    .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
-        }
-        if ("online".equals(current.status())) {
-            return null;
-        }
-        return "the node reports the account " + current.status()
-                + (current.detail() == null ? "" : " (" + current.detail() + ")");
-    }
-
-    /** Undo in reverse: stop the account (if it may run), remove the upload, release the claim. */
-    private Attempt compensate(ReserveRequest claim, int attemptNo, String failure, boolean uploaded, boolean mayRun,
-                               boolean terminal) {
-        String accountId = claim.accountId();
-        String serverId = claim.serverId();
-        state(accountId, "COMPENSATING", serverId, attemptNo, failure);
-        if (mayRun) {
-            try {
-                node(serverId).stopAccount(accountId);
-            } catch (ActivityFailure stopFailed) {
-                // It may still run there: keep it on that server (failed) so it is never started elsewhere.
-                String why = failure + "; compensation could not stop it ("
-                        + Failures.message(stopFailed) + "), so it stays assigned to " + serverId + " marked failed";
-                allocation.markFailed(claim, why);
-                return Attempt.failed(why, true);
-            }
-        }
-        if (uploaded) {
-            try {
-                sessions.remove(accountId, serverId);
-            } catch (ActivityFailure removeFailed) {
-                // A stale copy of a stopped account is harmless; the next upload replaces it.
-                log.warn("account {} on server {}: could not remove the uploaded session: {}", accountId, serverId,
-                        Failures.message(removeFailed));
-            }
-        }
-        allocation.release(claim);
-        return Attempt.failed(failure, terminal);
-    }
-
-    private NodeAgentActivities node(String serverId) {
-        return nodes.computeIfAbsent(serverId, id -> Workflow.newActivityStub(NodeAgentActivities.class,
-                ActivityOptions.newBuilder(NODE).setTaskQueue(TaskQueues.node(id))
-                        .setScheduleToStartTimeout(request.nodeScheduleToStartSeconds() == null ? NODE_SCHEDULE_TO_START
-                                : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
-                        .build()));
-    }
-
-    private void state(String accountId, String state, String serverId, int attempt, String detail) {
-        progress.put(accountId, new AccountProgress(accountId, state, serverId, attempt, detail));
+    @Override
+    public PlanResult plan() {
+        return firstPlan;
     }
 }

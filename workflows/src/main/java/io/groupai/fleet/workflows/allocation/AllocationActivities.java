@@ -12,9 +12,9 @@ import java.util.List;
 @ActivityInterface(namePrefix = "Allocation")
 public interface AllocationActivities {
 
-    /** Ids of every account without a server, in id order. */
+    /** Up to {@code limit} ids of accounts without a server, in id order, after {@code afterAccountId} (null: from the start). */
     @ActivityMethod
-    List<String> unallocatedAccounts();
+    List<String> unallocatedAccounts(String afterAccountId, int limit);
 
     /** Loads servers and counts from the database and runs the planner; places nothing. */
     @ActivityMethod

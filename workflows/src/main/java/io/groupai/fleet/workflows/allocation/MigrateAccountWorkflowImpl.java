@@ -17,7 +17,10 @@ import java.util.function.Supplier;
 public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateAccountsWorkflowImpl.CONTROL_PLANE);
+            AllocateChunkWorkflowImpl.CONTROL_PLANE);
+    /** Rollback steps retry until done (see {@link AllocateChunkWorkflowImpl#COMPENSATION}). */
+    private final AllocationActivities compensation = Workflow.newActivityStub(AllocationActivities.class,
+            AllocateChunkWorkflowImpl.COMPENSATION);
     private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
             SessionTransferOptions.OPTIONS);
     private final List<StepProgress> steps = new ArrayList<>();
@@ -48,8 +51,10 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
             step(failedStep, () -> sourceNode.stopAccount(accountId), s -> "source " + source + ": " + s.status());
         } catch (ActivityFailure f) {
             // Not known stopped: nothing may start elsewhere. Leave it where it is.
-            allocation.abortMigration(plan, workflowId, "stop on source failed");
-            return failed(plan, source, Failures.describe(accountId, source, failedStep, f));
+            String failure = Failures.describe(accountId, source, failedStep, f);
+            String aborted = undo("drop target reservation", failure, () -> compensation.abortMigration(plan, workflowId,
+                    "stop on source failed"));
+            return failed(plan, source, aborted == null ? failure : aborted);
         }
         boolean committed = false;
         String failedServer = source;
@@ -98,7 +103,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private AccountRuntimeState verify(NodeAgentActivities node, String accountId, AccountRuntimeState started) {
         AccountRuntimeState current = started;
-        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateAccountsWorkflowImpl.CONFIRM_POLLS; poll++) {
+        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateChunkWorkflowImpl.CONFIRM_POLLS; poll++) {
             Workflow.sleep(java.time.Duration.ofSeconds(1));
             current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
                     .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
@@ -116,12 +121,15 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         String target = plan.targetServerId();
         if (committed) {
             try {
-                step("stop on target", () -> node(target).stopAccount(accountId), AccountRuntimeState::status);
+                step("stop on target", () -> node(target, AllocateChunkWorkflowImpl.NODE_COMPENSATION).stopAccount(accountId),
+                        AccountRuntimeState::status);
             } catch (ActivityFailure f) {
                 // It may run on the target: it stays assigned there (failed) rather than risk running twice.
-                allocation.markFailed(new ReserveRequest(accountId, target, workflowId), failure);
-                return failed(plan, target, failure + "; rollback could not stop it on " + target + " ("
-                        + Failures.message(f) + "), so it stays assigned to " + target + " marked failed");
+                String why = failure + "; rollback could not stop it on " + target + " ("
+                        + Failures.message(f) + "), so it stays assigned to " + target + " marked failed";
+                String marked = undo("mark failed", why, () -> compensation.markFailed(
+                        new ReserveRequest(accountId, target, workflowId), failure));
+                return failed(plan, target, marked == null ? why : marked);
             }
         }
         try {
@@ -132,7 +140,10 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         } catch (ActivityFailure f) {
             Workflow.getLogger(MigrateAccountWorkflowImpl.class).warn("{}: {}", failure, Failures.message(f));
         }
-        allocation.abortMigration(plan, workflowId, failure);
+        String aborted = undo("back to source", failure, () -> compensation.abortMigration(plan, workflowId, failure));
+        if (aborted != null) {
+            return failed(plan, target, aborted);
+        }
         try {
             step("restart on source", () -> node(source).startAccount(new StartAccountRequest(accountId, plan.scriptId())),
                     AccountRuntimeState::status);
@@ -140,6 +151,22 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         } catch (ActivityFailure f) {
             return failed(plan, source, failure + "; rolled back to " + source + " but restarting it there failed: "
                     + Failures.message(f));
+        }
+    }
+
+    /**
+     * A rollback step, retried until done; null when it succeeded, else the failure extended with
+     * why it did not (a contradiction: the row is not as this migration left it).
+     */
+    private String undo(String name, String failure, Runnable call) {
+        try {
+            step(name, () -> {
+                call.run();
+                return name;
+            }, n -> "done");
+            return null;
+        } catch (ActivityFailure f) {
+            return failure + "; rollback step " + name + " failed: " + Failures.message(f);
         }
     }
 
@@ -177,7 +204,11 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     }
 
     private NodeAgentActivities node(String serverId) {
-        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(AllocateAccountsWorkflowImpl.NODE)
+        return node(serverId, AllocateChunkWorkflowImpl.NODE);
+    }
+
+    private NodeAgentActivities node(String serverId, ActivityOptions options) {
+        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(options)
                 .setTaskQueue(TaskQueues.node(serverId)).build());
     }
 }

@@ -38,7 +38,7 @@ public final class SessionTransferOptions {
     static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
             .setStartToCloseTimeout(START_TO_CLOSE)
             .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-            .setRetryOptions(AllocateAccountsWorkflowImpl.BOUNDED_RETRIES)
+            .setRetryOptions(AllocateChunkWorkflowImpl.BOUNDED_RETRIES)
             .build();
 
     private SessionTransferOptions() {

@@ -48,7 +48,8 @@ class AllocateAccountsWorkflowTest {
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
-        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, MigrateAccountWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, AllocateChunkWorkflowImpl.class,
+                MigrateAccountWorkflowImpl.class);
         worker.registerActivitiesImplementations(fleet, new FakeSessions());
         client = env.getWorkflowClient();
     }
@@ -200,12 +201,8 @@ class AllocateAccountsWorkflowTest {
 
     @Test
     void migrationStopsOnSourceThenStartsOnTargetAndRollsBackWhenTheTargetFails() {
-        FakeNode a = server("a", 5, true);
-        FakeNode b = server("b", 5, true);
-        fleet.placement.put("acc1", "a");
-        fleet.status.put("acc1", "online");
-        a.running.add("acc1");
-        b.refuseStart = true;
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        FakeNode b = nodes.get("b");
         env.start();
 
         MigrationResult failed = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
@@ -232,6 +229,113 @@ class AllocateAccountsWorkflowTest {
         assertThat(fleet.history).containsExactly("acc1 b rebalance account-acc1");
     }
 
+    @Test
+    void aReleaseThatFailsForAWhileIsRetriedUntilDoneAndTheSiblingsAreUntouched() {
+        FakeNode a = server("a", 5, true);
+        server("b", 5, true);
+        a.refuse.add("acc1");
+        fleet.unallocated.addAll(List.of("acc1", "acc2", "acc3", "acc4"));
+        fleet.failNext.put("release acc1", 6); // more than the forward steps' three attempts
+
+        AllocationResult result = run("allocate-rel", AllocationRequest.auto("balanced").withParallelism(4));
+
+        assertThat(result.placed()).as(result.toString()).isEqualTo(4);
+        assertThat(result.outcomes()).extracting(AccountOutcome::accountId).containsExactly("acc1", "acc2", "acc3", "acc4");
+        assertThat(result.outcomes()).allMatch(AccountOutcome::success);
+        AccountOutcome first = result.outcomes().get(0);
+        assertThat(first.serverId()).isEqualTo("b");
+        assertThat(events).filteredOn("release acc1 failed"::equals).hasSize(6);
+        assertThat(events).containsSubsequence("release acc1 failed", "release acc1@a", "reserve acc1@b", "complete acc1@b");
+        assertThat(fleet.status).containsOnlyKeys("acc1", "acc2", "acc3", "acc4").allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
+    }
+
+    @Test
+    void aContradictionInOneAccountsCompensationFailsOnlyThatAccountNamingTheStep() {
+        FakeNode a = server("a", 5, true);
+        a.refuse.add("acc1");
+        fleet.unallocated.addAll(List.of("acc1", "acc2", "acc3"));
+        fleet.contradictions.add("release acc1");
+
+        AllocationResult result = run("allocate-contra", AllocationRequest.auto("balanced").withParallelism(3));
+
+        assertThat(result.placed()).as(result.toString()).isEqualTo(2);
+        assertThat(result.failed()).isEqualTo(1);
+        AccountOutcome acc1 = result.outcomes().get(0);
+        assertThat(acc1.accountId()).isEqualTo("acc1");
+        assertThat(acc1.success()).isFalse();
+        assertThat(acc1.message()).contains("account acc1 on server a, step start-account", "compensation step release",
+                "no row matches");
+        assertThat(result.outcomes().subList(1, 3)).allMatch(AccountOutcome::success);
+        assertThat(events).as("a contradiction is not retried, and no other server is tried")
+                .doesNotContain("reserve acc1@b");
+    }
+
+    @Test
+    void aFailedStopKeepsTheAccountMarkedFailedEvenWhenMarkingFailsForAWhile() {
+        FakeNode a = server("a", 5, true);
+        a.refuse.add("acc1");
+        a.refuseStop = true;
+        fleet.unallocated.addAll(List.of("acc1", "acc2"));
+        fleet.failNext.put("markFailed acc1", 5);
+
+        AllocationResult result = run("allocate-stop", AllocationRequest.auto("balanced").withParallelism(2));
+
+        assertThat(result.outcomes().get(0).message()).contains("could not stop it", "stays assigned to a marked failed");
+        assertThat(result.outcomes().get(1).success()).isTrue();
+        assertThat(fleet.status).containsEntry("acc1", "failed").containsEntry("acc2", "online");
+        assertThat(events).filteredOn("markFailed acc1 failed"::equals).hasSize(5);
+    }
+
+    @Test
+    void migrationRollbackRetriesTheAbortUntilItIsDone() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        fleet.failNext.put("abort acc1", 6);
+        env.start();
+
+        MigrationResult failed = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+                .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(failed.message()).as(failed.toString()).contains("step start on target", "rolled back");
+        assertThat(events).filteredOn("abort acc1 failed"::equals).hasSize(6);
+        assertThat(fleet.placement).containsEntry("acc1", "a");
+        assertThat(a.running).contains("acc1");
+    }
+
+    @Test
+    void givenIdsAndFixedTargetsAreWorkedOffInChunksWithEveryOutcomeInRequestOrder() {
+        server("a", 10, true);
+        server("b", 10, true);
+        List<String> ids = List.of("acc5", "acc1", "acc4", "acc2", "acc3");
+
+        AllocationResult byIds = run("allocate-ids", AllocationRequest.accounts("balanced", ids).withChunkSize(2));
+        AllocationResult fixed = client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("allocate-batch-chunks").build())
+                .allocate(AllocationRequest.fixed(List.of(new FixedTarget("f1", "a"), new FixedTarget("f2", "b"),
+                        new FixedTarget("f3", "b"))).withChunkSize(2));
+
+        assertThat(byIds.outcomes()).extracting(AccountOutcome::accountId).containsExactlyElementsOf(ids);
+        assertThat(byIds.placed()).isEqualTo(5);
+        assertThat(fixed.outcomes()).extracting(AccountOutcome::accountId, AccountOutcome::serverId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("f1", "a"), org.assertj.core.groups.Tuple.tuple("f2", "b"),
+                        org.assertj.core.groups.Tuple.tuple("f3", "b"));
+        assertThat(client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-ids").progress())
+                .extracting(AllocationProgress::chunks, AllocationProgress::currentChunk)
+                .containsExactly(3, "allocate-ids-chunk-3");
+        assertThat(fleet.history).as("claims and history are held under the parent's id, not the chunk's")
+                .contains("acc5 a initial allocate-ids", "f3 b manual allocate-batch-chunks");
+    }
+
+    /** acc1 runs on server a; server b refuses to start anything. Returns a. */
+    private FakeNode accountOnAWhileBRefusesStarts() {
+        FakeNode a = server("a", 5, true);
+        server("b", 5, true).refuseStart = true;
+        fleet.placement.put("acc1", "a");
+        fleet.status.put("acc1", "online");
+        a.running.add("acc1");
+        return a;
+    }
+
     // --- in-test activity implementations -------------------------------------------------
 
     /** The database, in memory: capacity per server, one server per account, claims by workflow id. */
@@ -244,7 +348,23 @@ class AllocateAccountsWorkflowTest {
         final List<String> unallocated = Collections.synchronizedList(new ArrayList<>());
         final List<String> history = Collections.synchronizedList(new ArrayList<>());
         final Set<String> sessionlessServers = ConcurrentHashMap.newKeySet();
+        /** Compensation calls (e.g. "release acc1") that fail this many more times with a retryable error. */
+        final Map<String, Integer> failNext = new ConcurrentHashMap<>();
+        /** Compensation calls that fail with a non-retryable contradiction. */
+        final Set<String> contradictions = ConcurrentHashMap.newKeySet();
         volatile int maxSeen;
+
+        /** Injected failures of compensation steps: a database that is away for a while, or a contradiction. */
+        void maybeFail(String call) {
+            if (contradictions.contains(call)) {
+                throw ApplicationFailure.newNonRetryableFailure(call + ": no row matches this claim", "ClaimContradiction");
+            }
+            Integer left = failNext.computeIfPresent(call, (k, n) -> n - 1);
+            if (left != null && left >= 0) {
+                events.add(call + " failed");
+                throw ApplicationFailure.newFailure(call + ": database unavailable", "TransientDatabaseFailure");
+            }
+        }
 
         synchronized Map<String, Integer> countsByServer() {
             Map<String, Integer> counts = new TreeMap<>();
@@ -258,8 +378,9 @@ class AllocateAccountsWorkflowTest {
         }
 
         @Override
-        public List<String> unallocatedAccounts() {
-            return List.copyOf(unallocated);
+        public synchronized List<String> unallocatedAccounts(String afterAccountId, int limit) {
+            return unallocated.stream().sorted().filter(a -> afterAccountId == null || a.compareTo(afterAccountId) > 0)
+                    .filter(a -> !placement.containsKey(a)).limit(limit).toList();
         }
 
         @Override
@@ -304,6 +425,7 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public synchronized void release(ReserveRequest r) {
+            maybeFail("release " + r.accountId());
             events.add("release " + r.accountId() + "@" + r.serverId());
             if (r.serverId().equals(placement.get(r.accountId())) && r.workflowId().equals(owner.get(r.accountId()))) {
                 placement.remove(r.accountId());
@@ -314,6 +436,7 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public synchronized void markFailed(ReserveRequest r, String reason) {
+            maybeFail("markFailed " + r.accountId());
             events.add("markFailed " + r.accountId() + "@" + r.serverId());
             status.put(r.accountId(), "failed");
         }
@@ -343,6 +466,7 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public synchronized void abortMigration(MigrationPlan plan, String workflowId, String reason) {
+            maybeFail("abort " + plan.accountId());
             events.add("abort " + plan.accountId() + "@" + plan.targetServerId());
             placement.put(plan.accountId(), plan.sourceServerId());
             reserved.remove(plan.accountId());
@@ -378,6 +502,8 @@ class AllocateAccountsWorkflowTest {
         final String id;
         final Set<String> running = ConcurrentHashMap.newKeySet();
         volatile boolean refuseStart;
+        volatile boolean refuseStop;
+        final Set<String> refuse = ConcurrentHashMap.newKeySet();
 
         FakeNode(String id) {
             this.id = id;
@@ -386,7 +512,7 @@ class AllocateAccountsWorkflowTest {
         @Override
         public AccountRuntimeState startAccount(StartAccountRequest request) {
             events.add("start " + request.accountId() + "@" + id);
-            if (refuseStart) {
+            if (refuseStart || refuse.contains(request.accountId())) {
                 throw ApplicationFailure.newNonRetryableFailure("server " + id + ": disk quota exceeded", "NonRetryableNodeFailure");
             }
             running.add(request.accountId());
@@ -396,6 +522,9 @@ class AllocateAccountsWorkflowTest {
         @Override
         public AccountRuntimeState stopAccount(String accountId) {
             events.add("stop " + accountId + "@" + id);
+            if (refuseStop) {
+                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": stop refused", "NonRetryableNodeFailure");
+            }
             running.remove(accountId);
             return new AccountRuntimeState(accountId, "stopped", null, null);
         }
