@@ -156,6 +156,34 @@ class HeartbeatTest {
     }
 
     @Test
+    void agentGivesUpOnceWhenNoHeartbeatIsAcceptedForTheConfiguredTime() {
+        java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
+        heartbeat.exitWhenControlPlaneLost(Duration.ofMinutes(3), exits::incrementAndGet);
+        assertThat(heartbeat.beat()).isTrue();
+
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(heartbeat.beat()).isFalse();
+        heartbeat.checkLease();
+        assertThat(exits).as("2 of 3 minutes without contact").hasValue(0);
+
+        // A heartbeat that gets through restarts the count.
+        controlPlane.heartbeatDown = false;
+        assertThat(heartbeat.beat()).isTrue();
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofMinutes(2));
+        heartbeat.checkLease();
+        assertThat(exits).hasValue(0);
+
+        clock.advance(Duration.ofMinutes(1));
+        heartbeat.checkLease();
+        assertThat(exits).as("3 minutes without contact").hasValue(1);
+        clock.advance(Duration.ofMinutes(5));
+        heartbeat.checkLease();
+        assertThat(exits).as("only once").hasValue(1);
+    }
+
+    @Test
     void noLeaseEverGrantedMeansNoStart() {
         controlPlane.heartbeatDown = true;
         assertThatThrownBy(() -> services.accounts().start("acc1", null)).isInstanceOf(NodeOperationException.class)
