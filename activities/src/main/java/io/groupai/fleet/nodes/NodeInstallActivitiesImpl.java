@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -37,16 +38,18 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     private final NodeDistributionProperties distribution;
     private final WorkflowServiceStubs temporal;
     private final Environment environment;
+    private final ObjectProvider<NodeConfigExtras> extras;
 
     public NodeInstallActivitiesImpl(NodeTargets targets, SessionTransfer transfer, NodeTokenStore tokens,
                                      NodeDistributionProperties distribution, WorkflowServiceStubs temporal,
-                                     Environment environment) {
+                                     Environment environment, ObjectProvider<NodeConfigExtras> extras) {
         this.targets = targets;
         this.transfer = transfer;
         this.tokens = tokens;
         this.distribution = distribution;
         this.temporal = temporal;
         this.environment = environment;
+        this.extras = extras;
     }
 
     @Override
@@ -83,6 +86,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                 ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080") : distribution.controlPlaneUrl());
         config.setProperty("TELEGRAM_RUNTIME", distribution.telegramRuntime());
         config.setProperty("HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
+        extras.orderedStream().forEach(e -> e.forNode(nodeId).forEach(config::setProperty));
         Path local = null;
         try {
             local = Files.createTempFile("worker-node-", ".properties",
