@@ -3,6 +3,7 @@ package io.groupai.fleet.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;
@@ -189,8 +190,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void recognisesPyrogramSessionAndRefusesIt() throws Exception {
-        Path sqlite = deployDir.resolve("pyro.session");
-        TestFiles.pyrogramSession(sqlite, 2, 777000123L);
+        Path sqlite = RealForeignSessions.pyrogram(deployDir.resolve("pyro.session"), 2, 777000123L);
         upload("pyro", Files.readAllBytes(sqlite));
         assertRejected("pyro", "ForeignSessionFormat", "Pyrogram", "dc 2", "user id 777000123",
                 "TDLib cannot import Pyrogram/Telethon auth keys", "admin page");
@@ -202,8 +202,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void recognisesTelethonSessionAndRefusesIt() throws Exception {
-        Path sqlite = deployDir.resolve("tele.session");
-        TestFiles.telethonSession(sqlite, 4);
+        Path sqlite = RealForeignSessions.telethon(deployDir.resolve("tele.session"), 4);
         upload("tele", Files.readAllBytes(sqlite));
         assertRejected("tele", "ForeignSessionFormat", "Telethon", "dc 4", "user id unknown", "log the account in again");
     }
