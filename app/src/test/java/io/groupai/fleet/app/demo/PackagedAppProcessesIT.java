@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The packaged app ({@code java -jar app/target/app-*.jar}) with the demo on, as an operator runs
@@ -122,29 +123,40 @@ class PackagedAppProcessesIT {
         return app;
     }
 
-    /** Waits until every demo node is online with an agent that is not one of {@code old}; their pids. */
+    /**
+     * Waits until this run's bootstrap of every demo node has completed (agent started, first poll
+     * seen) and one agent JVM runs per node, none of them one of {@code old}; their pids.
+     */
     private Set<Long> awaitDemoAgents(Process app, Set<Long> old) throws Exception {
         Api api = new Api(ports.get(app));
-        await("three demo nodes online with new agents", app, Duration.ofMinutes(4), () -> {
+        await("three demo nodes bootstrapped with new agents", app, Duration.ofMinutes(4), () -> {
             Set<Long> agents = agentProcesses();
-            return agents.size() == DEMO_NODES.size() && agents.stream().noneMatch(old::contains)
-                    && DEMO_NODES.stream().allMatch(node -> online(api, node));
+            return DEMO_NODES.stream().allMatch(node -> bootstrapped(api, node))
+                    && agents.size() == DEMO_NODES.size() && agents.stream().noneMatch(old::contains);
         });
         return agentProcesses();
     }
 
-    private static boolean online(Api api, String node) {
+    private static boolean bootstrapped(Api api, String node) {
         try {
-            return "online".equals(api.get("/api/v1/group-ai/servers/" + node + "/status").json().get("status").asString());
+            JsonNode run = api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
+            return "COMPLETED".equals(run.path("status").asString()) && run.path("result").path("success").asBoolean();
         } catch (RuntimeException notYet) {
             return false;
         }
     }
 
-    /** Pids of the live worker-node agents of this test's demo nodes. */
+    /**
+     * Pids of the live worker-node agents of this test's demo nodes: JVMs running {@code -jar
+     * <dir>/.../deploy/lib/worker-node.jar} (not, say, a {@code sha256sum} of that jar during an install).
+     */
     private Set<Long> agentProcesses() {
-        return processesNaming(dir).filter(p -> commandLine(p.pid()).contains("worker-node.jar"))
-                .map(ProcessHandle::pid).collect(Collectors.toSet());
+        return processesNaming(dir).filter(p -> {
+            List<String> args = List.of(commandLine(p.pid()).split(" "));
+            int jar = args.indexOf("-jar");
+            return jar >= 0 && jar + 1 < args.size() && args.get(jar + 1).startsWith(dir.toString())
+                    && args.get(jar + 1).endsWith("/deploy/lib/worker-node.jar");
+        }).map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     private static Set<Long> alive(Set<Long> pids) {
