@@ -275,6 +275,11 @@ class NodeAgentActivitiesTest {
         awaitMessages(2);
         assertThat(controlPlane.sentMessages.get(1).get("text").asText()).isEqualTo("Welcome, Bob! Glad to have you in Test Group.");
 
+        // The control plane sees a reply before the node has counted it: wait for the count.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (services.accounts().snapshots().get(0).replyCount() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         var snapshot = services.accounts().snapshots().get(0);
         assertThat(snapshot.messageCount()).isEqualTo(1);
         assertThat(snapshot.replyCount()).isEqualTo(2);
