@@ -256,4 +256,9 @@ public class LoginStore {
         pollsEnded = true;
         LongPollShutdown.wakeAll(lock, changed);
     }
+
+    /** Polls wait again (the context was started again after a stop, e.g. a paused test context). */
+    public void resumePolls() {
+        pollsEnded = false;
+    }
 }

@@ -265,4 +265,9 @@ public class SimulatedTelegramNetwork {
         pollsEnded = true;
         LongPollShutdown.wakeAll(lock, changed);
     }
+
+    /** Polls wait again (the context was started again after a stop, e.g. a paused test context). */
+    public void resumePolls() {
+        pollsEnded = false;
+    }
 }

@@ -37,6 +37,8 @@ public class LongPollShutdown implements SmartLifecycle {
 
     @Override
     public void start() {
+        network.resumePolls();
+        logins.resumePolls();
         running = true;
     }
 
