@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -55,10 +56,12 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     private final NodeDistribution files;
     private final WorkflowServiceStubs temporal;
     private final Environment environment;
+    private final ObjectProvider<NodeConfigExtras> extras;
 
     public NodeInstallActivitiesImpl(NodeTargets targets, RemoteShell shell, SessionTransfer transfer, NodeTokenStore tokens,
                                      NodeDistributionProperties distribution, NodeDistribution files,
-                                     WorkflowServiceStubs temporal, Environment environment) {
+                                     WorkflowServiceStubs temporal, Environment environment,
+                                     ObjectProvider<NodeConfigExtras> extras) {
         this.targets = targets;
         this.shell = shell;
         this.transfer = transfer;
@@ -67,6 +70,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         this.files = files;
         this.temporal = temporal;
         this.environment = environment;
+        this.extras = extras;
     }
 
     @Override
@@ -179,6 +183,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                 ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080") : distribution.controlPlaneUrl());
         config.setProperty("TELEGRAM_RUNTIME", distribution.telegramRuntime());
         config.setProperty("HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
+        extras.orderedStream().forEach(e -> e.forNode(nodeId).forEach(config::setProperty));
         Path local = null;
         try {
             local = Files.createTempFile("worker-node-", ".properties",

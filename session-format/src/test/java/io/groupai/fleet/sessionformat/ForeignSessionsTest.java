@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Arrays;
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,12 +19,8 @@ class ForeignSessionsTest {
     Path dir;
 
     @Test
-    void readsDcAndUserIdOfAPyrogramSessionEvenWhenRowsSpillIntoOverflowPages() throws Exception {
-        Path f = sqlite("pyrogram.session",
-                "PRAGMA page_size = 512",
-                "CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, api_id INTEGER, test_mode INTEGER, auth_key BLOB, "
-                        + "date INTEGER NOT NULL, user_id INTEGER, is_bot INTEGER, note TEXT)",
-                "INSERT INTO sessions VALUES (5, 1, 0, randomblob(256), 1700000000, 9876543210, 0, '" + "x".repeat(2000) + "')");
+    void readsDcAndUserIdOfARealPyrogramSession() throws Exception {
+        Path f = RealForeignSessions.pyrogram(dir.resolve("pyrogram.session"), 5, 9876543210L);
 
         assertThat(ForeignSessions.detect(f)).contains(new ForeignSession("pyrogram", 5, 9876543210L));
         assertThat(ForeignSessions.detect(f).orElseThrow().explanation("the upload"))
@@ -31,10 +28,8 @@ class ForeignSessionsTest {
     }
 
     @Test
-    void recognisesTelethonByItsServerAddress() throws Exception {
-        Path f = sqlite("telethon.session",
-                "CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, server_address TEXT, port INTEGER, auth_key BLOB, takeout_id INTEGER)",
-                "INSERT INTO sessions VALUES (2, '149.154.167.51', 443, x'00ff', NULL)");
+    void recognisesARealTelethonSession() throws Exception {
+        Path f = RealForeignSessions.telethon(dir.resolve("telethon.session"), 2);
 
         assertThat(ForeignSessions.detect(f)).contains(new ForeignSession("telethon", 2, null));
     }

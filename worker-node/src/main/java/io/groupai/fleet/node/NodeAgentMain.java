@@ -27,6 +27,9 @@ public final class NodeAgentMain {
 
     private static final Logger log = LoggerFactory.getLogger(NodeAgentMain.class);
 
+    /** Exit status when the agent gave up on an unreachable control plane (EXIT_AFTER_CONTROL_PLANE_LOST). */
+    static final int EXIT_CONTROL_PLANE_LOST = 3;
+
     private NodeAgentMain() {
     }
 
@@ -90,6 +93,11 @@ public final class NodeAgentMain {
         // Written after the hook is installed, so every exit from here on removes it.
         pidFile.write();
 
+        if (config.exitAfterControlPlaneLost() != null) {
+            // On its own thread: System.exit runs the shutdown hook, which waits for the heartbeat threads.
+            services.heartbeat().exitWhenControlPlaneLost(config.exitAfterControlPlaneLost(),
+                    () -> Thread.ofPlatform().name("worker-node-exit").start(() -> System.exit(EXIT_CONTROL_PLANE_LOST)));
+        }
         services.heartbeat().start();
         services.logins().start();
         awaitTemporal(client, config);

@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * TELEGRAM_RUNTIME     simulated (default) | tdlib
  * SESSION_MAX_UNPACKED default 512MB: largest unpacked session archive (bytes, KB, MB, GB)
  * SIM_POLL_TIMEOUT     default 25s: long-poll wait of the simulated network
+ * EXIT_AFTER_CONTROL_PLANE_LOST  default off: exit when no heartbeat has been accepted for this
+ *                      long (e.g. 3m). For throw-away nodes such as the local demo's; a real node
+ *                      keeps running and fences itself by its lease instead.
  * </pre>
  */
 public record NodeConfig(
@@ -45,12 +48,13 @@ public record NodeConfig(
         Duration heartbeatInterval,
         String telegramRuntime,
         long sessionMaxUnpackedBytes,
-        Duration simPollTimeout) {
+        Duration simPollTimeout,
+        Duration exitAfterControlPlaneLost) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
     static final List<String> KEYS = List.of("NODE_ID", "NODE_TOKEN", "DEPLOY_DIR", "TEMPORAL_ADDRESS",
             "TEMPORAL_NAMESPACE", "CONTROL_PLANE_URL", "HEARTBEAT_INTERVAL", "TELEGRAM_RUNTIME",
-            "SESSION_MAX_UNPACKED", "SIM_POLL_TIMEOUT");
+            "SESSION_MAX_UNPACKED", "SIM_POLL_TIMEOUT", "EXIT_AFTER_CONTROL_PLANE_LOST");
 
     /** Every problem at once, so an operator fixes the file in one go. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -130,11 +134,14 @@ public record NodeConfig(
             problems.add("TELEGRAM_RUNTIME '" + runtime + "' must be simulated or tdlib");
         }
         long maxUnpacked = bytes("SESSION_MAX_UNPACKED", values.getOrDefault("SESSION_MAX_UNPACKED", "512MB"), problems);
+        String exitAfter = values.getOrDefault("EXIT_AFTER_CONTROL_PLANE_LOST", "off");
+        Duration exitAfterLost = exitAfter.equalsIgnoreCase("off") ? null
+                : duration("EXIT_AFTER_CONTROL_PLANE_LOST", exitAfter, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
         return new NodeConfig(nodeId, token, deployDir, temporal, namespace, controlPlane, heartbeat, runtime,
-                maxUnpacked, simPoll);
+                maxUnpacked, simPoll, exitAfterLost);
     }
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -199,6 +206,7 @@ public record NodeConfig(
         return "NodeConfig[nodeId=" + nodeId + ", deployDir=" + deployDir + ", temporalAddress=" + temporalAddress
                 + ", temporalNamespace=" + temporalNamespace + ", controlPlaneUrl=" + controlPlaneUrl
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
-                + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", nodeToken=***]";
+                + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="
+                + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", nodeToken=***]";
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,10 +76,8 @@ class HeartbeatTest {
     void pendingCommandsAreExecutedAndAcknowledgedInTheNextHeartbeat() throws Exception {
         controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
         controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
-        controlPlane.files.put("pyro.session", pyrogramBytes());
         controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
         controlPlane.addCommand(13, "upload_session", Map.of("account_id", "acc9", "session_url", controlPlane.url() + "/files/acc9.zip"));
-        controlPlane.addCommand(14, "upload_session", Map.of("account_id", "acc10", "session_url", "/files/pyro.session"));
         controlPlane.addCommand(15, "reboot_universe", Map.of());
 
         assertThat(heartbeat.beat()).isTrue();
@@ -86,18 +85,14 @@ class HeartbeatTest {
         assertThat(deployDir.resolve("scripts/s/3.yaml")).exists();
         assertThat(deployDir.resolve("scripts/s/active")).hasContent("3");
         assertThat(deployDir.resolve("sessions/acc9/td/td.binlog")).exists();
-        assertThat(deployDir.resolve("sessions/acc10/td")).doesNotExist();
 
         assertThat(heartbeat.beat()).isTrue();
         JsonNode second = controlPlane.heartbeats.get(1);
         assertThat(second.get("acked_commands")).extracting(JsonNode::asLong).containsExactly(12L, 13L);
         JsonNode failed = second.get("failed_commands");
-        assertThat(failed).hasSize(2);
-        assertThat(failed.get(0).get("id").asLong()).isEqualTo(14);
-        assertThat(failed.get(0).get("error").asText()).startsWith("node test-node, account acc10, step install-session: ")
-                .contains("Pyrogram", "dc 2", "user id 5551234").doesNotContain("type=");
-        assertThat(failed.get(1).get("id").asLong()).isEqualTo(15);
-        assertThat(failed.get(1).get("error").asText()).contains("unknown command action 'reboot_universe'");
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).get("id").asLong()).isEqualTo(15);
+        assertThat(failed.get(0).get("error").asText()).contains("unknown command action 'reboot_universe'");
 
         // Reported once; a command re-sent before the control plane saw the ack is not run twice.
         controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
@@ -107,6 +102,23 @@ class HeartbeatTest {
         JsonNode fourth = controlPlane.heartbeats.get(3);
         assertThat(fourth.has("acked_commands")).isFalse();
         assertThat(fourth.has("failed_commands")).isFalse();
+    }
+
+    @Test
+    void aPyrogramSessionSentByCommandFailsWithTheExplanation() throws Exception {
+        Path pyrogram = RealForeignSessions.pyrogram(deployDir.resolve("p.session"), 2, 5551234L);
+        controlPlane.files.put("pyro.session", Files.readAllBytes(pyrogram));
+        controlPlane.addCommand(14, "upload_session", Map.of("account_id", "acc10", "session_url", "/files/pyro.session"));
+
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
+        assertThat(deployDir.resolve("sessions/acc10/td")).doesNotExist();
+        assertThat(heartbeat.beat()).isTrue();
+        JsonNode failed = controlPlane.heartbeats.get(1).get("failed_commands");
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).get("id").asLong()).isEqualTo(14);
+        assertThat(failed.get(0).get("error").asText()).startsWith("node test-node, account acc10, step install-session: ")
+                .contains("Pyrogram", "dc 2", "user id 5551234").doesNotContain("type=");
     }
 
     @Test
@@ -156,6 +168,34 @@ class HeartbeatTest {
     }
 
     @Test
+    void agentGivesUpOnceWhenNoHeartbeatIsAcceptedForTheConfiguredTime() {
+        java.util.concurrent.atomic.AtomicInteger exits = new java.util.concurrent.atomic.AtomicInteger();
+        heartbeat.exitWhenControlPlaneLost(Duration.ofMinutes(3), exits::incrementAndGet);
+        assertThat(heartbeat.beat()).isTrue();
+
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(heartbeat.beat()).isFalse();
+        heartbeat.checkLease();
+        assertThat(exits).as("2 of 3 minutes without contact").hasValue(0);
+
+        // A heartbeat that gets through restarts the count.
+        controlPlane.heartbeatDown = false;
+        assertThat(heartbeat.beat()).isTrue();
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofMinutes(2));
+        heartbeat.checkLease();
+        assertThat(exits).hasValue(0);
+
+        clock.advance(Duration.ofMinutes(1));
+        heartbeat.checkLease();
+        assertThat(exits).as("3 minutes without contact").hasValue(1);
+        clock.advance(Duration.ofMinutes(5));
+        heartbeat.checkLease();
+        assertThat(exits).as("only once").hasValue(1);
+    }
+
+    @Test
     void noLeaseEverGrantedMeansNoStart() {
         controlPlane.heartbeatDown = true;
         assertThatThrownBy(() -> services.accounts().start("acc1", null)).isInstanceOf(NodeOperationException.class)
@@ -168,11 +208,5 @@ class HeartbeatTest {
         // A reply without lease_expires_at (seed protocol): the lease is three heartbeat intervals.
         assertThat(heartbeat.beat()).isTrue();
         assertThat(heartbeat.lease().valid()).isTrue();
-    }
-
-    private byte[] pyrogramBytes() throws Exception {
-        Path f = deployDir.resolve("p.session");
-        TestFiles.pyrogramSession(f, 2, 5551234L);
-        return Files.readAllBytes(f);
     }
 }

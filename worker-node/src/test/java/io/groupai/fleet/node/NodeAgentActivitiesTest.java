@@ -4,6 +4,7 @@ import io.groupai.fleet.sessionformat.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;
@@ -191,8 +192,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void recognisesPyrogramSessionAndRefusesIt() throws Exception {
-        Path sqlite = deployDir.resolve("pyro.session");
-        TestFiles.pyrogramSession(sqlite, 2, 777000123L);
+        Path sqlite = RealForeignSessions.pyrogram(deployDir.resolve("pyro.session"), 2, 777000123L);
         upload("pyro", Files.readAllBytes(sqlite));
         assertRejected("pyro", "ForeignSessionFormat", "Pyrogram", "dc 2", "user id 777000123",
                 "TDLib cannot import Pyrogram/Telethon auth keys", "admin page");
@@ -204,8 +204,7 @@ class NodeAgentActivitiesTest {
 
     @Test
     void recognisesTelethonSessionAndRefusesIt() throws Exception {
-        Path sqlite = deployDir.resolve("tele.session");
-        TestFiles.telethonSession(sqlite, 4);
+        Path sqlite = RealForeignSessions.telethon(deployDir.resolve("tele.session"), 4);
         upload("tele", Files.readAllBytes(sqlite));
         assertRejected("tele", "ForeignSessionFormat", "Telethon", "dc 4", "user id unknown", "log the account in again");
     }
@@ -274,6 +273,11 @@ class NodeAgentActivitiesTest {
         awaitMessages(2);
         assertThat(controlPlane.sentMessages.get(1).get("text").asText()).isEqualTo("Welcome, Bob! Glad to have you in Test Group.");
 
+        // The control plane sees a reply before the node has counted it: wait for the count.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (services.accounts().snapshots().get(0).replyCount() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         var snapshot = services.accounts().snapshots().get(0);
         assertThat(snapshot.messageCount()).isEqualTo(1);
         assertThat(snapshot.replyCount()).isEqualTo(2);

@@ -39,13 +39,7 @@ class NodeAgentProcessTest {
                     "CONTROL_PLANE_URL=" + controlPlane.url(),
                     "HEARTBEAT_INTERVAL=1s", ""));
             Path log = deployDir.resolve("agent.log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), conf.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            // The test machine's own settings must not leak into the agent's configuration.
-            pb.environment().keySet().removeAll(NodeConfig.KEYS);
-            pb.environment().remove(NodeConfig.CONFIG_ENV);
-            Process agent = pb.start();
+            Process agent = startAgent(conf, log);
             WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                     WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
             try {
@@ -84,6 +78,45 @@ class NodeAgentProcessTest {
                 agent.destroyForcibly();
                 stubs.shutdownNow();
             }
+        }
+    }
+
+    private static Process startAgent(Path conf, Path log) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // The test machine's own settings must not leak into the agent's configuration.
+        pb.environment().keySet().removeAll(NodeConfig.KEYS);
+        pb.environment().remove(NodeConfig.CONFIG_ENV);
+        return pb.start();
+    }
+
+    /** The local demo's setting: an agent whose control plane is gone exits by itself and cleans up. */
+    @Test
+    void agentExitsByItselfWhenItsControlPlaneStaysUnreachable() throws Exception {
+        Path conf = Files.createDirectories(deployDir.resolve("conf")).resolve("worker-node.properties");
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Files.writeString(conf, String.join("\n",
+                "NODE_ID=orphan-node",
+                "NODE_TOKEN=" + FakeControlPlane.TOKEN,
+                "DEPLOY_DIR=" + deployDir,
+                // Nothing listens on either: neither Temporal nor the control plane is there.
+                "TEMPORAL_ADDRESS=127.0.0.1:" + closedPort,
+                "CONTROL_PLANE_URL=http://127.0.0.1:" + closedPort,
+                "HEARTBEAT_INTERVAL=1s",
+                "EXIT_AFTER_CONTROL_PLANE_LOST=3s", ""));
+        Path log = deployDir.resolve("agent.log");
+        Process agent = startAgent(conf, log);
+        try {
+            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as("agent exits by itself").isTrue();
+            assertThat(agent.exitValue()).isEqualTo(NodeAgentMain.EXIT_CONTROL_PLANE_LOST);
+            assertThat(deployDir.resolve("run/worker-node.pid")).doesNotExist();
+            assertThat(Files.readString(log)).contains("the control plane is gone; exiting", "worker-node orphan-node stopped");
+        } finally {
+            agent.destroyForcibly();
         }
     }
 

@@ -28,6 +28,7 @@ class NodeConfigTest {
         assertThat(c.controlPlaneUrl().toString()).isEqualTo("http://127.0.0.1:8080");
         assertThat(c.telegramRuntime()).isEqualTo("simulated");
         assertThat(c.sessionMaxUnpackedBytes()).isEqualTo(512L * 1024 * 1024);
+        assertThat(c.exitAfterControlPlaneLost()).as("real nodes never give up by default").isNull();
         assertThat(c.toString()).doesNotContain("env-secret").contains("nodeToken=***");
     }
 
@@ -50,6 +51,22 @@ class NodeConfigTest {
                 .hasMessageContaining("CONTROL_PLANE_URL 'ftp://x' must be an http:// or https:// URL")
                 .hasMessageContaining("TEMPORAL_ADDRESS 'nope' must be host:port")
                 .hasMessageContaining("unknown key NODE_TOKN");
+    }
+
+    @Test
+    void exitAfterControlPlaneLostIsOffOrADuration() {
+        Map<String, String> base = Map.of("NODE_ID", "n1", "NODE_TOKEN", "t", "DEPLOY_DIR", dir.toString());
+        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "3m")).exitAfterControlPlaneLost())
+                .isEqualTo(Duration.ofMinutes(3));
+        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "off")).exitAfterControlPlaneLost()).isNull();
+        assertThatThrownBy(() -> NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "soonish")))
+                .hasMessageContaining("EXIT_AFTER_CONTROL_PLANE_LOST 'soonish' is not a duration");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
     }
 
     @Test

@@ -5,10 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +13,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
-/** Builders for session archives and foreign session files. */
+/** Builders for session archives. */
 public final class TestFiles {
 
     private TestFiles() {
@@ -69,31 +65,6 @@ public final class TestFiles {
             }
         }
         throw new IllegalArgumentException("entry not found: " + name);
-    }
-
-    /** A real Pyrogram .session (schema of Pyrogram 2.x) with one row. */
-    public static void pyrogramSession(Path file, int dcId, long userId) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, api_id INTEGER, test_mode INTEGER, "
-                    + "auth_key BLOB, date INTEGER NOT NULL, user_id INTEGER, is_bot INTEGER)");
-            s.execute("CREATE TABLE peers (id INTEGER PRIMARY KEY, access_hash INTEGER, type INTEGER NOT NULL, "
-                    + "username TEXT, phone_number TEXT, last_update_on INTEGER NOT NULL DEFAULT (CAST(STRFTIME('%s', 'now') AS INTEGER)))");
-            s.execute("CREATE TABLE version (number INTEGER PRIMARY KEY)");
-            s.execute("INSERT INTO version VALUES (3)");
-            s.execute("INSERT INTO sessions VALUES (" + dcId + ", 12345, 0, randomblob(256), 1700000000, " + userId + ", 0)");
-        }
-    }
-
-    /** A real Telethon .session with one row (Telethon keeps no user id in it). */
-    public static void telethonSession(Path file, int dcId) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("create table version (version integer primary key)");
-            s.execute("create table sessions (dc_id integer primary key, server_address text, port integer, "
-                    + "auth_key blob, takeout_id integer)");
-            s.execute("create table entities (id integer primary key, hash integer not null, username text, phone integer, name text, date integer)");
-            s.execute("insert into version values (7)");
-            s.execute("insert into sessions values (" + dcId + ", '149.154.167.51', 443, randomblob(256), null)");
-        }
     }
 
     /** name → content of every file under {@code dir}. */

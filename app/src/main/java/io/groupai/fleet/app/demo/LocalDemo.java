@@ -2,9 +2,8 @@ package io.groupai.fleet.app.demo;
 
 import io.groupai.fleet.app.simnet.SimulatedTelegramNetwork;
 import io.groupai.fleet.app.workflows.WorkflowLauncher;
-import io.groupai.fleet.nodes.NodeTargets;
+import io.groupai.fleet.nodes.NodeConfigExtras;
 import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
-import io.groupai.fleet.nodes.ssh.WorkerProcessControl;
 import io.groupai.fleet.registry.AccountDefinition;
 import io.groupai.fleet.registry.AccountRegistry;
 import io.groupai.fleet.registry.AccountRepository;
@@ -28,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
@@ -49,7 +49,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "groupai.demo.enabled", havingValue = "true")
-class LocalDemo implements SmartLifecycle {
+class LocalDemo implements SmartLifecycle, NodeConfigExtras {
 
     private static final Logger log = LoggerFactory.getLogger(LocalDemo.class);
 
@@ -63,6 +63,9 @@ class LocalDemo implements SmartLifecycle {
     static final List<String> ACCOUNTS = List.of("639277356155", "639277333688", "639277356598", "639641837416",
             "639652840998", "639457597211", "639679410504", "639641842001");
 
+    /** An agent's own shutdown waits up to 10 s for running activities; then a little more. */
+    static final long AGENT_STOP_GRACE_MILLIS = 15_000;
+
     static final String SCRIPT_ID = "000新人欢迎剧本";
     static final String USER = "fleet";
 
@@ -74,15 +77,13 @@ class LocalDemo implements SmartLifecycle {
     private final SessionStore sessions;
     private final WorkflowLauncher launcher;
     private final SimulatedTelegramNetwork network;
-    private final NodeTargets targets;
-    private final WorkerProcessControl processes;
+    private final DemoAgentProcesses agents;
     private final SecureRandom random = new SecureRandom();
     private final List<EmbeddedSshNode> running = new ArrayList<>();
     private volatile boolean started;
 
     LocalDemo(DemoProperties properties, ServerRegistry servers, ServerRepository serverRows, AccountRegistry accountRegistry,
-              AccountRepository accounts, SessionStore sessions, WorkflowLauncher launcher, SimulatedTelegramNetwork network,
-              NodeTargets targets, WorkerProcessControl processes) {
+              AccountRepository accounts, SessionStore sessions, WorkflowLauncher launcher, SimulatedTelegramNetwork network) {
         this.properties = properties;
         this.servers = servers;
         this.serverRows = serverRows;
@@ -91,8 +92,7 @@ class LocalDemo implements SmartLifecycle {
         this.sessions = sessions;
         this.launcher = launcher;
         this.network = network;
-        this.targets = targets;
-        this.processes = processes;
+        this.agents = new DemoAgentProcesses(properties.dir(), AGENT_STOP_GRACE_MILLIS);
     }
 
     /** After the Temporal workers are up (the starter starts them on ApplicationReadyEvent, too). */
@@ -123,6 +123,12 @@ class LocalDemo implements SmartLifecycle {
     }
 
     private void startNodes() {
+        // Agents left running by an earlier run that was killed (SIGKILL, power loss) still hold
+        // that run's tokens: stop them so bootstrap starts fresh ones and none runs twice.
+        int leftovers = agents.stopAll("left running by an earlier run of the app");
+        if (leftovers > 0) {
+            log.info("stopped {} worker-node agent(s) left by an earlier run", leftovers);
+        }
         for (DemoNode demo : NODES) {
             String password = token();
             EmbeddedSshNode node = new EmbeddedSshNode(demo.nodeId(), properties.dir().resolve(demo.nodeId()), 0, USER,
@@ -136,9 +142,6 @@ class LocalDemo implements SmartLifecycle {
             } else {
                 servers.create(input);
             }
-            // An agent left running by an earlier run that did not shut down cleanly still holds
-            // that run's token: stop it (through its pid file) so bootstrap starts a fresh one.
-            processes.stop(targets.of(demo.nodeId()));
             try {
                 launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(demo.nodeId()), TaskQueues.CONTROL_PLANE,
                         "server:" + demo.nodeId(), new BootstrapRequest(demo.nodeId()));
@@ -146,6 +149,17 @@ class LocalDemo implements SmartLifecycle {
                 log.info("bootstrap of {} is already running", demo.nodeId());
             }
         }
+    }
+
+    /**
+     * Demo agents exit by themselves once this app has been gone for a while (e.g. it was killed),
+     * so none is left running for long; real nodes keep running and fence themselves by lease.
+     */
+    @Override
+    public Map<String, String> forNode(String nodeId) {
+        boolean demoNode = NODES.stream().anyMatch(n -> n.nodeId().equals(nodeId));
+        return demoNode ? Map.of(NodeConfigExtras.EXIT_AFTER_CONTROL_PLANE_LOST,
+                properties.agentExitAfter().toSeconds() + "s") : Map.of();
     }
 
     private void createAccounts() {
@@ -198,18 +212,17 @@ class LocalDemo implements SmartLifecycle {
         return Integer.MAX_VALUE;
     }
 
-    /** The agents run as their own processes: stop them through their pid files before the nodes go. */
+    /**
+     * The agents run as their own processes (started with setsid, so they outlive the app unless
+     * stopped). The SSH servers close first, so no bootstrap still in flight starts another agent;
+     * then the agents are stopped through their pid files, locally: neither the database nor SSH
+     * is needed, so the order in which the rest of the app shuts down does not matter to them.
+     */
     @Override
     public void stop() {
         started = false;
-        for (EmbeddedSshNode node : running) {
-            try {
-                processes.stop(targets.of(node.nodeId()));
-            } catch (RuntimeException e) {
-                log.warn("could not stop the worker-node agent of demo node {}: {}", node.nodeId(), e.getMessage());
-            }
-            node.close();
-        }
+        running.forEach(EmbeddedSshNode::close);
         running.clear();
+        agents.stopAll("the app is shutting down");
     }
 }

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.logins;
 
+import io.groupai.fleet.app.web.LongPollShutdown;
 import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.registry.NotFoundException;
 import java.time.Clock;
@@ -87,6 +88,7 @@ public class LoginStore {
     private final Duration ttl;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private volatile boolean pollsEnded;
     private final Map<String, Login> logins = new HashMap<>();
 
     public LoginStore(Clock clock, @Value("${groupai.logins.ttl:10m}") Duration ttl) {
@@ -172,7 +174,7 @@ public class LoginStore {
                     return out;
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || pollsEnded) {
                     return List.of();
                 }
                 changed.awaitNanos(left);
@@ -244,5 +246,19 @@ public class LoginStore {
     private View view(Login login) {
         return new View(login.accountId, login.state.wire(), login.detail, login.nodeId, login.maskedPhone, login.pendingStep,
                 login.updatedAt, login.updatedAt.plus(ttl));
+    }
+
+    /**
+     * Answers every long poll now, and each later one at once: the app is shutting down, and a
+     * poll held open would hold up the web server's graceful shutdown for its full timeout.
+     */
+    public void endPolls() {
+        pollsEnded = true;
+        LongPollShutdown.wakeAll(lock, changed);
+    }
+
+    /** Polls wait again (the context was started again after a stop, e.g. a paused test context). */
+    public void resumePolls() {
+        pollsEnded = false;
     }
 }

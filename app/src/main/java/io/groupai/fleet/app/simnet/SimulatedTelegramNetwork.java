@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.simnet;
 
+import io.groupai.fleet.app.web.LongPollShutdown;
 import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.registry.NotFoundException;
 import java.time.Clock;
@@ -44,6 +45,7 @@ public class SimulatedTelegramNetwork {
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private volatile boolean pollsEnded;
     private final Map<Long, SimUser> users = new LinkedHashMap<>();
     private final Map<String, Long> userByAccount = new LinkedHashMap<>();
     private final Map<Long, Group> groups = new LinkedHashMap<>();
@@ -126,7 +128,7 @@ public class SimulatedTelegramNetwork {
                     return List.copyOf(inbox);
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || pollsEnded) {
                     return List.of();
                 }
                 changed.awaitNanos(left);
@@ -253,5 +255,19 @@ public class SimulatedTelegramNetwork {
             throw new NotFoundException("simulated group " + chatId + " does not exist; list them with GET /api/v1/sim-telegram/groups");
         }
         return group;
+    }
+
+    /**
+     * Answers every long poll now, and each later one at once: the app is shutting down, and a
+     * poll held open would hold up the web server's graceful shutdown for its full timeout.
+     */
+    public void endPolls() {
+        pollsEnded = true;
+        LongPollShutdown.wakeAll(lock, changed);
+    }
+
+    /** Polls wait again (the context was started again after a stop, e.g. a paused test context). */
+    public void resumePolls() {
+        pollsEnded = false;
     }
 }

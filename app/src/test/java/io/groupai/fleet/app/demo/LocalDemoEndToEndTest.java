@@ -59,6 +59,10 @@ class LocalDemoEndToEndTest {
             JsonNode status = api.get("/api/v1/group-ai/servers/" + node + "/status").json();
             assertThat(status.get("status").asString()).isEqualTo("online");
             assertThat(status.get("process_alive").asBoolean()).isTrue();
+            // Demo agents give up on their own once this app is gone (e.g. killed); real nodes do not get the key.
+            Path conf = Path.of(System.getProperty("java.io.tmpdir"), "groupai-demo-test", "nodes", node, "deploy", "conf",
+                    "worker-node.properties");
+            assertThat(Files.readAllLines(conf)).contains("EXIT_AFTER_CONTROL_PLANE_LOST=180s");
         }
         await("heartbeats from every node", Duration.ofSeconds(30), () -> LocalDemo.NODES.stream()
                 .allMatch(n -> !api.get("/api/v1/group-ai/servers/" + n.nodeId() + "/status").json().get("last_heartbeat").isNull()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import io.groupai.fleet.sessions.SessionStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.HexFormat;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -80,12 +79,7 @@ class SessionUploadApiTest {
 
     @Test
     void recognisesPyrogramAndTelethonSessionsAndExplainsTheyMustLogInAgain() throws Exception {
-        Path pyrogram = dir.resolve("pyrogram.session");
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + pyrogram)) {
-            db.createStatement().execute("CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, api_id INTEGER, test_mode INTEGER, "
-                    + "auth_key BLOB, date INTEGER NOT NULL, user_id INTEGER, is_bot INTEGER)");
-            db.createStatement().execute("INSERT INTO sessions VALUES (5, 2040, 0, x'00ff', 0, 639277356155, 0)");
-        }
+        Path pyrogram = RealForeignSessions.pyrogram(dir.resolve("pyrogram.session"), 5, 639277356155L);
         Api.Response refused = api.put(PATH, Files.readAllBytes(pyrogram), "application/octet-stream");
         assertThat(refused.status()).isEqualTo(422);
         JsonNode problem = refused.json();
@@ -94,12 +88,7 @@ class SessionUploadApiTest {
         assertThat(problem.get("user_id").asLong()).isEqualTo(639277356155L);
         assertThat(problem.get("detail").asString()).contains("TDLib cannot import", "log the account in again");
 
-        Path telethon = dir.resolve("telethon.session");
-        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + telethon)) {
-            db.createStatement().execute("CREATE TABLE sessions (dc_id INTEGER PRIMARY KEY, server_address TEXT, port INTEGER, "
-                    + "auth_key BLOB, takeout_id INTEGER)");
-            db.createStatement().execute("INSERT INTO sessions VALUES (2, '149.154.167.51', 443, x'00ff', NULL)");
-        }
+        Path telethon = RealForeignSessions.telethon(dir.resolve("telethon.session"), 2);
         Api.Response telethonRefused = api.put(PATH, Files.readAllBytes(telethon), "application/octet-stream");
         assertThat(telethonRefused.status()).isEqualTo(422);
         assertThat(telethonRefused.json().get("session_format").asString()).isEqualTo("Telethon");

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * its {@code pending_commands} and acknowledge them in the next heartbeat ({@code acked_commands},
  * {@code failed_commands}). A separate, more frequent check fences the node: when the lease runs
  * out without renewal, all accounts are stopped and starting is refused until a heartbeat
- * succeeds again.
+ * succeeds again. Optionally (throw-away nodes only) the agent gives up altogether when no
+ * heartbeat has been accepted for a set time: see {@link #exitWhenControlPlaneLost}.
  */
 public final class HeartbeatService implements AutoCloseable {
 
@@ -69,6 +70,11 @@ public final class HeartbeatService implements AutoCloseable {
     // Not under beatLock: the lease check must not wait behind a slow heartbeat or command.
     private final java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ScheduledExecutorService scheduler;
+    // When a heartbeat was last accepted (or the service was created); what "control plane lost" is measured from.
+    private volatile Instant lastContact;
+    private volatile Duration exitAfterLost;
+    private volatile Runnable onLost;
+    private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HeartbeatService(String nodeId, ControlPlaneHttp http, AccountRunner accounts,
                             java.util.function.Function<String, String> sessionFile, CommandHandler commands,
@@ -81,6 +87,17 @@ public final class HeartbeatService implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock);
         this.interval = Objects.requireNonNull(interval);
         this.lease = new Lease(clock);
+        this.lastContact = clock.instant();
+    }
+
+    /**
+     * Runs {@code action} once when no heartbeat has been accepted for {@code after} (checked with
+     * the lease, every second). The agent uses it to exit when its control plane is gone for good,
+     * e.g. the local demo's app was killed: nobody else would ever stop it.
+     */
+    public void exitWhenControlPlaneLost(Duration after, Runnable action) {
+        this.onLost = Objects.requireNonNull(action);
+        this.exitAfterLost = Objects.requireNonNull(after);
     }
 
     public Lease lease() {
@@ -175,6 +192,7 @@ public final class HeartbeatService implements AutoCloseable {
             log.warn("heartbeat to {} was not accepted (ok=false)", http.base());
             return false;
         }
+        lastContact = clock.instant();
         synchronized (results) {
             ackedNow.forEach(acked::remove);
             failedNow.keySet().forEach(failed::remove);
@@ -254,14 +272,29 @@ public final class HeartbeatService implements AutoCloseable {
                 ackedNow.isEmpty() ? null : ackedNow, failures.isEmpty() ? null : failures);
     }
 
-    /** Fences the node when its lease ran out; returns true when it is fenced. */
+    /**
+     * Fences the node when its lease ran out; returns true when it is fenced. Also gives up (see
+     * {@link #exitWhenControlPlaneLost}) when the control plane has been unreachable for too long.
+     */
     public boolean checkLease() {
+        checkControlPlaneLost();
         if (lease.valid() || lease.expiresAt() == null || !fenced.compareAndSet(false, true)) {
             return fenced.get();
         }
         accounts.stopAll("lease expired at " + lease.expiresAt()
                 + " without renewal (control plane unreachable); fencing so that failover may start them elsewhere");
         return true;
+    }
+
+    private void checkControlPlaneLost() {
+        Duration after = exitAfterLost;
+        Instant since = lastContact;
+        if (after == null || clock.instant().isBefore(since.plus(after)) || !lost.compareAndSet(false, true)) {
+            return;
+        }
+        log.error("no heartbeat accepted by {} since {} (EXIT_AFTER_CONTROL_PLANE_LOST={}): the control plane is gone; exiting",
+                http.base(), since, after);
+        onLost.run();
     }
 
     @Override
