@@ -3,7 +3,7 @@ package io.groupai.fleet.allocation;
 import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.workflows.allocation.AllocationActivities;
-import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.CompleteRequest;
 import io.groupai.fleet.workflows.allocation.MigrationPlan;
 import io.groupai.fleet.workflows.allocation.MigrationRequest;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
-/** Database side of the allocation workflows; refusals become non-retryable failures typed by {@link AllocationFailures}. */
+/** Database side of the allocation workflows; refusals become non-retryable failures typed by {@link FailureTypes}. */
 @Component("allocationActivities")
 public class AllocationActivitiesImpl implements AllocationActivities {
 
@@ -70,13 +70,13 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     public MigrationPlan prepareMigration(MigrationRequest request, String workflowId) {
         return refusals(() -> {
             AccountRecord account = accounts.find(request.accountId()).orElseThrow(() -> new AllocationRefusedException(
-                    AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + request.accountId() + " does not exist"));
+                    FailureTypes.ACCOUNT_UNAVAILABLE, "account " + request.accountId() + " does not exist"));
             String source = account.serverId();
             AllocationStore.Claim claim = store.find(request.accountId()).orElseThrow();
             if (workflowId.equals(claim.operationId()) && claim.reservedServerId() != null) {
                 source = claim.serverId();
             } else if (source == null) {
-                throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + request.accountId()
+                throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + request.accountId()
                         + " is not placed on any server; allocate it instead");
             }
             String target = request.targetServerId();
@@ -85,7 +85,7 @@ public class AllocationActivitiesImpl implements AllocationActivities {
                         : choose(request, source);
             }
             if (target.equals(source)) {
-                throw new AllocationRefusedException(AllocationFailures.SERVER_NOT_ELIGIBLE, "account " + request.accountId()
+                throw new AllocationRefusedException(FailureTypes.SERVER_NOT_ELIGIBLE, "account " + request.accountId()
                         + " already runs on " + source + "; choose another target");
             }
             Reservation r = store.reserveMigrationTarget(request.accountId(), source, target, workflowId);
@@ -97,7 +97,7 @@ public class AllocationActivitiesImpl implements AllocationActivities {
         PlanResult plan = placement.planMove(request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
                 request.accountId(), source);
         if (plan.placements().isEmpty()) {
-            throw new AllocationRefusedException(AllocationFailures.NO_CAPACITY, "no target for account "
+            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no target for account "
                     + request.accountId() + " other than " + source + ": "
                     + (plan.unplaced().isEmpty() ? "no servers" : plan.unplaced().get(0).reason()));
         }
@@ -123,7 +123,7 @@ public class AllocationActivitiesImpl implements AllocationActivities {
         } catch (AllocationRefusedException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.code());
         } catch (IllegalArgumentException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), AllocationFailures.INVALID);
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.INVALID_ALLOCATION_REQUEST);
         }
     }
 }

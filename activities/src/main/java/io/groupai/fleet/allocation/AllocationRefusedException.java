@@ -1,10 +1,10 @@
 package io.groupai.fleet.allocation;
 
-import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.FailureTypes;
 
 /**
  * The database refused a claim: no capacity, server not eligible, account unavailable. The
- * message names the account and the server; {@link #code()} is one of {@link AllocationFailures}.
+ * message names the account and the server; {@link #code()} is one of {@link FailureTypes}.
  */
 public class AllocationRefusedException extends RuntimeException {
 
@@ -21,6 +21,6 @@ public class AllocationRefusedException extends RuntimeException {
 
     /** A conflict with the current state (409) rather than input naming something that does not exist (400). */
     public boolean conflict() {
-        return !AllocationFailures.INVALID.equals(code);
+        return !FailureTypes.INVALID_ALLOCATION_REQUEST.equals(code);
     }
 }

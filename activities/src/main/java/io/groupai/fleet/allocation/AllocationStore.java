@@ -7,7 +7,7 @@ import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.registry.ServerStatus;
-import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.AllocationType;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
 import io.groupai.fleet.workflows.allocation.Reservation;
@@ -75,30 +75,30 @@ public class AllocationStore {
     public Reservation reserve(String accountId, String serverId, String operationId) {
         Objects.requireNonNull(operationId, "operationId");
         ServerRecord server = lockServer(serverId).orElseThrow(() -> new AllocationRefusedException(
-                AllocationFailures.SERVER_NOT_ELIGIBLE, "server " + serverId + " is not registered"));
+                FailureTypes.SERVER_NOT_ELIGIBLE, "server " + serverId + " is not registered"));
         Claim account = lockAccount(accountId).orElseThrow(() -> new AllocationRefusedException(
-                AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
+                FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
         if (serverId.equals(account.serverId()) && operationId.equals(account.operationId())) {
             int count = countCommitted(serverId);
             return new Reservation(accountId, serverId, score(server, count - 1), account.scriptId());
         }
         if (account.serverId() != null) {
-            throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, alreadyPlaced(account));
+            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, alreadyPlaced(account));
         }
         String ineligible = ineligible(server);
         if (ineligible != null) {
-            throw new AllocationRefusedException(AllocationFailures.SERVER_NOT_ELIGIBLE, ineligible);
+            throw new AllocationRefusedException(FailureTypes.SERVER_NOT_ELIGIBLE, ineligible);
         }
         int count = countCommitted(serverId);
         if (count >= server.maxAccounts()) {
-            throw new AllocationRefusedException(AllocationFailures.NO_CAPACITY, "no capacity: server " + serverId
+            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no capacity: server " + serverId
                     + " is full (" + count + "/" + server.maxAccounts() + " placed or reserved)");
         }
         int claimed = jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, operation_id = ?, updated_at = ? "
                         + "WHERE account_id = ? AND server_id IS NULL")
                 .params(serverId, ALLOCATING, operationId, now(), accountId).update();
         if (claimed != 1) {
-            throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE,
+            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE,
                     "account " + accountId + " was claimed by a concurrent operation");
         }
         log.info("account {} reserved on server {} ({}/{}) by {}", accountId, serverId, count + 1, server.maxAccounts(), operationId);
@@ -138,7 +138,7 @@ public class AllocationStore {
                         + "WHERE account_id = ? AND server_id = ? AND operation_id = ?")
                 .params(ONLINE, now(), accountId, serverId, operationId).update();
         if (changed != 1) {
-            throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + accountId
+            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
                     + " is no longer claimed for server " + serverId + " by " + operationId + "; history not written");
         }
         jdbc.sql("INSERT INTO allocation_history (account_id, server_id, allocation_type, load_score, workflow_id, "
@@ -239,24 +239,24 @@ public class AllocationStore {
     public Reservation reserveMigrationTarget(String accountId, String sourceServerId, String targetServerId,
                                               String operationId) {
         ServerRecord target = lockServer(targetServerId).orElseThrow(() -> new AllocationRefusedException(
-                AllocationFailures.SERVER_NOT_ELIGIBLE, "target server " + targetServerId + " is not registered"));
+                FailureTypes.SERVER_NOT_ELIGIBLE, "target server " + targetServerId + " is not registered"));
         Claim account = lockAccount(accountId).orElseThrow(() -> new AllocationRefusedException(
-                AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
+                FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
         if (targetServerId.equals(account.reservedServerId()) && operationId.equals(account.operationId())) {
             return new Reservation(accountId, targetServerId, score(target, countCommitted(targetServerId) - 1), account.scriptId());
         }
         if (!sourceServerId.equals(account.serverId()) || account.operationId() != null) {
-            throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + accountId
+            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
                     + " cannot move: " + (account.operationId() != null ? "operation " + account.operationId() + " owns it"
                     : "it is on " + account.serverId() + ", not " + sourceServerId));
         }
         String ineligible = ineligible(target);
         if (ineligible != null) {
-            throw new AllocationRefusedException(AllocationFailures.SERVER_NOT_ELIGIBLE, ineligible);
+            throw new AllocationRefusedException(FailureTypes.SERVER_NOT_ELIGIBLE, ineligible);
         }
         int count = countCommitted(targetServerId);
         if (count >= target.maxAccounts()) {
-            throw new AllocationRefusedException(AllocationFailures.NO_CAPACITY, "no capacity: target server "
+            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no capacity: target server "
                     + targetServerId + " is full (" + count + "/" + target.maxAccounts() + ")");
         }
         jdbc.sql("UPDATE accounts SET reserved_server_id = ?, status = ?, operation_id = ?, updated_at = ? "
@@ -275,7 +275,7 @@ public class AllocationStore {
             boolean alreadyDone = account != null && targetServerId.equals(account.serverId())
                     && operationId.equals(account.operationId());
             if (!alreadyDone) {
-                throw new AllocationRefusedException(AllocationFailures.ACCOUNT_UNAVAILABLE, "account " + accountId
+                throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
                         + " is no longer reserved for " + targetServerId + " by " + operationId);
             }
         }

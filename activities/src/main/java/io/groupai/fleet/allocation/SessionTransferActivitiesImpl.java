@@ -10,7 +10,7 @@ import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.sessions.SessionStore;
-import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
 import io.groupai.fleet.workflows.allocation.UploadedSession;
 import io.temporal.activity.Activity;
@@ -47,7 +47,7 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
     public UploadedSession upload(String accountId, String serverId) {
         Path archive = store.archive(accountId).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                 "the control plane holds no session archive for account " + accountId
-                        + "; upload its session before allocating it", AllocationFailures.NO_SESSION));
+                        + "; upload its session before allocating it", FailureTypes.NO_SESSION));
         return ssh(serverId, () -> {
             RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive, heartbeat());
             return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
@@ -119,7 +119,7 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
         } catch (SshException e) {
             throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), AllocationFailures.SERVER_NOT_ELIGIBLE);
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SERVER_NOT_ELIGIBLE);
         }
     }
 }

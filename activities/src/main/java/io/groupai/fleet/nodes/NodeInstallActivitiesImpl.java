@@ -8,11 +8,11 @@ import io.groupai.fleet.nodes.ssh.ShellQuote;
 import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NodeTokenStore;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.nodes.InstalledFile;
 import io.groupai.fleet.workflows.nodes.InstalledRuntime;
 import io.groupai.fleet.workflows.nodes.NodeInstallActivities;
 import io.groupai.fleet.workflows.nodes.ServerPlatform;
-import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.io.IOException;
@@ -101,7 +101,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                     + String.join(", ", problems) + ". It needs " + manifest.os() + " on " + manifest.arch() + " with glibc "
                     + manifest.minGlibc() + " or newer, and tar, gzip and sha256sum (no Java: the distribution brings its own)";
             log.warn("{}", message);
-            throw ApplicationFailure.newNonRetryableFailure(message, ServerOperationWorkflowImpl.NON_RETRYABLE);
+            throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
         return new ServerPlatform(os, arch, glibc);
     }
@@ -173,7 +173,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         SshTarget target = targets.of(nodeId);
         String token = tokens.reveal(nodeId).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                 "server " + nodeId + ", step write node config: no node_token is set; set one with PUT /api/v1/group-ai/servers/"
-                        + nodeId + " (\"node_token\": a random string of 24+ characters)", ServerOperationWorkflowImpl.NON_RETRYABLE));
+                        + nodeId + " (\"node_token\": a random string of 24+ characters)", FailureTypes.NON_RETRYABLE_NODE_FAILURE));
         Properties config = new Properties();
         config.setProperty("NODE_ID", nodeId);
         config.setProperty("NODE_TOKEN", token);
@@ -223,7 +223,7 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
             return files.local();
         } catch (IllegalStateException e) {
             throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ", step " + step + ": " + e.getMessage(),
-                    ServerOperationWorkflowImpl.NON_RETRYABLE);
+                    FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
     }
 

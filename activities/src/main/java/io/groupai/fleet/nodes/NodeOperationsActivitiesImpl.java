@@ -7,10 +7,10 @@ import io.groupai.fleet.nodes.ssh.WorkerProcessControl;
 import io.groupai.fleet.nodes.ssh.WorkerStatus;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.nodes.NodeOperationsActivities;
 import io.groupai.fleet.workflows.nodes.NodeProbeReport;
 import io.groupai.fleet.workflows.nodes.ProcessState;
-import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
 import io.temporal.failure.ApplicationFailure;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
@@ -48,7 +48,7 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
             servers.recordProbeFailure(nodeId, e.getMessage());
             throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
     }
 
@@ -69,7 +69,7 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
         } catch (SshException e) {
             throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.groupai.fleet.nodes;
 
 import io.groupai.fleet.nodes.ssh.SshException;
-import io.groupai.fleet.workflows.nodes.ServerOperationWorkflowImpl;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,18 @@ public final class SshFailures {
     public static ApplicationFailure toTemporal(SshException e) {
         log.warn("{}", e.getMessage());
         return e.retryable()
-                ? ApplicationFailure.newFailure(e.getMessage(), e.kind().name())
-                : ApplicationFailure.newNonRetryableFailure(e.getMessage(), ServerOperationWorkflowImpl.NON_RETRYABLE);
+                ? ApplicationFailure.newFailure(e.getMessage(), type(e.kind()))
+                : ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+    }
+
+    /** The failure type of a retryable kind; a new kind must be given one (or be non-retryable) here. */
+    static String type(SshException.Kind kind) {
+        return switch (kind) {
+            case UNREACHABLE -> FailureTypes.SSH_UNREACHABLE;
+            case TIMEOUT -> FailureTypes.SSH_TIMEOUT;
+            case TRANSFER_FAILED -> FailureTypes.SSH_TRANSFER_FAILED;
+            case AUTH_FAILED, HOST_KEY_CHANGED, DISK_FULL, PERMISSION_DENIED, COMMAND_FAILED, NOT_FOUND, INVALID_INPUT ->
+                    FailureTypes.NON_RETRYABLE_NODE_FAILURE;
+        };
     }
 }

@@ -7,6 +7,7 @@ import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.TelegramException;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
 import io.groupai.fleet.sessionformat.AtomicFiles;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;
@@ -209,7 +210,7 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
 
     private void requireStopped(String step, String accountId) {
         if (accounts.isRunning(accountId)) {
-            throw NodeOperationException.rejected(step, accountId, "AccountRunning",
+            throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_RUNNING,
                     "the account is running on this node; stop it first");
         }
     }
@@ -230,13 +231,13 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
         } catch (IllegalArgumentException e) {
             String message = prefix(step, accountId) + e.getMessage();
             log.warn("{}", message);
-            throw ApplicationFailure.newNonRetryableFailure(message, "InvalidArgument");
+            throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.INVALID_ARGUMENT);
         } catch (ApplicationFailure e) {
             throw e;
         } catch (RuntimeException e) {
             String message = prefix(step, accountId) + "unexpected " + e;
             log.error("{}", message, e);
-            throw ApplicationFailure.newFailure(message, "NodeInternalError");
+            throw ApplicationFailure.newFailure(message, FailureTypes.NODE_INTERNAL_ERROR);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.workflows.FailureTypes;
+
 /**
  * A node operation failed. {@code step} names what was being done (e.g. {@code install-session}),
  * {@code accountId} may be null. Non-retryable when a retry cannot help (bad archive, foreign
@@ -26,7 +28,7 @@ public class NodeOperationException extends RuntimeException {
     }
 
     public static NodeOperationException transientFailure(String step, String accountId, String message, Throwable cause) {
-        return new NodeOperationException(step, accountId, "NodeTransientFailure", message, false, cause);
+        return new NodeOperationException(step, accountId, FailureTypes.NODE_TRANSIENT_FAILURE, message, false, cause);
     }
 
     public String step() {

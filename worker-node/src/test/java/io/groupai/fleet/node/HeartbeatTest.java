@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
 import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
+import io.groupai.fleet.workflows.FailureTypes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,7 +157,7 @@ class HeartbeatTest {
 
         assertThatThrownBy(() -> services.accounts().start("acc1", null))
                 .isInstanceOfSatisfying(NodeOperationException.class, e -> {
-                    assertThat(e.type()).isEqualTo("LeaseNotHeld");
+                    assertThat(e.type()).isEqualTo(FailureTypes.LEASE_NOT_HELD);
                     assertThat(e.nonRetryable()).isFalse();
                     assertThat(e.getMessage()).contains("fencing");
                 });

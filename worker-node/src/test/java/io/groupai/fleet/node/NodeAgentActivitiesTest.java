@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;
@@ -154,7 +155,7 @@ class NodeAgentActivitiesTest {
         Map<String, byte[]> files = TestFiles.tdlibFiles();
         files.put("db/../../evil.sh", "boom".getBytes());
         upload("slip", TestFiles.zip(files));
-        assertRejected("slip", "UnsafeSessionArchive", "contains '..'", "zip-slip");
+        assertRejected("slip", FailureTypes.UNSAFE_SESSION_ARCHIVE, "contains '..'", "zip-slip");
         assertThat(deployDir.resolve("sessions/evil.sh")).doesNotExist();
     }
 
@@ -163,7 +164,7 @@ class NodeAgentActivitiesTest {
         Map<String, byte[]> files = TestFiles.tdlibFiles();
         files.put("/tmp/evil.sh", "boom".getBytes());
         upload("abs", TestFiles.zip(files));
-        assertRejected("abs", "UnsafeSessionArchive", "absolute path");
+        assertRejected("abs", FailureTypes.UNSAFE_SESSION_ARCHIVE, "absolute path");
     }
 
     @Test
@@ -171,7 +172,7 @@ class NodeAgentActivitiesTest {
         Map<String, byte[]> files = TestFiles.tdlibFiles();
         files.put("link", "/etc/passwd".getBytes());
         upload("link", TestFiles.markSymlink(TestFiles.zip(files), "link"));
-        assertRejected("link", "UnsafeSessionArchive", "symbolic link");
+        assertRejected("link", FailureTypes.UNSAFE_SESSION_ARCHIVE, "symbolic link");
     }
 
     @Test
@@ -179,34 +180,34 @@ class NodeAgentActivitiesTest {
         Map<String, byte[]> files = TestFiles.tdlibFiles();
         files.put("db.sqlite", new byte[100 * 1024]); // limit is 64KB, compresses to almost nothing
         upload("big", TestFiles.zip(files));
-        assertRejected("big", "SessionArchiveTooLarge", "65536 bytes");
+        assertRejected("big", FailureTypes.SESSION_ARCHIVE_TOO_LARGE, "65536 bytes");
     }
 
     @Test
     void rejectsArchivesThatAreNotTdlibDatabases() throws Exception {
         upload("nottd", TestFiles.zip(Map.of("readme.txt", "hello".getBytes(), "data/x.bin", new byte[10])));
-        assertRejected("nottd", "NotTdlibSession", "not a TDLib database directory", "td.binlog");
+        assertRejected("nottd", FailureTypes.NOT_TDLIB_SESSION, "not a TDLib database directory", "td.binlog");
         upload("notzip", "just some text, not a zip".getBytes());
-        assertRejected("notzip", "InvalidSessionArchive", "not a valid zip");
+        assertRejected("notzip", FailureTypes.INVALID_SESSION_ARCHIVE, "not a valid zip");
     }
 
     @Test
     void recognisesPyrogramSessionAndRefusesIt() throws Exception {
         Path sqlite = RealForeignSessions.pyrogram(deployDir.resolve("pyro.session"), 2, 777000123L);
         upload("pyro", Files.readAllBytes(sqlite));
-        assertRejected("pyro", "ForeignSessionFormat", "Pyrogram", "dc 2", "user id 777000123",
+        assertRejected("pyro", FailureTypes.FOREIGN_SESSION_FORMAT, "Pyrogram", "dc 2", "user id 777000123",
                 "TDLib cannot import Pyrogram/Telethon auth keys", "admin page");
 
         // The same file inside a zip is recognised too.
         upload("pyrozip", TestFiles.zip(Map.of("my_account.session", Files.readAllBytes(sqlite))));
-        assertRejected("pyrozip", "ForeignSessionFormat", "Pyrogram", "dc 2", "user id 777000123");
+        assertRejected("pyrozip", FailureTypes.FOREIGN_SESSION_FORMAT, "Pyrogram", "dc 2", "user id 777000123");
     }
 
     @Test
     void recognisesTelethonSessionAndRefusesIt() throws Exception {
         Path sqlite = RealForeignSessions.telethon(deployDir.resolve("tele.session"), 4);
         upload("tele", Files.readAllBytes(sqlite));
-        assertRejected("tele", "ForeignSessionFormat", "Telethon", "dc 4", "user id unknown", "log the account in again");
+        assertRejected("tele", FailureTypes.FOREIGN_SESSION_FORMAT, "Telethon", "dc 4", "user id unknown", "log the account in again");
     }
 
     @Test
@@ -313,7 +314,7 @@ class NodeAgentActivitiesTest {
         assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("acc1", -100L, "hi"))).cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isFalse();
-                    assertThat(f.getType()).isEqualTo("TelegramFLOOD_WAIT");
+                    assertThat(f.getType()).isEqualTo(FailureTypes.TELEGRAM_FLOOD_WAIT);
                     assertThat(f.getNextRetryDelay()).isEqualTo(Duration.ofSeconds(5));
                     assertThat(f.getOriginalMessage()).contains("account acc1", "send-message", "429");
                 });

@@ -21,12 +21,13 @@ import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.registry.ServerRepository;
-import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
 import io.groupai.fleet.workflows.allocation.AccountOutcome;
+import io.groupai.fleet.workflows.allocation.AllocateAccountsWorkflow;
 import io.groupai.fleet.workflows.allocation.AllocationRequest;
 import io.groupai.fleet.workflows.allocation.AllocationResult;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
+import io.groupai.fleet.workflows.allocation.MigrateAccountWorkflow;
 import io.groupai.fleet.workflows.allocation.MigrationRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -58,8 +59,6 @@ import org.springframework.web.bind.annotation.RestController;
 class AllocationController {
 
     private static final Logger log = LoggerFactory.getLogger(AllocationController.class);
-    private static final String WORKFLOW = "AllocateAccountsWorkflow";
-    private static final String MIGRATION = "MigrateAccountWorkflow";
     private static final int MAX_WAIT_SECONDS = 300;
     private static final int DEFAULT_WAIT_SECONDS = 60;
     private static final int PLAN_WAIT_SECONDS = 30;
@@ -93,7 +92,7 @@ class AllocationController {
         }
         String workflowId = "allocate-" + UUID.randomUUID();
         // The workflow pages through the unallocated accounts itself and plans them once, chunk by chunk.
-        StartedWorkflow started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "allocation:auto",
+        StartedWorkflow started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "allocation:auto", w -> w::allocate,
                 body != null && body.parallelism() != null
                         ? AllocationRequest.auto(strategy).withParallelism(Math.min(body.parallelism(), 64))
                         : AllocationRequest.auto(strategy));
@@ -124,7 +123,8 @@ class AllocationController {
         store.reserveBatch(targets, workflowId);
         StartedWorkflow started;
         try {
-            started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "allocation:batch", AllocationRequest.fixed(targets));
+            started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "allocation:batch", w -> w::allocate,
+                    AllocationRequest.fixed(targets));
         } catch (RuntimeException e) {
             targets.forEach(t -> store.release(t.accountId(), t.serverId(), workflowId));
             throw e;
@@ -151,7 +151,7 @@ class AllocationController {
                     + " (status " + account.status() + "); move it with POST /api/v1/group-ai/accounts/rebalance");
         }
         String workflowId = WorkflowIds.account(accountId);
-        StartedWorkflow started = launcher.start(WORKFLOW, workflowId, TaskQueues.CONTROL_PLANE, "account:" + accountId,
+        StartedWorkflow started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "account:" + accountId, w -> w::allocate,
                 AllocationRequest.accounts(strategy, List.of(accountId)));
         int seconds = waitSeconds == null ? DEFAULT_WAIT_SECONDS : Math.max(0, Math.min(waitSeconds, MAX_WAIT_SECONDS));
         Optional<AccountOutcome> outcome = await(workflowId, seconds).map(r -> r.outcomes().get(0));
@@ -187,8 +187,8 @@ class AllocationController {
                     + target + "; choose another server or leave target_server_id out");
         }
         String workflowId = WorkflowIds.account(account.accountId());
-        StartedWorkflow started = launcher.start(MIGRATION, workflowId, TaskQueues.CONTROL_PLANE, "account:" + account.accountId(),
-                new MigrationRequest(account.accountId(), target, body.reason(), strategy));
+        StartedWorkflow started = launcher.start(MigrateAccountWorkflow.class, workflowId, "account:" + account.accountId(),
+                w -> w::migrate, new MigrationRequest(account.accountId(), target, body.reason(), strategy));
         return ResponseEntity.accepted().body(new RebalanceResponse(started.workflowId(), started.runId(), started.statusUrl(),
                 account.accountId(), account.serverId(), target, body.reason()));
     }

@@ -14,8 +14,8 @@ import io.groupai.fleet.registry.ServerRegistry.ServerInput;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.registry.SshSecret;
 import io.groupai.fleet.sessions.SessionStore;
-import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.nodes.BootstrapNodeWorkflow;
 import io.groupai.fleet.workflows.nodes.BootstrapRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -143,8 +143,8 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
                 servers.create(input);
             }
             try {
-                launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(demo.nodeId()), TaskQueues.CONTROL_PLANE,
-                        "server:" + demo.nodeId(), new BootstrapRequest(demo.nodeId()));
+                launcher.start(BootstrapNodeWorkflow.class, WorkflowIds.bootstrap(demo.nodeId()),
+                        "server:" + demo.nodeId(), w -> w::run, new BootstrapRequest(demo.nodeId()));
             } catch (ConflictException alreadyRunning) {
                 log.info("bootstrap of {} is already running", demo.nodeId());
             }

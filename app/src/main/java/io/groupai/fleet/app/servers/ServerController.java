@@ -11,11 +11,12 @@ import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRegistry;
 import io.groupai.fleet.registry.ServerRegistry.ServerInput;
 import io.groupai.fleet.registry.ServerRepository;
-import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.nodes.BootstrapNodeWorkflow;
 import io.groupai.fleet.workflows.nodes.BootstrapRequest;
 import io.groupai.fleet.workflows.nodes.ServerAction;
 import io.groupai.fleet.workflows.nodes.ServerOperationRequest;
+import io.groupai.fleet.workflows.nodes.ServerOperationWorkflow;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,8 +128,8 @@ class ServerController {
             throw new InvalidInputException("action", e.getMessage());
         }
         servers.get(nodeId);
-        StartedWorkflow started = launcher.start("ServerOperationWorkflow", WorkflowIds.serverOperation(nodeId),
-                TaskQueues.CONTROL_PLANE, "server:" + nodeId, new ServerOperationRequest(nodeId, parsed));
+        StartedWorkflow started = launcher.start(ServerOperationWorkflow.class, WorkflowIds.serverOperation(nodeId),
+                "server:" + nodeId, w -> w::run, new ServerOperationRequest(nodeId, parsed));
         return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
     }
 
@@ -136,8 +137,8 @@ class ServerController {
     @PostMapping("/{nodeId}/bootstrap")
     ResponseEntity<StartedWorkflow> bootstrap(@PathVariable String nodeId) {
         servers.get(nodeId);
-        StartedWorkflow started = launcher.start("BootstrapNodeWorkflow", WorkflowIds.bootstrap(nodeId),
-                TaskQueues.CONTROL_PLANE, "server:" + nodeId, new BootstrapRequest(nodeId));
+        StartedWorkflow started = launcher.start(BootstrapNodeWorkflow.class, WorkflowIds.bootstrap(nodeId),
+                "server:" + nodeId, w -> w::run, new BootstrapRequest(nodeId));
         return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
     }
 

@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.temporal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -113,10 +114,10 @@ public class WorkflowSearchAttributes {
 
     private static String operation(String workflowType, Object action) {
         return switch (workflowType) {
-            case "AllocateAccountsWorkflow" -> "allocate";
-            case "MigrateAccountWorkflow" -> "migrate";
-            case "BootstrapNodeWorkflow" -> "bootstrap";
-            case "ServerOperationWorkflow" -> action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
+            case WorkflowTypes.ALLOCATE_ACCOUNTS -> "allocate";
+            case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
+            case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
+            case WorkflowTypes.SERVER_OPERATION -> action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;
         };
     }

@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.workflows;
 
 import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.groupai.fleet.workflows.allocation.AllocationResult;
 import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.allocation.AccountProgress;
@@ -41,19 +42,19 @@ class WorkflowController {
 
     /** Result classes of our workflow types, so results render with the API's field names. */
     private static final Map<String, Class<?>> RESULT_TYPES = Map.of(
-            "ServerOperationWorkflow", ServerOperationResult.class,
-            "BootstrapNodeWorkflow", BootstrapResult.class,
-            "AllocateAccountsWorkflow", AllocationResult.class,
-            "AllocateChunkWorkflow", AllocationResult.class,
-            "MigrateAccountWorkflow", MigrationResult.class);
+            WorkflowTypes.SERVER_OPERATION, ServerOperationResult.class,
+            WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class,
+            WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
+            WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
+            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
-            "ServerOperationWorkflow", listOf(StepProgress.class),
-            "BootstrapNodeWorkflow", listOf(StepProgress.class),
-            "AllocateAccountsWorkflow", AllocationProgress.class,
-            "AllocateChunkWorkflow", listOf(AccountProgress.class),
-            "MigrateAccountWorkflow", listOf(StepProgress.class));
+            WorkflowTypes.SERVER_OPERATION, listOf(StepProgress.class),
+            WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
+            WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
+            WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
+            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();
@@ -121,7 +122,7 @@ class WorkflowController {
         if (progress instanceof AllocationProgress totals && totals.currentChunk() != null) {
             // Per-account detail lives in the chunk being worked on (a child workflow): shown with the totals.
             Object detail = query(client.newUntypedWorkflowStub(totals.currentChunk()), totals.currentChunk(),
-                    PROGRESS_TYPES.get("AllocateChunkWorkflow"));
+                    PROGRESS_TYPES.get(WorkflowTypes.ALLOCATE_CHUNK));
             progress = detail instanceof List<?> accounts
                     ? totals.withChunkAccounts(accounts.stream().map(AccountProgress.class::cast).toList()) : totals;
         }

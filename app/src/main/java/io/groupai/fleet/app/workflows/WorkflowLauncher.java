@@ -2,11 +2,14 @@ package io.groupai.fleet.app.workflows;
 
 import io.groupai.fleet.app.temporal.WorkflowSearchAttributes;
 import io.groupai.fleet.registry.ConflictException;
+import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
+import io.temporal.workflow.Functions;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -31,17 +34,24 @@ public class WorkflowLauncher {
     }
 
     /**
-     * @param workflowType the workflow interface's type name (its simple name)
-     * @param subject      what it operates on, e.g. "server:worker-01"
-     * @param input        the single, secret-free argument
+     * Starts a workflow through a typed stub, on the control-plane task queue (the control-plane
+     * worker runs every workflow the app starts), e.g.
+     * {@code start(ServerOperationWorkflow.class, id, "server:worker-01", w -> w::run, request)}.
+     *
+     * @param workflow the {@code @WorkflowInterface}; its type name is recorded and returned
+     * @param subject  what it operates on, e.g. "server:worker-01"
+     * @param method   picks the workflow method on the stub
+     * @param input    the single, secret-free argument
      */
-    public StartedWorkflow start(String workflowType, String workflowId, String taskQueue, String subject, Object input) {
-        WorkflowStub stub = client.newUntypedWorkflowStub(workflowType,
-                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue)
+    public <W, I> StartedWorkflow start(Class<W> workflow, String workflowId, String subject,
+                                        Function<W, Functions.Func1<I, ?>> method, I input) {
+        String workflowType = WorkflowTypes.of(workflow);
+        W stub = client.newWorkflowStub(workflow,
+                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(TaskQueues.CONTROL_PLANE)
                         .setTypedSearchAttributes(searchAttributes.of(workflowType, input)).build());
         WorkflowExecution execution;
         try {
-            execution = stub.start(input);
+            execution = WorkflowClient.start(method.apply(stub), input);
         } catch (WorkflowExecutionAlreadyStarted e) {
             throw new ConflictException("workflow " + workflowId + " is already running on " + subject
                     + "; wait for it to finish (GET " + statusUrl(workflowId) + ") before starting another");

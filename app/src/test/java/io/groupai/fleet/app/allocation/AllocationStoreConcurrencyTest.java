@@ -7,7 +7,7 @@ import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.registry.ServerRepository;
-import io.groupai.fleet.workflows.allocation.AllocationFailures;
+import io.groupai.fleet.workflows.FailureTypes;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +82,7 @@ class AllocationStoreConcurrencyTest {
 
         assertThat(perServer()).containsExactly(Map.entry("s1", 5), Map.entry("s2", 5), Map.entry("s3", 5));
         assertThat(refused).hasSize(35).allSatisfy((account, why) ->
-                assertThat(why).startsWith(AllocationFailures.NO_CAPACITY).contains("is full (5/5"));
+                assertThat(why).startsWith(FailureTypes.NO_CAPACITY).contains("is full (5/5"));
     }
 
     @Test
@@ -99,7 +99,7 @@ class AllocationStoreConcurrencyTest {
                     store.reserve("c0", server, operation);
                     return true;
                 } catch (AllocationRefusedException e) {
-                    assertThat(e.code()).isEqualTo(AllocationFailures.ACCOUNT_UNAVAILABLE);
+                    assertThat(e.code()).isEqualTo(FailureTypes.ACCOUNT_UNAVAILABLE);
                     return false;
                 }
             }));

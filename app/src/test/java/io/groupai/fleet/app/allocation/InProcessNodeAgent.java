@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.allocation;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.InstallScriptRequest;
@@ -48,7 +49,7 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
     public AccountRuntimeState startAccount(StartAccountRequest request) {
         if (!Files.isRegularFile(session(request.accountId()))) {
             throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ": no session uploaded for account "
-                    + request.accountId(), "NonRetryableNodeFailure");
+                    + request.accountId(), FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
         running.put(request.accountId(), request.scriptId() == null ? "" : request.scriptId());
         return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), "in-process test agent");

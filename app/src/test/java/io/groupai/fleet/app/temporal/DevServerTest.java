@@ -8,6 +8,7 @@ import io.groupai.fleet.app.allocation.InProcessNodeAgent;
 import io.groupai.fleet.app.allocation.SimulatedFleet;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -134,7 +135,7 @@ class DevServerTest {
     @Test
     @Order(2)
     void startsOurWorkflowByTypeNameWithJsonFromTheCli() throws Exception {
-        String out = temporal("workflow", "start", "--type", "ServerOperationWorkflow", "--task-queue", TaskQueues.CONTROL_PLANE,
+        String out = temporal("workflow", "start", "--type", WorkflowTypes.SERVER_OPERATION, "--task-queue", TaskQueues.CONTROL_PLANE,
                 "--workflow-id", "cli-status-dev-1", "--input", "{\"nodeId\": \"dev-1\", \"action\": \"STATUS\"}");
         assertThat(out).contains("cli-status-dev-1");
         Map<String, Object> result = result("cli-status-dev-1", Duration.ofSeconds(60));
@@ -169,7 +170,7 @@ class DevServerTest {
     @Test
     @Order(5)
     void aWaitingWorkflowSurvivesARestartOfTheApp() throws Exception {
-        WorkflowStub started = app.getBean(WorkflowClient.class).newUntypedWorkflowStub("AllocateAccountsWorkflow",
+        WorkflowStub started = app.getBean(WorkflowClient.class).newUntypedWorkflowStub(WorkflowTypes.ALLOCATE_ACCOUNTS,
                 WorkflowOptions.newBuilder().setWorkflowId("survivor-639277356156").setTaskQueue(TaskQueues.CONTROL_PLANE).build());
         // No node agent polls yet: after the upload the workflow waits (up to 300 s) for one to start the account.
         started.start(Map.of("strategy", "load_balance", "accountIds", List.of("639277356156"), "nodeScheduleToStartSeconds", 300));

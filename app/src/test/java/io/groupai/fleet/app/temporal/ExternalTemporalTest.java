@@ -3,6 +3,7 @@ package io.groupai.fleet.app.temporal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.app.Api;
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -63,7 +64,7 @@ class ExternalTemporalTest {
             String type = stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
                     .setNamespace("default").setExecution(WorkflowExecution.newBuilder().setWorkflowId("server-op-ext-1")).build())
                     .getWorkflowExecutionInfo().getType().getName();
-            assertThat(type).isEqualTo("ServerOperationWorkflow");
+            assertThat(type).isEqualTo(WorkflowTypes.SERVER_OPERATION);
         } finally {
             stubs.shutdownNow();
         }

@@ -5,6 +5,7 @@ import static io.groupai.fleet.app.temporal.WorkflowSearchAttributes.NODE_ID;
 import static io.groupai.fleet.app.temporal.WorkflowSearchAttributes.OPERATION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.workflows.WorkflowTypes;
 import io.groupai.fleet.workflows.allocation.AllocationRequest;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
 import io.groupai.fleet.workflows.allocation.MigrationRequest;
@@ -23,7 +24,7 @@ class WorkflowSearchAttributesTest {
 
     @Test
     void anAllocationNamesAllItsAccounts() {
-        SearchAttributes attributes = all.of("AllocateAccountsWorkflow",
+        SearchAttributes attributes = all.of(WorkflowTypes.ALLOCATE_ACCOUNTS,
                 AllocationRequest.accounts("balanced", List.of("639277356155", "639277333688")));
         assertThat(attributes.get(ACCOUNT_ID)).containsExactly("639277356155", "639277333688");
         assertThat(attributes.containsKey(NODE_ID)).isFalse();
@@ -32,7 +33,7 @@ class WorkflowSearchAttributesTest {
 
     @Test
     void aBatchNamesItsAccountsAndServers() {
-        SearchAttributes attributes = all.of("AllocateAccountsWorkflow", AllocationRequest.fixed(List.of(
+        SearchAttributes attributes = all.of(WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationRequest.fixed(List.of(
                 new FixedTarget("a1", "worker-01"), new FixedTarget("a2", "manila"), new FixedTarget("a3", "worker-01"))));
         assertThat(attributes.get(ACCOUNT_ID)).containsExactly("a1", "a2", "a3");
         assertThat(attributes.get(NODE_ID)).containsExactly("worker-01", "manila");
@@ -41,21 +42,21 @@ class WorkflowSearchAttributesTest {
     @Test
     void tooManyAccountsForOneAttributeAreLeftOut() {
         List<String> many = IntStream.range(0, WorkflowSearchAttributes.MAX_LISTED + 1).mapToObj(i -> "acct-" + i).toList();
-        SearchAttributes attributes = all.of("AllocateAccountsWorkflow", AllocationRequest.accounts("balanced", many));
+        SearchAttributes attributes = all.of(WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationRequest.accounts("balanced", many));
         assertThat(attributes.containsKey(ACCOUNT_ID)).isFalse();
         assertThat(attributes.get(OPERATION)).isEqualTo("allocate");
     }
 
     @Test
     void migrationBootstrapAndScheduledServerOperation() {
-        SearchAttributes migration = all.of("MigrateAccountWorkflow", new MigrationRequest("639277356598", "los-angeles", "x", null));
+        SearchAttributes migration = all.of(WorkflowTypes.MIGRATE_ACCOUNT, new MigrationRequest("639277356598", "los-angeles", "x", null));
         assertThat(migration.get(ACCOUNT_ID)).containsExactly("639277356598");
         assertThat(migration.get(NODE_ID)).containsExactly("los-angeles");
         assertThat(migration.get(OPERATION)).isEqualTo("migrate");
 
-        assertThat(all.of("BootstrapNodeWorkflow", new BootstrapRequest("worker-01")).get(OPERATION)).isEqualTo("bootstrap");
+        assertThat(all.of(WorkflowTypes.BOOTSTRAP_NODE, new BootstrapRequest("worker-01")).get(OPERATION)).isEqualTo("bootstrap");
         // A Schedule's input comes from configuration as plain JSON fields.
-        SearchAttributes scheduled = all.of("ServerOperationWorkflow", Map.of("nodeId", "worker-01", "action", "STATUS"));
+        SearchAttributes scheduled = all.of(WorkflowTypes.SERVER_OPERATION, Map.of("nodeId", "worker-01", "action", "STATUS"));
         assertThat(scheduled.get(NODE_ID)).containsExactly("worker-01");
         assertThat(scheduled.get(OPERATION)).isEqualTo("status");
     }
@@ -63,7 +64,7 @@ class WorkflowSearchAttributesTest {
     @Test
     void onlyAttributesTheClusterHasAreSet() {
         SearchAttributes attributes = new WorkflowSearchAttributes(Set.of("Operation"))
-                .of("ServerOperationWorkflow", Map.of("nodeId", "worker-01", "action", "RESTART"));
+                .of(WorkflowTypes.SERVER_OPERATION, Map.of("nodeId", "worker-01", "action", "RESTART"));
         assertThat(attributes.size()).isEqualTo(1);
         assertThat(attributes.get(OPERATION)).isEqualTo("restart");
     }

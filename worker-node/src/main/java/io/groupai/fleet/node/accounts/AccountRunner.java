@@ -10,6 +10,7 @@ import io.groupai.fleet.node.telegram.TelegramListener;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
 import io.groupai.fleet.node.telegram.TelegramUpdate;
 import io.groupai.fleet.node.telegram.TelegramUser;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import java.time.Clock;
 import java.time.Duration;
@@ -172,7 +173,7 @@ public final class AccountRunner {
             return account.view();
         }
         if (!startPermitted.getAsBoolean()) {
-            throw new NodeOperationException(step, accountId, "LeaseNotHeld",
+            throw new NodeOperationException(step, accountId, FailureTypes.LEASE_NOT_HELD,
                     "the node holds no valid lease from the control plane (heartbeats failing), so it refuses to "
                             + "start accounts until a heartbeat succeeds (fencing)", false, null);
         }
@@ -193,7 +194,7 @@ public final class AccountRunner {
         } catch (TelegramException e) {
             account.state = e.kind() == TelegramException.Kind.AUTH && e.state() != null ? e.state() : TelegramAccountState.ERROR;
             account.detail = e.getMessage();
-            throw new NodeOperationException(step, accountId, "Telegram" + e.kind(), e.getMessage(), !e.retryable(), e);
+            throw new NodeOperationException(step, accountId, failureType(e.kind()), e.getMessage(), !e.retryable(), e);
         }
     }
 
@@ -296,14 +297,25 @@ public final class AccountRunner {
     public long sendMessage(String accountId, long chatId, String text) {
         String step = "send-message";
         if (!isRunning(accountId)) {
-            throw NodeOperationException.rejected(step, accountId, "AccountNotRunning", "the account is not running on this node");
+            throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_NOT_RUNNING, "the account is not running on this node");
         }
         try {
             long id = runtime.sendMessage(accountId, chatId, text);
             accounts.get(accountId).lastActivity = clock.instant();
             return id;
         } catch (TelegramException e) {
-            throw new NodeOperationException(step, accountId, "Telegram" + e.kind(), e.getMessage(), !e.retryable(), e);
+            throw new NodeOperationException(step, accountId, failureType(e.kind()), e.getMessage(), !e.retryable(), e);
         }
+    }
+
+    /** Each kind of Telegram failure has its documented type; a new kind must be given one here. */
+    static String failureType(TelegramException.Kind kind) {
+        return switch (kind) {
+            case FLOOD_WAIT -> FailureTypes.TELEGRAM_FLOOD_WAIT;
+            case AUTH -> FailureTypes.TELEGRAM_AUTH;
+            case NOT_RUNNING -> FailureTypes.TELEGRAM_NOT_RUNNING;
+            case NETWORK -> FailureTypes.TELEGRAM_NETWORK;
+            case REJECTED -> FailureTypes.TELEGRAM_REJECTED;
+        };
     }
 }

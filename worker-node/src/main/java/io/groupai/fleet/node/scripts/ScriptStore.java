@@ -5,6 +5,7 @@ import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.node.SafeNames;
 import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.sessionformat.Sha256;
+import io.groupai.fleet.workflows.FailureTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ public final class ScriptStore {
             SafeNames.require("script id", scriptId);
             SafeNames.require("script version", version);
         } catch (IllegalArgumentException e) {
-            throw NodeOperationException.rejected(step, null, "InvalidScript", e.getMessage());
+            throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT, e.getMessage());
         }
         String expected = sha256 == null || sha256.isBlank() ? null : sha256.strip().toLowerCase(Locale.ROOT);
         Path dir = scriptsDir.resolve(scriptId);
@@ -55,7 +56,7 @@ public final class ScriptStore {
             boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Sha256.hex(target)));
             if (!present) {
                 if (downloadUrl == null || downloadUrl.isBlank()) {
-                    throw NodeOperationException.rejected(step, null, "InvalidScript",
+                    throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT,
                             "script " + scriptId + " " + version + ": no download URL given");
                 }
                 Path tmp = Files.createTempFile(dir, ".download-", ".tmp");
@@ -63,13 +64,13 @@ public final class ScriptStore {
                     http.download(downloadUrl, tmp, MAX_SCRIPT_BYTES, Duration.ofSeconds(60));
                     String actual = Sha256.hex(tmp);
                     if (expected != null && !expected.equals(actual)) {
-                        throw NodeOperationException.rejected(step, null, "ScriptChecksumMismatch",
+                        throw NodeOperationException.rejected(step, null, FailureTypes.SCRIPT_CHECKSUM_MISMATCH,
                                 "script " + scriptId + " " + version + ": sha256 " + actual + " does not match the expected " + expected);
                     }
                     try {
                         DialogueScript.parse(Files.readString(tmp, StandardCharsets.UTF_8));
                     } catch (RuntimeException e) {
-                        throw NodeOperationException.rejected(step, null, "InvalidScript",
+                        throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT,
                                 "script " + scriptId + " " + version + " is not valid script YAML: " + e.getMessage());
                     }
                     AtomicFiles.move(tmp, target);
@@ -86,7 +87,7 @@ public final class ScriptStore {
             Thread.currentThread().interrupt();
             throw NodeOperationException.transientFailure(step, null, "interrupted", e);
         } catch (IllegalArgumentException e) {
-            throw NodeOperationException.rejected(step, null, "InvalidScript", e.getMessage());
+            throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT, e.getMessage());
         }
     }
 

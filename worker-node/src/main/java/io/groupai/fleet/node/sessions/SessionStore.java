@@ -6,6 +6,7 @@ import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.sessionformat.SessionArchives;
 import io.groupai.fleet.sessionformat.Sha256;
 import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import java.io.IOException;
@@ -116,7 +117,7 @@ public final class SessionStore {
                     if (installed(accountId)) {
                         return describe(accountId);
                     }
-                    throw NodeOperationException.rejected(step, accountId, "SessionMissing",
+                    throw NodeOperationException.rejected(step, accountId, FailureTypes.SESSION_MISSING,
                             "no session uploaded (expected " + deployDir.relativize(upload) + ")");
                 }
                 String sha = Sha256.hex(upload);
@@ -126,7 +127,7 @@ public final class SessionStore {
                 }
                 SessionArchives.Contents contents = validate(accountId, upload);
                 if (installed(accountId) && !replaceAllowed) {
-                    throw NodeOperationException.rejected(step, accountId, "AccountRunning",
+                    throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_RUNNING,
                             "a new session was uploaded but the account is running; stop it first");
                 }
                 long size = unpack(accountId, upload);
@@ -153,32 +154,32 @@ public final class SessionStore {
         } catch (SessionArchives.InvalidArchiveException e) {
             String entry = "archive entry '" + e.entry() + "' ";
             throw switch (e.problem()) {
-                case NOT_A_ZIP -> NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
+                case NOT_A_ZIP -> NodeOperationException.rejected(step, accountId, FailureTypes.INVALID_SESSION_ARCHIVE,
                         "the uploaded session is not a valid zip archive: " + e.reason());
-                case TOO_MANY_ENTRIES -> NodeOperationException.rejected(step, accountId, "InvalidSessionArchive",
+                case TOO_MANY_ENTRIES -> NodeOperationException.rejected(step, accountId, FailureTypes.INVALID_SESSION_ARCHIVE,
                         "the archive holds more than " + SessionArchives.MAX_ENTRIES + " entries; nothing was written");
-                case UNSAFE_ENTRY -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                case UNSAFE_ENTRY -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
                         entry + e.reason() + " (zip-slip); nothing was written");
-                case SYMLINK -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                case SYMLINK -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
                         entry + "is a symbolic link; nothing was written");
-                case DUPLICATE_ENTRY -> NodeOperationException.rejected(step, accountId, "UnsafeSessionArchive",
+                case DUPLICATE_ENTRY -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
                         entry + "appears twice; nothing was written");
                 case TOO_LARGE -> tooLarge(accountId, e.bytes());
                 case FOREIGN_SESSION -> foreign(accountId, e.foreign(), entry.strip());
-                case EMPTY, NOT_TDLIB -> NodeOperationException.rejected(step, accountId, "NotTdlibSession",
+                case EMPTY, NOT_TDLIB -> NodeOperationException.rejected(step, accountId, FailureTypes.NOT_TDLIB_SESSION,
                         "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
             };
         }
     }
 
     private NodeOperationException tooLarge(String accountId, long bytes) {
-        return NodeOperationException.rejected("install-session", accountId, "SessionArchiveTooLarge",
+        return NodeOperationException.rejected("install-session", accountId, FailureTypes.SESSION_ARCHIVE_TOO_LARGE,
                 "the archive unpacks to more than the limit of " + maxUnpackedBytes + " bytes (" + bytes
                         + "+); nothing was written");
     }
 
     private static NodeOperationException foreign(String accountId, ForeignSession s, String where) {
-        return NodeOperationException.rejected("install-session", accountId, "ForeignSessionFormat",
+        return NodeOperationException.rejected("install-session", accountId, FailureTypes.FOREIGN_SESSION_FORMAT,
                 s.explanation(where) + ". Nothing was written.");
     }
 
@@ -193,7 +194,7 @@ public final class SessionStore {
                     // Checked already (SessionArchives); this guard only keeps the write itself inside tmp.
                     Path target = tmp.resolve(SessionArchives.withoutDotSlash(e.getName())).normalize();
                     if (!target.startsWith(tmp)) {
-                        throw NodeOperationException.rejected("install-session", accountId, "UnsafeSessionArchive",
+                        throw NodeOperationException.rejected("install-session", accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
                                 "archive entry '" + SessionArchives.printable(e.getName()) + "' escapes the session directory; nothing was written");
                     }
                     if (e.isDirectory()) {
@@ -252,7 +253,7 @@ public final class SessionStore {
         synchronized (lock(accountId)) {
             Path td = databaseDir(accountId);
             if (!installed(accountId)) {
-                throw NodeOperationException.rejected(step, accountId, "SessionMissing", "no installed session to export");
+                throw NodeOperationException.rejected(step, accountId, FailureTypes.SESSION_MISSING, "no installed session to export");
             }
             try {
                 Files.createDirectories(exportsDir);

@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.allocation;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -40,7 +41,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         boolean fixed = request.hasTargets();
         if (!fixed && request.strategy() == null) {
             throw ApplicationFailure.newNonRetryableFailure(
-                    "request needs a strategy, e.g. {\"strategy\":\"balanced\"}", AllocationFailures.INVALID);
+                    "request needs a strategy, e.g. {\"strategy\":\"balanced\"}", FailureTypes.INVALID_ALLOCATION_REQUEST);
         }
         if (request.resume() != null) {
             at = request.resume();

@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.allocation;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.NodeAgentActivities;
@@ -39,9 +40,9 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumInterval(Duration.ofSeconds(10))
             .setMaximumAttempts(3)
-            .setDoNotRetry(AllocationFailures.NO_CAPACITY, AllocationFailures.SERVER_NOT_ELIGIBLE,
-                    AllocationFailures.ACCOUNT_UNAVAILABLE, AllocationFailures.NO_SESSION, AllocationFailures.INVALID,
-                    "NonRetryableNodeFailure")
+            .setDoNotRetry(FailureTypes.NO_CAPACITY, FailureTypes.SERVER_NOT_ELIGIBLE,
+                    FailureTypes.ACCOUNT_UNAVAILABLE, FailureTypes.NO_SESSION, FailureTypes.INVALID_ALLOCATION_REQUEST,
+                    FailureTypes.NON_RETRYABLE_NODE_FAILURE)
             .build();
 
     /**
@@ -80,7 +81,7 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
     static final ActivityOptions NODE_COMPENSATION = ActivityOptions.newBuilder(NODE)
             .setScheduleToCloseTimeout(Duration.ofMinutes(10))
             .setRetryOptions(RetryOptions.newBuilder(UNTIL_DONE).setMaximumInterval(Duration.ofMinutes(1))
-                    .setDoNotRetry("NonRetryableNodeFailure").build())
+                    .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE).build())
             .build();
 
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class, CONTROL_PLANE);
@@ -214,7 +215,7 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             reservation = allocation.reserve(claim);
         } catch (ActivityFailure f) {
             // Another operation owns the account: neither this nor any other server can help.
-            boolean terminal = AllocationFailures.ACCOUNT_UNAVAILABLE.equals(Failures.type(f));
+            boolean terminal = FailureTypes.ACCOUNT_UNAVAILABLE.equals(Failures.type(f));
             return Attempt.failed(Failures.describe(accountId, serverId, "reserve", f), terminal);
         }
 
@@ -236,7 +237,7 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             state(accountId, "CONFIRMING", serverId, attemptNo, started.status());
             String why = confirm(node, accountId, started);
             if (why != null) {
-                throw ApplicationFailure.newNonRetryableFailure(why, "NotRunning");
+                throw ApplicationFailure.newNonRetryableFailure(why, FailureTypes.NOT_RUNNING);
             }
 
             step = "record-history";
@@ -247,7 +248,7 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             String failure = Failures.describe(accountId, serverId, step, f);
             boolean neverReachedNode = "start-account".equals(step) && Failures.scheduleToStartTimeout(f);
             return compensate(claim, attemptNo, failure, uploaded, startAttempted && !neverReachedNode,
-                    AllocationFailures.NO_SESSION.equals(Failures.type(f)));
+                    FailureTypes.NO_SESSION.equals(Failures.type(f)));
         } catch (ApplicationFailure notRunning) {
             String failure = Failures.describe(accountId, serverId, step, notRunning.getOriginalMessage());
             return compensate(claim, attemptNo, failure, uploaded, true, false);

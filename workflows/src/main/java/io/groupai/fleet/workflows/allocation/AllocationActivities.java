@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.allocation;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.List;
 /**
  * Control-plane activities backed by the database (the authority on placement and counts). Every
  * method is idempotent for the same workflow id, so Temporal retries are safe. Refusals are
- * non-retryable ApplicationFailures typed by {@link AllocationFailures}.
+ * non-retryable ApplicationFailures typed by {@link FailureTypes}.
  */
 @ActivityInterface(namePrefix = "Allocation")
 public interface AllocationActivities {

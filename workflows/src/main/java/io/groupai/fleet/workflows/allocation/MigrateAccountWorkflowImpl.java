@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.allocation;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
@@ -29,7 +30,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     public MigrationResult migrate(MigrationRequest request) {
         if (request == null || request.accountId() == null) {
             throw ApplicationFailure.newNonRetryableFailure("request needs accountId, e.g. {\"accountId\":\"639277356598\"}",
-                    AllocationFailures.INVALID);
+                    FailureTypes.INVALID_ALLOCATION_REQUEST);
         }
         String workflowId = Workflow.getInfo().getWorkflowId();
         String accountId = request.accountId();
@@ -109,7 +110,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                     .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
         }
         if (!"online".equals(current.status())) {
-            throw ApplicationFailure.newNonRetryableFailure("the node reports the account " + current.status(), "NotRunning");
+            throw ApplicationFailure.newNonRetryableFailure("the node reports the account " + current.status(), FailureTypes.NOT_RUNNING);
         }
         return current;
     }

@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.nodes;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.StepLog;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.NodeAgentActivities;
@@ -18,13 +19,10 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
     /** How long a freshly started agent may take to poll its queue for the first time, unless the request says. */
     static final Duration FIRST_POLL_TIMEOUT = Duration.ofMinutes(2);
 
-    /** Failure type of a failed bootstrap. */
-    public static final String BOOTSTRAP_FAILED = "BootstrapFailed";
-
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumAttempts(3)
-            .setDoNotRetry(ServerOperationWorkflowImpl.NON_RETRYABLE)
+            .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE)
             .build();
 
     private final NodeInstallActivities install = Workflow.newActivityStub(NodeInstallActivities.class,
@@ -39,7 +37,7 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
     public BootstrapResult run(BootstrapRequest request) {
         String nodeId = request.nodeId();
         if (nodeId == null) {
-            throw ApplicationFailure.newNonRetryableFailure("request needs nodeId, e.g. {\"nodeId\":\"worker-01\"}", "InvalidRequest");
+            throw ApplicationFailure.newNonRetryableFailure("request needs nodeId, e.g. {\"nodeId\":\"worker-01\"}", FailureTypes.INVALID_REQUEST);
         }
         // Only the node's own agent polls this queue: the ping's schedule-to-start timeout is the
         // "did it come up" deadline, and a node that never starts fails here instead of hanging.
@@ -74,7 +72,7 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
             // FAILED, not COMPLETED with success=false: the Temporal UI, CLI and REST status then say so.
             // Non-retryable: every step already retried what was worth retrying.
             throw ApplicationFailure.newNonRetryableFailure("bootstrap of " + nodeId + " failed at step '"
-                    + steps.failedStep() + "': " + StepLog.causeOf(failure), BOOTSTRAP_FAILED);
+                    + steps.failedStep() + "': " + StepLog.causeOf(failure), FailureTypes.BOOTSTRAP_FAILED);
         }
     }
 

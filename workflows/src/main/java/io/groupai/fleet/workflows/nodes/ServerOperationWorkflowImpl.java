@@ -1,5 +1,6 @@
 package io.groupai.fleet.workflows.nodes;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.StepLog;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -11,9 +12,6 @@ import java.util.List;
 
 public class ServerOperationWorkflowImpl implements ServerOperationWorkflow {
 
-    /** Activity failure types that retrying cannot fix (bad credentials, changed host key, bad input). */
-    public static final String NON_RETRYABLE = "NonRetryableNodeFailure";
-
     private final NodeOperationsActivities nodes = Workflow.newActivityStub(
             NodeOperationsActivities.class,
             ActivityOptions.newBuilder()
@@ -21,7 +19,7 @@ public class ServerOperationWorkflowImpl implements ServerOperationWorkflow {
                     .setRetryOptions(RetryOptions.newBuilder()
                             .setInitialInterval(Duration.ofSeconds(1))
                             .setMaximumAttempts(3)
-                            .setDoNotRetry(NON_RETRYABLE)
+                            .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE)
                             .build())
                     .build());
 
@@ -34,7 +32,7 @@ public class ServerOperationWorkflowImpl implements ServerOperationWorkflow {
         if (nodeId == null || action == null) {
             throw ApplicationFailure.newNonRetryableFailure(
                     "request needs nodeId and action, e.g. {\"nodeId\":\"worker-01\",\"action\":\"STATUS\"}",
-                    "InvalidRequest");
+                    FailureTypes.INVALID_REQUEST);
         }
         try {
             ProcessState process = switch (action) {

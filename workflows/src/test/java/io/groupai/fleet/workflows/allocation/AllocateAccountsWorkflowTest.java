@@ -2,6 +2,7 @@ package io.groupai.fleet.workflows.allocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
@@ -411,10 +412,10 @@ class AllocateAccountsWorkflowTest {
                 return new Reservation(r.accountId(), r.serverId(), 1, null);
             }
             if (placement.containsKey(r.accountId())) {
-                throw ApplicationFailure.newNonRetryableFailure("account taken", AllocationFailures.ACCOUNT_UNAVAILABLE);
+                throw ApplicationFailure.newNonRetryableFailure("account taken", FailureTypes.ACCOUNT_UNAVAILABLE);
             }
             if (committed(r.serverId()) >= max.get(r.serverId())) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + r.serverId() + " full", AllocationFailures.NO_CAPACITY);
+                throw ApplicationFailure.newNonRetryableFailure("server " + r.serverId() + " full", FailureTypes.NO_CAPACITY);
             }
             placement.put(r.accountId(), r.serverId());
             owner.put(r.accountId(), r.workflowId());
@@ -480,7 +481,7 @@ class AllocateAccountsWorkflowTest {
             events.add("upload " + accountId + "@" + serverId);
             if (fleet.sessionlessServers.contains(serverId)) {
                 throw ApplicationFailure.newNonRetryableFailure("server " + serverId + ", step upload: DISK_FULL: no space",
-                        "NonRetryableNodeFailure");
+                        FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             return new UploadedSession(accountId, serverId, "/srv/" + serverId + "/sessions/" + accountId + "/session.zip",
                     "ab", 10);
@@ -513,7 +514,7 @@ class AllocateAccountsWorkflowTest {
         public AccountRuntimeState startAccount(StartAccountRequest request) {
             events.add("start " + request.accountId() + "@" + id);
             if (refuseStart || refuse.contains(request.accountId())) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": disk quota exceeded", "NonRetryableNodeFailure");
+                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": disk quota exceeded", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             running.add(request.accountId());
             return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), null);
@@ -523,7 +524,7 @@ class AllocateAccountsWorkflowTest {
         public AccountRuntimeState stopAccount(String accountId) {
             events.add("stop " + accountId + "@" + id);
             if (refuseStop) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": stop refused", "NonRetryableNodeFailure");
+                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": stop refused", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             running.remove(accountId);
             return new AccountRuntimeState(accountId, "stopped", null, null);

@@ -3,6 +3,7 @@ package io.groupai.fleet.workflows.nodes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
@@ -78,7 +79,7 @@ class BootstrapNodeWorkflowTest {
         assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1")))
                 .isInstanceOf(WorkflowFailedException.class)
                 .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
-                    assertThat(failure.getType()).isEqualTo(BootstrapNodeWorkflowImpl.BOOTSTRAP_FAILED);
+                    assertThat(failure.getType()).isEqualTo(FailureTypes.BOOTSTRAP_FAILED);
                     assertThat(failure.getOriginalMessage()).contains("bootstrap of n1 failed at step 'check server'",
                             "server n1", "aarch64");
                 });

@@ -2,6 +2,7 @@ package io.groupai.fleet.workflows.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -108,7 +109,7 @@ class ServerOperationWorkflowTest {
             calls.add("start");
             if (refuseStart) {
                 throw ApplicationFailure.newNonRetryableFailure(
-                        "authentication refused by " + nodeId + " at step start", ServerOperationWorkflowImpl.NON_RETRYABLE);
+                        "authentication refused by " + nodeId + " at step start", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             if (failStartTimes.getAndDecrement() > 0) {
                 throw new IllegalStateException("connection reset by " + nodeId);

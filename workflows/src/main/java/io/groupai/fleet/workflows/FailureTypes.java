@@ -1,0 +1,100 @@
+package io.groupai.fleet.workflows;
+
+import java.util.Set;
+
+/**
+ * Every {@code ApplicationFailure} type our code raises, in one place: workflows decide on retries
+ * and outcomes by these strings, and operators see them in the Temporal UI. "Non-retryable" means
+ * the failure is raised non-retryable (or is listed in the workflows' {@code setDoNotRetry}): a retry
+ * cannot fix it. {@code ContractsTest} checks that no other source file spells them out.
+ */
+public final class FailureTypes {
+
+    // --- workflows (control plane) ---
+
+    /** Non-retryable. The workflow input lacks a required field (nodeId, action). */
+    public static final String INVALID_REQUEST = "InvalidRequest";
+    /** Non-retryable. Bootstrap of a server failed; the message names the step and the cause. */
+    public static final String BOOTSTRAP_FAILED = "BootstrapFailed";
+    /** Non-retryable. After a start the node reports the account not running (verify step). */
+    public static final String NOT_RUNNING = "NotRunning";
+
+    // --- control-plane activities: SSH and node installation ---
+
+    /**
+     * Non-retryable. A server operation over SSH that retrying cannot fix: bad credentials, changed
+     * host key, full disk, permission denied, failed command, missing file, bad input, unsupported
+     * platform, no node token.
+     */
+    public static final String NON_RETRYABLE_NODE_FAILURE = "NonRetryableNodeFailure";
+    /** Retryable. The server did not answer on SSH (connect refused, no route, dropped session). */
+    public static final String SSH_UNREACHABLE = "UNREACHABLE";
+    /** Retryable. An SSH call timed out. */
+    public static final String SSH_TIMEOUT = "TIMEOUT";
+    /** Retryable. A file transfer broke off or its checksum did not match. */
+    public static final String SSH_TRANSFER_FAILED = "TRANSFER_FAILED";
+
+    // --- control-plane activities: allocation (all non-retryable) ---
+
+    /** Non-retryable. The server has no room left (counted in the database under a row lock). */
+    public static final String NO_CAPACITY = "NoCapacity";
+    /** Non-retryable. The server is not active/healthy (disabled, down, draining, unhealthy) or not registered. */
+    public static final String SERVER_NOT_ELIGIBLE = "ServerNotEligible";
+    /** Non-retryable. The account is already placed or claimed by another operation, or does not exist. */
+    public static final String ACCOUNT_UNAVAILABLE = "AccountUnavailable";
+    /** Non-retryable. The control plane holds no session archive for the account. */
+    public static final String NO_SESSION = "NoStoredSession";
+    /** Non-retryable. Allocation input the activity cannot act on (unknown strategy, bad id, no strategy). */
+    public static final String INVALID_ALLOCATION_REQUEST = "InvalidAllocationRequest";
+
+    // --- worker-node agent activities (task queue node-<id>) ---
+
+    /** Non-retryable. An argument the agent cannot act on. */
+    public static final String INVALID_ARGUMENT = "InvalidArgument";
+    /** Retryable. An unexpected error inside the agent (a bug or an environment problem); logged there with its stack. */
+    public static final String NODE_INTERNAL_ERROR = "NodeInternalError";
+    /** Retryable. A node operation was interrupted or hit a passing I/O problem. */
+    public static final String NODE_TRANSIENT_FAILURE = "NodeTransientFailure";
+    /** Retryable. The agent holds no valid lease (its heartbeats fail), so it refuses to start accounts (fencing). */
+    public static final String LEASE_NOT_HELD = "LeaseNotHeld";
+    /** Non-retryable. The account is running on the node; stop it first. */
+    public static final String ACCOUNT_RUNNING = "AccountRunning";
+    /** Non-retryable. The account is not running on the node. */
+    public static final String ACCOUNT_NOT_RUNNING = "AccountNotRunning";
+    /** Non-retryable. The node has no installed or uploaded session for the account. */
+    public static final String SESSION_MISSING = "SessionMissing";
+    /** Non-retryable. The session archive is not a readable zip or has too many entries. */
+    public static final String INVALID_SESSION_ARCHIVE = "InvalidSessionArchive";
+    /** Non-retryable. The session archive has unsafe entries (path traversal, links, duplicates). */
+    public static final String UNSAFE_SESSION_ARCHIVE = "UnsafeSessionArchive";
+    /** Non-retryable. The archive is not a TDLib database directory. */
+    public static final String NOT_TDLIB_SESSION = "NotTdlibSession";
+    /** Non-retryable. The archive or its unpacked content exceeds the size limit. */
+    public static final String SESSION_ARCHIVE_TOO_LARGE = "SessionArchiveTooLarge";
+    /** Non-retryable. A Pyrogram/Telethon .session, which TDLib cannot import: log the account in again. */
+    public static final String FOREIGN_SESSION_FORMAT = "ForeignSessionFormat";
+    /** Non-retryable. A dialogue script that does not parse or is not where it should be. */
+    public static final String INVALID_SCRIPT = "InvalidScript";
+    /** Non-retryable. A downloaded script does not have the expected SHA-256. */
+    public static final String SCRIPT_CHECKSUM_MISMATCH = "ScriptChecksumMismatch";
+    /** Retryable, not before the delay Telegram asked for (the failure carries it as next retry delay). */
+    public static final String TELEGRAM_FLOOD_WAIT = "TelegramFLOOD_WAIT";
+    /** Non-retryable. The account's authorization is gone (revoked, duplicated, deactivated). */
+    public static final String TELEGRAM_AUTH = "TelegramAUTH";
+    /** Non-retryable. The account has no Telegram client on the node. */
+    public static final String TELEGRAM_NOT_RUNNING = "TelegramNOT_RUNNING";
+    /** Retryable. Telegram network trouble, a timeout or a server error. */
+    public static final String TELEGRAM_NETWORK = "TelegramNETWORK";
+    /** Non-retryable. Telegram refused the request itself (bad chat, message too long...). */
+    public static final String TELEGRAM_REJECTED = "TelegramREJECTED";
+
+    private static final Set<String> ALL = Set.copyOf(Constants.of(FailureTypes.class));
+
+    private FailureTypes() {
+    }
+
+    /** Every type above (for tests that check a producer raises only documented types). */
+    public static Set<String> all() {
+        return ALL;
+    }
+}

@@ -1,0 +1,40 @@
+package io.groupai.fleet.workflows;
+
+import io.temporal.common.metadata.POJOWorkflowInterfaceMetadata;
+import java.util.Set;
+
+/**
+ * Workflow type names: what Temporal, the CLI, schedules and the run records call our workflows.
+ * Each is the type its {@code @WorkflowInterface} declares (the interface's simple name unless
+ * {@code @WorkflowMethod(name)} says otherwise); {@code ContractsTest} checks that they agree.
+ * Constants, not derived at run time, so they can label switches and maps.
+ */
+public final class WorkflowTypes {
+
+    /** {@link io.groupai.fleet.workflows.allocation.AllocateAccountsWorkflow}. */
+    public static final String ALLOCATE_ACCOUNTS = "AllocateAccountsWorkflow";
+    /** {@link io.groupai.fleet.workflows.allocation.AllocateChunkWorkflow}, a child of ALLOCATE_ACCOUNTS. */
+    public static final String ALLOCATE_CHUNK = "AllocateChunkWorkflow";
+    /** {@link io.groupai.fleet.workflows.allocation.MigrateAccountWorkflow}. */
+    public static final String MIGRATE_ACCOUNT = "MigrateAccountWorkflow";
+    /** {@link io.groupai.fleet.workflows.nodes.BootstrapNodeWorkflow}. */
+    public static final String BOOTSTRAP_NODE = "BootstrapNodeWorkflow";
+    /** {@link io.groupai.fleet.workflows.nodes.ServerOperationWorkflow}. */
+    public static final String SERVER_OPERATION = "ServerOperationWorkflow";
+
+    private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
+
+    private WorkflowTypes() {
+    }
+
+    /** Every type above. */
+    public static Set<String> all() {
+        return ALL;
+    }
+
+    /** The type name Temporal uses for a {@code @WorkflowInterface}. */
+    public static String of(Class<?> workflowInterface) {
+        return POJOWorkflowInterfaceMetadata.newInstance(workflowInterface).getWorkflowType()
+                .orElseThrow(() -> new IllegalArgumentException(workflowInterface.getName() + " has no @WorkflowMethod"));
+    }
+}
