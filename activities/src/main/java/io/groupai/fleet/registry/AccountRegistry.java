@@ -54,7 +54,9 @@ public class AccountRegistry {
             throw new ConflictException("account " + accountId + " is placed on server " + account.serverId()
                     + "; stop and release it before deleting it");
         }
-        accounts.delete(accountId);
+        if (!accounts.deleteUnassigned(accountId)) {
+            throw new ConflictException("account " + accountId + " was placed on a server meanwhile; stop and release it before deleting it");
+        }
         log.info("deleted account {}", accountId);
     }
 

@@ -5,8 +5,12 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -64,6 +68,34 @@ public class ServerRepository {
 
     public List<ServerRecord> findAll() {
         return jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY node_id").query(MAPPER).list();
+    }
+
+    /** Servers filtered on the database by status, health and location (each optional), in node id order. */
+    public Page<ServerRecord> list(String status, String health, String location, int page, int size) {
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        for (String[] condition : new String[][] {{"status", status}, {"health", health}, {"location", location}}) {
+            if (condition[1] != null) {
+                where.add(condition[0] + " = ?");
+                params.add(condition[1]);
+            }
+        }
+        String clause = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
+        long total = jdbc.sql("SELECT COUNT(*) FROM servers" + clause).params(params).query(Long.class).single();
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(size);
+        pageParams.add((long) page * size);
+        List<ServerRecord> items = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + clause + " ORDER BY node_id LIMIT ? OFFSET ?")
+                .params(pageParams).query(MAPPER).list();
+        return new Page<>(items, page, size, total);
+    }
+
+    /** max_accounts of every server, in node id order: what the allocation summary needs of each. */
+    public Map<String, Integer> capacities() {
+        Map<String, Integer> capacities = new LinkedHashMap<>();
+        jdbc.sql("SELECT node_id, max_accounts FROM servers ORDER BY node_id")
+                .query((RowCallbackHandler) rs -> capacities.put(rs.getString(1), rs.getInt(2)));
+        return capacities;
     }
 
     public int delete(String nodeId) {

@@ -1,7 +1,6 @@
 package io.groupai.fleet.app.allocation;
 
-import io.groupai.fleet.registry.AccountRepository;
-import io.groupai.fleet.registry.ServerRecord;
+import io.groupai.fleet.registry.PlacementCounts;
 import io.groupai.fleet.registry.ServerRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,31 +8,33 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Allocation summary computed from the database (never from files on the servers). */
+/**
+ * Allocation summary from the database (never from files on the servers): the per-server counts
+ * that every placement keeps in the same transaction, so a call reads one row per server instead
+ * of grouping every account.
+ */
 @RestController
 class AllocationSummaryController {
 
-    private final AccountRepository accounts;
+    private final PlacementCounts counts;
     private final ServerRepository servers;
 
-    AllocationSummaryController(AccountRepository accounts, ServerRepository servers) {
-        this.accounts = accounts;
+    AllocationSummaryController(PlacementCounts counts, ServerRepository servers) {
+        this.counts = counts;
         this.servers = servers;
     }
 
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
     @Transactional(readOnly = true)
     AllocationSummary summary() {
-        long total = accounts.countAll();
-        long unallocated = accounts.countUnallocated();
-        Map<String, Integer> counts = accounts.countByServer();
+        PlacementCounts.Snapshot snapshot = counts.snapshot();
         Map<String, AllocationSummary.ServerUsage> usage = new LinkedHashMap<>();
-        for (ServerRecord server : servers.findAll()) {
-            int current = counts.getOrDefault(server.nodeId(), 0);
-            double percent = Math.round(1000.0 * current / server.maxAccounts()) / 10.0;
-            usage.put(server.nodeId(), new AllocationSummary.ServerUsage(current, server.maxAccounts(),
-                    Math.max(0, server.maxAccounts() - current), percent));
-        }
-        return new AllocationSummary(total, unallocated, total - unallocated, usage);
+        servers.capacities().forEach((nodeId, max) -> {
+            int current = snapshot.perServer().getOrDefault(nodeId, 0L).intValue();
+            double percent = Math.round(1000.0 * current / max) / 10.0;
+            usage.put(nodeId, new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
+        });
+        long allocated = snapshot.allocated();
+        return new AllocationSummary(allocated + snapshot.unassigned(), snapshot.unassigned(), allocated, usage);
     }
 }
