@@ -15,6 +15,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -60,7 +61,8 @@ public class HeartbeatService {
         this.clock = clock;
     }
 
-    @Transactional
+    /** READ COMMITTED like every claim: no gap locks, so heartbeats inserting new accounts do not deadlock. */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
     public HeartbeatReply accept(Heartbeat heartbeat) {
         String nodeId = heartbeat.nodeId();
         Instant now = clock.instant();
