@@ -33,9 +33,10 @@ import org.springframework.transaction.annotation.Transactional;
  * in {@code rejectedAccounts}: running an account on two servers at once is exactly what the
  * system must prevent.
  *
- * <p>Ingest cost: the reported rows are read and locked with one query per 500 accounts, compared
- * with the report, and only rows that changed are written, in one JDBC batch; unknown accounts
- * are inserted in another. A row's {@code last_report_at} is therefore when a report last changed
+ * <p>Ingest cost: the reported rows are read (without row locks) with one query per 500 accounts,
+ * compared with the report, and only rows that changed are written, in one JDBC batch, each on
+ * condition that its server and operation are still those it was compared with; unknown accounts
+ * are inserted in another batch. A row's {@code last_report_at} is therefore when a report last changed
  * it; how fresh the node's reports are is the server's {@code last_heartbeat}.
  */
 @Service
@@ -67,14 +68,14 @@ public class HeartbeatService {
         String nodeId = heartbeat.nodeId();
         Instant now = clock.instant();
         Instant leaseExpiresAt = now.plus(properties.leaseTtl());
-        // Locks the server row first, then the account rows: the order every claim uses.
+        // Locks the server row (placements on this node wait for this sync); account rows are not locked.
         servers.recordHeartbeat(nodeId, now, leaseExpiresAt, heartbeat.status(), heartbeat.accounts().size());
 
         Map<String, AccountReport> reports = new LinkedHashMap<>();
         for (AccountReport r : heartbeat.accounts()) {
             reports.put(r.accountId(), r); // listed twice: the later entry wins
         }
-        Map<String, ReportedRow> stored = accounts.lockReported(reports.keySet());
+        Map<String, ReportedRow> stored = accounts.findReported(reports.keySet());
         List<AccountReport> unknown = new ArrayList<>();
         List<ReportedRow> changed = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
@@ -99,7 +100,10 @@ public class HeartbeatService {
             }
         }
         accounts.insertReported(unknown, nodeId, now);
-        accounts.updateReported(changed, now);
+        int written = accounts.updateReported(changed, now);
+        if (written < changed.size()) {
+            log.info("node {}: {} reports dropped, their accounts were placed or released meanwhile", nodeId, changed.size() - written);
+        }
         if (!elsewhere.isEmpty()) {
             log.warn("node {} reports {} accounts assigned to other servers; not moved: {}", nodeId, elsewhere.size(),
                     elsewhere.subList(0, Math.min(10, elsewhere.size())));

@@ -99,10 +99,7 @@ public class AccountRepository {
         return new Page<>(items, page, size, total);
     }
 
-    /**
-     * An account row as a heartbeat compares a report against it, locked ({@code FOR UPDATE}) in
-     * account id order for the heartbeat's transaction, so no placement changes it in between.
-     */
+    /** An account row as a heartbeat compares a report against it. */
     public record ReportedRow(String accountId, String serverId, String operationId, String status, String scriptId,
                               String sourceNode, long messageCount, long replyCount, Instant lastActivity, String groupIds,
                               String reportedSessionFile) {
@@ -110,15 +107,15 @@ public class AccountRepository {
 
     private static final int IN_LIST_CHUNK = 500;
 
-    /** Locks and reads the rows of these accounts that exist, by account id. */
-    public Map<String, ReportedRow> lockReported(Collection<String> accountIds) {
+    /** Reads the rows of these accounts that exist, by account id, without locking them. */
+    public Map<String, ReportedRow> findReported(Collection<String> accountIds) {
         List<String> sorted = accountIds.stream().distinct().sorted().toList();
         Map<String, ReportedRow> rows = new HashMap<>();
         for (int from = 0; from < sorted.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + IN_LIST_CHUNK));
             jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, source_node, message_count, reply_count, "
                             + "last_activity, group_ids, reported_session_file FROM accounts WHERE account_id IN ("
-                            + inList(chunk.size()) + ") ORDER BY account_id FOR UPDATE")
+                            + inList(chunk.size()) + ")")
                     .params(chunk)
                     .query((RowCallbackHandler) rs -> rows.put(rs.getString("account_id"), new ReportedRow(
                             rs.getString("account_id"), rs.getString("server_id"), rs.getString("operation_id"),
@@ -150,22 +147,33 @@ public class AccountRepository {
     }
 
     /**
-     * Writes the new image of rows a heartbeat changed, in one JDBC batch. Never touches
-     * server_id or operation_id: placement is not a heartbeat's to change.
+     * Writes the new image of rows a heartbeat changed, in one JDBC batch, each only while the
+     * row's server and operation are still the ones {@code changed} was computed from (the rows
+     * are read without locks, so a placement may have changed one since; its report is then
+     * dropped, and the node's next heartbeat brings it again). Never writes server_id or
+     * operation_id: placement is not a heartbeat's to change. Returns how many rows it wrote.
      */
-    public void updateReported(List<ReportedRow> changed, Instant now) {
+    public int updateReported(List<ReportedRow> changed, Instant now) {
         if (changed.isEmpty()) {
-            return;
+            return 0;
         }
         Timestamp at = Timestamp.from(now);
         List<Object[]> rows = new ArrayList<>(changed.size());
         for (ReportedRow r : changed) {
             rows.add(new Object[] {r.status(), r.scriptId(), r.sourceNode(), r.messageCount(), r.replyCount(),
-                    timestamp(r.lastActivity()), r.groupIds(), r.reportedSessionFile(), at, at, r.accountId()});
+                    timestamp(r.lastActivity()), r.groupIds(), r.reportedSessionFile(), at, at, r.accountId(),
+                    r.serverId() == null ? "" : r.serverId(), r.operationId() == null ? "" : r.operationId()});
         }
-        batch.batchUpdate("UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, reply_count = ?, "
-                + "last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
-                + "WHERE account_id = ?", rows);
+        // COALESCE to '': a null-safe comparison that H2 and MySQL/MariaDB both run (ids are never empty).
+        int[] written = batch.batchUpdate("UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, "
+                + "reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
+                + "WHERE account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?", rows);
+        int sum = 0;
+        for (int n : written) {
+            // Drivers may answer SUCCESS_NO_INFO (-2) for batched statements: count those as written.
+            sum += n == java.sql.Statement.SUCCESS_NO_INFO ? 1 : n;
+        }
+        return sum;
     }
 
     private static String inList(int n) {
