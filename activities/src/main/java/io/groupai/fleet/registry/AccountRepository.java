@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
@@ -105,24 +104,18 @@ public class AccountRepository {
                               String reportedSessionFile) {
     }
 
-    private static final int IN_LIST_CHUNK = 500;
-
     /** Reads the rows of these accounts that exist, by account id, without locking them. */
     public Map<String, ReportedRow> findReported(Collection<String> accountIds) {
-        List<String> sorted = accountIds.stream().distinct().sorted().toList();
         Map<String, ReportedRow> rows = new HashMap<>();
-        for (int from = 0; from < sorted.size(); from += IN_LIST_CHUNK) {
-            List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + IN_LIST_CHUNK));
-            jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, source_node, message_count, reply_count, "
-                            + "last_activity, group_ids, reported_session_file FROM accounts WHERE account_id IN ("
-                            + inList(chunk.size()) + ")")
-                    .params(chunk)
-                    .query((RowCallbackHandler) rs -> rows.put(rs.getString("account_id"), new ReportedRow(
-                            rs.getString("account_id"), rs.getString("server_id"), rs.getString("operation_id"),
-                            rs.getString("status"), rs.getString("script_id"), rs.getString("source_node"),
-                            rs.getLong("message_count"), rs.getLong("reply_count"), Jdbc.instant(rs, "last_activity"),
-                            rs.getString("group_ids"), rs.getString("reported_session_file"))));
-        }
+        Jdbc.inChunks(accountIds, (placeholders, chunk) -> jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, "
+                        + "source_node, message_count, reply_count, last_activity, group_ids, reported_session_file FROM accounts "
+                        + "WHERE account_id IN (" + placeholders + ")")
+                .params(chunk)
+                .query((RowCallbackHandler) rs -> rows.put(rs.getString("account_id"), new ReportedRow(
+                        rs.getString("account_id"), rs.getString("server_id"), rs.getString("operation_id"),
+                        rs.getString("status"), rs.getString("script_id"), rs.getString("source_node"),
+                        rs.getLong("message_count"), rs.getLong("reply_count"), Jdbc.instant(rs, "last_activity"),
+                        rs.getString("group_ids"), rs.getString("reported_session_file")))));
         return rows;
     }
 
@@ -176,10 +169,6 @@ public class AccountRepository {
         return sum;
     }
 
-    private static String inList(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
-    }
-
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
     }
@@ -214,14 +203,10 @@ public class AccountRepository {
     /** Accounts on each of these servers that has at least one (an index range per server, not the whole table). */
     public Map<String, Integer> countByServer(Collection<String> nodeIds) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        List<String> ids = List.copyOf(nodeIds);
-        for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
-            jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IN ("
-                            + inList(chunk.size()) + ") GROUP BY server_id")
-                    .params(chunk)
-                    .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n")));
-        }
+        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IN ("
+                        + placeholders + ") GROUP BY server_id")
+                .params(chunk)
+                .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n"))));
         return counts;
     }
 

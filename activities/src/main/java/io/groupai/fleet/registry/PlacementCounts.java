@@ -1,6 +1,8 @@
 package io.groupai.fleet.registry;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.RowCallbackHandler;
@@ -63,6 +65,35 @@ public class PlacementCounts {
     /** The bucket of a deleted server goes with it (it holds no accounts: the delete checks that). */
     public void forget(String server) {
         jdbc.sql("DELETE FROM placement_counts WHERE bucket = ?").param(server).update();
+    }
+
+    /** A server's placed accounts beside its capacity. */
+    public record ServerUsage(String nodeId, int maxAccounts, long accounts) {
+    }
+
+    /** What the allocation summary shows. */
+    public record Usage(List<ServerUsage> servers, long unassigned) {
+    }
+
+    /**
+     * Every server's count and capacity, in node id order, and the unassigned count: one query,
+     * so one consistent snapshot without a transaction.
+     */
+    public Usage usage() {
+        List<ServerUsage> servers = new ArrayList<>();
+        long[] unassigned = {0};
+        jdbc.sql("SELECT s.node_id AS bucket, s.max_accounts AS max_accounts, COALESCE(c.accounts, 0) AS accounts "
+                        + "FROM servers s LEFT JOIN placement_counts c ON c.bucket = s.node_id "
+                        + "UNION ALL SELECT bucket, 0, accounts FROM placement_counts WHERE bucket = ? ORDER BY 1")
+                .param(UNASSIGNED)
+                .query((RowCallbackHandler) rs -> {
+                    if (UNASSIGNED.equals(rs.getString(1))) {
+                        unassigned[0] = rs.getLong(3);
+                    } else {
+                        servers.add(new ServerUsage(rs.getString(1), rs.getInt(2), rs.getLong(3)));
+                    }
+                });
+        return new Usage(servers, unassigned[0]);
     }
 
     public Snapshot snapshot() {

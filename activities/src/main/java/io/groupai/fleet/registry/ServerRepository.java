@@ -6,11 +6,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -88,14 +85,6 @@ public class ServerRepository {
         List<ServerRecord> items = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + clause + " ORDER BY node_id LIMIT ? OFFSET ?")
                 .params(pageParams).query(MAPPER).list();
         return new Page<>(items, page, size, total);
-    }
-
-    /** max_accounts of every server, in node id order: what the allocation summary needs of each. */
-    public Map<String, Integer> capacities() {
-        Map<String, Integer> capacities = new LinkedHashMap<>();
-        jdbc.sql("SELECT node_id, max_accounts FROM servers ORDER BY node_id")
-                .query((RowCallbackHandler) rs -> capacities.put(rs.getString(1), rs.getInt(2)));
-        return capacities;
     }
 
     public int delete(String nodeId) {

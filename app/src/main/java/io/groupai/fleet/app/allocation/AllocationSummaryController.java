@@ -1,10 +1,8 @@
 package io.groupai.fleet.app.allocation;
 
 import io.groupai.fleet.registry.PlacementCounts;
-import io.groupai.fleet.registry.ServerRepository;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -17,24 +15,23 @@ import org.springframework.web.bind.annotation.RestController;
 class AllocationSummaryController {
 
     private final PlacementCounts counts;
-    private final ServerRepository servers;
 
-    AllocationSummaryController(PlacementCounts counts, ServerRepository servers) {
+    AllocationSummaryController(PlacementCounts counts) {
         this.counts = counts;
-        this.servers = servers;
     }
 
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
-    @Transactional(readOnly = true)
     AllocationSummary summary() {
-        PlacementCounts.Snapshot snapshot = counts.snapshot();
+        PlacementCounts.Usage now = counts.usage();
         Map<String, AllocationSummary.ServerUsage> usage = new LinkedHashMap<>();
-        servers.capacities().forEach((nodeId, max) -> {
-            int current = snapshot.perServer().getOrDefault(nodeId, 0L).intValue();
+        long allocated = 0;
+        for (PlacementCounts.ServerUsage server : now.servers()) {
+            int current = (int) server.accounts();
+            int max = server.maxAccounts();
+            allocated += current;
             double percent = Math.round(1000.0 * current / max) / 10.0;
-            usage.put(nodeId, new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
-        });
-        long allocated = snapshot.allocated();
-        return new AllocationSummary(allocated + snapshot.unassigned(), snapshot.unassigned(), allocated, usage);
+            usage.put(server.nodeId(), new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
+        }
+        return new AllocationSummary(allocated + now.unassigned(), now.unassigned(), allocated, usage);
     }
 }

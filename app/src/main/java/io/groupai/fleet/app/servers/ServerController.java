@@ -175,9 +175,14 @@ class ServerController {
         return input;
     }
 
+    /** Views of many servers with one query per kind of detail, not one per server. */
     private List<ServerView> views(List<ServerRecord> list) {
-        Map<String, Integer> counts = accounts.countByServer(list.stream().map(ServerRecord::nodeId).toList());
-        return list.stream().map(s -> view(s, counts.getOrDefault(s.nodeId(), 0))).toList();
+        List<String> ids = list.stream().map(ServerRecord::nodeId).toList();
+        Map<String, Integer> counts = accounts.countByServer(ids);
+        Map<String, String> authTypes = credentials.authTypes(ids);
+        java.util.Set<String> withTokens = tokens.existing(ids);
+        return list.stream().map(s -> ServerView.of(s, counts.getOrDefault(s.nodeId(), 0), authTypes.get(s.nodeId()),
+                withTokens.contains(s.nodeId()))).toList();
     }
 
     private ServerView view(ServerRecord server, int accountsCount) {
