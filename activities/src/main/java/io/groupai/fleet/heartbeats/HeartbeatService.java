@@ -99,11 +99,12 @@ public class HeartbeatService {
                 rejected.add(r.accountId());
             }
         }
-        accounts.insertReported(unknown, nodeId, now);
         int written = accounts.updateReported(changed, now);
         if (written < changed.size()) {
             log.info("node {}: {} reports dropped, their accounts were placed or released meanwhile", nodeId, changed.size() - written);
         }
+        // Last: inserting changes the unassigned count, and count rows are the last locks any transaction takes.
+        accounts.insertReported(unknown, nodeId, now);
         if (!elsewhere.isEmpty()) {
             log.warn("node {} reports {} accounts assigned to other servers; not moved: {}", nodeId, elsewhere.size(),
                     elsewhere.subList(0, Math.min(10, elsewhere.size())));

@@ -55,7 +55,11 @@ public class PlacementCounts {
     /** Applies every non-zero delta, in bucket order. */
     public void apply(Map<String, Long> deltas) {
         for (Map.Entry<String, Long> e : new TreeMap<>(deltas).entrySet()) {
-            if (e.getValue() != 0) {
+            // A plain UPDATE takes one exclusive row lock; INSERT ... ON DUPLICATE KEY UPDATE would take a
+            // shared lock first and deadlock against a concurrent upsert of the same row (InnoDB).
+            if (e.getValue() != 0 && jdbc.sql("UPDATE placement_counts SET accounts = accounts + ? WHERE bucket = ?")
+                    .params(e.getValue(), e.getKey()).update() == 0) {
+                // First account of a server: its bucket does not exist yet.
                 jdbc.sql("INSERT INTO placement_counts (bucket, accounts) VALUES (?, ?) ON DUPLICATE KEY UPDATE accounts = accounts + ?")
                         .params(e.getKey(), e.getValue(), e.getValue()).update();
             }
