@@ -50,12 +50,15 @@ public class AllocationActivitiesImpl implements AllocationActivities {
 
     @Override
     public void release(ReserveRequest r) {
-        store.release(r.accountId(), r.serverId(), r.workflowId());
+        refusals(() -> store.release(r.accountId(), r.serverId(), r.workflowId()));
     }
 
     @Override
     public void markFailed(ReserveRequest r, String reason) {
-        store.markFailed(r.accountId(), r.serverId(), r.workflowId(), reason);
+        refusals(() -> {
+            store.markFailed(r.accountId(), r.serverId(), r.workflowId(), reason);
+            return null;
+        });
     }
 
     @Override
@@ -114,7 +117,10 @@ public class AllocationActivitiesImpl implements AllocationActivities {
 
     @Override
     public void abortMigration(MigrationPlan plan, String workflowId, String reason) {
-        store.abortMigration(plan.accountId(), plan.sourceServerId(), workflowId);
+        refusals(() -> {
+            store.abortMigration(plan.accountId(), plan.sourceServerId(), workflowId);
+            return null;
+        });
     }
 
     private static <T> T refusals(Supplier<T> work) {

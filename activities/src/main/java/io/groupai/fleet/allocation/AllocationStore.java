@@ -4,6 +4,7 @@ import io.groupai.fleet.allocation.planner.LoadScore;
 import io.groupai.fleet.allocation.planner.PlannerWeights;
 import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.PlacementCounts;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.registry.ServerStatus;
@@ -54,13 +55,16 @@ public class AllocationStore {
     private final JdbcClient jdbc;
     private final ServerRepository servers;
     private final AccountRepository accounts;
+    private final PlacementCounts counts;
     private final Clock clock;
     private final PlannerWeights weights = PlannerWeights.defaults();
 
-    public AllocationStore(JdbcClient jdbc, ServerRepository servers, AccountRepository accounts, Clock clock) {
+    public AllocationStore(JdbcClient jdbc, ServerRepository servers, AccountRepository accounts, PlacementCounts counts,
+                           Clock clock) {
         this.jdbc = jdbc;
         this.servers = servers;
         this.accounts = accounts;
+        this.counts = counts;
         this.clock = clock;
     }
 
@@ -101,46 +105,81 @@ public class AllocationStore {
             throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE,
                     "account " + accountId + " was claimed by a concurrent operation");
         }
+        counts.move(null, serverId);
         log.info("account {} reserved on server {} ({}/{}) by {}", accountId, serverId, count + 1, server.maxAccounts(), operationId);
         return new Reservation(accountId, serverId, score(server, count), account.scriptId());
     }
 
-    /** Releases the claim this operation holds; returns whether there was one. */
+    /**
+     * Releases the claim this operation holds, found by its operation id whatever status a report
+     * left on the row; returns whether there was one. Already released (the row no longer carries
+     * this operation and was not completed by it) is a no-op, so a retry succeeds.
+     *
+     * @throws AllocationRefusedException {@link FailureTypes#CLAIM_LOST} when another
+     *         operation holds the row or it contradicts the release (other server, completed)
+     */
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public boolean release(String accountId, String serverId, String operationId) {
-        int released = jdbc.sql("UPDATE accounts SET server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
-                        + "WHERE account_id = ? AND server_id = ? AND operation_id = ? AND status = ?")
-                .params(UNALLOCATED, now(), accountId, serverId, operationId, ALLOCATING).update();
-        if (released > 0) {
+        Claim account = lockAccount(accountId).orElse(null);
+        if (account != null && operationId.equals(account.operationId())) {
+            if (!serverId.equals(account.serverId()) || account.reservedServerId() != null) {
+                throw claimLost("release", accountId, account, serverId, operationId);
+            }
+            jdbc.sql("UPDATE accounts SET server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
+                            + "WHERE account_id = ? AND operation_id = ?")
+                    .params(UNALLOCATED, now(), accountId, operationId).update();
+            counts.move(serverId, null);
             log.info("account {}: reservation on server {} released by {}", accountId, serverId, operationId);
+            return true;
         }
-        return released > 0;
+        if (account == null || account.operationId() == null && !completedBy(accountId, serverId, operationId)) {
+            log.info("account {}: reservation on server {} by {} already released", accountId, serverId, operationId);
+            return false;
+        }
+        throw claimLost("release", accountId, account, serverId, operationId);
     }
 
+    /**
+     * Keeps the account on the server, marked failed, and clears the claim. Done already (failed on
+     * that server, no operation): a no-op.
+     *
+     * @throws AllocationRefusedException {@link FailureTypes#CLAIM_LOST} when the row is not
+     *         this operation's on this server
+     */
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public void markFailed(String accountId, String serverId, String operationId, String reason) {
-        int changed = jdbc.sql("UPDATE accounts SET status = ?, reserved_server_id = NULL, operation_id = NULL, updated_at = ? "
-                        + "WHERE account_id = ? AND server_id = ? AND operation_id = ?")
-                .params(FAILED, now(), accountId, serverId, operationId).update();
-        log.warn("account {} kept on server {} marked failed ({} row): {}", accountId, serverId, changed, reason);
+        Claim account = lockAccount(accountId).orElse(null);
+        boolean held = account != null && operationId.equals(account.operationId()) && serverId.equals(account.serverId());
+        if (!held) {
+            if (account != null && account.operationId() == null && serverId.equals(account.serverId())
+                    && FAILED.equals(account.status())) {
+                return;
+            }
+            throw claimLost("mark failed", accountId, account, serverId, operationId);
+        }
+        jdbc.sql("UPDATE accounts SET status = ?, reserved_server_id = NULL, operation_id = NULL, updated_at = ? "
+                        + "WHERE account_id = ? AND operation_id = ?")
+                .params(FAILED, now(), accountId, operationId).update();
+        if (account.reservedServerId() != null) {
+            log.warn("account {}: target reservation on {} dropped with the failure", accountId, account.reservedServerId());
+        }
+        log.warn("account {} kept on server {} marked failed: {}", accountId, serverId, reason);
     }
 
     /** History row + status online + claim cleared, once per (account, server, workflow). */
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public void complete(String accountId, String serverId, AllocationType type, double loadScore, String operationId,
                          String previousServerId) {
-        int recorded = jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE account_id = ? AND server_id = ? AND workflow_id = ?")
-                .params(accountId, serverId, operationId).query(Integer.class).single();
-        if (recorded > 0) {
+        if (completedBy(accountId, serverId, operationId)) {
             return;
         }
-        int changed = jdbc.sql("UPDATE accounts SET status = ?, operation_id = NULL, reserved_server_id = NULL, updated_at = ? "
-                        + "WHERE account_id = ? AND server_id = ? AND operation_id = ?")
-                .params(ONLINE, now(), accountId, serverId, operationId).update();
-        if (changed != 1) {
-            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
-                    + " is no longer claimed for server " + serverId + " by " + operationId + "; history not written");
+        Claim account = lockAccount(accountId).orElse(null);
+        if (account == null || !operationId.equals(account.operationId()) || !serverId.equals(account.serverId())) {
+            throw claimLost("complete", accountId, account, serverId, operationId);
         }
+        jdbc.sql("UPDATE accounts SET status = ?, operation_id = NULL, reserved_server_id = NULL, updated_at = ? "
+                        + "WHERE account_id = ? AND operation_id = ?")
+                .params(ONLINE, now(), accountId, operationId).update();
         jdbc.sql("INSERT INTO allocation_history (account_id, server_id, allocation_type, load_score, workflow_id, "
                         + "previous_server_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .params(accountId, serverId, type.wireName(), Math.round(loadScore * 10) / 10.0, operationId, previousServerId, now())
@@ -219,6 +258,7 @@ public class AllocationStore {
         if (!problems.isEmpty()) {
             throw new BatchRejectedException(problems, !badInput);
         }
+        Map<String, Long> deltas = new HashMap<>();
         for (FixedTarget item : items.stream().sorted(java.util.Comparator.comparing(FixedTarget::accountId)).toList()) {
             int claimed = jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, operation_id = ?, updated_at = ? "
                             + "WHERE account_id = ? AND server_id IS NULL")
@@ -228,7 +268,10 @@ public class AllocationStore {
                 throw new BatchRejectedException(List.of(new FieldProblem("allocations[" + items.indexOf(item) + "].account_id",
                         "account " + item.accountId() + " was claimed by a concurrent request")), true);
             }
+            deltas.merge(item.serverId(), 1L, Long::sum);
+            deltas.merge(PlacementCounts.UNASSIGNED, -1L, Long::sum);
         }
+        counts.apply(deltas);
         log.info("batch {}: {} accounts reserved", operationId, items.size());
     }
 
@@ -270,7 +313,9 @@ public class AllocationStore {
         int moved = jdbc.sql("UPDATE accounts SET server_id = ?, reserved_server_id = NULL, updated_at = ? "
                         + "WHERE account_id = ? AND server_id = ? AND reserved_server_id = ? AND operation_id = ?")
                 .params(targetServerId, now(), accountId, sourceServerId, targetServerId, operationId).update();
-        if (moved == 0) {
+        if (moved == 1) {
+            counts.move(sourceServerId, targetServerId);
+        } else {
             Claim account = lockAccount(accountId).orElse(null);
             boolean alreadyDone = account != null && targetServerId.equals(account.serverId())
                     && operationId.equals(account.operationId());
@@ -281,12 +326,30 @@ public class AllocationStore {
         }
     }
 
-    /** Back to the source, reservation dropped, claim cleared; a no-op once done. */
+    /**
+     * Back to the source, reservation dropped, claim cleared; a no-op once done (on the source,
+     * no operation, nothing reserved).
+     *
+     * @throws AllocationRefusedException {@link FailureTypes#CLAIM_LOST} when another
+     *         operation holds the row or it sits on a server this migration never used
+     */
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public void abortMigration(String accountId, String sourceServerId, String operationId) {
-        jdbc.sql("UPDATE accounts SET server_id = ?, reserved_server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
-                        + "WHERE account_id = ? AND operation_id = ?")
-                .params(sourceServerId, ONLINE, now(), accountId, operationId).update();
+        Claim account = lockAccount(accountId).orElse(null);
+        if (account != null && operationId.equals(account.operationId())) {
+            jdbc.sql("UPDATE accounts SET server_id = ?, reserved_server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
+                            + "WHERE account_id = ? AND operation_id = ?")
+                    .params(sourceServerId, ONLINE, now(), accountId, operationId).update();
+            if (!sourceServerId.equals(account.serverId())) {
+                counts.move(account.serverId(), sourceServerId);
+            }
+            return;
+        }
+        boolean done = account != null && account.operationId() == null && sourceServerId.equals(account.serverId())
+                && account.reservedServerId() == null;
+        if (!done) {
+            throw claimLost("abort migration", accountId, account, sourceServerId, operationId);
+        }
     }
 
     // --- reads -------------------------------------------------------------------------------
@@ -348,6 +411,23 @@ public class AllocationStore {
     private Optional<Claim> lockAccount(String accountId) {
         return jdbc.sql("SELECT account_id, server_id, reserved_server_id, status, operation_id, script_id FROM accounts "
                 + "WHERE account_id = ? FOR UPDATE").param(accountId).query(AllocationStore::claim).optional();
+    }
+
+    private boolean completedBy(String accountId, String serverId, String operationId) {
+        return jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE account_id = ? AND server_id = ? AND workflow_id = ?")
+                .params(accountId, serverId, operationId).query(Integer.class).single() > 0;
+    }
+
+    /** "account A: release on server S by operation O refused: the row is ...; nothing changed". */
+    private static AllocationRefusedException claimLost(String step, String accountId, Claim account, String serverId,
+                                                        String operationId) {
+        String row = account == null ? "the account does not exist"
+                : "the row is on server " + (account.serverId() == null ? "(none)" : account.serverId())
+                + (account.reservedServerId() == null ? "" : " reserved for " + account.reservedServerId())
+                + " with status " + account.status() + ", "
+                + (account.operationId() == null ? "held by no operation" : "held by operation " + account.operationId());
+        return new AllocationRefusedException(FailureTypes.CLAIM_LOST, "account " + accountId + ": " + step + " on server " + serverId + " by operation " + operationId + " refused: " + row
+                + "; nothing changed");
     }
 
     private int countCommitted(String nodeId) {

@@ -1,33 +1,43 @@
 package io.groupai.fleet.heartbeats;
 
-import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.AccountRepository.ReportedRow;
 import io.groupai.fleet.registry.ServerRepository;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Applies a heartbeat: renews the node's lease, syncs the accounts it reports into the database
- * (which stays the source of every count), settles acknowledged commands and hands out the
- * pending ones — all in one transaction.
+ * Applies a heartbeat: renews the node's lease, records what the node reports about its accounts
+ * (the database stays the source of every count), settles acknowledged commands and hands out
+ * the pending ones — all in one transaction.
  *
- * <p>Sync rules: an account assigned to this node gets its status and counters; an unknown or
- * unassigned account that the node hosts is assigned to it if the node has room (otherwise it is
- * recorded without a server); one it reports as {@code stopped} — listed but not hosted, e.g. a
- * placement that was just undone — is recorded but never claimed. (Seed workers report
- * online/offline/error for accounts that do live on them, so those are claimed.) An
- * account assigned to another server is never moved by a report — it is only marked as seen on
- * this node and returned in {@code rejectedAccounts}, since running on two servers at once is
- * exactly what the system must prevent.
+ * <p>A heartbeat records, it never assigns: placement belongs to allocation and migration alone,
+ * so a node cannot obtain an account (and then download its session) by listing it. An account
+ * assigned to this node gets its status and counters — its status only while no operation holds
+ * it (an operation in flight owns the row's status until it completes or releases). An unknown
+ * account is recorded without a server, "seen on" this node; an unassigned one gets its counters
+ * and where it was seen. One assigned to another server is only marked as seen here. Accounts the
+ * node runs (any status but {@code stopped}/{@code removed}) that are not assigned to it come back
+ * in {@code rejectedAccounts}: running an account on two servers at once is exactly what the
+ * system must prevent.
+ *
+ * <p>Ingest cost: the reported rows are read (without row locks) with one query per 500 accounts,
+ * compared with the report, and only rows that changed are written, in one JDBC batch, each on
+ * condition that its server and operation are still those it was compared with; unknown accounts
+ * are inserted in another batch. A row's {@code last_report_at} is therefore when a report last changed
+ * it; how fresh the node's reports are is the server's {@code last_heartbeat}.
  */
 @Service
 public class HeartbeatService {
@@ -52,42 +62,83 @@ public class HeartbeatService {
         this.clock = clock;
     }
 
-    @Transactional
+    /** READ COMMITTED like every claim: no gap locks, so heartbeats inserting new accounts do not deadlock. */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
     public HeartbeatReply accept(Heartbeat heartbeat) {
         String nodeId = heartbeat.nodeId();
         Instant now = clock.instant();
         Instant leaseExpiresAt = now.plus(properties.leaseTtl());
-        // Locks the server row first: concurrent placements on this node wait for this sync.
+        // Locks the server row (placements on this node wait for this sync); account rows are not locked.
         servers.recordHeartbeat(nodeId, now, leaseExpiresAt, heartbeat.status(), heartbeat.accounts().size());
-        int capacity = servers.get(nodeId).maxAccounts();
 
+        Map<String, AccountReport> reports = new LinkedHashMap<>();
+        for (AccountReport r : heartbeat.accounts()) {
+            reports.put(r.accountId(), r); // listed twice: the later entry wins
+        }
+        Map<String, ReportedRow> stored = accounts.findReported(reports.keySet());
+        List<AccountReport> unknown = new ArrayList<>();
+        List<ReportedRow> changed = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
-        for (AccountReport reported : heartbeat.accounts()) {
-            Optional<AccountRecord> known = accounts.find(reported.accountId());
-            String assigned = known.map(AccountRecord::serverId).orElse(null);
-            if (assigned != null && !assigned.equals(nodeId)) {
-                accounts.markSeenOn(reported.accountId(), nodeId, now);
-                rejected.add(reported.accountId());
-                log.warn("node {} reports account {} which is assigned to {}; not moved", nodeId, reported.accountId(), assigned);
-                continue;
-            }
-            boolean hosted = !NOT_HOSTED.contains(reported.status());
-            boolean place = assigned == null && hosted && accounts.countCommittedTo(nodeId) < capacity;
-            if (assigned == null && hosted && !place) {
-                rejected.add(reported.accountId());
-                log.warn("node {} reports account {} but is full ({}/{}); recorded without a server", nodeId,
-                        reported.accountId(), capacity, capacity);
-            }
-            if (known.isEmpty()) {
-                accounts.insertReported(reported, nodeId, place, now);
+        List<String> elsewhere = new ArrayList<>();
+        for (AccountReport report : reports.values()) {
+            AccountReport r = normalized(report);
+            ReportedRow row = stored.get(r.accountId());
+            if (row == null) {
+                unknown.add(r);
             } else {
-                accounts.applyReport(reported, nodeId, assigned != null || place, now);
+                ReportedRow next = recorded(row, r, nodeId);
+                if (!next.equals(row)) {
+                    changed.add(next);
+                }
             }
+            String assigned = row == null ? null : row.serverId();
+            if (assigned != null && !assigned.equals(nodeId)) {
+                rejected.add(r.accountId());
+                elsewhere.add(r.accountId() + "→" + assigned);
+            } else if (assigned == null && !NOT_HOSTED.contains(r.status())) {
+                rejected.add(r.accountId());
+            }
+        }
+        int written = accounts.updateReported(changed, now);
+        if (written < changed.size()) {
+            log.info("node {}: {} reports dropped, their accounts were placed or released meanwhile", nodeId, changed.size() - written);
+        }
+        // Last: inserting changes the unassigned count, and count rows are the last locks any transaction takes.
+        accounts.insertReported(unknown, nodeId, now);
+        if (!elsewhere.isEmpty()) {
+            log.warn("node {} reports {} accounts assigned to other servers; not moved: {}", nodeId, elsewhere.size(),
+                    elsewhere.subList(0, Math.min(10, elsewhere.size())));
+        }
+        if (rejected.size() > elsewhere.size()) {
+            log.info("node {} runs {} accounts not assigned to any server; recorded unassigned", nodeId,
+                    rejected.size() - elsewhere.size());
         }
 
         commands.acknowledge(nodeId, heartbeat.ackedCommands());
         heartbeat.failedCommands().forEach(f -> commands.fail(nodeId, f.id(), f.error()));
         List<PendingCommand> pending = commands.deliver(nodeId);
         return new HeartbeatReply(leaseExpiresAt, pending, rejected);
+    }
+
+    /** The row as this report leaves it; equal to {@code row} when the report changes nothing. */
+    static ReportedRow recorded(ReportedRow row, AccountReport r, String nodeId) {
+        if (row.serverId() != null && !row.serverId().equals(nodeId)) {
+            return new ReportedRow(row.accountId(), row.serverId(), row.operationId(), row.status(), row.scriptId(), nodeId,
+                    row.messageCount(), row.replyCount(), row.lastActivity(), row.groupIds(), row.reportedSessionFile());
+        }
+        boolean ours = nodeId.equals(row.serverId());
+        String status = ours && row.operationId() == null ? r.status() : row.status();
+        String scriptId = ours && r.scriptId() != null ? r.scriptId() : row.scriptId();
+        return new ReportedRow(row.accountId(), row.serverId(), row.operationId(), status, scriptId, nodeId, r.messageCount(),
+                r.replyCount(), r.lastActivity(), AccountRepository.groupIds(r.groupIds()), r.sessionFile());
+    }
+
+    /**
+     * Activity times in whole seconds, a precision every database keeps (Connector/J drops the
+     * fraction on MariaDB), so an unchanged report compares equal to its row.
+     */
+    private static AccountReport normalized(AccountReport r) {
+        return r.lastActivity() == null ? r : new AccountReport(r.accountId(), r.status(), r.scriptId(), r.messageCount(),
+                r.replyCount(), r.lastActivity().truncatedTo(ChronoUnit.SECONDS), r.sessionFile(), r.groupIds());
     }
 }

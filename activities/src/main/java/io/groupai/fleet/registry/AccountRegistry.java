@@ -6,6 +6,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Registers, changes and removes accounts. Placement on servers belongs to allocation. */
@@ -22,7 +23,8 @@ public class AccountRegistry {
         this.validator = validator;
     }
 
-    @Transactional
+    /** READ COMMITTED like the claims that change the same rows: no gap locks to deadlock with them on InnoDB. */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
     public AccountRecord create(AccountDefinition definition) {
         validate(definition);
         if (accounts.find(definition.accountId()).isPresent()) {
@@ -47,14 +49,16 @@ public class AccountRegistry {
         return accounts.get(accountId);
     }
 
-    @Transactional
+    @Transactional(isolation = Isolation.READ_COMMITTED)
     public void delete(String accountId) {
         AccountRecord account = accounts.get(accountId);
         if (account.serverId() != null) {
             throw new ConflictException("account " + accountId + " is placed on server " + account.serverId()
                     + "; stop and release it before deleting it");
         }
-        accounts.delete(accountId);
+        if (!accounts.deleteUnassigned(accountId)) {
+            throw new ConflictException("account " + accountId + " was placed on a server meanwhile; stop and release it before deleting it");
+        }
         log.info("deleted account {}", accountId);
     }
 

@@ -6,11 +6,14 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -25,10 +28,14 @@ public class AccountRepository {
     private static final RowMapper<AccountRecord> MAPPER = AccountRepository::map;
 
     private final JdbcClient jdbc;
+    private final JdbcTemplate batch;
+    private final PlacementCounts counts;
     private final Clock clock;
 
-    public AccountRepository(JdbcClient jdbc, Clock clock) {
+    public AccountRepository(JdbcClient jdbc, JdbcTemplate batch, PlacementCounts counts, Clock clock) {
         this.jdbc = jdbc;
+        this.batch = batch;
+        this.counts = counts;
         this.clock = clock;
     }
 
@@ -38,6 +45,7 @@ public class AccountRepository {
                         + "reply_count, created_at, updated_at) VALUES (?, ?, ?, NULL, 'unallocated', ?, 0, 0, ?, ?)")
                 .params(d.accountId(), d.sessionFile(), d.scriptId(), d.location(), now, now)
                 .update();
+        counts.add(null, 1);
     }
 
     public int updateDefinition(AccountDefinition d) {
@@ -54,8 +62,13 @@ public class AccountRepository {
         return find(accountId).orElseThrow(() -> NotFoundException.account(accountId));
     }
 
-    public int delete(String accountId) {
-        return jdbc.sql("DELETE FROM accounts WHERE account_id = ?").param(accountId).update();
+    /** Deletes the account only while it has no server; returns whether it did. */
+    public boolean deleteUnassigned(String accountId) {
+        boolean deleted = jdbc.sql("DELETE FROM accounts WHERE account_id = ? AND server_id IS NULL").param(accountId).update() > 0;
+        if (deleted) {
+            counts.add(null, -1);
+        }
+        return deleted;
     }
 
     public Page<AccountRecord> list(AccountFilter filter, int page, int size) {
@@ -85,54 +98,85 @@ public class AccountRepository {
         return new Page<>(items, page, size, total);
     }
 
-    /** An account first heard of in a heartbeat; {@code place} assigns it to the reporting node. */
-    public void insertReported(AccountReport r, String nodeId, boolean place, Instant now) {
-        Timestamp at = Timestamp.from(now);
-        jdbc.sql("INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, source_node, message_count, "
-                        + "reply_count, last_activity, group_ids, reported_session_file, last_report_at, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(r.accountId(), r.sessionFile(), r.scriptId(), place ? nodeId : null, place ? r.status() : "unallocated",
-                        nodeId, r.messageCount(), r.replyCount(), timestamp(r.lastActivity()), groupIds(r), r.sessionFile(),
-                        at, at, at)
-                .update();
+    /** An account row as a heartbeat compares a report against it. */
+    public record ReportedRow(String accountId, String serverId, String operationId, String status, String scriptId,
+                              String sourceNode, long messageCount, long replyCount, Instant lastActivity, String groupIds,
+                              String reportedSessionFile) {
+    }
+
+    /** Reads the rows of these accounts that exist, by account id, without locking them. */
+    public Map<String, ReportedRow> findReported(Collection<String> accountIds) {
+        Map<String, ReportedRow> rows = new HashMap<>();
+        Jdbc.inChunks(accountIds, (placeholders, chunk) -> jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, "
+                        + "source_node, message_count, reply_count, last_activity, group_ids, reported_session_file FROM accounts "
+                        + "WHERE account_id IN (" + placeholders + ")")
+                .params(chunk)
+                .query((RowCallbackHandler) rs -> rows.put(rs.getString("account_id"), new ReportedRow(
+                        rs.getString("account_id"), rs.getString("server_id"), rs.getString("operation_id"),
+                        rs.getString("status"), rs.getString("script_id"), rs.getString("source_node"),
+                        rs.getLong("message_count"), rs.getLong("reply_count"), Jdbc.instant(rs, "last_activity"),
+                        rs.getString("group_ids"), rs.getString("reported_session_file")))));
+        return rows;
     }
 
     /**
-     * Statistics of a known account from its node. With {@code assign} the account is (or becomes)
-     * this node's and takes the reported status; the conditional update never takes an account
-     * that another server got in the meantime.
+     * Accounts first heard of in a heartbeat, in one JDBC batch: recorded without a server (only
+     * allocation and migration assign one), seen on the reporting node.
      */
-    public void applyReport(AccountReport r, String nodeId, boolean assign, Instant now) {
-        Timestamp at = Timestamp.from(now);
-        if (assign) {
-            jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, script_id = COALESCE(?, script_id), source_node = ?, "
-                            + "message_count = ?, reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, "
-                            + "last_report_at = ?, updated_at = ? WHERE account_id = ? AND (server_id IS NULL OR server_id = ?)")
-                    .params(nodeId, r.status(), r.scriptId(), nodeId, r.messageCount(), r.replyCount(),
-                            timestamp(r.lastActivity()), groupIds(r), r.sessionFile(), at, at, r.accountId(), nodeId)
-                    .update();
-        } else {
-            jdbc.sql("UPDATE accounts SET source_node = ?, message_count = ?, reply_count = ?, last_activity = ?, group_ids = ?, "
-                            + "reported_session_file = ?, last_report_at = ?, updated_at = ? WHERE account_id = ?")
-                    .params(nodeId, r.messageCount(), r.replyCount(), timestamp(r.lastActivity()), groupIds(r),
-                            r.sessionFile(), at, at, r.accountId())
-                    .update();
+    public void insertReported(List<AccountReport> reports, String nodeId, Instant now) {
+        if (reports.isEmpty()) {
+            return;
         }
+        Timestamp at = Timestamp.from(now);
+        List<Object[]> rows = new ArrayList<>(reports.size());
+        for (AccountReport r : reports) {
+            rows.add(new Object[] {r.accountId(), r.sessionFile(), r.scriptId(), nodeId, r.messageCount(), r.replyCount(),
+                    timestamp(r.lastActivity()), groupIds(r.groupIds()), r.sessionFile(), at, at, at});
+        }
+        batch.batchUpdate("INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, source_node, message_count, "
+                + "reply_count, last_activity, group_ids, reported_session_file, last_report_at, created_at, updated_at) "
+                + "VALUES (?, ?, ?, NULL, 'unallocated', ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        counts.add(null, reports.size());
     }
 
-    /** A node reported an account that belongs to another server: remember where it was seen, nothing else. */
-    public void markSeenOn(String accountId, String nodeId, Instant now) {
-        jdbc.sql("UPDATE accounts SET source_node = ?, last_report_at = ? WHERE account_id = ?")
-                .params(nodeId, Timestamp.from(now), accountId).update();
+    /**
+     * Writes the new image of rows a heartbeat changed, in one JDBC batch, each only while the
+     * row's server and operation are still the ones {@code changed} was computed from (the rows
+     * are read without locks, so a placement may have changed one since; its report is then
+     * dropped, and the node's next heartbeat brings it again). Never writes server_id or
+     * operation_id: placement is not a heartbeat's to change. Returns how many rows it wrote.
+     */
+    public int updateReported(List<ReportedRow> changed, Instant now) {
+        if (changed.isEmpty()) {
+            return 0;
+        }
+        Timestamp at = Timestamp.from(now);
+        List<Object[]> rows = new ArrayList<>(changed.size());
+        for (ReportedRow r : changed) {
+            rows.add(new Object[] {r.status(), r.scriptId(), r.sourceNode(), r.messageCount(), r.replyCount(),
+                    timestamp(r.lastActivity()), r.groupIds(), r.reportedSessionFile(), at, at, r.accountId(),
+                    r.serverId() == null ? "" : r.serverId(), r.operationId() == null ? "" : r.operationId()});
+        }
+        // COALESCE to '': a null-safe comparison that H2 and MySQL/MariaDB both run (ids are never empty).
+        int[] written = batch.batchUpdate("UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, "
+                + "reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
+                + "WHERE account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?", rows);
+        int sum = 0;
+        for (int n : written) {
+            // Drivers may answer SUCCESS_NO_INFO (-2) for batched statements: count those as written.
+            sum += n == java.sql.Statement.SUCCESS_NO_INFO ? 1 : n;
+        }
+        return sum;
     }
 
     private static Timestamp timestamp(Instant instant) {
         return instant == null ? null : Timestamp.from(instant);
     }
 
-    private static String groupIds(AccountReport r) {
-        return r.groupIds() == null || r.groupIds().isEmpty() ? null
-                : r.groupIds().stream().map(String::valueOf).collect(Collectors.joining(","));
+    /** How group ids are stored: comma-separated, or null for none. */
+    public static String groupIds(List<Long> groupIds) {
+        return groupIds == null || groupIds.isEmpty() ? null
+                : groupIds.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     public long countAll() {
@@ -156,11 +200,13 @@ public class AccountRepository {
         return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ?").param(nodeId).query(Integer.class).single();
     }
 
-    /** Accounts per server, for every server that has at least one. */
-    public Map<String, Integer> countByServer() {
+    /** Accounts on each of these servers that has at least one (an index range per server, not the whole table). */
+    public Map<String, Integer> countByServer(Collection<String> nodeIds) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IS NOT NULL GROUP BY server_id")
-                .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n")));
+        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IN ("
+                        + placeholders + ") GROUP BY server_id")
+                .params(chunk)
+                .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n"))));
         return counts;
     }
 

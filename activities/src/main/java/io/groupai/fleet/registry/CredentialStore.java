@@ -53,6 +53,15 @@ public class CredentialStore {
                 .optional();
     }
 
+    /** Auth type per server that has a secret, among these servers (one query per 500). */
+    public java.util.Map<String, String> authTypes(java.util.Collection<String> nodeIds) {
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> jdbc.sql("SELECT node_id, auth_type FROM server_credentials WHERE node_id IN ("
+                        + placeholders + ")").params(chunk)
+                .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> types.put(rs.getString(1), rs.getString(2))));
+        return types;
+    }
+
     public Optional<String> authType(String nodeId) {
         return jdbc.sql("SELECT auth_type FROM server_credentials WHERE node_id = ?").param(nodeId)
                 .query(String.class).optional();

@@ -49,10 +49,11 @@ public class ServerRegistry {
     private final NodeTokenStore tokens;
     private final Validator validator;
     private final ApplicationEventPublisher events;
+    private final PlacementCounts counts;
 
     public ServerRegistry(ServerRepository servers, AccountRepository accounts, CredentialStore credentials,
                           FleetSettingsRepository settings, NodeTokenStore tokens, Validator validator,
-                          ApplicationEventPublisher events) {
+                          ApplicationEventPublisher events, PlacementCounts counts) {
         this.servers = servers;
         this.accounts = accounts;
         this.credentials = credentials;
@@ -60,6 +61,7 @@ public class ServerRegistry {
         this.tokens = tokens;
         this.validator = validator;
         this.events = events;
+        this.counts = counts;
     }
 
     @Transactional
@@ -101,6 +103,7 @@ public class ServerRegistry {
                     + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
         }
         servers.delete(nodeId);
+        counts.forget(nodeId);
         events.publishEvent(new ServerChangedEvent(nodeId));
         log.info("deleted server {}", nodeId);
     }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
@@ -64,6 +65,26 @@ public class ServerRepository {
 
     public List<ServerRecord> findAll() {
         return jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY node_id").query(MAPPER).list();
+    }
+
+    /** Servers filtered on the database by status, health and location (each optional), in node id order. */
+    public Page<ServerRecord> list(String status, String health, String location, int page, int size) {
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        for (String[] condition : new String[][] {{"status", status}, {"health", health}, {"location", location}}) {
+            if (condition[1] != null) {
+                where.add(condition[0] + " = ?");
+                params.add(condition[1]);
+            }
+        }
+        String clause = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
+        long total = jdbc.sql("SELECT COUNT(*) FROM servers" + clause).params(params).query(Long.class).single();
+        List<Object> pageParams = new ArrayList<>(params);
+        pageParams.add(size);
+        pageParams.add((long) page * size);
+        List<ServerRecord> items = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + clause + " ORDER BY node_id LIMIT ? OFFSET ?")
+                .params(pageParams).query(MAPPER).list();
+        return new Page<>(items, page, size, total);
     }
 
     public int delete(String nodeId) {

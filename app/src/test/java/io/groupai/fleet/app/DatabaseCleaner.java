@@ -10,7 +10,7 @@ public final class DatabaseCleaner {
 
     public static void clean(JdbcClient jdbc) {
         for (String table : new String[] {"allocation_history", "node_commands", "node_tokens", "accounts", "server_credentials", "servers",
-                "fleet_settings", "workflow_runs"}) {
+                "fleet_settings", "workflow_runs", "placement_counts"}) {
             jdbc.sql("DELETE FROM " + table).update();
         }
     }

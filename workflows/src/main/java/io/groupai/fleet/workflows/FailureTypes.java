@@ -42,6 +42,12 @@ public final class FailureTypes {
     public static final String SERVER_NOT_ELIGIBLE = "ServerNotEligible";
     /** Non-retryable. The account is already placed or claimed by another operation, or does not exist. */
     public static final String ACCOUNT_UNAVAILABLE = "AccountUnavailable";
+    /**
+     * Non-retryable. A release, completion, failure mark or migration abort found the account's row
+     * not held by this operation (another operation holds it, or its server contradicts the step):
+     * nothing was changed, and retrying cannot help.
+     */
+    public static final String CLAIM_LOST = "ClaimLost";
     /** Non-retryable. The control plane holds no session archive for the account. */
     public static final String NO_SESSION = "NoStoredSession";
     /** Non-retryable. Allocation input the activity cannot act on (unknown strategy, bad id, no strategy). */

@@ -1,39 +1,37 @@
 package io.groupai.fleet.app.allocation;
 
-import io.groupai.fleet.registry.AccountRepository;
-import io.groupai.fleet.registry.ServerRecord;
-import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.registry.PlacementCounts;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Allocation summary computed from the database (never from files on the servers). */
+/**
+ * Allocation summary from the database (never from files on the servers): the per-server counts
+ * that every placement keeps in the same transaction, so a call reads one row per server instead
+ * of grouping every account.
+ */
 @RestController
 class AllocationSummaryController {
 
-    private final AccountRepository accounts;
-    private final ServerRepository servers;
+    private final PlacementCounts counts;
 
-    AllocationSummaryController(AccountRepository accounts, ServerRepository servers) {
-        this.accounts = accounts;
-        this.servers = servers;
+    AllocationSummaryController(PlacementCounts counts) {
+        this.counts = counts;
     }
 
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
-    @Transactional(readOnly = true)
     AllocationSummary summary() {
-        long total = accounts.countAll();
-        long unallocated = accounts.countUnallocated();
-        Map<String, Integer> counts = accounts.countByServer();
+        PlacementCounts.Usage now = counts.usage();
         Map<String, AllocationSummary.ServerUsage> usage = new LinkedHashMap<>();
-        for (ServerRecord server : servers.findAll()) {
-            int current = counts.getOrDefault(server.nodeId(), 0);
-            double percent = Math.round(1000.0 * current / server.maxAccounts()) / 10.0;
-            usage.put(server.nodeId(), new AllocationSummary.ServerUsage(current, server.maxAccounts(),
-                    Math.max(0, server.maxAccounts() - current), percent));
+        long allocated = 0;
+        for (PlacementCounts.ServerUsage server : now.servers()) {
+            int current = (int) server.accounts();
+            int max = server.maxAccounts();
+            allocated += current;
+            double percent = Math.round(1000.0 * current / max) / 10.0;
+            usage.put(server.nodeId(), new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
         }
-        return new AllocationSummary(total, unallocated, total - unallocated, usage);
+        return new AllocationSummary(allocated + now.unassigned(), now.unassigned(), allocated, usage);
     }
 }

@@ -7,10 +7,12 @@ import io.groupai.fleet.registry.CredentialStore;
 import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.registry.NodeTokenStore;
+import io.groupai.fleet.registry.Page;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRegistry;
 import io.groupai.fleet.registry.ServerRegistry.ServerInput;
 import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.registry.ServerStatus;
 import io.groupai.fleet.workflows.WorkflowIds;
 import io.groupai.fleet.workflows.nodes.BootstrapNodeWorkflow;
 import io.groupai.fleet.workflows.nodes.BootstrapRequest;
@@ -30,6 +32,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -40,6 +43,12 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/api/v1/group-ai/servers")
 class ServerController {
+
+    /** Large enough that small fleets get every server in one page, as before paging. */
+    static final int DEFAULT_PAGE_SIZE = 100;
+    static final int MAX_PAGE_SIZE = 1000;
+    /** What probes write into servers.health. */
+    static final List<String> HEALTH = List.of("unknown", "healthy", "unhealthy");
 
     private final ServerRegistry registry;
     private final ServerRepository servers;
@@ -63,12 +72,27 @@ class ServerController {
         this.serverJson = new ServerJson(environment::getProperty);
     }
 
+    /** One page of servers, filtered on the database; accounts are counted for that page only. */
     @GetMapping
-    List<ServerView> list() {
-        Map<String, Integer> counts = accounts.countByServer();
-        return servers.findAll().stream()
-                .map(s -> view(s, counts.getOrDefault(s.nodeId(), 0)))
-                .toList();
+    Page<ServerView> list(@RequestParam(required = false) String status,
+                          @RequestParam(required = false) String health,
+                          @RequestParam(required = false) String location,
+                          @RequestParam(defaultValue = "0") int page,
+                          @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE) int size) {
+        if (page < 0) {
+            throw new InvalidInputException("page", "must be 0 or more (pages count from 0)");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        if (status != null && ServerStatus.fromWire(status).isEmpty()) {
+            throw new InvalidInputException("status", "unknown status '" + status + "'; use one of active, draining, disabled, down");
+        }
+        if (health != null && !HEALTH.contains(health)) {
+            throw new InvalidInputException("health", "unknown health '" + health + "'; use one of " + String.join(", ", HEALTH));
+        }
+        Page<ServerRecord> found = servers.list(status, health, location, page, size);
+        return new Page<>(views(found.items()), found.page(), found.size(), found.total());
     }
 
     @GetMapping("/{nodeId}")
@@ -107,9 +131,7 @@ class ServerController {
     @PostMapping(path = "/import", consumes = {"application/json", "text/plain", "application/octet-stream"})
     Map<String, Object> importMasterConfig(@RequestBody String body) {
         List<ServerRecord> imported = importer.importJson(body);
-        Map<String, Integer> counts = accounts.countByServer();
-        return Map.of("imported", imported.size(),
-                "servers", imported.stream().map(s -> view(s, counts.getOrDefault(s.nodeId(), 0))).toList());
+        return Map.of("imported", imported.size(), "servers", views(imported));
     }
 
     @GetMapping("/{nodeId}/status")
@@ -152,6 +174,16 @@ class ServerController {
             throw new InvalidInputException(problems);
         }
         return input;
+    }
+
+    /** Views of many servers with one query per kind of detail, not one per server. */
+    private List<ServerView> views(List<ServerRecord> list) {
+        List<String> ids = list.stream().map(ServerRecord::nodeId).toList();
+        Map<String, Integer> counts = accounts.countByServer(ids);
+        Map<String, String> authTypes = credentials.authTypes(ids);
+        java.util.Set<String> withTokens = tokens.existing(ids);
+        return list.stream().map(s -> ServerView.of(s, counts.getOrDefault(s.nodeId(), 0), authTypes.get(s.nodeId()),
+                withTokens.contains(s.nodeId()))).toList();
     }
 
     private ServerView view(ServerRecord server, int accountsCount) {

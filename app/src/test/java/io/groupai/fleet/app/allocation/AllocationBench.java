@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.allocation;
 
 import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.BenchApp;
 import io.groupai.fleet.app.FleetApplication;
 import io.groupai.fleet.sessions.SessionStore;
 import io.temporal.client.WorkflowClient;
@@ -39,19 +40,12 @@ public final class AllocationBench {
         boolean realAgents = args.length <= 3 || !"in-process".equals(args[3]);
         Path dir = Files.createTempDirectory("alloc-bench");
         SpringApplication app = new SpringApplication(FleetApplication.class);
+        java.util.Map<String, String> properties = BenchApp.properties(dir);
+        properties.put("spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        // 20 copies of the 60 MB TDLib library are not needed for simulated accounts.
+        properties.put("groupai.nodes.ship-tdlib", "false");
         // System properties outrank application.yml (default properties would not).
-        java.util.Map.of(
-                "spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-                "server.port", "0",
-                "groupai.temporal.embedded.server", "java-test-server",
-                "groupai.temporal.embedded.port", "0",
-                "groupai.data-dir", dir.toString(),
-                "groupai.sessions.dir", dir.resolve("sessions").toString(),
-                "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "groupai.demo.enabled", "false",
-                // 20 copies of the 60 MB TDLib library are not needed for simulated accounts.
-                "groupai.nodes.ship-tdlib", "false",
-                "logging.level.root", "WARN").forEach(System::setProperty);
+        properties.forEach(System::setProperty);
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);

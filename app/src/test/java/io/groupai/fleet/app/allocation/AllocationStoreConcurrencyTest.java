@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.allocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupai.fleet.allocation.AllocationRefusedException;
 import io.groupai.fleet.allocation.AllocationStore;
@@ -120,7 +121,8 @@ class AllocationStoreConcurrencyTest {
         store.reserve("c1", "s1", "wf-a");
         store.reserve("c1", "s1", "wf-a"); // a retried activity gets the same claim back
 
-        assertThat(store.release("c1", "s1", "wf-other")).isFalse();
+        assertThatThrownBy(() -> store.release("c1", "s1", "wf-other")).isInstanceOfSatisfying(AllocationRefusedException.class,
+                e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
         assertThat(store.release("c1", "s1", "wf-a")).isTrue();
         assertThat(jdbc.sql("SELECT status FROM accounts WHERE account_id = 'c1'").query(String.class).single())
                 .isEqualTo("unallocated");

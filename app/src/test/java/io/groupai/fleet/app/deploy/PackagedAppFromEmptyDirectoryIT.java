@@ -54,7 +54,8 @@ class PackagedAppFromEmptyDirectoryIT {
         try {
             Api api = new Api(port);
             await(app, log, "the three demo nodes online (healthy, heartbeating)", Duration.ofMinutes(4), () -> {
-                JsonNode servers = get(api, "/api/v1/group-ai/servers");
+                JsonNode page = get(api, "/api/v1/group-ai/servers");
+                JsonNode servers = page == null ? null : page.get("items");
                 if (servers == null || servers.size() != 3) {
                     return false;
                 }

@@ -2,10 +2,12 @@ package io.groupai.fleet.app.heartbeats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.allocation.AllocationType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +29,8 @@ class HeartbeatApiTest {
     JdbcClient jdbc;
     @Autowired
     SessionStore sessions;
+    @Autowired
+    AllocationStore allocation;
     Api api;
 
     @BeforeEach
@@ -40,6 +44,7 @@ class HeartbeatApiTest {
     @Test
     void syncsReportedAccountsIntoTheDatabaseAndRenewsTheLease() {
         api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"639000000001\"}");
+        place("639000000001", "node-a");
 
         Api.Response reply = heartbeat("""
                 {"node_id": "node-a", "status": "online", "account_count": 2, "agent_version": "seed-python",
@@ -61,8 +66,16 @@ class HeartbeatApiTest {
         assertThat(first.get("status").asString()).isEqualTo("online");
         assertThat(first.get("group_ids").get(0).asLong()).isEqualTo(123456789L);
         assertThat(first.get("last_activity").asString()).startsWith("2025-12-01T18:00");
+        // Unknown to the database: recorded as reported, seen on node-a, but not assigned by a heartbeat.
+        JsonNode second = api.get("/api/v1/group-ai/accounts/639000000002").json();
+        assertThat(second.get("server_id").isNull()).isTrue();
+        assertThat(second.get("source_node").asString()).isEqualTo("node-a");
+        assertThat(second.get("message_count").asLong()).isEqualTo(3);
+        assertThat(reply.json().get("rejected_accounts").values()).extracting(JsonNode::asString).containsExactly("639000000002");
         JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
-        assertThat(summary.get("servers").get("node-a").get("current").asInt()).isEqualTo(2);
+        assertThat(summary.get("servers").get("node-a").get("current").asInt()).isEqualTo(1);
+        assertThat(summary.get("unallocated").asInt()).isEqualTo(1);
+        assertThat(summary.get("total_accounts").asInt()).isEqualTo(2);
         assertThat(api.get("/api/v1/group-ai/servers/node-a/status").json().get("last_heartbeat").isNull()).isFalse();
 
         // Counters are running totals: a later report replaces them.
@@ -73,22 +86,64 @@ class HeartbeatApiTest {
     }
 
     @Test
-    void neverMovesAnAccountOfAnotherServerNorOverfillsANode() {
-        heartbeat("""
-                {"node_id": "node-a", "status": "online", "accounts": [{"account_id": "acc-1", "status": "online"}]}""");
+    void neverAssignsNorMovesAnAccount() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"acc-1\"}");
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"b-1\"}");
+        place("acc-1", "node-a");
 
         Api.Response fromB = heartbeat("""
                 {"node_id": "node-b", "status": "online", "accounts": [
                    {"account_id": "acc-1", "status": "online"},
-                   {"account_id": "b-1", "status": "online"}, {"account_id": "b-2", "status": "online"},
-                   {"account_id": "b-3", "status": "online"}, {"account_id": "b-4", "status": "online"}]}""",
+                   {"account_id": "b-1", "status": "online"}, {"account_id": "b-2", "status": "online"}]}""",
                 "Bearer node-b-token-0123456789abcdef");
 
         assertThat(fromB.json().get("rejected_accounts").values()).extracting(JsonNode::asString)
-                .containsExactly("acc-1", "b-4");
-        assertThat(api.get("/api/v1/group-ai/accounts/acc-1").json().get("server_id").asString()).isEqualTo("node-a");
-        assertThat(api.get("/api/v1/group-ai/accounts/b-4").json().get("server_id").isNull()).isTrue();
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = 'node-b'").query(Integer.class).single()).isEqualTo(3);
+                .containsExactly("acc-1", "b-1", "b-2");
+        JsonNode acc1 = api.get("/api/v1/group-ai/accounts/acc-1").json();
+        assertThat(acc1.get("server_id").asString()).isEqualTo("node-a");
+        assertThat(acc1.get("source_node").asString()).isEqualTo("node-b");
+        assertThat(acc1.get("status").asString()).isEqualTo("online");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = 'node-b'").query(Integer.class).single()).isZero();
+        // Listing an account does not give the node its session either.
+        assertThat(api.get("/api/v1/workers/node-b/sessions/b-1", "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void whileAnOperationHoldsAnAccountItsStatusIsLeftToThatOperation() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"held-1\"}");
+        allocation.reserve("held-1", "node-a", "wf-held");
+
+        heartbeat("""
+                {"node_id": "node-a", "status": "online", "accounts": [
+                   {"account_id": "held-1", "status": "online", "message_count": 4}]}""");
+
+        JsonNode held = api.get("/api/v1/group-ai/accounts/held-1").json();
+        assertThat(held.get("status").asString()).isEqualTo("allocating");
+        assertThat(held.get("message_count").asLong()).isEqualTo(4);
+        assertThat(allocation.release("held-1", "node-a", "wf-held")).isTrue();
+    }
+
+    @Test
+    void anUnchangedReportWritesNoAccountRow() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"same-1\"}");
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"same-2\"}");
+        place("same-1", "node-a");
+        place("same-2", "node-a");
+        String report = """
+                {"node_id": "node-a", "status": "online", "accounts": [
+                   {"account_id": "same-1", "status": "online", "message_count": 5, "last_activity": "2025-12-01T18:00:00.123456"},
+                   {"account_id": "same-2", "status": "online", "message_count": %d, "group_ids": [1, 2]}]}""";
+        heartbeat(report.formatted(1));
+        // A marker only a write would replace.
+        jdbc.sql("UPDATE accounts SET last_report_at = ? WHERE account_id IN ('same-1', 'same-2')")
+                .param(java.sql.Timestamp.valueOf("2001-01-01 00:00:00")).update();
+
+        heartbeat(report.formatted(2));
+
+        assertThat(jdbc.sql("SELECT account_id FROM accounts WHERE last_report_at > ? ORDER BY account_id")
+                .param(java.sql.Timestamp.valueOf("2001-01-02 00:00:00")).query(String.class).list()).containsExactly("same-2");
+        assertThat(api.get("/api/v1/group-ai/accounts/same-2").json().get("message_count").asLong()).isEqualTo(2);
     }
 
     @Test
@@ -156,8 +211,9 @@ class HeartbeatApiTest {
         assertThat(listed.get("status").asString()).isEqualTo("acked");
         assertThat(listed.get("attempts").asInt()).isEqualTo(2);
 
-        // A session for a heartbeat-only worker: the node fetches it with its token.
+        // A session for a heartbeat-only worker the account was allocated to: the node fetches it with its token.
         heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"acc-s\", \"status\": \"offline\"}]}");
+        place("acc-s", "node-a");
         Path temp = sessions.newTempFile();
         Files.write(temp, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
         sessions.store("acc-s", temp);
@@ -186,6 +242,12 @@ class HeartbeatApiTest {
         }
         assertThat(jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = 'node-a'").query(String.class).single())
                 .doesNotContain(TOKEN);
+    }
+
+    /** Assignment is allocation's: reserve and complete, as the allocation workflow does. */
+    private void place(String accountId, String nodeId) {
+        allocation.reserve(accountId, nodeId, "wf-place-" + accountId);
+        allocation.complete(accountId, nodeId, AllocationType.MANUAL, 0, "wf-place-" + accountId, null);
     }
 
     private Api.Response heartbeat(String body) {

@@ -2,9 +2,11 @@ package io.groupai.fleet.app.logins;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.workflows.allocation.AllocationType;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +27,8 @@ class LoginApiTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    AllocationStore allocation;
     Api api;
 
     @BeforeEach
@@ -177,12 +181,14 @@ class LoginApiTest {
         assertThat(r.status()).as(r.body()).isEqualTo(expected);
     }
 
-    /** The node reports the account in a heartbeat, which places it there. */
+    /** The node reports the account in a heartbeat (which records it, unassigned); allocation places it there. */
     private void placeOnNodeA(String accountId) {
         Api.Response r = api.post("/api/v1/workers/heartbeat", """
                 {"node_id": "node-a", "status": "online", "accounts": [{"account_id": "%s", "status": "waiting_login"}]}"""
                 .formatted(accountId), "Authorization", "Bearer " + TOKEN_A);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
+        allocation.reserve(accountId, "node-a", "wf-login-" + accountId);
+        allocation.complete(accountId, "node-a", AllocationType.MANUAL, 0, "wf-login-" + accountId, null);
         assertThat(api.get("/api/v1/group-ai/accounts/" + accountId).json().get("server_id").asString()).isEqualTo("node-a");
     }
 

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.groupai.fleet.registry.PlacementCounts;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -29,6 +30,8 @@ class ServerRegistryApiTest {
     int port;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    PlacementCounts counts;
     Api api;
 
     @BeforeEach
@@ -57,6 +60,7 @@ class ServerRegistryApiTest {
             assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"" + id + "\"}").status()).isEqualTo(201);
         }
         jdbc.sql("UPDATE accounts SET server_id = 'manila' WHERE account_id IN ('639457597211', '639679410504')").update();
+        counts.recount(); // placement changed by hand, outside the transactions that keep the counts
 
         summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
         assertThat(summary.get("total_accounts").asInt()).isEqualTo(3);
@@ -75,6 +79,39 @@ class ServerRegistryApiTest {
         // The allocation block is kept as fleet settings.
         assertThat(jdbc.sql("SELECT setting FROM fleet_settings WHERE name = 'allocation.default_strategy'")
                 .query(String.class).single()).isEqualTo("load_balance");
+    }
+
+    @Test
+    void listsServersPagedAndFilteredOnTheDatabase() {
+        String[][] fleet = {{"srv-1", "Manila", "active"}, {"srv-2", "Manila", "draining"}, {"srv-3", "LosAngeles", "active"},
+                {"srv-4", "Manila", "active"}, {"srv-5", "LosAngeles", "disabled"}};
+        for (String[] s : fleet) {
+            assertThat(api.post("/api/v1/group-ai/servers", """
+                    {"node_id": "%s", "host": "127.0.0.1", "user": "ubuntu", "deploy_dir": "/srv/g", "max_accounts": 5,
+                     "location": "%s", "status": "%s"}""".formatted(s[0], s[1], s[2])).status()).isEqualTo(201);
+        }
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"on-srv-4\"}");
+        jdbc.sql("UPDATE accounts SET server_id = 'srv-4' WHERE account_id = 'on-srv-4'").update();
+
+        JsonNode all = api.get("/api/v1/group-ai/servers").json();
+        assertThat(all.get("total").asInt()).isEqualTo(5);
+        assertThat(all.get("size").asInt()).isEqualTo(100);
+        assertThat(all.get("items").findValuesAsString("node_id")).containsExactly("srv-1", "srv-2", "srv-3", "srv-4", "srv-5");
+
+        JsonNode manilaActive = api.get("/api/v1/group-ai/servers?location=Manila&status=active&page=1&size=1").json();
+        assertThat(manilaActive.get("total").asInt()).isEqualTo(2);
+        assertThat(manilaActive.get("items").findValuesAsString("node_id")).containsExactly("srv-4");
+        assertThat(manilaActive.get("items").get(0).get("accounts_count").asInt()).isEqualTo(1);
+        assertThat(api.get("/api/v1/group-ai/servers?health=unknown").json().get("total").asInt()).isEqualTo(5);
+        assertThat(api.get("/api/v1/group-ai/servers?health=healthy").json().get("items")).isEmpty();
+
+        for (String[] bad : new String[][] {{"size=0", "size"}, {"size=1001", "size"}, {"page=-1", "page"},
+                {"status=sleeping", "status"}, {"health=great", "health"}}) {
+            Api.Response response = api.get("/api/v1/group-ai/servers?" + bad[0]);
+            assertThat(response.status()).as(bad[0]).isEqualTo(400);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+            assertThat(response.json().get("errors").findValuesAsString("field")).as(bad[0]).containsExactly(bad[1]);
+        }
     }
 
     @Test
