@@ -38,12 +38,19 @@ class PackagedAppProcessesIT {
     private static final List<String> DEMO_NODES = List.of("worker-01", "los-angeles", "manila");
 
     private Path dir;
+    /** HTTP, Temporal gRPC and Temporal UI ports: the same for every start in one directory, as a user restarts an app. */
+    private int httpPort;
+    private int temporalPort;
+    private int temporalUiPort;
     private final List<Process> apps = new ArrayList<>();
     private final Map<Process, Integer> ports = new java.util.HashMap<>();
 
     @BeforeEach
     void freshDirectory() throws IOException {
         dir = Files.createTempDirectory("groupai-packaged-app-").toRealPath();
+        httpPort = freePort();
+        temporalPort = freePort();
+        temporalUiPort = freePort();
     }
 
     /** Whatever a failed test left behind is killed, so one failure does not leak into the machine. */
@@ -108,9 +115,12 @@ class PackagedAppProcessesIT {
         Stream.of("TEMPORAL_ADDRESS", "DB_URL", "DB_USER", "DB_PASSWORD", "GROUPAI_MASTER_CONFIG", "GROUPAI_PUBLIC_URL",
                 "JAVA_TOOL_OPTIONS").forEach(env::remove);
         env.put("GROUPAI_DEMO", "true");
-        int port = freePort();
+        int port = httpPort;
         env.put("PORT", Integer.toString(port));
-        env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(freePort()));
+        // With a Temporal CLI (GROUPAI_TEMPORAL_CLI, as CI provides) the app runs the dev server as its
+        // child: a restart after SIGKILL must find (and adopt) it on the same port.
+        env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(temporalPort));
+        env.put("GROUPAI_TEMPORAL_UI_PORT", Integer.toString(temporalUiPort));
         env.put("GROUPAI_DATA_DIR", dir.resolve("data").toString());
         env.put("GROUPAI_NODE_HEARTBEAT_INTERVAL", "2s");
         Process app = pb.start();
