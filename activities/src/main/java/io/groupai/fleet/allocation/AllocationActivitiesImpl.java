@@ -2,8 +2,8 @@ package io.groupai.fleet.allocation;
 
 import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
-import io.groupai.fleet.workflows.allocation.AllocationActivities;
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.allocation.AllocationActivities;
 import io.groupai.fleet.workflows.allocation.CompleteRequest;
 import io.groupai.fleet.workflows.allocation.MigrationPlan;
 import io.groupai.fleet.workflows.allocation.MigrationRequest;
@@ -39,8 +39,10 @@ public class AllocationActivitiesImpl implements AllocationActivities {
 
     @Override
     public PlanResult plan(PlanRequest request) {
-        return refusals(() -> placement.plan(request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
-                request.accountIds(), request.excludedServerIds() == null ? List.of() : request.excludedServerIds()));
+        return refusals(() -> placement.plan(
+                request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
+                request.accountIds(),
+                request.excludedServerIds() == null ? List.of() : request.excludedServerIds()));
     }
 
     @Override
@@ -72,24 +74,28 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     @Override
     public MigrationPlan prepareMigration(MigrationRequest request, String workflowId) {
         return refusals(() -> {
-            AccountRecord account = accounts.find(request.accountId()).orElseThrow(() -> new AllocationRefusedException(
-                    FailureTypes.ACCOUNT_UNAVAILABLE, "account " + request.accountId() + " does not exist"));
+            AccountRecord account = accounts.find(request.accountId())
+                    .orElseThrow(() -> new AllocationRefusedException(
+                            FailureTypes.ACCOUNT_UNAVAILABLE, "account " + request.accountId() + " does not exist"));
             String source = account.serverId();
             AllocationStore.Claim claim = store.find(request.accountId()).orElseThrow();
             if (workflowId.equals(claim.operationId()) && claim.reservedServerId() != null) {
                 source = claim.serverId();
             } else if (source == null) {
-                throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + request.accountId()
-                        + " is not placed on any server; allocate it instead");
+                throw new AllocationRefusedException(
+                        FailureTypes.ACCOUNT_UNAVAILABLE,
+                        "account " + request.accountId() + " is not placed on any server; allocate it instead");
             }
             String target = request.targetServerId();
             if (target == null || target.isBlank()) {
-                target = claim.reservedServerId() != null && workflowId.equals(claim.operationId()) ? claim.reservedServerId()
+                target = claim.reservedServerId() != null && workflowId.equals(claim.operationId())
+                        ? claim.reservedServerId()
                         : choose(request, source);
             }
             if (target.equals(source)) {
-                throw new AllocationRefusedException(FailureTypes.SERVER_NOT_ELIGIBLE, "account " + request.accountId()
-                        + " already runs on " + source + "; choose another target");
+                throw new AllocationRefusedException(
+                        FailureTypes.SERVER_NOT_ELIGIBLE,
+                        "account " + request.accountId() + " already runs on " + source + "; choose another target");
             }
             Reservation r = store.reserveMigrationTarget(request.accountId(), source, target, workflowId);
             return new MigrationPlan(request.accountId(), source, target, r.loadScore(), r.scriptId());
@@ -97,12 +103,16 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     }
 
     private String choose(MigrationRequest request, String source) {
-        PlanResult plan = placement.planMove(request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
-                request.accountId(), source);
+        PlanResult plan = placement.planMove(
+                request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(), request.accountId(), source);
         if (plan.placements().isEmpty()) {
-            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no target for account "
-                    + request.accountId() + " other than " + source + ": "
-                    + (plan.unplaced().isEmpty() ? "no servers" : plan.unplaced().get(0).reason()));
+            throw new AllocationRefusedException(
+                    FailureTypes.NO_CAPACITY,
+                    "no target for account "
+                            + request.accountId() + " other than " + source + ": "
+                            + (plan.unplaced().isEmpty()
+                                    ? "no servers"
+                                    : plan.unplaced().get(0).reason()));
         }
         return plan.placements().get(0).serverId();
     }

@@ -2,8 +2,8 @@ package io.groupai.fleet.allocation;
 
 import io.groupai.fleet.allocation.planner.LoadScore;
 import io.groupai.fleet.allocation.planner.PlannerWeights;
-import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.PlacementCounts;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
@@ -47,6 +47,7 @@ public class AllocationStore {
 
     /** Account statuses this package writes. */
     public static final String ALLOCATING = "allocating";
+
     public static final String MIGRATING = "migrating";
     public static final String ONLINE = "online";
     public static final String FAILED = "failed";
@@ -59,8 +60,12 @@ public class AllocationStore {
     private final Clock clock;
     private final PlannerWeights weights = PlannerWeights.defaults();
 
-    public AllocationStore(JdbcClient jdbc, ServerRepository servers, AccountRepository accounts, PlacementCounts counts,
-                           Clock clock) {
+    public AllocationStore(
+            JdbcClient jdbc,
+            ServerRepository servers,
+            AccountRepository accounts,
+            PlacementCounts counts,
+            Clock clock) {
         this.jdbc = jdbc;
         this.servers = servers;
         this.accounts = accounts;
@@ -69,19 +74,25 @@ public class AllocationStore {
     }
 
     /** An account row as the claim logic needs it. */
-    public record Claim(String accountId, String serverId, String reservedServerId, String status, String operationId,
-                        String scriptId) {
-    }
+    public record Claim(
+            String accountId,
+            String serverId,
+            String reservedServerId,
+            String status,
+            String operationId,
+            String scriptId) {}
 
     // --- single claims -----------------------------------------------------------------------
 
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public Reservation reserve(String accountId, String serverId, String operationId) {
         Objects.requireNonNull(operationId, "operationId");
-        ServerRecord server = lockServer(serverId).orElseThrow(() -> new AllocationRefusedException(
-                FailureTypes.SERVER_NOT_ELIGIBLE, "server " + serverId + " is not registered"));
-        Claim account = lockAccount(accountId).orElseThrow(() -> new AllocationRefusedException(
-                FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
+        ServerRecord server = lockServer(serverId)
+                .orElseThrow(() -> new AllocationRefusedException(
+                        FailureTypes.SERVER_NOT_ELIGIBLE, "server " + serverId + " is not registered"));
+        Claim account = lockAccount(accountId)
+                .orElseThrow(() -> new AllocationRefusedException(
+                        FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
         if (serverId.equals(account.serverId()) && operationId.equals(account.operationId())) {
             int count = countCommitted(serverId);
             return new Reservation(accountId, serverId, score(server, count - 1), account.scriptId());
@@ -95,18 +106,28 @@ public class AllocationStore {
         }
         int count = countCommitted(serverId);
         if (count >= server.maxAccounts()) {
-            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no capacity: server " + serverId
-                    + " is full (" + count + "/" + server.maxAccounts() + " placed or reserved)");
+            throw new AllocationRefusedException(
+                    FailureTypes.NO_CAPACITY,
+                    "no capacity: server " + serverId + " is full (" + count + "/" + server.maxAccounts()
+                            + " placed or reserved)");
         }
         int claimed = jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, operation_id = ?, updated_at = ? "
                         + "WHERE account_id = ? AND server_id IS NULL")
-                .params(serverId, ALLOCATING, operationId, now(), accountId).update();
+                .params(serverId, ALLOCATING, operationId, now(), accountId)
+                .update();
         if (claimed != 1) {
-            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE,
+            throw new AllocationRefusedException(
+                    FailureTypes.ACCOUNT_UNAVAILABLE,
                     "account " + accountId + " was claimed by a concurrent operation");
         }
         counts.move(null, serverId);
-        log.info("account {} reserved on server {} ({}/{}) by {}", accountId, serverId, count + 1, server.maxAccounts(), operationId);
+        log.info(
+                "account {} reserved on server {} ({}/{}) by {}",
+                accountId,
+                serverId,
+                count + 1,
+                server.maxAccounts(),
+                operationId);
         return new Reservation(accountId, serverId, score(server, count), account.scriptId());
     }
 
@@ -127,7 +148,8 @@ public class AllocationStore {
             }
             jdbc.sql("UPDATE accounts SET server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
                             + "WHERE account_id = ? AND operation_id = ?")
-                    .params(UNALLOCATED, now(), accountId, operationId).update();
+                    .params(UNALLOCATED, now(), accountId, operationId)
+                    .update();
             counts.move(serverId, null);
             log.info("account {}: reservation on server {} released by {}", accountId, serverId, operationId);
             return true;
@@ -149,9 +171,12 @@ public class AllocationStore {
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public void markFailed(String accountId, String serverId, String operationId, String reason) {
         Claim account = lockAccount(accountId).orElse(null);
-        boolean held = account != null && operationId.equals(account.operationId()) && serverId.equals(account.serverId());
+        boolean held =
+                account != null && operationId.equals(account.operationId()) && serverId.equals(account.serverId());
         if (!held) {
-            if (account != null && account.operationId() == null && serverId.equals(account.serverId())
+            if (account != null
+                    && account.operationId() == null
+                    && serverId.equals(account.serverId())
                     && FAILED.equals(account.status())) {
                 return;
             }
@@ -159,17 +184,26 @@ public class AllocationStore {
         }
         jdbc.sql("UPDATE accounts SET status = ?, reserved_server_id = NULL, operation_id = NULL, updated_at = ? "
                         + "WHERE account_id = ? AND operation_id = ?")
-                .params(FAILED, now(), accountId, operationId).update();
+                .params(FAILED, now(), accountId, operationId)
+                .update();
         if (account.reservedServerId() != null) {
-            log.warn("account {}: target reservation on {} dropped with the failure", accountId, account.reservedServerId());
+            log.warn(
+                    "account {}: target reservation on {} dropped with the failure",
+                    accountId,
+                    account.reservedServerId());
         }
         log.warn("account {} kept on server {} marked failed: {}", accountId, serverId, reason);
     }
 
     /** History row + status online + claim cleared, once per (account, server, workflow). */
     @Transactional(isolation = Isolation.READ_COMMITTED)
-    public void complete(String accountId, String serverId, AllocationType type, double loadScore, String operationId,
-                         String previousServerId) {
+    public void complete(
+            String accountId,
+            String serverId,
+            AllocationType type,
+            double loadScore,
+            String operationId,
+            String previousServerId) {
         if (completedBy(accountId, serverId, operationId)) {
             return;
         }
@@ -179,10 +213,18 @@ public class AllocationStore {
         }
         jdbc.sql("UPDATE accounts SET status = ?, operation_id = NULL, reserved_server_id = NULL, updated_at = ? "
                         + "WHERE account_id = ? AND operation_id = ?")
-                .params(ONLINE, now(), accountId, operationId).update();
+                .params(ONLINE, now(), accountId, operationId)
+                .update();
         jdbc.sql("INSERT INTO allocation_history (account_id, server_id, allocation_type, load_score, workflow_id, "
                         + "previous_server_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .params(accountId, serverId, type.wireName(), Math.round(loadScore * 10) / 10.0, operationId, previousServerId, now())
+                .params(
+                        accountId,
+                        serverId,
+                        type.wireName(),
+                        Math.round(loadScore * 10) / 10.0,
+                        operationId,
+                        previousServerId,
+                        now())
                 .update();
     }
 
@@ -197,11 +239,17 @@ public class AllocationStore {
         List<FieldProblem> problems = new ArrayList<>();
         boolean badInput = false;
         Map<String, ServerRecord> locked = new HashMap<>();
-        for (String nodeId : new TreeSet<>(items.stream().map(FixedTarget::serverId).filter(Objects::nonNull).toList())) {
+        for (String nodeId : new TreeSet<>(items.stream()
+                .map(FixedTarget::serverId)
+                .filter(Objects::nonNull)
+                .toList())) {
             lockServer(nodeId).ifPresent(s -> locked.put(nodeId, s));
         }
         Map<String, Claim> accounts = new HashMap<>();
-        for (String accountId : new TreeSet<>(items.stream().map(FixedTarget::accountId).filter(Objects::nonNull).toList())) {
+        for (String accountId : new TreeSet<>(items.stream()
+                .map(FixedTarget::accountId)
+                .filter(Objects::nonNull)
+                .toList())) {
             lockAccount(accountId).ifPresent(a -> accounts.put(accountId, a));
         }
         Map<String, Integer> committed = new TreeMap<>();
@@ -209,15 +257,20 @@ public class AllocationStore {
         for (int i = 0; i < items.size(); i++) {
             FixedTarget item = items.get(i);
             String field = "allocations[" + i + "]";
-            if (item.accountId() == null || item.accountId().isBlank() || item.serverId() == null || item.serverId().isBlank()) {
+            if (item.accountId() == null
+                    || item.accountId().isBlank()
+                    || item.serverId() == null
+                    || item.serverId().isBlank()) {
                 problems.add(new FieldProblem(field, "needs account_id and server_id"));
                 badInput = true;
                 continue;
             }
             Integer earlier = seen.putIfAbsent(item.accountId(), i);
             if (earlier != null) {
-                problems.add(new FieldProblem(field + ".account_id", "account " + item.accountId()
-                        + " appears twice in the batch (also allocations[" + earlier + "]); an account goes to one server"));
+                problems.add(new FieldProblem(
+                        field + ".account_id",
+                        "account " + item.accountId() + " appears twice in the batch (also allocations[" + earlier
+                                + "]); an account goes to one server"));
                 badInput = true;
                 continue;
             }
@@ -225,8 +278,10 @@ public class AllocationStore {
             ServerRecord server = locked.get(item.serverId());
             boolean claimable = false;
             if (account == null) {
-                problems.add(new FieldProblem(field + ".account_id", "account " + item.accountId()
-                        + " does not exist; register it with POST /api/v1/group-ai/accounts"));
+                problems.add(new FieldProblem(
+                        field + ".account_id",
+                        "account " + item.accountId()
+                                + " does not exist; register it with POST /api/v1/group-ai/accounts"));
                 badInput = true;
             } else if (account.serverId() != null) {
                 problems.add(new FieldProblem(field + ".account_id", alreadyPlaced(account)));
@@ -234,8 +289,10 @@ public class AllocationStore {
                 claimable = true;
             }
             if (server == null) {
-                problems.add(new FieldProblem(field + ".server_id", "server " + item.serverId()
-                        + " is not registered; list servers with GET /api/v1/group-ai/servers"));
+                problems.add(new FieldProblem(
+                        field + ".server_id",
+                        "server " + item.serverId()
+                                + " is not registered; list servers with GET /api/v1/group-ai/servers"));
                 badInput = true;
                 continue;
             }
@@ -250,23 +307,31 @@ public class AllocationStore {
             int count = committed.computeIfAbsent(item.serverId(), this::countCommitted) + 1;
             committed.put(item.serverId(), count);
             if (count > server.maxAccounts()) {
-                problems.add(new FieldProblem(field + ".server_id", "no capacity: server " + item.serverId() + " holds "
-                        + countCommitted(item.serverId()) + " of " + server.maxAccounts()
-                        + " accounts and this batch would make it " + count));
+                problems.add(new FieldProblem(
+                        field + ".server_id",
+                        "no capacity: server " + item.serverId() + " holds "
+                                + countCommitted(item.serverId()) + " of " + server.maxAccounts()
+                                + " accounts and this batch would make it " + count));
             }
         }
         if (!problems.isEmpty()) {
             throw new BatchRejectedException(problems, !badInput);
         }
         Map<String, Long> deltas = new HashMap<>();
-        for (FixedTarget item : items.stream().sorted(java.util.Comparator.comparing(FixedTarget::accountId)).toList()) {
+        for (FixedTarget item : items.stream()
+                .sorted(java.util.Comparator.comparing(FixedTarget::accountId))
+                .toList()) {
             int claimed = jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, operation_id = ?, updated_at = ? "
                             + "WHERE account_id = ? AND server_id IS NULL")
-                    .params(item.serverId(), ALLOCATING, operationId, now(), item.accountId()).update();
+                    .params(item.serverId(), ALLOCATING, operationId, now(), item.accountId())
+                    .update();
             if (claimed != 1) {
                 // Rolls the whole batch back.
-                throw new BatchRejectedException(List.of(new FieldProblem("allocations[" + items.indexOf(item) + "].account_id",
-                        "account " + item.accountId() + " was claimed by a concurrent request")), true);
+                throw new BatchRejectedException(
+                        List.of(new FieldProblem(
+                                "allocations[" + items.indexOf(item) + "].account_id",
+                                "account " + item.accountId() + " was claimed by a concurrent request")),
+                        true);
             }
             deltas.merge(item.serverId(), 1L, Long::sum);
             deltas.merge(PlacementCounts.UNASSIGNED, -1L, Long::sum);
@@ -279,19 +344,26 @@ public class AllocationStore {
 
     /** Reserves the target's capacity for a move; idempotent for the same operation. */
     @Transactional(isolation = Isolation.READ_COMMITTED)
-    public Reservation reserveMigrationTarget(String accountId, String sourceServerId, String targetServerId,
-                                              String operationId) {
-        ServerRecord target = lockServer(targetServerId).orElseThrow(() -> new AllocationRefusedException(
-                FailureTypes.SERVER_NOT_ELIGIBLE, "target server " + targetServerId + " is not registered"));
-        Claim account = lockAccount(accountId).orElseThrow(() -> new AllocationRefusedException(
-                FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
+    public Reservation reserveMigrationTarget(
+            String accountId, String sourceServerId, String targetServerId, String operationId) {
+        ServerRecord target = lockServer(targetServerId)
+                .orElseThrow(() -> new AllocationRefusedException(
+                        FailureTypes.SERVER_NOT_ELIGIBLE, "target server " + targetServerId + " is not registered"));
+        Claim account = lockAccount(accountId)
+                .orElseThrow(() -> new AllocationRefusedException(
+                        FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
         if (targetServerId.equals(account.reservedServerId()) && operationId.equals(account.operationId())) {
-            return new Reservation(accountId, targetServerId, score(target, countCommitted(targetServerId) - 1), account.scriptId());
+            return new Reservation(
+                    accountId, targetServerId, score(target, countCommitted(targetServerId) - 1), account.scriptId());
         }
         if (!sourceServerId.equals(account.serverId()) || account.operationId() != null) {
-            throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
-                    + " cannot move: " + (account.operationId() != null ? "operation " + account.operationId() + " owns it"
-                    : "it is on " + account.serverId() + ", not " + sourceServerId));
+            throw new AllocationRefusedException(
+                    FailureTypes.ACCOUNT_UNAVAILABLE,
+                    "account " + accountId
+                            + " cannot move: "
+                            + (account.operationId() != null
+                                    ? "operation " + account.operationId() + " owns it"
+                                    : "it is on " + account.serverId() + ", not " + sourceServerId));
         }
         String ineligible = ineligible(target);
         if (ineligible != null) {
@@ -299,12 +371,15 @@ public class AllocationStore {
         }
         int count = countCommitted(targetServerId);
         if (count >= target.maxAccounts()) {
-            throw new AllocationRefusedException(FailureTypes.NO_CAPACITY, "no capacity: target server "
-                    + targetServerId + " is full (" + count + "/" + target.maxAccounts() + ")");
+            throw new AllocationRefusedException(
+                    FailureTypes.NO_CAPACITY,
+                    "no capacity: target server " + targetServerId + " is full (" + count + "/" + target.maxAccounts()
+                            + ")");
         }
         jdbc.sql("UPDATE accounts SET reserved_server_id = ?, status = ?, operation_id = ?, updated_at = ? "
                         + "WHERE account_id = ? AND server_id = ? AND operation_id IS NULL")
-                .params(targetServerId, MIGRATING, operationId, now(), accountId, sourceServerId).update();
+                .params(targetServerId, MIGRATING, operationId, now(), accountId, sourceServerId)
+                .update();
         return new Reservation(accountId, targetServerId, score(target, count), account.scriptId());
     }
 
@@ -312,16 +387,19 @@ public class AllocationStore {
     public void commitMigration(String accountId, String sourceServerId, String targetServerId, String operationId) {
         int moved = jdbc.sql("UPDATE accounts SET server_id = ?, reserved_server_id = NULL, updated_at = ? "
                         + "WHERE account_id = ? AND server_id = ? AND reserved_server_id = ? AND operation_id = ?")
-                .params(targetServerId, now(), accountId, sourceServerId, targetServerId, operationId).update();
+                .params(targetServerId, now(), accountId, sourceServerId, targetServerId, operationId)
+                .update();
         if (moved == 1) {
             counts.move(sourceServerId, targetServerId);
         } else {
             Claim account = lockAccount(accountId).orElse(null);
-            boolean alreadyDone = account != null && targetServerId.equals(account.serverId())
+            boolean alreadyDone = account != null
+                    && targetServerId.equals(account.serverId())
                     && operationId.equals(account.operationId());
             if (!alreadyDone) {
-                throw new AllocationRefusedException(FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId
-                        + " is no longer reserved for " + targetServerId + " by " + operationId);
+                throw new AllocationRefusedException(
+                        FailureTypes.ACCOUNT_UNAVAILABLE,
+                        "account " + accountId + " is no longer reserved for " + targetServerId + " by " + operationId);
             }
         }
     }
@@ -337,15 +415,19 @@ public class AllocationStore {
     public void abortMigration(String accountId, String sourceServerId, String operationId) {
         Claim account = lockAccount(accountId).orElse(null);
         if (account != null && operationId.equals(account.operationId())) {
-            jdbc.sql("UPDATE accounts SET server_id = ?, reserved_server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
-                            + "WHERE account_id = ? AND operation_id = ?")
-                    .params(sourceServerId, ONLINE, now(), accountId, operationId).update();
+            jdbc.sql(
+                            "UPDATE accounts SET server_id = ?, reserved_server_id = NULL, status = ?, operation_id = NULL, updated_at = ? "
+                                    + "WHERE account_id = ? AND operation_id = ?")
+                    .params(sourceServerId, ONLINE, now(), accountId, operationId)
+                    .update();
             if (!sourceServerId.equals(account.serverId())) {
                 counts.move(account.serverId(), sourceServerId);
             }
             return;
         }
-        boolean done = account != null && account.operationId() == null && sourceServerId.equals(account.serverId())
+        boolean done = account != null
+                && account.operationId() == null
+                && sourceServerId.equals(account.serverId())
                 && account.reservedServerId() == null;
         if (!done) {
             throw claimLost("abort migration", accountId, account, sourceServerId, operationId);
@@ -355,8 +437,12 @@ public class AllocationStore {
     // --- reads -------------------------------------------------------------------------------
 
     public Optional<Claim> find(String accountId) {
-        return jdbc.sql("SELECT account_id, server_id, reserved_server_id, status, operation_id, script_id FROM accounts "
-                + "WHERE account_id = ?").param(accountId).query(AllocationStore::claim).optional();
+        return jdbc.sql(
+                        "SELECT account_id, server_id, reserved_server_id, status, operation_id, script_id FROM accounts "
+                                + "WHERE account_id = ?")
+                .param(accountId)
+                .query(AllocationStore::claim)
+                .optional();
     }
 
     /** Accounts placed or reserved per server (what counts against max_accounts). */
@@ -373,15 +459,19 @@ public class AllocationStore {
     /** server → script → accounts, for the affinity strategy. */
     public Map<String, Map<String, Integer>> scriptCounts() {
         Map<String, Map<String, Integer>> counts = new HashMap<>();
-        jdbc.sql("SELECT server_id, script_id, COUNT(*) AS n FROM accounts WHERE server_id IS NOT NULL AND script_id IS NOT NULL "
-                        + "GROUP BY server_id, script_id")
-                .query((RowCallbackHandler) rs -> counts.computeIfAbsent(rs.getString("server_id"), k -> new HashMap<>())
-                        .put(rs.getString("script_id"), rs.getInt("n")));
+        jdbc.sql(
+                        "SELECT server_id, script_id, COUNT(*) AS n FROM accounts WHERE server_id IS NOT NULL AND script_id IS NOT NULL "
+                                + "GROUP BY server_id, script_id")
+                .query((RowCallbackHandler)
+                        rs -> counts.computeIfAbsent(rs.getString("server_id"), k -> new HashMap<>())
+                                .put(rs.getString("script_id"), rs.getInt("n")));
         return counts;
     }
 
     public List<String> unallocated() {
-        return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL ORDER BY account_id").query(String.class).list();
+        return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL ORDER BY account_id")
+                .query(String.class)
+                .list();
     }
 
     /**
@@ -389,45 +479,66 @@ public class AllocationStore {
      * round robin continues. Read from the history, so committing a placement writes no shared row.
      */
     public List<String> latestPlacements(int limit) {
-        return jdbc.sql("SELECT server_id FROM allocation_history ORDER BY id DESC LIMIT ?").param(limit)
-                .query(String.class).list();
+        return jdbc.sql("SELECT server_id FROM allocation_history ORDER BY id DESC LIMIT ?")
+                .param(limit)
+                .query(String.class)
+                .list();
     }
 
     /** One page of {@link #unallocated()}: up to {@code limit} ids after {@code afterAccountId} (null: from the start). */
     public List<String> unallocated(String afterAccountId, int limit) {
-        return jdbc.sql("SELECT account_id FROM accounts WHERE server_id IS NULL AND account_id > ? ORDER BY account_id LIMIT ?")
-                .params(afterAccountId == null ? "" : afterAccountId, limit).query(String.class).list();
+        return jdbc.sql(
+                        "SELECT account_id FROM accounts WHERE server_id IS NULL AND account_id > ? ORDER BY account_id LIMIT ?")
+                .params(afterAccountId == null ? "" : afterAccountId, limit)
+                .query(String.class)
+                .list();
     }
 
     // --- helpers -----------------------------------------------------------------------------
 
     private Optional<ServerRecord> lockServer(String nodeId) {
         // The lock is the point; the row is re-read through the repository's mapper.
-        boolean exists = jdbc.sql("SELECT node_id FROM servers WHERE node_id = ? FOR UPDATE").param(nodeId)
-                .query(String.class).optional().isPresent();
+        boolean exists = jdbc.sql("SELECT node_id FROM servers WHERE node_id = ? FOR UPDATE")
+                .param(nodeId)
+                .query(String.class)
+                .optional()
+                .isPresent();
         return exists ? servers.find(nodeId) : Optional.empty();
     }
 
     private Optional<Claim> lockAccount(String accountId) {
-        return jdbc.sql("SELECT account_id, server_id, reserved_server_id, status, operation_id, script_id FROM accounts "
-                + "WHERE account_id = ? FOR UPDATE").param(accountId).query(AllocationStore::claim).optional();
+        return jdbc.sql(
+                        "SELECT account_id, server_id, reserved_server_id, status, operation_id, script_id FROM accounts "
+                                + "WHERE account_id = ? FOR UPDATE")
+                .param(accountId)
+                .query(AllocationStore::claim)
+                .optional();
     }
 
     private boolean completedBy(String accountId, String serverId, String operationId) {
-        return jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE account_id = ? AND server_id = ? AND workflow_id = ?")
-                .params(accountId, serverId, operationId).query(Integer.class).single() > 0;
+        return jdbc.sql(
+                                "SELECT COUNT(*) FROM allocation_history WHERE account_id = ? AND server_id = ? AND workflow_id = ?")
+                        .params(accountId, serverId, operationId)
+                        .query(Integer.class)
+                        .single()
+                > 0;
     }
 
     /** "account A: release on server S by operation O refused: the row is ...; nothing changed". */
-    private static AllocationRefusedException claimLost(String step, String accountId, Claim account, String serverId,
-                                                        String operationId) {
-        String row = account == null ? "the account does not exist"
+    private static AllocationRefusedException claimLost(
+            String step, String accountId, Claim account, String serverId, String operationId) {
+        String row = account == null
+                ? "the account does not exist"
                 : "the row is on server " + (account.serverId() == null ? "(none)" : account.serverId())
-                + (account.reservedServerId() == null ? "" : " reserved for " + account.reservedServerId())
-                + " with status " + account.status() + ", "
-                + (account.operationId() == null ? "held by no operation" : "held by operation " + account.operationId());
-        return new AllocationRefusedException(FailureTypes.CLAIM_LOST, "account " + accountId + ": " + step + " on server " + serverId + " by operation " + operationId + " refused: " + row
-                + "; nothing changed");
+                        + (account.reservedServerId() == null ? "" : " reserved for " + account.reservedServerId())
+                        + " with status " + account.status() + ", "
+                        + (account.operationId() == null
+                                ? "held by no operation"
+                                : "held by operation " + account.operationId());
+        return new AllocationRefusedException(
+                FailureTypes.CLAIM_LOST,
+                "account " + accountId + ": " + step + " on server " + serverId + " by operation " + operationId
+                        + " refused: " + row + "; nothing changed");
     }
 
     private int countCommitted(String nodeId) {
@@ -446,12 +557,14 @@ public class AllocationStore {
 
     private static String alreadyPlaced(Claim account) {
         return "account " + account.accountId() + " is already placed on server " + account.serverId()
-                + " (status " + account.status() + (account.operationId() == null ? "" : ", by operation " + account.operationId())
+                + " (status " + account.status()
+                + (account.operationId() == null ? "" : ", by operation " + account.operationId())
                 + "); move it with POST /api/v1/group-ai/accounts/rebalance";
     }
 
     private double score(ServerRecord server, int accounts) {
-        return LoadScore.of(ServerCandidates.of(server, Math.max(0, accounts), 0, Map.of()), Math.max(0, accounts), weights);
+        return LoadScore.of(
+                ServerCandidates.of(server, Math.max(0, accounts), 0, Map.of()), Math.max(0, accounts), weights);
     }
 
     private Timestamp now() {
@@ -459,7 +572,12 @@ public class AllocationStore {
     }
 
     private static Claim claim(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
-        return new Claim(rs.getString("account_id"), rs.getString("server_id"), rs.getString("reserved_server_id"),
-                rs.getString("status"), rs.getString("operation_id"), rs.getString("script_id"));
+        return new Claim(
+                rs.getString("account_id"),
+                rs.getString("server_id"),
+                rs.getString("reserved_server_id"),
+                rs.getString("status"),
+                rs.getString("operation_id"),
+                rs.getString("script_id"));
     }
 }

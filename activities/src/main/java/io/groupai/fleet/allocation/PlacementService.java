@@ -54,8 +54,8 @@ public class PlacementService {
         List<ServerCandidate> candidates = new ArrayList<>();
         for (ServerRecord s : servers.findAll()) {
             if (!excluded.contains(s.nodeId())) {
-                candidates.add(ServerCandidates.of(s, committed.getOrDefault(s.nodeId(), 0), 0,
-                        scripts.getOrDefault(s.nodeId(), Map.of())));
+                candidates.add(ServerCandidates.of(
+                        s, committed.getOrDefault(s.nodeId(), 0), 0, scripts.getOrDefault(s.nodeId(), Map.of())));
             }
         }
         List<AccountRequest> requests = new ArrayList<>();
@@ -65,8 +65,10 @@ public class PlacementService {
             if (account == null) {
                 unplaced.add(new UnplacedAccount(accountId, "account " + accountId + " does not exist"));
             } else if (account.serverId() != null && excluded.isEmpty()) {
-                unplaced.add(new UnplacedAccount(accountId, "account " + accountId + " is already placed on server "
-                        + account.serverId() + " (status " + account.status() + ")"));
+                unplaced.add(new UnplacedAccount(
+                        accountId,
+                        "account " + accountId + " is already placed on server " + account.serverId() + " (status "
+                                + account.status() + ")"));
             } else {
                 requests.add(new AccountRequest(accountId, account.scriptId(), account.location()));
             }
@@ -74,7 +76,8 @@ public class PlacementService {
         RoundRobinCursor cursor = strategy == Strategy.ROUND_ROBIN ? loadCursor() : RoundRobinCursor.START;
         Plan plan = planner.plan(candidates, requests, strategy, cursor);
         List<PlannedPlacement> placements = plan.placements().stream()
-                .map(p -> new PlannedPlacement(p.accountId(), p.nodeId(), p.loadScore())).toList();
+                .map(p -> new PlannedPlacement(p.accountId(), p.nodeId(), p.loadScore()))
+                .toList();
         plan.unplaced().forEach(u -> unplaced.add(new UnplacedAccount(u.accountId(), u.reason())));
         return new PlanResult(strategy.wireName(), placements, unplaced);
     }

@@ -8,14 +8,25 @@ import java.util.Map;
 /** The planner's view of a registered server: its row plus the account count from the database. */
 public final class ServerCandidates {
 
-    private ServerCandidates() {
-    }
+    private ServerCandidates() {}
 
-    public static ServerCandidate of(ServerRecord s, int currentAccounts, int reservedAccounts, Map<String, Integer> scriptCounts) {
-        return new ServerCandidate(s.nodeId(), s.maxAccounts(), currentAccounts, reservedAccounts, s.weight(), s.location(),
-                orZero(s.cpuUsage()), orZero(s.memoryUsage()), orZero(s.diskUsage()),
-                s.latencyMs() == null ? 0 : s.latencyMs(), s.consecutiveFailures(),
-                !"unhealthy".equals(s.health()), ServerState.valueOf(s.status().name()), scriptCounts,
+    public static ServerCandidate of(
+            ServerRecord s, int currentAccounts, int reservedAccounts, Map<String, Integer> scriptCounts) {
+        return new ServerCandidate(
+                s.nodeId(),
+                s.maxAccounts(),
+                currentAccounts,
+                reservedAccounts,
+                s.weight(),
+                s.location(),
+                orZero(s.cpuUsage()),
+                orZero(s.memoryUsage()),
+                orZero(s.diskUsage()),
+                s.latencyMs() == null ? 0 : s.latencyMs(),
+                s.consecutiveFailures(),
+                !"unhealthy".equals(s.health()),
+                ServerState.valueOf(s.status().name()),
+                scriptCounts,
                 s.hasAnswered() ? null : ServerRecord.neverAnswered(s.nodeId()));
     }
 

@@ -1,11 +1,11 @@
 package io.groupai.fleet.allocation;
 
 import io.groupai.fleet.nodes.NodeTargets;
+import io.groupai.fleet.nodes.SshFailures;
 import io.groupai.fleet.nodes.ssh.RemoteFile;
 import io.groupai.fleet.nodes.ssh.RemoteShell;
 import io.groupai.fleet.nodes.ssh.SessionTransfer;
 import io.groupai.fleet.nodes.ssh.ShellQuote;
-import io.groupai.fleet.nodes.SshFailures;
 import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NotFoundException;
@@ -36,7 +36,8 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
     private final RemoteShell shell;
     private final NodeTargets targets;
 
-    public SessionTransferActivitiesImpl(SessionStore store, SessionTransfer transfer, RemoteShell shell, NodeTargets targets) {
+    public SessionTransferActivitiesImpl(
+            SessionStore store, SessionTransfer transfer, RemoteShell shell, NodeTargets targets) {
         this.store = store;
         this.transfer = transfer;
         this.shell = shell;
@@ -45,9 +46,11 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
 
     @Override
     public UploadedSession upload(String accountId, String serverId) {
-        Path archive = store.archive(accountId).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                "the control plane holds no session archive for account " + accountId
-                        + "; upload its session before allocating it", FailureTypes.NO_SESSION));
+        Path archive = store.archive(accountId)
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "the control plane holds no session archive for account " + accountId
+                                + "; upload its session before allocating it",
+                        FailureTypes.NO_SESSION));
         return ssh(serverId, () -> {
             RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive, heartbeat());
             return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
@@ -73,14 +76,22 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
                 // name of this attempt's own (an overlapping retry must not rewrite the file this one is reading).
                 fileName = "export-" + UUID.randomUUID() + ".zip";
                 staged = dir + "/" + fileName;
-                shell.execChecked(target, "stage-export", "umask 077 && mkdir -p " + ShellQuote.quote(dir) + " && cp -f -- "
-                        + ShellQuote.quote(remotePath) + " " + ShellQuote.quote(staged), null);
+                shell.execChecked(
+                        target,
+                        "stage-export",
+                        "umask 077 && mkdir -p " + ShellQuote.quote(dir) + " && cp -f -- "
+                                + ShellQuote.quote(remotePath) + " " + ShellQuote.quote(staged),
+                        null);
             }
             Path temp = store.newTempFile();
             try {
                 RemoteFile file = transfer.download(target, accountId, fileName, temp, heartbeat());
                 store.store(accountId, temp);
-                log.info("account {}: session exported on {} stored on the control plane ({} bytes)", accountId, serverId, file.size());
+                log.info(
+                        "account {}: session exported on {} stored on the control plane ({} bytes)",
+                        accountId,
+                        serverId,
+                        file.size());
                 return new UploadedSession(accountId, serverId, remotePath, file.sha256(), file.size());
             } finally {
                 deleteQuietly(temp);

@@ -9,9 +9,13 @@ import java.util.List;
  * @param ackedCommands  ids of commands the node has carried out
  * @param failedCommands commands the node could not carry out, with its error
  */
-public record Heartbeat(String nodeId, String status, int accountCount, List<AccountReport> accounts,
-                        List<Long> ackedCommands, List<FailedCommand> failedCommands) {
+public record Heartbeat(
+        String nodeId,
+        String status,
+        int accountCount,
+        List<AccountReport> accounts,
+        List<Long> ackedCommands,
+        List<FailedCommand> failedCommands) {
 
-    public record FailedCommand(long id, String error) {
-    }
+    public record FailedCommand(long id, String error) {}
 }

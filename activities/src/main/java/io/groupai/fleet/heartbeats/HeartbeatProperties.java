@@ -12,5 +12,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("groupai.heartbeat")
-public record HeartbeatProperties(@NotNull @DefaultValue("90s") Duration leaseTtl) {
-}
+public record HeartbeatProperties(
+        @NotNull @DefaultValue("90s") Duration leaseTtl) {}

@@ -53,8 +53,12 @@ public class HeartbeatService {
     private final HeartbeatProperties properties;
     private final Clock clock;
 
-    public HeartbeatService(ServerRepository servers, AccountRepository accounts, NodeCommandQueue commands,
-                            HeartbeatProperties properties, Clock clock) {
+    public HeartbeatService(
+            ServerRepository servers,
+            AccountRepository accounts,
+            NodeCommandQueue commands,
+            HeartbeatProperties properties,
+            Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
         this.commands = commands;
@@ -69,7 +73,12 @@ public class HeartbeatService {
         Instant now = clock.instant();
         Instant leaseExpiresAt = now.plus(properties.leaseTtl());
         // Locks the server row (placements on this node wait for this sync); account rows are not locked.
-        servers.recordHeartbeat(nodeId, now, leaseExpiresAt, heartbeat.status(), heartbeat.accounts().size());
+        servers.recordHeartbeat(
+                nodeId,
+                now,
+                leaseExpiresAt,
+                heartbeat.status(),
+                heartbeat.accounts().size());
 
         Map<String, AccountReport> reports = new LinkedHashMap<>();
         for (AccountReport r : heartbeat.accounts()) {
@@ -101,16 +110,24 @@ public class HeartbeatService {
         }
         int written = accounts.updateReported(changed, now);
         if (written < changed.size()) {
-            log.info("node {}: {} reports dropped, their accounts were placed or released meanwhile", nodeId, changed.size() - written);
+            log.info(
+                    "node {}: {} reports dropped, their accounts were placed or released meanwhile",
+                    nodeId,
+                    changed.size() - written);
         }
         // Last: inserting changes the unassigned count, and count rows are the last locks any transaction takes.
         accounts.insertReported(unknown, nodeId, now);
         if (!elsewhere.isEmpty()) {
-            log.warn("node {} reports {} accounts assigned to other servers; not moved: {}", nodeId, elsewhere.size(),
+            log.warn(
+                    "node {} reports {} accounts assigned to other servers; not moved: {}",
+                    nodeId,
+                    elsewhere.size(),
                     elsewhere.subList(0, Math.min(10, elsewhere.size())));
         }
         if (rejected.size() > elsewhere.size()) {
-            log.info("node {} runs {} accounts not assigned to any server; recorded unassigned", nodeId,
+            log.info(
+                    "node {} runs {} accounts not assigned to any server; recorded unassigned",
+                    nodeId,
                     rejected.size() - elsewhere.size());
         }
 
@@ -123,14 +140,34 @@ public class HeartbeatService {
     /** The row as this report leaves it; equal to {@code row} when the report changes nothing. */
     static ReportedRow recorded(ReportedRow row, AccountReport r, String nodeId) {
         if (row.serverId() != null && !row.serverId().equals(nodeId)) {
-            return new ReportedRow(row.accountId(), row.serverId(), row.operationId(), row.status(), row.scriptId(), nodeId,
-                    row.messageCount(), row.replyCount(), row.lastActivity(), row.groupIds(), row.reportedSessionFile());
+            return new ReportedRow(
+                    row.accountId(),
+                    row.serverId(),
+                    row.operationId(),
+                    row.status(),
+                    row.scriptId(),
+                    nodeId,
+                    row.messageCount(),
+                    row.replyCount(),
+                    row.lastActivity(),
+                    row.groupIds(),
+                    row.reportedSessionFile());
         }
         boolean ours = nodeId.equals(row.serverId());
         String status = ours && row.operationId() == null ? r.status() : row.status();
         String scriptId = ours && r.scriptId() != null ? r.scriptId() : row.scriptId();
-        return new ReportedRow(row.accountId(), row.serverId(), row.operationId(), status, scriptId, nodeId, r.messageCount(),
-                r.replyCount(), r.lastActivity(), AccountRepository.groupIds(r.groupIds()), r.sessionFile());
+        return new ReportedRow(
+                row.accountId(),
+                row.serverId(),
+                row.operationId(),
+                status,
+                scriptId,
+                nodeId,
+                r.messageCount(),
+                r.replyCount(),
+                r.lastActivity(),
+                AccountRepository.groupIds(r.groupIds()),
+                r.sessionFile());
     }
 
     /**
@@ -138,7 +175,16 @@ public class HeartbeatService {
      * fraction on MariaDB), so an unchanged report compares equal to its row.
      */
     private static AccountReport normalized(AccountReport r) {
-        return r.lastActivity() == null ? r : new AccountReport(r.accountId(), r.status(), r.scriptId(), r.messageCount(),
-                r.replyCount(), r.lastActivity().truncatedTo(ChronoUnit.SECONDS), r.sessionFile(), r.groupIds());
+        return r.lastActivity() == null
+                ? r
+                : new AccountReport(
+                        r.accountId(),
+                        r.status(),
+                        r.scriptId(),
+                        r.messageCount(),
+                        r.replyCount(),
+                        r.lastActivity().truncatedTo(ChronoUnit.SECONDS),
+                        r.sessionFile(),
+                        r.groupIds());
     }
 }

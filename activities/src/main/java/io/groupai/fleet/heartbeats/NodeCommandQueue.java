@@ -16,9 +16,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class NodeCommandQueue {
 
-    private static final RowMapper<PendingCommand> MAPPER = (rs, i) -> new PendingCommand(rs.getLong("id"),
-            rs.getString("node_id"), rs.getString("action"), rs.getString("params"), rs.getString("status"),
-            rs.getInt("attempts"), rs.getString("error"));
+    private static final RowMapper<PendingCommand> MAPPER = (rs, i) -> new PendingCommand(
+            rs.getLong("id"),
+            rs.getString("node_id"),
+            rs.getString("action"),
+            rs.getString("params"),
+            rs.getString("status"),
+            rs.getInt("attempts"),
+            rs.getString("error"));
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -30,7 +35,8 @@ public class NodeCommandQueue {
 
     public long enqueue(String nodeId, String action, String paramsJson) {
         KeyHolder keys = new GeneratedKeyHolder();
-        jdbc.sql("INSERT INTO node_commands (node_id, action, params, status, attempts, created_at) VALUES (?, ?, ?, 'pending', 0, ?)")
+        jdbc.sql(
+                        "INSERT INTO node_commands (node_id, action, params, status, attempts, created_at) VALUES (?, ?, ?, 'pending', 0, ?)")
                 .params(nodeId, action, paramsJson, Timestamp.from(clock.instant()))
                 .update(keys, "id");
         return keys.getKey().longValue();
@@ -38,12 +44,17 @@ public class NodeCommandQueue {
 
     /** Commands not yet acknowledged, oldest first, marked as delivered (once more). */
     public List<PendingCommand> deliver(String nodeId) {
-        List<PendingCommand> open = jdbc.sql("SELECT * FROM node_commands WHERE node_id = ? AND status IN ('pending', 'delivered') ORDER BY id")
-                .param(nodeId).query(MAPPER).list();
+        List<PendingCommand> open = jdbc.sql(
+                        "SELECT * FROM node_commands WHERE node_id = ? AND status IN ('pending', 'delivered') ORDER BY id")
+                .param(nodeId)
+                .query(MAPPER)
+                .list();
         Timestamp now = Timestamp.from(clock.instant());
         for (PendingCommand command : open) {
-            jdbc.sql("UPDATE node_commands SET status = 'delivered', attempts = attempts + 1, delivered_at = ? WHERE id = ?")
-                    .params(now, command.id()).update();
+            jdbc.sql(
+                            "UPDATE node_commands SET status = 'delivered', attempts = attempts + 1, delivered_at = ? WHERE id = ?")
+                    .params(now, command.id())
+                    .update();
         }
         return open;
     }
@@ -52,20 +63,28 @@ public class NodeCommandQueue {
     public void acknowledge(String nodeId, List<Long> ids) {
         Timestamp now = Timestamp.from(clock.instant());
         for (Long id : ids) {
-            jdbc.sql("UPDATE node_commands SET status = 'acked', finished_at = ? WHERE id = ? AND node_id = ? AND status <> 'acked'")
-                    .params(now, id, nodeId).update();
+            jdbc.sql(
+                            "UPDATE node_commands SET status = 'acked', finished_at = ? WHERE id = ? AND node_id = ? AND status <> 'acked'")
+                    .params(now, id, nodeId)
+                    .update();
         }
     }
 
     public void fail(String nodeId, long id, String error) {
-        jdbc.sql("UPDATE node_commands SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND node_id = ? AND status <> 'acked'")
-                .params(error == null ? null : error.substring(0, Math.min(error.length(), 1024)),
-                        Timestamp.from(clock.instant()), id, nodeId)
+        jdbc.sql(
+                        "UPDATE node_commands SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND node_id = ? AND status <> 'acked'")
+                .params(
+                        error == null ? null : error.substring(0, Math.min(error.length(), 1024)),
+                        Timestamp.from(clock.instant()),
+                        id,
+                        nodeId)
                 .update();
     }
 
     public List<PendingCommand> recent(String nodeId, int limit) {
-        return jdbc.sql("SELECT * FROM node_commands WHERE node_id = ? ORDER BY id DESC LIMIT ?").params(nodeId, limit)
-                .query(MAPPER).list();
+        return jdbc.sql("SELECT * FROM node_commands WHERE node_id = ? ORDER BY id DESC LIMIT ?")
+                .params(nodeId, limit)
+                .query(MAPPER)
+                .list();
     }
 }

@@ -20,13 +20,19 @@ class DatabaseCredentialsProvider implements CredentialsProvider {
 
     @Override
     public SshCredentials credentialsFor(String nodeId) {
-        SshSecret secret = store.load(nodeId).orElseThrow(() -> new SshException(nodeId, "auth", SshException.Kind.AUTH_FAILED,
-                "no SSH password or private key is stored for " + nodeId
-                        + "; set one with PUT /api/v1/group-ai/servers/" + nodeId));
+        SshSecret secret = store.load(nodeId)
+                .orElseThrow(() -> new SshException(
+                        nodeId,
+                        "auth",
+                        SshException.Kind.AUTH_FAILED,
+                        "no SSH password or private key is stored for " + nodeId
+                                + "; set one with PUT /api/v1/group-ai/servers/" + nodeId));
         return switch (secret) {
             case SshSecret.Password p -> SshCredentials.Password.of(p.password());
-            case SshSecret.PrivateKey k -> new SshCredentials.PrivateKey(k.pem().getBytes(StandardCharsets.US_ASCII),
-                    k.passphrase() == null ? null : k.passphrase().getBytes(StandardCharsets.UTF_8));
+            case SshSecret.PrivateKey k ->
+                new SshCredentials.PrivateKey(
+                        k.pem().getBytes(StandardCharsets.US_ASCII),
+                        k.passphrase() == null ? null : k.passphrase().getBytes(StandardCharsets.UTF_8));
         };
     }
 }

@@ -41,8 +41,8 @@ public class NodeDistribution {
      * @param runtimeId SHA-256 of runtime.tar.gz: the runtime's version as far as installing goes
      * @param minGlibc  the oldest glibc the runtime and libtdjson.so run on, e.g. 2.17
      */
-    public record Manifest(String version, String runtimeId, String javaVersion, String os, String arch, String minGlibc) {
-    }
+    public record Manifest(
+            String version, String runtimeId, String javaVersion, String os, String arch, String minGlibc) {}
 
     /** A distribution on the local disk. */
     public record Local(Path dir, Manifest manifest) {
@@ -67,11 +67,16 @@ public class NodeDistribution {
         Path configured = properties.distributionDir();
         Path dir = configured != null ? configured : embedded();
         Path manifest = dir.resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest) || !Files.isRegularFile(dir.resolve(AGENT_JAR))
-                || !Files.isRegularFile(dir.resolve(LAUNCHER)) || !Files.isRegularFile(dir.resolve(RUNTIME_ARCHIVE))) {
-            throw new IllegalStateException("the worker-node distribution at " + dir.toAbsolutePath() + " (groupai.nodes.distribution / "
-                    + "GROUPAI_AGENT_DISTRIBUTION) is incomplete: it needs " + MANIFEST + ", " + LAUNCHER + ", " + AGENT_JAR
-                    + " and " + RUNTIME_ARCHIVE + "; point it at worker-node/target/dist after ./mvnw -DskipTests package, or leave it empty");
+        if (!Files.isRegularFile(manifest)
+                || !Files.isRegularFile(dir.resolve(AGENT_JAR))
+                || !Files.isRegularFile(dir.resolve(LAUNCHER))
+                || !Files.isRegularFile(dir.resolve(RUNTIME_ARCHIVE))) {
+            throw new IllegalStateException(
+                    "the worker-node distribution at " + dir.toAbsolutePath() + " (groupai.nodes.distribution / "
+                            + "GROUPAI_AGENT_DISTRIBUTION) is incomplete: it needs " + MANIFEST + ", " + LAUNCHER + ", "
+                            + AGENT_JAR
+                            + " and " + RUNTIME_ARCHIVE
+                            + "; point it at worker-node/target/dist after ./mvnw -DskipTests package, or leave it empty");
         }
         return new Local(dir, readManifest(manifest));
     }
@@ -96,9 +101,10 @@ public class NodeDistribution {
     private static java.net.URL embeddedManifest() {
         java.net.URL url = NodeDistribution.class.getClassLoader().getResource(EMBEDDED + MANIFEST);
         if (url == null) {
-            throw new IllegalStateException("this build of the app carries no worker-node distribution (" + EMBEDDED
-                    + " on its classpath): build the whole project with ./mvnw -DskipTests package (worker-node is built"
-                    + " before app and embedded into it), or set GROUPAI_AGENT_DISTRIBUTION to a worker-node/target/dist directory");
+            throw new IllegalStateException(
+                    "this build of the app carries no worker-node distribution (" + EMBEDDED
+                            + " on its classpath): build the whole project with ./mvnw -DskipTests package (worker-node is built"
+                            + " before app and embedded into it), or set GROUPAI_AGENT_DISTRIBUTION to a worker-node/target/dist directory");
         }
         return url;
     }
@@ -124,7 +130,8 @@ public class NodeDistribution {
             extracted = dir;
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the embedded worker-node distribution to a temporary directory", e);
+            throw new UncheckedIOException(
+                    "cannot copy the embedded worker-node distribution to a temporary directory", e);
         }
     }
 
@@ -141,10 +148,16 @@ public class NodeDistribution {
         p.load(in);
         String runtimeId = p.getProperty("runtime.id", "");
         if (!runtimeId.matches("[0-9a-f]{64}")) {
-            throw new IllegalStateException(file + " has no valid runtime.id (the SHA-256 of " + RUNTIME_ARCHIVE + "); rebuild worker-node");
+            throw new IllegalStateException(
+                    file + " has no valid runtime.id (the SHA-256 of " + RUNTIME_ARCHIVE + "); rebuild worker-node");
         }
-        return new Manifest(p.getProperty("version"), runtimeId, p.getProperty("runtime.java.version"),
-                p.getProperty("runtime.os", "Linux"), p.getProperty("runtime.arch", "x86_64"), p.getProperty("runtime.min.glibc", "2.17"));
+        return new Manifest(
+                p.getProperty("version"),
+                runtimeId,
+                p.getProperty("runtime.java.version"),
+                p.getProperty("runtime.os", "Linux"),
+                p.getProperty("runtime.arch", "x86_64"),
+                p.getProperty("runtime.min.glibc", "2.17"));
     }
 
     @PreDestroy
@@ -153,9 +166,13 @@ public class NodeDistribution {
             return;
         }
         try (Stream<Path> files = Files.walk(extracted)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            log.warn("could not delete the temporary copy of the worker-node distribution at {}: {}", extracted, e.toString());
+            log.warn(
+                    "could not delete the temporary copy of the worker-node distribution at {}: {}",
+                    extracted,
+                    e.toString());
         }
         extracted = null;
     }

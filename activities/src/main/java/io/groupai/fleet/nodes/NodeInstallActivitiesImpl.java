@@ -58,10 +58,16 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     private final Environment environment;
     private final ObjectProvider<NodeConfigExtras> extras;
 
-    public NodeInstallActivitiesImpl(NodeTargets targets, RemoteShell shell, SessionTransfer transfer, NodeTokenStore tokens,
-                                     NodeDistributionProperties distribution, NodeDistribution files,
-                                     WorkflowServiceStubs temporal, Environment environment,
-                                     ObjectProvider<NodeConfigExtras> extras) {
+    public NodeInstallActivitiesImpl(
+            NodeTargets targets,
+            RemoteShell shell,
+            SessionTransfer transfer,
+            NodeTokenStore tokens,
+            NodeDistributionProperties distribution,
+            NodeDistribution files,
+            WorkflowServiceStubs temporal,
+            Environment environment,
+            ObjectProvider<NodeConfigExtras> extras) {
         this.targets = targets;
         this.shell = shell;
         this.transfer = transfer;
@@ -94,12 +100,23 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         String arch = value(r.stdout(), "arch");
         String libc = value(r.stdout(), "libc");
         String glibc = glibcVersion(libc);
-        List<String> problems = unsupported(manifest, os, arch, libc,
-                r.stdout().lines().filter(line -> line.startsWith("missing=")).map(line -> line.substring(8)).toList());
+        List<String> problems = unsupported(
+                manifest,
+                os,
+                arch,
+                libc,
+                r.stdout()
+                        .lines()
+                        .filter(line -> line.startsWith("missing="))
+                        .map(line -> line.substring(8))
+                        .toList());
         if (!problems.isEmpty()) {
-            String message = "server " + nodeId + ", step check server: this server cannot run the worker-node distribution: "
-                    + String.join(", ", problems) + ". It needs " + manifest.os() + " on " + manifest.arch() + " with glibc "
-                    + manifest.minGlibc() + " or newer, and tar, gzip and sha256sum (no Java: the distribution brings its own)";
+            String message =
+                    "server " + nodeId + ", step check server: this server cannot run the worker-node distribution: "
+                            + String.join(", ", problems) + ". It needs " + manifest.os() + " on " + manifest.arch()
+                            + " with glibc "
+                            + manifest.minGlibc()
+                            + " or newer, and tar, gzip and sha256sum (no Java: the distribution brings its own)";
             log.warn("{}", message);
             throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
@@ -123,11 +140,14 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                 log.info("server {}: Java runtime {} already installed, upload skipped", nodeId, id.substring(0, 12));
                 return new InstalledRuntime(runtimeDir, id, local.manifest().javaVersion(), size(archive), false);
             }
-            RemoteFile uploaded = transfer.install(target, "dist", NodeDistribution.RUNTIME_ARCHIVE, archive, "0700", "0600");
+            RemoteFile uploaded =
+                    transfer.install(target, "dist", NodeDistribution.RUNTIME_ARCHIVE, archive, "0700", "0600");
             // Unpacked beside the old runtime, checked to start here, then swapped in; a running agent keeps
             // the files it has open, and a failed unpack leaves the old runtime in place.
-            CommandResult unpacked = shell.execChecked(target, "install java runtime", header + "a=" + ShellQuote.quote(uploaded.path())
-                    + "\n" + """
+            CommandResult unpacked = shell.execChecked(
+                    target,
+                    "install java runtime",
+                    header + "a=" + ShellQuote.quote(uploaded.path()) + "\n" + """
                     umask 022
                     new="$d/.runtime.new"; old="$d/.runtime.old"
                     rm -rf "$new" "$old" && mkdir -p "$new" || exit 4
@@ -140,10 +160,17 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                     if ! mv "$new" "$d/runtime"; then [ -d "$old" ] && mv "$old" "$d/runtime"; exit 4; fi
                     rm -rf "$old" "$a"
                     printf '%s\\n' "$v"
-                    """, shell.pool().settings().transferTimeout());
+                    """,
+                    shell.pool().settings().transferTimeout());
             Matcher version = JAVA_VERSION.matcher(unpacked.stdout());
-            String javaVersion = version.find() ? version.group(1) : local.manifest().javaVersion();
-            log.info("server {}: Java runtime {} ({}) installed at {}", nodeId, javaVersion, id.substring(0, 12), runtimeDir);
+            String javaVersion =
+                    version.find() ? version.group(1) : local.manifest().javaVersion();
+            log.info(
+                    "server {}: Java runtime {} ({}) installed at {}",
+                    nodeId,
+                    javaVersion,
+                    id.substring(0, 12),
+                    runtimeDir);
             return new InstalledRuntime(runtimeDir, id, javaVersion, uploaded.size(), true);
         } catch (SshException e) {
             throw SshFailures.toTemporal(e);
@@ -156,12 +183,14 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         NodeDistribution.Local local = local(nodeId, "upload worker-node distribution");
         try {
             List<InstalledFile> installed = new ArrayList<>();
-            installed.add(view(transfer.install(target, "lib", "worker-node.jar", local.file(NodeDistribution.AGENT_JAR), "0755", "0644")));
+            installed.add(view(transfer.install(
+                    target, "lib", "worker-node.jar", local.file(NodeDistribution.AGENT_JAR), "0755", "0644")));
             Path tdlib = local.file(NodeDistribution.TDLIB);
             if (distribution.shipTdlib() && Files.isRegularFile(tdlib)) {
                 installed.add(view(transfer.install(target, "lib", "libtdjson.so", tdlib, "0755", "0644")));
             }
-            installed.add(view(transfer.install(target, "bin", "worker-node", local.file(NodeDistribution.LAUNCHER), "0755", "0755")));
+            installed.add(view(transfer.install(
+                    target, "bin", "worker-node", local.file(NodeDistribution.LAUNCHER), "0755", "0755")));
             return installed;
         } catch (SshException e) {
             throw SshFailures.toTemporal(e);
@@ -171,22 +200,34 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     @Override
     public InstalledFile writeNodeConfig(String nodeId) {
         SshTarget target = targets.of(nodeId);
-        String token = tokens.reveal(nodeId).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                "server " + nodeId + ", step write node config: no node_token is set; set one with PUT /api/v1/group-ai/servers/"
-                        + nodeId + " (\"node_token\": a random string of 24+ characters)", FailureTypes.NON_RETRYABLE_NODE_FAILURE));
+        String token = tokens.reveal(nodeId)
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "server " + nodeId
+                                + ", step write node config: no node_token is set; set one with PUT /api/v1/group-ai/servers/"
+                                + nodeId + " (\"node_token\": a random string of 24+ characters)",
+                        FailureTypes.NON_RETRYABLE_NODE_FAILURE));
         Properties config = new Properties();
         config.setProperty("NODE_ID", nodeId);
         config.setProperty("NODE_TOKEN", token);
-        config.setProperty("TEMPORAL_ADDRESS", isBlank(distribution.temporalAddress())
-                ? temporal.getOptions().getTarget() : distribution.temporalAddress());
-        config.setProperty("CONTROL_PLANE_URL", isBlank(distribution.controlPlaneUrl())
-                ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080") : distribution.controlPlaneUrl());
+        config.setProperty(
+                "TEMPORAL_ADDRESS",
+                isBlank(distribution.temporalAddress())
+                        ? temporal.getOptions().getTarget()
+                        : distribution.temporalAddress());
+        config.setProperty(
+                "CONTROL_PLANE_URL",
+                isBlank(distribution.controlPlaneUrl())
+                        ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080")
+                        : distribution.controlPlaneUrl());
         config.setProperty("TELEGRAM_RUNTIME", distribution.telegramRuntime());
-        config.setProperty("HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
+        config.setProperty(
+                "HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
         extras.orderedStream().forEach(e -> e.forNode(nodeId).forEach(config::setProperty));
         Path local = null;
         try {
-            local = Files.createTempFile("worker-node-", ".properties",
+            local = Files.createTempFile(
+                    "worker-node-",
+                    ".properties",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             StringWriter text = new StringWriter();
             config.store(text, "written by the Group AI Fleet control plane for " + nodeId);
@@ -222,13 +263,15 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         try {
             return files.local();
         } catch (IllegalStateException e) {
-            throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ", step " + step + ": " + e.getMessage(),
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "server " + nodeId + ", step " + step + ": " + e.getMessage(),
                     FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
     }
 
     /** What keeps a server from running the distribution; empty when it can. */
-    static List<String> unsupported(NodeDistribution.Manifest manifest, String os, String arch, String libc, List<String> missingTools) {
+    static List<String> unsupported(
+            NodeDistribution.Manifest manifest, String os, String arch, String libc, List<String> missingTools) {
         List<String> problems = new ArrayList<>();
         if (!manifest.os().equalsIgnoreCase(os)) {
             problems.add("its OS is " + os);
@@ -269,7 +312,8 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         String[] x = a.split("\\.");
         String[] y = b.split("\\.");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            int c = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+            int c = Integer.compare(
+                    i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
             if (c != 0) {
                 return c;
             }
@@ -278,8 +322,11 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     }
 
     private static String value(String output, String key) {
-        return output.lines().filter(line -> line.startsWith(key + "=")).map(line -> line.substring(key.length() + 1).strip())
-                .findFirst().orElse(null);
+        return output.lines()
+                .filter(line -> line.startsWith(key + "="))
+                .map(line -> line.substring(key.length() + 1).strip())
+                .findFirst()
+                .orElse(null);
     }
 
     private static long size(Path file) {

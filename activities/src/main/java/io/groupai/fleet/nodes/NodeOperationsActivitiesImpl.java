@@ -28,8 +28,8 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
     private final WorkerProcessControl processes;
     private final ServerRepository servers;
 
-    public NodeOperationsActivitiesImpl(NodeTargets targets, NodeProbe probe, WorkerProcessControl processes,
-                                        ServerRepository servers) {
+    public NodeOperationsActivitiesImpl(
+            NodeTargets targets, NodeProbe probe, WorkerProcessControl processes, ServerRepository servers) {
         this.targets = targets;
         this.probe = probe;
         this.processes = processes;
@@ -40,10 +40,10 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
     public NodeProbeReport probe(String nodeId) {
         try {
             ProbeResult r = probe.probe(targets.of(nodeId));
-            servers.recordProbe(nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(),
-                    r.latencyMillis());
-            return new NodeProbeReport(nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(),
-                    r.latencyMillis());
+            servers.recordProbe(
+                    nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(), r.latencyMillis());
+            return new NodeProbeReport(
+                    nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(), r.latencyMillis());
         } catch (SshException e) {
             servers.recordProbeFailure(nodeId, e.getMessage());
             throw SshFailures.toTemporal(e);

@@ -17,8 +17,14 @@ class SshConfiguration {
 
     @Bean(destroyMethod = "close")
     SshSessionPool sshSessionPool(SshProperties properties, HostKeyStore hostKeys, CredentialsProvider credentials) {
-        return new SshSessionPool(new SshSettings(properties.connectTimeout(), properties.commandTimeout(),
-                properties.transferTimeout(), properties.maxSessionsPerServer()), hostKeys, credentials);
+        return new SshSessionPool(
+                new SshSettings(
+                        properties.connectTimeout(),
+                        properties.commandTimeout(),
+                        properties.transferTimeout(),
+                        properties.maxSessionsPerServer()),
+                hostKeys,
+                credentials);
     }
 
     @Bean

@@ -11,8 +11,7 @@ public final class SshFailures {
 
     private static final Logger log = LoggerFactory.getLogger(SshFailures.class);
 
-    private SshFailures() {
-    }
+    private SshFailures() {}
 
     /**
      * Keeps the message (it names server and step); failures that retrying cannot fix (bad
@@ -31,8 +30,13 @@ public final class SshFailures {
             case UNREACHABLE -> FailureTypes.SSH_UNREACHABLE;
             case TIMEOUT -> FailureTypes.SSH_TIMEOUT;
             case TRANSFER_FAILED -> FailureTypes.SSH_TRANSFER_FAILED;
-            case AUTH_FAILED, HOST_KEY_CHANGED, DISK_FULL, PERMISSION_DENIED, COMMAND_FAILED, NOT_FOUND, INVALID_INPUT ->
-                    FailureTypes.NON_RETRYABLE_NODE_FAILURE;
+            case AUTH_FAILED,
+                    HOST_KEY_CHANGED,
+                    DISK_FULL,
+                    PERMISSION_DENIED,
+                    COMMAND_FAILED,
+                    NOT_FOUND,
+                    INVALID_INPUT -> FailureTypes.NON_RETRYABLE_NODE_FAILURE;
         };
     }
 }

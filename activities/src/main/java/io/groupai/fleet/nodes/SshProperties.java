@@ -23,11 +23,17 @@ public record SshProperties(
      * A session transfer attempt (connect, two or three commands, the SFTP stream) must end before Temporal's
      * start-to-close of the transfer activities, or a retry could overlap it (see {@link SessionTransferOptions}).
      */
-    @AssertTrue(message = "transfer-timeout + connect-timeout + 4 x command-timeout must not exceed the session transfer "
-            + "activities' start-to-close (SessionTransferOptions.START_TO_CLOSE, 8 min); lower them")
+    @AssertTrue(
+            message = "transfer-timeout + connect-timeout + 4 x command-timeout must not exceed the session transfer "
+                    + "activities' start-to-close (SessionTransferOptions.START_TO_CLOSE, 8 min); lower them")
     public boolean isTransferAttemptWithinActivityTimeout() {
-        return connectTimeout == null || commandTimeout == null || transferTimeout == null
-                || transferTimeout.plus(connectTimeout).plus(commandTimeout.multipliedBy(4))
-                .compareTo(SessionTransferOptions.START_TO_CLOSE) <= 0;
+        return connectTimeout == null
+                || commandTimeout == null
+                || transferTimeout == null
+                || transferTimeout
+                                .plus(connectTimeout)
+                                .plus(commandTimeout.multipliedBy(4))
+                                .compareTo(SessionTransferOptions.START_TO_CLOSE)
+                        <= 0;
     }
 }

@@ -11,12 +11,13 @@ public record AccountDefinition(
         String accountId,
 
         @Size(max = 512, message = "session_file must be at most 512 characters")
-        @Pattern(regexp = "[A-Za-z0-9/_.+-]*", message = "session_file must be a relative path of letters, digits, '/', '_', '.', '+', '-'")
+        @Pattern(
+                regexp = "[A-Za-z0-9/_.+-]*",
+                message = "session_file must be a relative path of letters, digits, '/', '_', '.', '+', '-'")
         String sessionFile,
 
         @Size(max = 128, message = "script_id must be at most 128 characters")
         String scriptId,
 
         @Pattern(regexp = "[A-Za-z0-9 _-]{1,64}", message = "location must be 1-64 letters, digits, spaces, '_' or '-'")
-        String location) {
-}
+        String location) {}

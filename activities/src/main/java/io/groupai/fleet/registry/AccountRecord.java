@@ -17,5 +17,4 @@ public record AccountRecord(
         java.util.List<Long> groupIds,
         Instant lastReportAt,
         Instant createdAt,
-        Instant updatedAt) {
-}
+        Instant updatedAt) {}

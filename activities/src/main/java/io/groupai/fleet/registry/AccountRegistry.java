@@ -28,8 +28,8 @@ public class AccountRegistry {
     public AccountRecord create(AccountDefinition definition) {
         validate(definition);
         if (accounts.find(definition.accountId()).isPresent()) {
-            throw new ConflictException("account '" + definition.accountId() + "' already exists; change it with PUT /api/v1/group-ai/accounts/"
-                    + definition.accountId());
+            throw new ConflictException("account '" + definition.accountId()
+                    + "' already exists; change it with PUT /api/v1/group-ai/accounts/" + definition.accountId());
         }
         accounts.insert(definition);
         log.info("registered account {}", definition.accountId());
@@ -40,8 +40,10 @@ public class AccountRegistry {
     public AccountRecord update(String accountId, AccountDefinition definition) {
         validate(definition);
         if (!accountId.equals(definition.accountId())) {
-            throw new InvalidInputException("account_id", "account_id in the body ('" + definition.accountId()
-                    + "') differs from the path ('" + accountId + "'); account ids cannot change");
+            throw new InvalidInputException(
+                    "account_id",
+                    "account_id in the body ('" + definition.accountId() + "') differs from the path ('" + accountId
+                            + "'); account ids cannot change");
         }
         if (accounts.updateDefinition(definition) == 0) {
             throw NotFoundException.account(accountId);
@@ -57,14 +59,16 @@ public class AccountRegistry {
                     + "; stop and release it before deleting it");
         }
         if (!accounts.deleteUnassigned(accountId)) {
-            throw new ConflictException("account " + accountId + " was placed on a server meanwhile; stop and release it before deleting it");
+            throw new ConflictException("account " + accountId
+                    + " was placed on a server meanwhile; stop and release it before deleting it");
         }
         log.info("deleted account {}", accountId);
     }
 
     private void validate(AccountDefinition definition) {
         List<FieldProblem> problems = validator.validate(definition).stream()
-                .map(v -> new FieldProblem(ServerRegistry.snake(v.getPropertyPath().toString()), v.getMessage()))
+                .map(v -> new FieldProblem(
+                        ServerRegistry.snake(v.getPropertyPath().toString()), v.getMessage()))
                 .sorted(Comparator.comparing(FieldProblem::field))
                 .toList();
         if (!problems.isEmpty()) {

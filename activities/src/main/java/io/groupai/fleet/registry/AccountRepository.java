@@ -8,11 +8,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
@@ -23,8 +23,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class AccountRepository {
 
-    private static final String COLUMNS = "account_id, session_ref, script_id, server_id, status, source_node, location, "
-            + "message_count, reply_count, last_activity, group_ids, last_report_at, created_at, updated_at";
+    private static final String COLUMNS =
+            "account_id, session_ref, script_id, server_id, status, source_node, location, "
+                    + "message_count, reply_count, last_activity, group_ids, last_report_at, created_at, updated_at";
     private static final RowMapper<AccountRecord> MAPPER = AccountRepository::map;
 
     private final JdbcClient jdbc;
@@ -41,21 +42,26 @@ public class AccountRepository {
 
     public void insert(AccountDefinition d) {
         Timestamp now = Timestamp.from(clock.instant());
-        jdbc.sql("INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, location, message_count, "
-                        + "reply_count, created_at, updated_at) VALUES (?, ?, ?, NULL, 'unallocated', ?, 0, 0, ?, ?)")
+        jdbc.sql(
+                        "INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, location, message_count, "
+                                + "reply_count, created_at, updated_at) VALUES (?, ?, ?, NULL, 'unallocated', ?, 0, 0, ?, ?)")
                 .params(d.accountId(), d.sessionFile(), d.scriptId(), d.location(), now, now)
                 .update();
         counts.add(null, 1);
     }
 
     public int updateDefinition(AccountDefinition d) {
-        return jdbc.sql("UPDATE accounts SET session_ref = ?, script_id = ?, location = ?, updated_at = ? WHERE account_id = ?")
+        return jdbc.sql(
+                        "UPDATE accounts SET session_ref = ?, script_id = ?, location = ?, updated_at = ? WHERE account_id = ?")
                 .params(d.sessionFile(), d.scriptId(), d.location(), Timestamp.from(clock.instant()), d.accountId())
                 .update();
     }
 
     public Optional<AccountRecord> find(String accountId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE account_id = ?").param(accountId).query(MAPPER).optional();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE account_id = ?")
+                .param(accountId)
+                .query(MAPPER)
+                .optional();
     }
 
     public AccountRecord get(String accountId) {
@@ -64,7 +70,10 @@ public class AccountRepository {
 
     /** Deletes the account only while it has no server; returns whether it did. */
     public boolean deleteUnassigned(String accountId) {
-        boolean deleted = jdbc.sql("DELETE FROM accounts WHERE account_id = ? AND server_id IS NULL").param(accountId).update() > 0;
+        boolean deleted = jdbc.sql("DELETE FROM accounts WHERE account_id = ? AND server_id IS NULL")
+                        .param(accountId)
+                        .update()
+                > 0;
         if (deleted) {
             counts.add(null, -1);
         }
@@ -88,34 +97,58 @@ public class AccountRepository {
             where.add("server_id IS NOT NULL");
         }
         String clause = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
-        long total = jdbc.sql("SELECT COUNT(*) FROM accounts" + clause).params(params).query(Long.class).single();
+        long total = jdbc.sql("SELECT COUNT(*) FROM accounts" + clause)
+                .params(params)
+                .query(Long.class)
+                .single();
         List<Object> pageParams = new ArrayList<>(params);
         pageParams.add(size);
         pageParams.add((long) page * size);
-        List<AccountRecord> items = jdbc.sql("SELECT " + COLUMNS + " FROM accounts" + clause
-                        + " ORDER BY account_id LIMIT ? OFFSET ?")
-                .params(pageParams).query(MAPPER).list();
+        List<AccountRecord> items = jdbc.sql(
+                        "SELECT " + COLUMNS + " FROM accounts" + clause + " ORDER BY account_id LIMIT ? OFFSET ?")
+                .params(pageParams)
+                .query(MAPPER)
+                .list();
         return new Page<>(items, page, size, total);
     }
 
     /** An account row as a heartbeat compares a report against it. */
-    public record ReportedRow(String accountId, String serverId, String operationId, String status, String scriptId,
-                              String sourceNode, long messageCount, long replyCount, Instant lastActivity, String groupIds,
-                              String reportedSessionFile) {
-    }
+    public record ReportedRow(
+            String accountId,
+            String serverId,
+            String operationId,
+            String status,
+            String scriptId,
+            String sourceNode,
+            long messageCount,
+            long replyCount,
+            Instant lastActivity,
+            String groupIds,
+            String reportedSessionFile) {}
 
     /** Reads the rows of these accounts that exist, by account id, without locking them. */
     public Map<String, ReportedRow> findReported(Collection<String> accountIds) {
         Map<String, ReportedRow> rows = new HashMap<>();
-        Jdbc.inChunks(accountIds, (placeholders, chunk) -> jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, "
-                        + "source_node, message_count, reply_count, last_activity, group_ids, reported_session_file FROM accounts "
-                        + "WHERE account_id IN (" + placeholders + ")")
-                .params(chunk)
-                .query((RowCallbackHandler) rs -> rows.put(rs.getString("account_id"), new ReportedRow(
-                        rs.getString("account_id"), rs.getString("server_id"), rs.getString("operation_id"),
-                        rs.getString("status"), rs.getString("script_id"), rs.getString("source_node"),
-                        rs.getLong("message_count"), rs.getLong("reply_count"), Jdbc.instant(rs, "last_activity"),
-                        rs.getString("group_ids"), rs.getString("reported_session_file")))));
+        Jdbc.inChunks(
+                accountIds,
+                (placeholders, chunk) -> jdbc.sql("SELECT account_id, server_id, operation_id, status, script_id, "
+                                + "source_node, message_count, reply_count, last_activity, group_ids, reported_session_file FROM accounts "
+                                + "WHERE account_id IN (" + placeholders + ")")
+                        .params(chunk)
+                        .query((RowCallbackHandler) rs -> rows.put(
+                                rs.getString("account_id"),
+                                new ReportedRow(
+                                        rs.getString("account_id"),
+                                        rs.getString("server_id"),
+                                        rs.getString("operation_id"),
+                                        rs.getString("status"),
+                                        rs.getString("script_id"),
+                                        rs.getString("source_node"),
+                                        rs.getLong("message_count"),
+                                        rs.getLong("reply_count"),
+                                        Jdbc.instant(rs, "last_activity"),
+                                        rs.getString("group_ids"),
+                                        rs.getString("reported_session_file")))));
         return rows;
     }
 
@@ -130,12 +163,26 @@ public class AccountRepository {
         Timestamp at = Timestamp.from(now);
         List<Object[]> rows = new ArrayList<>(reports.size());
         for (AccountReport r : reports) {
-            rows.add(new Object[] {r.accountId(), r.sessionFile(), r.scriptId(), nodeId, r.messageCount(), r.replyCount(),
-                    timestamp(r.lastActivity()), groupIds(r.groupIds()), r.sessionFile(), at, at, at});
+            rows.add(new Object[] {
+                r.accountId(),
+                r.sessionFile(),
+                r.scriptId(),
+                nodeId,
+                r.messageCount(),
+                r.replyCount(),
+                timestamp(r.lastActivity()),
+                groupIds(r.groupIds()),
+                r.sessionFile(),
+                at,
+                at,
+                at
+            });
         }
-        batch.batchUpdate("INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, source_node, message_count, "
-                + "reply_count, last_activity, group_ids, reported_session_file, last_report_at, created_at, updated_at) "
-                + "VALUES (?, ?, ?, NULL, 'unallocated', ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        batch.batchUpdate(
+                "INSERT INTO accounts (account_id, session_ref, script_id, server_id, status, source_node, message_count, "
+                        + "reply_count, last_activity, group_ids, reported_session_file, last_report_at, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, NULL, 'unallocated', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows);
         counts.add(null, reports.size());
     }
 
@@ -153,14 +200,28 @@ public class AccountRepository {
         Timestamp at = Timestamp.from(now);
         List<Object[]> rows = new ArrayList<>(changed.size());
         for (ReportedRow r : changed) {
-            rows.add(new Object[] {r.status(), r.scriptId(), r.sourceNode(), r.messageCount(), r.replyCount(),
-                    timestamp(r.lastActivity()), r.groupIds(), r.reportedSessionFile(), at, at, r.accountId(),
-                    r.serverId() == null ? "" : r.serverId(), r.operationId() == null ? "" : r.operationId()});
+            rows.add(new Object[] {
+                r.status(),
+                r.scriptId(),
+                r.sourceNode(),
+                r.messageCount(),
+                r.replyCount(),
+                timestamp(r.lastActivity()),
+                r.groupIds(),
+                r.reportedSessionFile(),
+                at,
+                at,
+                r.accountId(),
+                r.serverId() == null ? "" : r.serverId(),
+                r.operationId() == null ? "" : r.operationId()
+            });
         }
         // COALESCE to '': a null-safe comparison that H2 and MySQL/MariaDB both run (ids are never empty).
-        int[] written = batch.batchUpdate("UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, "
-                + "reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
-                + "WHERE account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?", rows);
+        int[] written = batch.batchUpdate(
+                "UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, "
+                        + "reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
+                        + "WHERE account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?",
+                rows);
         int sum = 0;
         for (int n : written) {
             // Drivers may answer SUCCESS_NO_INFO (-2) for batched statements: count those as written.
@@ -175,7 +236,8 @@ public class AccountRepository {
 
     /** How group ids are stored: comma-separated, or null for none. */
     public static String groupIds(List<Long> groupIds) {
-        return groupIds == null || groupIds.isEmpty() ? null
+        return groupIds == null || groupIds.isEmpty()
+                ? null
                 : groupIds.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
@@ -184,7 +246,9 @@ public class AccountRepository {
     }
 
     public long countUnallocated() {
-        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NULL").query(Long.class).single();
+        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NULL")
+                .query(Long.class)
+                .single();
     }
 
     /**
@@ -193,25 +257,33 @@ public class AccountRepository {
      */
     public int countCommittedTo(String nodeId) {
         return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ? OR reserved_server_id = ?")
-                .params(nodeId, nodeId).query(Integer.class).single();
+                .params(nodeId, nodeId)
+                .query(Integer.class)
+                .single();
     }
 
     public int countOnServer(String nodeId) {
-        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ?").param(nodeId).query(Integer.class).single();
+        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ?")
+                .param(nodeId)
+                .query(Integer.class)
+                .single();
     }
 
     /** Accounts on each of these servers that has at least one (an index range per server, not the whole table). */
     public Map<String, Integer> countByServer(Collection<String> nodeIds) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IN ("
-                        + placeholders + ") GROUP BY server_id")
-                .params(chunk)
-                .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n"))));
+        Jdbc.inChunks(
+                nodeIds,
+                (placeholders, chunk) -> jdbc.sql("SELECT server_id, COUNT(*) AS n FROM accounts WHERE server_id IN ("
+                                + placeholders + ") GROUP BY server_id")
+                        .params(chunk)
+                        .query((RowCallbackHandler) rs -> counts.put(rs.getString("server_id"), rs.getInt("n"))));
         return counts;
     }
 
     private static List<Long> parseGroupIds(String stored) {
-        return stored == null || stored.isBlank() ? List.of()
+        return stored == null || stored.isBlank()
+                ? List.of()
                 : java.util.Arrays.stream(stored.split(",")).map(Long::valueOf).toList();
     }
 

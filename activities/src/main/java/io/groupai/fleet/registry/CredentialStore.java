@@ -31,11 +31,15 @@ public class CredentialStore {
             }
         }
         Timestamp now = Timestamp.from(clock.instant());
-        int updated = jdbc.sql("UPDATE server_credentials SET auth_type = ?, secret = ?, passphrase = ?, updated_at = ? WHERE node_id = ?")
-                .params(secret.authType(), main, passphrase, now, nodeId).update();
+        int updated = jdbc.sql(
+                        "UPDATE server_credentials SET auth_type = ?, secret = ?, passphrase = ?, updated_at = ? WHERE node_id = ?")
+                .params(secret.authType(), main, passphrase, now, nodeId)
+                .update();
         if (updated == 0) {
-            jdbc.sql("INSERT INTO server_credentials (node_id, auth_type, secret, passphrase, updated_at) VALUES (?, ?, ?, ?, ?)")
-                    .params(nodeId, secret.authType(), main, passphrase, now).update();
+            jdbc.sql(
+                            "INSERT INTO server_credentials (node_id, auth_type, secret, passphrase, updated_at) VALUES (?, ?, ?, ?, ?)")
+                    .params(nodeId, secret.authType(), main, passphrase, now)
+                    .update();
         }
     }
 
@@ -56,14 +60,20 @@ public class CredentialStore {
     /** Auth type per server that has a secret, among these servers (one query per 500). */
     public java.util.Map<String, String> authTypes(java.util.Collection<String> nodeIds) {
         java.util.Map<String, String> types = new java.util.HashMap<>();
-        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> jdbc.sql("SELECT node_id, auth_type FROM server_credentials WHERE node_id IN ("
-                        + placeholders + ")").params(chunk)
-                .query((org.springframework.jdbc.core.RowCallbackHandler) rs -> types.put(rs.getString(1), rs.getString(2))));
+        Jdbc.inChunks(
+                nodeIds,
+                (placeholders, chunk) -> jdbc.sql("SELECT node_id, auth_type FROM server_credentials WHERE node_id IN ("
+                                + placeholders + ")")
+                        .params(chunk)
+                        .query((org.springframework.jdbc.core.RowCallbackHandler)
+                                rs -> types.put(rs.getString(1), rs.getString(2))));
         return types;
     }
 
     public Optional<String> authType(String nodeId) {
-        return jdbc.sql("SELECT auth_type FROM server_credentials WHERE node_id = ?").param(nodeId)
-                .query(String.class).optional();
+        return jdbc.sql("SELECT auth_type FROM server_credentials WHERE node_id = ?")
+                .param(nodeId)
+                .query(String.class)
+                .optional();
     }
 }

@@ -1,5 +1,4 @@
 package io.groupai.fleet.registry;
 
 /** One thing wrong with an input: which field, what is wrong, and how to fix it. */
-public record FieldProblem(String field, String message) {
-}
+public record FieldProblem(String field, String message) {}

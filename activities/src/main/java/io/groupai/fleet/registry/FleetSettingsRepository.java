@@ -23,13 +23,21 @@ public class FleetSettingsRepository {
 
     public void put(String name, String value) {
         Timestamp now = Timestamp.from(clock.instant());
-        if (jdbc.sql("UPDATE fleet_settings SET setting = ?, updated_at = ? WHERE name = ?").params(value, now, name).update() == 0) {
-            jdbc.sql("INSERT INTO fleet_settings (name, setting, updated_at) VALUES (?, ?, ?)").params(name, value, now).update();
+        if (jdbc.sql("UPDATE fleet_settings SET setting = ?, updated_at = ? WHERE name = ?")
+                        .params(value, now, name)
+                        .update()
+                == 0) {
+            jdbc.sql("INSERT INTO fleet_settings (name, setting, updated_at) VALUES (?, ?, ?)")
+                    .params(name, value, now)
+                    .update();
         }
     }
 
     public Optional<String> get(String name) {
-        return jdbc.sql("SELECT setting FROM fleet_settings WHERE name = ?").param(name).query(String.class).optional();
+        return jdbc.sql("SELECT setting FROM fleet_settings WHERE name = ?")
+                .param(name)
+                .query(String.class)
+                .optional();
     }
 
     public Map<String, String> all() {

@@ -8,14 +8,14 @@ import java.time.Instant;
 /** Null-aware column reads shared by the repositories. */
 final class Jdbc {
 
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     /** Chunk size of {@code IN (...)} lists: well under every driver's parameter limit. */
     static final int IN_LIST_CHUNK = 500;
 
     /** Runs {@code query} once per chunk of at most 500 values, with that chunk's "?, ?, ..." list. */
-    static <T> void inChunks(java.util.Collection<T> values, java.util.function.BiConsumer<String, java.util.List<T>> query) {
+    static <T> void inChunks(
+            java.util.Collection<T> values, java.util.function.BiConsumer<String, java.util.List<T>> query) {
         java.util.List<T> all = java.util.List.copyOf(values);
         for (int from = 0; from < all.size(); from += IN_LIST_CHUNK) {
             java.util.List<T> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST_CHUNK));

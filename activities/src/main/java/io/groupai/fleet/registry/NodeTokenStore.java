@@ -31,9 +31,12 @@ public class NodeTokenStore {
         String hash = sha256(token);
         String secret = cipher.encrypt(token);
         if (jdbc.sql("UPDATE node_tokens SET token_hash = ?, token_secret = ?, updated_at = ? WHERE node_id = ?")
-                .params(hash, secret, now, nodeId).update() == 0) {
+                        .params(hash, secret, now, nodeId)
+                        .update()
+                == 0) {
             jdbc.sql("INSERT INTO node_tokens (node_id, token_hash, token_secret, updated_at) VALUES (?, ?, ?, ?)")
-                    .params(nodeId, hash, secret, now).update();
+                    .params(nodeId, hash, secret, now)
+                    .update();
         }
     }
 
@@ -42,28 +45,44 @@ public class NodeTokenStore {
         if (presented == null || presented.isEmpty()) {
             return false;
         }
-        Optional<String> stored = jdbc.sql("SELECT token_hash FROM node_tokens WHERE node_id = ?").param(nodeId)
-                .query(String.class).optional();
-        return stored.isPresent() && MessageDigest.isEqual(
-                stored.get().getBytes(StandardCharsets.US_ASCII), sha256(presented).getBytes(StandardCharsets.US_ASCII));
+        Optional<String> stored = jdbc.sql("SELECT token_hash FROM node_tokens WHERE node_id = ?")
+                .param(nodeId)
+                .query(String.class)
+                .optional();
+        return stored.isPresent()
+                && MessageDigest.isEqual(
+                        stored.get().getBytes(StandardCharsets.US_ASCII),
+                        sha256(presented).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Those of these servers that have a token (one query per 500). */
     public java.util.Set<String> existing(java.util.Collection<String> nodeIds) {
         java.util.Set<String> found = new java.util.HashSet<>();
-        Jdbc.inChunks(nodeIds, (placeholders, chunk) -> found.addAll(jdbc.sql("SELECT node_id FROM node_tokens WHERE node_id IN ("
-                + placeholders + ")").params(chunk).query(String.class).list()));
+        Jdbc.inChunks(
+                nodeIds,
+                (placeholders, chunk) ->
+                        found.addAll(jdbc.sql("SELECT node_id FROM node_tokens WHERE node_id IN (" + placeholders + ")")
+                                .params(chunk)
+                                .query(String.class)
+                                .list()));
         return found;
     }
 
     public boolean exists(String nodeId) {
-        return jdbc.sql("SELECT COUNT(*) FROM node_tokens WHERE node_id = ?").param(nodeId).query(Integer.class).single() > 0;
+        return jdbc.sql("SELECT COUNT(*) FROM node_tokens WHERE node_id = ?")
+                        .param(nodeId)
+                        .query(Integer.class)
+                        .single()
+                > 0;
     }
 
     /** The plain token, for writing the node's own configuration (bootstrap). */
     public Optional<String> reveal(String nodeId) {
-        return jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = ?").param(nodeId)
-                .query(String.class).optional().map(cipher::decrypt);
+        return jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = ?")
+                .param(nodeId)
+                .query(String.class)
+                .optional()
+                .map(cipher::decrypt);
     }
 
     private static String sha256(String value) {

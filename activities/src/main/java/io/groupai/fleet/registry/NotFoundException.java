@@ -8,10 +8,12 @@ public class NotFoundException extends RuntimeException {
     }
 
     public static NotFoundException server(String nodeId) {
-        return new NotFoundException("server '" + nodeId + "' is not registered; list servers with GET /api/v1/group-ai/servers");
+        return new NotFoundException(
+                "server '" + nodeId + "' is not registered; list servers with GET /api/v1/group-ai/servers");
     }
 
     public static NotFoundException account(String accountId) {
-        return new NotFoundException("account '" + accountId + "' does not exist; list accounts with GET /api/v1/group-ai/accounts");
+        return new NotFoundException(
+                "account '" + accountId + "' does not exist; list accounts with GET /api/v1/group-ai/accounts");
     }
 }

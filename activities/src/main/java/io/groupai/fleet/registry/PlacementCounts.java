@@ -57,11 +57,16 @@ public class PlacementCounts {
         for (Map.Entry<String, Long> e : new TreeMap<>(deltas).entrySet()) {
             // A plain UPDATE takes one exclusive row lock; INSERT ... ON DUPLICATE KEY UPDATE would take a
             // shared lock first and deadlock against a concurrent upsert of the same row (InnoDB).
-            if (e.getValue() != 0 && jdbc.sql("UPDATE placement_counts SET accounts = accounts + ? WHERE bucket = ?")
-                    .params(e.getValue(), e.getKey()).update() == 0) {
+            if (e.getValue() != 0
+                    && jdbc.sql("UPDATE placement_counts SET accounts = accounts + ? WHERE bucket = ?")
+                                    .params(e.getValue(), e.getKey())
+                                    .update()
+                            == 0) {
                 // First account of a server: its bucket does not exist yet.
-                jdbc.sql("INSERT INTO placement_counts (bucket, accounts) VALUES (?, ?) ON DUPLICATE KEY UPDATE accounts = accounts + ?")
-                        .params(e.getKey(), e.getValue(), e.getValue()).update();
+                jdbc.sql(
+                                "INSERT INTO placement_counts (bucket, accounts) VALUES (?, ?) ON DUPLICATE KEY UPDATE accounts = accounts + ?")
+                        .params(e.getKey(), e.getValue(), e.getValue())
+                        .update();
             }
         }
     }
@@ -72,12 +77,10 @@ public class PlacementCounts {
     }
 
     /** A server's placed accounts beside its capacity. */
-    public record ServerUsage(String nodeId, int maxAccounts, long accounts) {
-    }
+    public record ServerUsage(String nodeId, int maxAccounts, long accounts) {}
 
     /** What the allocation summary shows. */
-    public record Usage(List<ServerUsage> servers, long unassigned) {
-    }
+    public record Usage(List<ServerUsage> servers, long unassigned) {}
 
     /**
      * Every server's count and capacity, in node id order, and the unassigned count: one query,
@@ -121,9 +124,12 @@ public class PlacementCounts {
     public void recount() {
         jdbc.sql("DELETE FROM placement_counts").update();
         jdbc.sql("INSERT INTO placement_counts (bucket, accounts) "
-                + "SELECT server_id, COUNT(*) FROM accounts WHERE server_id IS NOT NULL GROUP BY server_id").update();
-        jdbc.sql("INSERT INTO placement_counts (bucket, accounts) SELECT ?, COUNT(*) FROM accounts WHERE server_id IS NULL")
-                .param(UNASSIGNED).update();
+                        + "SELECT server_id, COUNT(*) FROM accounts WHERE server_id IS NOT NULL GROUP BY server_id")
+                .update();
+        jdbc.sql(
+                        "INSERT INTO placement_counts (bucket, accounts) SELECT ?, COUNT(*) FROM accounts WHERE server_id IS NULL")
+                .param(UNASSIGNED)
+                .update();
     }
 
     private static String bucket(String server) {

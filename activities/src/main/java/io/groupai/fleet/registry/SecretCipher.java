@@ -40,8 +40,11 @@ public class SecretCipher {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + sealed.length)
-                    .put(nonce).put(sealed).array());
+            return Base64.getEncoder()
+                    .encodeToString(ByteBuffer.allocate(nonce.length + sealed.length)
+                            .put(nonce)
+                            .put(sealed)
+                            .array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot encrypt secret", e);
         }
@@ -54,8 +57,10 @@ public class SecretCipher {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
             return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt a stored secret: the secret key (groupai.secrets.key / key file) "
-                    + "differs from the one it was stored with; re-enter the server's credentials", e);
+            throw new IllegalStateException(
+                    "cannot decrypt a stored secret: the secret key (groupai.secrets.key / key file) "
+                            + "differs from the one it was stored with; re-enter the server's credentials",
+                    e);
         }
     }
 
@@ -91,7 +96,8 @@ public class SecretCipher {
 
     private static byte[] checked(byte[] key, String source) {
         if (key.length != 32) {
-            throw new IllegalStateException(source + " must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)");
+            throw new IllegalStateException(
+                    source + " must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)");
         }
         return key;
     }

@@ -9,5 +9,4 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * first start (the embedded default keeps it under ./data).
  */
 @ConfigurationProperties("groupai.secrets")
-public record SecretsProperties(String key, Path keyFile) {
-}
+public record SecretsProperties(String key, Path keyFile) {}

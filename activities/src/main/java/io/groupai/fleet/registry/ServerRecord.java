@@ -45,7 +45,9 @@ public record ServerRecord(
 
     /** Why a server that has not {@linkplain #hasAnswered() answered} takes no accounts, and what to do. */
     public static String neverAnswered(String nodeId) {
-        return "server " + nodeId + " has never answered a probe or sent a heartbeat; bootstrap it (POST /api/v1/group-ai/servers/"
-                + nodeId + "/bootstrap) or check its SSH access with POST /api/v1/group-ai/servers/" + nodeId + "/actions/status";
+        return "server " + nodeId
+                + " has never answered a probe or sent a heartbeat; bootstrap it (POST /api/v1/group-ai/servers/"
+                + nodeId + "/bootstrap) or check its SSH access with POST /api/v1/group-ai/servers/" + nodeId
+                + "/actions/status";
     }
 }

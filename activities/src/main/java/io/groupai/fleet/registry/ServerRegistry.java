@@ -40,7 +40,8 @@ public class ServerRegistry {
     }
 
     /** Node tokens are long random strings; this keeps them out of shell and URL trouble. */
-    private static final java.util.regex.Pattern NODE_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
+    private static final java.util.regex.Pattern NODE_TOKEN =
+            java.util.regex.Pattern.compile("[A-Za-z0-9._~+/=-]{24,256}");
 
     private final ServerRepository servers;
     private final AccountRepository accounts;
@@ -51,9 +52,15 @@ public class ServerRegistry {
     private final ApplicationEventPublisher events;
     private final PlacementCounts counts;
 
-    public ServerRegistry(ServerRepository servers, AccountRepository accounts, CredentialStore credentials,
-                          FleetSettingsRepository settings, NodeTokenStore tokens, Validator validator,
-                          ApplicationEventPublisher events, PlacementCounts counts) {
+    public ServerRegistry(
+            ServerRepository servers,
+            AccountRepository accounts,
+            CredentialStore credentials,
+            FleetSettingsRepository settings,
+            NodeTokenStore tokens,
+            Validator validator,
+            ApplicationEventPublisher events,
+            PlacementCounts counts) {
         this.servers = servers;
         this.accounts = accounts;
         this.credentials = credentials;
@@ -68,8 +75,11 @@ public class ServerRegistry {
     public ServerRecord create(ServerInput input) {
         ServerDefinition d = validated(input, "");
         if (servers.exists(d.nodeId())) {
-            throw new InvalidInputException("node_id", "a server with node_id '" + d.nodeId()
-                    + "' already exists; choose another node_id or change it with PUT /api/v1/group-ai/servers/" + d.nodeId());
+            throw new InvalidInputException(
+                    "node_id",
+                    "a server with node_id '" + d.nodeId()
+                            + "' already exists; choose another node_id or change it with PUT /api/v1/group-ai/servers/"
+                            + d.nodeId());
         }
         write(d, input, false);
         log.info("registered server {} ({}:{}, max {} accounts)", d.nodeId(), d.host(), d.port(), d.maxAccounts());
@@ -80,14 +90,17 @@ public class ServerRegistry {
     public ServerRecord update(String nodeId, ServerInput input) {
         ServerDefinition d = validated(input, "");
         if (!nodeId.equals(d.nodeId())) {
-            throw new InvalidInputException("node_id", "node_id in the body ('" + d.nodeId() + "') differs from the path ('"
-                    + nodeId + "'); a server cannot be renamed, register a new one instead");
+            throw new InvalidInputException(
+                    "node_id",
+                    "node_id in the body ('" + d.nodeId() + "') differs from the path ('" + nodeId
+                            + "'); a server cannot be renamed, register a new one instead");
         }
         servers.get(nodeId);
         int assigned = accounts.countCommittedTo(nodeId);
         if (d.maxAccounts() < assigned) {
-            throw new ConflictException("server " + nodeId + " runs " + assigned + " accounts; max_accounts " + d.maxAccounts()
-                    + " would put it over capacity. Move accounts away first (POST /api/v1/group-ai/accounts/rebalance)");
+            throw new ConflictException(
+                    "server " + nodeId + " runs " + assigned + " accounts; max_accounts " + d.maxAccounts()
+                            + " would put it over capacity. Move accounts away first (POST /api/v1/group-ai/accounts/rebalance)");
         }
         write(d, input, true);
         log.info("updated server {}", nodeId);
@@ -99,8 +112,9 @@ public class ServerRegistry {
         servers.get(nodeId);
         int assigned = accounts.countOnServer(nodeId);
         if (assigned > 0) {
-            throw new ConflictException("server " + nodeId + " still holds " + assigned + " accounts; set its status to "
-                    + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
+            throw new ConflictException(
+                    "server " + nodeId + " still holds " + assigned + " accounts; set its status to "
+                            + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
         }
         servers.delete(nodeId);
         counts.forget(nodeId);
@@ -118,16 +132,25 @@ public class ServerRegistry {
         List<ServerDefinition> valid = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (ServerInput input : inputs) {
-            String prefix = "servers." + (input.definition().nodeId() == null ? "?" : input.definition().nodeId()) + ".";
+            String prefix = "servers."
+                    + (input.definition().nodeId() == null
+                            ? "?"
+                            : input.definition().nodeId()) + ".";
             ServerDefinition d = input.definition().withDefaults();
             List<FieldProblem> own = validate(input, prefix);
             problems.addAll(own);
             if (d.nodeId() != null && !seen.add(d.nodeId())) {
-                problems.add(new FieldProblem(prefix + "node_id", "node_id '" + d.nodeId() + "' appears twice in the import; node ids must be unique"));
+                problems.add(new FieldProblem(
+                        prefix + "node_id",
+                        "node_id '" + d.nodeId() + "' appears twice in the import; node ids must be unique"));
             }
-            if (own.isEmpty() && servers.exists(d.nodeId()) && d.maxAccounts() < accounts.countCommittedTo(d.nodeId())) {
-                problems.add(new FieldProblem(prefix + "max_accounts", "server " + d.nodeId() + " already holds "
-                        + accounts.countCommittedTo(d.nodeId()) + " accounts; max_accounts cannot be lower than that"));
+            if (own.isEmpty()
+                    && servers.exists(d.nodeId())
+                    && d.maxAccounts() < accounts.countCommittedTo(d.nodeId())) {
+                problems.add(new FieldProblem(
+                        prefix + "max_accounts",
+                        "server " + d.nodeId() + " already holds " + accounts.countCommittedTo(d.nodeId())
+                                + " accounts; max_accounts cannot be lower than that"));
             }
             valid.add(d);
         }
@@ -139,7 +162,10 @@ public class ServerRegistry {
             write(d, inputs.get(i), servers.exists(d.nodeId()));
         }
         allocationSettings.forEach((name, value) -> settings.put("allocation." + name, value));
-        log.info("imported {} servers: {}", valid.size(), valid.stream().map(ServerDefinition::nodeId).toList());
+        log.info(
+                "imported {} servers: {}",
+                valid.size(),
+                valid.stream().map(ServerDefinition::nodeId).toList());
         return valid.stream().map(d -> servers.get(d.nodeId())).toList();
     }
 
@@ -154,8 +180,8 @@ public class ServerRegistry {
 
     private void write(ServerDefinition d, ServerInput input, boolean exists) {
         SshSecret secret = input.secret();
-        String credentialRef = secret != null ? "db"
-                : exists ? servers.get(d.nodeId()).credentialRef() : "none";
+        String credentialRef =
+                secret != null ? "db" : exists ? servers.get(d.nodeId()).credentialRef() : "none";
         if (exists) {
             servers.update(d, credentialRef);
         } else {
@@ -183,17 +209,20 @@ public class ServerRegistry {
 
     /** Every problem of an input (defaults applied first), with field names under {@code prefix}. */
     public List<FieldProblem> validate(ServerInput input, String prefix) {
-        List<FieldProblem> problems = new ArrayList<>(problemsOf(input.definition().withDefaults(), prefix));
+        List<FieldProblem> problems =
+                new ArrayList<>(problemsOf(input.definition().withDefaults(), prefix));
         if (input.nodeToken() != null && !NODE_TOKEN.matcher(input.nodeToken()).matches()) {
-            problems.add(new FieldProblem(prefix + "node_token", "must be 24-256 characters of letters, digits or ._~+/=- "
-                    + "(e.g. `openssl rand -base64 32`)"));
+            problems.add(new FieldProblem(
+                    prefix + "node_token",
+                    "must be 24-256 characters of letters, digits or ._~+/=- " + "(e.g. `openssl rand -base64 32`)"));
         }
         return problems;
     }
 
     private List<FieldProblem> problemsOf(ServerDefinition d, String prefix) {
         return validator.validate(d).stream()
-                .map((ConstraintViolation<ServerDefinition> v) -> new FieldProblem(prefix + snake(v.getPropertyPath().toString()), v.getMessage()))
+                .map((ConstraintViolation<ServerDefinition> v) ->
+                        new FieldProblem(prefix + snake(v.getPropertyPath().toString()), v.getMessage()))
                 .sorted(Comparator.comparing(FieldProblem::field))
                 .toList();
     }

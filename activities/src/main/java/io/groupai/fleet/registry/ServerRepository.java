@@ -16,10 +16,11 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class ServerRepository {
 
-    private static final String COLUMNS = "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
-            + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
-            + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
-            + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at";
+    private static final String COLUMNS =
+            "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
+                    + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
+                    + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
+                    + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at";
 
     private static final RowMapper<ServerRecord> MAPPER = ServerRepository::map;
 
@@ -32,31 +33,65 @@ public class ServerRepository {
     }
 
     public boolean exists(String nodeId) {
-        return jdbc.sql("SELECT COUNT(*) FROM servers WHERE node_id = ?").param(nodeId).query(Integer.class).single() > 0;
+        return jdbc.sql("SELECT COUNT(*) FROM servers WHERE node_id = ?")
+                        .param(nodeId)
+                        .query(Integer.class)
+                        .single()
+                > 0;
     }
 
     public void insert(ServerDefinition d, String credentialRef) {
         Timestamp now = now();
-        jdbc.sql("INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
-                        + "allocation_strategy, health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0, ?, ?)")
-                .params(d.nodeId(), d.host(), d.port(), d.user(), credentialRef, d.deployDir(), d.maxAccounts(), d.location(),
-                        d.weight(), d.allocationStrategy(), d.healthCheckInterval(), d.status(), now, now)
+        jdbc.sql(
+                        "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
+                                + "allocation_strategy, health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0, ?, ?)")
+                .params(
+                        d.nodeId(),
+                        d.host(),
+                        d.port(),
+                        d.user(),
+                        credentialRef,
+                        d.deployDir(),
+                        d.maxAccounts(),
+                        d.location(),
+                        d.weight(),
+                        d.allocationStrategy(),
+                        d.healthCheckInterval(),
+                        d.status(),
+                        now,
+                        now)
                 .update();
     }
 
     /** Updates the declared fields; observed health, metrics and the pinned host key are kept. */
     public void update(ServerDefinition d, String credentialRef) {
-        jdbc.sql("UPDATE servers SET host = ?, port = ?, ssh_user = ?, credential_ref = ?, deploy_dir = ?, max_accounts = ?, "
-                        + "location = ?, weight = ?, allocation_strategy = ?, health_check_interval = ?, status = ?, updated_at = ? "
-                        + "WHERE node_id = ?")
-                .params(d.host(), d.port(), d.user(), credentialRef, d.deployDir(), d.maxAccounts(), d.location(), d.weight(),
-                        d.allocationStrategy(), d.healthCheckInterval(), d.status(), now(), d.nodeId())
+        jdbc.sql(
+                        "UPDATE servers SET host = ?, port = ?, ssh_user = ?, credential_ref = ?, deploy_dir = ?, max_accounts = ?, "
+                                + "location = ?, weight = ?, allocation_strategy = ?, health_check_interval = ?, status = ?, updated_at = ? "
+                                + "WHERE node_id = ?")
+                .params(
+                        d.host(),
+                        d.port(),
+                        d.user(),
+                        credentialRef,
+                        d.deployDir(),
+                        d.maxAccounts(),
+                        d.location(),
+                        d.weight(),
+                        d.allocationStrategy(),
+                        d.healthCheckInterval(),
+                        d.status(),
+                        now(),
+                        d.nodeId())
                 .update();
     }
 
     public Optional<ServerRecord> find(String nodeId) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE node_id = ?").param(nodeId).query(MAPPER).optional();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE node_id = ?")
+                .param(nodeId)
+                .query(MAPPER)
+                .optional();
     }
 
     public ServerRecord get(String nodeId) {
@@ -64,7 +99,9 @@ public class ServerRepository {
     }
 
     public List<ServerRecord> findAll() {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY node_id").query(MAPPER).list();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM servers ORDER BY node_id")
+                .query(MAPPER)
+                .list();
     }
 
     /** Servers filtered on the database by status, health and location (each optional), in node id order. */
@@ -78,12 +115,18 @@ public class ServerRepository {
             }
         }
         String clause = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
-        long total = jdbc.sql("SELECT COUNT(*) FROM servers" + clause).params(params).query(Long.class).single();
+        long total = jdbc.sql("SELECT COUNT(*) FROM servers" + clause)
+                .params(params)
+                .query(Long.class)
+                .single();
         List<Object> pageParams = new ArrayList<>(params);
         pageParams.add(size);
         pageParams.add((long) page * size);
-        List<ServerRecord> items = jdbc.sql("SELECT " + COLUMNS + " FROM servers" + clause + " ORDER BY node_id LIMIT ? OFFSET ?")
-                .params(pageParams).query(MAPPER).list();
+        List<ServerRecord> items = jdbc.sql(
+                        "SELECT " + COLUMNS + " FROM servers" + clause + " ORDER BY node_id LIMIT ? OFFSET ?")
+                .params(pageParams)
+                .query(MAPPER)
+                .list();
         return new Page<>(items, page, size, total);
     }
 
@@ -91,38 +134,51 @@ public class ServerRepository {
         return jdbc.sql("DELETE FROM servers WHERE node_id = ?").param(nodeId).update();
     }
 
-    public void recordProbe(String nodeId, boolean processAlive, Long pid, double cpu, double memory, double disk, long latencyMs) {
-        jdbc.sql("UPDATE servers SET health = 'healthy', process_alive = ?, worker_pid = ?, cpu_usage = ?, memory_usage = ?, "
-                        + "disk_usage = ?, latency_ms = ?, consecutive_failures = 0, last_probe_at = ?, last_probe_error = NULL, "
-                        + "updated_at = ? WHERE node_id = ?")
+    public void recordProbe(
+            String nodeId, boolean processAlive, Long pid, double cpu, double memory, double disk, long latencyMs) {
+        jdbc.sql(
+                        "UPDATE servers SET health = 'healthy', process_alive = ?, worker_pid = ?, cpu_usage = ?, memory_usage = ?, "
+                                + "disk_usage = ?, latency_ms = ?, consecutive_failures = 0, last_probe_at = ?, last_probe_error = NULL, "
+                                + "updated_at = ? WHERE node_id = ?")
                 .params(processAlive, pid, cpu, memory, disk, latencyMs, now(), now(), nodeId)
                 .update();
     }
 
     public void recordProbeFailure(String nodeId, String error) {
         Timestamp now = now();
-        jdbc.sql("UPDATE servers SET health = 'unhealthy', consecutive_failures = consecutive_failures + 1, last_failure_at = ?, "
-                        + "last_probe_at = ?, last_probe_error = ?, updated_at = ? WHERE node_id = ?")
+        jdbc.sql(
+                        "UPDATE servers SET health = 'unhealthy', consecutive_failures = consecutive_failures + 1, last_failure_at = ?, "
+                                + "last_probe_at = ?, last_probe_error = ?, updated_at = ? WHERE node_id = ?")
                 .params(now, now, truncate(error, 1024), now, nodeId)
                 .update();
     }
 
     public void pinHostKey(String nodeId, String type, String base64) {
         jdbc.sql("UPDATE servers SET host_key_type = ?, host_key = ?, updated_at = ? WHERE node_id = ?")
-                .params(type, base64, now(), nodeId).update();
+                .params(type, base64, now(), nodeId)
+                .update();
     }
 
     public int clearHostKey(String nodeId) {
         return jdbc.sql("UPDATE servers SET host_key_type = NULL, host_key = NULL, updated_at = ? WHERE node_id = ?")
-                .params(now(), nodeId).update();
+                .params(now(), nodeId)
+                .update();
     }
 
     /** Renews the node's lease; the UPDATE also takes the server row's lock for the caller's transaction. */
-    public void recordHeartbeat(String nodeId, Instant at, Instant leaseExpiresAt, String reportedStatus, int reportedAccounts) {
-        if (jdbc.sql("UPDATE servers SET last_heartbeat = ?, lease_expires_at = ?, heartbeat_status = ?, reported_accounts = ? "
-                        + "WHERE node_id = ?")
-                .params(Timestamp.from(at), Timestamp.from(leaseExpiresAt), reportedStatus, reportedAccounts, nodeId)
-                .update() == 0) {
+    public void recordHeartbeat(
+            String nodeId, Instant at, Instant leaseExpiresAt, String reportedStatus, int reportedAccounts) {
+        if (jdbc.sql(
+                                "UPDATE servers SET last_heartbeat = ?, lease_expires_at = ?, heartbeat_status = ?, reported_accounts = ? "
+                                        + "WHERE node_id = ?")
+                        .params(
+                                Timestamp.from(at),
+                                Timestamp.from(leaseExpiresAt),
+                                reportedStatus,
+                                reportedAccounts,
+                                nodeId)
+                        .update()
+                == 0) {
             throw NotFoundException.server(nodeId);
         }
     }

@@ -6,7 +6,10 @@ import java.util.Optional;
 
 /** Administrative state of a server. Only active servers receive new accounts. */
 public enum ServerStatus {
-    ACTIVE, DRAINING, DISABLED, DOWN;
+    ACTIVE,
+    DRAINING,
+    DISABLED,
+    DOWN;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

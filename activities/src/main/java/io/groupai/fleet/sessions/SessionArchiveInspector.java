@@ -25,8 +25,7 @@ import org.springframework.stereotype.Component;
 public class SessionArchiveInspector {
 
     /** What an accepted archive holds. */
-    public record Inspection(String format, int entries, long unpackedBytes, long sizeBytes, String sha256) {
-    }
+    public record Inspection(String format, int entries, long unpackedBytes, long sizeBytes, String sha256) {}
 
     /** Refused because it is a Pyrogram or Telethon session; HTTP 422 with what was found. */
     public static class ForeignSessionException extends RuntimeException {
@@ -66,7 +65,8 @@ public class SessionArchiveInspector {
         try {
             long size = Files.size(file);
             if (size > properties.maxArchiveBytes()) {
-                throw invalid("is " + size + " bytes; the limit is " + properties.maxArchiveBytes() + " (groupai.sessions.max-archive-bytes)");
+                throw invalid("is " + size + " bytes; the limit is " + properties.maxArchiveBytes()
+                        + " (groupai.sessions.max-archive-bytes)");
             }
             byte[] head;
             try (InputStream in = Files.newInputStream(file)) {
@@ -75,7 +75,8 @@ public class SessionArchiveInspector {
             Optional<ForeignSession> foreign = ForeignSessions.detect(file);
             if (foreign.isPresent()) {
                 if (foreign.get().format().equals("sqlite")) {
-                    throw invalid("is an SQLite file but not a Pyrogram or Telethon session (no sessions table with dc_id and auth_key)");
+                    throw invalid(
+                            "is an SQLite file but not a Pyrogram or Telethon session (no sessions table with dc_id and auth_key)");
                 }
                 throw new ForeignSessionException(foreign.get());
             }
@@ -96,16 +97,20 @@ public class SessionArchiveInspector {
             throw switch (e.problem()) {
                 case NOT_A_ZIP -> invalid("is not a readable zip archive: " + e.reason());
                 case TOO_MANY_ENTRIES -> invalid("holds more than " + SessionArchives.MAX_ENTRIES + " entries");
-                case UNSAFE_ENTRY -> invalid("holds the unsafe entry name '" + e.entry() + "', which " + e.reason()
-                        + " (absolute paths, '..' and backslashes are refused)");
+                case UNSAFE_ENTRY ->
+                    invalid("holds the unsafe entry name '" + e.entry() + "', which " + e.reason()
+                            + " (absolute paths, '..' and backslashes are refused)");
                 case SYMLINK -> invalid("holds the entry '" + e.entry() + "', which is a symbolic link (refused)");
                 case DUPLICATE_ENTRY -> invalid("holds the entry '" + e.entry() + "' twice");
-                case TOO_LARGE -> invalid("unpacks to more than " + properties.maxUnpackedBytes()
-                        + " bytes (groupai.sessions.max-unpacked-bytes)");
+                case TOO_LARGE ->
+                    invalid("unpacks to more than " + properties.maxUnpackedBytes()
+                            + " bytes (groupai.sessions.max-unpacked-bytes)");
                 case EMPTY -> invalid("is an empty zip archive");
                 case FOREIGN_SESSION -> new ForeignSessionException(e.foreign());
-                case NOT_TDLIB -> invalid("is a zip archive but not of a TDLib database directory (no td.binlog at its root or in db/); "
-                        + "zip the contents of the account's TDLib database directory, e.g. (cd td && zip -r ../session.zip .)");
+                case NOT_TDLIB ->
+                    invalid(
+                            "is a zip archive but not of a TDLib database directory (no td.binlog at its root or in db/); "
+                                    + "zip the contents of the account's TDLib database directory, e.g. (cd td && zip -r ../session.zip .)");
             };
         }
         return new Inspection("tdlib", contents.entries(), contents.unpackedBytes(), size, Sha256.hex(file));

@@ -18,5 +18,4 @@ import org.springframework.validation.annotation.Validated;
 public record SessionStoreProperties(
         @NotNull Path dir,
         @Positive @DefaultValue("268435456") long maxArchiveBytes,
-        @Positive @DefaultValue("536870912") long maxUnpackedBytes) {
-}
+        @Positive @DefaultValue("536870912") long maxUnpackedBytes) {}

@@ -13,10 +13,13 @@ class ServerPreCheckTest {
 
     @Test
     void aPlainLinuxServerWithGlibcIsSupported() {
-        assertThat(NodeInstallActivitiesImpl.unsupported(MANIFEST, "Linux", "x86_64", "glibc 2.36", List.of())).isEmpty();
-        assertThat(NodeInstallActivitiesImpl.unsupported(MANIFEST, "Linux", "x86_64",
-                "ldd (Debian GLIBC 2.36-9+deb12u14) 2.36", List.of())).isEmpty();
-        assertThat(NodeInstallActivitiesImpl.unsupported(MANIFEST, "Linux", "x86_64", "glibc 2.17", List.of())).isEmpty();
+        assertThat(NodeInstallActivitiesImpl.unsupported(MANIFEST, "Linux", "x86_64", "glibc 2.36", List.of()))
+                .isEmpty();
+        assertThat(NodeInstallActivitiesImpl.unsupported(
+                        MANIFEST, "Linux", "x86_64", "ldd (Debian GLIBC 2.36-9+deb12u14) 2.36", List.of()))
+                .isEmpty();
+        assertThat(NodeInstallActivitiesImpl.unsupported(MANIFEST, "Linux", "x86_64", "glibc 2.17", List.of()))
+                .isEmpty();
     }
 
     @Test

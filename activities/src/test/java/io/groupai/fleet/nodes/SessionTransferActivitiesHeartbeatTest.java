@@ -52,8 +52,10 @@ class SessionTransferActivitiesHeartbeatTest {
     @BeforeEach
     void setUp() {
         node = new EmbeddedSshNode("hb-node", base.resolve("hb-node"), 0, "fleet", PASSWORD, List.of()).start();
-        pool = new SshSessionPool(new SshSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 2),
-                new InMemoryHostKeyStore(), nodeId -> SshCredentials.Password.of(PASSWORD));
+        pool = new SshSessionPool(
+                new SshSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 2),
+                new InMemoryHostKeyStore(),
+                nodeId -> SshCredentials.Password.of(PASSWORD));
         RemoteShell shell = new RemoteShell(pool);
         store = new SessionStore(new SessionStoreProperties(base.resolve("store"), 1 << 30, 1 << 30));
         NodeTargets targets = new NodeTargets(null) {
@@ -63,12 +65,15 @@ class SessionTransferActivitiesHeartbeatTest {
             }
         };
         env = TestActivityEnvironment.newInstance();
-        env.registerActivitiesImplementations(new SessionTransferActivitiesImpl(store, new SessionTransfer(shell), shell, targets));
+        env.registerActivitiesImplementations(
+                new SessionTransferActivitiesImpl(store, new SessionTransfer(shell), shell, targets));
         env.setActivityHeartbeatListener(Long.class, heartbeats::add);
-        activities = env.newActivityStub(SessionTransferActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(SessionTransferOptions.START_TO_CLOSE)
-                .setHeartbeatTimeout(SessionTransferOptions.HEARTBEAT_TIMEOUT)
-                .build());
+        activities = env.newActivityStub(
+                SessionTransferActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(SessionTransferOptions.START_TO_CLOSE)
+                        .setHeartbeatTimeout(SessionTransferOptions.HEARTBEAT_TIMEOUT)
+                        .build());
     }
 
     @AfterEach
@@ -88,18 +93,28 @@ class SessionTransferActivitiesHeartbeatTest {
         UploadedSession up = activities.upload("acc-hb", "hb-node");
         assertThat(up.sizeBytes()).isEqualTo(archive.length);
         // The SDK throttles heartbeats (and drops the last pending one on completion): the first one arrives.
-        assertThat(heartbeats).as("upload heartbeats").isNotEmpty().isSorted().allMatch(b -> b >= 0 && b <= archive.length);
+        assertThat(heartbeats)
+                .as("upload heartbeats")
+                .isNotEmpty()
+                .isSorted()
+                .allMatch(b -> b >= 0 && b <= archive.length);
 
         // An export outside the sessions directory, as the agent writes it.
         heartbeats.clear();
-        Path export = Files.write(Files.createDirectories(node.deployDir().resolve("exports")).resolve("acc-hb.zip"), archive);
+        Path export = Files.write(
+                Files.createDirectories(node.deployDir().resolve("exports")).resolve("acc-hb.zip"), archive);
         UploadedSession fetched = activities.fetchExported("acc-hb", "hb-node", export.toString());
         assertThat(fetched.sha256()).isEqualTo(up.sha256());
         // The SDK throttles heartbeats (and drops the last pending one on completion): the first one arrives.
-        assertThat(heartbeats).as("download heartbeats").isNotEmpty().isSorted().allMatch(b -> b >= 0 && b <= archive.length);
+        assertThat(heartbeats)
+                .as("download heartbeats")
+                .isNotEmpty()
+                .isSorted()
+                .allMatch(b -> b >= 0 && b <= archive.length);
         try (Stream<Path> files = Files.list(node.deployDir().resolve("sessions/acc-hb"))) {
             assertThat(files.map(p -> p.getFileName().toString()).toList())
-                    .as("only the uploaded session remains; the staged export is gone").containsExactly("session.zip");
+                    .as("only the uploaded session remains; the staged export is gone")
+                    .containsExactly("session.zip");
         }
     }
 }

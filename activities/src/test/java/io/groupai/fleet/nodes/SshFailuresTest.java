@@ -16,10 +16,12 @@ class SshFailuresTest {
     @Test
     void everyKindRaisesADocumentedTypeThatMatchesItsRetryability() {
         for (SshException.Kind kind : SshException.Kind.values()) {
-            ApplicationFailure failure = SshFailures.toTemporal(new SshException("worker-01", "connect", kind, "detail"));
+            ApplicationFailure failure =
+                    SshFailures.toTemporal(new SshException("worker-01", "connect", kind, "detail"));
             assertThat(failure.getType()).as(kind.name()).isIn(FailureTypes.all());
             assertThat(failure.isNonRetryable()).as(kind.name()).isEqualTo(!kind.retryable());
-            assertThat(failure.getType().equals(FailureTypes.NON_RETRYABLE_NODE_FAILURE)).as(kind.name())
+            assertThat(failure.getType().equals(FailureTypes.NON_RETRYABLE_NODE_FAILURE))
+                    .as(kind.name())
                     .isEqualTo(!kind.retryable());
         }
     }

@@ -17,11 +17,12 @@ class SshPropertiesTest {
     void defaultsFitAndALongerTransferTimeoutIsRefused() {
         try (ValidatorFactory factory = Validation.buildDefaultValidatorFactory()) {
             Validator validator = factory.getValidator();
-            assertThat(validator.validate(new SshProperties(Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    Duration.ofMinutes(5), 4))).isEmpty();
+            assertThat(validator.validate(new SshProperties(
+                            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(5), 4)))
+                    .isEmpty();
 
-            Set<ConstraintViolation<SshProperties>> tooLong = validator.validate(new SshProperties(Duration.ofSeconds(10),
-                    Duration.ofSeconds(30), Duration.ofMinutes(10), 4));
+            Set<ConstraintViolation<SshProperties>> tooLong = validator.validate(
+                    new SshProperties(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(10), 4));
             assertThat(tooLong).singleElement().satisfies(v -> {
                 assertThat(v.getPropertyPath()).hasToString("transferAttemptWithinActivityTimeout");
                 assertThat(v.getMessage()).contains("transfer-timeout", "start-to-close", "8 min");

@@ -24,18 +24,20 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class BenchApp {
 
-    private BenchApp() {
-    }
+    private BenchApp() {}
 
     /** Starts the app; {@code -Dbench.dir} keeps the H2 file (and its seed) between runs. */
     public static ConfigurableApplicationContext start(String name) throws Exception {
-        Path dir = System.getProperty("bench.dir") != null ? Path.of(System.getProperty("bench.dir"))
+        Path dir = System.getProperty("bench.dir") != null
+                ? Path.of(System.getProperty("bench.dir"))
                 : Files.createTempDirectory(name);
         Files.createDirectories(dir);
         Map<String, String> properties = properties(dir);
         if (System.getenv("DB_URL") == null) {
-            properties.put("spring.datasource.url", "jdbc:h2:file:" + dir.resolve("bench")
-                    + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE;AUTO_SERVER=FALSE");
+            properties.put(
+                    "spring.datasource.url",
+                    "jdbc:h2:file:" + dir.resolve("bench")
+                            + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE;AUTO_SERVER=FALSE");
         }
         // System properties outrank application.yml (default properties would not).
         properties.forEach(System::setProperty);
@@ -82,56 +84,104 @@ public final class BenchApp {
      * (status online, seen on it) and {@code unassigned} more without a server; node tokens when
      * asked. Nothing happens when the database already holds exactly this fleet.
      */
-    public static void seed(ConfigurableApplicationContext context, int servers, int maxAccounts, int assigned, int unassigned,
-                            boolean tokens) throws Exception {
+    public static void seed(
+            ConfigurableApplicationContext context,
+            int servers,
+            int maxAccounts,
+            int assigned,
+            int unassigned,
+            boolean tokens)
+            throws Exception {
         JdbcClient jdbc = context.getBean(JdbcClient.class);
         long expected = (long) servers * (assigned + unassigned);
-        long haveServers = jdbc.sql("SELECT COUNT(*) FROM servers").query(Long.class).single();
-        long haveAccounts = jdbc.sql("SELECT COUNT(*) FROM accounts").query(Long.class).single();
+        long haveServers =
+                jdbc.sql("SELECT COUNT(*) FROM servers").query(Long.class).single();
+        long haveAccounts =
+                jdbc.sql("SELECT COUNT(*) FROM accounts").query(Long.class).single();
         if (haveServers == servers && haveAccounts == expected) {
             System.out.printf("reusing the seeded fleet: %,d servers, %,d accounts%n", servers, expected);
         } else {
             if (haveServers + haveAccounts > 0) {
-                throw new IllegalStateException("the database holds another fleet (" + haveServers + " servers, " + haveAccounts
-                        + " accounts); give the bench an empty database");
+                throw new IllegalStateException("the database holds another fleet (" + haveServers + " servers, "
+                        + haveAccounts + " accounts); give the bench an empty database");
             }
             long t0 = System.nanoTime();
             Timestamp now = Timestamp.from(Instant.now());
             List<Object[]> rows = new ArrayList<>();
             for (int s = 0; s < servers; s++) {
-                rows.add(new Object[] {nodeId(s), "10.0." + (s / 250) + "." + (s % 250 + 1), 22, "fleet", "none", "/srv/groupai",
-                        maxAccounts, "loc-" + (s % 20), 1.0, 60, s % 10 == 9 ? "draining" : "active", "healthy", 0, now, now});
+                rows.add(new Object[] {
+                    nodeId(s),
+                    "10.0." + (s / 250) + "." + (s % 250 + 1),
+                    22,
+                    "fleet",
+                    "none",
+                    "/srv/groupai",
+                    maxAccounts,
+                    "loc-" + (s % 20),
+                    1.0,
+                    60,
+                    s % 10 == 9 ? "draining" : "active",
+                    "healthy",
+                    0,
+                    now,
+                    now
+                });
             }
-            insert(context, "servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
-                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at)", rows);
+            insert(
+                    context,
+                    "servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
+                            + "health_check_interval, status, health, consecutive_failures, created_at, updated_at)",
+                    rows);
             rows.clear();
             String generator = generator(jdbc, servers * (assigned + unassigned));
             if (generator != null) {
                 // Generated by the database itself: minutes faster than a million bound parameters.
                 int per = assigned + unassigned;
                 String server = "CONCAT('bench-', LPAD(CONCAT('', FLOOR(seq / " + per + ")), 5, '0'))";
-                jdbc.sql("INSERT INTO accounts (account_id, server_id, status, source_node, message_count, reply_count, created_at, "
-                        + "updated_at) SELECT CONCAT('b', LPAD(CONCAT('', FLOOR(seq / " + per + ")), 5, '0'), '-', "
-                        + "LPAD(CONCAT('', MOD(seq, " + per + ")), 3, '0')), "
-                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned + " THEN " + server + " END, "
-                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned + " THEN 'online' ELSE 'unallocated' END, "
-                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned + " THEN " + server + " END, 0, 0, ?, ? FROM " + generator)
-                        .params(now, now).update();
+                jdbc.sql(
+                                "INSERT INTO accounts (account_id, server_id, status, source_node, message_count, reply_count, created_at, "
+                                        + "updated_at) SELECT CONCAT('b', LPAD(CONCAT('', FLOOR(seq / " + per
+                                        + ")), 5, '0'), '-', "
+                                        + "LPAD(CONCAT('', MOD(seq, " + per + ")), 3, '0')), "
+                                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned + " THEN " + server + " END, "
+                                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned
+                                        + " THEN 'online' ELSE 'unallocated' END, "
+                                        + "CASE WHEN MOD(seq, " + per + ") < " + assigned + " THEN " + server
+                                        + " END, 0, 0, ?, ? FROM " + generator)
+                        .params(now, now)
+                        .update();
             } else {
                 for (int s = 0; s < servers; s++) {
                     for (int i = 0; i < assigned + unassigned; i++) {
                         boolean placed = i < assigned;
-                        rows.add(new Object[] {accountId(s, i), placed ? nodeId(s) : null, placed ? "online" : "unallocated",
-                                placed ? nodeId(s) : null, 0, 0, now, now});
+                        rows.add(new Object[] {
+                            accountId(s, i),
+                            placed ? nodeId(s) : null,
+                            placed ? "online" : "unallocated",
+                            placed ? nodeId(s) : null,
+                            0,
+                            0,
+                            now,
+                            now
+                        });
                     }
                 }
-                insert(context, "accounts (account_id, server_id, status, source_node, message_count, reply_count, created_at, "
-                        + "updated_at)", rows);
+                insert(
+                        context,
+                        "accounts (account_id, server_id, status, source_node, message_count, reply_count, created_at, "
+                                + "updated_at)",
+                        rows);
             }
             context.getBean(PlacementCounts.class).recount();
-            System.out.printf("seeded %,d servers and %,d accounts in %.1f s%n", servers, expected, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "seeded %,d servers and %,d accounts in %.1f s%n",
+                    servers, expected, (System.nanoTime() - t0) / 1e9);
         }
-        if (tokens && jdbc.sql("SELECT COUNT(*) FROM node_tokens").query(Long.class).single() != servers) {
+        if (tokens
+                && jdbc.sql("SELECT COUNT(*) FROM node_tokens")
+                                .query(Long.class)
+                                .single()
+                        != servers) {
             NodeTokenStore store = context.getBean(NodeTokenStore.class);
             new TransactionTemplate(context.getBean(org.springframework.transaction.PlatformTransactionManager.class))
                     .executeWithoutResult(t -> {
@@ -147,18 +197,21 @@ public final class BenchApp {
         if (System.getenv("DB_URL") == null) {
             return "(SELECT seq FROM SYSTEM_RANGE(0, " + (n - 1) + ") r(seq)) g";
         }
-        boolean mariadb = jdbc.sql("SELECT VERSION()").query(String.class).single().contains("MariaDB");
+        boolean mariadb =
+                jdbc.sql("SELECT VERSION()").query(String.class).single().contains("MariaDB");
         return mariadb ? "(SELECT seq FROM seq_0_to_" + (n - 1) + ") g" : null;
     }
 
     /** Multi-row INSERTs of 1,000 rows each, one transaction per call. */
-    private static void insert(ConfigurableApplicationContext context, String into, List<Object[]> rows) throws Exception {
+    private static void insert(ConfigurableApplicationContext context, String into, List<Object[]> rows)
+            throws Exception {
         try (Connection c = context.getBean(DataSource.class).getConnection()) {
             c.setAutoCommit(false);
             for (int from = 0; from < rows.size(); from += 1000) {
                 List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + 1000));
                 String one = "(" + String.join(", ", java.util.Collections.nCopies(chunk.get(0).length, "?")) + ")";
-                String sql = "INSERT INTO " + into + " VALUES " + String.join(", ", java.util.Collections.nCopies(chunk.size(), one));
+                String sql = "INSERT INTO " + into + " VALUES "
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), one));
                 try (var statement = c.prepareStatement(sql)) {
                     int p = 1;
                     for (Object[] row : chunk) {

@@ -5,12 +5,20 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** Empties the registry between tests; works the same on H2 and MySQL/MariaDB. */
 public final class DatabaseCleaner {
 
-    private DatabaseCleaner() {
-    }
+    private DatabaseCleaner() {}
 
     public static void clean(JdbcClient jdbc) {
-        for (String table : new String[] {"allocation_history", "node_commands", "node_tokens", "accounts", "server_credentials", "servers",
-                "fleet_settings", "workflow_runs", "placement_counts"}) {
+        for (String table : new String[] {
+            "allocation_history",
+            "node_commands",
+            "node_tokens",
+            "accounts",
+            "server_credentials",
+            "servers",
+            "fleet_settings",
+            "workflow_runs",
+            "placement_counts"
+        }) {
             jdbc.sql("DELETE FROM " + table).update();
         }
     }

@@ -14,19 +14,20 @@ import org.springframework.boot.test.context.SpringBootTest;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=${DB_URL:jdbc:h2:mem:fleet;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1}",
-        "groupai.temporal.embedded.server=java-test-server",
-        "groupai.temporal.embedded.port=0",
-        "groupai.demo.enabled=false",
-        "groupai.data-dir=${java.io.tmpdir}/groupai-test",
-        "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
-        "groupai.sessions.max-unpacked-bytes=8388608",
-        "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
-        "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
-        "MANILA_SSH_PASSWORD=manila-secret-password-456",
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.datasource.url=${DB_URL:jdbc:h2:mem:fleet;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1}",
+            "groupai.temporal.embedded.server=java-test-server",
+            "groupai.temporal.embedded.port=0",
+            "groupai.demo.enabled=false",
+            "groupai.data-dir=${java.io.tmpdir}/groupai-test",
+            "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
+            "groupai.sessions.max-unpacked-bytes=8388608",
+            "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
+            "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
+            "MANILA_SSH_PASSWORD=manila-secret-password-456",
+        })
 @Tag("database")
-public @interface FleetIntegrationTest {
-}
+public @interface FleetIntegrationTest {}

@@ -9,8 +9,7 @@ import java.nio.file.StandardCopyOption;
 /** Putting a fully written file or directory in place, so readers see the old or the new one, never half. */
 public final class AtomicFiles {
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Renames {@code from} to {@code to} atomically, replacing a file at {@code to}. Callers write {@code from}

@@ -23,8 +23,7 @@ public final class ForeignSessions {
 
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
-    private ForeignSessions() {
-    }
+    private ForeignSessions() {}
 
     public static boolean isSqlite(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -58,7 +57,7 @@ public final class ForeignSessions {
 
     private static ForeignSession read(Path file) {
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro");
-             Statement statement = db.createStatement()) {
+                Statement statement = db.createStatement()) {
             Set<String> columns = new HashSet<>();
             try (ResultSet rs = statement.executeQuery("PRAGMA table_info(sessions)")) {
                 while (rs.next()) {
@@ -70,8 +69,8 @@ public final class ForeignSessions {
             }
             // Pyrogram keeps the user id beside the key; Telethon keeps its server address there instead.
             boolean pyrogram = columns.contains("user_id");
-            try (ResultSet rs = statement.executeQuery(pyrogram ? "SELECT dc_id, user_id FROM sessions LIMIT 1"
-                    : "SELECT dc_id FROM sessions LIMIT 1")) {
+            try (ResultSet rs = statement.executeQuery(
+                    pyrogram ? "SELECT dc_id, user_id FROM sessions LIMIT 1" : "SELECT dc_id FROM sessions LIMIT 1")) {
                 String format = pyrogram ? "pyrogram" : "telethon";
                 if (!rs.next()) {
                     return new ForeignSession(format, null, null);

@@ -11,10 +11,10 @@ import java.util.Set;
 public final class SessionArchiveLayout {
 
     /** Entry names that mark a TDLib database directory. */
-    public static final Set<String> BINLOG_ENTRIES = Set.of("td.binlog", "db/td.binlog", "td_test.binlog", "db/td_test.binlog");
+    public static final Set<String> BINLOG_ENTRIES =
+            Set.of("td.binlog", "db/td.binlog", "td_test.binlog", "db/td_test.binlog");
 
-    private SessionArchiveLayout() {
-    }
+    private SessionArchiveLayout() {}
 
     public static boolean isBinlog(String entryName) {
         return BINLOG_ENTRIES.contains(entryName);

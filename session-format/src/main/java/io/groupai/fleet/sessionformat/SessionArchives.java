@@ -25,12 +25,19 @@ public final class SessionArchives {
     public static final int MAX_ENTRIES = 20_000;
 
     public enum Problem {
-        NOT_A_ZIP, TOO_MANY_ENTRIES, UNSAFE_ENTRY, SYMLINK, DUPLICATE_ENTRY, TOO_LARGE, EMPTY, FOREIGN_SESSION, NOT_TDLIB
+        NOT_A_ZIP,
+        TOO_MANY_ENTRIES,
+        UNSAFE_ENTRY,
+        SYMLINK,
+        DUPLICATE_ENTRY,
+        TOO_LARGE,
+        EMPTY,
+        FOREIGN_SESSION,
+        NOT_TDLIB
     }
 
     /** What a valid archive holds. */
-    public record Contents(int entries, long unpackedBytes) {
-    }
+    public record Contents(int entries, long unpackedBytes) {}
 
     /** Why an archive is refused: the problem, the entry concerned (printable) and the details. */
     public static final class InvalidArchiveException extends Exception {
@@ -74,8 +81,7 @@ public final class SessionArchives {
         }
     }
 
-    private SessionArchives() {
-    }
+    private SessionArchives() {}
 
     /**
      * @throws InvalidArchiveException when the archive is not an acceptable session
@@ -106,7 +112,9 @@ public final class SessionArchives {
             declared += e.uncompressedSize();
             String clean = withoutDotSlash(e.name());
             binlog |= !e.directory() && SessionArchiveLayout.isBinlog(clean);
-            if (!e.directory() && sessionFile == null && clean.toLowerCase(Locale.ROOT).endsWith(".session")) {
+            if (!e.directory()
+                    && sessionFile == null
+                    && clean.toLowerCase(Locale.ROOT).endsWith(".session")) {
                 sessionFile = e.name();
             }
         }
@@ -153,7 +161,8 @@ public final class SessionArchives {
                 try (InputStream in = file.getInputStream(entry)) {
                     Optional<ForeignSession> found = ForeignSessions.detect(in);
                     if (found.isPresent()) {
-                        return new InvalidArchiveException(Problem.FOREIGN_SESSION, printable(sessionFile), null, 0, found.get());
+                        return new InvalidArchiveException(
+                                Problem.FOREIGN_SESSION, printable(sessionFile), null, 0, found.get());
                     }
                 }
             }

@@ -12,8 +12,7 @@ import java.util.HexFormat;
 /** SHA-256 as lowercase hex, the form every checksum of the fleet takes (and {@code sha256sum} prints). */
 public final class Sha256 {
 
-    private Sha256() {
-    }
+    private Sha256() {}
 
     public static MessageDigest newDigest() {
         try {
@@ -45,6 +44,5 @@ public final class Sha256 {
         }
     }
 
-    public record Sum(String hex, long size) {
-    }
+    public record Sum(String hex, long size) {}
 }

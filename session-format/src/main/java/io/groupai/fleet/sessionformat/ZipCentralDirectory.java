@@ -16,15 +16,13 @@ import java.util.List;
  */
 public final class ZipCentralDirectory {
 
-    public record Entry(String name, boolean directory, boolean symlink, long uncompressedSize) {
-    }
+    public record Entry(String name, boolean directory, boolean symlink, long uncompressedSize) {}
 
     private static final int EOCD_SIG = 0x06054b50;
     private static final int CEN_SIG = 0x02014b50;
     static final int MAX_ENTRIES = 200_000;
 
-    private ZipCentralDirectory() {
-    }
+    private ZipCentralDirectory() {}
 
     /** @throws IOException when the file is not a readable zip (the message says why) */
     public static List<Entry> read(Path zip) throws IOException {

@@ -2,6 +2,7 @@ package io.groupai.fleet.sessionformat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Arrays;
-import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +44,8 @@ class ForeignSessionsTest {
 
         Path zip = Files.write(dir.resolve("a.zip"), new byte[] {'P', 'K', 3, 4, 0, 0});
         assertThat(ForeignSessions.detect(zip)).isEmpty();
-        assertThat(ForeignSessions.detect(new ByteArrayInputStream(Files.readAllBytes(other)))).isPresent();
+        assertThat(ForeignSessions.detect(new ByteArrayInputStream(Files.readAllBytes(other))))
+                .isPresent();
     }
 
     @Test
@@ -63,7 +64,8 @@ class ForeignSessionsTest {
 
     private Path sqlite(String name, String... statements) throws Exception {
         Path f = dir.resolve(name);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f);
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }

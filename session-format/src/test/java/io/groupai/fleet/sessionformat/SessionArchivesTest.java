@@ -25,17 +25,23 @@ class SessionArchivesTest {
     void acceptsATdlibDirectoryAndCountsWhatItUnpacksTo() throws Exception {
         Path zip = zip("a.zip", "td.binlog", "b".repeat(100), "./db/db.sqlite", "x".repeat(50), "files/", "");
         assertThat(SessionArchives.check(zip, 1024)).isEqualTo(new SessionArchives.Contents(3, 150));
-        assertThat(SessionArchives.check(zip("b.zip", "./db/td.binlog", "b"), 1024).entries()).isEqualTo(1);
+        assertThat(SessionArchives.check(zip("b.zip", "./db/td.binlog", "b"), 1024)
+                        .entries())
+                .isEqualTo(1);
     }
 
     @Test
     void refusesWhatIsNotASafeTdlibArchive() throws Exception {
-        assertProblem(zip("slip.zip", "td.binlog", "b", "db/../../evil.sh", "x"), Problem.UNSAFE_ENTRY, "db/../../evil.sh");
+        assertProblem(
+                zip("slip.zip", "td.binlog", "b", "db/../../evil.sh", "x"), Problem.UNSAFE_ENTRY, "db/../../evil.sh");
         assertProblem(zip("abs.zip", "td.binlog", "b", "/etc/passwd", "x"), Problem.UNSAFE_ENTRY, "/etc/passwd");
         // ZipOutputStream refuses duplicates: write another name of the same length and rename it in the bytes.
         Path dup = zip("dup.zip", "td.binlog", "b", "td.binloX", "c");
-        Files.write(dup, new String(Files.readAllBytes(dup), StandardCharsets.ISO_8859_1).replace("td.binloX", "td.binlog")
-                .getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(
+                dup,
+                new String(Files.readAllBytes(dup), StandardCharsets.ISO_8859_1)
+                        .replace("td.binloX", "td.binlog")
+                        .getBytes(StandardCharsets.ISO_8859_1));
         assertProblem(dup, Problem.DUPLICATE_ENTRY, "td.binlog");
         assertProblem(zip("big.zip", "td.binlog", "b".repeat(2000)), Problem.TOO_LARGE, null);
         assertProblem(zip("deep.zip", "deep/inside/td.binlog", "b"), Problem.NOT_TDLIB, null);
@@ -58,10 +64,11 @@ class SessionArchivesTest {
     }
 
     private static void assertProblem(Path zip, Problem problem, String entry) {
-        assertThatThrownBy(() -> SessionArchives.check(zip, 1024)).isInstanceOfSatisfying(InvalidArchiveException.class, e -> {
-            assertThat(e.problem()).isEqualTo(problem);
-            assertThat(e.entry()).isEqualTo(entry);
-        });
+        assertThatThrownBy(() -> SessionArchives.check(zip, 1024))
+                .isInstanceOfSatisfying(InvalidArchiveException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(problem);
+                    assertThat(e.entry()).isEqualTo(entry);
+                });
     }
 
     /** A zip of name/content pairs; a name ending in "/" is a directory. */

@@ -66,7 +66,8 @@ public final class ControlPlaneHttp {
         }
     }
 
-    public <T> T postJson(String path, Object body, Class<T> type, Duration timeout) throws IOException, InterruptedException {
+    public <T> T postJson(String path, Object body, Class<T> type, Duration timeout)
+            throws IOException, InterruptedException {
         byte[] json = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
         HttpRequest request = authorized(resolve(path), timeout)
                 .header("Content-Type", "application/json")
@@ -75,7 +76,8 @@ public final class ControlPlaneHttp {
         return send(request, type);
     }
 
-    public <T> T getJson(String pathAndQuery, Class<T> type, Duration timeout) throws IOException, InterruptedException {
+    public <T> T getJson(String pathAndQuery, Class<T> type, Duration timeout)
+            throws IOException, InterruptedException {
         return send(authorized(resolve(pathAndQuery), timeout).GET().build(), type);
     }
 
@@ -96,11 +98,14 @@ public final class ControlPlaneHttp {
      * {@code maxBytes}. The token is sent only to the control plane's own origin: a download URL
      * pointing elsewhere (e.g. object storage with a signed URL) must not receive it.
      */
-    public long download(String url, Path target, long maxBytes, Duration timeout) throws IOException, InterruptedException {
+    public long download(String url, Path target, long maxBytes, Duration timeout)
+            throws IOException, InterruptedException {
         URI uri = resolve(url);
-        HttpRequest.Builder builder = sameOrigin(uri) ? authorized(uri, timeout)
+        HttpRequest.Builder builder = sameOrigin(uri)
+                ? authorized(uri, timeout)
                 : HttpRequest.newBuilder(uri).timeout(timeout);
-        HttpResponse<InputStream> response = http.send(builder.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response =
+                http.send(builder.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
             if (response.statusCode() / 100 != 2) {
                 throw new HttpStatusException("GET " + uri.getPath(), response.statusCode(), start(in.readNBytes(300)));
@@ -132,12 +137,14 @@ public final class ControlPlaneHttp {
         }
         String b = base.toString();
         return URI.create((b.endsWith("/") ? b.substring(0, b.length() - 1) : b)
-                + (pathOrUrl.startsWith("/") ? "" : "/") + pathOrUrl);
+                + (pathOrUrl.startsWith("/") ? "" : "/")
+                + pathOrUrl);
     }
 
     private boolean sameOrigin(URI uri) {
         return uri.getScheme().equalsIgnoreCase(base.getScheme())
-                && uri.getHost() != null && uri.getHost().equalsIgnoreCase(base.getHost())
+                && uri.getHost() != null
+                && uri.getHost().equalsIgnoreCase(base.getHost())
                 && port(uri) == port(base);
     }
 

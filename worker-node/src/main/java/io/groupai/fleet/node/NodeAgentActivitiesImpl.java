@@ -47,8 +47,15 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
     private final ControlPlaneHttp http;
     private final long maxDownloadBytes;
 
-    public NodeAgentActivitiesImpl(String nodeId, String agentVersion, TelegramRuntime runtime, AccountRunner accounts,
-                                   SessionStore sessions, ScriptStore scripts, ControlPlaneHttp http, long maxUnpackedBytes) {
+    public NodeAgentActivitiesImpl(
+            String nodeId,
+            String agentVersion,
+            TelegramRuntime runtime,
+            AccountRunner accounts,
+            SessionStore sessions,
+            ScriptStore scripts,
+            ControlPlaneHttp http,
+            long maxUnpackedBytes) {
         this.nodeId = nodeId;
         this.agentVersion = agentVersion;
         this.runtime = runtime;
@@ -62,7 +69,12 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
 
     @Override
     public NodePing ping() {
-        return new NodePing(nodeId, agentVersion, runtime.name(), accounts.runningCount(), ProcessHandle.current().pid());
+        return new NodePing(
+                nodeId,
+                agentVersion,
+                runtime.name(),
+                accounts.runningCount(),
+                ProcessHandle.current().pid());
     }
 
     @Override
@@ -123,7 +135,8 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
                 throw new IllegalArgumentException("request is required");
             }
             scripts.install(request.scriptId(), request.version(), request.downloadUrl(), request.sha256());
-            return new ScriptInstallResult(request.scriptId(), request.version(), accounts.reloadScript(request.scriptId()));
+            return new ScriptInstallResult(
+                    request.scriptId(), request.version(), accounts.reloadScript(request.scriptId()));
         });
     }
 
@@ -164,8 +177,12 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
 
     private void executeCommandOrFail(String action, JsonNode params) {
         switch (action) {
-            case "update_script" -> installScript(new InstallScriptRequest(text(params, "script_id"),
-                    text(params, "version"), text(params, "download_url"), text(params, "sha256")));
+            case "update_script" ->
+                installScript(new InstallScriptRequest(
+                        text(params, "script_id"),
+                        text(params, "version"),
+                        text(params, "download_url"),
+                        text(params, "sha256")));
             case "upload_session" -> {
                 String accountId = text(params, "account_id");
                 String url = text(params, "session_url");
@@ -195,8 +212,11 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw NodeOperationException.transientFailure("upload-session", accountId,
-                    "cannot download the session archive: " + ControlPlaneHttp.describe(e), e);
+            throw NodeOperationException.transientFailure(
+                    "upload-session",
+                    accountId,
+                    "cannot download the session archive: " + ControlPlaneHttp.describe(e),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NodeOperationException.transientFailure("upload-session", accountId, "interrupted", e);
@@ -210,7 +230,10 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
 
     private void requireStopped(String step, String accountId) {
         if (accounts.isRunning(accountId)) {
-            throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_RUNNING,
+            throw NodeOperationException.rejected(
+                    step,
+                    accountId,
+                    FailureTypes.ACCOUNT_RUNNING,
                     "the account is running on this node; stop it first");
         }
     }
@@ -221,7 +244,8 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
         } catch (NodeOperationException e) {
             String message = prefix(e.step(), accountId) + e.getMessage();
             log.warn("{}", message);
-            if (e.getCause() instanceof TelegramException t && t.kind() == TelegramException.Kind.FLOOD_WAIT
+            if (e.getCause() instanceof TelegramException t
+                    && t.kind() == TelegramException.Kind.FLOOD_WAIT
                     && t.retryAfter() != null) {
                 return throwDelayed(message, e.type(), t.retryAfter());
             }

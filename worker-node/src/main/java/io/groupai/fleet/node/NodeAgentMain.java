@@ -30,8 +30,7 @@ public final class NodeAgentMain {
     /** Exit status when the agent gave up on an unreachable control plane (EXIT_AFTER_CONTROL_PLANE_LOST). */
     static final int EXIT_CONTROL_PLANE_LOST = 3;
 
-    private NodeAgentMain() {
-    }
+    private NodeAgentMain() {}
 
     public static void main(String[] args) {
         NodeConfig config;
@@ -55,10 +54,14 @@ public final class NodeAgentMain {
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporalAddress()).build());
-        WorkflowClient client = WorkflowClient.newInstance(stubs,
-                WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace()).build());
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(config.temporalAddress())
+                .build());
+        WorkflowClient client = WorkflowClient.newInstance(
+                stubs,
+                WorkflowClientOptions.newBuilder()
+                        .setNamespace(config.temporalNamespace())
+                        .build());
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);
@@ -66,46 +69,61 @@ public final class NodeAgentMain {
 
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean polling = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("worker-node {} shutting down (signal)", config.nodeId());
-            try {
-                // Each step on its own: one failing must not skip stopping the accounts or the pid file.
-                if (polling.get()) {
-                    step("stop polling", factory::shutdown); // no new activity starts on accounts being stopped
-                }
-                step("stop accounts and close the Telegram runtime", services::close);
-                if (polling.get()) {
-                    step("finish running activities", () -> {
-                        factory.awaitTermination(10, TimeUnit.SECONDS);
-                        if (!factory.isTerminated()) {
-                            log.warn("activities still running after 10 s; shutting down anyway");
-                            factory.shutdownNow();
-                        }
-                    });
-                }
-                step("close the Temporal connection", stubs::shutdownNow);
-            } finally {
-                pidFile.removeIfOurs();
-                log.info("worker-node {} stopped", config.nodeId());
-                stopped.countDown();
-            }
-        }, "worker-node-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("worker-node {} shutting down (signal)", config.nodeId());
+                            try {
+                                // Each step on its own: one failing must not skip stopping the accounts or the pid
+                                // file.
+                                if (polling.get()) {
+                                    step(
+                                            "stop polling",
+                                            factory::shutdown); // no new activity starts on accounts being stopped
+                                }
+                                step("stop accounts and close the Telegram runtime", services::close);
+                                if (polling.get()) {
+                                    step("finish running activities", () -> {
+                                        factory.awaitTermination(10, TimeUnit.SECONDS);
+                                        if (!factory.isTerminated()) {
+                                            log.warn("activities still running after 10 s; shutting down anyway");
+                                            factory.shutdownNow();
+                                        }
+                                    });
+                                }
+                                step("close the Temporal connection", stubs::shutdownNow);
+                            } finally {
+                                pidFile.removeIfOurs();
+                                log.info("worker-node {} stopped", config.nodeId());
+                                stopped.countDown();
+                            }
+                        },
+                        "worker-node-shutdown"));
         // Written after the hook is installed, so every exit from here on removes it.
         pidFile.write();
 
         if (config.exitAfterControlPlaneLost() != null) {
             // On its own thread: System.exit runs the shutdown hook, which waits for the heartbeat threads.
-            services.heartbeat().exitWhenControlPlaneLost(config.exitAfterControlPlaneLost(),
-                    () -> Thread.ofPlatform().name("worker-node-exit").start(() -> System.exit(EXIT_CONTROL_PLANE_LOST)));
+            services.heartbeat()
+                    .exitWhenControlPlaneLost(
+                            config.exitAfterControlPlaneLost(),
+                            () -> Thread.ofPlatform()
+                                    .name("worker-node-exit")
+                                    .start(() -> System.exit(EXIT_CONTROL_PLANE_LOST)));
         }
         services.heartbeat().start();
         services.logins().start();
         awaitTemporal(client, config);
         factory.start();
         polling.set(true);
-        log.info("worker-node {} polling task queue {} on {} (namespace {}), Telegram runtime {}, pid {}",
-                config.nodeId(), queue, config.temporalAddress(), config.temporalNamespace(),
-                services.runtime().name(), pidFile.pid());
+        log.info(
+                "worker-node {} polling task queue {} on {} (namespace {}), Telegram runtime {}, pid {}",
+                config.nodeId(),
+                queue,
+                config.temporalAddress(),
+                config.temporalNamespace(),
+                services.runtime().name(),
+                pidFile.pid());
         stopped.await();
     }
 
@@ -125,12 +143,19 @@ public final class NodeAgentMain {
         long pauseMs = 1000;
         while (true) {
             try {
-                client.getWorkflowServiceStubs().blockingStub().describeNamespace(
-                        DescribeNamespaceRequest.newBuilder().setNamespace(config.temporalNamespace()).build());
+                client.getWorkflowServiceStubs()
+                        .blockingStub()
+                        .describeNamespace(DescribeNamespaceRequest.newBuilder()
+                                .setNamespace(config.temporalNamespace())
+                                .build());
                 return;
             } catch (StatusRuntimeException e) {
-                log.warn("Temporal at {} (namespace {}) not usable yet: {}; retrying in {} s", config.temporalAddress(),
-                        config.temporalNamespace(), e.getStatus().getCode(), pauseMs / 1000);
+                log.warn(
+                        "Temporal at {} (namespace {}) not usable yet: {}; retrying in {} s",
+                        config.temporalAddress(),
+                        config.temporalNamespace(),
+                        e.getStatus().getCode(),
+                        pauseMs / 1000);
                 Thread.sleep(pauseMs);
                 pauseMs = Math.min(pauseMs * 2, 30_000);
             }

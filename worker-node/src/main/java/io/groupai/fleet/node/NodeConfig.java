@@ -52,9 +52,18 @@ public record NodeConfig(
         Duration exitAfterControlPlaneLost) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
-    static final List<String> KEYS = List.of("NODE_ID", "NODE_TOKEN", "DEPLOY_DIR", "TEMPORAL_ADDRESS",
-            "TEMPORAL_NAMESPACE", "CONTROL_PLANE_URL", "HEARTBEAT_INTERVAL", "TELEGRAM_RUNTIME",
-            "SESSION_MAX_UNPACKED", "SIM_POLL_TIMEOUT", "EXIT_AFTER_CONTROL_PLANE_LOST");
+    static final List<String> KEYS = List.of(
+            "NODE_ID",
+            "NODE_TOKEN",
+            "DEPLOY_DIR",
+            "TEMPORAL_ADDRESS",
+            "TEMPORAL_NAMESPACE",
+            "CONTROL_PLANE_URL",
+            "HEARTBEAT_INTERVAL",
+            "TELEGRAM_RUNTIME",
+            "SESSION_MAX_UNPACKED",
+            "SIM_POLL_TIMEOUT",
+            "EXIT_AFTER_CONTROL_PLANE_LOST");
 
     /** Every problem at once, so an operator fixes the file in one go. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -73,7 +82,8 @@ public record NodeConfig(
             try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
                 props.load(r);
             } catch (IOException e) {
-                throw new InvalidConfigException(List.of("cannot read config file " + path.toAbsolutePath() + ": " + e));
+                throw new InvalidConfigException(
+                        List.of("cannot read config file " + path.toAbsolutePath() + ": " + e));
             }
             for (String k : props.stringPropertyNames()) {
                 values.put(k.strip(), props.getProperty(k).strip());
@@ -133,15 +143,27 @@ public record NodeConfig(
         if (!runtime.equals("simulated") && !runtime.equals("tdlib")) {
             problems.add("TELEGRAM_RUNTIME '" + runtime + "' must be simulated or tdlib");
         }
-        long maxUnpacked = bytes("SESSION_MAX_UNPACKED", values.getOrDefault("SESSION_MAX_UNPACKED", "512MB"), problems);
+        long maxUnpacked =
+                bytes("SESSION_MAX_UNPACKED", values.getOrDefault("SESSION_MAX_UNPACKED", "512MB"), problems);
         String exitAfter = values.getOrDefault("EXIT_AFTER_CONTROL_PLANE_LOST", "off");
-        Duration exitAfterLost = exitAfter.equalsIgnoreCase("off") ? null
+        Duration exitAfterLost = exitAfter.equalsIgnoreCase("off")
+                ? null
                 : duration("EXIT_AFTER_CONTROL_PLANE_LOST", exitAfter, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new NodeConfig(nodeId, token, deployDir, temporal, namespace, controlPlane, heartbeat, runtime,
-                maxUnpacked, simPoll, exitAfterLost);
+        return new NodeConfig(
+                nodeId,
+                token,
+                deployDir,
+                temporal,
+                namespace,
+                controlPlane,
+                heartbeat,
+                runtime,
+                maxUnpacked,
+                simPoll,
+                exitAfterLost);
     }
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");

@@ -14,8 +14,8 @@ public class NodeOperationException extends RuntimeException {
     private final boolean nonRetryable;
     private final String type;
 
-    public NodeOperationException(String step, String accountId, String type, String message, boolean nonRetryable,
-                                  Throwable cause) {
+    public NodeOperationException(
+            String step, String accountId, String type, String message, boolean nonRetryable, Throwable cause) {
         super(message, cause);
         this.step = step;
         this.accountId = accountId;
@@ -27,7 +27,8 @@ public class NodeOperationException extends RuntimeException {
         return new NodeOperationException(step, accountId, type, message, true, null);
     }
 
-    public static NodeOperationException transientFailure(String step, String accountId, String message, Throwable cause) {
+    public static NodeOperationException transientFailure(
+            String step, String accountId, String message, Throwable cause) {
         return new NodeOperationException(step, accountId, FailureTypes.NODE_TRANSIENT_FAILURE, message, false, cause);
     }
 

@@ -49,16 +49,30 @@ public final class NodeServices implements AutoCloseable {
         this.runtime = switch (config.telegramRuntime()) {
             case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
             case "tdlib" -> tdlib(config, env);
-            default -> throw new NodeConfig.InvalidConfigException(List.of("TELEGRAM_RUNTIME=" + config.telegramRuntime()
-                    + " is unknown; use simulated or tdlib"));
+            default ->
+                throw new NodeConfig.InvalidConfigException(List.of(
+                        "TELEGRAM_RUNTIME=" + config.telegramRuntime() + " is unknown; use simulated or tdlib"));
         };
         this.sessions = new SessionStore(config.deployDir(), config.sessionMaxUnpackedBytes(), clock);
         this.scripts = new ScriptStore(config.deployDir().resolve("scripts"), http);
         this.accounts = new AccountRunner(runtime, sessions, scripts, clock);
-        this.activities = new NodeAgentActivitiesImpl(config.nodeId(), agentVersion(), runtime, accounts, sessions,
-                scripts, http, config.sessionMaxUnpackedBytes());
-        this.heartbeat = new HeartbeatService(config.nodeId(), http, accounts, sessions::relativeSessionPath,
-                activities::executeCommand, clock, config.heartbeatInterval());
+        this.activities = new NodeAgentActivitiesImpl(
+                config.nodeId(),
+                agentVersion(),
+                runtime,
+                accounts,
+                sessions,
+                scripts,
+                http,
+                config.sessionMaxUnpackedBytes());
+        this.heartbeat = new HeartbeatService(
+                config.nodeId(),
+                http,
+                accounts,
+                sessions::relativeSessionPath,
+                activities::executeCommand,
+                clock,
+                config.heartbeatInterval());
         accounts.setStartPermitted(heartbeat::ensureLease);
         // A login needs a live client for the account: started (lease-fenced) or restarted if its session died.
         this.logins = new LoginPoller(http, config.nodeId(), runtime, accounts::startForLogin, config.simPollTimeout());

@@ -11,8 +11,7 @@ public final class SafeNames {
 
     private static final Pattern SAFE = Pattern.compile("[\\p{L}\\p{N}_+@-][\\p{L}\\p{N}._+@-]{0,127}");
 
-    private SafeNames() {
-    }
+    private SafeNames() {}
 
     public static boolean isSafe(String value) {
         return value != null && SAFE.matcher(value).matches();

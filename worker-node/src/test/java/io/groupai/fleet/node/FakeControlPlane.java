@@ -41,15 +41,18 @@ public final class FakeControlPlane implements AutoCloseable {
     public final Map<String, byte[]> files = new ConcurrentHashMap<>();
     /** Commands handed out with the next heartbeat reply (then cleared). */
     public final List<JsonNode> pendingCommands = new CopyOnWriteArrayList<>();
+
     public volatile boolean heartbeatDown;
     /** The simulated network answers 503 to update polls while set. */
     public volatile boolean simUpdatesDown;
     /** The simulated network answers 429 (flood wait) to sends while set. */
     public volatile boolean simFloodWait;
     /** How many sends were answered with 429. */
-    public final java.util.concurrent.atomic.AtomicInteger floodWaitAnswers = new java.util.concurrent.atomic.AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicInteger floodWaitAnswers =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
+
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
     private final AtomicLong updateIds = new AtomicLong(1);
     private final AtomicLong messageIds = new AtomicLong(1000);
@@ -66,8 +69,14 @@ public final class FakeControlPlane implements AutoCloseable {
     }
 
     /** Queues a simulated update for the account's next poll. */
-    public void pushUpdate(String accountId, String type, long chatId, String chatTitle, long fromUserId,
-                           String firstName, String text) {
+    public void pushUpdate(
+            String accountId,
+            String type,
+            long chatId,
+            String chatTitle,
+            long fromUserId,
+            String firstName,
+            String text) {
         ObjectNode u = JSON.createObjectNode();
         u.put("update_id", updateIds.getAndIncrement());
         u.put("type", type);
@@ -133,7 +142,9 @@ public final class FakeControlPlane implements AutoCloseable {
         heartbeats.add(JSON.readTree(body));
         ObjectNode reply = JSON.createObjectNode();
         reply.put("ok", true);
-        reply.put("lease_expires_at", (leaseExpiresAt == null ? Instant.now().plusSeconds(60) : leaseExpiresAt).toString());
+        reply.put(
+                "lease_expires_at",
+                (leaseExpiresAt == null ? Instant.now().plusSeconds(60) : leaseExpiresAt).toString());
         ArrayNode cmds = reply.putArray("pending_commands");
         List<JsonNode> now = new ArrayList<>(pendingCommands);
         pendingCommands.removeAll(now);
@@ -147,9 +158,13 @@ public final class FakeControlPlane implements AutoCloseable {
         String op = parts.length > 1 ? parts[1] : "";
         switch (op) {
             case "connect" -> {
-                connects.add(accountId + "@" + JSON.readTree(body).path("node_id").asText());
-                send(ex, 200, "{\"user_id\": " + (1000 + Math.abs(accountId.hashCode() % 1000))
-                        + ", \"first_name\": \"Sim " + accountId + "\", \"username\": \"sim_" + accountId + "\"}");
+                connects.add(
+                        accountId + "@" + JSON.readTree(body).path("node_id").asText());
+                send(
+                        ex,
+                        200,
+                        "{\"user_id\": " + (1000 + Math.abs(accountId.hashCode() % 1000)) + ", \"first_name\": \"Sim "
+                                + accountId + "\", \"username\": \"sim_" + accountId + "\"}");
             }
             case "updates" -> {
                 if (simUpdatesDown) {
@@ -165,7 +180,9 @@ public final class FakeControlPlane implements AutoCloseable {
                 if (first != null) {
                     List<JsonNode> all = new ArrayList<>(List.of(first));
                     queue.drainTo(all);
-                    all.stream().filter(u -> u.get("update_id").asLong() >= offset).forEach(out::add);
+                    all.stream()
+                            .filter(u -> u.get("update_id").asLong() >= offset)
+                            .forEach(out::add);
                 }
                 send(ex, 200, "{\"updates\": " + out + "}");
             }

@@ -33,7 +33,8 @@ class HeartbeatTest {
         controlPlane = new FakeControlPlane();
         clock = new MutableClock(Instant.parse("2026-11-22T04:00:00Z"));
         controlPlane.leaseExpiresAt = clock.instant().plusSeconds(60);
-        services = new NodeServices(NodeConfig.from(NodeAgentActivitiesTest.config(controlPlane, deployDir, "1MB")), clock);
+        services = new NodeServices(
+                NodeConfig.from(NodeAgentActivitiesTest.config(controlPlane, deployDir, "1MB")), clock);
         heartbeat = services.heartbeat();
     }
 
@@ -77,8 +78,12 @@ class HeartbeatTest {
     void pendingCommandsAreExecutedAndAcknowledgedInTheNextHeartbeat() throws Exception {
         controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
         controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
-        controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
-        controlPlane.addCommand(13, "upload_session", Map.of("account_id", "acc9", "session_url", controlPlane.url() + "/files/acc9.zip"));
+        controlPlane.addCommand(
+                12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
+        controlPlane.addCommand(
+                13,
+                "upload_session",
+                Map.of("account_id", "acc9", "session_url", controlPlane.url() + "/files/acc9.zip"));
         controlPlane.addCommand(15, "reboot_universe", Map.of());
 
         assertThat(heartbeat.beat()).isTrue();
@@ -96,7 +101,8 @@ class HeartbeatTest {
         assertThat(failed.get(0).get("error").asText()).contains("unknown command action 'reboot_universe'");
 
         // Reported once; a command re-sent before the control plane saw the ack is not run twice.
-        controlPlane.addCommand(12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
+        controlPlane.addCommand(
+                12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(heartbeat.beat()).isTrue();
@@ -109,7 +115,8 @@ class HeartbeatTest {
     void aPyrogramSessionSentByCommandFailsWithTheExplanation() throws Exception {
         Path pyrogram = RealForeignSessions.pyrogram(deployDir.resolve("p.session"), 2, 5551234L);
         controlPlane.files.put("pyro.session", Files.readAllBytes(pyrogram));
-        controlPlane.addCommand(14, "upload_session", Map.of("account_id", "acc10", "session_url", "/files/pyro.session"));
+        controlPlane.addCommand(
+                14, "upload_session", Map.of("account_id", "acc10", "session_url", "/files/pyro.session"));
 
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
@@ -118,21 +125,26 @@ class HeartbeatTest {
         JsonNode failed = controlPlane.heartbeats.get(1).get("failed_commands");
         assertThat(failed).hasSize(1);
         assertThat(failed.get(0).get("id").asLong()).isEqualTo(14);
-        assertThat(failed.get(0).get("error").asText()).startsWith("node test-node, account acc10, step install-session: ")
-                .contains("Pyrogram", "dc 2", "user id 5551234").doesNotContain("type=");
+        assertThat(failed.get(0).get("error").asText())
+                .startsWith("node test-node, account acc10, step install-session: ")
+                .contains("Pyrogram", "dc 2", "user id 5551234")
+                .doesNotContain("type=");
     }
 
     @Test
     void failedHeartbeatKeepsAcksForTheNextOne() throws Exception {
         controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
-        controlPlane.addCommand(21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
+        controlPlane.addCommand(
+                21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         controlPlane.heartbeatDown = true;
         assertThat(heartbeat.beat()).isFalse();
         controlPlane.heartbeatDown = false;
         assertThat(heartbeat.beat()).isTrue();
-        assertThat(controlPlane.heartbeats.get(1).get("acked_commands")).extracting(JsonNode::asLong).containsExactly(21L);
+        assertThat(controlPlane.heartbeats.get(1).get("acked_commands"))
+                .extracting(JsonNode::asLong)
+                .containsExactly(21L);
     }
 
     @Test
@@ -199,7 +211,8 @@ class HeartbeatTest {
     @Test
     void noLeaseEverGrantedMeansNoStart() {
         controlPlane.heartbeatDown = true;
-        assertThatThrownBy(() -> services.accounts().start("acc1", null)).isInstanceOf(NodeOperationException.class)
+        assertThatThrownBy(() -> services.accounts().start("acc1", null))
+                .isInstanceOf(NodeOperationException.class)
                 .hasMessageContaining("no valid lease");
         assertThat(controlPlane.connects).isEmpty();
     }

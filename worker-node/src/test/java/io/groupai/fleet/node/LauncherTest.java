@@ -40,9 +40,13 @@ class LauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isZero();
         Path real = deploy.toRealPath();
-        assertThat(out).contains("args=--enable-native-access=ALL-UNNAMED -jar " + real + "/lib/worker-node.jar "
-                + real + "/conf/worker-node.properties");
-        assertThat(out).contains("api_id=12345").contains("hash_set=yes").contains("deploy=" + real)
+        assertThat(out)
+                .contains("args=--enable-native-access=ALL-UNNAMED -jar " + real + "/lib/worker-node.jar " + real
+                        + "/conf/worker-node.properties");
+        assertThat(out)
+                .contains("api_id=12345")
+                .contains("hash_set=yes")
+                .contains("deploy=" + real)
                 .contains("pwd=" + real);
     }
 
@@ -65,8 +69,11 @@ class LauncherTest {
 
         Result r = launch(deploy, null, pathJava.getParent() + ":/usr/bin:/bin");
         assertThat(r.exit()).as(r.out()).isEqualTo(3);
-        assertThat(r.out()).doesNotContain("java=path")
-                .contains("no Java runtime").contains(deploy.toRealPath() + "/runtime/bin/java is missing").contains("bootstrap");
+        assertThat(r.out())
+                .doesNotContain("java=path")
+                .contains("no Java runtime")
+                .contains(deploy.toRealPath() + "/runtime/bin/java is missing")
+                .contains("bootstrap");
     }
 
     @Test
@@ -82,13 +89,15 @@ class LauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(out).contains("lc_all=C.UTF-8");
 
-        ProcessBuilder utf8 = new ProcessBuilder(deploy.resolve("bin/worker-node").toString()).redirectErrorStream(true);
+        ProcessBuilder utf8 =
+                new ProcessBuilder(deploy.resolve("bin/worker-node").toString()).redirectErrorStream(true);
         utf8.environment().clear();
         utf8.environment().put("PATH", "/usr/bin:/bin");
         utf8.environment().put("LANG", "C.UTF-8");
         Process q = utf8.start();
         assertThat(q.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as("a UTF-8 locale is left alone")
+        assertThat(new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .as("a UTF-8 locale is left alone")
                 .contains("lc_all=\n");
     }
 
@@ -100,8 +109,7 @@ class LauncherTest {
         return deploy;
     }
 
-    private record Result(int exit, String out) {
-    }
+    private record Result(int exit, String out) {}
 
     private static Result launch(Path deploy, Path javaHome, String path) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(deploy.resolve("bin/worker-node").toString()).redirectErrorStream(true);
@@ -120,9 +128,11 @@ class LauncherTest {
     /** {@code <home>/bin/java}: prints its name, what it was given and the environment the launcher made. */
     private static Path standInJava(Path home, String name) throws Exception {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"java=" + name + "\"\necho \"args=$*\"\necho \"api_id=$TELEGRAM_API_ID\"\n"
-                + "echo \"hash_set=${TELEGRAM_API_HASH:+yes}\"\necho \"deploy=$DEPLOY_DIR\"\necho \"pwd=$(pwd -P)\"\n"
-                + "echo \"lc_all=${LC_ALL:-}\"\n");
+        Files.writeString(
+                java,
+                "#!/bin/sh\necho \"java=" + name + "\"\necho \"args=$*\"\necho \"api_id=$TELEGRAM_API_ID\"\n"
+                        + "echo \"hash_set=${TELEGRAM_API_HASH:+yes}\"\necho \"deploy=$DEPLOY_DIR\"\necho \"pwd=$(pwd -P)\"\n"
+                        + "echo \"lc_all=${LC_ALL:-}\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         return java;
     }

@@ -1,9 +1,9 @@
 package io.groupai.fleet.node;
 
-import io.groupai.fleet.sessionformat.Sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupai.fleet.sessionformat.Sha256;
 import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
@@ -52,10 +52,13 @@ class NodeAgentActivitiesTest {
         services = new NodeServices(NodeConfig.from(config(controlPlane, deployDir, "64KB")), Clock.systemUTC());
         env = TestActivityEnvironment.newInstance();
         env.registerActivitiesImplementations(services.activities());
-        node = env.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
+        node = env.newActivityStub(
+                NodeAgentActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofSeconds(30))
+                        .setRetryOptions(
+                                RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                        .build());
     }
 
     static Map<String, String> config(FakeControlPlane cp, Path deployDir, String maxUnpacked) {
@@ -129,7 +132,8 @@ class NodeAgentActivitiesTest {
         // The exported archive installs again elsewhere (migration) with the same content.
         upload("acc2", Files.readAllBytes(zip));
         node.installSession("acc2");
-        assertThat(TestFiles.tree(deployDir.resolve("sessions/acc2/td")).keySet()).isEqualTo(expected.keySet());
+        assertThat(TestFiles.tree(deployDir.resolve("sessions/acc2/td")).keySet())
+                .isEqualTo(expected.keySet());
     }
 
     private void assertRejected(String accountId, String type, String... messageParts) throws Exception {
@@ -137,10 +141,12 @@ class NodeAgentActivitiesTest {
         byte[] uploaded = Files.readAllBytes(dir.resolve("session.zip"));
         assertThatThrownBy(() -> node.installSession(accountId))
                 .isInstanceOf(ActivityFailure.class)
-                .cause().isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isTrue();
                     assertThat(f.getType()).isEqualTo(type);
-                    assertThat(f.getOriginalMessage()).contains("node test-node", "account " + accountId, "install-session");
+                    assertThat(f.getOriginalMessage())
+                            .contains("node test-node", "account " + accountId, "install-session");
                     assertThat(f.getOriginalMessage()).contains(messageParts);
                 });
         // Nothing written: only the upload itself, unchanged.
@@ -195,8 +201,14 @@ class NodeAgentActivitiesTest {
     void recognisesPyrogramSessionAndRefusesIt() throws Exception {
         Path sqlite = RealForeignSessions.pyrogram(deployDir.resolve("pyro.session"), 2, 777000123L);
         upload("pyro", Files.readAllBytes(sqlite));
-        assertRejected("pyro", FailureTypes.FOREIGN_SESSION_FORMAT, "Pyrogram", "dc 2", "user id 777000123",
-                "TDLib cannot import Pyrogram/Telethon auth keys", "admin page");
+        assertRejected(
+                "pyro",
+                FailureTypes.FOREIGN_SESSION_FORMAT,
+                "Pyrogram",
+                "dc 2",
+                "user id 777000123",
+                "TDLib cannot import Pyrogram/Telethon auth keys",
+                "admin page");
 
         // The same file inside a zip is recognised too.
         upload("pyrozip", TestFiles.zip(Map.of("my_account.session", Files.readAllBytes(sqlite))));
@@ -207,7 +219,13 @@ class NodeAgentActivitiesTest {
     void recognisesTelethonSessionAndRefusesIt() throws Exception {
         Path sqlite = RealForeignSessions.telethon(deployDir.resolve("tele.session"), 4);
         upload("tele", Files.readAllBytes(sqlite));
-        assertRejected("tele", FailureTypes.FOREIGN_SESSION_FORMAT, "Telethon", "dc 4", "user id unknown", "log the account in again");
+        assertRejected(
+                "tele",
+                FailureTypes.FOREIGN_SESSION_FORMAT,
+                "Telethon",
+                "dc 4",
+                "user id unknown",
+                "log the account in again");
     }
 
     @Test
@@ -220,7 +238,8 @@ class NodeAgentActivitiesTest {
         assertThat(second.status()).isEqualTo("online");
         assertThat(controlPlane.connects).containsExactly("acc1@test-node");
         assertThat(node.ping().accountsRunning()).isEqualTo(1);
-        assertThat(node.listAccounts()).extracting(AccountRuntimeState::accountId, AccountRuntimeState::status)
+        assertThat(node.listAccounts())
+                .extracting(AccountRuntimeState::accountId, AccountRuntimeState::status)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("acc1", "online"));
 
         assertThat(node.stopAccount("acc1").status()).isEqualTo("stopped");
@@ -234,19 +253,24 @@ class NodeAgentActivitiesTest {
     void sessionOperationsRefuseRunningAccountsAndBadIds() throws Exception {
         upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
         node.startAccount(new StartAccountRequest("acc1", null));
-        assertThatThrownBy(() -> node.removeSession("acc1")).cause()
+        assertThatThrownBy(() -> node.removeSession("acc1"))
+                .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isTrue();
                     assertThat(f.getOriginalMessage()).contains("account acc1", "remove-session", "stop it first");
                 });
         assertThatThrownBy(() -> node.exportSession("acc1")).cause().hasMessageContaining("stop it first");
-        assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("ghost", -100L, "hi"))).cause()
+        assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("ghost", -100L, "hi")))
+                .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isTrue();
                     assertThat(f.getOriginalMessage()).contains("account ghost", "not running");
                 });
-        assertThatThrownBy(() -> node.installSession("../etc")).cause()
-                .isInstanceOfSatisfying(ApplicationFailure.class, f -> assertThat(f.isNonRetryable()).isTrue());
+        assertThatThrownBy(() -> node.installSession("../etc"))
+                .cause()
+                .isInstanceOfSatisfying(
+                        ApplicationFailure.class,
+                        f -> assertThat(f.isNonRetryable()).isTrue());
 
         node.stopAccount("acc1");
         node.removeSession("acc1");
@@ -259,8 +283,10 @@ class NodeAgentActivitiesTest {
     void newMemberGetsTheWelcomeFromTheActiveScriptAndScriptsReload() throws Exception {
         byte[] yaml = welcomeScript();
         controlPlane.files.put("welcome-1.0.yaml", yaml);
-        String sha = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(yaml));
-        ScriptInstallResult installed = node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", sha));
+        String sha = HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(yaml));
+        ScriptInstallResult installed =
+                node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", sha));
         assertThat(installed.reloadedAccounts()).isEmpty();
         assertThat(deployDir.resolve("scripts/welcome/1.0.yaml")).hasBinaryContent(yaml);
 
@@ -272,7 +298,8 @@ class NodeAgentActivitiesTest {
 
         controlPlane.pushUpdate("acc1", "new_message", -100123L, "Test Group", 43L, "Bob", "Hello everyone");
         awaitMessages(2);
-        assertThat(controlPlane.sentMessages.get(1).get("text").asText()).isEqualTo("Welcome, Bob! Glad to have you in Test Group.");
+        assertThat(controlPlane.sentMessages.get(1).get("text").asText())
+                .isEqualTo("Welcome, Bob! Glad to have you in Test Group.");
 
         // The control plane sees a reply before the node has counted it: wait for the count.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -295,14 +322,16 @@ class NodeAgentActivitiesTest {
                     responses: [{template: "Hi {{first_name}}, v2 here"}]
                 """.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         controlPlane.files.put("welcome-2.0.yaml", v2);
-        ScriptInstallResult reloaded = node.installScript(new InstallScriptRequest("welcome", "2.0",
-                controlPlane.url() + "/files/welcome-2.0.yaml", null));
+        ScriptInstallResult reloaded = node.installScript(
+                new InstallScriptRequest("welcome", "2.0", controlPlane.url() + "/files/welcome-2.0.yaml", null));
         assertThat(reloaded.reloadedAccounts()).containsExactly("acc1");
         controlPlane.pushUpdate("acc1", "new_member", -100123L, "Test Group", 44L, "Chen", null);
         awaitMessages(3);
         assertThat(controlPlane.sentMessages.get(2).get("text").asText()).isEqualTo("Hi Chen, v2 here");
 
-        assertThat(node.sendMessage(new SendMessageRequest("acc1", -100123L, "manual")).messageId()).isPositive();
+        assertThat(node.sendMessage(new SendMessageRequest("acc1", -100123L, "manual"))
+                        .messageId())
+                .isPositive();
         assertThat(controlPlane.unauthorized).isEmpty();
     }
 
@@ -311,7 +340,8 @@ class NodeAgentActivitiesTest {
         upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
         node.startAccount(new StartAccountRequest("acc1", null));
         controlPlane.simFloodWait = true;
-        assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("acc1", -100L, "hi"))).cause()
+        assertThatThrownBy(() -> node.sendMessage(new SendMessageRequest("acc1", -100L, "hi")))
+                .cause()
                 .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isFalse();
                     assertThat(f.getType()).isEqualTo(FailureTypes.TELEGRAM_FLOOD_WAIT);
@@ -336,7 +366,8 @@ class NodeAgentActivitiesTest {
         controlPlane.simFloodWait = false;
 
         awaitMessages(1);
-        assertThat(controlPlane.sentMessages).singleElement()
+        assertThat(controlPlane.sentMessages)
+                .singleElement()
                 .satisfies(m -> assertThat(m.get("text").asText()).contains("Ana"));
         assertThat(controlPlane.floodWaitAnswers).as("retried once, not again").hasValue(1);
     }
@@ -344,8 +375,10 @@ class NodeAgentActivitiesTest {
     @Test
     void scriptWithWrongChecksumIsRefusedAndNotActivated() {
         controlPlane.files.put("bad.yaml", "script_id: x\nscenes: []\n".getBytes());
-        assertThatThrownBy(() -> node.installScript(new InstallScriptRequest("x", "1", "/files/bad.yaml", "00".repeat(32))))
-                .cause().isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+        assertThatThrownBy(() ->
+                        node.installScript(new InstallScriptRequest("x", "1", "/files/bad.yaml", "00".repeat(32))))
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
                     assertThat(f.isNonRetryable()).isTrue();
                     assertThat(f.getOriginalMessage()).contains("does not match");
                 });

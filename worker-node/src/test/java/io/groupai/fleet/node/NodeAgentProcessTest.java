@@ -29,27 +29,36 @@ class NodeAgentProcessTest {
     @Test
     void agentProcessAnswersPingOnItsQueueAndCleansUpOnSigterm() throws Exception {
         try (LoopbackTemporalServer temporal = new LoopbackTemporalServer();
-             FakeControlPlane controlPlane = new FakeControlPlane()) {
+                FakeControlPlane controlPlane = new FakeControlPlane()) {
             Path conf = Files.createDirectories(deployDir.resolve("conf")).resolve("worker-node.properties");
-            Files.writeString(conf, String.join("\n",
-                    "NODE_ID=proc-node",
-                    "NODE_TOKEN=" + FakeControlPlane.TOKEN,
-                    "DEPLOY_DIR=" + deployDir,
-                    "TEMPORAL_ADDRESS=" + temporal.target(),
-                    "CONTROL_PLANE_URL=" + controlPlane.url(),
-                    "HEARTBEAT_INTERVAL=1s", ""));
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "NODE_ID=proc-node",
+                            "NODE_TOKEN=" + FakeControlPlane.TOKEN,
+                            "DEPLOY_DIR=" + deployDir,
+                            "TEMPORAL_ADDRESS=" + temporal.target(),
+                            "CONTROL_PLANE_URL=" + controlPlane.url(),
+                            "HEARTBEAT_INTERVAL=1s",
+                            ""));
             Path log = deployDir.resolve("agent.log");
             Process agent = startAgent(conf, log);
-            WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                    WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+            WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                    .setTarget(temporal.target())
+                    .build());
             try {
                 WorkflowClient client = WorkflowClient.newInstance(stubs);
                 WorkerFactory factory = WorkerFactory.newInstance(client);
                 factory.newWorker("agent-test").registerWorkflowImplementationTypes(PingWorkflow.Impl.class);
                 factory.start();
 
-                NodePing ping = client.newWorkflowStub(PingWorkflow.class, WorkflowOptions.newBuilder()
-                        .setTaskQueue("agent-test").setWorkflowExecutionTimeout(Duration.ofSeconds(120)).build())
+                NodePing ping = client.newWorkflowStub(
+                                PingWorkflow.class,
+                                WorkflowOptions.newBuilder()
+                                        .setTaskQueue("agent-test")
+                                        .setWorkflowExecutionTimeout(Duration.ofSeconds(120))
+                                        .build())
                         .ping("proc-node");
                 assertThat(ping.nodeId()).isEqualTo("proc-node");
                 assertThat(ping.telegramRuntime()).isEqualTo("simulated");
@@ -62,13 +71,16 @@ class NodeAgentProcessTest {
                     Thread.sleep(50);
                 }
                 assertThat(controlPlane.heartbeats).isNotEmpty();
-                assertThat(controlPlane.heartbeats.get(0).get("node_id").asText()).isEqualTo("proc-node");
+                assertThat(controlPlane.heartbeats.get(0).get("node_id").asText())
+                        .isEqualTo("proc-node");
                 for (String dir : List.of("run", "logs", "sessions", "exports", "scripts")) {
                     assertThat(deployDir.resolve(dir)).isDirectory();
                 }
 
                 agent.destroy(); // SIGTERM
-                assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("agent exits after SIGTERM").isTrue();
+                assertThat(agent.waitFor(30, TimeUnit.SECONDS))
+                        .as("agent exits after SIGTERM")
+                        .isTrue();
                 assertThat(pidFile).doesNotExist();
                 String output = Files.readString(log);
                 assertThat(output).contains("polling task queue node-proc-node", "worker-node proc-node stopped");
@@ -82,9 +94,14 @@ class NodeAgentProcessTest {
     }
 
     private static Process startAgent(Path conf, Path log) throws java.io.IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), conf.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        NodeAgentMain.class.getName(),
+                        conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         // The test machine's own settings must not leak into the agent's configuration.
         pb.environment().keySet().removeAll(NodeConfig.KEYS);
         pb.environment().remove(NodeConfig.CONFIG_ENV);
@@ -99,22 +116,29 @@ class NodeAgentProcessTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        Files.writeString(conf, String.join("\n",
-                "NODE_ID=orphan-node",
-                "NODE_TOKEN=" + FakeControlPlane.TOKEN,
-                "DEPLOY_DIR=" + deployDir,
-                // Nothing listens on either: neither Temporal nor the control plane is there.
-                "TEMPORAL_ADDRESS=127.0.0.1:" + closedPort,
-                "CONTROL_PLANE_URL=http://127.0.0.1:" + closedPort,
-                "HEARTBEAT_INTERVAL=1s",
-                "EXIT_AFTER_CONTROL_PLANE_LOST=3s", ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "NODE_ID=orphan-node",
+                        "NODE_TOKEN=" + FakeControlPlane.TOKEN,
+                        "DEPLOY_DIR=" + deployDir,
+                        // Nothing listens on either: neither Temporal nor the control plane is there.
+                        "TEMPORAL_ADDRESS=127.0.0.1:" + closedPort,
+                        "CONTROL_PLANE_URL=http://127.0.0.1:" + closedPort,
+                        "HEARTBEAT_INTERVAL=1s",
+                        "EXIT_AFTER_CONTROL_PLANE_LOST=3s",
+                        ""));
         Path log = deployDir.resolve("agent.log");
         Process agent = startAgent(conf, log);
         try {
-            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as("agent exits by itself").isTrue();
+            assertThat(agent.waitFor(60, TimeUnit.SECONDS))
+                    .as("agent exits by itself")
+                    .isTrue();
             assertThat(agent.exitValue()).isEqualTo(NodeAgentMain.EXIT_CONTROL_PLANE_LOST);
             assertThat(deployDir.resolve("run/worker-node.pid")).doesNotExist();
-            assertThat(Files.readString(log)).contains("the control plane is gone; exiting", "worker-node orphan-node stopped");
+            assertThat(Files.readString(log))
+                    .contains("the control plane is gone; exiting", "worker-node orphan-node stopped");
         } finally {
             agent.destroyForcibly();
         }
@@ -122,8 +146,11 @@ class NodeAgentProcessTest {
 
     @Test
     void invalidConfigurationExitsWithCode2AndSaysWhy() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName())
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        NodeAgentMain.class.getName())
                 .redirectErrorStream(true);
         pb.environment().keySet().removeAll(NodeConfig.KEYS);
         pb.environment().remove(NodeConfig.CONFIG_ENV);

@@ -17,9 +17,11 @@ class NodeConfigTest {
 
     @Test
     void fileThenEnvironmentWithDefaults() throws Exception {
-        Path file = Files.writeString(dir.resolve("worker-node.properties"),
+        Path file = Files.writeString(
+                dir.resolve("worker-node.properties"),
                 "NODE_ID=worker-01\nNODE_TOKEN=file-token\nDEPLOY_DIR=" + dir + "\nHEARTBEAT_INTERVAL=10s\n");
-        NodeConfig c = NodeConfig.load(new String[] {file.toString()}, Map.of("NODE_ID", "manila", "NODE_TOKEN", "env-secret"));
+        NodeConfig c = NodeConfig.load(
+                new String[] {file.toString()}, Map.of("NODE_ID", "manila", "NODE_TOKEN", "env-secret"));
         assertThat(c.nodeId()).isEqualTo("manila");
         assertThat(c.nodeToken()).isEqualTo("env-secret");
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -28,20 +30,36 @@ class NodeConfigTest {
         assertThat(c.controlPlaneUrl().toString()).isEqualTo("http://127.0.0.1:8080");
         assertThat(c.telegramRuntime()).isEqualTo("simulated");
         assertThat(c.sessionMaxUnpackedBytes()).isEqualTo(512L * 1024 * 1024);
-        assertThat(c.exitAfterControlPlaneLost()).as("real nodes never give up by default").isNull();
+        assertThat(c.exitAfterControlPlaneLost())
+                .as("real nodes never give up by default")
+                .isNull();
         assertThat(c.toString()).doesNotContain("env-secret").contains("nodeToken=***");
     }
 
     @Test
     void configFileFromEnvironmentVariable() throws Exception {
-        Path file = Files.writeString(dir.resolve("n.properties"), "NODE_ID=n1\nNODE_TOKEN=t\nDEPLOY_DIR=" + dir + "\n");
-        assertThat(NodeConfig.load(new String[0], Map.of(NodeConfig.CONFIG_ENV, file.toString())).nodeId()).isEqualTo("n1");
+        Path file =
+                Files.writeString(dir.resolve("n.properties"), "NODE_ID=n1\nNODE_TOKEN=t\nDEPLOY_DIR=" + dir + "\n");
+        assertThat(NodeConfig.load(new String[0], Map.of(NodeConfig.CONFIG_ENV, file.toString()))
+                        .nodeId())
+                .isEqualTo("n1");
     }
 
     @Test
     void everyProblemIsNamedAtOnce() {
-        assertThatThrownBy(() -> NodeConfig.from(Map.of("NODE_ID", "Bad Id", "HEARTBEAT_INTERVAL", "soon",
-                "TELEGRAM_RUNTIME", "mtproto", "CONTROL_PLANE_URL", "ftp://x", "TEMPORAL_ADDRESS", "nope", "NODE_TOKN", "x")))
+        assertThatThrownBy(() -> NodeConfig.from(Map.of(
+                        "NODE_ID",
+                        "Bad Id",
+                        "HEARTBEAT_INTERVAL",
+                        "soon",
+                        "TELEGRAM_RUNTIME",
+                        "mtproto",
+                        "CONTROL_PLANE_URL",
+                        "ftp://x",
+                        "TEMPORAL_ADDRESS",
+                        "nope",
+                        "NODE_TOKN",
+                        "x")))
                 .isInstanceOf(NodeConfig.InvalidConfigException.class)
                 .hasMessageContaining("NODE_ID 'Bad Id' must match")
                 .hasMessageContaining("NODE_TOKEN is required")
@@ -56,9 +74,12 @@ class NodeConfigTest {
     @Test
     void exitAfterControlPlaneLostIsOffOrADuration() {
         Map<String, String> base = Map.of("NODE_ID", "n1", "NODE_TOKEN", "t", "DEPLOY_DIR", dir.toString());
-        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "3m")).exitAfterControlPlaneLost())
+        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "3m"))
+                        .exitAfterControlPlaneLost())
                 .isEqualTo(Duration.ofMinutes(3));
-        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "off")).exitAfterControlPlaneLost()).isNull();
+        assertThat(NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "off"))
+                        .exitAfterControlPlaneLost())
+                .isNull();
         assertThatThrownBy(() -> NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "soonish")))
                 .hasMessageContaining("EXIT_AFTER_CONTROL_PLANE_LOST 'soonish' is not a duration");
     }
@@ -71,7 +92,9 @@ class NodeConfigTest {
 
     @Test
     void missingFileIsAClearError() {
-        assertThatThrownBy(() -> NodeConfig.load(new String[] {dir.resolve("nope.properties").toString()}, Map.of()))
-                .isInstanceOf(NodeConfig.InvalidConfigException.class).hasMessageContaining("cannot read config file");
+        assertThatThrownBy(() -> NodeConfig.load(
+                        new String[] {dir.resolve("nope.properties").toString()}, Map.of()))
+                .isInstanceOf(NodeConfig.InvalidConfigException.class)
+                .hasMessageContaining("cannot read config file");
     }
 }

@@ -20,8 +20,8 @@ class NodeServicesTdlibTest {
     Path deployDir;
 
     // Placeholders: TDLib only needs syntactically valid values to start offline.
-    private static final Map<String, String> TELEGRAM_ENV = Map.of("TELEGRAM_API_ID", "94575",
-            "TELEGRAM_API_HASH", "a3406de8d171bb422bb6ddf3bbd800e2");
+    private static final Map<String, String> TELEGRAM_ENV =
+            Map.of("TELEGRAM_API_ID", "94575", "TELEGRAM_API_HASH", "a3406de8d171bb422bb6ddf3bbd800e2");
 
     private NodeConfig config(FakeControlPlane cp) {
         Map<String, String> values = NodeAgentActivitiesTest.config(cp, deployDir, "1MB");
@@ -34,7 +34,8 @@ class NodeServicesTdlibTest {
         try (FakeControlPlane cp = new FakeControlPlane()) {
             assertThatThrownBy(() -> new NodeServices(config(cp), Clock.systemUTC(), Map.of()))
                     .isInstanceOf(NodeConfig.InvalidConfigException.class)
-                    .hasMessageContaining("TELEGRAM_API_ID").hasMessageContaining("TELEGRAM_API_HASH");
+                    .hasMessageContaining("TELEGRAM_API_ID")
+                    .hasMessageContaining("TELEGRAM_API_HASH");
         }
     }
 
@@ -47,10 +48,14 @@ class NodeServicesTdlibTest {
                 AccountRuntimeState started = services.accounts().start("acc-td", null);
                 assertThat(started.status()).isEqualTo("waiting_login");
                 // The session is the TDLib database under the deploy dir.
-                assertThat(Files.exists(deployDir.resolve("sessions/acc-td/td/td.binlog"))).isTrue();
-                assertThat(services.runtime().submitLogin("acc-td", LoginStep.PASSWORD, "x").state())
+                assertThat(Files.exists(deployDir.resolve("sessions/acc-td/td/td.binlog")))
+                        .isTrue();
+                assertThat(services.runtime()
+                                .submitLogin("acc-td", LoginStep.PASSWORD, "x")
+                                .state())
                         .isEqualTo(LoginState.WAITING_PHONE);
-                assertThat(services.accounts().snapshots()).singleElement()
+                assertThat(services.accounts().snapshots())
+                        .singleElement()
                         .satisfies(s -> assertThat(s.status()).isEqualTo("waiting_login"));
                 assertThat(services.accounts().stop("acc-td").status()).isEqualTo("stopped");
             } finally {

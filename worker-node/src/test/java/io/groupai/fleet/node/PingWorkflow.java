@@ -19,11 +19,13 @@ public interface PingWorkflow {
     final class Impl implements PingWorkflow {
         @Override
         public NodePing ping(String nodeId) {
-            NodeAgentActivities node = Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder()
-                    .setTaskQueue(TaskQueues.node(nodeId))
-                    .setScheduleToCloseTimeout(Duration.ofSeconds(90))
-                    .setStartToCloseTimeout(Duration.ofSeconds(10))
-                    .build());
+            NodeAgentActivities node = Workflow.newActivityStub(
+                    NodeAgentActivities.class,
+                    ActivityOptions.newBuilder()
+                            .setTaskQueue(TaskQueues.node(nodeId))
+                            .setScheduleToCloseTimeout(Duration.ofSeconds(90))
+                            .setStartToCloseTimeout(Duration.ofSeconds(10))
+                            .build());
             return node.ping();
         }
     }

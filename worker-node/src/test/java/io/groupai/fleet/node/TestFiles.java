@@ -16,8 +16,7 @@ import java.util.zip.ZipOutputStream;
 /** Builders for session archives. */
 public final class TestFiles {
 
-    private TestFiles() {
-    }
+    private TestFiles() {}
 
     /** A zip with the given entries (name → content; a name ending in "/" is a directory). */
     public static byte[] zip(Map<String, byte[]> entries) throws IOException {

@@ -8,8 +8,7 @@ import java.util.List;
 /** Reads the String constants of a contracts class, so its list of them cannot fall behind. */
 final class Constants {
 
-    private Constants() {
-    }
+    private Constants() {}
 
     static List<String> of(Class<?> holder) {
         return Arrays.stream(holder.getDeclaredFields())

@@ -96,8 +96,7 @@ public final class FailureTypes {
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(FailureTypes.class));
 
-    private FailureTypes() {
-    }
+    private FailureTypes() {}
 
     /** Every type above (for tests that check a producer raises only documented types). */
     public static Set<String> all() {

@@ -28,7 +28,8 @@ public final class StepLog {
         long started = Workflow.currentTimeMillis();
         try {
             T result = call.get();
-            steps.set(index, steps.get(index).done(describe.apply(result)).took(Workflow.currentTimeMillis() - started));
+            steps.set(
+                    index, steps.get(index).done(describe.apply(result)).took(Workflow.currentTimeMillis() - started));
             return result;
         } catch (ActivityFailure failure) {
             steps.set(index, steps.get(index).failed(causeOf(failure)).took(Workflow.currentTimeMillis() - started));
@@ -57,7 +58,11 @@ public final class StepLog {
             return app.getOriginalMessage();
         }
         if (cause instanceof TimeoutFailure timeout) {
-            return "timed out (" + timeout.getTimeoutType().name().replace("TIMEOUT_TYPE_", "").toLowerCase(java.util.Locale.ROOT)
+            return "timed out ("
+                    + timeout.getTimeoutType()
+                            .name()
+                            .replace("TIMEOUT_TYPE_", "")
+                            .toLowerCase(java.util.Locale.ROOT)
                     + "): the node did not pick the task up or finish it in time";
         }
         return cause == null ? failure.getMessage() : cause.getMessage();

@@ -11,8 +11,7 @@ public final class TaskQueues {
     /** Node ids are also used in task queue names, workflow ids and remote paths, so they are strict. */
     public static final Pattern NODE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
-    private TaskQueues() {
-    }
+    private TaskQueues() {}
 
     /** The queue polled only by the worker-node agent of {@code nodeId} (host-specific task queue). */
     public static String node(String nodeId) {

@@ -6,8 +6,7 @@ package io.groupai.fleet.workflows;
  */
 public final class WorkflowIds {
 
-    private WorkflowIds() {
-    }
+    private WorkflowIds() {}
 
     public static String serverOperation(String nodeId) {
         return "server-op-" + nodeId;

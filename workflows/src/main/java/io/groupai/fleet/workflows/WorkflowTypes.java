@@ -24,8 +24,7 @@ public final class WorkflowTypes {
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
-    private WorkflowTypes() {
-    }
+    private WorkflowTypes() {}
 
     /** Every type above. */
     public static Set<String> all() {
@@ -34,7 +33,9 @@ public final class WorkflowTypes {
 
     /** The type name Temporal uses for a {@code @WorkflowInterface}. */
     public static String of(Class<?> workflowInterface) {
-        return POJOWorkflowInterfaceMetadata.newInstance(workflowInterface).getWorkflowType()
-                .orElseThrow(() -> new IllegalArgumentException(workflowInterface.getName() + " has no @WorkflowMethod"));
+        return POJOWorkflowInterfaceMetadata.newInstance(workflowInterface)
+                .getWorkflowType()
+                .orElseThrow(
+                        () -> new IllegalArgumentException(workflowInterface.getName() + " has no @WorkflowMethod"));
     }
 }

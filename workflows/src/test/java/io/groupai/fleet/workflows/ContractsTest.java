@@ -24,6 +24,7 @@ class ContractsTest {
 
     /** Surefire runs in the module directory; its parent is the repository root. */
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
     private static final Path CONTRACTS = Path.of("workflows/src/main/java/io/groupai/fleet/workflows");
     private static final Pattern ANNOTATED_INTERFACE = Pattern.compile("(?m)^@WorkflowInterface");
     private static final Pattern CHAR_LITERAL = Pattern.compile("'(?:[^'\\\\\\n]|\\\\.)+'");
@@ -35,17 +36,23 @@ class ContractsTest {
         for (Path source : javaSources(ROOT.resolve(CONTRACTS))) {
             if (ANNOTATED_INTERFACE.matcher(Files.readString(source)).find()) {
                 Class<?> iface = classOf(ROOT.resolve("workflows/src/main/java").relativize(source));
-                assertThat(iface.isAnnotationPresent(WorkflowInterface.class)).as(iface.getName()).isTrue();
+                assertThat(iface.isAnnotationPresent(WorkflowInterface.class))
+                        .as(iface.getName())
+                        .isTrue();
                 declared.add(WorkflowTypes.of(iface));
             }
         }
         assertThat(declared).as("workflow interfaces in the workflows module").isNotEmpty();
-        assertThat(Constants.of(WorkflowTypes.class)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(declared);
+        assertThat(Constants.of(WorkflowTypes.class))
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(declared);
     }
 
     @Test
     void failureTypesAreDistinct() {
-        assertThat(Constants.of(FailureTypes.class)).doesNotHaveDuplicates().allMatch(v -> !v.isBlank())
+        assertThat(Constants.of(FailureTypes.class))
+                .doesNotHaveDuplicates()
+                .allMatch(v -> !v.isBlank())
                 .containsExactlyInAnyOrderElementsOf(FailureTypes.all());
     }
 
@@ -70,7 +77,9 @@ class ContractsTest {
                 }
             }
         }
-        assertThat(found).as("use the constants of FailureTypes / WorkflowTypes instead").isEmpty();
+        assertThat(found)
+                .as("use the constants of FailureTypes / WorkflowTypes instead")
+                .isEmpty();
     }
 
     /** The reactor's modules, read from the parent pom so a new module is scanned too. */

@@ -19,6 +19,7 @@ final class IndexedHeap {
     private final int[] tie;
     /** Id → heap position, -1 when not in the heap. */
     private final int[] position;
+
     private int size;
 
     IndexedHeap(int ids) {

@@ -7,8 +7,7 @@ package io.groupai.fleet.allocation.planner;
  */
 public final class LoadScore {
 
-    private LoadScore() {
-    }
+    private LoadScore() {}
 
     /** The seed's formula with the default weights: 0.3·cpu + 0.3·mem + 0.3·(accounts/max·100) + 0.1·disk. */
     public static double seed(ServerCandidate server) {

@@ -16,16 +16,17 @@ import java.util.Map;
 final class LocationSelector implements Selector {
 
     /** Where an account's preference (as written) leads; worked out once per distinct preference string. */
-    private record Route(ServerQueue local, Why elsewhere) {
-    }
+    private record Route(ServerQueue local, Why elsewhere) {}
 
     /** Every server is in exactly one part. */
     private final ServerQueue[] parts;
     /** By slot index: its part and its member number there. */
     private final int[] partOf;
+
     private final int[] memberOf;
     /** Parts with room, ordered by their best server's (key, rank): the top part holds the best server overall. */
     private final IndexedHeap bestParts;
+
     private final Map<String, ServerQueue> byLocation = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>();
 

@@ -59,8 +59,11 @@ public final class Placement {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Placement p && Objects.equals(accountId, p.accountId) && Objects.equals(nodeId, p.nodeId)
-                && Double.compare(loadScore, p.loadScore) == 0 && Objects.equals(reason(), p.reason());
+        return o instanceof Placement p
+                && Objects.equals(accountId, p.accountId)
+                && Objects.equals(nodeId, p.nodeId)
+                && Double.compare(loadScore, p.loadScore) == 0
+                && Objects.equals(reason(), p.reason());
     }
 
     @Override
@@ -70,7 +73,7 @@ public final class Placement {
 
     @Override
     public String toString() {
-        return "Placement[accountId=" + accountId + ", nodeId=" + nodeId + ", loadScore=" + loadScore
-                + ", reason=" + reason() + "]";
+        return "Placement[accountId=" + accountId + ", nodeId=" + nodeId + ", loadScore=" + loadScore + ", reason="
+                + reason() + "]";
     }
 }

@@ -65,8 +65,8 @@ final class PlacementColumns extends AbstractList<Placement> implements RandomAc
     /** "strategy: why; load score s, now count/max", as the placement's reason. */
     String reason(int row) {
         String phrase = Why.of(why[row]).text(accounts[account[row]], detail[row]);
-        return strategy.wireName() + ": " + phrase + "; load score " + oneDecimal(score[row])
-                + ", now " + count[row] + "/" + slots[slot[row]].max;
+        return strategy.wireName() + ": " + phrase + "; load score " + oneDecimal(score[row]) + ", now " + count[row]
+                + "/" + slots[slot[row]].max;
     }
 
     private static String oneDecimal(double v) {

@@ -9,8 +9,8 @@ import java.util.TreeMap;
  *
  * @param nextCursor the round-robin cursor to persist for the next plan (unchanged input for other strategies)
  */
-public record Plan(Strategy strategy, List<Placement> placements, List<Unplaced> unplaced,
-                   RoundRobinCursor nextCursor) {
+public record Plan(
+        Strategy strategy, List<Placement> placements, List<Unplaced> unplaced, RoundRobinCursor nextCursor) {
 
     public Plan {
         // The planner's own placement list is already immutable; copying it would create every Placement.

@@ -48,8 +48,8 @@ public final class Planner {
      * @param cursor where round robin continues (ignored by other strategies, and returned unchanged by them)
      * @throws IllegalArgumentException on duplicate nodeIds or accountIds
      */
-    public Plan plan(List<ServerCandidate> servers, List<AccountRequest> accounts, Strategy strategy,
-                     RoundRobinCursor cursor) {
+    public Plan plan(
+            List<ServerCandidate> servers, List<AccountRequest> accounts, Strategy strategy, RoundRobinCursor cursor) {
         Objects.requireNonNull(servers, "servers");
         Objects.requireNonNull(accounts, "accounts");
         Objects.requireNonNull(strategy, "strategy");
@@ -77,8 +77,8 @@ public final class Planner {
         for (ServerSlot slot : eligible) {
             room += slot.max - slot.count;
         }
-        PlacementColumns placements = new PlacementColumns(strategy, requests, eligible.toArray(ServerSlot[]::new),
-                (int) Math.min(requests.length, room));
+        PlacementColumns placements = new PlacementColumns(
+                strategy, requests, eligible.toArray(ServerSlot[]::new), (int) Math.min(requests.length, room));
         List<Unplaced> unplaced = new ArrayList<>();
         String noRoom = null;
         for (int i = 0; i < requests.length; i++) {
@@ -153,8 +153,8 @@ public final class Planner {
         if (items.size() <= MAX_NAMED_SERVERS) {
             return String.join(", ", items);
         }
-        return String.join(", ", items.subList(0, MAX_NAMED_SERVERS))
-                + " and " + (items.size() - MAX_NAMED_SERVERS) + " more";
+        return String.join(", ", items.subList(0, MAX_NAMED_SERVERS)) + " and " + (items.size() - MAX_NAMED_SERVERS)
+                + " more";
     }
 
     /**
@@ -172,7 +172,8 @@ public final class Planner {
             long cell = (long) hash << 32 | (i + 1); // low half 0 marks an empty cell
             int at = (hash * 0x9E3779B9) >>> shift; // Fibonacci hashing: the product's top bits
             for (long other; (other = table[at]) != 0; at = (at + 1) & mask) {
-                if ((int) (other >>> 32) == hash && accounts[(int) other - 1].accountId().equals(id)) {
+                if ((int) (other >>> 32) == hash
+                        && accounts[(int) other - 1].accountId().equals(id)) {
                     throw new IllegalArgumentException("duplicate accountId " + id);
                 }
             }

@@ -21,9 +21,17 @@ import java.util.Objects;
  * @param scoreModel              score used by load_balance, location, affinity spill-over and isolation
  */
 public record PlannerWeights(
-        double cpu, double memory, double accounts, double disk,
-        double load, double capacity, double response, double stability,
-        long responseThresholdMillis, double failurePenalty, ScoreModel scoreModel) {
+        double cpu,
+        double memory,
+        double accounts,
+        double disk,
+        double load,
+        double capacity,
+        double response,
+        double stability,
+        long responseThresholdMillis,
+        double failurePenalty,
+        ScoreModel scoreModel) {
 
     private static final PlannerWeights DEFAULTS =
             new PlannerWeights(0.3, 0.3, 0.3, 0.1, 0.4, 0.3, 0.2, 0.1, 2000, 25, ScoreModel.SEED);
@@ -58,8 +66,18 @@ public record PlannerWeights(
 
     /** A copy that ranks by the given score model. */
     public PlannerWeights withScoreModel(ScoreModel model) {
-        return new PlannerWeights(cpu, memory, accounts, disk, load, capacity, response, stability,
-                responseThresholdMillis, failurePenalty, model);
+        return new PlannerWeights(
+                cpu,
+                memory,
+                accounts,
+                disk,
+                load,
+                capacity,
+                response,
+                stability,
+                responseThresholdMillis,
+                failurePenalty,
+                model);
     }
 
     double seedSum() {

@@ -24,8 +24,8 @@ final class RankedSelector implements Selector {
     }
 
     static RankedSelector leastLoaded(List<ServerSlot> slots) {
-        return new RankedSelector(ServerQueue.byKey(slots, s -> (double) s.count / s.max / s.weight()),
-                Why.LOWEST_USAGE);
+        return new RankedSelector(
+                ServerQueue.byKey(slots, s -> (double) s.count / s.max / s.weight()), Why.LOWEST_USAGE);
     }
 
     static RankedSelector loadBalance(List<ServerSlot> slots, PlannerWeights w) {
@@ -34,8 +34,10 @@ final class RankedSelector implements Selector {
 
     static RankedSelector isolation(List<ServerSlot> slots, PlannerWeights w) {
         // recentFailures never changes during a plan, so it can be the group.
-        return new RankedSelector(new ServerQueue(slots, s -> s.server.recentFailures(), s -> weightedScore(s, w)),
-                Why.NO_FAILURES, true);
+        return new RankedSelector(
+                new ServerQueue(slots, s -> s.server.recentFailures(), s -> weightedScore(s, w)),
+                Why.NO_FAILURES,
+                true);
     }
 
     /** The load-ranking key shared by all load-based strategies: the score with a weighted account fill. */

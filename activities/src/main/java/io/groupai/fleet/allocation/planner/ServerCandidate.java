@@ -72,20 +72,69 @@ public record ServerCandidate(
     }
 
     /** A server that is ready as far as its state and health say. */
-    public ServerCandidate(String nodeId, int maxAccounts, int currentAccounts, int reservedAccounts, double weight,
-                           String location, double cpuUsage, double memoryUsage, double diskUsage,
-                           long latencyMillis, int recentFailures, boolean healthy, ServerState state,
-                           Map<String, Integer> scriptCounts) {
-        this(nodeId, maxAccounts, currentAccounts, reservedAccounts, weight, location, cpuUsage, memoryUsage,
-                diskUsage, latencyMillis, recentFailures, healthy, state, scriptCounts, null);
+    public ServerCandidate(
+            String nodeId,
+            int maxAccounts,
+            int currentAccounts,
+            int reservedAccounts,
+            double weight,
+            String location,
+            double cpuUsage,
+            double memoryUsage,
+            double diskUsage,
+            long latencyMillis,
+            int recentFailures,
+            boolean healthy,
+            ServerState state,
+            Map<String, Integer> scriptCounts) {
+        this(
+                nodeId,
+                maxAccounts,
+                currentAccounts,
+                reservedAccounts,
+                weight,
+                location,
+                cpuUsage,
+                memoryUsage,
+                diskUsage,
+                latencyMillis,
+                recentFailures,
+                healthy,
+                state,
+                scriptCounts,
+                null);
     }
 
     /** Same as the canonical constructor with no script information. */
-    public ServerCandidate(String nodeId, int maxAccounts, int currentAccounts, int reservedAccounts, double weight,
-                           String location, double cpuUsage, double memoryUsage, double diskUsage,
-                           long latencyMillis, int recentFailures, boolean healthy, ServerState state) {
-        this(nodeId, maxAccounts, currentAccounts, reservedAccounts, weight, location, cpuUsage, memoryUsage,
-                diskUsage, latencyMillis, recentFailures, healthy, state, Map.of());
+    public ServerCandidate(
+            String nodeId,
+            int maxAccounts,
+            int currentAccounts,
+            int reservedAccounts,
+            double weight,
+            String location,
+            double cpuUsage,
+            double memoryUsage,
+            double diskUsage,
+            long latencyMillis,
+            int recentFailures,
+            boolean healthy,
+            ServerState state) {
+        this(
+                nodeId,
+                maxAccounts,
+                currentAccounts,
+                reservedAccounts,
+                weight,
+                location,
+                cpuUsage,
+                memoryUsage,
+                diskUsage,
+                latencyMillis,
+                recentFailures,
+                healthy,
+                state,
+                Map.of());
     }
 
     /** Accounts counted against capacity before anything is planned. */

@@ -6,6 +6,7 @@ final class ServerSlot {
     final ServerCandidate server;
     /** Position among the eligible servers in nodeId order; the universal tie-breaker. */
     final int index;
+
     final int max;
     int count;
 

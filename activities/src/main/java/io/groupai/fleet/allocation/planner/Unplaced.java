@@ -1,5 +1,4 @@
 package io.groupai.fleet.allocation.planner;
 
 /** An account the plan could not place, with the reason an operator should read. */
-public record Unplaced(String accountId, String reason) {
-}
+public record Unplaced(String accountId, String reason) {}

@@ -14,8 +14,7 @@ enum Why {
     FEWEST_FAILURES(null) {
         @Override
         String text(AccountRequest account, int failures) {
-            return "every server with room failed recently; fewest failures (" + failures
-                    + "), then lowest load score";
+            return "every server with room failed recently; fewest failures (" + failures + "), then lowest load score";
         }
     },
     IN_LOCATION(null) {

@@ -52,9 +52,10 @@ public final class EmbeddedSshNode implements AutoCloseable {
      */
     private static final SftpErrorStatusDataHandler VERBOSE_ERRORS = new SftpErrorStatusDataHandler() {
         @Override
-        public String resolveErrorMessage(SftpSubsystemEnvironment env, int id, Throwable e, int subStatus, int cmd,
-                                          Object... args) {
-            return e.getMessage() != null ? e.getMessage()
+        public String resolveErrorMessage(
+                SftpSubsystemEnvironment env, int id, Throwable e, int subStatus, int cmd, Object... args) {
+            return e.getMessage() != null
+                    ? e.getMessage()
                     : SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e, subStatus, cmd, args);
         }
     };
@@ -77,7 +78,8 @@ public final class EmbeddedSshNode implements AutoCloseable {
      * @param password       accepted password, or null to disable password login
      * @param authorizedKeys accepted public keys as authorized_keys lines (e.g. "ecdsa-sha2-nistp256 AAAA... comment")
      */
-    public EmbeddedSshNode(String nodeId, Path nodeDir, int port, String user, String password, List<String> authorizedKeys) {
+    public EmbeddedSshNode(
+            String nodeId, Path nodeDir, int port, String user, String password, List<String> authorizedKeys) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.nodeDir = nodeDir.toAbsolutePath().normalize();
         this.deployDir = this.nodeDir.resolve("deploy");
@@ -96,7 +98,8 @@ public final class EmbeddedSshNode implements AutoCloseable {
      */
     public static EmbeddedSshNode inTempDirectory(String nodeId, String user, String password) {
         try {
-            return new EmbeddedSshNode(nodeId, Files.createTempDirectory("sim-node-" + nodeId + "-"), 0, user, password, List.of());
+            return new EmbeddedSshNode(
+                    nodeId, Files.createTempDirectory("sim-node-" + nodeId + "-"), 0, user, password, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a directory for simulated node " + nodeId, e);
         }
@@ -118,12 +121,12 @@ public final class EmbeddedSshNode implements AutoCloseable {
             hostKeys.setKeySize(256);
             s.setKeyPairProvider(hostKeys);
             if (password != null) {
-                s.setPasswordAuthenticator((u, p, session) -> user.equals(u)
-                        && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8)));
+                s.setPasswordAuthenticator((u, p, session) ->
+                        user.equals(u) && MessageDigest.isEqual(password, p.getBytes(StandardCharsets.UTF_8)));
             }
             if (!authorizedKeys.isEmpty()) {
-                s.setPublickeyAuthenticator((u, key, session) -> user.equals(u)
-                        && authorizedKeys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
+                s.setPublickeyAuthenticator((u, key, session) ->
+                        user.equals(u) && authorizedKeys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key)));
             }
             s.setKeyboardInteractiveAuthenticator(null);
             // exec requests run through a real shell, exactly like OpenSSH does with the user's shell
@@ -219,7 +222,8 @@ public final class EmbeddedSshNode implements AutoCloseable {
 
     private static PublicKey parseKey(String line) {
         try {
-            return AuthorizedKeyEntry.parseAuthorizedKeyEntry(line).resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
+            return AuthorizedKeyEntry.parseAuthorizedKeyEntry(line)
+                    .resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("not an authorized_keys line: " + e.getMessage(), e);
         }
@@ -235,14 +239,28 @@ public final class EmbeddedSshNode implements AutoCloseable {
         }
 
         @Override
-        public void reading(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
-                            byte[] data, int dataOffset, int dataLen) throws IOException {
+        public void reading(
+                ServerSession session,
+                String remoteHandle,
+                FileHandle localHandle,
+                long offset,
+                byte[] data,
+                int dataOffset,
+                int dataLen)
+                throws IOException {
             sftpFaults.beforeRead(localHandle.getFile(), offset);
         }
 
         @Override
-        public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
-                            byte[] data, int dataOffset, int dataLen) throws IOException {
+        public void writing(
+                ServerSession session,
+                String remoteHandle,
+                FileHandle localHandle,
+                long offset,
+                byte[] data,
+                int dataOffset,
+                int dataLen)
+                throws IOException {
             sftpFaults.beforeWrite(localHandle.getFile(), offset + dataLen);
         }
     }

@@ -11,18 +11,14 @@ import java.nio.file.Path;
  */
 public interface SftpFaultHook {
 
-    SftpFaultHook NONE = new SftpFaultHook() {
-    };
+    SftpFaultHook NONE = new SftpFaultHook() {};
 
     /** Called before a file is opened for writing. */
-    default void beforeOpenForWrite(Path file) throws IOException {
-    }
+    default void beforeOpenForWrite(Path file) throws IOException {}
 
     /** Called before each read; {@code offset} is where the read starts. */
-    default void beforeRead(Path file, long offset) throws IOException {
-    }
+    default void beforeRead(Path file, long offset) throws IOException {}
 
     /** Called before each write; {@code endOffset} is the file size after the write. */
-    default void beforeWrite(Path file, long endOffset) throws IOException {
-    }
+    default void beforeWrite(Path file, long endOffset) throws IOException {}
 }

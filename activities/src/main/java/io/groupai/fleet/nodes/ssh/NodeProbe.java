@@ -33,7 +33,8 @@ public final class NodeProbe {
         if (!result.ok()) {
             throw RemoteShell.failure(target, "probe", result);
         }
-        return ProbeOutputParser.parse(target.nodeId(), result.stdout(), ping.elapsed().toMillis(), clock.instant());
+        return ProbeOutputParser.parse(
+                target.nodeId(), result.stdout(), ping.elapsed().toMillis(), clock.instant());
     }
 
     /** The probe script; public for documentation and the parser test. */

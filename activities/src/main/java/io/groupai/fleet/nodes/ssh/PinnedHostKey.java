@@ -36,7 +36,10 @@ public record PinnedHostKey(String type, String base64) {
 
     /** The fingerprint as {@code ssh-keygen -lf} and the OpenSSH client print it: {@code SHA256:<base64, no padding>}. */
     public String fingerprint() {
-        return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(Sha256.newDigest().digest(blob()));
+        return "SHA256:"
+                + Base64.getEncoder()
+                        .withoutPadding()
+                        .encodeToString(Sha256.newDigest().digest(blob()));
     }
 
     /** One known_hosts style line without host: {@code <type> <base64>}. */

@@ -12,8 +12,7 @@ import java.util.OptionalDouble;
  */
 public final class ProbeOutputParser {
 
-    private ProbeOutputParser() {
-    }
+    private ProbeOutputParser() {}
 
     public static ProbeResult parse(String nodeId, String output, long latencyMillis, Instant probedAt) {
         Map<String, String> values = new HashMap<>();
@@ -24,17 +23,18 @@ public final class ProbeOutputParser {
             int colon = line.indexOf(':');
             int sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
             if (sep > 0) {
-                values.putIfAbsent(line.substring(0, sep).strip(), line.substring(sep + 1).strip());
+                values.putIfAbsent(
+                        line.substring(0, sep).strip(), line.substring(sep + 1).strip());
             }
         }
         boolean alive = "1".equals(values.get("alive"));
         Long pid = alive ? parseLongOrNull(values.get("pid")) : null;
         double cpu = cpuUsage(values.get("cpu1"), values.get("cpu2"))
                 .orElseThrow(() -> fail(nodeId, "no usable /proc/stat samples in probe output"));
-        double mem = memoryUsage(values)
-                .orElseThrow(() -> fail(nodeId, "no usable MemTotal/MemAvailable in probe output"));
-        double disk = diskUsage(values.get("df"))
-                .orElseThrow(() -> fail(nodeId, "no usable 'df -P' line in probe output"));
+        double mem =
+                memoryUsage(values).orElseThrow(() -> fail(nodeId, "no usable MemTotal/MemAvailable in probe output"));
+        double disk =
+                diskUsage(values.get("df")).orElseThrow(() -> fail(nodeId, "no usable 'df -P' line in probe output"));
         return new ProbeResult(alive && pid != null, pid, cpu, mem, disk, latencyMillis, probedAt);
     }
 

@@ -13,6 +13,11 @@ import java.time.Instant;
  * @param latencyMillis SSH round trip of a trivial command on the pooled session
  * @param probedAt      when the probe finished
  */
-public record ProbeResult(boolean processAlive, Long pid, double cpuUsage, double memoryUsage, double diskUsage,
-                          long latencyMillis, Instant probedAt) {
-}
+public record ProbeResult(
+        boolean processAlive,
+        Long pid,
+        double cpuUsage,
+        double memoryUsage,
+        double diskUsage,
+        long latencyMillis,
+        Instant probedAt) {}

@@ -71,10 +71,13 @@ public final class RemoteShell {
             AtomicBoolean timedOut = new AtomicBoolean();
             try {
                 pool.connectChannel(channel);
-                ScheduledFuture<?> deadline = TIMER.schedule(() -> {
-                    timedOut.set(true);
-                    channel.disconnect(); // unblocks the reader below with EOF
-                }, limit.toMillis(), TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> deadline = TIMER.schedule(
+                        () -> {
+                            timedOut.set(true);
+                            channel.disconnect(); // unblocks the reader below with EOF
+                        },
+                        limit.toMillis(),
+                        TimeUnit.MILLISECONDS);
                 BoundedBuffer out = new BoundedBuffer();
                 try {
                     stdout.transferTo(out);
@@ -91,11 +94,19 @@ public final class RemoteShell {
                 }
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
                 if (timedOut.get()) {
-                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
+                    throw new SshException(
+                            target.nodeId(),
+                            step,
+                            SshException.Kind.TIMEOUT,
                             "command did not finish within " + limit.toMillis() + " ms");
                 }
                 CommandResult result = new CommandResult(channel.getExitStatus(), out.text(), err.text(), elapsed);
-                log.debug("server {} step {}: exit {} in {} ms", target.nodeId(), step, result.exitCode(), elapsed.toMillis());
+                log.debug(
+                        "server {} step {}: exit {} in {} ms",
+                        target.nodeId(),
+                        step,
+                        result.exitCode(),
+                        elapsed.toMillis());
                 return result;
             } finally {
                 channel.disconnect();
@@ -115,8 +126,12 @@ public final class RemoteShell {
     /** The exception for a failed command, classified by its stderr (disk full, permission denied, ...). */
     static SshException failure(SshTarget target, String step, CommandResult result) {
         SshException.Kind kind = SshErrors.kindFromText(result.stderr(), SshException.Kind.COMMAND_FAILED);
-        return new SshException(target.nodeId(), step, kind,
-                "remote command exited with " + result.exitCode() + (result.stderr().isBlank() ? "" : ": " + SshErrors.tail(result.stderr())));
+        return new SshException(
+                target.nodeId(),
+                step,
+                kind,
+                "remote command exited with " + result.exitCode()
+                        + (result.stderr().isBlank() ? "" : ": " + SshErrors.tail(result.stderr())));
     }
 
     /** A synchronized, size-capped byte sink (JSch writes stderr from its session thread). */

@@ -3,8 +3,7 @@ package io.groupai.fleet.nodes.ssh;
 /** Shell fragments shared by the probe and process control. POSIX sh only: servers may run dash or busybox. */
 final class Scripts {
 
-    private Scripts() {
-    }
+    private Scripts() {}
 
     // The functions use shell builtins only (read, kill, case, parameter expansion): a probe runs on
     // every server every few seconds, and each external command is a fork on that server.
@@ -59,7 +58,6 @@ final class Scripts {
 
     /** Assigns the quoted deploy dir to {@code d} and the pid file to {@code pf}. */
     static String header(SshTarget target) {
-        return "d=" + ShellQuote.quote(target.deployDir()) + "\n"
-                + "pf=\"$d/run/worker-node.pid\"\n";
+        return "d=" + ShellQuote.quote(target.deployDir()) + "\n" + "pf=\"$d/run/worker-node.pid\"\n";
     }
 }

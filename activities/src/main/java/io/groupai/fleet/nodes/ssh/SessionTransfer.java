@@ -14,8 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,8 +57,7 @@ public final class SessionTransfer {
     /** Bytes moved so far by one transfer, reported as it goes (e.g. as a Temporal activity heartbeat). */
     @FunctionalInterface
     public interface Progress {
-        Progress NONE = bytes -> {
-        };
+        Progress NONE = bytes -> {};
 
         void transferred(long bytes);
     }
@@ -86,8 +85,16 @@ public final class SessionTransfer {
         requireAccountId(target, accountId);
         requireLocalFile(target, local);
         String dir = accountDir(target, accountId);
-        return put(target, "upload", List.of(target.sessionsDir(), dir), "0700", dir,
-                requireFileName(target, local.getFileName().toString()), local, "0600", "session file of account " + accountId,
+        return put(
+                target,
+                "upload",
+                List.of(target.sessionsDir(), dir),
+                "0700",
+                dir,
+                requireFileName(target, local.getFileName().toString()),
+                local,
+                "0600",
+                "session file of account " + accountId,
                 progress);
     }
 
@@ -96,27 +103,52 @@ public final class SessionTransfer {
      * (e.g. lib/worker-node.jar, bin/worker-node, conf/worker-node.properties), with the same
      * guarantees as a session upload: temporary name, SHA-256 check, atomic rename, idempotent.
      */
-    public RemoteFile install(SshTarget target, String subdir, String fileName, Path local, String dirMode, String fileMode) {
-        if (subdir == null || !SUBDIR.matcher(subdir).matches() || !MODE.matcher(dirMode).matches()
+    public RemoteFile install(
+            SshTarget target, String subdir, String fileName, Path local, String dirMode, String fileMode) {
+        if (subdir == null
+                || !SUBDIR.matcher(subdir).matches()
+                || !MODE.matcher(dirMode).matches()
                 || !MODE.matcher(fileMode).matches()) {
-            throw SshException.invalidInput(target.nodeId(), "install needs a plain sub-directory name and octal modes, got "
-                    + subdir + " " + dirMode + " " + fileMode);
+            throw SshException.invalidInput(
+                    target.nodeId(),
+                    "install needs a plain sub-directory name and octal modes, got " + subdir + " " + dirMode + " "
+                            + fileMode);
         }
         requireLocalFile(target, local);
         String dir = target.deployDir() + "/" + subdir;
-        return put(target, "install", List.of(dir), dirMode, dir, requireFileName(target, fileName), local, fileMode,
-                subdir + "/" + fileName, Progress.NONE);
+        return put(
+                target,
+                "install",
+                List.of(dir),
+                dirMode,
+                dir,
+                requireFileName(target, fileName),
+                local,
+                fileMode,
+                subdir + "/" + fileName,
+                Progress.NONE);
     }
 
     private static void requireLocalFile(SshTarget target, Path local) {
         if (local == null || !Files.isRegularFile(local)) {
-            throw SshException.invalidInput(target.nodeId(), "not a regular file: " + local
-                    + " (pack a TDLib database directory as an archive before uploading)");
+            throw SshException.invalidInput(
+                    target.nodeId(),
+                    "not a regular file: " + local
+                            + " (pack a TDLib database directory as an archive before uploading)");
         }
     }
 
-    private RemoteFile put(SshTarget target, String step, List<String> dirs, String dirMode, String dir, String fileName,
-                           Path local, String fileMode, String what, Progress progress) {
+    private RemoteFile put(
+            SshTarget target,
+            String step,
+            List<String> dirs,
+            String dirMode,
+            String dir,
+            String fileName,
+            Path local,
+            String fileMode,
+            String what,
+            Progress progress) {
         Sha256.Sum localDigest = sha256(target, local);
         progress.transferred(0);
         String finalPath = dir + "/" + fileName;
@@ -127,15 +159,28 @@ public final class SessionTransfer {
         // space and any existing copy.
         StringBuilder prepare = new StringBuilder("umask 077\n");
         for (String d : dirs) {
-            prepare.append("mkdir -p ").append(ShellQuote.quote(d)).append(" && chmod ").append(dirMode).append(' ')
-                    .append(ShellQuote.quote(d)).append(" || exit 1\n");
+            prepare.append("mkdir -p ")
+                    .append(ShellQuote.quote(d))
+                    .append(" && chmod ")
+                    .append(dirMode)
+                    .append(' ')
+                    .append(ShellQuote.quote(d))
+                    .append(" || exit 1\n");
         }
-        prepare.append("dir=").append(ShellQuote.quote(dir)).append('\n')
-                .append("f=").append(ShellQuote.quote(finalPath)).append('\n')
-                .append("find \"$dir\" -maxdepth 1 -type f -name '.").append(fileName).append(".*.part' -mmin +")
-                .append(staleTempMinutes()).append(" -exec rm -f {} + 2>/dev/null\n")
+        prepare.append("dir=")
+                .append(ShellQuote.quote(dir))
+                .append('\n')
+                .append("f=")
+                .append(ShellQuote.quote(finalPath))
+                .append('\n')
+                .append("find \"$dir\" -maxdepth 1 -type f -name '.")
+                .append(fileName)
+                .append(".*.part' -mmin +")
+                .append(staleTempMinutes())
+                .append(" -exec rm -f {} + 2>/dev/null\n")
                 .append("echo \"avail_kb=$(df -Pk \"$dir\" | tail -n 1 | awk '{print $4}')\"\n")
-                .append("if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n");
+                .append(
+                        "if [ -f \"$f\" ]; then echo \"existing=$(sha256sum \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"; fi\n");
         CommandResult prepared = shell.execChecked(target, step, prepare.toString(), null);
         String existing = value(prepared.stdout(), "existing");
         if ((localDigest.hex() + " " + localDigest.size()).equals(existing)) {
@@ -144,9 +189,15 @@ public final class SessionTransfer {
             return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
         }
         String avail = value(prepared.stdout(), "avail_kb");
-        if (avail != null && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < localDigest.size() + FREE_SPACE_MARGIN) {
-            throw new SshException(target.nodeId(), step, SshException.Kind.DISK_FULL, "only " + avail
-                    + " KiB free under " + dir + ", the file needs " + (localDigest.size() / 1024 + 1) + " KiB plus 1 MiB head-room");
+        if (avail != null
+                && avail.matches("\\d{1,18}")
+                && Long.parseLong(avail) * 1024 < localDigest.size() + FREE_SPACE_MARGIN) {
+            throw new SshException(
+                    target.nodeId(),
+                    step,
+                    SshException.Kind.DISK_FULL,
+                    "only " + avail + " KiB free under " + dir + ", the file needs " + (localDigest.size() / 1024 + 1)
+                            + " KiB plus 1 MiB head-room");
         }
 
         try {
@@ -159,12 +210,21 @@ public final class SessionTransfer {
                 return null;
             });
             // Verify and rename in one command: one channel and one remote shell fewer per upload.
-            String verified = shell.execChecked(target, "verify-checksum", "set -- $(sha256sum -- " + ShellQuote.quote(tempPath)
-                    + ")\n[ -n \"$1\" ] || exit 1\n"
-                    + "if [ \"$1\" = " + localDigest.hex() + " ]; then mv -f -- " + ShellQuote.quote(tempPath) + " "
-                    + ShellQuote.quote(finalPath) + " && echo renamed; else echo \"differs $1\"; fi", null).stdout();
+            String verified = shell.execChecked(
+                            target,
+                            "verify-checksum",
+                            "set -- $(sha256sum -- " + ShellQuote.quote(tempPath)
+                                    + ")\n[ -n \"$1\" ] || exit 1\n"
+                                    + "if [ \"$1\" = " + localDigest.hex() + " ]; then mv -f -- "
+                                    + ShellQuote.quote(tempPath) + " "
+                                    + ShellQuote.quote(finalPath) + " && echo renamed; else echo \"differs $1\"; fi",
+                            null)
+                    .stdout();
             if (!verified.startsWith("renamed")) {
-                throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
+                throw new SshException(
+                        target.nodeId(),
+                        "verify-checksum",
+                        SshException.Kind.TRANSFER_FAILED,
                         "SHA-256 of the uploaded file differs: local " + localDigest.hex() + ", remote "
                                 + SshErrors.firstLine(verified).replaceFirst("^differs ", ""));
             }
@@ -175,7 +235,12 @@ public final class SessionTransfer {
             }
             throw e;
         }
-        log.info("server {}: uploaded {} ({} bytes, sha256 {})", target.nodeId(), what, localDigest.size(), localDigest.hex());
+        log.info(
+                "server {}: uploaded {} ({} bytes, sha256 {})",
+                target.nodeId(),
+                what,
+                localDigest.size(),
+                localDigest.hex());
         return new RemoteFile(finalPath, localDigest.hex(), localDigest.size());
     }
 
@@ -193,19 +258,26 @@ public final class SessionTransfer {
         requireFileName(target, fileName);
         Objects.requireNonNull(dest, "dest");
         String remotePath = accountDir(target, accountId) + "/" + fileName;
-        CommandResult sum = shell.exec(target, "download",
+        CommandResult sum = shell.exec(
+                target,
+                "download",
                 "f=" + ShellQuote.quote(remotePath) + "\n"
                         + "[ -f \"$f\" ] || exit 44\n"
-                        + "echo \"$(sha256sum -- \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"", null);
+                        + "echo \"$(sha256sum -- \"$f\" | cut -c1-64) $(wc -c < \"$f\")\"",
+                null);
         if (sum.exitCode() == 44) {
-            throw new SshException(target.nodeId(), "download", SshException.Kind.NOT_FOUND, "no such session file: " + remotePath);
+            throw new SshException(
+                    target.nodeId(), "download", SshException.Kind.NOT_FOUND, "no such session file: " + remotePath);
         }
         if (!sum.ok()) {
             throw RemoteShell.failure(target, "download", sum);
         }
         String[] parts = sum.stdout().strip().split(" ");
         if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}") || !parts[1].matches("\\d{1,18}")) {
-            throw new SshException(target.nodeId(), "download", SshException.Kind.COMMAND_FAILED,
+            throw new SshException(
+                    target.nodeId(),
+                    "download",
+                    SshException.Kind.COMMAND_FAILED,
                     "unexpected sha256sum output: " + SshErrors.firstLine(sum.stdout()));
         }
         String remoteSha = parts[0];
@@ -224,15 +296,22 @@ public final class SessionTransfer {
             });
             String localSha = Sha256.hex(md);
             if (!localSha.equals(remoteSha)) {
-                throw new SshException(target.nodeId(), "verify-checksum", SshException.Kind.TRANSFER_FAILED,
+                throw new SshException(
+                        target.nodeId(),
+                        "verify-checksum",
+                        SshException.Kind.TRANSFER_FAILED,
                         "SHA-256 of the downloaded file differs: remote " + remoteSha + ", local " + localSha);
             }
             restrictPermissions(temp);
             AtomicFiles.move(temp, dest);
         } catch (IOException e) {
             removeLocalTemp(target, temp, e);
-            throw new SshException(target.nodeId(), "download", SshException.Kind.TRANSFER_FAILED,
-                    "cannot write " + dest + ": " + e.getMessage(), e);
+            throw new SshException(
+                    target.nodeId(),
+                    "download",
+                    SshException.Kind.TRANSFER_FAILED,
+                    "cannot write " + dest + ": " + e.getMessage(),
+                    e);
         } catch (RuntimeException e) {
             removeLocalTemp(target, temp, e);
             throw e;
@@ -244,10 +323,13 @@ public final class SessionTransfer {
     /** Removes the account's session directory; returns whether it existed. Deleting a missing one is fine. */
     public boolean delete(SshTarget target, String accountId) {
         String dir = accountDir(target, accountId);
-        CommandResult r = shell.execChecked(target, "delete",
+        CommandResult r = shell.execChecked(
+                target,
+                "delete",
                 "dir=" + ShellQuote.quote(dir) + "\n"
                         + "if [ -e \"$dir\" ]; then echo existed=1; fi\n"
-                        + "rm -rf -- \"$dir\"", null);
+                        + "rm -rf -- \"$dir\"",
+                null);
         boolean existed = r.stdout().contains("existed=1");
         if (existed) {
             log.info("server {}: deleted session directory of account {}", target.nodeId(), accountId);
@@ -263,7 +345,9 @@ public final class SessionTransfer {
      */
     private long staleTempMinutes() {
         SshSettings settings = pool.settings();
-        Duration longest = settings.transferTimeout().plus(settings.connectTimeout()).plus(settings.commandTimeout().multipliedBy(4));
+        Duration longest = settings.transferTimeout()
+                .plus(settings.connectTimeout())
+                .plus(settings.commandTimeout().multipliedBy(4));
         return longest.toMinutes() + 1;
     }
 
@@ -272,8 +356,7 @@ public final class SessionTransfer {
             private long total;
 
             @Override
-            public void init(int op, String src, String dest, long max) {
-            }
+            public void init(int op, String src, String dest, long max) {}
 
             @Override
             public boolean count(long count) {
@@ -283,8 +366,7 @@ public final class SessionTransfer {
             }
 
             @Override
-            public void end() {
-            }
+            public void end() {}
         };
     }
 
@@ -299,20 +381,31 @@ public final class SessionTransfer {
             ChannelSftp channel = (ChannelSftp) pool.openChannel(session, "sftp");
             pool.connectChannel(channel);
             AtomicBoolean timedOut = new AtomicBoolean();
-            ScheduledFuture<?> deadline = TIMER.schedule(() -> {
-                timedOut.set(true);
-                channel.disconnect();
-            }, limit.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline = TIMER.schedule(
+                    () -> {
+                        timedOut.set(true);
+                        channel.disconnect();
+                    },
+                    limit.toMillis(),
+                    TimeUnit.MILLISECONDS);
             try {
                 return work.run(channel);
             } catch (Exception e) {
                 if (timedOut.get()) {
-                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
-                            "transfer did not finish within " + limit.toSeconds() + " s", e);
+                    throw new SshException(
+                            target.nodeId(),
+                            step,
+                            SshException.Kind.TIMEOUT,
+                            "transfer did not finish within " + limit.toSeconds() + " s",
+                            e);
                 }
                 if (!session.isConnected() && !(e instanceof SshException)) {
-                    throw new SshException(target.nodeId(), step, SshException.Kind.TRANSFER_FAILED,
-                            "connection dropped during the transfer (" + SshErrors.firstLine(e.getMessage()) + ")", e);
+                    throw new SshException(
+                            target.nodeId(),
+                            step,
+                            SshException.Kind.TRANSFER_FAILED,
+                            "connection dropped during the transfer (" + SshErrors.firstLine(e.getMessage()) + ")",
+                            e);
                 }
                 throw SshErrors.operationFailure(target, step, e, session.isConnected());
             } finally {
@@ -328,17 +421,27 @@ public final class SessionTransfer {
      */
     private SshException diagnoseDiskFull(SshTarget target, String dir, long size, SshException original) {
         try {
-            CommandResult df = shell.exec(target, "upload",
-                    "df -Pk " + ShellQuote.quote(dir) + " | tail -n 1 | awk '{print $4}'", Duration.ofSeconds(10));
+            CommandResult df = shell.exec(
+                    target,
+                    "upload",
+                    "df -Pk " + ShellQuote.quote(dir) + " | tail -n 1 | awk '{print $4}'",
+                    Duration.ofSeconds(10));
             String avail = df.stdout().strip();
             if (df.ok() && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < size + FREE_SPACE_MARGIN) {
-                return new SshException(target.nodeId(), original.step(), SshException.Kind.DISK_FULL,
+                return new SshException(
+                        target.nodeId(),
+                        original.step(),
+                        SshException.Kind.DISK_FULL,
                         "the transfer failed and only " + avail + " KiB are free under " + dir + " ("
-                                + SshErrors.firstLine(original.getMessage()) + ")", original);
+                                + SshErrors.firstLine(original.getMessage()) + ")",
+                        original);
             }
         } catch (SshException e) {
             // The server is unreachable now, so it is a dropped connection, not a full disk.
-            log.debug("server {}: free-space check after a failed upload did not run: {}", target.nodeId(), e.getMessage());
+            log.debug(
+                    "server {}: free-space check after a failed upload did not run: {}",
+                    target.nodeId(),
+                    e.getMessage());
             original.addSuppressed(e);
         }
         return original;
@@ -349,8 +452,12 @@ public final class SessionTransfer {
             shell.execChecked(target, "cleanup", "rm -f -- " + ShellQuote.quote(tempPath), Duration.ofSeconds(10));
         } catch (SshException cleanup) {
             // The server may be gone (that is often why we are here); the next upload sweeps leftovers.
-            log.warn("server {}: could not remove temporary upload {} after a failed transfer ({}); "
-                    + "the next upload of this account removes it", target.nodeId(), tempPath, cleanup.getMessage());
+            log.warn(
+                    "server {}: could not remove temporary upload {} after a failed transfer ({}); "
+                            + "the next upload of this account removes it",
+                    target.nodeId(),
+                    tempPath,
+                    cleanup.getMessage());
             cause.addSuppressed(cleanup);
         }
     }
@@ -359,7 +466,11 @@ public final class SessionTransfer {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException e) {
-            log.warn("server {}: could not remove local temporary download {}: {}", target.nodeId(), temp, e.getMessage());
+            log.warn(
+                    "server {}: could not remove local temporary download {}: {}",
+                    target.nodeId(),
+                    temp,
+                    e.getMessage());
             cause.addSuppressed(e);
         }
     }
@@ -374,8 +485,12 @@ public final class SessionTransfer {
         try {
             return Sha256.of(file);
         } catch (IOException e) {
-            throw new SshException(target.nodeId(), "upload", SshException.Kind.INVALID_INPUT,
-                    "cannot read local file " + file + ": " + e.getMessage(), e);
+            throw new SshException(
+                    target.nodeId(),
+                    "upload",
+                    SshException.Kind.INVALID_INPUT,
+                    "cannot read local file " + file + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -390,15 +505,18 @@ public final class SessionTransfer {
 
     static String requireAccountId(SshTarget target, String accountId) {
         if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
-            throw SshException.invalidInput(target.nodeId(), "invalid accountId (allowed: " + ACCOUNT_ID.pattern() + ")");
+            throw SshException.invalidInput(
+                    target.nodeId(), "invalid accountId (allowed: " + ACCOUNT_ID.pattern() + ")");
         }
         return accountId;
     }
 
     private static String requireFileName(SshTarget target, String fileName) {
         if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
-            throw SshException.invalidInput(target.nodeId(), "invalid session file name '"
-                    + (fileName == null ? "null" : fileName.replaceAll("\\p{Cntrl}", "?")) + "' (allowed: " + FILE_NAME.pattern() + ")");
+            throw SshException.invalidInput(
+                    target.nodeId(),
+                    "invalid session file name '" + (fileName == null ? "null" : fileName.replaceAll("\\p{Cntrl}", "?"))
+                            + "' (allowed: " + FILE_NAME.pattern() + ")");
         }
         return fileName;
     }

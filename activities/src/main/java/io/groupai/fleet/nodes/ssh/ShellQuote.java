@@ -6,8 +6,7 @@ import java.util.stream.Collectors;
 /** POSIX shell quoting. Every value that reaches a remote command goes through here. */
 public final class ShellQuote {
 
-    private ShellQuote() {
-    }
+    private ShellQuote() {}
 
     /** Wraps the value in single quotes; an embedded {@code '} becomes {@code '\''}. NUL is refused. */
     public static String quote(String value) {

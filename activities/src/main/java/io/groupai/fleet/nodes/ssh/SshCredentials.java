@@ -64,7 +64,8 @@ public sealed interface SshCredentials {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof PrivateKey other && Arrays.equals(pem, other.pem)
+            return o instanceof PrivateKey other
+                    && Arrays.equals(pem, other.pem)
                     && Arrays.equals(passphrase, other.passphrase);
         }
 

@@ -2,13 +2,13 @@ package io.groupai.fleet.nodes.ssh;
 
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.SftpException;
+import io.groupai.fleet.nodes.ssh.SshException.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import io.groupai.fleet.nodes.ssh.SshException.Kind;
 
 /** Maps JSch, SFTP and remote-shell failures to {@link SshException} kinds. */
 final class SshErrors {
@@ -18,8 +18,7 @@ final class SshErrors {
     private static final int SSH_FX_NO_SPACE_ON_FILESYSTEM = 14;
     private static final int SSH_FX_QUOTA_EXCEEDED = 15;
 
-    private SshErrors() {
-    }
+    private SshErrors() {}
 
     /** A failure while opening a session (TCP connect, handshake, authentication). */
     static SshException connectFailure(SshTarget target, Throwable e) {
@@ -29,25 +28,48 @@ final class SshErrors {
         String msg = String.valueOf(e.getMessage());
         String where = target.user() + "@" + target.host() + ":" + target.port();
         if (msg.startsWith("Auth fail") || msg.startsWith("Auth cancel")) {
-            return new SshException(target.nodeId(), "auth", Kind.AUTH_FAILED,
-                    "authentication as " + where + " was refused (" + msg + "); check the server's credentials", e);
+            return new SshException(
+                    target.nodeId(),
+                    "auth",
+                    Kind.AUTH_FAILED,
+                    "authentication as " + where + " was refused (" + msg + "); check the server's credentials",
+                    e);
         }
         if (msg.contains("invalid privatekey") || msg.contains("USERAUTH fail")) {
-            return new SshException(target.nodeId(), "auth", Kind.AUTH_FAILED,
-                    "the private key configured for the server could not be used (" + firstLine(msg) + ")", e);
+            return new SshException(
+                    target.nodeId(),
+                    "auth",
+                    Kind.AUTH_FAILED,
+                    "the private key configured for the server could not be used (" + firstLine(msg) + ")",
+                    e);
         }
         Throwable root = rootCause(e);
-        if (root instanceof SocketTimeoutException || lower(msg).contains("timeout") || lower(msg).contains("timed out")) {
-            return new SshException(target.nodeId(), "connect", Kind.TIMEOUT,
-                    "no SSH handshake with " + where + " within the connect timeout (" + firstLine(msg) + ")", e);
+        if (root instanceof SocketTimeoutException
+                || lower(msg).contains("timeout")
+                || lower(msg).contains("timed out")) {
+            return new SshException(
+                    target.nodeId(),
+                    "connect",
+                    Kind.TIMEOUT,
+                    "no SSH handshake with " + where + " within the connect timeout (" + firstLine(msg) + ")",
+                    e);
         }
-        if (root instanceof ConnectException || root instanceof NoRouteToHostException
+        if (root instanceof ConnectException
+                || root instanceof NoRouteToHostException
                 || root instanceof UnknownHostException) {
-            return new SshException(target.nodeId(), "connect", Kind.UNREACHABLE,
-                    "cannot reach " + where + ": " + root.getClass().getSimpleName() + ": " + root.getMessage(), e);
+            return new SshException(
+                    target.nodeId(),
+                    "connect",
+                    Kind.UNREACHABLE,
+                    "cannot reach " + where + ": " + root.getClass().getSimpleName() + ": " + root.getMessage(),
+                    e);
         }
-        return new SshException(target.nodeId(), "connect", Kind.UNREACHABLE,
-                "SSH connection to " + where + " failed: " + firstLine(msg), e);
+        return new SshException(
+                target.nodeId(),
+                "connect",
+                Kind.UNREACHABLE,
+                "SSH connection to " + where + " failed: " + firstLine(msg),
+                e);
     }
 
     /** A failure after the session was open: channel, SFTP or I/O. {@code sessionAlive} tells a drop from a refusal. */
@@ -63,13 +85,18 @@ final class SshErrors {
                 case SSH_FX_NO_SUCH_FILE -> Kind.NOT_FOUND;
                 default -> kindFromText(msg, Kind.TRANSFER_FAILED);
             };
-            String detail = sessionAlive ? "SFTP error " + sftp.id + ": " + firstLine(msg)
+            String detail = sessionAlive
+                    ? "SFTP error " + sftp.id + ": " + firstLine(msg)
                     : "connection dropped during the transfer (" + firstLine(msg) + ")";
             return new SshException(target.nodeId(), step, kind, detail, e);
         }
         if (!sessionAlive || e instanceof IOException || e instanceof JSchException) {
-            return new SshException(target.nodeId(), step, sessionAlive ? Kind.TRANSFER_FAILED : Kind.UNREACHABLE,
-                    (sessionAlive ? "" : "connection to the server was lost: ") + firstLine(msg), e);
+            return new SshException(
+                    target.nodeId(),
+                    step,
+                    sessionAlive ? Kind.TRANSFER_FAILED : Kind.UNREACHABLE,
+                    (sessionAlive ? "" : "connection to the server was lost: ") + firstLine(msg),
+                    e);
         }
         return new SshException(target.nodeId(), step, Kind.COMMAND_FAILED, e.toString(), e);
     }
@@ -80,7 +107,9 @@ final class SshErrors {
         if (t.contains("no space left on device") || t.contains("disk quota exceeded")) {
             return Kind.DISK_FULL;
         }
-        if (t.contains("permission denied") || t.contains("operation not permitted") || t.contains("read-only file system")) {
+        if (t.contains("permission denied")
+                || t.contains("operation not permitted")
+                || t.contains("read-only file system")) {
             return Kind.PERMISSION_DENIED;
         }
         return fallback;

@@ -129,10 +129,14 @@ public final class SshSessionPool implements AutoCloseable {
                     return result;
                 } catch (ChannelOpenFailed e) {
                     if (reused && attempt == 1) {
-                        log.debug("server {}: pooled session was dead ({}), reconnecting", target.nodeId(), e.getMessage());
+                        log.debug(
+                                "server {}: pooled session was dead ({}), reconnecting",
+                                target.nodeId(),
+                                e.getMessage());
                         continue;
                     }
-                    throw SshErrors.operationFailure(target, step, e.getCause(), pooled.session().isConnected());
+                    throw SshErrors.operationFailure(
+                            target, step, e.getCause(), pooled.session().isConnected());
                 } catch (SshException e) {
                     healthy = pooled.session().isConnected();
                     throw e;
@@ -140,7 +144,8 @@ public final class SshSessionPool implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted", e);
                 } catch (Exception e) {
-                    throw SshErrors.operationFailure(target, step, e, pooled.session().isConnected());
+                    throw SshErrors.operationFailure(
+                            target, step, e, pooled.session().isConnected());
                 } finally {
                     giveBack(slot, pooled, healthy && !closed);
                 }
@@ -210,13 +215,17 @@ public final class SshSessionPool implements AutoCloseable {
         long waitMs = settings.commandTimeout().toMillis();
         try {
             if (!slot.permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
-                throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
-                        "all " + settings.maxSessionsPerServer() + " SSH sessions to the server (" + CHANNELS_PER_SESSION
-                                + " channels each) stayed busy for " + waitMs + " ms");
+                throw new SshException(
+                        target.nodeId(),
+                        step,
+                        SshException.Kind.TIMEOUT,
+                        "all " + settings.maxSessionsPerServer() + " SSH sessions to the server ("
+                                + CHANNELS_PER_SESSION + " channels each) stayed busy for " + waitMs + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted while waiting for a session", e);
+            throw new SshException(
+                    target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted while waiting for a session", e);
         }
     }
 
@@ -231,7 +240,9 @@ public final class SshSessionPool implements AutoCloseable {
             while (true) {
                 Pooled best = null;
                 for (Pooled p : List.copyOf(slot.sessions)) {
-                    boolean usable = !p.retired && p.session().isConnected() && p.target().equals(target);
+                    boolean usable = !p.retired
+                            && p.session().isConnected()
+                            && p.target().equals(target);
                     if (!usable) {
                         p.retired = true;
                         if (p.users == 0) { // dead, or the server's address/user changed
@@ -256,14 +267,23 @@ public final class SshSessionPool implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT,
-                            "no SSH session to the server could be opened within " + settings.commandTimeout().toMillis() + " ms");
+                    throw new SshException(
+                            target.nodeId(),
+                            step,
+                            SshException.Kind.TIMEOUT,
+                            "no SSH session to the server could be opened within "
+                                    + settings.commandTimeout().toMillis() + " ms");
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(slot, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new SshException(target.nodeId(), step, SshException.Kind.TIMEOUT, "interrupted while waiting for a session", e);
+                    throw new SshException(
+                            target.nodeId(),
+                            step,
+                            SshException.Kind.TIMEOUT,
+                            "interrupted while waiting for a session",
+                            e);
                 }
             }
         }
@@ -309,10 +329,11 @@ public final class SshSessionPool implements AutoCloseable {
         byte[] password = null;
         Session session = null;
         try {
-            SshCredentials creds = Objects.requireNonNull(credentials.credentialsFor(target.nodeId()),
-                    "no credentials for " + target.nodeId());
+            SshCredentials creds = Objects.requireNonNull(
+                    credentials.credentialsFor(target.nodeId()), "no credentials for " + target.nodeId());
             session = jsch.getSession(target.user(), target.host(), target.port());
-            session.setSocketFactory(new NoDelaySocketFactory((int) settings.connectTimeout().toMillis()));
+            session.setSocketFactory(
+                    new NoDelaySocketFactory((int) settings.connectTimeout().toMillis()));
             session.setHostKeyAlias(target.nodeId());
             session.setConfig("StrictHostKeyChecking", "yes"); // pinning is done by the repository; never "no"
             session.setConfig("HashKnownHosts", "no");
@@ -348,10 +369,14 @@ public final class SshSessionPool implements AutoCloseable {
             }
             var changed = repo.changedKeyMessage();
             if (changed.isPresent()) {
-                throw new SshException(target.nodeId(), "host-key", SshException.Kind.HOST_KEY_CHANGED, changed.get(), e);
+                throw new SshException(
+                        target.nodeId(), "host-key", SshException.Kind.HOST_KEY_CHANGED, changed.get(), e);
             }
             if (e instanceof JSchException && String.valueOf(e.getMessage()).startsWith("invalid privatekey")) {
-                throw new SshException(target.nodeId(), "auth", SshException.Kind.AUTH_FAILED,
+                throw new SshException(
+                        target.nodeId(),
+                        "auth",
+                        SshException.Kind.AUTH_FAILED,
                         "the private key configured for the server could not be read (wrong format or passphrase)");
             }
             throw SshErrors.connectFailure(target, e);
@@ -364,18 +389,22 @@ public final class SshSessionPool implements AutoCloseable {
 
     /** JSch's default host-key algorithm list with the pinned type's algorithms moved to the front. */
     private static String preferredHostKeyOrder(PinningHostKeyRepository repo) {
-        return repo.pinnedType().map(type -> {
-            List<String> defaults = new ArrayList<>(List.of(JSch.getConfig("server_host_key").split(",")));
-            List<String> wanted = type.equals("ssh-rsa") ? List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa") : List.of(type);
-            List<String> front = new ArrayList<>();
-            for (String w : wanted) {
-                if (defaults.remove(w)) {
-                    front.add(w);
-                }
-            }
-            front.addAll(defaults);
-            return String.join(",", front);
-        }).orElse(null);
+        return repo.pinnedType()
+                .map(type -> {
+                    List<String> defaults = new ArrayList<>(
+                            List.of(JSch.getConfig("server_host_key").split(",")));
+                    List<String> wanted =
+                            type.equals("ssh-rsa") ? List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa") : List.of(type);
+                    List<String> front = new ArrayList<>();
+                    for (String w : wanted) {
+                        if (defaults.remove(w)) {
+                            front.add(w);
+                        }
+                    }
+                    front.addAll(defaults);
+                    return String.join(",", front);
+                })
+                .orElse(null);
     }
 
     /**

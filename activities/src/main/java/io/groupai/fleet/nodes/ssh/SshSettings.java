@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param transferTimeout       limit for one file transfer (upload or download)
  * @param maxSessionsPerServer  open SSH sessions kept per server; callers beyond that wait
  */
-public record SshSettings(Duration connectTimeout, Duration commandTimeout, Duration transferTimeout,
-                          int maxSessionsPerServer) {
+public record SshSettings(
+        Duration connectTimeout, Duration commandTimeout, Duration transferTimeout, int maxSessionsPerServer) {
 
     public static final SshSettings DEFAULTS =
             new SshSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(5), 4);

@@ -25,7 +25,8 @@ public record SshTarget(String nodeId, String host, int port, String user, Strin
         requireMatch("deployDir", deployDir, DEPLOY_DIR, nodeId);
         for (String segment : deployDir.split("/")) {
             if (segment.equals("..") || segment.equals(".")) {
-                throw SshException.invalidInput(nodeId, "deployDir must not contain '.' or '..' segments: " + deployDir);
+                throw SshException.invalidInput(
+                        nodeId, "deployDir must not contain '.' or '..' segments: " + deployDir);
             }
         }
         if (deployDir.length() > 1 && deployDir.endsWith("/")) {
@@ -38,9 +39,10 @@ public record SshTarget(String nodeId, String host, int port, String user, Strin
 
     private static void requireMatch(String field, String value, Pattern pattern, String nodeId) {
         if (value == null || !pattern.matcher(value).matches()) {
-            throw SshException.invalidInput(NODE_ID.matcher(String.valueOf(nodeId)).matches() ? nodeId : "?",
-                    "invalid " + field + ": " + (value == null ? "null" : "'" + printable(value) + "'")
-                            + " (allowed: " + pattern.pattern() + ")");
+            throw SshException.invalidInput(
+                    NODE_ID.matcher(String.valueOf(nodeId)).matches() ? nodeId : "?",
+                    "invalid " + field + ": " + (value == null ? "null" : "'" + printable(value) + "'") + " (allowed: "
+                            + pattern.pattern() + ")");
         }
     }
 

@@ -42,12 +42,18 @@ public final class WorkerProcessControl {
                 if [ -n "$pid" ] && alive "$pid"; then echo "running=$pid"; else echo running=; fi
                 """;
         CommandResult r = shell.execChecked(target, "status", script, null);
-        return value(r.stdout(), "running").map(pid -> new WorkerStatus(true, pid)).orElse(WorkerStatus.stopped());
+        return value(r.stdout(), "running")
+                .map(pid -> new WorkerStatus(true, pid))
+                .orElse(WorkerStatus.stopped());
     }
 
     /** Starts the worker unless the pid file names a live process; a stale pid file is replaced. */
     public WorkerStatus start(SshTarget target) {
-        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + Scripts.CONTROL_LOCK + """
+        String script = Scripts.header(target)
+                + Scripts.ALIVE_FN
+                + Scripts.LOAD_PID_FN
+                + Scripts.CONTROL_LOCK
+                + """
                 load_pid "$pf"
                 if [ -n "$pid" ] && alive "$pid"; then echo "already=$pid"; exit 0; fi
                 if [ ! -x "$d/bin/worker-node" ]; then echo "$d/bin/worker-node is missing or not executable" >&2; exit 3; fi
@@ -70,8 +76,12 @@ public final class WorkerProcessControl {
             log.info("server {}: worker-node already running as pid {}", target.nodeId(), already.get());
             return new WorkerStatus(true, already.get());
         }
-        long pid = value(r.stdout(), "started").orElseThrow(() -> new SshException(target.nodeId(), "start",
-                SshException.Kind.COMMAND_FAILED, "start script printed no pid: " + SshErrors.tail(r.stdout())));
+        long pid = value(r.stdout(), "started")
+                .orElseThrow(() -> new SshException(
+                        target.nodeId(),
+                        "start",
+                        SshException.Kind.COMMAND_FAILED,
+                        "start script printed no pid: " + SshErrors.tail(r.stdout())));
         log.info("server {}: worker-node started as pid {}", target.nodeId(), pid);
         return new WorkerStatus(true, pid);
     }
@@ -83,8 +93,12 @@ public final class WorkerProcessControl {
      */
     public WorkerStatus stop(SshTarget target) {
         long tenths = Math.max(1, stopGrace.toMillis() / 100);
-        String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + Scripts.PGID_FN
-                + Scripts.CONTROL_LOCK + """
+        String script = Scripts.header(target)
+                + Scripts.ALIVE_FN
+                + Scripts.LOAD_PID_FN
+                + Scripts.PGID_FN
+                + Scripts.CONTROL_LOCK
+                + """
                 load_pid "$pf"
                 if [ -z "$pid" ] || ! alive "$pid"; then rm -f "$pf"; echo stopped=; exit 0; fi
                 # "kill -SIG -PGID" (no "--": dash's kill rejects it) signals the whole group the worker leads
@@ -106,7 +120,10 @@ public final class WorkerProcessControl {
         CommandResult r = shell.execChecked(target, "stop", script, timeout);
         Optional<Long> stopped = value(r.stdout(), "stopped");
         if (stopped.isPresent()) {
-            log.info("server {}: worker-node pid {} stopped{}", target.nodeId(), stopped.get(),
+            log.info(
+                    "server {}: worker-node pid {} stopped{}",
+                    target.nodeId(),
+                    stopped.get(),
                     r.stdout().contains("killed=1") ? " (SIGKILL after grace period)" : "");
         }
         return WorkerStatus.stopped();

@@ -25,9 +25,10 @@ class PlanValuesTest {
         assertThat(rebuilt.toString()).isEqualTo(plan.toString());
         Placement first = plan.placements().getFirst();
         assertThat(first).isEqualTo(copies.getFirst()).hasSameHashCodeAs(copies.getFirst());
-        assertThat(first.toString()).isEqualTo("Placement[accountId=acc-00000, nodeId=los-angeles, "
-                + "loadScore=19.000000000000004, reason=balanced: fewest accounts for its weight; load score 19.0, "
-                + "now 1/5]");
+        assertThat(first.toString())
+                .isEqualTo("Placement[accountId=acc-00000, nodeId=los-angeles, "
+                        + "loadScore=19.000000000000004, reason=balanced: fewest accounts for its weight; load score 19.0, "
+                        + "now 1/5]");
     }
 
     @Test

@@ -22,16 +22,17 @@ public final class PlannerBench {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private record Variant(String name, Planner planner, Strategy strategy) {
-    }
+    private record Variant(String name, Planner planner, Strategy strategy) {}
 
-    private PlannerBench() {
-    }
+    private PlannerBench() {}
 
     public static void main(String[] args) {
         if (args.length >= 2) {
-            run(Integer.parseInt(args[0]), Integer.parseInt(args[1]),
-                    args.length > 2 ? Integer.parseInt(args[2]) : 5, args.length > 3 ? Integer.parseInt(args[3]) : 3);
+            run(
+                    Integer.parseInt(args[0]),
+                    Integer.parseInt(args[1]),
+                    args.length > 2 ? Integer.parseInt(args[2]) : 5,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 3);
         } else {
             run(100_000, 1_000, 7, 5);
             run(1_000_000, 10_000, 5, 3);
@@ -42,8 +43,11 @@ public final class PlannerBench {
         Random random = new Random(2026); // the bench's data only; the planner itself has no randomness
         List<ServerCandidate> servers = servers(serverCount, random);
         List<AccountRequest> accounts = accounts(accountCount, random);
-        long room = servers.stream().mapToLong(s -> s.maxAccounts() - s.committedAccounts()).sum();
-        System.out.printf("accounts=%d, servers=%d, cpus=%d, free_slots=%d, warmups=%d, runs=%d%n",
+        long room = servers.stream()
+                .mapToLong(s -> s.maxAccounts() - s.committedAccounts())
+                .sum();
+        System.out.printf(
+                "accounts=%d, servers=%d, cpus=%d, free_slots=%d, warmups=%d, runs=%d%n",
                 accountCount, serverCount, Runtime.getRuntime().availableProcessors(), room, warmups, runs);
 
         List<Variant> variants = new ArrayList<>();
@@ -51,8 +55,10 @@ public final class PlannerBench {
         for (Strategy strategy : Strategy.values()) {
             variants.add(new Variant(strategy.wireName(), planner, strategy));
         }
-        variants.add(new Variant("load_balance(four_factor)",
-                new Planner(PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR)), Strategy.LOAD_BALANCE));
+        variants.add(new Variant(
+                "load_balance(four_factor)",
+                new Planner(PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR)),
+                Strategy.LOAD_BALANCE));
 
         String only = System.getProperty("planner.bench.only");
         if (only != null) {
@@ -75,10 +81,11 @@ public final class PlannerBench {
                 // CPU time of this thread plus GC pauses: what the plan cost the core, whoever else was queued on it.
                 cpuMs[i] = (THREADS.getCurrentThreadCpuTime() - cpuBefore) / 1e6 + (gcMillis() - gcBefore);
                 check(plan, accountCount);
-                System.out.printf("  strategy=%s, run=%d, ms=%.1f, cpu_plus_gc_ms=%.1f%n", v.name(), i + 1, ms[i],
-                        cpuMs[i]);
+                System.out.printf(
+                        "  strategy=%s, run=%d, ms=%.1f, cpu_plus_gc_ms=%.1f%n", v.name(), i + 1, ms[i], cpuMs[i]);
             }
-            summary.add(String.format("%-26s wall_ms min=%7.1f median=%7.1f   cpu_plus_gc_ms min=%7.1f median=%7.1f",
+            summary.add(String.format(
+                    "%-26s wall_ms min=%7.1f median=%7.1f   cpu_plus_gc_ms min=%7.1f median=%7.1f",
                     v.name(), min(ms), median(ms), min(cpuMs), median(cpuMs)));
         }
         System.out.printf("summary: %,d accounts on %,d servers, one plan each%n", accountCount, serverCount);
@@ -98,12 +105,15 @@ public final class PlannerBench {
 
     private static long gcMillis() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+                .filter(t -> t > 0)
+                .sum();
     }
 
     private static void check(Plan plan, int accountCount) {
         if (plan.placements().size() != accountCount) {
-            throw new IllegalStateException("expected every account placed, got " + plan.placements().size());
+            throw new IllegalStateException(
+                    "expected every account placed, got " + plan.placements().size());
         }
     }
 
@@ -112,11 +122,21 @@ public final class PlannerBench {
         List<ServerCandidate> servers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int max = 120 + random.nextInt(101);
-            servers.add(new ServerCandidate(String.format("node-%05d", i), max, random.nextInt(21),
-                    random.nextInt(3), 1 + random.nextInt(3) * 0.5, locations[i % locations.length],
-                    random.nextDouble() * 90, random.nextDouble() * 90, random.nextDouble() * 90,
-                    20 + random.nextInt(3000), random.nextInt(10) == 0 ? random.nextInt(4) : 0, true,
-                    ServerState.ACTIVE, java.util.Map.of("script-" + (i % 50), 1 + random.nextInt(5))));
+            servers.add(new ServerCandidate(
+                    String.format("node-%05d", i),
+                    max,
+                    random.nextInt(21),
+                    random.nextInt(3),
+                    1 + random.nextInt(3) * 0.5,
+                    locations[i % locations.length],
+                    random.nextDouble() * 90,
+                    random.nextDouble() * 90,
+                    random.nextDouble() * 90,
+                    20 + random.nextInt(3000),
+                    random.nextInt(10) == 0 ? random.nextInt(4) : 0,
+                    true,
+                    ServerState.ACTIVE,
+                    java.util.Map.of("script-" + (i % 50), 1 + random.nextInt(5))));
         }
         return servers;
     }
@@ -125,8 +145,8 @@ public final class PlannerBench {
         String[] preferences = {"Los Angeles", "manila", "TOKYO", "frankfurt", "singapore", null};
         List<AccountRequest> accounts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            accounts.add(new AccountRequest("acc-" + i, "script-" + random.nextInt(60),
-                    preferences[random.nextInt(preferences.length)]));
+            accounts.add(new AccountRequest(
+                    "acc-" + i, "script-" + random.nextInt(60), preferences[random.nextInt(preferences.length)]));
         }
         return accounts;
     }

@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
 /** Test helpers: a small server builder and account lists. */
 final class PlannerFixtures {
 
-    private PlannerFixtures() {
-    }
+    private PlannerFixtures() {}
 
     static Server server(String nodeId, int max) {
         return new Server(nodeId, max);
@@ -18,13 +17,16 @@ final class PlannerFixtures {
 
     /** The seed's three servers, five accounts each, empty and alike. */
     static List<ServerCandidate> seedServers() {
-        return List.of(server("worker-01", 5).location("LosAngeles").build(),
+        return List.of(
+                server("worker-01", 5).location("LosAngeles").build(),
                 server("los-angeles", 5).location("LosAngeles").build(),
                 server("manila", 5).location("Manila").build());
     }
 
     static List<AccountRequest> accounts(int n) {
-        return IntStream.range(0, n).mapToObj(i -> AccountRequest.of(String.format("acc-%05d", i))).toList();
+        return IntStream.range(0, n)
+                .mapToObj(i -> AccountRequest.of(String.format("acc-%05d", i)))
+                .toList();
     }
 
     static Map<String, Integer> counts(Plan plan) {
@@ -52,22 +54,70 @@ final class PlannerFixtures {
             this.max = max;
         }
 
-        Server current(int v) { current = v; return this; }
-        Server reserved(int v) { reserved = v; return this; }
-        Server weight(double v) { weight = v; return this; }
-        Server location(String v) { location = v; return this; }
-        Server cpu(double v) { cpu = v; return this; }
-        Server memory(double v) { memory = v; return this; }
-        Server disk(double v) { disk = v; return this; }
-        Server latency(long v) { latency = v; return this; }
-        Server failures(int v) { failures = v; return this; }
-        Server healthy(boolean v) { healthy = v; return this; }
-        Server state(ServerState v) { state = v; return this; }
-        Server script(String id, int count) { scripts.put(id, count); return this; }
+        Server current(int v) {
+            current = v;
+            return this;
+        }
+
+        Server reserved(int v) {
+            reserved = v;
+            return this;
+        }
+
+        Server weight(double v) {
+            weight = v;
+            return this;
+        }
+
+        Server location(String v) {
+            location = v;
+            return this;
+        }
+
+        Server cpu(double v) {
+            cpu = v;
+            return this;
+        }
+
+        Server memory(double v) {
+            memory = v;
+            return this;
+        }
+
+        Server disk(double v) {
+            disk = v;
+            return this;
+        }
+
+        Server latency(long v) {
+            latency = v;
+            return this;
+        }
+
+        Server failures(int v) {
+            failures = v;
+            return this;
+        }
+
+        Server healthy(boolean v) {
+            healthy = v;
+            return this;
+        }
+
+        Server state(ServerState v) {
+            state = v;
+            return this;
+        }
+
+        Server script(String id, int count) {
+            scripts.put(id, count);
+            return this;
+        }
 
         ServerCandidate build() {
-            return new ServerCandidate(nodeId, max, current, reserved, weight, location, cpu, memory, disk, latency,
-                    failures, healthy, state, scripts);
+            return new ServerCandidate(
+                    nodeId, max, current, reserved, weight, location, cpu, memory, disk, latency, failures, healthy,
+                    state, scripts);
         }
     }
 

@@ -30,8 +30,10 @@ class PlannerPropertiesTest {
             List<ServerCandidate> servers = randomServers(random);
             List<AccountRequest> accounts = randomAccounts(random);
             RoundRobinCursor cursor = new RoundRobinCursor("s" + random.nextInt(12), random.nextInt(3));
-            Planner planner = new Planner(random.nextBoolean() ? PlannerWeights.defaults()
-                    : PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR));
+            Planner planner = new Planner(
+                    random.nextBoolean()
+                            ? PlannerWeights.defaults()
+                            : PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR));
 
             Plan plan = planner.plan(servers, accounts, strategy, cursor);
             List<ServerCandidate> shuffled = new ArrayList<>(servers);
@@ -49,8 +51,10 @@ class PlannerPropertiesTest {
         for (int round = 0; round < 300; round++) {
             List<ServerCandidate> servers = randomServers(random);
             List<AccountRequest> accounts = randomAccounts(random);
-            Planner planner = new Planner(random.nextBoolean() ? PlannerWeights.defaults()
-                    : PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR));
+            Planner planner = new Planner(
+                    random.nextBoolean()
+                            ? PlannerWeights.defaults()
+                            : PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR));
 
             Plan plan = planner.plan(servers, accounts, strategy, RoundRobinCursor.at("s" + random.nextInt(12)));
 
@@ -58,8 +62,12 @@ class PlannerPropertiesTest {
             servers.forEach(s -> byId.put(s.nodeId(), s));
             plan.plannedPerServer().forEach((nodeId, planned) -> {
                 ServerCandidate s = byId.get(nodeId);
-                assertThat(s.usable()).as("%s chosen while %s/healthy=%s", nodeId, s.state(), s.healthy()).isTrue();
-                assertThat(s.committedAccounts() + planned).as("%s over max", nodeId).isLessThanOrEqualTo(s.maxAccounts());
+                assertThat(s.usable())
+                        .as("%s chosen while %s/healthy=%s", nodeId, s.state(), s.healthy())
+                        .isTrue();
+                assertThat(s.committedAccounts() + planned)
+                        .as("%s over max", nodeId)
+                        .isLessThanOrEqualTo(s.maxAccounts());
             });
 
             List<String> seen = new ArrayList<>();
@@ -68,13 +76,17 @@ class PlannerPropertiesTest {
                 seen.add(u.accountId());
                 assertThat(u.reason()).matches("no (capacity|eligible server): .+");
             });
-            assertThat(seen).containsExactlyInAnyOrderElementsOf(accounts.stream().map(AccountRequest::accountId).toList());
+            assertThat(seen)
+                    .containsExactlyInAnyOrderElementsOf(
+                            accounts.stream().map(AccountRequest::accountId).toList());
             plan.placements().forEach(p -> assertThat(p.reason()).startsWith(strategy.wireName() + ": "));
 
             if (!plan.unplaced().isEmpty()) {
                 // Nothing is left unplaced while an eligible server still has room.
-                long room = servers.stream().filter(ServerCandidate::usable)
-                        .mapToLong(s -> Math.max(0, s.maxAccounts() - s.committedAccounts())).sum();
+                long room = servers.stream()
+                        .filter(ServerCandidate::usable)
+                        .mapToLong(s -> Math.max(0, s.maxAccounts() - s.committedAccounts()))
+                        .sum();
                 assertThat(plan.placements()).hasSize((int) room);
             }
         }
@@ -82,7 +94,9 @@ class PlannerPropertiesTest {
 
     @Test
     void roundRobinAcrossSeveralPlansMatchesOnePlan() {
-        List<ServerCandidate> servers = List.of(server("a", 50).weight(2).build(), server("b", 50).build(),
+        List<ServerCandidate> servers = List.of(
+                server("a", 50).weight(2).build(),
+                server("b", 50).build(),
                 server("c", 50).weight(3).build());
         List<AccountRequest> all = accounts(40);
         Planner planner = new Planner();
@@ -92,8 +106,8 @@ class PlannerPropertiesTest {
         RoundRobinCursor cursor = RoundRobinCursor.START;
         for (int from = 0; from < all.size(); from += 7) {
             // Servers carry no planned counts between plans here; they never fill up, so order is all that matters.
-            Plan part = planner.plan(servers, all.subList(from, Math.min(all.size(), from + 7)), Strategy.ROUND_ROBIN,
-                    cursor);
+            Plan part = planner.plan(
+                    servers, all.subList(from, Math.min(all.size(), from + 7)), Strategy.ROUND_ROBIN, cursor);
             pieces.addAll(part.placements());
             cursor = part.nextCursor();
         }
@@ -118,7 +132,9 @@ class PlannerPropertiesTest {
                     .reserved(random.nextInt(3) == 0 ? random.nextInt(3) : 0)
                     .weight(1 + random.nextInt(3) * 0.5)
                     .location(LOCATIONS[random.nextInt(LOCATIONS.length)])
-                    .cpu(random.nextInt(101)).memory(random.nextInt(101)).disk(random.nextInt(101))
+                    .cpu(random.nextInt(101))
+                    .memory(random.nextInt(101))
+                    .disk(random.nextInt(101))
                     .latency(random.nextInt(5000))
                     .failures(random.nextInt(4) == 0 ? random.nextInt(5) : 0)
                     .healthy(random.nextInt(8) != 0)
@@ -135,7 +151,9 @@ class PlannerPropertiesTest {
         int n = random.nextInt(40);
         List<AccountRequest> accounts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            accounts.add(new AccountRequest("acc-" + i, SCRIPTS[random.nextInt(SCRIPTS.length)],
+            accounts.add(new AccountRequest(
+                    "acc-" + i,
+                    SCRIPTS[random.nextInt(SCRIPTS.length)],
                     random.nextInt(3) == 0 ? "Los Angeles" : LOCATIONS[random.nextInt(LOCATIONS.length)]));
         }
         return accounts;

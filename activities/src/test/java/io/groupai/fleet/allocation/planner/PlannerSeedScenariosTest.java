@@ -21,13 +21,15 @@ class PlannerSeedScenariosTest {
         Plan plan = planner.plan(seedServers(), accounts(8), Strategy.BALANCED);
 
         // Ties go by nodeId: los-angeles < manila < worker-01.
-        assertThat(plan.plannedPerServer()).containsExactlyInAnyOrderEntriesOf(
-                Map.of("los-angeles", 3, "manila", 3, "worker-01", 2));
+        assertThat(plan.plannedPerServer())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("los-angeles", 3, "manila", 3, "worker-01", 2));
         assertThat(plan.unplaced()).isEmpty();
     }
 
     @ParameterizedTest
-    @EnumSource(value = Strategy.class, names = {"BALANCED", "ROUND_ROBIN", "LEAST_LOADED", "LOAD_BALANCE"})
+    @EnumSource(
+            value = Strategy.class,
+            names = {"BALANCED", "ROUND_ROBIN", "LEAST_LOADED", "LOAD_BALANCE"})
     void eightAccountsGiveThreeThreeTwoUnderEveryBalancingStrategy(Strategy strategy) {
         Plan plan = planner.plan(seedServers(), accounts(8), strategy);
 
@@ -35,11 +37,15 @@ class PlannerSeedScenariosTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Strategy.class, names = {"BALANCED", "ROUND_ROBIN", "LEAST_LOADED", "LOAD_BALANCE"})
+    @EnumSource(
+            value = Strategy.class,
+            names = {"BALANCED", "ROUND_ROBIN", "LEAST_LOADED", "LOAD_BALANCE"})
     void tenAccountsAreSpreadEvenlyAndNoServerGoesOverMax(Strategy strategy) {
         Plan plan = planner.plan(seedServers(), accounts(10), strategy);
 
-        assertThat(plan.plannedPerServer().values()).containsExactlyInAnyOrder(4, 3, 3).allMatch(c -> c <= 5);
+        assertThat(plan.plannedPerServer().values())
+                .containsExactlyInAnyOrder(4, 3, 3)
+                .allMatch(c -> c <= 5);
         assertThat(plan.placements()).hasSize(10);
     }
 
@@ -50,8 +56,10 @@ class PlannerSeedScenariosTest {
 
         assertThat(plan.placements()).hasSize(15);
         assertThat(plan.plannedPerServer().values()).containsOnly(5);
-        assertThat(plan.unplaced()).hasSize(35).allSatisfy(u ->
-                assertThat(u.reason()).isEqualTo("no capacity: all 3 eligible servers are full (15/15)"));
+        assertThat(plan.unplaced())
+                .hasSize(35)
+                .allSatisfy(
+                        u -> assertThat(u.reason()).isEqualTo("no capacity: all 3 eligible servers are full (15/15)"));
         // The first 15 requested accounts are the ones placed.
         assertThat(plan.unplaced().getFirst().accountId()).isEqualTo("acc-00015");
     }
@@ -68,8 +76,10 @@ class PlannerSeedScenariosTest {
         Plan plan = planner.plan(servers, accounts(8), strategy);
 
         assertThat(plan.plannedPerServer()).containsOnlyKeys("tokyo").containsEntry("tokyo", 5);
-        assertThat(plan.unplaced()).hasSize(3).allSatisfy(u -> assertThat(u.reason())
-                .isEqualTo("no capacity: all 4 eligible servers are full (22/20)"));
+        assertThat(plan.unplaced())
+                .hasSize(3)
+                .allSatisfy(
+                        u -> assertThat(u.reason()).isEqualTo("no capacity: all 4 eligible servers are full (22/20)"));
     }
 
     @ParameterizedTest
@@ -85,9 +95,12 @@ class PlannerSeedScenariosTest {
         Plan plan = planner.plan(servers, accounts(5), strategy);
 
         assertThat(plan.plannedPerServer()).containsOnlyKeys("zurich");
-        assertThat(plan.unplaced()).hasSize(2).allSatisfy(u -> assertThat(u.reason()).isEqualTo(
-                "no capacity: all 1 eligible server is full (3/3); not eligible: los-angeles is disabled, "
-                        + "manila is draining, tokyo is unhealthy, worker-01 is down"));
+        assertThat(plan.unplaced())
+                .hasSize(2)
+                .allSatisfy(u -> assertThat(u.reason())
+                        .isEqualTo(
+                                "no capacity: all 1 eligible server is full (3/3); not eligible: los-angeles is disabled, "
+                                        + "manila is draining, tokyo is unhealthy, worker-01 is down"));
     }
 
     @Test
@@ -100,21 +113,29 @@ class PlannerSeedScenariosTest {
         Plan plan = planner.plan(servers, accounts(2), Strategy.LOAD_BALANCE);
 
         assertThat(plan.placements()).isEmpty();
-        assertThat(plan.unplaced()).extracting(Unplaced::reason).containsOnly(
-                "no eligible server: los-angeles is unhealthy, manila is draining, worker-01 is down");
-        assertThat(planner.plan(List.of(), accounts(1), Strategy.BALANCED).unplaced().getFirst().reason())
+        assertThat(plan.unplaced())
+                .extracting(Unplaced::reason)
+                .containsOnly("no eligible server: los-angeles is unhealthy, manila is draining, worker-01 is down");
+        assertThat(planner.plan(List.of(), accounts(1), Strategy.BALANCED)
+                        .unplaced()
+                        .getFirst()
+                        .reason())
                 .isEqualTo("no eligible server: no servers were offered");
     }
 
     @Test
     void aLongListOfUnusableServersIsCutShort() {
         List<ServerCandidate> servers = java.util.stream.IntStream.range(0, 14)
-                .mapToObj(i -> server(String.format("n%02d", i), 5).state(ServerState.DOWN).build()).toList();
+                .mapToObj(i -> server(String.format("n%02d", i), 5)
+                        .state(ServerState.DOWN)
+                        .build())
+                .toList();
 
         Plan plan = planner.plan(servers, accounts(1), Strategy.BALANCED);
 
-        assertThat(plan.unplaced().getFirst().reason()).isEqualTo("no eligible server: n00 is down, n01 is down, "
-                + "n02 is down, n03 is down, n04 is down, n05 is down, n06 is down, n07 is down, n08 is down, "
-                + "n09 is down and 4 more");
+        assertThat(plan.unplaced().getFirst().reason())
+                .isEqualTo("no eligible server: n00 is down, n01 is down, "
+                        + "n02 is down, n03 is down, n04 is down, n05 is down, n06 is down, n07 is down, n08 is down, "
+                        + "n09 is down and 4 more");
     }
 }

@@ -21,7 +21,9 @@ class PlannerStrategyTest {
 
     @Test
     void roundRobinCyclesInNodeIdOrderAndContinuesFromTheReturnedCursor() {
-        List<ServerCandidate> servers = List.of(server("c", 10).build(), server("a", 10).build(),
+        List<ServerCandidate> servers = List.of(
+                server("c", 10).build(),
+                server("a", 10).build(),
                 server("b", 10).build());
 
         Plan first = planner.plan(servers, accounts(5), Strategy.ROUND_ROBIN, RoundRobinCursor.START);
@@ -35,8 +37,12 @@ class PlannerStrategyTest {
 
     @Test
     void roundRobinSkipsFullAndIneligibleServersAndSurvivesAVanishedCursorServer() {
-        List<ServerCandidate> servers = List.of(server("a", 10).build(), server("b", 2).current(2).build(),
-                server("c", 10).state(ServerState.DRAINING).build(), server("d", 1).build(), server("e", 10).build());
+        List<ServerCandidate> servers = List.of(
+                server("a", 10).build(),
+                server("b", 2).current(2).build(),
+                server("c", 10).state(ServerState.DRAINING).build(),
+                server("d", 1).build(),
+                server("e", 10).build());
 
         // "bb" is no longer in the fleet: continue at the next nodeId after it, which is d (c is draining).
         Plan plan = planner.plan(servers, accounts(5), Strategy.ROUND_ROBIN, RoundRobinCursor.at("bb"));
@@ -70,10 +76,13 @@ class PlannerStrategyTest {
         // Seed scores: b 7, c 14, a 56. Each account on a server of 10 adds 0.3 · 10 % = 3 points.
         assertThat(nodes(plan)).containsExactly("b", "b", "b", "c");
         Placement first = plan.placements().getFirst();
-        assertThat(first.loadScore()).isCloseTo(LoadScore.seed(idle), within(1e-9)).isCloseTo(7.0, within(1e-9));
+        assertThat(first.loadScore())
+                .isCloseTo(LoadScore.seed(idle), within(1e-9))
+                .isCloseTo(7.0, within(1e-9));
         assertThat(plan.placements().get(2).loadScore()).isCloseTo(13.0, within(1e-9));
         assertThat(plan.placements().get(3).loadScore()).isCloseTo(14.0, within(1e-9));
-        assertThat(first.reason()).isEqualTo("load_balance: lowest load score for its weight; load score 7.0, now 1/10");
+        assertThat(first.reason())
+                .isEqualTo("load_balance: lowest load score for its weight; load score 7.0, now 1/10");
 
         Plan more = planner.plan(List.of(busy, idle, medium), accounts(6), Strategy.LOAD_BALANCE);
         // Then b 16 < c 17, then c 17 < b 19.
@@ -82,11 +91,14 @@ class PlannerStrategyTest {
 
     @Test
     void loadBalanceCanRankByTheFourFactorScore() {
-        ServerCandidate slow = server("a", 10).cpu(10).memory(10).disk(10).latency(4000).build();
-        ServerCandidate fast = server("b", 10).cpu(20).memory(20).disk(20).latency(50).build();
+        ServerCandidate slow =
+                server("a", 10).cpu(10).memory(10).disk(10).latency(4000).build();
+        ServerCandidate fast =
+                server("b", 10).cpu(20).memory(20).disk(20).latency(50).build();
         Planner fourFactor = new Planner(PlannerWeights.defaults().withScoreModel(ScoreModel.FOUR_FACTOR));
 
-        assertThat(nodes(planner.plan(List.of(slow, fast), accounts(1), Strategy.LOAD_BALANCE))).containsExactly("a");
+        assertThat(nodes(planner.plan(List.of(slow, fast), accounts(1), Strategy.LOAD_BALANCE)))
+                .containsExactly("a");
         assertThat(nodes(fourFactor.plan(List.of(slow, fast), accounts(1), Strategy.LOAD_BALANCE)))
                 .containsExactly("b");
     }
@@ -119,7 +131,12 @@ class PlannerStrategyTest {
     void affinityGroupsAccountsOfTheSameScriptAndSpillsByLoad() {
         List<ServerCandidate> servers = List.of(
                 server("a", 3).current(2).script("welcome", 2).cpu(90).build(),
-                server("b", 10).current(1).script("welcome", 1).script("quiz", 1).cpu(80).build(),
+                server("b", 10)
+                        .current(1)
+                        .script("welcome", 1)
+                        .script("quiz", 1)
+                        .cpu(80)
+                        .build(),
                 server("c", 10).cpu(0).build(),
                 server("d", 10).cpu(5).build());
         List<AccountRequest> accounts = List.of(
@@ -156,7 +173,8 @@ class PlannerStrategyTest {
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void aWeightTwoServerTakesAboutTwiceTheShare(Strategy strategy) {
-        List<ServerCandidate> servers = List.of(server("heavy", 100).weight(2).build(),
+        List<ServerCandidate> servers = List.of(
+                server("heavy", 100).weight(2).build(),
                 server("light", 100).weight(1).build());
 
         Plan plan = planner.plan(servers, accounts(30), strategy);
@@ -167,7 +185,8 @@ class PlannerStrategyTest {
 
     @Test
     void weightYieldsToCapacity() {
-        List<ServerCandidate> servers = List.of(server("heavy", 5).weight(4).build(),
+        List<ServerCandidate> servers = List.of(
+                server("heavy", 5).weight(4).build(),
                 server("light", 100).weight(1).build());
 
         Plan plan = planner.plan(servers, accounts(20), Strategy.BALANCED);

@@ -29,7 +29,9 @@ class EmbeddedNodeProbeAndControlTest {
 
     @BeforeAll
     static void startNodes() {
-        nodes = IntStream.range(0, 3).mapToObj(i -> startNode(base, "node-" + i)).toList();
+        nodes = IntStream.range(0, 3)
+                .mapToObj(i -> startNode(base, "node-" + i))
+                .toList();
         nodes.forEach(n -> installFakeWorker(n.deployDir()));
         pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), new Credentials());
         shell = new RemoteShell(pool);
@@ -52,9 +54,13 @@ class EmbeddedNodeProbeAndControlTest {
     void probesSeveralNodesConcurrentlyWithLiveNumbers() {
         List<ProbeResult> results;
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            results = nodes.stream()
-                    .map(n -> CompletableFuture.supplyAsync(() -> probe.probe(n.target()), executor))
-                    .toList().stream().map(CompletableFuture::join).toList();
+            results =
+                    nodes.stream()
+                            .map(n -> CompletableFuture.supplyAsync(() -> probe.probe(n.target()), executor))
+                            .toList()
+                            .stream()
+                            .map(CompletableFuture::join)
+                            .toList();
         }
         assertThat(results).hasSize(3).allSatisfy(r -> {
             assertThat(r.processAlive()).isFalse();
@@ -73,9 +79,13 @@ class EmbeddedNodeProbeAndControlTest {
         WorkerStatus first = control.start(node.target());
         assertThat(first.running()).isTrue();
         assertThat(processAlive(first.pid())).isTrue();
-        assertThat(Files.readString(node.deployDir().resolve("run/worker-node.pid")).trim()).isEqualTo(first.pid().toString());
+        assertThat(Files.readString(node.deployDir().resolve("run/worker-node.pid"))
+                        .trim())
+                .isEqualTo(first.pid().toString());
 
-        assertThat(control.start(node.target()).pid()).as("second start is a no-op").isEqualTo(first.pid());
+        assertThat(control.start(node.target()).pid())
+                .as("second start is a no-op")
+                .isEqualTo(first.pid());
         assertThat(control.status(node.target())).isEqualTo(new WorkerStatus(true, first.pid()));
 
         ProbeResult r = probe.probe(node.target());
@@ -92,11 +102,15 @@ class EmbeddedNodeProbeAndControlTest {
         try {
             assertThat(control.stop(node.target()).running()).isFalse();
             assertThat(processAlive(pid)).isFalse();
-            assertThat(bystander.isAlive()).as("unrelated process with the same command line survives").isTrue();
+            assertThat(bystander.isAlive())
+                    .as("unrelated process with the same command line survives")
+                    .isTrue();
             assertThat(node.deployDir().resolve("run/worker-node.pid")).doesNotExist();
             assertThat(control.status(node.target()).running()).isFalse();
 
-            assertThat(control.stop(node.target()).running()).as("stopping a stopped worker is fine").isFalse();
+            assertThat(control.stop(node.target()).running())
+                    .as("stopping a stopped worker is fine")
+                    .isFalse();
             assertThat(probe.probe(node.target()).processAlive()).isFalse();
         } finally {
             bystander.destroyForcibly();
@@ -144,7 +158,8 @@ class EmbeddedNodeProbeAndControlTest {
         EmbeddedSshNode node = nodes.get(1);
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             List<java.util.concurrent.Future<WorkerStatus>> starts = IntStream.range(0, 4)
-                    .mapToObj(i -> executor.submit(() -> control.start(node.target()))).toList();
+                    .mapToObj(i -> executor.submit(() -> control.start(node.target())))
+                    .toList();
             java.util.Set<Long> pids = new java.util.HashSet<>();
             for (var f : starts) {
                 pids.add(f.get().pid());
@@ -165,15 +180,19 @@ class EmbeddedNodeProbeAndControlTest {
     @Test
     void poolIsBoundedPerServerAndSafeUnderConcurrency() throws Exception {
         EmbeddedSshNode node = nodes.get(0);
-        try (SshSessionPool small = new SshSessionPool(FAST.withMaxSessionsPerServer(2), new InMemoryHostKeyStore(), new Credentials());
-             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (SshSessionPool small = new SshSessionPool(
+                        FAST.withMaxSessionsPerServer(2), new InMemoryHostKeyStore(), new Credentials());
+                var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             RemoteShell s = new RemoteShell(small);
             java.util.concurrent.atomic.AtomicInteger maxOpen = new java.util.concurrent.atomic.AtomicInteger();
-            List<java.util.concurrent.Future<String>> calls = IntStream.range(0, 20).mapToObj(i -> executor.submit(() -> {
-                String out = s.exec(node.target(), "status", List.of("echo", "call-" + i), null).stdout();
-                maxOpen.accumulateAndGet(small.openSessions(), Math::max);
-                return out;
-            })).toList();
+            List<java.util.concurrent.Future<String>> calls = IntStream.range(0, 20)
+                    .mapToObj(i -> executor.submit(() -> {
+                        String out = s.exec(node.target(), "status", List.of("echo", "call-" + i), null)
+                                .stdout();
+                        maxOpen.accumulateAndGet(small.openSessions(), Math::max);
+                        return out;
+                    }))
+                    .toList();
             for (int i = 0; i < calls.size(); i++) {
                 assertThat(calls.get(i).get()).isEqualTo("call-" + i + "\n");
             }
@@ -190,16 +209,21 @@ class EmbeddedNodeProbeAndControlTest {
         // Each command marks that it started, then waits until every caller has: this finishes only if all of
         // them run at the same time, which one session allows only when its channels are multiplexed.
         String command = "mkdir -p " + barrier + " && touch " + barrier + "/$$ && i=0; "
-                + "while [ $(ls " + barrier + " | wc -l) -lt " + callers + " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
+                + "while [ $(ls " + barrier + " | wc -l) -lt " + callers
+                + " ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
                 + "[ $(ls " + barrier + " | wc -l) -ge " + callers + " ] && echo together";
-        try (SshSessionPool single = new SshSessionPool(FAST.withMaxSessionsPerServer(1), new InMemoryHostKeyStore(), new Credentials());
-             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (SshSessionPool single = new SshSessionPool(
+                        FAST.withMaxSessionsPerServer(1), new InMemoryHostKeyStore(), new Credentials());
+                var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             RemoteShell s = new RemoteShell(single);
             List<java.util.concurrent.Future<CommandResult>> calls = IntStream.range(0, callers)
-                    .mapToObj(i -> executor.submit(() -> s.exec(node.target(), "status", command, java.time.Duration.ofSeconds(30))))
+                    .mapToObj(i -> executor.submit(
+                            () -> s.exec(node.target(), "status", command, java.time.Duration.ofSeconds(30))))
                     .toList();
             for (var call : calls) {
-                assertThat(call.get().stdout()).as("every caller ran while the others did").isEqualTo("together\n");
+                assertThat(call.get().stdout())
+                        .as("every caller ran while the others did")
+                        .isEqualTo("together\n");
             }
             assertThat(single.openSessions()).isEqualTo(1);
         }

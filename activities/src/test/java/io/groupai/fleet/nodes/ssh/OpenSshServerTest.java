@@ -34,7 +34,12 @@ class OpenSshServerTest {
     static void startSshd() throws Exception {
         OpenSshServer.unavailable().ifPresent(why -> assumeTrue(false, why));
         sshd = OpenSshServer.start(dir);
-        target = new SshTarget("openssh-node", "127.0.0.1", sshd.port(), sshd.user(), sshd.deployDir().toString());
+        target = new SshTarget(
+                "openssh-node",
+                "127.0.0.1",
+                sshd.port(),
+                sshd.user(),
+                sshd.deployDir().toString());
         byte[] key = sshd.privateKeyPem().getBytes(StandardCharsets.US_ASCII);
         pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), nodeId -> new SshCredentials.PrivateKey(key, null));
         shell = new RemoteShell(pool);

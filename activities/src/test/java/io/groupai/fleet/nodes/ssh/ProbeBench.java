@@ -29,9 +29,11 @@ public final class ProbeBench {
         List<EmbeddedSshNode> nodes = new ArrayList<>();
         SshSettings settings = SshSettings.DEFAULTS.withMaxSessionsPerServer(1);
         // Probes mostly wait (SSH round trips, the 200 ms CPU sample): one virtual thread each, all concurrent.
-        try (SshSessionPool pool = new SshSessionPool(settings, new InMemoryHostKeyStore(),
-                nodeId -> SshCredentials.Password.of(SshTestSupport.PASSWORD));
-             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (SshSessionPool pool = new SshSessionPool(
+                        settings,
+                        new InMemoryHostKeyStore(),
+                        nodeId -> SshCredentials.Password.of(SshTestSupport.PASSWORD));
+                ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 nodes.add(SshTestSupport.startNode(base, String.format("bench-%03d", i)));
@@ -40,9 +42,12 @@ public final class ProbeBench {
             NodeProbe probe = new NodeProbe(new RemoteShell(pool));
 
             Round warm = round(nodes, probe, executor);
-            System.out.printf("warm-up (connect + pin host keys): nodes=%d, wall_ms=%d, failures=%d%n", n, warm.wallMs, warm.failures);
+            System.out.printf(
+                    "warm-up (connect + pin host keys): nodes=%d, wall_ms=%d, failures=%d%n",
+                    n, warm.wallMs, warm.failures);
             Round measured = round(nodes, probe, executor);
-            System.out.printf("nodes=%d, wall_ms=%d, probes_per_s=%.1f, failures=%d, max_latency_ms=%d%n",
+            System.out.printf(
+                    "nodes=%d, wall_ms=%d, probes_per_s=%.1f, failures=%d, max_latency_ms=%d%n",
                     n, measured.wallMs, n * 1000.0 / measured.wallMs, measured.failures, measured.maxLatencyMs);
         } finally {
             nodes.forEach(EmbeddedSshNode::close);
@@ -50,12 +55,14 @@ public final class ProbeBench {
         }
     }
 
-    private record Round(long wallMs, int failures, long maxLatencyMs) {
-    }
+    private record Round(long wallMs, int failures, long maxLatencyMs) {}
 
-    private static Round round(List<EmbeddedSshNode> nodes, NodeProbe probe, ExecutorService executor) throws InterruptedException {
+    private static Round round(List<EmbeddedSshNode> nodes, NodeProbe probe, ExecutorService executor)
+            throws InterruptedException {
         long start = System.nanoTime();
-        List<Future<ProbeResult>> futures = nodes.stream().map(node -> executor.submit(() -> probe.probe(node.target()))).toList();
+        List<Future<ProbeResult>> futures = nodes.stream()
+                .map(node -> executor.submit(() -> probe.probe(node.target())))
+                .toList();
         int failures = 0;
         long maxLatency = 0;
         for (Future<ProbeResult> f : futures) {

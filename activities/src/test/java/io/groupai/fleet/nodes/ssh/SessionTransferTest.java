@@ -27,6 +27,7 @@ class SessionTransferTest {
 
     @TempDir
     static Path base;
+
     @TempDir
     Path local;
 
@@ -39,7 +40,8 @@ class SessionTransferTest {
         ClientKey key = newClientKey("control-plane");
         node = startNode(base, "transfer-node", key);
         // key login here (password login is covered by the other tests)
-        pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), new Credentials().put("transfer-node", key.credentials()));
+        pool = new SshSessionPool(
+                FAST, new InMemoryHostKeyStore(), new Credentials().put("transfer-node", key.credentials()));
         transfer = new SessionTransfer(new RemoteShell(pool));
     }
 
@@ -58,8 +60,10 @@ class SessionTransferTest {
         assertThat(up.path()).isEqualTo(remote.toString());
         assertThat(up.size()).isEqualTo(Files.size(file));
         assertThat(Files.mismatch(file, remote)).isEqualTo(-1L);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.getParent()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.getParent())))
+                .isEqualTo("rwx------");
         assertThat(leftovers(remote.getParent())).isEmpty();
 
         Path back = local.resolve("download/acc-1.tar.gz");
@@ -104,12 +108,14 @@ class SessionTransferTest {
         });
         List<Long> progress = new CopyOnWriteArrayList<>();
         try {
-            CompletableFuture<RemoteFile> first = CompletableFuture.supplyAsync(
-                    () -> transfer.upload(node.target(), "acc-5", file, progress::add));
+            CompletableFuture<RemoteFile> first =
+                    CompletableFuture.supplyAsync(() -> transfer.upload(node.target(), "acc-5", file, progress::add));
             assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
 
             RemoteFile second = transfer.upload(node.target(), "acc-5", file);
-            assertThat(firstTemp.get()).as("attempt 1's temporary file survives attempt 2").exists();
+            assertThat(firstTemp.get())
+                    .as("attempt 1's temporary file survives attempt 2")
+                    .exists();
             resume.countDown();
 
             RemoteFile firstResult = first.get(30, TimeUnit.SECONDS);
@@ -120,7 +126,9 @@ class SessionTransferTest {
         }
         Path remote = node.deployDir().resolve("sessions/acc-5/acc-5.tar.gz");
         assertThat(Files.mismatch(file, remote)).isEqualTo(-1L);
-        assertThat(leftovers(remote.getParent())).as("each attempt removed only its own temporary file").isEmpty();
+        assertThat(leftovers(remote.getParent()))
+                .as("each attempt removed only its own temporary file")
+                .isEmpty();
         assertThat(progress).as("attempt 1 reported its bytes").isNotEmpty().isSorted();
         assertThat(progress.getLast()).isEqualTo(Files.size(file));
     }
@@ -149,7 +157,8 @@ class SessionTransferTest {
         Path file = randomFile(local.resolve("ok.session"), 10);
         for (String bad : new String[] {"../etc", "a b", "x;rm -rf /", "$(id)", ""}) {
             assertThatThrownBy(() -> transfer.upload(node.target(), bad, file))
-                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
+                    .isInstanceOfSatisfying(
+                            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
             assertThatThrownBy(() -> transfer.delete(node.target(), bad)).isInstanceOf(SshException.class);
         }
         assertThatThrownBy(() -> transfer.download(node.target(), "acc", "../../etc/passwd", local.resolve("x")))
@@ -169,7 +178,8 @@ class SessionTransferTest {
             return java.util.List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".part"))
+                    .toList();
         }
     }
 }

@@ -80,8 +80,14 @@ class SshFaultsTest {
         ClientKey accepted = newClientKey("accepted");
         ClientKey other = newClientKey("other");
         node.close();
-        node = new EmbeddedSshNode("key-node", base.resolve("key-node"), 0, USER, null,
-                java.util.List.of(accepted.authorizedKeyLine())).start();
+        node = new EmbeddedSshNode(
+                        "key-node",
+                        base.resolve("key-node"),
+                        0,
+                        USER,
+                        null,
+                        java.util.List.of(accepted.authorizedKeyLine()))
+                .start();
         credentials.put("key-node", other.credentials());
         SshException e = failure(() -> shell.exec(node.target(), "probe", "true", null));
         assertThat(e.kind()).isEqualTo(Kind.AUTH_FAILED);
@@ -101,8 +107,11 @@ class SshFaultsTest {
         assertThat(e.kind()).isEqualTo(Kind.HOST_KEY_CHANGED);
         assertThat(e.retryable()).isFalse();
         assertThat(e.step()).isEqualTo("host-key");
-        assertThat(e.getMessage()).contains("host key of server fault-node changed", original.fingerprint(),
-                "DELETE /api/v1/group-ai/servers/fault-node/host-key");
+        assertThat(e.getMessage())
+                .contains(
+                        "host key of server fault-node changed",
+                        original.fingerprint(),
+                        "DELETE /api/v1/group-ai/servers/fault-node/host-key");
         assertThat(hostKeys.find("fault-node")).contains(original); // the refusal did not re-pin
 
         hostKeys.clear("fault-node");
@@ -126,7 +135,8 @@ class SshFaultsTest {
         assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
         assertThat(e.retryable()).isTrue();
         assertThat(e.getMessage()).contains("fault-node", "step start", "1000 ms");
-        assertThat(shell.exec(node.target(), "probe", "echo still-fine", null).stdout()).isEqualTo("still-fine\n");
+        assertThat(shell.exec(node.target(), "probe", "echo still-fine", null).stdout())
+                .isEqualTo("still-fine\n");
     }
 
     @Test
@@ -189,23 +199,30 @@ class SshFaultsTest {
 
         // Bounded retry as an activity would do it: only retryable failures are tried again.
         AtomicInteger attempts = new AtomicInteger();
-        RemoteFile uploaded = withRetry(3, attempts, () -> transfer.upload(node.target(), "acc-drop", file), failure -> {
-            assertThat(failure.kind()).isEqualTo(Kind.TRANSFER_FAILED);
-            assertThat(failure.getMessage()).contains("fault-node", "step upload");
-            Path accountDir = node.deployDir().resolve("sessions/acc-drop");
-            assertThat(accountDir.resolve("acc.tar.gz")).as("no partial file at the final name").doesNotExist();
-            node.start(); // the server comes back (same port, same host key)
-        });
+        RemoteFile uploaded =
+                withRetry(3, attempts, () -> transfer.upload(node.target(), "acc-drop", file), failure -> {
+                    assertThat(failure.kind()).isEqualTo(Kind.TRANSFER_FAILED);
+                    assertThat(failure.getMessage()).contains("fault-node", "step upload");
+                    Path accountDir = node.deployDir().resolve("sessions/acc-drop");
+                    assertThat(accountDir.resolve("acc.tar.gz"))
+                            .as("no partial file at the final name")
+                            .doesNotExist();
+                    node.start(); // the server comes back (same port, same host key)
+                });
         assertThat(attempts).hasValue(2);
         assertThat(uploaded.size()).isEqualTo(4 * 1024 * 1024);
         // The dropped attempt's temp file is young: for all the retry knows, that attempt is still writing.
         Path accountDir = node.deployDir().resolve("sessions/acc-drop");
         List<Path> left = leftovers(accountDir);
-        assertThat(left).as("the temp file of the dropped attempt is not the retry's to delete").hasSize(1);
+        assertThat(left)
+                .as("the temp file of the dropped attempt is not the retry's to delete")
+                .hasSize(1);
         // Once older than any attempt can run, the next upload sweeps it.
         Files.setLastModifiedTime(left.getFirst(), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
         transfer.upload(node.target(), "acc-drop", file);
-        assertThat(leftovers(accountDir)).as("the stale temp file was swept by a later upload").isEmpty();
+        assertThat(leftovers(accountDir))
+                .as("the stale temp file was swept by a later upload")
+                .isEmpty();
     }
 
     @Test
@@ -241,8 +258,9 @@ class SshFaultsTest {
         });
         Path file = randomFile(base.resolve("local/acc.session"), 1000);
         AtomicInteger attempts = new AtomicInteger();
-        assertThatThrownBy(() -> withRetry(3, attempts, () -> transfer.upload(node.target(), "acc-nr", file), f -> { }))
-                .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED));
+        assertThatThrownBy(() -> withRetry(3, attempts, () -> transfer.upload(node.target(), "acc-nr", file), f -> {}))
+                .isInstanceOfSatisfying(
+                        SshException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED));
         assertThat(attempts).hasValue(1);
     }
 
@@ -258,8 +276,11 @@ class SshFaultsTest {
         return (SshException) t;
     }
 
-    private static <T> T withRetry(int maxAttempts, AtomicInteger attempts, Supplier<T> action,
-                                   java.util.function.Consumer<SshException> beforeRetry) {
+    private static <T> T withRetry(
+            int maxAttempts,
+            AtomicInteger attempts,
+            Supplier<T> action,
+            java.util.function.Consumer<SshException> beforeRetry) {
         while (true) {
             attempts.incrementAndGet();
             try {

@@ -1,7 +1,7 @@
 package io.groupai.fleet.nodes.ssh;
 
-import io.groupai.fleet.nodes.ssh.testing.TestKeys;
 import io.groupai.fleet.nodes.sim.EmbeddedSshNode;
+import io.groupai.fleet.nodes.ssh.testing.TestKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -20,10 +20,10 @@ final class SshTestSupport {
     static final String USER = "fleet";
     static final String PASSWORD = "correct horse battery staple";
 
-    static final SshSettings FAST = new SshSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 2);
+    static final SshSettings FAST =
+            new SshSettings(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), 2);
 
-    private SshTestSupport() {
-    }
+    private SshTestSupport() {}
 
     /** An ECDSA client key: private key PEM and its authorized_keys line. */
     record ClientKey(byte[] privatePem, String authorizedKeyLine) {
@@ -38,7 +38,8 @@ final class SshTestSupport {
     }
 
     static EmbeddedSshNode startNode(Path baseDir, String nodeId, ClientKey... keys) {
-        List<String> lines = java.util.Arrays.stream(keys).map(ClientKey::authorizedKeyLine).toList();
+        List<String> lines =
+                java.util.Arrays.stream(keys).map(ClientKey::authorizedKeyLine).toList();
         return new EmbeddedSshNode(nodeId, baseDir.resolve(nodeId), 0, USER, PASSWORD, lines).start();
     }
 

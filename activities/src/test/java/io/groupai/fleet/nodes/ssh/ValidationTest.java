@@ -23,7 +23,8 @@ class ValidationTest {
         assertThat(ok.pidFile()).isEqualTo("/opt/group-ai/run/worker-node.pid");
         for (String dir : List.of("relative/dir", "/opt/$(reboot)", "/opt/a b", "/opt/../etc", "/opt/x;y", "/")) {
             assertThatThrownBy(() -> new SshTarget("worker-01", "h", 22, "root", dir))
-                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
+                    .isInstanceOfSatisfying(
+                            SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.INVALID_INPUT));
         }
         for (String id : List.of("Worker 1", "a;b", "a:b", "a/b", "-lead", "a".repeat(64))) {
             assertThatThrownBy(() -> new SshTarget(id, "h", 22, "root", "/opt")).hasMessageContaining("nodeId");
@@ -43,7 +44,8 @@ class ValidationTest {
     @Test
     void fingerprintMatchesOpenSshFormat() {
         // expected value printed by `ssh-keygen -lf` for this public key
-        PinnedHostKey key = new PinnedHostKey("ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
+        PinnedHostKey key = new PinnedHostKey(
+                "ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
         assertThat(key.fingerprint()).isEqualTo("SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU");
         assertThat(PinnedHostKey.fromBlob(key.blob())).isEqualTo(key);
     }

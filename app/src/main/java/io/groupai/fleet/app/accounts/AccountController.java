@@ -35,11 +35,12 @@ class AccountController {
     }
 
     @GetMapping
-    Page<AccountRecord> list(@RequestParam(name = "server_id", required = false) String serverId,
-                             @RequestParam(required = false) String status,
-                             @RequestParam(required = false) Boolean unallocated,
-                             @RequestParam(defaultValue = "0") int page,
-                             @RequestParam(defaultValue = "50") int size) {
+    Page<AccountRecord> list(
+            @RequestParam(name = "server_id", required = false) String serverId,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) Boolean unallocated,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "50") int size) {
         if (page < 0) {
             throw new InvalidInputException("page", "must be 0 or more (pages count from 0)");
         }
@@ -57,13 +58,15 @@ class AccountController {
     @PostMapping
     ResponseEntity<AccountRecord> create(@RequestBody AccountDefinition definition) {
         AccountRecord created = registry.create(definition);
-        return ResponseEntity.created(URI.create("/api/v1/group-ai/accounts/" + created.accountId())).body(created);
+        return ResponseEntity.created(URI.create("/api/v1/group-ai/accounts/" + created.accountId()))
+                .body(created);
     }
 
     @PutMapping("/{accountId}")
     AccountRecord update(@PathVariable String accountId, @RequestBody AccountDefinition definition) {
         AccountDefinition withId = definition.accountId() == null
-                ? new AccountDefinition(accountId, definition.sessionFile(), definition.scriptId(), definition.location())
+                ? new AccountDefinition(
+                        accountId, definition.sessionFile(), definition.scriptId(), definition.location())
                 : definition;
         return registry.update(accountId, withId);
     }

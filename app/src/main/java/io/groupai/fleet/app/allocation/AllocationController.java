@@ -70,8 +70,13 @@ class AllocationController {
     private final WorkflowLauncher launcher;
     private final WorkflowClient client;
 
-    AllocationController(AllocationStore store, AccountRepository accounts,
-                         AccountRegistry registry, ServerRepository servers, WorkflowLauncher launcher, WorkflowClient client) {
+    AllocationController(
+            AllocationStore store,
+            AccountRepository accounts,
+            AccountRegistry registry,
+            ServerRepository servers,
+            WorkflowLauncher launcher,
+            WorkflowClient client) {
         this.store = store;
         this.accounts = accounts;
         this.registry = registry;
@@ -81,63 +86,108 @@ class AllocationController {
     }
 
     @PostMapping("/api/v1/group-ai/account-allocation/auto")
-    ResponseEntity<AutoResponse> auto(@RequestBody(required = false) AutoRequest body,
-                                      @RequestParam(defaultValue = "false") boolean wait,
-                                      @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
+    ResponseEntity<AutoResponse> auto(
+            @RequestBody(required = false) AutoRequest body,
+            @RequestParam(defaultValue = "false") boolean wait,
+            @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
         String strategy = strategy(body == null ? null : body.strategy(), "strategy", "balanced");
         int unallocated = store.unallocated(null, 1).size();
         if (unallocated == 0) {
-            return ResponseEntity.ok(new AutoResponse(null, null, null, strategy, 0, 0, 0, List.of(), List.of(),
-                    "no unallocated accounts; nothing to do", null));
+            return ResponseEntity.ok(new AutoResponse(
+                    null,
+                    null,
+                    null,
+                    strategy,
+                    0,
+                    0,
+                    0,
+                    List.of(),
+                    List.of(),
+                    "no unallocated accounts; nothing to do",
+                    null));
         }
         String workflowId = "allocate-" + UUID.randomUUID();
         // The workflow pages through the unallocated accounts itself and plans them once, chunk by chunk.
-        StartedWorkflow started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "allocation:auto", w -> w::allocate,
+        StartedWorkflow started = launcher.start(
+                AllocateAccountsWorkflow.class,
+                workflowId,
+                "allocation:auto",
+                w -> w::allocate,
                 body != null && body.parallelism() != null
                         ? AllocationRequest.auto(strategy).withParallelism(Math.min(body.parallelism(), 64))
                         : AllocationRequest.auto(strategy));
         PlanResult plan = awaitPlan(workflowId);
         AllocationResult result = await(workflowId, waitFor(wait, waitSeconds)).orElse(null);
-        int accounts = result != null ? result.requested() : plan.placements().size() + plan.unplaced().size();
-        return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(new AutoResponse(
-                started.workflowId(), started.runId(), started.statusUrl(), strategy, accounts, plan.placements().size(),
-                plan.unplaced().size(), plan.placements(), plan.unplaced(),
-                plan.placements().size() + " of " + (plan.placements().size() + plan.unplaced().size())
-                        + " unallocated accounts planned with " + strategy
-                        + (accounts > plan.placements().size() + plan.unplaced().size()
-                        ? " (the first chunk; the rest is planned chunk by chunk)" : "")
-                        + (result == null ? "; follow " + started.statusUrl() : "; " + result.placed() + " placed, "
-                        + result.failed() + " failed"), result));
+        int accounts = result != null
+                ? result.requested()
+                : plan.placements().size() + plan.unplaced().size();
+        return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK)
+                .body(new AutoResponse(
+                        started.workflowId(),
+                        started.runId(),
+                        started.statusUrl(),
+                        strategy,
+                        accounts,
+                        plan.placements().size(),
+                        plan.unplaced().size(),
+                        plan.placements(),
+                        plan.unplaced(),
+                        plan.placements().size() + " of "
+                                + (plan.placements().size() + plan.unplaced().size())
+                                + " unallocated accounts planned with " + strategy
+                                + (accounts
+                                                > plan.placements().size()
+                                                        + plan.unplaced().size()
+                                        ? " (the first chunk; the rest is planned chunk by chunk)"
+                                        : "")
+                                + (result == null
+                                        ? "; follow " + started.statusUrl()
+                                        : "; " + result.placed() + " placed, " + result.failed() + " failed"),
+                        result));
     }
 
     @PostMapping("/api/v1/group-ai/account-allocation/batch")
-    ResponseEntity<BatchResponse> batch(@RequestBody(required = false) BatchRequest body,
-                                        @RequestParam(defaultValue = "false") boolean wait,
-                                        @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
+    ResponseEntity<BatchResponse> batch(
+            @RequestBody(required = false) BatchRequest body,
+            @RequestParam(defaultValue = "false") boolean wait,
+            @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
         if (body == null || body.allocations() == null || body.allocations().isEmpty()) {
-            throw new InvalidInputException("allocations", "give at least one {\"account_id\": ..., \"server_id\": ...}");
+            throw new InvalidInputException(
+                    "allocations", "give at least one {\"account_id\": ..., \"server_id\": ...}");
         }
         List<FixedTarget> targets = body.allocations().stream()
-                .map(i -> i == null ? new FixedTarget(null, null) : new FixedTarget(i.accountId(), i.serverId())).toList();
+                .map(i -> i == null ? new FixedTarget(null, null) : new FixedTarget(i.accountId(), i.serverId()))
+                .toList();
         String workflowId = "allocate-batch-" + UUID.randomUUID();
         store.reserveBatch(targets, workflowId);
         StartedWorkflow started;
         try {
-            started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "allocation:batch", w -> w::allocate,
+            started = launcher.start(
+                    AllocateAccountsWorkflow.class,
+                    workflowId,
+                    "allocation:batch",
+                    w -> w::allocate,
                     AllocationRequest.fixed(targets));
         } catch (RuntimeException e) {
             targets.forEach(t -> store.release(t.accountId(), t.serverId(), workflowId));
             throw e;
         }
         AllocationResult result = await(workflowId, waitFor(wait, waitSeconds)).orElse(null);
-        return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK).body(new BatchResponse(
-                started.workflowId(), started.runId(), started.statusUrl(), targets.size(), body.allocations(),
-                targets.size() + " accounts reserved; uploading and starting them", result));
+        return ResponseEntity.status(result == null ? HttpStatus.ACCEPTED : HttpStatus.OK)
+                .body(new BatchResponse(
+                        started.workflowId(),
+                        started.runId(),
+                        started.statusUrl(),
+                        targets.size(),
+                        body.allocations(),
+                        targets.size() + " accounts reserved; uploading and starting them",
+                        result));
     }
 
     @PostMapping("/api/v1/group-ai/accounts/allocate")
-    ResponseEntity<AllocateResponse> allocate(@RequestBody(required = false) AllocateRequest body,
-                                              @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
+    ResponseEntity<AllocateResponse> allocate(
+            @RequestBody(required = false) AllocateRequest body,
+            @RequestParam(name = "wait_seconds", required = false) Integer waitSeconds) {
         if (body == null || body.accountId() == null || body.accountId().isBlank()) {
             throw new InvalidInputException("account_id", "account_id is required, e.g. \"639277356598\"");
         }
@@ -151,20 +201,39 @@ class AllocationController {
                     + " (status " + account.status() + "); move it with POST /api/v1/group-ai/accounts/rebalance");
         }
         String workflowId = WorkflowIds.account(accountId);
-        StartedWorkflow started = launcher.start(AllocateAccountsWorkflow.class, workflowId, "account:" + accountId, w -> w::allocate,
+        StartedWorkflow started = launcher.start(
+                AllocateAccountsWorkflow.class,
+                workflowId,
+                "account:" + accountId,
+                w -> w::allocate,
                 AllocationRequest.accounts(strategy, List.of(accountId)));
         int seconds = waitSeconds == null ? DEFAULT_WAIT_SECONDS : Math.max(0, Math.min(waitSeconds, MAX_WAIT_SECONDS));
-        Optional<AccountOutcome> outcome = await(workflowId, seconds).map(r -> r.outcomes().get(0));
+        Optional<AccountOutcome> outcome =
+                await(workflowId, seconds).map(r -> r.outcomes().get(0));
         if (outcome.isEmpty()) {
-            return ResponseEntity.accepted().body(new AllocateResponse(null, null, null, null,
-                    "allocation of account " + accountId + " is still running; follow " + started.statusUrl(),
-                    workflowId, started.statusUrl()));
+            return ResponseEntity.accepted()
+                    .body(new AllocateResponse(
+                            null,
+                            null,
+                            null,
+                            null,
+                            "allocation of account " + accountId + " is still running; follow " + started.statusUrl(),
+                            workflowId,
+                            started.statusUrl()));
         }
         AccountOutcome o = outcome.get();
-        String message = o.success() ? "账号已成功分配到服务器 " + o.serverId() + " (account " + accountId
-                + " allocated to server " + o.serverId() + ")" : o.message();
-        return ResponseEntity.ok(new AllocateResponse(o.success(), o.serverId(), o.remotePath(),
-                o.loadScore() == null ? null : Math.round(o.loadScore() * 10) / 10.0, message, workflowId, started.statusUrl()));
+        String message = o.success()
+                ? "账号已成功分配到服务器 " + o.serverId() + " (account " + accountId + " allocated to server " + o.serverId()
+                        + ")"
+                : o.message();
+        return ResponseEntity.ok(new AllocateResponse(
+                o.success(),
+                o.serverId(),
+                o.remotePath(),
+                o.loadScore() == null ? null : Math.round(o.loadScore() * 10) / 10.0,
+                message,
+                workflowId,
+                started.statusUrl()));
     }
 
     @PostMapping("/api/v1/group-ai/accounts/rebalance")
@@ -175,30 +244,48 @@ class AllocationController {
         String strategy = strategy(body.strategy(), "strategy", "load_balance");
         AccountRecord account = accounts.get(body.accountId());
         if (account.serverId() == null) {
-            throw new ConflictException("account " + account.accountId() + " is not placed on any server; allocate it with "
-                    + "POST /api/v1/group-ai/accounts/allocate");
+            throw new ConflictException("account " + account.accountId()
+                    + " is not placed on any server; allocate it with " + "POST /api/v1/group-ai/accounts/allocate");
         }
         String target = body.targetServerId() == null || body.targetServerId().isBlank() ? null : body.targetServerId();
         if (target != null && !servers.exists(target)) {
             throw new InvalidInputException("target_server_id", "server " + target + " is not registered");
         }
         if (target != null && target.equals(account.serverId())) {
-            throw new InvalidInputException("target_server_id", "account " + account.accountId() + " already runs on "
-                    + target + "; choose another server or leave target_server_id out");
+            throw new InvalidInputException(
+                    "target_server_id",
+                    "account " + account.accountId() + " already runs on " + target
+                            + "; choose another server or leave target_server_id out");
         }
         String workflowId = WorkflowIds.account(account.accountId());
-        StartedWorkflow started = launcher.start(MigrateAccountWorkflow.class, workflowId, "account:" + account.accountId(),
-                w -> w::migrate, new MigrationRequest(account.accountId(), target, body.reason(), strategy));
-        return ResponseEntity.accepted().body(new RebalanceResponse(started.workflowId(), started.runId(), started.statusUrl(),
-                account.accountId(), account.serverId(), target, body.reason()));
+        StartedWorkflow started = launcher.start(
+                MigrateAccountWorkflow.class,
+                workflowId,
+                "account:" + account.accountId(),
+                w -> w::migrate,
+                new MigrationRequest(account.accountId(), target, body.reason(), strategy));
+        return ResponseEntity.accepted()
+                .body(new RebalanceResponse(
+                        started.workflowId(),
+                        started.runId(),
+                        started.statusUrl(),
+                        account.accountId(),
+                        account.serverId(),
+                        target,
+                        body.reason()));
     }
 
     @ExceptionHandler(BatchRejectedException.class)
     ProblemDetail batchRejected(BatchRejectedException e) {
         HttpStatus status = e.conflict() ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
-        ProblemDetail problem = ProblemHandler.problem(status, e.conflict() ? "Conflict" : "Invalid input",
-                e.getMessage() + ": " + e.problems().stream().map(p -> p.field() + ": " + p.message())
-                        .reduce((a, b) -> a + "; " + b).orElse(""));
+        ProblemDetail problem = ProblemHandler.problem(
+                status,
+                e.conflict() ? "Conflict" : "Invalid input",
+                e.getMessage() + ": "
+                        + e.problems().stream()
+                                .map(p -> p.field() + ": " + p.message())
+                                .reduce((a, b) -> a + "; " + b)
+                                .orElse(""));
         problem.setProperty("errors", e.problems());
         return problem;
     }
@@ -259,11 +346,11 @@ class AllocationController {
             return Optional.empty();
         }
         try {
-            return Optional.of(client.newUntypedWorkflowStub(workflowId).getResult(seconds, TimeUnit.SECONDS, AllocationResult.class));
+            return Optional.of(client.newUntypedWorkflowStub(workflowId)
+                    .getResult(seconds, TimeUnit.SECONDS, AllocationResult.class));
         } catch (TimeoutException e) {
             log.info("workflow {} still running after {} s; the caller follows its status url", workflowId, seconds);
             return Optional.empty();
         }
     }
-
 }

@@ -30,7 +30,9 @@ class AllocationSummaryController {
             int max = server.maxAccounts();
             allocated += current;
             double percent = Math.round(1000.0 * current / max) / 10.0;
-            usage.put(server.nodeId(), new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
+            usage.put(
+                    server.nodeId(),
+                    new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
         }
         return new AllocationSummary(allocated + now.unassigned(), now.unassigned(), allocated, usage);
     }

@@ -20,8 +20,7 @@ import java.util.Optional;
  */
 public final class WorkflowCli {
 
-    private WorkflowCli() {
-    }
+    private WorkflowCli() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -38,18 +37,23 @@ public final class WorkflowCli {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
         try {
-            WorkflowExecutionInfo info = stubs.blockingStub().describeWorkflowExecution(
-                    DescribeWorkflowExecutionRequest.newBuilder().setNamespace(namespace)
-                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId)).build())
+            WorkflowExecutionInfo info = stubs.blockingStub()
+                    .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(namespace)
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                            .build())
                     .getWorkflowExecutionInfo();
             out.println("workflow_id: " + info.getExecution().getWorkflowId());
             out.println("run_id: " + info.getExecution().getRunId());
             out.println("type: " + info.getType().getName());
             out.println("task_queue: " + info.getTaskQueue());
             out.println("status: " + info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""));
-            WorkflowClient client = WorkflowClient.newInstance(stubs,
+            WorkflowClient client = WorkflowClient.newInstance(
+                    stubs,
                     WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
-            WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.of(info.getExecution().getRunId()),
+            WorkflowStub stub = client.newUntypedWorkflowStub(
+                    workflowId,
+                    Optional.of(info.getExecution().getRunId()),
                     Optional.of(info.getType().getName()));
             try {
                 out.println("progress: " + stub.query("progress", Object.class));

@@ -41,8 +41,7 @@ final class DemoAgentProcesses {
     }
 
     /** A running agent of a demo node: its pid and the node directory it belongs to. */
-    record Agent(Path nodeDir, ProcessHandle process) {
-    }
+    record Agent(Path nodeDir, ProcessHandle process) {}
 
     /** The agents of every node directory whose pid file names a live process of that node. */
     List<Agent> running() {
@@ -68,16 +67,22 @@ final class DemoAgentProcesses {
     int stopAll(String why) {
         List<Agent> agents = running();
         for (Agent agent : agents) {
-            log.info("stopping the worker-node agent of demo node {} (pid {}): {}", agent.nodeDir().getFileName(),
-                    agent.process().pid(), why);
+            log.info(
+                    "stopping the worker-node agent of demo node {} (pid {}): {}",
+                    agent.nodeDir().getFileName(),
+                    agent.process().pid(),
+                    why);
             agent.process().destroy();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         for (Agent agent : agents) {
             long left = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             if (!awaitExit(agent.process(), left)) {
-                log.warn("the worker-node agent of demo node {} (pid {}) did not stop within {} ms: killing it",
-                        agent.nodeDir().getFileName(), agent.process().pid(), graceMillis);
+                log.warn(
+                        "the worker-node agent of demo node {} (pid {}) did not stop within {} ms: killing it",
+                        agent.nodeDir().getFileName(),
+                        agent.process().pid(),
+                        graceMillis);
                 agent.process().descendants().forEach(ProcessHandle::destroyForcibly);
                 agent.process().destroyForcibly();
                 awaitExit(agent.process(), 5_000);
@@ -107,7 +112,11 @@ final class DemoAgentProcesses {
             return process;
         }
         if (process.isPresent()) {
-            log.info("pid file {} names pid {}, which is not a worker-node agent of {}: left alone", pidFile, pid, deployDir);
+            log.info(
+                    "pid file {} names pid {}, which is not a worker-node agent of {}: left alone",
+                    pidFile,
+                    pid,
+                    deployDir);
         }
         deleteQuietly(pidFile); // stale: its process is gone or the pid was reused
         return Optional.empty();
@@ -128,7 +137,8 @@ final class DemoAgentProcesses {
     /** The process's arguments joined by spaces; empty when unreadable (then it is not ours to stop). */
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
                     .replace('\0', ' ');
         } catch (IOException e) {
             return ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("");

@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                (written into its config as EXIT_AFTER_CONTROL_PLANE_LOST)
  */
 @ConfigurationProperties("groupai.demo")
-public record DemoProperties(@DefaultValue("false") boolean enabled, Path dir,
-                             @DefaultValue("3m") Duration agentExitAfter) {
-}
+public record DemoProperties(
+        @DefaultValue("false") boolean enabled,
+        Path dir,
+        @DefaultValue("3m") Duration agentExitAfter) {}

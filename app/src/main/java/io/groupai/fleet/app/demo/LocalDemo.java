@@ -53,15 +53,23 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
 
     private static final Logger log = LoggerFactory.getLogger(LocalDemo.class);
 
-    record DemoNode(String nodeId, String location) {
-    }
+    record DemoNode(String nodeId, String location) {}
 
     static final List<DemoNode> NODES = List.of(
-            new DemoNode("worker-01", "LosAngeles"), new DemoNode("los-angeles", "LosAngeles"), new DemoNode("manila", "Manila"));
+            new DemoNode("worker-01", "LosAngeles"),
+            new DemoNode("los-angeles", "LosAngeles"),
+            new DemoNode("manila", "Manila"));
 
     /** The account ids of the seeds' batch example. */
-    static final List<String> ACCOUNTS = List.of("639277356155", "639277333688", "639277356598", "639641837416",
-            "639652840998", "639457597211", "639679410504", "639641842001");
+    static final List<String> ACCOUNTS = List.of(
+            "639277356155",
+            "639277333688",
+            "639277356598",
+            "639641837416",
+            "639652840998",
+            "639457597211",
+            "639679410504",
+            "639641842001");
 
     /** An agent's own shutdown waits up to 10 s for running activities; then a little more. */
     static final long AGENT_STOP_GRACE_MILLIS = 15_000;
@@ -82,8 +90,15 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
     private final List<EmbeddedSshNode> running = new ArrayList<>();
     private volatile boolean started;
 
-    LocalDemo(DemoProperties properties, ServerRegistry servers, ServerRepository serverRows, AccountRegistry accountRegistry,
-              AccountRepository accounts, SessionStore sessions, WorkflowLauncher launcher, SimulatedTelegramNetwork network) {
+    LocalDemo(
+            DemoProperties properties,
+            ServerRegistry servers,
+            ServerRepository serverRows,
+            AccountRegistry accountRegistry,
+            AccountRepository accounts,
+            SessionStore sessions,
+            WorkflowLauncher launcher,
+            SimulatedTelegramNetwork network) {
         this.properties = properties;
         this.servers = servers;
         this.serverRows = serverRows;
@@ -102,7 +117,8 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
             try {
                 startNodes();
                 createAccounts();
-                long lobby = network.createGroup("Group AI demo lobby (simulated)").chatId();
+                long lobby =
+                        network.createGroup("Group AI demo lobby (simulated)").chatId();
                 ACCOUNTS.forEach(accountId -> network.join(lobby, accountId, null));
                 log.info("""
 
@@ -114,8 +130,7 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
                               -H 'Content-Type: application/json' -d '{"strategy": "balanced"}'
                          Then talk to them as a human in the simulated lobby group:
                          GET /api/v1/sim-telegram/groups, POST /api/v1/sim-telegram/groups/<chat_id>/messages
-                        ===================================================================================""",
-                        NODES.stream().map(DemoNode::nodeId).toList());
+                        ===================================================================================""", NODES.stream().map(DemoNode::nodeId).toList());
             } catch (RuntimeException e) {
                 log.error("the local demo could not start: {}", e.getMessage(), e);
             }
@@ -131,11 +146,22 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
         }
         for (DemoNode demo : NODES) {
             String password = token();
-            EmbeddedSshNode node = new EmbeddedSshNode(demo.nodeId(), properties.dir().resolve(demo.nodeId()), 0, USER,
-                    password, List.of()).start();
+            EmbeddedSshNode node = new EmbeddedSshNode(
+                            demo.nodeId(), properties.dir().resolve(demo.nodeId()), 0, USER, password, List.of())
+                    .start();
             running.add(node);
-            ServerDefinition definition = new ServerDefinition(demo.nodeId(), "127.0.0.1", node.port(), USER,
-                    node.deployDir().toString(), 5, demo.location(), 1.0, "load_balance", 60, "active");
+            ServerDefinition definition = new ServerDefinition(
+                    demo.nodeId(),
+                    "127.0.0.1",
+                    node.port(),
+                    USER,
+                    node.deployDir().toString(),
+                    5,
+                    demo.location(),
+                    1.0,
+                    "load_balance",
+                    60,
+                    "active");
             ServerInput input = new ServerInput(definition, new SshSecret.Password(password), token());
             if (serverRows.exists(demo.nodeId())) {
                 servers.update(demo.nodeId(), input);
@@ -143,8 +169,12 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
                 servers.create(input);
             }
             try {
-                launcher.start(BootstrapNodeWorkflow.class, WorkflowIds.bootstrap(demo.nodeId()),
-                        "server:" + demo.nodeId(), w -> w::run, new BootstrapRequest(demo.nodeId()));
+                launcher.start(
+                        BootstrapNodeWorkflow.class,
+                        WorkflowIds.bootstrap(demo.nodeId()),
+                        "server:" + demo.nodeId(),
+                        w -> w::run,
+                        new BootstrapRequest(demo.nodeId()));
             } catch (ConflictException alreadyRunning) {
                 log.info("bootstrap of {} is already running", demo.nodeId());
             }
@@ -158,8 +188,11 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
     @Override
     public Map<String, String> forNode(String nodeId) {
         boolean demoNode = NODES.stream().anyMatch(n -> n.nodeId().equals(nodeId));
-        return demoNode ? Map.of(NodeConfigExtras.EXIT_AFTER_CONTROL_PLANE_LOST,
-                properties.agentExitAfter().toSeconds() + "s") : Map.of();
+        return demoNode
+                ? Map.of(
+                        NodeConfigExtras.EXIT_AFTER_CONTROL_PLANE_LOST,
+                        properties.agentExitAfter().toSeconds() + "s")
+                : Map.of();
     }
 
     private void createAccounts() {
@@ -179,7 +212,8 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
      */
     private Path placeholderSession(String accountId) {
         Path temp = sessions.newTempFile();
-        try (OutputStream out = Files.newOutputStream(temp); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(temp);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.putNextEntry(new ZipEntry("td.binlog"));
             zip.write(("SIMULATED placeholder session of demo account " + accountId + "; not a TDLib database\n")
                     .getBytes(StandardCharsets.UTF_8));

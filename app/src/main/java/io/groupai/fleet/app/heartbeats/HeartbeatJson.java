@@ -22,17 +22,20 @@ final class HeartbeatJson {
     private static final Pattern NODE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9_+-]{1,64}");
 
-    private HeartbeatJson() {
-    }
+    private HeartbeatJson() {}
 
     /** The node id alone, to find whose token to check before reading the rest. */
     static String nodeId(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw new InvalidInputException("body", "must be a JSON object: {\"node_id\": ..., \"status\": ..., \"accounts\": [...]}");
+            throw new InvalidInputException(
+                    "body", "must be a JSON object: {\"node_id\": ..., \"status\": ..., \"accounts\": [...]}");
         }
         JsonNode nodeId = body.get("node_id");
-        if (nodeId == null || !nodeId.isString() || !NODE_ID.matcher(nodeId.stringValue()).matches()) {
-            throw new InvalidInputException("node_id", "is required: the registered node id as a string, e.g. \"worker-01\"");
+        if (nodeId == null
+                || !nodeId.isString()
+                || !NODE_ID.matcher(nodeId.stringValue()).matches()) {
+            throw new InvalidInputException(
+                    "node_id", "is required: the registered node id as a string, e.g. \"worker-01\"");
         }
         return nodeId.stringValue();
     }
@@ -60,18 +63,23 @@ final class HeartbeatJson {
         if (failures != null && failures.isArray()) {
             for (int i = 0; i < failures.size(); i++) {
                 JsonNode f = failures.get(i);
-                Long id = f.isObject() && f.get("id") != null && f.get("id").canConvertToLong() ? f.get("id").longValue() : null;
+                Long id = f.isObject() && f.get("id") != null && f.get("id").canConvertToLong()
+                        ? f.get("id").longValue()
+                        : null;
                 if (id == null) {
-                    problems.add(new FieldProblem("failed_commands[" + i + "].id", "must be the command id (a number)"));
+                    problems.add(
+                            new FieldProblem("failed_commands[" + i + "].id", "must be the command id (a number)"));
                 } else {
-                    failed.add(new Heartbeat.FailedCommand(id, f.get("error") == null ? null : f.get("error").asString()));
+                    failed.add(new Heartbeat.FailedCommand(
+                            id, f.get("error") == null ? null : f.get("error").asString()));
                 }
             }
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
-        return new Heartbeat(nodeId, status, accountCount == null ? accounts.size() : accountCount, accounts, acked, failed);
+        return new Heartbeat(
+                nodeId, status, accountCount == null ? accounts.size() : accountCount, accounts, acked, failed);
     }
 
     private static AccountReport account(JsonNode a, String at, List<FieldProblem> problems) {
@@ -94,11 +102,19 @@ final class HeartbeatJson {
         if (problems.size() > before) {
             return null;
         }
-        return new AccountReport(accountId, status, scriptId, messages == null ? 0 : messages, replies == null ? 0 : replies,
-                lastActivity, sessionFile, groups);
+        return new AccountReport(
+                accountId,
+                status,
+                scriptId,
+                messages == null ? 0 : messages,
+                replies == null ? 0 : replies,
+                lastActivity,
+                sessionFile,
+                groups);
     }
 
-    private static String text(JsonNode node, String name, String field, boolean required, List<FieldProblem> problems) {
+    private static String text(
+            JsonNode node, String name, String field, boolean required, List<FieldProblem> problems) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             if (required) {

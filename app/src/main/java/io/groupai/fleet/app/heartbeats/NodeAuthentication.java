@@ -17,10 +17,14 @@ public class NodeAuthentication {
 
     /** @throws ResponseStatusException 401 unless the header carries this node's token */
     public void require(String nodeId, String authorization) {
-        String token = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
+        String token = authorization != null && authorization.startsWith("Bearer ")
+                ? authorization.substring(7).trim()
+                : null;
         if (nodeId == null || !tokens.verify(nodeId, token)) {
-            throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "a valid node token is required: send "
-                    + "'Authorization: Bearer <node_token>' with the token configured for this node (node_token of the server)");
+            throw new ResponseStatusException(
+                    HttpStatus.UNAUTHORIZED,
+                    "a valid node token is required: send "
+                            + "'Authorization: Bearer <node_token>' with the token configured for this node (node_token of the server)");
         }
     }
 }

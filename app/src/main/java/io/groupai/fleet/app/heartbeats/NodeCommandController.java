@@ -37,11 +37,10 @@ class NodeCommandController {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
-    record CommandRequest(String action, JsonNode params) {
-    }
+    record CommandRequest(String action, JsonNode params) {}
 
-    record CommandView(long id, String nodeId, String action, JsonNode params, String status, int attempts, String error) {
-    }
+    record CommandView(
+            long id, String nodeId, String action, JsonNode params, String status, int attempts, String error) {}
 
     private final NodeCommandQueue queue;
     private final ServerRepository servers;
@@ -50,8 +49,13 @@ class NodeCommandController {
     private final JsonMapper json;
     private final String publicUrl;
 
-    NodeCommandController(NodeCommandQueue queue, ServerRepository servers, AccountRepository accounts, SessionStore sessions,
-                          JsonMapper json, @Value("${groupai.public-url:}") String publicUrl) {
+    NodeCommandController(
+            NodeCommandQueue queue,
+            ServerRepository servers,
+            AccountRepository accounts,
+            SessionStore sessions,
+            JsonMapper json,
+            @Value("${groupai.public-url:}") String publicUrl) {
         this.queue = queue;
         this.servers = servers;
         this.accounts = accounts;
@@ -70,7 +74,8 @@ class NodeCommandController {
         };
         long id = queue.enqueue(nodeId, request.action(), json.writeValueAsString(params));
         CommandView view = new CommandView(id, nodeId, request.action(), json.valueToTree(params), "pending", 0, null);
-        return ResponseEntity.created(URI.create("/api/v1/group-ai/servers/" + nodeId + "/commands")).body(view);
+        return ResponseEntity.created(URI.create("/api/v1/group-ai/servers/" + nodeId + "/commands"))
+                .body(view);
     }
 
     @GetMapping
@@ -87,7 +92,9 @@ class NodeCommandController {
         if (url != null && !url.matches("https?://\\S+")) {
             problems.add(new FieldProblem("params.download_url", "must be an http(s) URL the node can reach"));
         }
-        String sha256 = params != null && params.hasNonNull("sha256") ? params.get("sha256").asString() : null;
+        String sha256 = params != null && params.hasNonNull("sha256")
+                ? params.get("sha256").asString()
+                : null;
         if (sha256 != null && !SHA256.matcher(sha256).matches()) {
             problems.add(new FieldProblem("params.sha256", "must be 64 lower-case hex digits"));
         }
@@ -112,15 +119,19 @@ class NodeCommandController {
         }
         AccountRecord account = accounts.get(accountId);
         if (!nodeId.equals(account.serverId())) {
-            throw new ConflictException("account " + accountId + " is assigned to " + (account.serverId() == null ? "no server"
-                    : account.serverId()) + ", not " + nodeId + "; allocate it to " + nodeId + " first");
+            throw new ConflictException("account " + accountId + " is assigned to "
+                    + (account.serverId() == null ? "no server" : account.serverId()) + ", not " + nodeId
+                    + "; allocate it to " + nodeId + " first");
         }
         if (sessions.archive(accountId).isEmpty()) {
             throw new ConflictException("no session is stored for account " + accountId
                     + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session");
         }
-        String base = publicUrl.isBlank() ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString() : publicUrl;
-        return Map.of("account_id", accountId, "session_url", base + "/api/v1/workers/" + nodeId + "/sessions/" + accountId);
+        String base = publicUrl.isBlank()
+                ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
+                : publicUrl;
+        return Map.of(
+                "account_id", accountId, "session_url", base + "/api/v1/workers/" + nodeId + "/sessions/" + accountId);
     }
 
     private static String required(JsonNode params, String name, List<FieldProblem> problems) {
@@ -133,6 +144,7 @@ class NodeCommandController {
     }
 
     private CommandView view(PendingCommand c) {
-        return new CommandView(c.id(), c.nodeId(), c.action(), json.readTree(c.paramsJson()), c.status(), c.attempts(), c.error());
+        return new CommandView(
+                c.id(), c.nodeId(), c.action(), json.readTree(c.paramsJson()), c.status(), c.attempts(), c.error());
     }
 }

@@ -34,11 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 class WorkerHeartbeatController {
 
-    record CommandView(long id, String action, JsonNode params) {
-    }
+    record CommandView(long id, String action, JsonNode params) {}
 
-    record Reply(boolean ok, Instant leaseExpiresAt, List<CommandView> pendingCommands, List<String> rejectedAccounts) {
-    }
+    record Reply(
+            boolean ok, Instant leaseExpiresAt, List<CommandView> pendingCommands, List<String> rejectedAccounts) {}
 
     private final HeartbeatService heartbeats;
     private final NodeAuthentication auth;
@@ -46,8 +45,12 @@ class WorkerHeartbeatController {
     private final SessionStore sessions;
     private final JsonMapper json;
 
-    WorkerHeartbeatController(HeartbeatService heartbeats, NodeAuthentication auth, AccountRepository accounts,
-                              SessionStore sessions, JsonMapper json) {
+    WorkerHeartbeatController(
+            HeartbeatService heartbeats,
+            NodeAuthentication auth,
+            AccountRepository accounts,
+            SessionStore sessions,
+            JsonMapper json) {
         this.heartbeats = heartbeats;
         this.auth = auth;
         this.accounts = accounts;
@@ -56,27 +59,36 @@ class WorkerHeartbeatController {
     }
 
     @PostMapping("/api/v1/workers/heartbeat")
-    Reply heartbeat(@RequestBody JsonNode body,
-                    @RequestHeader(name = "Authorization", required = false) String authorization) {
+    Reply heartbeat(
+            @RequestBody JsonNode body, @RequestHeader(name = "Authorization", required = false) String authorization) {
         auth.require(HeartbeatJson.nodeId(body), authorization);
         Heartbeat heartbeat = HeartbeatJson.read(body);
         HeartbeatReply reply = heartbeats.accept(heartbeat);
-        return new Reply(true, reply.leaseExpiresAt(), reply.pendingCommands().stream().map(this::view).toList(),
+        return new Reply(
+                true,
+                reply.leaseExpiresAt(),
+                reply.pendingCommands().stream().map(this::view).toList(),
                 reply.rejectedAccounts());
     }
 
     /** The stored session archive, only for the node the account is assigned to. */
     @GetMapping("/api/v1/workers/{nodeId}/sessions/{accountId}")
-    ResponseEntity<Resource> session(@PathVariable String nodeId, @PathVariable String accountId,
-                                     @RequestHeader(name = "Authorization", required = false) String authorization) {
+    ResponseEntity<Resource> session(
+            @PathVariable String nodeId,
+            @PathVariable String accountId,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
         auth.require(nodeId, authorization);
         AccountRecord account = accounts.get(accountId);
         if (!nodeId.equals(account.serverId())) {
-            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "account " + accountId + " is not assigned to " + nodeId);
+            throw new ResponseStatusException(
+                    HttpStatus.FORBIDDEN, "account " + accountId + " is not assigned to " + nodeId);
         }
-        Path archive = sessions.archive(accountId).orElseThrow(() -> new NotFoundException(
-                "no session is stored for account " + accountId + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session"));
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(new FileSystemResource(archive));
+        Path archive = sessions.archive(accountId)
+                .orElseThrow(() -> new NotFoundException("no session is stored for account " + accountId
+                        + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session"));
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(new FileSystemResource(archive));
     }
 
     private CommandView view(PendingCommand command) {

@@ -57,8 +57,10 @@ class AccountLoginController {
             }
             return node;
         } catch (JacksonException e) {
-            throw new InvalidInputException("body", "is not valid JSON (details withheld: the body may hold a secret);"
-                    + " send a JSON object with Content-Type: application/json");
+            throw new InvalidInputException(
+                    "body",
+                    "is not valid JSON (details withheld: the body may hold a secret);"
+                            + " send a JSON object with Content-Type: application/json");
         }
     }
 
@@ -67,15 +69,21 @@ class AccountLoginController {
         AccountRecord account = accounts.get(accountId);
         JsonNode body = parse(raw);
         if (account.serverId() == null) {
-            throw new ConflictException("account " + accountId + " is not placed on any server, so no node can log it in;"
-                    + " allocate it with POST /api/v1/group-ai/accounts/allocate");
+            throw new ConflictException(
+                    "account " + accountId + " is not placed on any server, so no node can log it in;"
+                            + " allocate it with POST /api/v1/group-ai/accounts/allocate");
         }
         // Spaces, dashes and brackets as people type them; what Telegram gets is the digits with an optional '+'.
-        String phone = text(body, "phone_number", "the account's phone number in international format, e.g. \"+4915112345678\"")
+        String phone = text(
+                        body,
+                        "phone_number",
+                        "the account's phone number in international format, e.g. \"+4915112345678\"")
                 .replaceAll("[\\s()\\-.]", "");
         if (!PHONE.matcher(phone).matches()) {
-            throw new InvalidInputException("phone_number", "must be a phone number in international format: an optional '+'"
-                    + " and 7 to 15 digits, e.g. \"+4915112345678\"");
+            throw new InvalidInputException(
+                    "phone_number",
+                    "must be a phone number in international format: an optional '+'"
+                            + " and 7 to 15 digits, e.g. \"+4915112345678\"");
         }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(logins.start(accountId, account.serverId(), phone));
     }
@@ -83,7 +91,8 @@ class AccountLoginController {
     @PostMapping("/code")
     ResponseEntity<LoginStore.View> code(@PathVariable String accountId, @RequestBody(required = false) String raw) {
         accounts.get(accountId);
-        String code = text(parse(raw), "code", "the login code Telegram sent, e.g. \"12345\"").strip();
+        String code = text(parse(raw), "code", "the login code Telegram sent, e.g. \"12345\"")
+                .strip();
         if (!CODE.matcher(code).matches()) {
             throw new InvalidInputException("code", "must be the 4 to 10 digit login code Telegram sent");
         }
@@ -91,7 +100,8 @@ class AccountLoginController {
     }
 
     @PostMapping("/password")
-    ResponseEntity<LoginStore.View> password(@PathVariable String accountId, @RequestBody(required = false) String raw) {
+    ResponseEntity<LoginStore.View> password(
+            @PathVariable String accountId, @RequestBody(required = false) String raw) {
         accounts.get(accountId);
         // Not stripped: spaces may be part of a password.
         String password = text(parse(raw), "password", "the account's two-step verification password");

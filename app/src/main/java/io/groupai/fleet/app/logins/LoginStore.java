@@ -38,7 +38,11 @@ public class LoginStore {
 
     /** Login states; {@link #wire()} is the API's spelling. */
     public enum State {
-        WAITING_PHONE, WAITING_CODE, WAITING_PASSWORD, AUTHORIZED, FAILED;
+        WAITING_PHONE,
+        WAITING_CODE,
+        WAITING_PASSWORD,
+        AUTHORIZED,
+        FAILED;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -63,9 +67,15 @@ public class LoginStore {
     }
 
     /** What the API shows: never a value, the phone only masked. {@code pendingStep}: a value not yet fetched. */
-    public record View(String accountId, String state, String detail, String nodeId, String phone, String pendingStep,
-                       Instant updatedAt, Instant expiresAt) {
-    }
+    public record View(
+            String accountId,
+            String state,
+            String detail,
+            String nodeId,
+            String phone,
+            String pendingStep,
+            Instant updatedAt,
+            Instant expiresAt) {}
 
     private static final class Login {
         final String accountId;
@@ -118,7 +128,9 @@ public class LoginStore {
             State expected = "code".equals(step) ? State.WAITING_CODE : State.WAITING_PASSWORD;
             if (login.state != expected) {
                 throw new ConflictException("the login of account " + accountId + " is " + login.state.wire()
-                        + (login.pendingStep != null ? " (its " + login.pendingStep + " is still on the way to node " + login.nodeId + ")" : "")
+                        + (login.pendingStep != null
+                                ? " (its " + login.pendingStep + " is still on the way to node " + login.nodeId + ")"
+                                : "")
                         + ", not " + expected.wire() + "; check GET /api/v1/group-ai/accounts/" + accountId + "/login");
             }
             queue(login, step, value);
@@ -154,7 +166,8 @@ public class LoginStore {
      * (at most {@value #MAX_POLL_MILLIS}) for one to arrive.
      */
     public List<Delivery> poll(String nodeId, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(Math.max(0, timeoutMillis), MAX_POLL_MILLIS));
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(Math.min(Math.max(0, timeoutMillis), MAX_POLL_MILLIS));
         lock.lock();
         try {
             while (true) {
@@ -170,7 +183,8 @@ public class LoginStore {
                     }
                 }
                 if (!out.isEmpty()) {
-                    out.forEach(d -> log.info("account {}: login {} delivered to node {}", d.accountId(), d.step(), nodeId));
+                    out.forEach(d ->
+                            log.info("account {}: login {} delivered to node {}", d.accountId(), d.step(), nodeId));
                     return out;
                 }
                 long left = deadline - System.nanoTime();
@@ -224,8 +238,9 @@ public class LoginStore {
         purgeExpired();
         Login login = logins.get(accountId);
         if (login == null) {
-            throw new NotFoundException("no login is in progress for account " + accountId + "; start one with POST /api/v1/group-ai/accounts/"
-                    + accountId + "/login {\"phone_number\": \"+49...\"}");
+            throw new NotFoundException("no login is in progress for account " + accountId
+                    + "; start one with POST /api/v1/group-ai/accounts/" + accountId
+                    + "/login {\"phone_number\": \"+49...\"}");
         }
         return login;
     }
@@ -236,16 +251,28 @@ public class LoginStore {
         logins.values().removeIf(login -> {
             boolean expired = login.updatedAt.plus(ttl).isBefore(now);
             if (expired) {
-                log.info("account {}: login forgotten after {} min without progress{}", login.accountId, ttl.toMinutes(),
-                        login.pendingStep != null ? " (its " + login.pendingStep + " was never fetched by node " + login.nodeId + ")" : "");
+                log.info(
+                        "account {}: login forgotten after {} min without progress{}",
+                        login.accountId,
+                        ttl.toMinutes(),
+                        login.pendingStep != null
+                                ? " (its " + login.pendingStep + " was never fetched by node " + login.nodeId + ")"
+                                : "");
             }
             return expired;
         });
     }
 
     private View view(Login login) {
-        return new View(login.accountId, login.state.wire(), login.detail, login.nodeId, login.maskedPhone, login.pendingStep,
-                login.updatedAt, login.updatedAt.plus(ttl));
+        return new View(
+                login.accountId,
+                login.state.wire(),
+                login.detail,
+                login.nodeId,
+                login.maskedPhone,
+                login.pendingStep,
+                login.updatedAt,
+                login.updatedAt.plus(ttl));
     }
 
     /**

@@ -34,9 +34,10 @@ class WorkerLoginController {
     }
 
     @GetMapping("/api/v1/workers/{nodeId}/logins")
-    ResponseEntity<List<LoginStore.Delivery>> poll(@PathVariable String nodeId,
-                                                   @RequestParam(name = "timeout_ms", defaultValue = "0") long timeoutMillis,
-                                                   @RequestHeader(name = "Authorization", required = false) String authorization)
+    ResponseEntity<List<LoginStore.Delivery>> poll(
+            @PathVariable String nodeId,
+            @RequestParam(name = "timeout_ms", defaultValue = "0") long timeoutMillis,
+            @RequestHeader(name = "Authorization", required = false) String authorization)
             throws InterruptedException {
         auth.require(nodeId, authorization);
         // The body carries secrets: no cache or proxy may keep it.
@@ -44,15 +45,22 @@ class WorkerLoginController {
     }
 
     @PostMapping("/api/v1/workers/{nodeId}/logins/{accountId}/state")
-    ResponseEntity<Void> report(@PathVariable String nodeId, @PathVariable String accountId,
-                                @RequestBody(required = false) JsonNode body,
-                                @RequestHeader(name = "Authorization", required = false) String authorization) {
+    ResponseEntity<Void> report(
+            @PathVariable String nodeId,
+            @PathVariable String accountId,
+            @RequestBody(required = false) JsonNode body,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
         auth.require(nodeId, authorization);
         JsonNode state = body == null ? null : body.get("state");
-        LoginStore.State parsed = state != null && state.isString() ? LoginStore.State.fromWire(state.stringValue()) : null;
+        LoginStore.State parsed =
+                state != null && state.isString() ? LoginStore.State.fromWire(state.stringValue()) : null;
         if (parsed == null) {
-            throw new InvalidInputException("state", "must be one of " + Arrays.stream(LoginStore.State.values())
-                    .map(LoginStore.State::wire).collect(Collectors.joining(", ")));
+            throw new InvalidInputException(
+                    "state",
+                    "must be one of "
+                            + Arrays.stream(LoginStore.State.values())
+                                    .map(LoginStore.State::wire)
+                                    .collect(Collectors.joining(", ")));
         }
         JsonNode detail = body.get("detail");
         if (detail != null && !detail.isNull() && !detail.isString()) {

@@ -22,9 +22,12 @@ class NodeDistributionHealthIndicator implements HealthIndicator {
     public Health health() {
         try {
             NodeDistribution.Manifest m = distribution.manifest();
-            return Health.up().withDetail("version", m.version()).withDetail("java_runtime", m.javaVersion())
+            return Health.up()
+                    .withDetail("version", m.version())
+                    .withDetail("java_runtime", m.javaVersion())
                     .withDetail("runtime_id", m.runtimeId().substring(0, 12))
-                    .withDetail("platform", m.os() + " " + m.arch() + ", glibc " + m.minGlibc() + "+").build();
+                    .withDetail("platform", m.os() + " " + m.arch() + ", glibc " + m.minGlibc() + "+")
+                    .build();
         } catch (IllegalStateException e) {
             return Health.down().withDetail("error", e.getMessage()).build();
         }

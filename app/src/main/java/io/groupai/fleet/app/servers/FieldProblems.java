@@ -8,8 +8,7 @@ import java.util.stream.Collectors;
 
 final class FieldProblems {
 
-    private FieldProblems() {
-    }
+    private FieldProblems() {}
 
     /**
      * Reading problems (wrong type, unset variable) plus validation problems of the fields that

@@ -24,11 +24,14 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class MasterConfigImporter {
 
-    private static final Set<String> STRATEGIES = Set.of("balanced", "round_robin", "least_loaded", "load_balance",
-            "location", "affinity", "isolation");
+    private static final Set<String> STRATEGIES =
+            Set.of("balanced", "round_robin", "least_loaded", "load_balance", "location", "affinity", "isolation");
 
     /** Duplicate keys would silently drop a server; refuse them instead. */
-    private final JsonMapper strictJson = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private final JsonMapper strictJson = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     private final ServerRegistry registry;
     private final ServerJson serverJson;
 
@@ -43,17 +46,23 @@ public class MasterConfigImporter {
             root = strictJson.readTree(json);
         } catch (JacksonException e) {
             // Limit violations (StreamConstraintsException, e.g. a 100,000-character key) carry no location.
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new InvalidInputException("body", "master_config.json is not valid JSON: " + e.getOriginalMessage() + where);
+            String where = e.getLocation() == null
+                    ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")";
+            throw new InvalidInputException(
+                    "body", "master_config.json is not valid JSON: " + e.getOriginalMessage() + where);
         }
         if (root == null || !root.isObject()) {
-            throw new InvalidInputException("body", "master_config.json must be a JSON object with a \"servers\" object");
+            throw new InvalidInputException(
+                    "body", "master_config.json must be a JSON object with a \"servers\" object");
         }
         JsonNode servers = root.get("servers");
         if (servers == null || !servers.isObject() || servers.isEmpty()) {
-            throw new InvalidInputException("servers", "must be a non-empty object keyed by node id, "
-                    + "e.g. {\"servers\": {\"worker-01\": {\"host\": \"203.0.113.10\", ...}}}");
+            throw new InvalidInputException(
+                    "servers",
+                    "must be a non-empty object keyed by node id, "
+                            + "e.g. {\"servers\": {\"worker-01\": {\"host\": \"203.0.113.10\", ...}}}");
         }
         List<FieldProblem> problems = new ArrayList<>();
         List<ServerInput> inputs = new ArrayList<>();
@@ -86,8 +95,10 @@ public class MasterConfigImporter {
         JsonNode strategy = allocation.get("default_strategy");
         if (strategy != null) {
             if (!strategy.isString() || !STRATEGIES.contains(strategy.stringValue())) {
-                problems.add(new FieldProblem("allocation.default_strategy", "must be one of " + String.join(", ",
-                        STRATEGIES.stream().sorted().toList())));
+                problems.add(new FieldProblem(
+                        "allocation.default_strategy",
+                        "must be one of "
+                                + String.join(", ", STRATEGIES.stream().sorted().toList())));
             } else {
                 settings.put("default_strategy", strategy.stringValue());
             }
@@ -99,8 +110,13 @@ public class MasterConfigImporter {
         return settings;
     }
 
-    private static void number(JsonNode block, String name, double min, double max, Map<String, String> settings,
-                               List<FieldProblem> problems) {
+    private static void number(
+            JsonNode block,
+            String name,
+            double min,
+            double max,
+            Map<String, String> settings,
+            List<FieldProblem> problems) {
         JsonNode value = block.get(name);
         if (value == null) {
             return;

@@ -46,7 +46,8 @@ class MasterConfigStartupImport implements ApplicationRunner {
             int count = importer.importJson(json).size();
             log.info("imported {} servers from {}", count, path);
         } catch (InvalidInputException e) {
-            throw new IllegalStateException("master config " + path + " was not imported (nothing changed): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "master config " + path + " was not imported (nothing changed): " + e.getMessage(), e);
         }
     }
 }

@@ -46,6 +46,7 @@ class ServerController {
 
     /** Large enough that small fleets get every server in one page, as before paging. */
     static final int DEFAULT_PAGE_SIZE = 100;
+
     static final int MAX_PAGE_SIZE = 1000;
     /** What probes write into servers.health. */
     static final List<String> HEALTH = List.of("unknown", "healthy", "unhealthy");
@@ -59,9 +60,15 @@ class ServerController {
     private final WorkflowLauncher launcher;
     private final ServerJson serverJson;
 
-    ServerController(ServerRegistry registry, ServerRepository servers, AccountRepository accounts,
-                     CredentialStore credentials, NodeTokenStore tokens, MasterConfigImporter importer, WorkflowLauncher launcher,
-                     Environment environment) {
+    ServerController(
+            ServerRegistry registry,
+            ServerRepository servers,
+            AccountRepository accounts,
+            CredentialStore credentials,
+            NodeTokenStore tokens,
+            MasterConfigImporter importer,
+            WorkflowLauncher launcher,
+            Environment environment) {
         this.registry = registry;
         this.servers = servers;
         this.accounts = accounts;
@@ -74,11 +81,12 @@ class ServerController {
 
     /** One page of servers, filtered on the database; accounts are counted for that page only. */
     @GetMapping
-    Page<ServerView> list(@RequestParam(required = false) String status,
-                          @RequestParam(required = false) String health,
-                          @RequestParam(required = false) String location,
-                          @RequestParam(defaultValue = "0") int page,
-                          @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE) int size) {
+    Page<ServerView> list(
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String health,
+            @RequestParam(required = false) String location,
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "" + DEFAULT_PAGE_SIZE) int size) {
         if (page < 0) {
             throw new InvalidInputException("page", "must be 0 or more (pages count from 0)");
         }
@@ -86,10 +94,12 @@ class ServerController {
             throw new InvalidInputException("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
         if (status != null && ServerStatus.fromWire(status).isEmpty()) {
-            throw new InvalidInputException("status", "unknown status '" + status + "'; use one of active, draining, disabled, down");
+            throw new InvalidInputException(
+                    "status", "unknown status '" + status + "'; use one of active, draining, disabled, down");
         }
         if (health != null && !HEALTH.contains(health)) {
-            throw new InvalidInputException("health", "unknown health '" + health + "'; use one of " + String.join(", ", HEALTH));
+            throw new InvalidInputException(
+                    "health", "unknown health '" + health + "'; use one of " + String.join(", ", HEALTH));
         }
         Page<ServerRecord> found = servers.list(status, health, location, page, size);
         return new Page<>(views(found.items()), found.page(), found.size(), found.total());
@@ -128,7 +138,9 @@ class ServerController {
     }
 
     /** Body: master_config.json as written in the seeds; all servers are written or none. */
-    @PostMapping(path = "/import", consumes = {"application/json", "text/plain", "application/octet-stream"})
+    @PostMapping(
+            path = "/import",
+            consumes = {"application/json", "text/plain", "application/octet-stream"})
     Map<String, Object> importMasterConfig(@RequestBody String body) {
         List<ServerRecord> imported = importer.importJson(body);
         return Map.of("imported", imported.size(), "servers", views(imported));
@@ -150,18 +162,30 @@ class ServerController {
             throw new InvalidInputException("action", e.getMessage());
         }
         servers.get(nodeId);
-        StartedWorkflow started = launcher.start(ServerOperationWorkflow.class, WorkflowIds.serverOperation(nodeId),
-                "server:" + nodeId, w -> w::run, new ServerOperationRequest(nodeId, parsed));
-        return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
+        StartedWorkflow started = launcher.start(
+                ServerOperationWorkflow.class,
+                WorkflowIds.serverOperation(nodeId),
+                "server:" + nodeId,
+                w -> w::run,
+                new ServerOperationRequest(nodeId, parsed));
+        return ResponseEntity.accepted()
+                .location(URI.create(started.statusUrl()))
+                .body(started);
     }
 
     /** Installs the worker-node agent on the server, starts it and waits for its first poll. */
     @PostMapping("/{nodeId}/bootstrap")
     ResponseEntity<StartedWorkflow> bootstrap(@PathVariable String nodeId) {
         servers.get(nodeId);
-        StartedWorkflow started = launcher.start(BootstrapNodeWorkflow.class, WorkflowIds.bootstrap(nodeId),
-                "server:" + nodeId, w -> w::run, new BootstrapRequest(nodeId));
-        return ResponseEntity.accepted().location(URI.create(started.statusUrl())).body(started);
+        StartedWorkflow started = launcher.start(
+                BootstrapNodeWorkflow.class,
+                WorkflowIds.bootstrap(nodeId),
+                "server:" + nodeId,
+                w -> w::run,
+                new BootstrapRequest(nodeId));
+        return ResponseEntity.accepted()
+                .location(URI.create(started.statusUrl()))
+                .body(started);
     }
 
     private ServerInput read(JsonNode body, String pathNodeId) {
@@ -182,12 +206,20 @@ class ServerController {
         Map<String, Integer> counts = accounts.countByServer(ids);
         Map<String, String> authTypes = credentials.authTypes(ids);
         java.util.Set<String> withTokens = tokens.existing(ids);
-        return list.stream().map(s -> ServerView.of(s, counts.getOrDefault(s.nodeId(), 0), authTypes.get(s.nodeId()),
-                withTokens.contains(s.nodeId()))).toList();
+        return list.stream()
+                .map(s -> ServerView.of(
+                        s,
+                        counts.getOrDefault(s.nodeId(), 0),
+                        authTypes.get(s.nodeId()),
+                        withTokens.contains(s.nodeId())))
+                .toList();
     }
 
     private ServerView view(ServerRecord server, int accountsCount) {
-        return ServerView.of(server, accountsCount, credentials.authType(server.nodeId()).orElse(null),
+        return ServerView.of(
+                server,
+                accountsCount,
+                credentials.authType(server.nodeId()).orElse(null),
                 tokens.exists(server.nodeId()));
     }
 }

@@ -35,7 +35,8 @@ final class ServerJson {
      */
     ServerInput read(JsonNode entry, String prefix, String expectedNodeId, List<FieldProblem> problems) {
         if (entry == null || !entry.isObject()) {
-            problems.add(new FieldProblem(prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
+            problems.add(new FieldProblem(
+                    prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1),
                     "must be a JSON object describing a server (host, user, deploy_dir, max_accounts, ...)"));
             return null;
         }
@@ -45,12 +46,21 @@ final class ServerJson {
             nodeId = expectedNodeId;
         } else if (expectedNodeId != null && !expectedNodeId.equals(nodeId)) {
             // Not echoed: the value may have come from a ${VAR} of the app's environment.
-            problems.add(new FieldProblem(prefix + "node_id", "node_id differs from its key '"
-                    + expectedNodeId + "'; make them equal"));
+            problems.add(new FieldProblem(
+                    prefix + "node_id", "node_id differs from its key '" + expectedNodeId + "'; make them equal"));
         }
-        ServerDefinition definition = new ServerDefinition(nodeId, r.string("host"), r.integer("port"), r.string("user"),
-                r.string("deploy_dir"), r.integer("max_accounts"), r.string("location"), r.number("weight"),
-                r.string("allocation_strategy"), r.integer("health_check_interval"), r.string("status"));
+        ServerDefinition definition = new ServerDefinition(
+                nodeId,
+                r.string("host"),
+                r.integer("port"),
+                r.string("user"),
+                r.string("deploy_dir"),
+                r.integer("max_accounts"),
+                r.string("location"),
+                r.number("weight"),
+                r.string("allocation_strategy"),
+                r.integer("health_check_interval"),
+                r.string("status"));
         SshSecret secret = secret(r, prefix, problems);
         return new ServerInput(definition, secret, r.string("node_token"));
     }
@@ -61,7 +71,8 @@ final class ServerJson {
         String keyFile = r.string("private_key_file");
         String passphrase = r.string("private_key_passphrase");
         if (inlineKey != null && keyFile != null) {
-            problems.add(new FieldProblem(prefix + "private_key", "give either private_key or private_key_file, not both"));
+            problems.add(
+                    new FieldProblem(prefix + "private_key", "give either private_key or private_key_file, not both"));
             return null;
         }
         if (keyFile != null) {
@@ -69,14 +80,18 @@ final class ServerJson {
             try {
                 inlineKey = Files.readString(path);
             } catch (IOException | RuntimeException e) {
-                problems.add(new FieldProblem(prefix + "private_key_file", "cannot read the key file " + keyFile
-                        + " (" + e.getClass().getSimpleName() + "); give a readable path to an OpenSSH/PEM private key"));
+                problems.add(new FieldProblem(
+                        prefix + "private_key_file",
+                        "cannot read the key file " + keyFile + " ("
+                                + e.getClass().getSimpleName()
+                                + "); give a readable path to an OpenSSH/PEM private key"));
                 return null;
             }
         }
         if (inlineKey != null) {
             if (!inlineKey.contains("PRIVATE KEY-----")) {
-                problems.add(new FieldProblem(prefix + (keyFile != null ? "private_key_file" : "private_key"),
+                problems.add(new FieldProblem(
+                        prefix + (keyFile != null ? "private_key_file" : "private_key"),
                         "is not a PEM/OpenSSH private key (no '-----BEGIN ... PRIVATE KEY-----' block)"));
                 return null;
             }
@@ -93,9 +108,11 @@ final class ServerJson {
         while (m.find()) {
             String value = env.apply(m.group(1));
             if (value == null) {
-                problems.add(new FieldProblem(field, "environment variable " + m.group(1)
-                        + " is not set; export it before starting (or importing), or write the value in place of ${"
-                        + m.group(1) + "}"));
+                problems.add(new FieldProblem(
+                        field,
+                        "environment variable " + m.group(1)
+                                + " is not set; export it before starting (or importing), or write the value in place of ${"
+                                + m.group(1) + "}"));
                 ok = false;
                 value = "";
             }

@@ -32,9 +32,24 @@ public record ServerStatusView(
         String lastProbeError) {
 
     static ServerStatusView of(ServerRecord s, int accountsCount) {
-        return new ServerStatusView(s.nodeId(), s.host(), displayStatus(s), s.cpuUsage(), s.memoryUsage(), s.diskUsage(),
-                accountsCount, s.maxAccounts(), loadScore(s, accountsCount), s.lastHeartbeat(), s.processAlive(),
-                s.workerPid(), s.latencyMs(), s.health(), s.consecutiveFailures(), s.lastProbeAt(), s.lastProbeError());
+        return new ServerStatusView(
+                s.nodeId(),
+                s.host(),
+                displayStatus(s),
+                s.cpuUsage(),
+                s.memoryUsage(),
+                s.diskUsage(),
+                accountsCount,
+                s.maxAccounts(),
+                loadScore(s, accountsCount),
+                s.lastHeartbeat(),
+                s.processAlive(),
+                s.workerPid(),
+                s.latencyMs(),
+                s.health(),
+                s.consecutiveFailures(),
+                s.lastProbeAt(),
+                s.lastProbeError());
     }
 
     /** online / offline as in the seed for active servers; the administrative state otherwise. */

@@ -28,13 +28,30 @@ public record ServerView(
         Instant updatedAt) {
 
     /** Which kind of secret is stored, if any. */
-    public record Credential(String type, boolean configured) {
-    }
+    public record Credential(String type, boolean configured) {}
 
     static ServerView of(ServerRecord s, int accountsCount, String credentialType, boolean nodeTokenConfigured) {
-        return new ServerView(s.nodeId(), s.host(), s.port(), s.user(), s.deployDir(), s.maxAccounts(), accountsCount,
-                s.location(), s.weight(), s.allocationStrategy(), s.healthCheckInterval(), s.status().wireName(), s.health(),
-                new Credential(credentialType, credentialType != null), nodeTokenConfigured, s.hostKeyType(), s.hostKey() != null,
-                s.lastProbeAt(), s.lastHeartbeat(), s.createdAt(), s.updatedAt());
+        return new ServerView(
+                s.nodeId(),
+                s.host(),
+                s.port(),
+                s.user(),
+                s.deployDir(),
+                s.maxAccounts(),
+                accountsCount,
+                s.location(),
+                s.weight(),
+                s.allocationStrategy(),
+                s.healthCheckInterval(),
+                s.status().wireName(),
+                s.health(),
+                new Credential(credentialType, credentialType != null),
+                nodeTokenConfigured,
+                s.hostKeyType(),
+                s.hostKey() != null,
+                s.lastProbeAt(),
+                s.lastHeartbeat(),
+                s.createdAt(),
+                s.updatedAt());
     }
 }

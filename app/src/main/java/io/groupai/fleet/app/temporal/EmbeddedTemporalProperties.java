@@ -31,5 +31,9 @@ public record EmbeddedTemporalProperties(
         @NotBlank String dataDir,
         @NotNull Duration startTimeout) {
 
-    public enum Server { AUTO, DEV_SERVER, JAVA_TEST_SERVER }
+    public enum Server {
+        AUTO,
+        DEV_SERVER,
+        JAVA_TEST_SERVER
+    }
 }

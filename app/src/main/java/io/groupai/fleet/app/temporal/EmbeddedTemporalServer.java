@@ -1,9 +1,8 @@
 package io.groupai.fleet.app.temporal;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
@@ -39,9 +38,11 @@ public final class EmbeddedTemporalServer implements EmbeddedTemporal {
             this.server = builder.build().start();
         } catch (IOException e) {
             services.close();
-            throw new UncheckedIOException("cannot start the embedded Temporal server on " + bindAddress + ":" + port
-                    + " (is another Temporal server running there? Set TEMPORAL_ADDRESS to use it, or "
-                    + "groupai.temporal.embedded.port to pick another port)", e);
+            throw new UncheckedIOException(
+                    "cannot start the embedded Temporal server on " + bindAddress + ":" + port
+                            + " (is another Temporal server running there? Set TEMPORAL_ADDRESS to use it, or "
+                            + "groupai.temporal.embedded.port to pick another port)",
+                    e);
         }
         log.info("embedded Temporal server (Temporal's Java test server, in memory) listening on {}", target());
     }

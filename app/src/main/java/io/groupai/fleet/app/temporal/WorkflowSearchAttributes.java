@@ -62,13 +62,17 @@ public class WorkflowSearchAttributes {
     private final Set<String> available;
 
     @Autowired
-    WorkflowSearchAttributes(WorkflowServiceStubs stubs, @Value("${spring.temporal.namespace:default}") String namespace,
-                             ObjectProvider<EmbeddedTemporal> embedded) {
+    WorkflowSearchAttributes(
+            WorkflowServiceStubs stubs,
+            @Value("${spring.temporal.namespace:default}") String namespace,
+            ObjectProvider<EmbeddedTemporal> embedded) {
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
-                .setChannel(stubs.getRawChannel()).validateAndBuildWithDefaults());
+                .setChannel(stubs.getRawChannel())
+                .validateAndBuildWithDefaults());
         try {
             this.available = embedded.getIfAvailable() != null
-                    ? register(operator, namespace) : registeredOnCluster(operator, namespace);
+                    ? register(operator, namespace)
+                    : registeredOnCluster(operator, namespace);
         } finally {
             operator.shutdown();
         }
@@ -117,7 +121,8 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.ALLOCATE_ACCOUNTS -> "allocate";
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
-            case WorkflowTypes.SERVER_OPERATION -> action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
+            case WorkflowTypes.SERVER_OPERATION ->
+                action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;
         };
     }
@@ -133,13 +138,18 @@ public class WorkflowSearchAttributes {
         // database) fails as a whole.
         for (Map.Entry<String, IndexedValueType> attribute : TYPES.entrySet()) {
             try {
-                operator.blockingStub().withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                        .addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace(namespace)
-                                .putSearchAttributes(attribute.getKey(), attribute.getValue()).build());
+                operator.blockingStub()
+                        .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                        .addSearchAttributes(AddSearchAttributesRequest.newBuilder()
+                                .setNamespace(namespace)
+                                .putSearchAttributes(attribute.getKey(), attribute.getValue())
+                                .build());
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-                    throw new IllegalStateException("cannot register the search attribute " + attribute.getKey()
-                            + " on the Temporal server: " + e.getStatus(), e);
+                    throw new IllegalStateException(
+                            "cannot register the search attribute " + attribute.getKey() + " on the Temporal server: "
+                                    + e.getStatus(),
+                            e);
                 }
             }
         }
@@ -150,11 +160,17 @@ public class WorkflowSearchAttributes {
     private static Set<String> registeredOnCluster(OperatorServiceStubs operator, String namespace) {
         Map<String, IndexedValueType> registered = new LinkedHashMap<>();
         try {
-            registered.putAll(operator.blockingStub().withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                    .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
+            registered.putAll(operator.blockingStub()
+                    .withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .listSearchAttributes(ListSearchAttributesRequest.newBuilder()
+                            .setNamespace(namespace)
+                            .build())
                     .getCustomAttributesMap());
         } catch (StatusRuntimeException e) {
-            log.warn("cannot list the search attributes of namespace {} ({})", namespace, e.getStatus().getCode());
+            log.warn(
+                    "cannot list the search attributes of namespace {} ({})",
+                    namespace,
+                    e.getStatus().getCode());
         }
         Map<String, IndexedValueType> usable = new LinkedHashMap<>();
         TYPES.forEach((name, type) -> {
@@ -163,10 +179,13 @@ public class WorkflowSearchAttributes {
             }
         });
         if (usable.size() < TYPES.size()) {
-            log.warn("namespace {} lacks the search attributes {} (or has them with another type); workflows start "
-                    + "without them. Register them once: {}", namespace,
+            log.warn(
+                    "namespace {} lacks the search attributes {} (or has them with another type); workflows start "
+                            + "without them. Register them once: {}",
+                    namespace,
                     TYPES.keySet().stream().filter(n -> !usable.containsKey(n)).toList(),
-                    TYPES.entrySet().stream().filter(e -> !usable.containsKey(e.getKey()))
+                    TYPES.entrySet().stream()
+                            .filter(e -> !usable.containsKey(e.getKey()))
                             .map(e -> "temporal operator search-attribute create --namespace " + namespace + " --name "
                                     + e.getKey() + " --type " + cliType(e.getValue()))
                             .collect(Collectors.joining("; ")));

@@ -46,17 +46,19 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
             response.sendError(HttpStatus.CONTENT_TOO_LARGE.value());
             return;
         }
-        chain.doFilter(new HttpServletRequestWrapper(request) {
-            private ServletInputStream stream;
+        chain.doFilter(
+                new HttpServletRequestWrapper(request) {
+                    private ServletInputStream stream;
 
-            @Override
-            public ServletInputStream getInputStream() throws IOException {
-                if (stream == null) {
-                    stream = new Bounded(super.getInputStream(), limit);
-                }
-                return stream;
-            }
-        }, response);
+                    @Override
+                    public ServletInputStream getInputStream() throws IOException {
+                        if (stream == null) {
+                            stream = new Bounded(super.getInputStream(), limit);
+                        }
+                        return stream;
+                    }
+                },
+                response);
     }
 
     /** Raised (as an I/O error, so parsers pass it on as their cause) when a body grows past the limit. */

@@ -4,11 +4,11 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -37,7 +37,11 @@ public class ProblemErrorController implements ErrorController {
         if (detail == null) {
             if (status.is5xxServerError()) {
                 Object exception = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
-                log.error("{} {} failed with {}", status.value(), path, status.getReasonPhrase(),
+                log.error(
+                        "{} {} failed with {}",
+                        status.value(),
+                        path,
+                        status.getReasonPhrase(),
                         exception instanceof Throwable t ? t : null);
                 detail = "the server failed to answer this request; it changed nothing you can rely on. "
                         + "Retry later, and report it if it persists";
@@ -46,7 +50,8 @@ public class ProblemErrorController implements ErrorController {
                         + "); check the method, path, headers and body against the API in the README";
             }
         }
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(ProblemHandler.problem(status, status.getReasonPhrase(), detail.toString()));
     }
 }

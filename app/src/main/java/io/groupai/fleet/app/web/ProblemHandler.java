@@ -52,7 +52,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(SessionArchiveInspector.ForeignSessionException.class)
     ProblemDetail foreignSession(SessionArchiveInspector.ForeignSessionException e) {
-        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "Session cannot run on TDLib", e.getMessage());
+        ProblemDetail problem =
+                problem(HttpStatus.UNPROCESSABLE_CONTENT, "Session cannot run on TDLib", e.getMessage());
         problem.setProperty("session_format", e.format());
         problem.setProperty("dc_id", e.dcId());
         problem.setProperty("user_id", e.userId());
@@ -63,14 +64,20 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(DuplicateKeyException.class)
     ProblemDetail duplicate(DuplicateKeyException e) {
         log.info("duplicate key: {}", e.getMostSpecificCause().getMessage());
-        return problem(HttpStatus.CONFLICT, "Conflict", "it already exists (created concurrently); fetch it and retry with PUT if it must change");
+        return problem(
+                HttpStatus.CONFLICT,
+                "Conflict",
+                "it already exists (created concurrently); fetch it and retry with PUT if it must change");
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
-                                                                  HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (tooLarge(ex) != null) {
-            ProblemDetail body = problem(HttpStatus.CONTENT_TOO_LARGE, "Request body too large", tooLarge(ex).getMessage());
+            ProblemDetail body = problem(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "Request body too large",
+                    tooLarge(ex).getMessage());
             return handleExceptionInternal(ex, body, headers, HttpStatus.CONTENT_TOO_LARGE, request);
         }
         ProblemDetail body = malformed(ex.getMostSpecificCause().getMessage());
@@ -86,25 +93,33 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ConstraintViolationException.class)
     ProblemDetail constraintViolation(ConstraintViolationException e) {
         List<FieldProblem> errors = e.getConstraintViolations().stream()
-                .map(v -> new FieldProblem(String.valueOf(v.getPropertyPath()), v.getMessage())).toList();
-        return withErrors(problem(HttpStatus.BAD_REQUEST, "Invalid input", "the request has invalid values; see errors"), errors);
+                .map(v -> new FieldProblem(String.valueOf(v.getPropertyPath()), v.getMessage()))
+                .toList();
+        return withErrors(
+                problem(HttpStatus.BAD_REQUEST, "Invalid input", "the request has invalid values; see errors"), errors);
     }
 
     /** Anything not foreseen: still problem+json, and no exception text or stack trace leaves the server. */
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, WebRequest request) {
         log.error("unexpected failure answering {}", request.getDescription(false), e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "Internal error",
                 "the server failed to answer this request; retry later, and report it if it persists");
     }
 
     private static ProblemDetail malformed(String cause) {
-        String firstLine = cause == null ? "unreadable body" : cause.lines().findFirst().orElse(cause);
+        String firstLine =
+                cause == null ? "unreadable body" : cause.lines().findFirst().orElse(cause);
         if (firstLine.length() > MAX_CAUSE_CHARS) {
             firstLine = firstLine.substring(0, MAX_CAUSE_CHARS) + "...";
         }
-        return problem(HttpStatus.BAD_REQUEST, "Malformed JSON", "the request body is not valid JSON for this endpoint: "
-                + firstLine + ". Send a JSON object with Content-Type: application/json.");
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "Malformed JSON",
+                "the request body is not valid JSON for this endpoint: " + firstLine
+                        + ". Send a JSON object with Content-Type: application/json.");
     }
 
     private static Throwable tooLarge(Throwable e) {

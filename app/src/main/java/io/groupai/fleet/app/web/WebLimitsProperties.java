@@ -14,5 +14,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("groupai.web")
-public record WebLimitsProperties(@NotNull @DefaultValue("1MB") DataSize maxJsonBody) {
-}
+public record WebLimitsProperties(
+        @NotNull @DefaultValue("1MB") DataSize maxJsonBody) {}

@@ -2,13 +2,15 @@ package io.groupai.fleet.app.workflows;
 
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.workflows.WorkflowTypes;
-import io.groupai.fleet.workflows.allocation.AllocationResult;
-import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.allocation.AccountProgress;
 import io.groupai.fleet.workflows.allocation.AllocationProgress;
+import io.groupai.fleet.workflows.allocation.AllocationResult;
+import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
-import io.groupai.fleet.workflows.nodes.StepProgress;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
+import io.groupai.fleet.workflows.nodes.StepProgress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -17,8 +19,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.List;
@@ -61,9 +61,17 @@ class WorkflowController {
     }
 
     /** {@code failure}: why a FAILED workflow failed (its own message, naming server and step), else null. */
-    record WorkflowDetails(String workflowId, String runId, String workflowType, String subject, String status,
-                           Instant startedAt, Instant closedAt, Object progress, Object result, String failure) {
-    }
+    record WorkflowDetails(
+            String workflowId,
+            String runId,
+            String workflowType,
+            String subject,
+            String status,
+            Instant startedAt,
+            Instant closedAt,
+            Object progress,
+            Object result,
+            String failure) {}
 
     private final WorkflowClient client;
     private final WorkflowRunRepository runs;
@@ -75,8 +83,8 @@ class WorkflowController {
 
     /** Recent runs; those recorded as running are refreshed from Temporal first, so the list is current. */
     @GetMapping
-    List<WorkflowRun> recent(@RequestParam(required = false) String subject,
-                             @RequestParam(defaultValue = "50") int limit) {
+    List<WorkflowRun> recent(
+            @RequestParam(required = false) String subject, @RequestParam(defaultValue = "50") int limit) {
         List<WorkflowRun> recent = runs.recent(subject, Math.max(1, Math.min(limit, 500)));
         boolean refreshed = false;
         for (WorkflowRun run : recent) {
@@ -97,13 +105,21 @@ class WorkflowController {
             runs.recordStatus(run.workflowId(), run.runId(), status, null, closeTime(info));
             return true;
         } catch (NotFoundException e) {
-            runs.recordStatus(run.workflowId(), run.runId(), "UNKNOWN", "not known to Temporal (embedded server restarted?)", null);
+            runs.recordStatus(
+                    run.workflowId(),
+                    run.runId(),
+                    "UNKNOWN",
+                    "not known to Temporal (embedded server restarted?)",
+                    null);
             return true;
         }
     }
 
     private static Instant closeTime(WorkflowExecutionInfo info) {
-        return info.hasCloseTime() ? Instant.ofEpochSecond(info.getCloseTime().getSeconds(), info.getCloseTime().getNanos()) : null;
+        return info.hasCloseTime()
+                ? Instant.ofEpochSecond(
+                        info.getCloseTime().getSeconds(), info.getCloseTime().getNanos())
+                : null;
     }
 
     @GetMapping("/{workflowId}")
@@ -121,10 +137,14 @@ class WorkflowController {
         Object progress = query(stub, workflowId, PROGRESS_TYPES.get(type));
         if (progress instanceof AllocationProgress totals && totals.currentChunk() != null) {
             // Per-account detail lives in the chunk being worked on (a child workflow): shown with the totals.
-            Object detail = query(client.newUntypedWorkflowStub(totals.currentChunk()), totals.currentChunk(),
+            Object detail = query(
+                    client.newUntypedWorkflowStub(totals.currentChunk()),
+                    totals.currentChunk(),
                     PROGRESS_TYPES.get(WorkflowTypes.ALLOCATE_CHUNK));
             progress = detail instanceof List<?> accounts
-                    ? totals.withChunkAccounts(accounts.stream().map(AccountProgress.class::cast).toList()) : totals;
+                    ? totals.withChunkAccounts(
+                            accounts.stream().map(AccountProgress.class::cast).toList())
+                    : totals;
         }
         Object result = null;
         String failure = null;
@@ -133,9 +153,18 @@ class WorkflowController {
         } else if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED) {
             failure = failureOf(stub);
         }
-        return new WorkflowDetails(workflowId, runId, type, recorded.map(WorkflowRun::subject).orElse(null), status,
-                Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos()), closedAt,
-                progress, result, failure);
+        return new WorkflowDetails(
+                workflowId,
+                runId,
+                type,
+                recorded.map(WorkflowRun::subject).orElse(null),
+                status,
+                Instant.ofEpochSecond(
+                        info.getStartTime().getSeconds(), info.getStartTime().getNanos()),
+                closedAt,
+                progress,
+                result,
+                failure);
     }
 
     private static String failureOf(WorkflowStub stub) {
@@ -143,22 +172,26 @@ class WorkflowController {
             stub.getResult(Object.class);
             return null;
         } catch (WorkflowFailedException e) {
-            return e.getCause() instanceof ApplicationFailure app ? app.getOriginalMessage()
+            return e.getCause() instanceof ApplicationFailure app
+                    ? app.getOriginalMessage()
                     : e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
         }
     }
 
     private WorkflowExecutionInfo describe(String workflowId) {
         try {
-            return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-                    DescribeWorkflowExecutionRequest.newBuilder()
+            return client.getWorkflowServiceStubs()
+                    .blockingStub()
+                    .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
                             .setNamespace(client.getOptions().getNamespace())
                             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                            .build()).getWorkflowExecutionInfo();
+                            .build())
+                    .getWorkflowExecutionInfo();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                throw new NotFoundException("workflow '" + workflowId + "' is not known to Temporal"
-                        + " (the embedded server forgets workflows when it restarts); list recent ones with GET /api/v1/group-ai/workflows");
+                throw new NotFoundException(
+                        "workflow '" + workflowId + "' is not known to Temporal"
+                                + " (the embedded server forgets workflows when it restarts); list recent ones with GET /api/v1/group-ai/workflows");
             }
             throw e;
         }
@@ -167,8 +200,10 @@ class WorkflowController {
     /** Every workflow of ours answers a "progress" query; a failed query must not hide the status. */
     private static Object query(WorkflowStub stub, String workflowId, Type progressType) {
         try {
-            return progressType == null ? stub.query("progress", Object.class)
-                    : stub.query("progress", ResolvableType.forType(progressType).toClass(), progressType);
+            return progressType == null
+                    ? stub.query("progress", Object.class)
+                    : stub.query(
+                            "progress", ResolvableType.forType(progressType).toClass(), progressType);
         } catch (RuntimeException e) {
             log.debug("progress query of {} failed: {}", workflowId, e.toString());
             return null;

@@ -27,7 +27,8 @@ public class WorkflowLauncher {
     private final WorkflowRunRepository runs;
     private final WorkflowSearchAttributes searchAttributes;
 
-    public WorkflowLauncher(WorkflowClient client, WorkflowRunRepository runs, WorkflowSearchAttributes searchAttributes) {
+    public WorkflowLauncher(
+            WorkflowClient client, WorkflowRunRepository runs, WorkflowSearchAttributes searchAttributes) {
         this.client = client;
         this.runs = runs;
         this.searchAttributes = searchAttributes;
@@ -43,12 +44,16 @@ public class WorkflowLauncher {
      * @param method   picks the workflow method on the stub
      * @param input    the single, secret-free argument
      */
-    public <W, I> StartedWorkflow start(Class<W> workflow, String workflowId, String subject,
-                                        Function<W, Functions.Func1<I, ?>> method, I input) {
+    public <W, I> StartedWorkflow start(
+            Class<W> workflow, String workflowId, String subject, Function<W, Functions.Func1<I, ?>> method, I input) {
         String workflowType = WorkflowTypes.of(workflow);
-        W stub = client.newWorkflowStub(workflow,
-                WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(TaskQueues.CONTROL_PLANE)
-                        .setTypedSearchAttributes(searchAttributes.of(workflowType, input)).build());
+        W stub = client.newWorkflowStub(
+                workflow,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(workflowId)
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setTypedSearchAttributes(searchAttributes.of(workflowType, input))
+                        .build());
         WorkflowExecution execution;
         try {
             execution = WorkflowClient.start(method.apply(stub), input);

@@ -11,5 +11,4 @@ public record WorkflowRun(
         String status,
         String detail,
         Instant startedAt,
-        Instant closedAt) {
-}
+        Instant closedAt) {}

@@ -17,8 +17,13 @@ import org.springframework.stereotype.Repository;
 public class WorkflowRunRepository {
 
     private static final RowMapper<WorkflowRun> MAPPER = (rs, i) -> new WorkflowRun(
-            rs.getString("workflow_id"), rs.getString("run_id"), rs.getString("workflow_type"), rs.getString("subject"),
-            rs.getString("status"), rs.getString("detail"), toInstant(rs.getTimestamp("started_at")),
+            rs.getString("workflow_id"),
+            rs.getString("run_id"),
+            rs.getString("workflow_type"),
+            rs.getString("subject"),
+            rs.getString("status"),
+            rs.getString("detail"),
+            toInstant(rs.getTimestamp("started_at")),
             toInstant(rs.getTimestamp("closed_at")));
 
     private final JdbcClient jdbc;
@@ -30,7 +35,8 @@ public class WorkflowRunRepository {
     }
 
     public void recordStart(String workflowId, String runId, String type, String subject) {
-        jdbc.sql("INSERT INTO workflow_runs (workflow_id, run_id, workflow_type, subject, status, started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?)")
+        jdbc.sql(
+                        "INSERT INTO workflow_runs (workflow_id, run_id, workflow_type, subject, status, started_at) VALUES (?, ?, ?, ?, 'RUNNING', ?)")
                 .params(workflowId, runId, type, subject, Timestamp.from(clock.instant()))
                 .update();
     }
@@ -44,15 +50,22 @@ public class WorkflowRunRepository {
     /** The newest run of a workflow id. */
     public Optional<WorkflowRun> latest(String workflowId) {
         return jdbc.sql("SELECT * FROM workflow_runs WHERE workflow_id = ? ORDER BY started_at DESC LIMIT 1")
-                .param(workflowId).query(MAPPER).optional();
+                .param(workflowId)
+                .query(MAPPER)
+                .optional();
     }
 
     public List<WorkflowRun> recent(String subject, int limit) {
         if (subject == null) {
-            return jdbc.sql("SELECT * FROM workflow_runs ORDER BY started_at DESC LIMIT ?").param(limit).query(MAPPER).list();
+            return jdbc.sql("SELECT * FROM workflow_runs ORDER BY started_at DESC LIMIT ?")
+                    .param(limit)
+                    .query(MAPPER)
+                    .list();
         }
         return jdbc.sql("SELECT * FROM workflow_runs WHERE subject = ? ORDER BY started_at DESC LIMIT ?")
-                .params(subject, limit).query(MAPPER).list();
+                .params(subject, limit)
+                .query(MAPPER)
+                .list();
     }
 
     private static Instant toInstant(Timestamp timestamp) {

@@ -17,8 +17,10 @@ class AccountApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     Api api;
 
     @BeforeEach
@@ -26,25 +28,28 @@ class AccountApiTest {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
         assertThat(api.post("/api/v1/group-ai/servers", """
-                {"node_id": "manila", "host": "10.1.1.1", "user": "ubuntu", "deploy_dir": "/srv/g", "max_accounts": 5}""")
-                .status()).isEqualTo(201);
+                {"node_id": "manila", "host": "10.1.1.1", "user": "ubuntu", "deploy_dir": "/srv/g", "max_accounts": 5}""").status()).isEqualTo(201);
     }
 
     @Test
     void createsListsFiltersAndPages() {
         for (int i = 0; i < 7; i++) {
             Api.Response created = api.post("/api/v1/group-ai/accounts", """
-                    {"account_id": "63900000000%d", "session_file": "sessions/63900000000%d.session", "script_id": "000新人欢迎剧本"}"""
-                    .formatted(i, i));
+                    {"account_id": "63900000000%d", "session_file": "sessions/63900000000%d.session", "script_id": "000新人欢迎剧本"}""".formatted(i, i));
             assertThat(created.status()).isEqualTo(201);
         }
-        jdbc.sql("UPDATE accounts SET server_id = 'manila', status = 'online' WHERE account_id IN ('639000000001', '639000000002')").update();
+        jdbc.sql(
+                        "UPDATE accounts SET server_id = 'manila', status = 'online' WHERE account_id IN ('639000000001', '639000000002')")
+                .update();
 
-        JsonNode onManila = api.get("/api/v1/group-ai/accounts?server_id=manila").json();
+        JsonNode onManila =
+                api.get("/api/v1/group-ai/accounts?server_id=manila").json();
         assertThat(onManila.get("total").asInt()).isEqualTo(2);
-        assertThat(onManila.get("items").findValuesAsString("account_id")).containsExactly("639000000001", "639000000002");
+        assertThat(onManila.get("items").findValuesAsString("account_id"))
+                .containsExactly("639000000001", "639000000002");
 
-        JsonNode unallocated = api.get("/api/v1/group-ai/accounts?status=unallocated").json();
+        JsonNode unallocated =
+                api.get("/api/v1/group-ai/accounts?status=unallocated").json();
         assertThat(unallocated.get("total").asInt()).isEqualTo(5);
 
         JsonNode page1 = api.get("/api/v1/group-ai/accounts?page=1&size=3").json();
@@ -59,9 +64,12 @@ class AccountApiTest {
 
     @Test
     void rejectsBadInputAndConflictsWithoutChangingAnything() {
-        assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"a1\"}").status()).isEqualTo(201);
+        assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"a1\"}")
+                        .status())
+                .isEqualTo(201);
 
-        Api.Response duplicate = api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"a1\", \"script_id\": \"x\"}");
+        Api.Response duplicate =
+                api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"a1\", \"script_id\": \"x\"}");
         assertThat(duplicate.status()).isEqualTo(409);
         assertThat(duplicate.json().get("detail").asString()).contains("already exists");
 
@@ -71,7 +79,8 @@ class AccountApiTest {
 
         assertThat(api.get("/api/v1/group-ai/accounts?size=0").status()).isEqualTo(400);
 
-        jdbc.sql("UPDATE accounts SET server_id = 'manila' WHERE account_id = 'a1'").update();
+        jdbc.sql("UPDATE accounts SET server_id = 'manila' WHERE account_id = 'a1'")
+                .update();
         Api.Response deletePlaced = api.delete("/api/v1/group-ai/accounts/a1");
         assertThat(deletePlaced.status()).isEqualTo(409);
         assertThat(deletePlaced.json().get("detail").asString()).contains("manila");
@@ -79,7 +88,10 @@ class AccountApiTest {
         assertThat(deleteServer.status()).isEqualTo(409);
         assertThat(deleteServer.json().get("detail").asString()).contains("still holds 1 accounts");
 
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts").query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
         assertThat(api.get("/api/v1/group-ai/accounts/nope").status()).isEqualTo(404);
     }
 
@@ -88,12 +100,14 @@ class AccountApiTest {
         api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"a2\"}");
         // One row per account (primary key) holding one server_id: a second placement can only replace, never add.
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql(
-                        "INSERT INTO accounts (account_id, server_id, status, message_count, reply_count, created_at, updated_at) "
-                                + "VALUES ('a2', 'manila', 'online', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)").update())
+                                "INSERT INTO accounts (account_id, server_id, status, message_count, reply_count, created_at, updated_at) "
+                                        + "VALUES ('a2', 'manila', 'online', 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                        .update())
                 .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
         // And a server that does not exist cannot be assigned.
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.sql(
-                        "UPDATE accounts SET server_id = 'ghost' WHERE account_id = 'a2'").update())
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> jdbc.sql("UPDATE accounts SET server_id = 'ghost' WHERE account_id = 'a2'")
+                                .update())
                 .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
     }
 }

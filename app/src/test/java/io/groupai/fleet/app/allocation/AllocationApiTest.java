@@ -2,10 +2,10 @@ package io.groupai.fleet.app.allocation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.allocation.PlacementService;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
-import io.groupai.fleet.allocation.PlacementService;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.allocation.PlannedPlacement;
 import io.temporal.client.WorkflowClient;
@@ -39,14 +39,19 @@ class AllocationApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     WorkflowClient client;
+
     @Autowired
     SessionStore sessions;
+
     @Autowired
     PlacementService placement;
+
     @TempDir
     Path dir;
 
@@ -66,7 +71,9 @@ class AllocationApiTest {
     }
 
     private List<String> ids(String prefix, int n) {
-        return IntStream.rangeClosed(1, n).mapToObj(i -> prefix + "%02d".formatted(i)).toList();
+        return IntStream.rangeClosed(1, n)
+                .mapToObj(i -> prefix + "%02d".formatted(i))
+                .toList();
     }
 
     private Map<String, Integer> placedPerServer() {
@@ -78,38 +85,60 @@ class AllocationApiTest {
 
     @Test
     void autoBalancedPlacesEightAccountsThreeThreeTwoAndTheyRun() throws Exception {
-        fleet.node("bal-a", 5, true).node("bal-b", 5, true).node("bal-c", 5, true).start();
+        fleet.node("bal-a", 5, true)
+                .node("bal-b", 5, true)
+                .node("bal-c", 5, true)
+                .start();
         SimulatedFleet.accounts(api, sessions, ids("6392773561", 8), true);
 
-        Api.Response r = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=60", "{\"strategy\": \"balanced\"}");
+        Api.Response r =
+                api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=60", "{\"strategy\": \"balanced\"}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode body = r.json();
         assertThat(body.get("workflow_id").asString()).startsWith("allocate-");
-        assertThat(body.get("status_url").asString()).isEqualTo("/api/v1/group-ai/workflows/" + body.get("workflow_id").asString());
+        assertThat(body.get("status_url").asString())
+                .isEqualTo(
+                        "/api/v1/group-ai/workflows/" + body.get("workflow_id").asString());
         assertThat(body.get("planned").asInt()).isEqualTo(8);
         assertThat(body.get("result").get("placed").asInt()).as(body.toString()).isEqualTo(8);
-        assertThat(placedPerServer()).containsExactly(Map.entry("bal-a", 3), Map.entry("bal-b", 3), Map.entry("bal-c", 2));
-        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        assertThat(placedPerServer())
+                .containsExactly(Map.entry("bal-a", 3), Map.entry("bal-b", 3), Map.entry("bal-c", 2));
+        JsonNode summary =
+                api.get("/api/v1/group-ai/account-allocation/summary").json();
         assertThat(summary.get("allocated").asInt()).isEqualTo(8);
         assertThat(summary.get("servers").get("bal-a").get("current").asInt()).isEqualTo(3);
         for (String server : List.of("bal-a", "bal-b", "bal-c")) {
-            List<String> onServer = jdbc.sql("SELECT account_id FROM accounts WHERE server_id = ?").param(server)
-                    .query(String.class).list();
+            List<String> onServer = jdbc.sql("SELECT account_id FROM accounts WHERE server_id = ?")
+                    .param(server)
+                    .query(String.class)
+                    .list();
             assertThat(fleet.agent(server).running().keySet()).containsExactlyInAnyOrderElementsOf(onServer);
-            onServer.forEach(a -> assertThat(fleet.ssh(server).deployDir().resolve("sessions/" + a + "/session.zip")).isRegularFile());
+            onServer.forEach(a -> assertThat(fleet.ssh(server).deployDir().resolve("sessions/" + a + "/session.zip"))
+                    .isRegularFile());
         }
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE status = 'online'").query(Integer.class).single()).isEqualTo(8);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE allocation_type = 'initial' AND workflow_id = ? "
-                + "AND load_score IS NOT NULL").param(body.get("workflow_id").asString()).query(Integer.class).single()).isEqualTo(8);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE status = 'online'")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(8);
+        assertThat(jdbc.sql(
+                                "SELECT COUNT(*) FROM allocation_history WHERE allocation_type = 'initial' AND workflow_id = ? "
+                                        + "AND load_score IS NOT NULL")
+                        .param(body.get("workflow_id").asString())
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(8);
         // the workflow status endpoint shows progress per account and the result
         JsonNode status = api.get(body.get("status_url").asString()).json();
         assertThat(status.get("status").asString()).isEqualTo("COMPLETED");
         JsonNode progress = status.get("progress");
         assertThat(progress.get("placed").asInt()).as(progress.toString()).isEqualTo(8);
-        assertThat(progress.get("current_chunk").asString()).isEqualTo(body.get("workflow_id").asString() + "-chunk-1");
+        assertThat(progress.get("current_chunk").asString())
+                .isEqualTo(body.get("workflow_id").asString() + "-chunk-1");
         assertThat(progress.get("chunk_accounts")).hasSize(8);
-        assertThat(progress.get("chunk_accounts").get(0).has("account_id")).as("snake_case like the rest of the API").isTrue();
+        assertThat(progress.get("chunk_accounts").get(0).has("account_id"))
+                .as("snake_case like the rest of the API")
+                .isTrue();
     }
 
     @Test
@@ -117,24 +146,32 @@ class AllocationApiTest {
         fleet.node("rr-a", 5, true).node("rr-b", 5, true).node("rr-c", 5, true).start();
         SimulatedFleet.accounts(api, sessions, List.of("rr1", "rr2"), true);
         List<String> firstPlan = placement.plan("round_robin", List.of("rr1", "rr2"), List.of()).placements().stream()
-                .map(PlannedPlacement::serverId).toList();
+                .map(PlannedPlacement::serverId)
+                .toList();
         assertThat(firstPlan).containsExactly("rr-a", "rr-b");
-        assertThat(placement.plan("round_robin", List.of("rr1", "rr2"), List.of()).placements())
+        assertThat(placement
+                        .plan("round_robin", List.of("rr1", "rr2"), List.of())
+                        .placements())
                 .as("planning again gives the same plan: plan places nothing and moves no cursor")
-                .extracting(PlannedPlacement::serverId).containsExactlyElementsOf(firstPlan);
+                .extracting(PlannedPlacement::serverId)
+                .containsExactlyElementsOf(firstPlan);
 
-        JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=60",
-                "{\"strategy\": \"round_robin\", \"parallelism\": 1}").json();
+        JsonNode auto = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=60",
+                        "{\"strategy\": \"round_robin\", \"parallelism\": 1}")
+                .json();
 
         assertThat(auto.get("planned").asInt()).as(auto.toString()).isEqualTo(2);
-        assertThat(auto.get("plan").findValuesAsString("server_id")).as("the reply shows the plan the workflow made and followed")
+        assertThat(auto.get("plan").findValuesAsString("server_id"))
+                .as("the reply shows the plan the workflow made and followed")
                 .containsExactly("rr-a", "rr-b");
         assertThat(auto.get("result").get("placed").asInt()).isEqualTo(2);
         assertThat(placedPerServer()).containsExactly(Map.entry("rr-a", 1), Map.entry("rr-b", 1));
         // the committed placements moved the cursor: the next account goes to the next server in turn
         SimulatedFleet.accounts(api, sessions, List.of("rr3"), true);
         assertThat(placement.plan("round_robin", List.of("rr3"), List.of()).placements())
-                .extracting(PlannedPlacement::serverId).containsExactly("rr-c");
+                .extracting(PlannedPlacement::serverId)
+                .containsExactly("rr-c");
     }
 
     @Test
@@ -149,23 +186,37 @@ class AllocationApiTest {
         Api.Response batch = api.post("/api/v1/group-ai/account-allocation/batch", """
                 {"allocations": [{"account_id": "ns01", "server_id": "never-seen"}]}""");
         assertThat(batch.status()).as(batch.body()).isEqualTo(409);
-        assertThat(batch.body()).contains("server never-seen has never answered a probe or sent a heartbeat",
-                "/api/v1/group-ai/servers/never-seen/bootstrap");
+        assertThat(batch.body())
+                .contains(
+                        "server never-seen has never answered a probe or sent a heartbeat",
+                        "/api/v1/group-ai/servers/never-seen/bootstrap");
 
-        JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=30", "{\"strategy\": \"balanced\"}").json();
+        JsonNode auto = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=30", "{\"strategy\": \"balanced\"}")
+                .json();
         assertThat(auto.get("planned").asInt()).as(auto.toString()).isZero();
-        assertThat(auto.get("unplaced_accounts").findValuesAsString("reason")).hasSize(2)
-                .allSatisfy(reason -> assertThat(reason).contains("never-seen has never answered a probe or sent a heartbeat"));
+        assertThat(auto.get("unplaced_accounts").findValuesAsString("reason"))
+                .hasSize(2)
+                .allSatisfy(reason ->
+                        assertThat(reason).contains("never-seen has never answered a probe or sent a heartbeat"));
         assertThat(placedPerServer()).isEmpty();
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE status = 'allocating'").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE status = 'allocating'")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
     }
 
     @Test
     void fiftyAccountsAtOnceOnThreeByFivePlaceExactlyFifteenAndReportNoCapacity() throws Exception {
-        fleet.node("cap-a", 5, true).node("cap-b", 5, true).node("cap-c", 5, true).start();
+        fleet.node("cap-a", 5, true)
+                .node("cap-b", 5, true)
+                .node("cap-c", 5, true)
+                .start();
         SimulatedFleet.accounts(api, sessions, ids("acc", 50), true);
 
-        JsonNode body = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=120", "{\"strategy\": \"load_balance\"}").json();
+        JsonNode body = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=120", "{\"strategy\": \"load_balance\"}")
+                .json();
 
         JsonNode result = body.get("result");
         assertThat(result.get("placed").asInt()).as(body.toString()).isEqualTo(15);
@@ -177,7 +228,8 @@ class AllocationApiTest {
             }
         });
         assertThat(reasons).hasSize(35).allSatisfy(m -> assertThat(m).contains("no capacity", "15/15"));
-        assertThat(placedPerServer()).containsExactly(Map.entry("cap-a", 5), Map.entry("cap-b", 5), Map.entry("cap-c", 5));
+        assertThat(placedPerServer())
+                .containsExactly(Map.entry("cap-a", 5), Map.entry("cap-b", 5), Map.entry("cap-c", 5));
     }
 
     @Test
@@ -189,11 +241,15 @@ class AllocationApiTest {
         assertThat(batch.status()).as(batch.body()).isEqualTo(200);
         assertThat(batch.json().get("result").get("placed").asInt()).isEqualTo(2);
 
-        JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=60", "{\"strategy\": \"round_robin\"}").json();
+        JsonNode auto = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=60", "{\"strategy\": \"round_robin\"}")
+                .json();
 
         assertThat(auto.get("result").get("placed").asInt()).as(auto.toString()).isEqualTo(4);
         assertThat(placedPerServer()).containsExactly(Map.entry("full-a", 2), Map.entry("full-b", 4));
-        assertThat(jdbc.sql("SELECT allocation_type FROM allocation_history WHERE account_id = 'f01'").query(String.class).single())
+        assertThat(jdbc.sql("SELECT allocation_type FROM allocation_history WHERE account_id = 'f01'")
+                        .query(String.class)
+                        .single())
                 .isEqualTo("manual");
     }
 
@@ -219,34 +275,48 @@ class AllocationApiTest {
         Api.Response missing = api.post("/api/v1/group-ai/accounts/allocate", "{\"account_id\": \"639000000001\"}");
         JsonNode failed = missing.json();
         assertThat(failed.get("success").asBoolean()).as(missing.body()).isFalse();
-        assertThat(failed.get("message").asString()).contains("account 639000000001", "server one-a", "step upload-session",
-                "no session archive");
-        assertThat(jdbc.sql("SELECT server_id FROM accounts WHERE account_id = '639000000001'").query(String.class).optional())
-                .as("nothing left reserved").isEmpty();
+        assertThat(failed.get("message").asString())
+                .contains("account 639000000001", "server one-a", "step upload-session", "no session archive");
+        assertThat(jdbc.sql("SELECT server_id FROM accounts WHERE account_id = '639000000001'")
+                        .query(String.class)
+                        .optional())
+                .as("nothing left reserved")
+                .isEmpty();
     }
 
     @Test
     void rebalanceMovesAnAccountToTheTargetAndRecordsIt() throws Exception {
         fleet.node("mig-a", 5, true).node("mig-b", 5, true).start();
         SimulatedFleet.accounts(api, sessions, List.of("m1"), true);
-        api.post("/api/v1/group-ai/account-allocation/batch?wait_seconds=60",
+        api.post(
+                "/api/v1/group-ai/account-allocation/batch?wait_seconds=60",
                 "{\"allocations\": [{\"account_id\": \"m1\", \"server_id\": \"mig-a\"}]}");
         assertThat(fleet.agent("mig-a").running()).containsKey("m1");
 
-        Api.Response r = api.post("/api/v1/group-ai/accounts/rebalance",
+        Api.Response r = api.post(
+                "/api/v1/group-ai/accounts/rebalance",
                 "{\"account_id\": \"m1\", \"target_server_id\": \"mig-b\", \"reason\": \"server_overload\"}");
 
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         assertThat(r.json().get("workflow_id").asString()).isEqualTo("account-m1");
         JsonNode done = awaitClosed("account-m1");
-        assertThat(done.get("result").get("success").asBoolean()).as(done.toString()).isTrue();
-        assertThat(jdbc.sql("SELECT server_id FROM accounts WHERE account_id = 'm1'").query(String.class).single()).isEqualTo("mig-b");
+        assertThat(done.get("result").get("success").asBoolean())
+                .as(done.toString())
+                .isTrue();
+        assertThat(jdbc.sql("SELECT server_id FROM accounts WHERE account_id = 'm1'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("mig-b");
         assertThat(fleet.agent("mig-a").running()).doesNotContainKey("m1");
         assertThat(fleet.agent("mig-b").running()).containsKey("m1");
-        assertThat(fleet.ssh("mig-b").deployDir().resolve("sessions/m1/session.zip")).isRegularFile();
+        assertThat(fleet.ssh("mig-b").deployDir().resolve("sessions/m1/session.zip"))
+                .isRegularFile();
         assertThat(fleet.ssh("mig-a").deployDir().resolve("sessions/m1")).doesNotExist();
-        assertThat(jdbc.sql("SELECT previous_server_id FROM allocation_history WHERE account_id = 'm1' AND allocation_type = 'rebalance'")
-                .query(String.class).single()).isEqualTo("mig-a");
+        assertThat(jdbc.sql(
+                                "SELECT previous_server_id FROM allocation_history WHERE account_id = 'm1' AND allocation_type = 'rebalance'")
+                        .query(String.class)
+                        .single())
+                .isEqualTo("mig-a");
     }
 
     @Test
@@ -256,13 +326,22 @@ class AllocationApiTest {
                 {"node_id": "bad-off", "host": "127.0.0.1", "port": 22, "user": "fleet", "password": "x",
                  "deploy_dir": "/tmp/x", "max_accounts": 5, "status": "disabled"}""");
         SimulatedFleet.accounts(api, sessions, ids("b", 5), true);
-        jdbc.sql("UPDATE accounts SET server_id = 'bad-a', status = 'online' WHERE account_id = 'b05'").update();
+        jdbc.sql("UPDATE accounts SET server_id = 'bad-a', status = 'online' WHERE account_id = 'b05'")
+                .update();
 
         Api.Response strategy = api.post("/api/v1/group-ai/account-allocation/auto", "{\"strategy\": \"fastest\"}");
         assertThat(strategy.status()).isEqualTo(400);
         assertThat(strategy.contentType()).contains("application/problem+json");
-        assertThat(strategy.json().get("detail").asString()).contains("fastest", "balanced", "round_robin", "least_loaded",
-                "load_balance", "location", "affinity", "isolation");
+        assertThat(strategy.json().get("detail").asString())
+                .contains(
+                        "fastest",
+                        "balanced",
+                        "round_robin",
+                        "least_loaded",
+                        "load_balance",
+                        "location",
+                        "affinity",
+                        "isolation");
 
         Api.Response bad = api.post("/api/v1/group-ai/account-allocation/batch", """
                 {"allocations": [{"account_id": "b01", "server_id": "bad-a"},
@@ -273,9 +352,15 @@ class AllocationApiTest {
                                  {"account_id": "b05", "server_id": "bad-a"}]}""");
         assertThat(bad.status()).isEqualTo(400);
         JsonNode errors = bad.json().get("errors");
-        assertThat(errors.findValuesAsString("field")).containsExactly("allocations[1].account_id", "allocations[2].server_id",
-                "allocations[3].account_id", "allocations[4].server_id", "allocations[5].account_id");
-        assertThat(errors.findValuesAsString("message")).anySatisfy(m -> assertThat(m).contains("ghost", "does not exist"))
+        assertThat(errors.findValuesAsString("field"))
+                .containsExactly(
+                        "allocations[1].account_id",
+                        "allocations[2].server_id",
+                        "allocations[3].account_id",
+                        "allocations[4].server_id",
+                        "allocations[5].account_id");
+        assertThat(errors.findValuesAsString("message"))
+                .anySatisfy(m -> assertThat(m).contains("ghost", "does not exist"))
                 .anySatisfy(m -> assertThat(m).contains("nowhere", "not registered"))
                 .anySatisfy(m -> assertThat(m).contains("b01", "twice"))
                 .anySatisfy(m -> assertThat(m).contains("bad-off", "disabled"))
@@ -285,18 +370,32 @@ class AllocationApiTest {
         Api.Response full = api.post("/api/v1/group-ai/account-allocation/batch", """
                 {"allocations": [{"account_id": "b01", "server_id": "bad-a"}, {"account_id": "b02", "server_id": "bad-a"}]}""");
         assertThat(full.status()).isEqualTo(409);
-        assertThat(full.json().get("errors").findValuesAsString("message")).singleElement().asString()
+        assertThat(full.json().get("errors").findValuesAsString("message"))
+                .singleElement()
+                .asString()
                 .contains("no capacity", "bad-a", "would make it 3");
 
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL").query(Integer.class).single())
-                .as("nothing reserved").isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL")
+                        .query(Integer.class)
+                        .single())
+                .as("nothing reserved")
+                .isEqualTo(1);
         assertThat(jdbc.sql("SELECT COUNT(*) FROM workflow_runs WHERE workflow_id NOT LIKE 'server-op-%'")
-                .query(Integer.class).single()).as("no workflow but the fleet's probes").isZero();
-        assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"b01\"}").status())
-                .as("rebalance of an unplaced account").isEqualTo(409);
-        assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"nobody\"}").status()).isEqualTo(404);
-        assertThat(api.post("/api/v1/group-ai/accounts/allocate", "{\"account_id\": \"b05\"}").status())
-                .as("allocate an account that is already placed").isEqualTo(409);
+                        .query(Integer.class)
+                        .single())
+                .as("no workflow but the fleet's probes")
+                .isZero();
+        assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"b01\"}")
+                        .status())
+                .as("rebalance of an unplaced account")
+                .isEqualTo(409);
+        assertThat(api.post("/api/v1/group-ai/accounts/rebalance", "{\"account_id\": \"nobody\"}")
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.post("/api/v1/group-ai/accounts/allocate", "{\"account_id\": \"b05\"}")
+                        .status())
+                .as("allocate an account that is already placed")
+                .isEqualTo(409);
     }
 
     @Test
@@ -310,7 +409,8 @@ class AllocationApiTest {
             for (String server : List.of("race-a", "race-b")) {
                 Callable<Api.Response> call = () -> {
                     go.await();
-                    return api.post("/api/v1/group-ai/account-allocation/batch",
+                    return api.post(
+                            "/api/v1/group-ai/account-allocation/batch",
                             "{\"allocations\": [{\"account_id\": \"r1\", \"server_id\": \"" + server + "\"}]}");
                 };
                 responses.add(pool.submit(call));
@@ -321,18 +421,26 @@ class AllocationApiTest {
                 done.add(f.get());
             }
             assertThat(done).extracting(Api.Response::status).containsExactlyInAnyOrder(202, 409);
-            Api.Response loser = done.stream().filter(x -> x.status() == 409).findFirst().orElseThrow();
-            assertThat(loser.json().get("errors").findValuesAsString("message")).singleElement().asString()
-                    .contains("r1").containsAnyOf("already placed", "claimed by a concurrent request");
+            Api.Response loser =
+                    done.stream().filter(x -> x.status() == 409).findFirst().orElseThrow();
+            assertThat(loser.json().get("errors").findValuesAsString("message"))
+                    .singleElement()
+                    .asString()
+                    .contains("r1")
+                    .containsAnyOf("already placed", "claimed by a concurrent request");
         } finally {
             pool.shutdownNow();
         }
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL").query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     private JsonNode awaitClosed(String workflowId) throws InterruptedException {
         for (int i = 0; i < 300; i++) {
-            JsonNode details = api.get("/api/v1/group-ai/workflows/" + workflowId).json();
+            JsonNode details =
+                    api.get("/api/v1/group-ai/workflows/" + workflowId).json();
             if (!"RUNNING".equals(details.get("status").asString())) {
                 return details;
             }

@@ -30,8 +30,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class AllocationBench {
 
-    private AllocationBench() {
-    }
+    private AllocationBench() {}
 
     public static void main(String[] args) throws Exception {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -41,7 +40,8 @@ public final class AllocationBench {
         Path dir = Files.createTempDirectory("alloc-bench");
         SpringApplication app = new SpringApplication(FleetApplication.class);
         java.util.Map<String, String> properties = BenchApp.properties(dir);
-        properties.put("spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        properties.put(
+                "spring.datasource.url", "jdbc:h2:mem:bench;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         // 20 copies of the 60 MB TDLib library are not needed for simulated accounts.
         properties.put("groupai.nodes.ship-tdlib", "false");
         // System properties outrank application.yml (default properties would not).
@@ -50,7 +50,8 @@ public final class AllocationBench {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);
             int capacity = (accounts + nodeCount - 1) / nodeCount;
-            try (SimulatedFleet fleet = new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
+            try (SimulatedFleet fleet =
+                    new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
                 long b0 = System.nanoTime();
                 for (int i = 1; i <= nodeCount; i++) {
                     if (realAgents) {
@@ -62,13 +63,18 @@ public final class AllocationBench {
                 fleet.start();
                 if (realAgents) {
                     fleet.bootstrapAll(java.time.Duration.ofMinutes(10));
-                    System.out.printf("bootstrapped %d worker-node agents in %.1f s%n", nodeCount, (System.nanoTime() - b0) / 1e9);
+                    System.out.printf(
+                            "bootstrapped %d worker-node agents in %.1f s%n",
+                            nodeCount, (System.nanoTime() - b0) / 1e9);
                 }
-                List<String> ids = IntStream.range(0, accounts).mapToObj(i -> "bench%05d".formatted(i)).toList();
+                List<String> ids = IntStream.range(0, accounts)
+                        .mapToObj(i -> "bench%05d".formatted(i))
+                        .toList();
                 SimulatedFleet.accounts(api, context.getBean(SessionStore.class), ids, true);
 
                 long t0 = System.nanoTime();
-                Api.Response r = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=300",
+                Api.Response r = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=300",
                         "{\"strategy\": \"load_balance\", \"parallelism\": " + parallelism + "}");
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 JsonNode result = r.json().get("result");
@@ -76,19 +82,35 @@ public final class AllocationBench {
                     throw new IllegalStateException("allocation did not finish in 300 s: " + r.body());
                 }
                 List<Long> latencies = new ArrayList<>();
-                result.get("outcomes").forEach(o -> latencies.add(o.get("duration_millis").asLong()));
+                result.get("outcomes")
+                        .forEach(o -> latencies.add(o.get("duration_millis").asLong()));
                 latencies.sort(Long::compare);
-                System.out.printf("%nAllocation bench, node agents: %s; SSH/SFTP, H2, Temporal are real%n",
-                        realAgents ? "REAL worker-node agents (one JVM per node, simulated Telegram runtime)"
+                System.out.printf(
+                        "%nAllocation bench, node agents: %s; SSH/SFTP, H2, Temporal are real%n",
+                        realAgents
+                                ? "REAL worker-node agents (one JVM per node, simulated Telegram runtime)"
                                 : "IN-PROCESS TEST WORKERS");
-                System.out.printf("accounts %d on %d simulated SSH nodes (max %d each), parallelism %d, %d cores%n",
-                        accounts, nodeCount, capacity, parallelism, Runtime.getRuntime().availableProcessors());
-                System.out.printf("placed %d, failed %d in %.1f s -> %.1f accounts/s (%.0f accounts/min)%n",
-                        result.get("placed").asInt(), result.get("failed").asInt(), seconds, accounts / seconds,
+                System.out.printf(
+                        "accounts %d on %d simulated SSH nodes (max %d each), parallelism %d, %d cores%n",
+                        accounts,
+                        nodeCount,
+                        capacity,
+                        parallelism,
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(
+                        "placed %d, failed %d in %.1f s -> %.1f accounts/s (%.0f accounts/min)%n",
+                        result.get("placed").asInt(),
+                        result.get("failed").asInt(),
+                        seconds,
+                        accounts / seconds,
                         60 * accounts / seconds);
-                System.out.printf("per-account latency (reserve..history): p50 %d ms, p99 %d ms, max %d ms%n",
+                System.out.printf(
+                        "per-account latency (reserve..history): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
-                timeBreakdown(context.getBean(WorkflowClient.class), r.json().get("workflow_id").asString(), accounts);
+                timeBreakdown(
+                        context.getBean(WorkflowClient.class),
+                        r.json().get("workflow_id").asString(),
+                        accounts);
             }
         }
         System.exit(0);
@@ -115,34 +137,49 @@ public final class AllocationBench {
             for (io.temporal.api.history.v1.HistoryEvent e : history.getEvents()) {
                 long at = com.google.protobuf.util.Timestamps.toMillis(e.getEventTime());
                 switch (e.getEventType()) {
-                    case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> scheduled.put(e.getEventId(), e);
-                    case EVENT_TYPE_ACTIVITY_TASK_STARTED -> started.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
-                    case EVENT_TYPE_WORKFLOW_TASK_STARTED -> started.put(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId(), at);
+                    case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_SCHEDULED ->
+                        scheduled.put(e.getEventId(), e);
+                    case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
+                        started.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), at);
+                    case EVENT_TYPE_WORKFLOW_TASK_STARTED ->
+                        started.put(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId(), at);
                     case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
                         long id = e.getActivityTaskCompletedEventAttributes().getScheduledEventId();
                         io.temporal.api.history.v1.HistoryEvent s = scheduled.get(id);
-                        String type = s.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+                        String type = s.getActivityTaskScheduledEventAttributes()
+                                .getActivityType()
+                                .getName();
                         long s0 = com.google.protobuf.util.Timestamps.toMillis(s.getEventTime());
-                        byType.computeIfAbsent(type, k -> new ArrayList<>()).add(new long[] {started.get(id) - s0, at - started.get(id)});
+                        byType.computeIfAbsent(type, k -> new ArrayList<>())
+                                .add(new long[] {started.get(id) - s0, at - started.get(id)});
                     }
                     case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
                         long id = e.getWorkflowTaskCompletedEventAttributes().getScheduledEventId();
-                        long s0 = com.google.protobuf.util.Timestamps.toMillis(scheduled.get(id).getEventTime());
-                        byType.computeIfAbsent("(workflow task)", k -> new ArrayList<>()).add(new long[] {started.get(id) - s0, at - started.get(id)});
+                        long s0 = com.google.protobuf.util.Timestamps.toMillis(
+                                scheduled.get(id).getEventTime());
+                        byType.computeIfAbsent("(workflow task)", k -> new ArrayList<>())
+                                .add(new long[] {started.get(id) - s0, at - started.get(id)});
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         }
         System.out.printf("%nwhere the time goes (from the chunk histories), per step:%n");
-        System.out.printf("%-28s %7s %8s %13s %12s %12s %14s%n", "step", "count", "per acct", "queue mean ms", "queue p99 ms",
-                "run mean ms", "run p99 ms");
+        System.out.printf(
+                "%-28s %7s %8s %13s %12s %12s %14s%n",
+                "step", "count", "per acct", "queue mean ms", "queue p99 ms", "run mean ms", "run p99 ms");
         byType.forEach((type, list) -> {
             List<Long> queue = list.stream().map(x -> x[0]).sorted().toList();
             List<Long> run = list.stream().map(x -> x[1]).sorted().toList();
-            System.out.printf("%-28s %7d %8.1f %13.1f %12d %12.1f %14d%n", type, list.size(), list.size() / (double) accounts,
-                    queue.stream().mapToLong(Long::longValue).average().orElse(0), pct(queue, 99),
-                    run.stream().mapToLong(Long::longValue).average().orElse(0), pct(run, 99));
+            System.out.printf(
+                    "%-28s %7d %8.1f %13.1f %12d %12.1f %14d%n",
+                    type,
+                    list.size(),
+                    list.size() / (double) accounts,
+                    queue.stream().mapToLong(Long::longValue).average().orElse(0),
+                    pct(queue, 99),
+                    run.stream().mapToLong(Long::longValue).average().orElse(0),
+                    pct(run, 99));
         });
     }
 

@@ -33,8 +33,10 @@ class AllocationStoreConcurrencyTest {
 
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     AllocationStore store;
+
     @Autowired
     ServerRepository servers;
 
@@ -43,16 +45,20 @@ class AllocationStoreConcurrencyTest {
         DatabaseCleaner.clean(jdbc);
         Timestamp now = Timestamp.from(Instant.now());
         for (String id : List.of("s1", "s2", "s3")) {
-            jdbc.sql("INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
-                            + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                            + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
-                    .params(id, now, now).update();
+            jdbc.sql(
+                            "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
+                                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
+                                    + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
+                    .params(id, now, now)
+                    .update();
             // A server takes accounts only once it has answered a probe (or sent a heartbeat).
             servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
         }
         for (int i = 0; i < 50; i++) {
             jdbc.sql("INSERT INTO accounts (account_id, status, message_count, reply_count, created_at, updated_at) "
-                    + "VALUES (?, 'unallocated', 0, 0, ?, ?)").params("c" + i, now, now).update();
+                            + "VALUES (?, 'unallocated', 0, 0, ?, ?)")
+                    .params("c" + i, now, now)
+                    .update();
         }
     }
 
@@ -82,8 +88,10 @@ class AllocationStoreConcurrencyTest {
         pool.shutdown();
 
         assertThat(perServer()).containsExactly(Map.entry("s1", 5), Map.entry("s2", 5), Map.entry("s3", 5));
-        assertThat(refused).hasSize(35).allSatisfy((account, why) ->
-                assertThat(why).startsWith(FailureTypes.NO_CAPACITY).contains("is full (5/5"));
+        assertThat(refused)
+                .hasSize(35)
+                .allSatisfy((account, why) ->
+                        assertThat(why).startsWith(FailureTypes.NO_CAPACITY).contains("is full (5/5"));
     }
 
     @Test
@@ -113,7 +121,10 @@ class AllocationStoreConcurrencyTest {
         pool.shutdown();
 
         assertThat(winners).isEqualTo(1);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL").query(Integer.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL")
+                        .query(Integer.class)
+                        .single())
+                .isEqualTo(1);
     }
 
     @Test
@@ -121,10 +132,14 @@ class AllocationStoreConcurrencyTest {
         store.reserve("c1", "s1", "wf-a");
         store.reserve("c1", "s1", "wf-a"); // a retried activity gets the same claim back
 
-        assertThatThrownBy(() -> store.release("c1", "s1", "wf-other")).isInstanceOfSatisfying(AllocationRefusedException.class,
-                e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
+        assertThatThrownBy(() -> store.release("c1", "s1", "wf-other"))
+                .isInstanceOfSatisfying(
+                        AllocationRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
         assertThat(store.release("c1", "s1", "wf-a")).isTrue();
-        assertThat(jdbc.sql("SELECT status FROM accounts WHERE account_id = 'c1'").query(String.class).single())
+        assertThat(jdbc.sql("SELECT status FROM accounts WHERE account_id = 'c1'")
+                        .query(String.class)
+                        .single())
                 .isEqualTo("unallocated");
     }
 

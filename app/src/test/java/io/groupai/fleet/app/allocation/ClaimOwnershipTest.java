@@ -11,8 +11,8 @@ import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.PlacementCounts;
-import io.groupai.fleet.workflows.allocation.AllocationActivities;
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.allocation.AllocationActivities;
 import io.groupai.fleet.workflows.allocation.AllocationType;
 import io.groupai.fleet.workflows.allocation.MigrationPlan;
 import io.groupai.fleet.workflows.allocation.ReserveRequest;
@@ -36,12 +36,16 @@ class ClaimOwnershipTest {
 
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     AllocationStore store;
+
     @Autowired
     AllocationActivities activities;
+
     @Autowired
     HeartbeatService heartbeats;
+
     @Autowired
     PlacementCounts counts;
 
@@ -50,14 +54,18 @@ class ClaimOwnershipTest {
         DatabaseCleaner.clean(jdbc);
         Timestamp now = Timestamp.from(Instant.now());
         for (String id : List.of("s1", "s2")) {
-            jdbc.sql("INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
-                            + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                            + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
-                    .params(id, now, now).update();
+            jdbc.sql(
+                            "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
+                                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
+                                    + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
+                    .params(id, now, now)
+                    .update();
         }
         for (String id : List.of("c1", "c2")) {
             jdbc.sql("INSERT INTO accounts (account_id, status, message_count, reply_count, created_at, updated_at) "
-                    + "VALUES (?, 'unallocated', 0, 0, ?, ?)").params(id, now, now).update();
+                            + "VALUES (?, 'unallocated', 0, 0, ?, ?)")
+                    .params(id, now, now)
+                    .update();
         }
         counts.recount();
     }
@@ -68,11 +76,15 @@ class ClaimOwnershipTest {
         // The node started the account and reports it before the workflow's confirm step failed.
         heartbeat("s1", new AccountReport("c1", "online", null, 7, 2, null, null, List.of()));
 
-        assertThat(row("c1")).containsEntry("status", "allocating").containsEntry("operation_id", "wf-a")
+        assertThat(row("c1"))
+                .containsEntry("status", "allocating")
+                .containsEntry("operation_id", "wf-a")
                 .containsEntry("message_count", 7L);
 
         assertThat(store.release("c1", "s1", "wf-a")).isTrue();
-        assertThat(row("c1")).containsEntry("server_id", null).containsEntry("operation_id", null)
+        assertThat(row("c1"))
+                .containsEntry("server_id", null)
+                .containsEntry("operation_id", null)
                 .containsEntry("status", "unallocated");
         assertThat(counts.snapshot().unassigned()).isEqualTo(2);
         // Not claimed forever: another operation can place it.
@@ -87,7 +99,9 @@ class ClaimOwnershipTest {
 
         store.reserve("c1", "s2", "wf-b");
         assertThatThrownBy(() -> store.release("c1", "s2", "wf-a"))
-                .isInstanceOfSatisfying(AllocationRefusedException.class, e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST))
+                .isInstanceOfSatisfying(
+                        AllocationRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST))
                 .hasMessageContainingAll("account c1", "server s2", "operation wf-a", "held by operation wf-b");
         assertThat(row("c1")).containsEntry("server_id", "s2").containsEntry("operation_id", "wf-b");
 
@@ -105,7 +119,9 @@ class ClaimOwnershipTest {
         store.complete("c1", "s1", AllocationType.INITIAL, 1.0, "wf-a", null);
 
         assertThatThrownBy(() -> store.release("c1", "s1", "wf-a"))
-                .isInstanceOfSatisfying(AllocationRefusedException.class, e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
+                .isInstanceOfSatisfying(
+                        AllocationRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
         assertThat(row("c1")).containsEntry("server_id", "s1").containsEntry("status", "online");
     }
 
@@ -118,14 +134,19 @@ class ClaimOwnershipTest {
         store.complete("c1", "s1", AllocationType.INITIAL, 1.0, "wf-a", null); // retried: no second history row
 
         assertThat(row("c1")).containsEntry("status", "online").containsEntry("operation_id", null);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE account_id = 'c1'").query(Integer.class).single()).isOne();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM allocation_history WHERE account_id = 'c1'")
+                        .query(Integer.class)
+                        .single())
+                .isOne();
         // Once it is the node's and no operation holds it, the node's reports set its status again.
         heartbeat("s1", new AccountReport("c1", "error", null, 0, 0, null, null, List.of()));
         assertThat(row("c1")).containsEntry("status", "error");
 
         store.reserve("c2", "s1", "wf-b");
         assertThatThrownBy(() -> store.complete("c2", "s1", AllocationType.INITIAL, 1.0, "wf-other", null))
-                .isInstanceOfSatisfying(AllocationRefusedException.class, e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST))
+                .isInstanceOfSatisfying(
+                        AllocationRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST))
                 .hasMessageContainingAll("account c2", "server s1", "operation wf-other", "held by operation wf-b");
     }
 
@@ -134,20 +155,29 @@ class ClaimOwnershipTest {
         store.reserve("c1", "s1", "wf-a");
         store.markFailed("c1", "s1", "wf-a", "stop failed");
         store.markFailed("c1", "s1", "wf-a", "stop failed"); // retried
-        assertThat(row("c1")).containsEntry("status", "failed").containsEntry("server_id", "s1").containsEntry("operation_id", null);
+        assertThat(row("c1"))
+                .containsEntry("status", "failed")
+                .containsEntry("server_id", "s1")
+                .containsEntry("operation_id", null);
         assertThatThrownBy(() -> store.markFailed("c1", "s2", "wf-a", "wrong server"))
-                .isInstanceOfSatisfying(AllocationRefusedException.class, e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
+                .isInstanceOfSatisfying(
+                        AllocationRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureTypes.CLAIM_LOST));
 
         store.reserveMigrationTarget("c1", "s1", "s2", "mig-1");
         store.commitMigration("c1", "s1", "s2", "mig-1");
         heartbeat("s2", new AccountReport("c1", "online", null, 1, 1, null, null, List.of()));
         assertThat(row("c1")).containsEntry("status", "migrating");
-        assertThatThrownBy(() -> activities.abortMigration(new MigrationPlan("c1", "s1", "s2", 0, null), "mig-other", "why"))
-                .isInstanceOfSatisfying(ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo(FailureTypes.CLAIM_LOST));
+        assertThatThrownBy(() ->
+                        activities.abortMigration(new MigrationPlan("c1", "s1", "s2", 0, null), "mig-other", "why"))
+                .isInstanceOfSatisfying(
+                        ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo(FailureTypes.CLAIM_LOST));
 
         store.abortMigration("c1", "s1", "mig-1");
         store.abortMigration("c1", "s1", "mig-1"); // retried
-        assertThat(row("c1")).containsEntry("server_id", "s1").containsEntry("reserved_server_id", null)
+        assertThat(row("c1"))
+                .containsEntry("server_id", "s1")
+                .containsEntry("reserved_server_id", null)
                 .containsEntry("operation_id", null);
         assertThat(counts.snapshot().perServer()).containsEntry("s1", 1L).containsEntry("s2", 0L);
     }
@@ -157,7 +187,8 @@ class ClaimOwnershipTest {
     }
 
     private Map<String, Object> row(String accountId) {
-        return jdbc.sql("SELECT server_id, reserved_server_id, status, operation_id, message_count FROM accounts WHERE account_id = ?")
+        return jdbc.sql(
+                        "SELECT server_id, reserved_server_id, status, operation_id, message_count FROM accounts WHERE account_id = ?")
                 .param(accountId)
                 .query((rs, n) -> {
                     Map<String, Object> row = new java.util.HashMap<>();
@@ -167,6 +198,7 @@ class ClaimOwnershipTest {
                     row.put("operation_id", rs.getString("operation_id"));
                     row.put("message_count", rs.getLong("message_count"));
                     return row;
-                }).single();
+                })
+                .single();
     }
 }

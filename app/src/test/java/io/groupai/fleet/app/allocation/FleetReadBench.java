@@ -23,37 +23,55 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class FleetReadBench {
 
-    private FleetReadBench() {
-    }
+    private FleetReadBench() {}
 
     public static void main(String[] args) throws Exception {
         int servers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         try (ConfigurableApplicationContext context = BenchApp.start("read-bench")) {
             BenchApp.seed(context, servers, 100, 90, 10, false);
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = "http://127.0.0.1:" + BenchApp.port(context) + "/api/v1/group-ai";
             JdbcClient jdbc = context.getBean(JdbcClient.class);
             Random random = new Random(1);
-            System.out.printf("%nFleet read bench, database %s, %,d servers, %,d accounts, %d calls each, %d cores%n",
-                    BenchApp.database(), servers, servers * 100L, calls, Runtime.getRuntime().availableProcessors());
+            System.out.printf(
+                    "%nFleet read bench, database %s, %,d servers, %,d accounts, %d calls each, %d cores%n",
+                    BenchApp.database(),
+                    servers,
+                    servers * 100L,
+                    calls,
+                    Runtime.getRuntime().availableProcessors());
             System.out.printf("system load average %.1f%n", OS.getSystemLoadAverage());
 
             measure("GET /account-allocation/summary", calls, () -> get(client, base + "/account-allocation/summary"));
-            measure("GET /servers?page=<random>&size=100", calls,
+            measure(
+                    "GET /servers?page=<random>&size=100",
+                    calls,
                     () -> get(client, base + "/servers?size=100&page=" + random.nextInt(servers / 100)));
-            measure("GET /servers?status=active&location=loc-7&size=100", calls,
+            measure(
+                    "GET /servers?status=active&location=loc-7&size=100",
+                    calls,
                     () -> get(client, base + "/servers?status=active&location=loc-7&size=100"));
-            io.groupai.fleet.registry.PlacementCounts counts = context.getBean(io.groupai.fleet.registry.PlacementCounts.class);
-            measure("  of which the counts query (in-process)", calls, () -> counts.usage().servers().size());
+            io.groupai.fleet.registry.PlacementCounts counts =
+                    context.getBean(io.groupai.fleet.registry.PlacementCounts.class);
+            measure(
+                    "  of which the counts query (in-process)",
+                    calls,
+                    () -> counts.usage().servers().size());
             AllocationSummaryController controller = context.getBean(AllocationSummaryController.class);
-            measure("  of which the summary built (in-process)", calls, () -> controller.summary().servers().size());
+            measure(
+                    "  of which the summary built (in-process)",
+                    calls,
+                    () -> controller.summary().servers().size());
             AllocationSummary built = controller.summary();
-            tools.jackson.databind.json.JsonMapper mapper = context.getBean(tools.jackson.databind.json.JsonMapper.class);
+            tools.jackson.databind.json.JsonMapper mapper =
+                    context.getBean(tools.jackson.databind.json.JsonMapper.class);
             measure("  of which its JSON (in-process)", calls, () -> mapper.writeValueAsBytes(built).length);
             measure("GROUP BY over all accounts (former summary query, in-process)", Math.min(calls, 10), () -> {
                 jdbc.sql("SELECT server_id, COUNT(*) FROM accounts WHERE server_id IS NOT NULL GROUP BY server_id")
-                        .query((rs, n) -> rs.getLong(2)).list();
+                        .query((rs, n) -> rs.getLong(2))
+                        .list();
                 return 0;
             });
         }
@@ -64,8 +82,8 @@ public final class FleetReadBench {
         int run() throws Exception;
     }
 
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /**
      * Two warm-up calls, then {@code calls} timed ones; prints p50/p99/max, the response size, and
@@ -84,13 +102,19 @@ public final class FleetReadBench {
         }
         double cpuMs = (OS.getProcessCpuTime() - cpu0) / 1e6 / calls;
         times.sort(Long::compare);
-        System.out.printf("%-60s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  CPU %5.1f ms/call  %,9d bytes%n", what,
-                BenchApp.percentile(times, 50) / 1e6, BenchApp.percentile(times, 99) / 1e6, times.get(times.size() - 1) / 1e6,
-                cpuMs, bytes);
+        System.out.printf(
+                "%-60s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  CPU %5.1f ms/call  %,9d bytes%n",
+                what,
+                BenchApp.percentile(times, 50) / 1e6,
+                BenchApp.percentile(times, 99) / 1e6,
+                times.get(times.size() - 1) / 1e6,
+                cpuMs,
+                bytes);
     }
 
     private static int get(HttpClient client, String url) throws Exception {
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+                client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(url + ": " + r.statusCode() + " " + new String(r.body()));
         }

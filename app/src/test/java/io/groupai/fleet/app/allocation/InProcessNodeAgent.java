@@ -48,8 +48,9 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
     @Override
     public AccountRuntimeState startAccount(StartAccountRequest request) {
         if (!Files.isRegularFile(session(request.accountId()))) {
-            throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ": no session uploaded for account "
-                    + request.accountId(), FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "server " + nodeId + ": no session uploaded for account " + request.accountId(),
+                    FailureTypes.NON_RETRYABLE_NODE_FAILURE);
         }
         running.put(request.accountId(), request.scriptId() == null ? "" : request.scriptId());
         return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), "in-process test agent");
@@ -63,8 +64,10 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
 
     @Override
     public List<AccountRuntimeState> listAccounts() {
-        return running.keySet().stream().sorted(Comparator.naturalOrder())
-                .map(a -> new AccountRuntimeState(a, "online", null, null)).toList();
+        return running.keySet().stream()
+                .sorted(Comparator.naturalOrder())
+                .map(a -> new AccountRuntimeState(a, "online", null, null))
+                .toList();
     }
 
     @Override
@@ -81,7 +84,12 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
 
     @Override
     public NodePing ping() {
-        return new NodePing(nodeId, "in-process-test-agent", "simulated", running.size(), ProcessHandle.current().pid());
+        return new NodePing(
+                nodeId,
+                "in-process-test-agent",
+                "simulated",
+                running.size(),
+                ProcessHandle.current().pid());
     }
 
     @Override

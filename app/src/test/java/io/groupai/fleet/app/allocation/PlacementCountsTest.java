@@ -48,12 +48,16 @@ class PlacementCountsTest {
 
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     AllocationStore store;
+
     @Autowired
     AccountRegistry registry;
+
     @Autowired
     HeartbeatService heartbeats;
+
     @Autowired
     PlacementCounts counts;
 
@@ -65,10 +69,12 @@ class PlacementCountsTest {
         DatabaseCleaner.clean(jdbc);
         Timestamp now = Timestamp.from(Instant.now());
         for (String id : SERVERS) {
-            jdbc.sql("INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
-                            + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                            + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 12, 1, 60, 'active', 'unknown', 0, ?, ?)")
-                    .params(id, now, now).update();
+            jdbc.sql(
+                            "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
+                                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
+                                    + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 12, 1, 60, 'active', 'unknown', 0, ?, ?)")
+                    .params(id, now, now)
+                    .update();
         }
         for (int i = 0; i < 30; i++) {
             registry.create(new AccountDefinition(newAccountId(), null, null, null));
@@ -107,7 +113,10 @@ class PlacementCountsTest {
             pool.awaitTermination(60, TimeUnit.SECONDS); // nothing of this test may run into the next one
         }
         assertCountsMatchTruth();
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL").query(Integer.class).single()).isPositive();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NOT NULL")
+                        .query(Integer.class)
+                        .single())
+                .isPositive();
     }
 
     private void randomOperation(Random random) {
@@ -116,29 +125,38 @@ class PlacementCountsTest {
             switch (random.nextInt(10)) {
                 case 0 -> registry.create(new AccountDefinition(newAccountId(), null, null, null));
                 case 1 -> pick(random, "server_id IS NULL").ifPresent(a -> registry.delete(a));
-                case 2, 3 -> pick(random, "server_id IS NULL").ifPresent(a -> store.reserve(a, server, "op-" + operations.incrementAndGet()));
+                case 2, 3 ->
+                    pick(random, "server_id IS NULL")
+                            .ifPresent(a -> store.reserve(a, server, "op-" + operations.incrementAndGet()));
                 case 4 -> {
                     List<FixedTarget> items = new ArrayList<>();
                     pick(random, "server_id IS NULL").ifPresent(a -> items.add(new FixedTarget(a, server)));
-                    pick(random, "server_id IS NULL").filter(a -> items.stream().noneMatch(i -> i.accountId().equals(a)))
+                    pick(random, "server_id IS NULL")
+                            .filter(a ->
+                                    items.stream().noneMatch(i -> i.accountId().equals(a)))
                             .ifPresent(a -> items.add(new FixedTarget(a, SERVERS.get(random.nextInt(SERVERS.size())))));
                     if (!items.isEmpty()) {
                         store.reserveBatch(items, "batch-" + operations.incrementAndGet());
                     }
                 }
                 case 5, 6 -> settleAClaim(random);
-                case 7 -> pick(random, "server_id IS NOT NULL AND operation_id IS NULL").ifPresent(a -> {
-                    String source = jdbc.sql("SELECT server_id FROM accounts WHERE account_id = ?").param(a).query(String.class).single();
-                    if (source == null) {
-                        return; // released meanwhile
-                    }
-                    String target = SERVERS.get((SERVERS.indexOf(source) + 1) % SERVERS.size());
-                    String op = "mig-" + operations.incrementAndGet();
-                    store.reserveMigrationTarget(a, source, target, op);
-                    if (random.nextBoolean()) {
-                        store.commitMigration(a, source, target, op);
-                    }
-                });
+                case 7 ->
+                    pick(random, "server_id IS NOT NULL AND operation_id IS NULL")
+                            .ifPresent(a -> {
+                                String source = jdbc.sql("SELECT server_id FROM accounts WHERE account_id = ?")
+                                        .param(a)
+                                        .query(String.class)
+                                        .single();
+                                if (source == null) {
+                                    return; // released meanwhile
+                                }
+                                String target = SERVERS.get((SERVERS.indexOf(source) + 1) % SERVERS.size());
+                                String op = "mig-" + operations.incrementAndGet();
+                                store.reserveMigrationTarget(a, source, target, op);
+                                if (random.nextBoolean()) {
+                                    store.commitMigration(a, source, target, op);
+                                }
+                            });
                 default -> {
                     // A node reports some accounts (any placement) and one the database has never seen.
                     List<AccountReport> reports = new ArrayList<>();
@@ -149,8 +167,11 @@ class PlacementCountsTest {
                     heartbeats.accept(new Heartbeat(server, "online", reports.size(), reports, List.of(), List.of()));
                 }
             }
-        } catch (AllocationRefusedException | BatchRejectedException | ConflictException
-                 | EmptyResultDataAccessException | NotFoundException expected) {
+        } catch (AllocationRefusedException
+                | BatchRejectedException
+                | ConflictException
+                | EmptyResultDataAccessException
+                | NotFoundException expected) {
             // Refusals and rows gone meanwhile are part of the mix (full servers, accounts taken or
             // settled by another thread): they must change nothing.
         }
@@ -159,9 +180,19 @@ class PlacementCountsTest {
     /** Finishes one operation in flight: release, complete or mark failed a claim; switch or abort a migration. */
     private void settleAClaim(Random random) {
         pick(random, "operation_id IS NOT NULL").ifPresent(a -> {
-            Map<String, String> row = jdbc.sql("SELECT server_id, reserved_server_id, operation_id, status FROM accounts WHERE account_id = ?")
-                    .param(a).query((rs, n) -> Map.of("server", rs.getString(1), "reserved", String.valueOf(rs.getString(2)),
-                            "op", rs.getString(3), "status", rs.getString(4))).single();
+            Map<String, String> row = jdbc.sql(
+                            "SELECT server_id, reserved_server_id, operation_id, status FROM accounts WHERE account_id = ?")
+                    .param(a)
+                    .query((rs, n) -> Map.of(
+                            "server",
+                            rs.getString(1),
+                            "reserved",
+                            String.valueOf(rs.getString(2)),
+                            "op",
+                            rs.getString(3),
+                            "status",
+                            rs.getString(4)))
+                    .single();
             String op = row.get("op");
             if (op.startsWith("mig-")) {
                 boolean committed = "null".equals(row.get("reserved"));
@@ -188,13 +219,21 @@ class PlacementCountsTest {
 
     private java.util.Optional<String> pick(Random random, String condition) {
         List<String> ids = jdbc.sql("SELECT account_id FROM accounts WHERE " + condition + " ORDER BY account_id")
-                .query(String.class).list();
+                .query(String.class)
+                .list();
         return ids.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ids.get(random.nextInt(ids.size())));
     }
 
     private static AccountReport report(String accountId, Random random) {
-        return new AccountReport(accountId, random.nextBoolean() ? "online" : "stopped", null, random.nextInt(100), 0, null,
-                null, List.of());
+        return new AccountReport(
+                accountId,
+                random.nextBoolean() ? "online" : "stopped",
+                null,
+                random.nextInt(100),
+                0,
+                null,
+                null,
+                List.of());
     }
 
     private String newAccountId() {
@@ -205,7 +244,9 @@ class PlacementCountsTest {
         Map<String, Long> truth = new TreeMap<>();
         jdbc.sql("SELECT server_id, COUNT(*) FROM accounts WHERE server_id IS NOT NULL GROUP BY server_id")
                 .query((RowCallbackHandler) rs -> truth.put(rs.getString(1), rs.getLong(2)));
-        long unassigned = jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NULL").query(Long.class).single();
+        long unassigned = jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id IS NULL")
+                .query(Long.class)
+                .single();
 
         PlacementCounts.Snapshot snapshot = counts.snapshot();
         Map<String, Long> kept = new TreeMap<>(snapshot.perServer());

@@ -40,11 +40,13 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** Registers a node; {@code agent} false leaves its queue unpolled (a dead worker-node). */
     public SimulatedFleet node(String nodeId, int maxAccounts, boolean agent) {
-        EmbeddedSshNode node = new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
+        EmbeddedSshNode node =
+                new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
         nodes.put(nodeId, node);
         Api.Response created = api.post("/api/v1/group-ai/servers", """
                 {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
-                 "deploy_dir": "%s", "max_accounts": %d}""".formatted(nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts));
+                 "deploy_dir": "%s", "max_accounts": %d}""".formatted(
+                        nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts));
         if (created.status() != 201) {
             throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
         }
@@ -61,12 +63,13 @@ public final class SimulatedFleet implements AutoCloseable {
      * workflow can install and start the agent there ({@link #bootstrapAll}).
      */
     public SimulatedFleet realAgentNode(String nodeId, int maxAccounts) {
-        EmbeddedSshNode node = new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
+        EmbeddedSshNode node =
+                new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
         nodes.put(nodeId, node);
         Api.Response created = api.post("/api/v1/group-ai/servers", """
                 {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
-                 "deploy_dir": "%s", "max_accounts": %d, "node_token": "%s-token-0123456789abcdef"}"""
-                .formatted(nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts, nodeId));
+                 "deploy_dir": "%s", "max_accounts": %d, "node_token": "%s-token-0123456789abcdef"}""".formatted(
+                        nodeId, node.port(), PASSWORD, node.deployDir(), maxAccounts, nodeId));
         if (created.status() != 201) {
             throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
         }
@@ -85,11 +88,13 @@ public final class SimulatedFleet implements AutoCloseable {
         java.time.Instant deadline = java.time.Instant.now().plus(timeout);
         for (String nodeId : realAgents) {
             while (true) {
-                tools.jackson.databind.JsonNode details = api.get("/api/v1/group-ai/workflows/bootstrap-" + nodeId).json();
+                tools.jackson.databind.JsonNode details = api.get("/api/v1/group-ai/workflows/bootstrap-" + nodeId)
+                        .json();
                 String status = details.get("status").asString();
                 if (!"RUNNING".equals(status)) {
                     if (!"COMPLETED".equals(status)) {
-                        throw new IllegalStateException("bootstrap of " + nodeId + " ended " + status + ": " + details.get("failure"));
+                        throw new IllegalStateException(
+                                "bootstrap of " + nodeId + " ended " + status + ": " + details.get("failure"));
                     }
                     break;
                 }
@@ -116,7 +121,11 @@ public final class SimulatedFleet implements AutoCloseable {
         }
         java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
         for (String nodeId : nodes.keySet()) {
-            while (!"COMPLETED".equals(api.get("/api/v1/group-ai/workflows/server-op-" + nodeId).json().get("status").asString())) {
+            while (!"COMPLETED"
+                    .equals(api.get("/api/v1/group-ai/workflows/server-op-" + nodeId)
+                            .json()
+                            .get("status")
+                            .asString())) {
                 if (java.time.Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException("the probe of " + nodeId + " did not finish within 60 s");
                 }
@@ -143,7 +152,8 @@ public final class SimulatedFleet implements AutoCloseable {
             }
             if (withSession) {
                 Path temp = store.newTempFile();
-                try (OutputStream out = Files.newOutputStream(temp); ZipOutputStream zip = new ZipOutputStream(out)) {
+                try (OutputStream out = Files.newOutputStream(temp);
+                        ZipOutputStream zip = new ZipOutputStream(out)) {
                     zip.putNextEntry(new ZipEntry("td.binlog"));
                     zip.write(("simulated tdlib database of " + id).getBytes());
                     zip.closeEntry();
@@ -164,7 +174,9 @@ public final class SimulatedFleet implements AutoCloseable {
                     long pid = Long.parseLong(Files.readString(pidFile).trim());
                     ProcessHandle.of(pid).ifPresent(p -> {
                         p.destroy();
-                        p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+                        p.onExit()
+                                .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                                .join();
                     });
                 }
             } catch (IOException | RuntimeException e) {

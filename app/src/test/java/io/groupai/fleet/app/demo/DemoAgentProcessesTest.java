@@ -40,9 +40,12 @@ class DemoAgentProcessesTest {
         assertThat(agents.stopAll("test")).isEqualTo(1);
 
         assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(foreign.isAlive()).as("a foreign process named by a pid file").isTrue();
+        assertThat(foreign.isAlive())
+                .as("a foreign process named by a pid file")
+                .isTrue();
         for (String node : List.of("worker-01", "manila", "los-angeles")) {
-            assertThat(demoDir.resolve(node).resolve(DemoAgentProcesses.PID_FILE)).doesNotExist();
+            assertThat(demoDir.resolve(node).resolve(DemoAgentProcesses.PID_FILE))
+                    .doesNotExist();
         }
         assertThat(agents.running()).isEmpty();
     }
@@ -55,8 +58,10 @@ class DemoAgentProcessesTest {
     }
 
     private Process fakeAgent(String node, String prelude) throws Exception {
-        Path jar = Files.createDirectories(demoDir.resolve(node).resolve("deploy/lib")).resolve("worker-node.jar");
-        Process p = start(new ProcessBuilder("/bin/sh", "-c", prelude + "while :; do sleep 1; done", "worker-node", jar.toString()));
+        Path jar = Files.createDirectories(demoDir.resolve(node).resolve("deploy/lib"))
+                .resolve("worker-node.jar");
+        Process p = start(new ProcessBuilder(
+                "/bin/sh", "-c", prelude + "while :; do sleep 1; done", "worker-node", jar.toString()));
         pidFile(node, p.pid());
         return p;
     }
@@ -68,7 +73,9 @@ class DemoAgentProcessesTest {
     }
 
     private Process start(ProcessBuilder pb) throws Exception {
-        Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = pb.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         started.add(p);
         return p;
     }

@@ -22,17 +22,19 @@ import tools.jackson.databind.JsonNode;
  * {@code auto} places the 8 demo accounts 3/3/2 and they run, and chat on the simulated network
  * shows up in the accounts' statistics in the database.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:demo;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-        "groupai.temporal.embedded.server=java-test-server",
-        "groupai.temporal.embedded.port=0",
-        "groupai.demo.enabled=true",
-        "groupai.demo.dir=${java.io.tmpdir}/groupai-demo-test/nodes",
-        "groupai.data-dir=${java.io.tmpdir}/groupai-demo-test",
-        "groupai.sessions.dir=${java.io.tmpdir}/groupai-demo-test/sessions",
-        "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-        "groupai.nodes.heartbeat-interval=2s",
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.datasource.url=jdbc:h2:mem:demo;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+            "groupai.temporal.embedded.server=java-test-server",
+            "groupai.temporal.embedded.port=0",
+            "groupai.demo.enabled=true",
+            "groupai.demo.dir=${java.io.tmpdir}/groupai-demo-test/nodes",
+            "groupai.data-dir=${java.io.tmpdir}/groupai-demo-test",
+            "groupai.sessions.dir=${java.io.tmpdir}/groupai-demo-test/sessions",
+            "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            "groupai.nodes.heartbeat-interval=2s",
+        })
 class LocalDemoEndToEndTest {
 
     @LocalServerPort
@@ -41,7 +43,8 @@ class LocalDemoEndToEndTest {
     @BeforeAll
     static void distributionIsBuilt() {
         assertThat(LocalDemoEndToEndTest.class.getClassLoader().getResource("worker-node-dist/distribution.properties"))
-                .as("the worker-node distribution embedded by the app's build; `./mvnw verify` builds it before the app's tests")
+                .as(
+                        "the worker-node distribution embedded by the app's build; `./mvnw verify` builds it before the app's tests")
                 .isNotNull();
     }
 
@@ -51,41 +54,95 @@ class LocalDemoEndToEndTest {
 
         await("three bootstraps completed", Duration.ofMinutes(3), () -> {
             JsonNode runs = api.get("/api/v1/group-ai/workflows").json();
-            return runs.findValuesAsString("status").stream().filter("COMPLETED"::equals).count() == 3;
+            return runs.findValuesAsString("status").stream()
+                            .filter("COMPLETED"::equals)
+                            .count()
+                    == 3;
         });
-        for (String node : LocalDemo.NODES.stream().map(LocalDemo.DemoNode::nodeId).toList()) {
-            JsonNode bootstrap = api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
-            assertThat(bootstrap.get("result").get("success").asBoolean()).as(bootstrap.toString()).isTrue();
-            JsonNode status = api.get("/api/v1/group-ai/servers/" + node + "/status").json();
+        for (String node :
+                LocalDemo.NODES.stream().map(LocalDemo.DemoNode::nodeId).toList()) {
+            JsonNode bootstrap =
+                    api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
+            assertThat(bootstrap.get("result").get("success").asBoolean())
+                    .as(bootstrap.toString())
+                    .isTrue();
+            JsonNode status =
+                    api.get("/api/v1/group-ai/servers/" + node + "/status").json();
             assertThat(status.get("status").asString()).isEqualTo("online");
             assertThat(status.get("process_alive").asBoolean()).isTrue();
             // Demo agents give up on their own once this app is gone (e.g. killed); real nodes do not get the key.
-            Path conf = Path.of(System.getProperty("java.io.tmpdir"), "groupai-demo-test", "nodes", node, "deploy", "conf",
+            Path conf = Path.of(
+                    System.getProperty("java.io.tmpdir"),
+                    "groupai-demo-test",
+                    "nodes",
+                    node,
+                    "deploy",
+                    "conf",
                     "worker-node.properties");
             assertThat(Files.readAllLines(conf)).contains("EXIT_AFTER_CONTROL_PLANE_LOST=180s");
         }
-        await("heartbeats from every node", Duration.ofSeconds(30), () -> LocalDemo.NODES.stream()
-                .allMatch(n -> !api.get("/api/v1/group-ai/servers/" + n.nodeId() + "/status").json().get("last_heartbeat").isNull()));
+        await(
+                "heartbeats from every node",
+                Duration.ofSeconds(30),
+                () -> LocalDemo.NODES.stream()
+                        .allMatch(n -> !api.get("/api/v1/group-ai/servers/" + n.nodeId() + "/status")
+                                .json()
+                                .get("last_heartbeat")
+                                .isNull()));
 
-        JsonNode allocation = api.post("/api/v1/group-ai/account-allocation/auto?wait=true", "{\"strategy\": \"balanced\"}").json();
+        JsonNode allocation = api.post(
+                        "/api/v1/group-ai/account-allocation/auto?wait=true", "{\"strategy\": \"balanced\"}")
+                .json();
         assertThat(allocation.get("planned").asInt()).as(allocation.toString()).isEqualTo(8);
-        await("all 8 demo accounts online", Duration.ofMinutes(2), () ->
-                api.get("/api/v1/group-ai/accounts?status=online").json().get("total").asInt() == 8);
-        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        await(
+                "all 8 demo accounts online",
+                Duration.ofMinutes(2),
+                () -> api.get("/api/v1/group-ai/accounts?status=online")
+                                .json()
+                                .get("total")
+                                .asInt()
+                        == 8);
+        JsonNode summary =
+                api.get("/api/v1/group-ai/account-allocation/summary").json();
         Map<String, Integer> counts = new HashMap<>();
-        summary.get("servers").properties().forEach(e -> counts.put(e.getKey(), e.getValue().get("current").asInt()));
+        summary.get("servers")
+                .properties()
+                .forEach(e -> counts.put(e.getKey(), e.getValue().get("current").asInt()));
         assertThat(counts.values()).containsExactlyInAnyOrder(3, 3, 2);
 
-        long lobby = api.get("/api/v1/sim-telegram/groups").json().get(0).get("chat_id").asLong();
-        api.post("/api/v1/sim-telegram/groups/" + lobby + "/messages", "{\"from_first_name\": \"Ana\", \"text\": \"hello\"}");
-        await("the message counted for every account via heartbeats", Duration.ofSeconds(30), () ->
-                api.get("/api/v1/group-ai/accounts?size=8").json().get("items").findValues("message_count").stream()
-                        .allMatch(c -> c.asLong() >= 1));
-        JsonNode one = api.get("/api/v1/group-ai/accounts/" + LocalDemo.ACCOUNTS.get(0)).json();
+        long lobby = api.get("/api/v1/sim-telegram/groups")
+                .json()
+                .get(0)
+                .get("chat_id")
+                .asLong();
+        api.post(
+                "/api/v1/sim-telegram/groups/" + lobby + "/messages",
+                "{\"from_first_name\": \"Ana\", \"text\": \"hello\"}");
+        await(
+                "the message counted for every account via heartbeats",
+                Duration.ofSeconds(30),
+                () ->
+                        api
+                                .get("/api/v1/group-ai/accounts?size=8")
+                                .json()
+                                .get("items")
+                                .findValues("message_count")
+                                .stream()
+                                .allMatch(c -> c.asLong() >= 1));
+        JsonNode one = api.get("/api/v1/group-ai/accounts/" + LocalDemo.ACCOUNTS.get(0))
+                .json();
         assertThat(one.get("group_ids").get(0).asLong()).isEqualTo(lobby);
-        assertThat(one.get("source_node").asString()).isEqualTo(one.get("server_id").asString());
-        assertThat(Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "groupai-demo-test", "nodes",
-                one.get("server_id").asString(), "deploy", "sessions", one.get("account_id").asString()))).isTrue();
+        assertThat(one.get("source_node").asString())
+                .isEqualTo(one.get("server_id").asString());
+        assertThat(Files.exists(Path.of(
+                        System.getProperty("java.io.tmpdir"),
+                        "groupai-demo-test",
+                        "nodes",
+                        one.get("server_id").asString(),
+                        "deploy",
+                        "sessions",
+                        one.get("account_id").asString())))
+                .isTrue();
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

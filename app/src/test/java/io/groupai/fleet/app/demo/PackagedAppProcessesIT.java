@@ -40,6 +40,7 @@ class PackagedAppProcessesIT {
     private Path dir;
     /** HTTP, Temporal gRPC and Temporal UI ports: the same for every start in one directory, as a user restarts an app. */
     private int httpPort;
+
     private int temporalPort;
     private int temporalUiPort;
     private final List<Process> apps = new ArrayList<>();
@@ -65,19 +66,26 @@ class PackagedAppProcessesIT {
         Process app = startApp();
         Set<Long> agents = awaitDemoAgents(app, Set.of());
         Set<ProcessHandle> children = app.descendants().collect(Collectors.toSet());
-        System.out.printf("app pid %d: %d demo agents %s, %d descendant processes%n", app.pid(), agents.size(), agents,
-                children.size());
+        System.out.printf(
+                "app pid %d: %d demo agents %s, %d descendant processes%n",
+                app.pid(), agents.size(), agents, children.size());
 
         long stopping = System.nanoTime();
         app.destroy(); // SIGTERM
-        assertThat(app.waitFor(2, TimeUnit.MINUTES)).as("the app exits after SIGTERM").isTrue();
-        System.out.printf("app exited %d ms after SIGTERM (status %d)%n",
+        assertThat(app.waitFor(2, TimeUnit.MINUTES))
+                .as("the app exits after SIGTERM")
+                .isTrue();
+        System.out.printf(
+                "app exited %d ms after SIGTERM (status %d)%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping), app.exitValue());
 
         assertThat(alive(agents)).as("demo agents left running after SIGTERM").isEmpty();
         assertThat(children.stream().filter(ProcessHandle::isAlive).map(this::describe))
-                .as("children of the app left running after SIGTERM").isEmpty();
-        assertThat(processesNaming(dir).map(this::describe)).as("processes naming " + dir).isEmpty();
+                .as("children of the app left running after SIGTERM")
+                .isEmpty();
+        assertThat(processesNaming(dir).map(this::describe))
+                .as("processes naming " + dir)
+                .isEmpty();
         String log = Files.readString(dir.resolve("app.log"));
         assertThat(log).doesNotContain("could not stop the worker-node agent", "Database is already closed");
     }
@@ -88,32 +96,47 @@ class PackagedAppProcessesIT {
         Set<Long> oldAgents = awaitDemoAgents(first, Set.of());
         first.destroyForcibly(); // SIGKILL: no shutdown hook runs
         assertThat(first.waitFor(1, TimeUnit.MINUTES)).isTrue();
-        assertThat(alive(oldAgents)).as("a SIGKILL leaves the agents running (the case under test)")
+        assertThat(alive(oldAgents))
+                .as("a SIGKILL leaves the agents running (the case under test)")
                 .containsExactlyInAnyOrderElementsOf(oldAgents);
 
         Process second = startApp();
         Set<Long> newAgents = awaitDemoAgents(second, oldAgents);
         assertThat(alive(oldAgents)).as("agents of the killed run").isEmpty();
-        assertThat(agentProcesses()).as("one agent per demo node, none twice").hasSize(DEMO_NODES.size())
+        assertThat(agentProcesses())
+                .as("one agent per demo node, none twice")
+                .hasSize(DEMO_NODES.size())
                 .containsExactlyInAnyOrderElementsOf(newAgents);
 
         second.destroy();
         assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(processesNaming(dir).map(this::describe)).as("processes naming " + dir).isEmpty();
+        assertThat(processesNaming(dir).map(this::describe))
+                .as("processes naming " + dir)
+                .isEmpty();
     }
 
     private Process startApp() throws IOException {
         Path module = Path.of("").toAbsolutePath();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")), "-jar", onlyFile(module.resolve("target"),
-                "app-", ".jar").toString())
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp")),
+                        "-jar",
+                        onlyFile(module.resolve("target"), "app-", ".jar").toString())
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("app.log").toFile()));
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("app.log").toFile()));
         Map<String, String> env = pb.environment();
         // This machine's settings (a real Temporal or database, CI's MariaDB) must not reach the app.
-        Stream.of("TEMPORAL_ADDRESS", "DB_URL", "DB_USER", "DB_PASSWORD", "GROUPAI_MASTER_CONFIG", "GROUPAI_PUBLIC_URL",
-                "JAVA_TOOL_OPTIONS").forEach(env::remove);
+        Stream.of(
+                        "TEMPORAL_ADDRESS",
+                        "DB_URL",
+                        "DB_USER",
+                        "DB_PASSWORD",
+                        "GROUPAI_MASTER_CONFIG",
+                        "GROUPAI_PUBLIC_URL",
+                        "JAVA_TOOL_OPTIONS")
+                .forEach(env::remove);
         env.put("GROUPAI_DEMO", "true");
         int port = httpPort;
         env.put("PORT", Integer.toString(port));
@@ -138,15 +161,18 @@ class PackagedAppProcessesIT {
         await("three demo nodes bootstrapped with new agents", app, Duration.ofMinutes(4), () -> {
             Set<Long> agents = agentProcesses();
             return DEMO_NODES.stream().allMatch(node -> bootstrapped(api, node))
-                    && agents.size() == DEMO_NODES.size() && agents.stream().noneMatch(old::contains);
+                    && agents.size() == DEMO_NODES.size()
+                    && agents.stream().noneMatch(old::contains);
         });
         return agentProcesses();
     }
 
     private static boolean bootstrapped(Api api, String node) {
         try {
-            JsonNode run = api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
-            return "COMPLETED".equals(run.path("status").asString()) && run.path("result").path("success").asBoolean();
+            JsonNode run =
+                    api.get("/api/v1/group-ai/workflows/bootstrap-" + node).json();
+            return "COMPLETED".equals(run.path("status").asString())
+                    && run.path("result").path("success").asBoolean();
         } catch (RuntimeException notYet) {
             return false;
         }
@@ -157,29 +183,38 @@ class PackagedAppProcessesIT {
      * <dir>/.../deploy/lib/worker-node.jar} (not, say, a {@code sha256sum} of that jar during an install).
      */
     private Set<Long> agentProcesses() {
-        return processesNaming(dir).filter(p -> {
-            List<String> args = List.of(commandLine(p.pid()).split(" "));
-            int jar = args.indexOf("-jar");
-            return jar >= 0 && jar + 1 < args.size() && args.get(jar + 1).startsWith(dir.toString())
-                    && args.get(jar + 1).endsWith("/deploy/lib/worker-node.jar");
-        }).map(ProcessHandle::pid).collect(Collectors.toSet());
+        return processesNaming(dir)
+                .filter(p -> {
+                    List<String> args = List.of(commandLine(p.pid()).split(" "));
+                    int jar = args.indexOf("-jar");
+                    return jar >= 0
+                            && jar + 1 < args.size()
+                            && args.get(jar + 1).startsWith(dir.toString())
+                            && args.get(jar + 1).endsWith("/deploy/lib/worker-node.jar");
+                })
+                .map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
     }
 
     private static Set<Long> alive(Set<Long> pids) {
-        return pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        return pids.stream()
+                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                 .collect(Collectors.toSet());
     }
 
     /** Every live process on this machine whose command line names {@code path}, except this test's JVM. */
     private static Stream<ProcessHandle> processesNaming(Path path) {
         long self = ProcessHandle.current().pid();
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> p.pid() != self)
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.pid() != self)
                 .filter(p -> commandLine(p.pid()).contains(path.toString()));
     }
 
     private static String commandLine(long pid) {
         try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (IOException | UncheckedIOException gone) {
             return "";
         }
@@ -192,8 +227,12 @@ class PackagedAppProcessesIT {
     private void await(String what, Process app, Duration timeout, Supplier<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.get()) {
-            assertThat(app.isAlive()).as("the app is running (see %s)", dir.resolve("app.log")).isTrue();
-            assertThat(System.nanoTime()).as("waiting for %s (see %s)", what, dir.resolve("app.log")).isLessThan(deadline);
+            assertThat(app.isAlive())
+                    .as("the app is running (see %s)", dir.resolve("app.log"))
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("waiting for %s (see %s)", what, dir.resolve("app.log"))
+                    .isLessThan(deadline);
             Thread.sleep(500);
         }
     }
@@ -201,11 +240,16 @@ class PackagedAppProcessesIT {
     private static Path onlyFile(Path directory, String prefix, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             List<Path> matches = files.filter(f -> {
-                String name = f.getFileName().toString();
-                return name.startsWith(prefix) && name.endsWith(suffix) && !name.endsWith("-tests.jar")
-                        && !name.endsWith("-sources.jar");
-            }).toList();
-            assertThat(matches).as("%s*%s in %s (built by `./mvnw package`)", prefix, suffix, directory).hasSize(1);
+                        String name = f.getFileName().toString();
+                        return name.startsWith(prefix)
+                                && name.endsWith(suffix)
+                                && !name.endsWith("-tests.jar")
+                                && !name.endsWith("-sources.jar");
+                    })
+                    .toList();
+            assertThat(matches)
+                    .as("%s*%s in %s (built by `./mvnw package`)", prefix, suffix, directory)
+                    .hasSize(1);
             return matches.get(0);
         }
     }

@@ -26,11 +26,13 @@ class DockerComposeFileTest {
 
         assertThat(services).containsKeys("mysql", "temporal", "temporal-ui", "app", "worker-node");
         assertThat((String) services.get("mysql").get("image")).startsWith("mysql:8");
-        assertThat(((Map<String, Object>) services.get("temporal").get("environment"))).containsEntry("DB", "mysql8");
+        assertThat(((Map<String, Object>) services.get("temporal").get("environment")))
+                .containsEntry("DB", "mysql8");
         Map<String, Object> appEnv = (Map<String, Object>) services.get("app").get("environment");
         assertThat(appEnv).containsEntry("TEMPORAL_ADDRESS", "temporal:7233");
         assertThat((String) appEnv.get("DB_URL")).startsWith("jdbc:mysql://mysql:3306/");
-        Map<String, Object> nodeEnv = (Map<String, Object>) services.get("worker-node").get("environment");
+        Map<String, Object> nodeEnv =
+                (Map<String, Object>) services.get("worker-node").get("environment");
         assertThat(nodeEnv).containsEntry("TEMPORAL_ADDRESS", "temporal:7233").containsKey("NODE_ID");
         // Secrets are required from the environment, never written into the file.
         services.values().forEach(service -> {
@@ -38,24 +40,32 @@ class DockerComposeFileTest {
             if (env instanceof Map<?, ?> map) {
                 map.forEach((key, value) -> {
                     if (String.valueOf(key).matches(".*(PASSWORD|SECRET|TOKEN|PWD).*")) {
-                        assertThat(String.valueOf(value)).as(key + " comes from the environment").startsWith("${");
+                        assertThat(String.valueOf(value))
+                                .as(key + " comes from the environment")
+                                .startsWith("${");
                     }
                 });
             }
         });
         // Every port is published on loopback only.
-        services.values().stream().map(s -> (List<String>) s.get("ports")).filter(p -> p != null)
-                .flatMap(List::stream).forEach(port -> assertThat(port).startsWith("127.0.0.1:"));
+        services.values().stream()
+                .map(s -> (List<String>) s.get("ports"))
+                .filter(p -> p != null)
+                .flatMap(List::stream)
+                .forEach(port -> assertThat(port).startsWith("127.0.0.1:"));
     }
 
     @Test
     void dockerComposeAcceptsTheFile() throws Exception {
         List<String> command = composeCommand();
-        assumeTrue(command != null, "neither `docker compose` nor `docker-compose` is installed: skipped the compose validation");
+        assumeTrue(
+                command != null,
+                "neither `docker compose` nor `docker-compose` is installed: skipped the compose validation");
         ProcessBuilder builder = new ProcessBuilder(concat(command, "-f", COMPOSE.toString(), "config", "--quiet"))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        for (String name : new String[] {"MYSQL_ROOT_PASSWORD", "GROUPAI_DB_PASSWORD", "GROUPAI_SECRET_KEY", "NODE_TOKEN"}) {
+        for (String name :
+                new String[] {"MYSQL_ROOT_PASSWORD", "GROUPAI_DB_PASSWORD", "GROUPAI_SECRET_KEY", "NODE_TOKEN"}) {
             env.put(name, "validation-only");
         }
         Process process = builder.start();
@@ -68,7 +78,9 @@ class DockerComposeFileTest {
     private static List<String> composeCommand() throws IOException, InterruptedException {
         for (List<String> candidate : List.of(List.of("docker", "compose"), List.of("docker-compose"))) {
             if (onPath(candidate.get(0))) {
-                Process p = new ProcessBuilder(concat(candidate, "version")).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(concat(candidate, "version"))
+                        .redirectErrorStream(true)
+                        .start();
                 if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;
                 }
@@ -83,6 +95,7 @@ class DockerComposeFileTest {
     }
 
     private static List<String> concat(List<String> head, String... tail) {
-        return java.util.stream.Stream.concat(head.stream(), java.util.Arrays.stream(tail)).toList();
+        return java.util.stream.Stream.concat(head.stream(), java.util.Arrays.stream(tail))
+                .toList();
     }
 }

@@ -36,10 +36,15 @@ class PackagedAppFromEmptyDirectoryIT {
         int port = freePort();
         int temporalPort = freePort();
         // Outside the working directory, which is to stay the app's own; kept for a look after a failure.
-        Path log = Files.createDirectories(Path.of("target", "it-logs")).toAbsolutePath().resolve("app-from-empty-directory.log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // the app's own temporary files stay beside it (other runs share this machine's /tmp)
-                "-Djava.io.tmpdir=" + Files.createDirectories(cwd.resolve("tmp")), "-jar", jar.toString())
+        Path log = Files.createDirectories(Path.of("target", "it-logs"))
+                .toAbsolutePath()
+                .resolve("app-from-empty-directory.log");
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        // the app's own temporary files stay beside it (other runs share this machine's /tmp)
+                        "-Djava.io.tmpdir=" + Files.createDirectories(cwd.resolve("tmp")),
+                        "-jar",
+                        jar.toString())
                 .directory(cwd.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -60,21 +65,28 @@ class PackagedAppFromEmptyDirectoryIT {
                     return false;
                 }
                 for (JsonNode server : servers) {
-                    if (!"healthy".equals(server.get("health").asString()) || server.get("last_heartbeat").isNull()) {
+                    if (!"healthy".equals(server.get("health").asString())
+                            || server.get("last_heartbeat").isNull()) {
                         return false;
                     }
                 }
                 return true;
             });
 
-            JsonNode auto = api.post("/api/v1/group-ai/account-allocation/auto?wait_seconds=120", "{\"strategy\": \"balanced\"}").json();
+            JsonNode auto = api.post(
+                            "/api/v1/group-ai/account-allocation/auto?wait_seconds=120", "{\"strategy\": \"balanced\"}")
+                    .json();
             assertThat(auto.get("planned").asInt()).as(auto.toString()).isEqualTo(8);
-            assertThat(auto.get("result").get("placed").asInt()).as(auto.toString()).isEqualTo(8);
+            assertThat(auto.get("result").get("placed").asInt())
+                    .as(auto.toString())
+                    .isEqualTo(8);
             await(app, log, "the 8 demo accounts online", Duration.ofMinutes(1), () -> {
                 JsonNode online = get(api, "/api/v1/group-ai/accounts?status=online");
                 return online != null && online.get("total").asInt() == 8;
             });
-            assertThat(cwd.resolve("data/fleet.mv.db")).as("the embedded database lives in the working directory").isRegularFile();
+            assertThat(cwd.resolve("data/fleet.mv.db"))
+                    .as("the embedded database lives in the working directory")
+                    .isRegularFile();
         } finally {
             app.destroy(); // SIGTERM, as an operator's Ctrl-C or a service manager would
             boolean exited = app.waitFor(90, TimeUnit.SECONDS);
@@ -82,8 +94,12 @@ class PackagedAppFromEmptyDirectoryIT {
                 app.destroyForcibly();
             }
             List<Long> leftover = stopLeftoverAgents();
-            assertThat(exited).as("the app exits within 90 s of SIGTERM; log: " + log).isTrue();
-            assertThat(leftover).as("demo agents still running after the app stopped").isEmpty();
+            assertThat(exited)
+                    .as("the app exits within 90 s of SIGTERM; log: " + log)
+                    .isTrue();
+            assertThat(leftover)
+                    .as("demo agents still running after the app stopped")
+                    .isEmpty();
         }
     }
 
@@ -133,7 +149,8 @@ class PackagedAppFromEmptyDirectoryIT {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!app.isAlive()) {
-                throw new AssertionError("the app exited (" + app.exitValue() + ") while waiting for " + what + "; log: " + log);
+                throw new AssertionError(
+                        "the app exited (" + app.exitValue() + ") while waiting for " + what + "; log: " + log);
             }
             if (condition.getAsBoolean()) {
                 return;

@@ -25,12 +25,16 @@ class HeartbeatApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     SessionStore sessions;
+
     @Autowired
     AllocationStore allocation;
+
     Api api;
 
     @BeforeEach
@@ -71,18 +75,29 @@ class HeartbeatApiTest {
         assertThat(second.get("server_id").isNull()).isTrue();
         assertThat(second.get("source_node").asString()).isEqualTo("node-a");
         assertThat(second.get("message_count").asLong()).isEqualTo(3);
-        assertThat(reply.json().get("rejected_accounts").values()).extracting(JsonNode::asString).containsExactly("639000000002");
-        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        assertThat(reply.json().get("rejected_accounts").values())
+                .extracting(JsonNode::asString)
+                .containsExactly("639000000002");
+        JsonNode summary =
+                api.get("/api/v1/group-ai/account-allocation/summary").json();
         assertThat(summary.get("servers").get("node-a").get("current").asInt()).isEqualTo(1);
         assertThat(summary.get("unallocated").asInt()).isEqualTo(1);
         assertThat(summary.get("total_accounts").asInt()).isEqualTo(2);
-        assertThat(api.get("/api/v1/group-ai/servers/node-a/status").json().get("last_heartbeat").isNull()).isFalse();
+        assertThat(api.get("/api/v1/group-ai/servers/node-a/status")
+                        .json()
+                        .get("last_heartbeat")
+                        .isNull())
+                .isFalse();
 
         // Counters are running totals: a later report replaces them.
         heartbeat("""
                 {"node_id": "node-a", "status": "online", "account_count": 1,
                  "accounts": [{"account_id": "639000000001", "status": "online", "message_count": 160, "reply_count": 50}]}""");
-        assertThat(api.get("/api/v1/group-ai/accounts/639000000001").json().get("message_count").asLong()).isEqualTo(160);
+        assertThat(api.get("/api/v1/group-ai/accounts/639000000001")
+                        .json()
+                        .get("message_count")
+                        .asLong())
+                .isEqualTo(160);
     }
 
     @Test
@@ -94,18 +109,25 @@ class HeartbeatApiTest {
         Api.Response fromB = heartbeat("""
                 {"node_id": "node-b", "status": "online", "accounts": [
                    {"account_id": "acc-1", "status": "online"},
-                   {"account_id": "b-1", "status": "online"}, {"account_id": "b-2", "status": "online"}]}""",
-                "Bearer node-b-token-0123456789abcdef");
+                   {"account_id": "b-1", "status": "online"}, {"account_id": "b-2", "status": "online"}]}""", "Bearer node-b-token-0123456789abcdef");
 
-        assertThat(fromB.json().get("rejected_accounts").values()).extracting(JsonNode::asString)
+        assertThat(fromB.json().get("rejected_accounts").values())
+                .extracting(JsonNode::asString)
                 .containsExactly("acc-1", "b-1", "b-2");
         JsonNode acc1 = api.get("/api/v1/group-ai/accounts/acc-1").json();
         assertThat(acc1.get("server_id").asString()).isEqualTo("node-a");
         assertThat(acc1.get("source_node").asString()).isEqualTo("node-b");
         assertThat(acc1.get("status").asString()).isEqualTo("online");
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = 'node-b'").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = 'node-b'")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
         // Listing an account does not give the node its session either.
-        assertThat(api.get("/api/v1/workers/node-b/sessions/b-1", "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+        assertThat(api.get(
+                                "/api/v1/workers/node-b/sessions/b-1",
+                                "Authorization",
+                                "Bearer node-b-token-0123456789abcdef")
+                        .status())
                 .isEqualTo(403);
     }
 
@@ -137,13 +159,21 @@ class HeartbeatApiTest {
         heartbeat(report.formatted(1));
         // A marker only a write would replace.
         jdbc.sql("UPDATE accounts SET last_report_at = ? WHERE account_id IN ('same-1', 'same-2')")
-                .param(java.sql.Timestamp.valueOf("2001-01-01 00:00:00")).update();
+                .param(java.sql.Timestamp.valueOf("2001-01-01 00:00:00"))
+                .update();
 
         heartbeat(report.formatted(2));
 
         assertThat(jdbc.sql("SELECT account_id FROM accounts WHERE last_report_at > ? ORDER BY account_id")
-                .param(java.sql.Timestamp.valueOf("2001-01-02 00:00:00")).query(String.class).list()).containsExactly("same-2");
-        assertThat(api.get("/api/v1/group-ai/accounts/same-2").json().get("message_count").asLong()).isEqualTo(2);
+                        .param(java.sql.Timestamp.valueOf("2001-01-02 00:00:00"))
+                        .query(String.class)
+                        .list())
+                .containsExactly("same-2");
+        assertThat(api.get("/api/v1/group-ai/accounts/same-2")
+                        .json()
+                        .get("message_count")
+                        .asLong())
+                .isEqualTo(2);
     }
 
     @Test
@@ -160,14 +190,20 @@ class HeartbeatApiTest {
         assertThat(released.get("server_id").isNull()).isTrue();
         assertThat(released.get("source_node").asString()).isEqualTo("node-a");
         assertThat(released.get("message_count").asLong()).isEqualTo(2);
-        assertThat(api.get("/api/v1/group-ai/accounts/never-seen").json().get("server_id").isNull()).isTrue();
+        assertThat(api.get("/api/v1/group-ai/accounts/never-seen")
+                        .json()
+                        .get("server_id")
+                        .isNull())
+                .isTrue();
     }
 
     @Test
     void rejectsMissingOrWrongTokensAndMalformedBodiesWithoutChangingAnything() {
-        String body = "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\"}]}";
+        String body =
+                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\"}]}";
         assertThat(api.post("/api/v1/workers/heartbeat", body).status()).isEqualTo(401);
-        assertThat(api.post("/api/v1/workers/heartbeat", body, "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+        assertThat(api.post("/api/v1/workers/heartbeat", body, "Authorization", "Bearer node-b-token-0123456789abcdef")
+                        .status())
                 .isEqualTo(401);
         Api.Response wrong = api.post("/api/v1/workers/heartbeat", body, "Authorization", "Bearer nope");
         assertThat(wrong.status()).isEqualTo(401);
@@ -176,14 +212,26 @@ class HeartbeatApiTest {
         assertField("{\"status\": \"online\"}", "node_id");
         assertField("{\"node_id\": \"node-a\", \"status\": 1}", "status");
         assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": {}}", "accounts");
-        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
-                + "\"message_count\": \"many\"}]}", "accounts[0].message_count");
-        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"status\": \"online\"}]}", "accounts[0].account_id");
-        assertField("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
-                + "\"last_activity\": \"yesterday\"}]}", "accounts[0].last_activity");
+        assertField(
+                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
+                        + "\"message_count\": \"many\"}]}",
+                "accounts[0].message_count");
+        assertField(
+                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"status\": \"online\"}]}",
+                "accounts[0].account_id");
+        assertField(
+                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"x1\", \"status\": \"online\", "
+                        + "\"last_activity\": \"yesterday\"}]}",
+                "accounts[0].last_activity");
 
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts").query(Integer.class).single()).isZero();
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM servers WHERE last_heartbeat IS NOT NULL").query(Integer.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM accounts")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM servers WHERE last_heartbeat IS NOT NULL")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
     }
 
     @Test
@@ -194,7 +242,8 @@ class HeartbeatApiTest {
         assertThat(queued.status()).as(queued.body()).isEqualTo(201);
         long id = queued.json().get("id").asLong();
 
-        JsonNode first = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json();
+        JsonNode first = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}")
+                .json();
         assertThat(first.get("pending_commands")).hasSize(1);
         JsonNode command = first.get("pending_commands").get(0);
         assertThat(command.get("id").asLong()).isEqualTo(id);
@@ -202,34 +251,51 @@ class HeartbeatApiTest {
         assertThat(command.get("params").get("download_url").asString()).endsWith("/scripts/welcome/download");
 
         // Not acknowledged: delivered again (at least once).
-        JsonNode again = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json();
+        JsonNode again = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}")
+                .json();
         assertThat(again.get("pending_commands")).hasSize(1);
 
-        JsonNode acked = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [], \"acked_commands\": [" + id + "]}").json();
+        JsonNode acked = heartbeat(
+                        "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [], \"acked_commands\": [" + id
+                                + "]}")
+                .json();
         assertThat(acked.get("pending_commands")).isEmpty();
-        JsonNode listed = api.get("/api/v1/group-ai/servers/node-a/commands").json().get(0);
+        JsonNode listed =
+                api.get("/api/v1/group-ai/servers/node-a/commands").json().get(0);
         assertThat(listed.get("status").asString()).isEqualTo("acked");
         assertThat(listed.get("attempts").asInt()).isEqualTo(2);
 
         // A session for a heartbeat-only worker the account was allocated to: the node fetches it with its token.
-        heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"acc-s\", \"status\": \"offline\"}]}");
+        heartbeat(
+                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": [{\"account_id\": \"acc-s\", \"status\": \"offline\"}]}");
         place("acc-s", "node-a");
         Path temp = sessions.newTempFile();
         Files.write(temp, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
         sessions.store("acc-s", temp);
-        assertThat(api.post("/api/v1/group-ai/servers/node-a/commands",
-                "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}").status()).isEqualTo(201);
-        String sessionUrl = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}").json()
-                .get("pending_commands").get(0).get("params").get("session_url").asString();
+        assertThat(api.post(
+                                "/api/v1/group-ai/servers/node-a/commands",
+                                "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}")
+                        .status())
+                .isEqualTo(201);
+        String sessionUrl = heartbeat("{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}")
+                .json()
+                .get("pending_commands")
+                .get(0)
+                .get("params")
+                .get("session_url")
+                .asString();
         String path = sessionUrl.substring(sessionUrl.indexOf("/api/"));
         assertThat(api.get(path, "Authorization", AUTH).body()).startsWith("PK");
         assertThat(api.get(path).status()).isEqualTo(401);
-        assertThat(api.get(path.replace("node-a", "node-b"), "Authorization", "Bearer node-b-token-0123456789abcdef").status())
+        assertThat(api.get(path.replace("node-a", "node-b"), "Authorization", "Bearer node-b-token-0123456789abcdef")
+                        .status())
                 .isEqualTo(403);
 
-        Api.Response unknownAction = api.post("/api/v1/group-ai/servers/node-a/commands", "{\"action\": \"format_disk\"}");
+        Api.Response unknownAction =
+                api.post("/api/v1/group-ai/servers/node-a/commands", "{\"action\": \"format_disk\"}");
         assertThat(unknownAction.status()).isEqualTo(400);
-        Api.Response notAssigned = api.post("/api/v1/group-ai/servers/node-b/commands",
+        Api.Response notAssigned = api.post(
+                "/api/v1/group-ai/servers/node-b/commands",
                 "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}");
         assertThat(notAssigned.status()).isEqualTo(409);
     }
@@ -240,7 +306,9 @@ class HeartbeatApiTest {
             String body = api.get(path).body();
             assertThat(body).doesNotContain(TOKEN).contains("\"node_token_configured\":true");
         }
-        assertThat(jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = 'node-a'").query(String.class).single())
+        assertThat(jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = 'node-a'")
+                        .query(String.class)
+                        .single())
                 .doesNotContain(TOKEN);
     }
 
@@ -263,7 +331,9 @@ class HeartbeatApiTest {
     private void assertField(String body, String field) {
         Api.Response response = api.post("/api/v1/workers/heartbeat", body, "Authorization", AUTH);
         assertThat(response.status()).as(body).isEqualTo(400);
-        assertThat(response.json().get("errors").findValuesAsString("field")).as(response.body()).contains(field);
+        assertThat(response.json().get("errors").findValuesAsString("field"))
+                .as(response.body())
+                .contains(field);
     }
 
     private void register(String nodeId, int max, String token) {

@@ -37,8 +37,7 @@ public final class HeartbeatIngestBench {
 
     private static final java.time.Duration WARM_UP = java.time.Duration.ofSeconds(20);
 
-    private HeartbeatIngestBench() {
-    }
+    private HeartbeatIngestBench() {}
 
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -52,7 +51,8 @@ public final class HeartbeatIngestBench {
         try (ConfigurableApplicationContext context = BenchApp.start("ingest-bench")) {
             BenchApp.seed(context, nodes, perNode, perNode, 0, http);
             HeartbeatService service = context.getBean(HeartbeatService.class);
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI uri = URI.create("http://127.0.0.1:" + BenchApp.port(context) + "/api/v1/workers/heartbeat");
             AtomicIntegerArray rounds = new AtomicIntegerArray(nodes);
             AtomicLong next = new AtomicLong();
@@ -61,13 +61,16 @@ public final class HeartbeatIngestBench {
             Runner send = node -> {
                 int round = rounds.incrementAndGet(node);
                 if (http) {
-                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", "Bearer " + BenchApp.token(node))
-                            .POST(HttpRequest.BodyPublishers.ofString(json(node, perNode, changed, round))).build(),
+                    HttpResponse<String> r = client.send(
+                            HttpRequest.newBuilder(uri)
+                                    .header("Content-Type", "application/json")
+                                    .header("Authorization", "Bearer " + BenchApp.token(node))
+                                    .POST(HttpRequest.BodyPublishers.ofString(json(node, perNode, changed, round)))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() != 200) {
-                        throw new IllegalStateException("heartbeat of " + BenchApp.nodeId(node) + ": " + r.statusCode() + " " + r.body());
+                        throw new IllegalStateException(
+                                "heartbeat of " + BenchApp.nodeId(node) + ": " + r.statusCode() + " " + r.body());
                     }
                 } else {
                     service.accept(heartbeat(node, perNode, changed, round));
@@ -80,7 +83,8 @@ public final class HeartbeatIngestBench {
                 }
                 return List.of();
             });
-            System.out.printf("warm-up: one heartbeat from each of %,d nodes in %.1f s%n", nodes, (System.nanoTime() - w0) / 1e9);
+            System.out.printf(
+                    "warm-up: one heartbeat from each of %,d nodes in %.1f s%n", nodes, (System.nanoTime() - w0) / 1e9);
             // Then at least WARM_UP in all, so the JIT has compiled the hot paths before anything is measured.
             long warm = w0 + WARM_UP.toNanos();
             run(clients, () -> {
@@ -90,8 +94,8 @@ public final class HeartbeatIngestBench {
                 return List.of();
             });
 
-            com.sun.management.OperatingSystemMXBean os =
-                    (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
             long t0 = System.nanoTime();
@@ -109,19 +113,29 @@ public final class HeartbeatIngestBench {
             double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
             latencies.sort(Long::compare);
             long heartbeats = latencies.size();
-            System.out.printf("%nHeartbeat ingest bench, %s, database %s, %d cores%n",
-                    http ? "over HTTP (JSON, bearer token)" : "direct service calls", BenchApp.database(),
+            System.out.printf(
+                    "%nHeartbeat ingest bench, %s, database %s, %d cores%n",
+                    http ? "over HTTP (JSON, bearer token)" : "direct service calls",
+                    BenchApp.database(),
                     Runtime.getRuntime().availableProcessors());
-            System.out.printf("%,d nodes x %d accounts, %d%% of reports changed per heartbeat, %d concurrent clients, %.0f s%n",
+            System.out.printf(
+                    "%,d nodes x %d accounts, %d%% of reports changed per heartbeat, %d concurrent clients, %.0f s%n",
                     nodes, perNode, changedPercent, clients, elapsed);
-            System.out.printf("%,d heartbeats -> %,.0f heartbeats/s, %,.0f account reports/s%n", heartbeats, heartbeats / elapsed,
-                    heartbeats * perNode / elapsed);
+            System.out.printf(
+                    "%,d heartbeats -> %,.0f heartbeats/s, %,.0f account reports/s%n",
+                    heartbeats, heartbeats / elapsed, heartbeats * perNode / elapsed);
             // The machine may be shared: CPU spent per heartbeat says what a core sustains whatever the load.
-            System.out.printf("CPU of this JVM (%s): %.2f ms per heartbeat -> %,.0f account reports/s per fully available core; "
-                            + "system load average %.1f%n", http ? "server and HTTP clients" : "server side", 1000 * cpuSeconds / heartbeats,
-                    heartbeats * perNode / cpuSeconds, os.getSystemLoadAverage());
-            System.out.printf("latency per heartbeat: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    BenchApp.percentile(latencies, 50) / 1e6, BenchApp.percentile(latencies, 99) / 1e6,
+            System.out.printf(
+                    "CPU of this JVM (%s): %.2f ms per heartbeat -> %,.0f account reports/s per fully available core; "
+                            + "system load average %.1f%n",
+                    http ? "server and HTTP clients" : "server side",
+                    1000 * cpuSeconds / heartbeats,
+                    heartbeats * perNode / cpuSeconds,
+                    os.getSystemLoadAverage());
+            System.out.printf(
+                    "latency per heartbeat: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    BenchApp.percentile(latencies, 50) / 1e6,
+                    BenchApp.percentile(latencies, 99) / 1e6,
                     latencies.get(latencies.size() - 1) / 1e6);
         }
         System.exit(0);
@@ -155,11 +169,17 @@ public final class HeartbeatIngestBench {
 
     private static String json(int node, int perNode, int changed, int round) {
         StringBuilder b = new StringBuilder(perNode * 110 + 100);
-        b.append("{\"node_id\": \"").append(BenchApp.nodeId(node)).append("\", \"status\": \"online\", \"account_count\": ")
-                .append(perNode).append(", \"accounts\": [");
+        b.append("{\"node_id\": \"")
+                .append(BenchApp.nodeId(node))
+                .append("\", \"status\": \"online\", \"account_count\": ")
+                .append(perNode)
+                .append(", \"accounts\": [");
         for (int i = 0; i < perNode; i++) {
-            b.append(i == 0 ? "" : ", ").append("{\"account_id\": \"").append(BenchApp.accountId(node, i))
-                    .append("\", \"status\": \"online\", \"message_count\": ").append(messages(i, changed, round))
+            b.append(i == 0 ? "" : ", ")
+                    .append("{\"account_id\": \"")
+                    .append(BenchApp.accountId(node, i))
+                    .append("\", \"status\": \"online\", \"message_count\": ")
+                    .append(messages(i, changed, round))
                     .append(", \"reply_count\": 0}");
         }
         return b.append("]}").toString();
@@ -168,7 +188,14 @@ public final class HeartbeatIngestBench {
     private static Heartbeat heartbeat(int node, int perNode, int changed, int round) {
         List<AccountReport> reports = new ArrayList<>(perNode);
         for (int i = 0; i < perNode; i++) {
-            reports.add(new AccountReport(BenchApp.accountId(node, i), "online", null, messages(i, changed, round), 0, null, null,
+            reports.add(new AccountReport(
+                    BenchApp.accountId(node, i),
+                    "online",
+                    null,
+                    messages(i, changed, round),
+                    0,
+                    null,
+                    null,
                     List.of()));
         }
         return new Heartbeat(BenchApp.nodeId(node), "online", perNode, reports, List.of(), List.of());

@@ -25,10 +25,13 @@ class LoginApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     AllocationStore allocation;
+
     Api api;
 
     @BeforeEach
@@ -64,7 +67,12 @@ class LoginApiTest {
         assertThat(poll("node-a", TOKEN_A, 0)).as("handed out once").isEmpty();
         assertThat(api.get(base).json().get("pending_step").isNull()).isTrue();
 
-        report("node-a", TOKEN_A, "acc-login-1", "{\"state\": \"waiting_code\", \"detail\": \"Telegram sent the login code\"}", 204);
+        report(
+                "node-a",
+                TOKEN_A,
+                "acc-login-1",
+                "{\"state\": \"waiting_code\", \"detail\": \"Telegram sent the login code\"}",
+                204);
         assertThat(api.get(base).json().get("state").asString()).isEqualTo("waiting_code");
 
         // A waiting long poll is woken by the value.
@@ -89,7 +97,10 @@ class LoginApiTest {
         Api.Response done = api.get(base);
         assertThat(done.json().get("state").asString()).isEqualTo("authorized");
         assertThat(done.json().get("detail").asString()).isEqualTo("logged in");
-        assertThat(done.body()).doesNotContain("24680").doesNotContain("correct horse").doesNotContain("12345678");
+        assertThat(done.body())
+                .doesNotContain("24680")
+                .doesNotContain("correct horse")
+                .doesNotContain("12345678");
     }
 
     @Test
@@ -101,15 +112,21 @@ class LoginApiTest {
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.contentType()).startsWith("application/problem+json");
         assertThat(none.body()).doesNotContain(PHONE);
-        assertThat(api.get("/api/v1/workers/node-a/logins?timeout_ms=0", "Authorization", "Bearer " + TOKEN_B).status())
+        assertThat(api.get("/api/v1/workers/node-a/logins?timeout_ms=0", "Authorization", "Bearer " + TOKEN_B)
+                        .status())
                 .isEqualTo(401);
-        assertThat(api.post("/api/v1/workers/node-a/logins/acc-login-2/state", "{\"state\": \"authorized\"}").status())
+        assertThat(api.post("/api/v1/workers/node-a/logins/acc-login-2/state", "{\"state\": \"authorized\"}")
+                        .status())
                 .isEqualTo(401);
         // node-b authenticates as itself but the login belongs to node-a.
         report("node-b", TOKEN_B, "acc-login-2", "{\"state\": \"authorized\"}", 404);
         // The value is still there for the right node.
         assertThat(poll("node-a", TOKEN_A, 0).get(0).get("value").asString()).isEqualTo(PHONE);
-        assertThat(api.get("/api/v1/group-ai/accounts/acc-login-2/login").json().get("state").asString()).isEqualTo("waiting_phone");
+        assertThat(api.get("/api/v1/group-ai/accounts/acc-login-2/login")
+                        .json()
+                        .get("state")
+                        .asString())
+                .isEqualTo("waiting_phone");
     }
 
     @Test
@@ -130,27 +147,45 @@ class LoginApiTest {
         assertField(badCode, "code");
         assertThat(badCode.body()).doesNotContain("12a45");
         assertField(api.post(base + "/password", "{\"password\": \"\"}"), "password");
-        assertField(api.post("/api/v1/workers/node-a/logins/acc-login-3/state", "{\"state\": \"done\"}",
-                "Authorization", "Bearer " + TOKEN_A), "state");
-        assertField(api.post("/api/v1/workers/node-a/logins/acc-login-3/state", "{\"state\": \"failed\", \"detail\": 5}",
-                "Authorization", "Bearer " + TOKEN_A), "detail");
+        assertField(
+                api.post(
+                        "/api/v1/workers/node-a/logins/acc-login-3/state",
+                        "{\"state\": \"done\"}",
+                        "Authorization",
+                        "Bearer " + TOKEN_A),
+                "state");
+        assertField(
+                api.post(
+                        "/api/v1/workers/node-a/logins/acc-login-3/state",
+                        "{\"state\": \"failed\", \"detail\": 5}",
+                        "Authorization",
+                        "Bearer " + TOKEN_A),
+                "detail");
         assertThat(api.get(base).json().get("state").asString()).isEqualTo("waiting_code");
     }
 
     @Test
     void unknownAccountsAre404AndUnplacedOnes409() {
-        Api.Response unknown = api.post("/api/v1/group-ai/accounts/no-such-acc/login", "{\"phone_number\": \"" + PHONE + "\"}");
+        Api.Response unknown =
+                api.post("/api/v1/group-ai/accounts/no-such-acc/login", "{\"phone_number\": \"" + PHONE + "\"}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.contentType()).startsWith("application/problem+json");
-        assertThat(api.get("/api/v1/group-ai/accounts/no-such-acc/login").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/group-ai/accounts/no-such-acc/login").status())
+                .isEqualTo(404);
 
-        assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"acc-unplaced\"}").status()).isEqualTo(201);
-        Api.Response unplaced = api.post("/api/v1/group-ai/accounts/acc-unplaced/login", "{\"phone_number\": \"" + PHONE + "\"}");
+        assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"acc-unplaced\"}")
+                        .status())
+                .isEqualTo(201);
+        Api.Response unplaced =
+                api.post("/api/v1/group-ai/accounts/acc-unplaced/login", "{\"phone_number\": \"" + PHONE + "\"}");
         assertThat(unplaced.status()).as(unplaced.body()).isEqualTo(409);
         assertThat(unplaced.json().get("detail").asString()).contains("not placed");
         // Without a login in progress there is nothing to show or to answer.
-        assertThat(api.get("/api/v1/group-ai/accounts/acc-unplaced/login").status()).isEqualTo(404);
-        assertThat(api.post("/api/v1/group-ai/accounts/acc-unplaced/login/code", "{\"code\": \"12345\"}").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/group-ai/accounts/acc-unplaced/login").status())
+                .isEqualTo(404);
+        assertThat(api.post("/api/v1/group-ai/accounts/acc-unplaced/login/code", "{\"code\": \"12345\"}")
+                        .status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -170,26 +205,34 @@ class LoginApiTest {
     }
 
     private JsonNode poll(String nodeId, String token, long timeoutMs) {
-        Api.Response r = api.get("/api/v1/workers/" + nodeId + "/logins?timeout_ms=" + timeoutMs, "Authorization", "Bearer " + token);
+        Api.Response r = api.get(
+                "/api/v1/workers/" + nodeId + "/logins?timeout_ms=" + timeoutMs, "Authorization", "Bearer " + token);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
     }
 
     private void report(String nodeId, String token, String accountId, String body, int expected) {
-        Api.Response r = api.post("/api/v1/workers/" + nodeId + "/logins/" + accountId + "/state", body,
-                "Authorization", "Bearer " + token);
+        Api.Response r = api.post(
+                "/api/v1/workers/" + nodeId + "/logins/" + accountId + "/state",
+                body,
+                "Authorization",
+                "Bearer " + token);
         assertThat(r.status()).as(r.body()).isEqualTo(expected);
     }
 
     /** The node reports the account in a heartbeat (which records it, unassigned); allocation places it there. */
     private void placeOnNodeA(String accountId) {
-        Api.Response r = api.post("/api/v1/workers/heartbeat", """
-                {"node_id": "node-a", "status": "online", "accounts": [{"account_id": "%s", "status": "waiting_login"}]}"""
-                .formatted(accountId), "Authorization", "Bearer " + TOKEN_A);
+        Api.Response r =
+                api.post("/api/v1/workers/heartbeat", """
+                {"node_id": "node-a", "status": "online", "accounts": [{"account_id": "%s", "status": "waiting_login"}]}""".formatted(accountId), "Authorization", "Bearer " + TOKEN_A);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         allocation.reserve(accountId, "node-a", "wf-login-" + accountId);
         allocation.complete(accountId, "node-a", AllocationType.MANUAL, 0, "wf-login-" + accountId, null);
-        assertThat(api.get("/api/v1/group-ai/accounts/" + accountId).json().get("server_id").asString()).isEqualTo("node-a");
+        assertThat(api.get("/api/v1/group-ai/accounts/" + accountId)
+                        .json()
+                        .get("server_id")
+                        .asString())
+                .isEqualTo("node-a");
     }
 
     private void register(String nodeId, String token) {

@@ -74,11 +74,13 @@ class LoginStoreTest {
     void endPollsAnswersTheWaitingPollAndEveryLaterOneAtOnce() throws Exception {
         java.util.concurrent.ExecutorService poller = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            java.util.concurrent.Future<java.util.List<LoginStore.Delivery>> waiting = poller.submit(() -> store.poll("node-a", 30_000));
+            java.util.concurrent.Future<java.util.List<LoginStore.Delivery>> waiting =
+                    poller.submit(() -> store.poll("node-a", 30_000));
             store.endPolls();
             // Well below the poll's own limit (30 s): answered by endPolls, not by its timeout.
             assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
-            assertThat(poller.submit(() -> store.poll("node-a", 30_000)).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+            assertThat(poller.submit(() -> store.poll("node-a", 30_000)).get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isEmpty();
         } finally {
             poller.shutdownNow();
         }

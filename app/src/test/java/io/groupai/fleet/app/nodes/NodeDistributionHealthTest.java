@@ -21,12 +21,14 @@ class NodeDistributionHealthTest {
 
     @LocalServerPort
     int port;
+
     @TempDir
     Path empty;
 
     @Test
     void healthNamesTheEmbeddedDistribution() {
-        JsonNode component = new Api(port).get("/actuator/health").json().get("components").get("workerNodeDistribution");
+        JsonNode component =
+                new Api(port).get("/actuator/health").json().get("components").get("workerNodeDistribution");
         assertThat(component.get("status").asString()).as(component.toString()).isEqualTo("UP");
         assertThat(component.get("details").get("java_runtime").asString()).isNotBlank();
         assertThat(component.get("details").get("platform").asString()).isEqualTo("Linux x86_64, glibc 2.17+");
@@ -34,13 +36,13 @@ class NodeDistributionHealthTest {
 
     @Test
     void withoutADistributionTheAppIsDownAndSaysHowToGetOne() {
-        NodeDistribution missing = new NodeDistribution(new NodeDistributionProperties(empty.toString(), true, null, null,
-                "simulated", Duration.ofSeconds(30)));
+        NodeDistribution missing = new NodeDistribution(new NodeDistributionProperties(
+                empty.toString(), true, null, null, "simulated", Duration.ofSeconds(30)));
 
         Health health = new NodeDistributionHealthIndicator(missing).health();
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails().get("error").toString()).contains(empty.toString(), "is incomplete",
-                "worker-node/target/dist", "./mvnw -DskipTests package");
+        assertThat(health.getDetails().get("error").toString())
+                .contains(empty.toString(), "is incomplete", "worker-node/target/dist", "./mvnw -DskipTests package");
     }
 }

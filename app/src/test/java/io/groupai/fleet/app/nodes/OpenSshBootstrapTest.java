@@ -42,8 +42,10 @@ class OpenSshBootstrapTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     Api api;
 
     OpenSshServer sshd;
@@ -64,13 +66,26 @@ class OpenSshBootstrapTest {
     }
 
     private void registerServer(boolean withToken) {
-        Map<String, Object> server = new HashMap<>(Map.of("node_id", NODE, "host", "127.0.0.1", "port", sshd.port(),
-                "user", sshd.user(), "private_key", sshd.privateKeyPem(), "deploy_dir", sshd.deployDir().toString(),
-                "max_accounts", 5));
+        Map<String, Object> server = new HashMap<>(Map.of(
+                "node_id",
+                NODE,
+                "host",
+                "127.0.0.1",
+                "port",
+                sshd.port(),
+                "user",
+                sshd.user(),
+                "private_key",
+                sshd.privateKeyPem(),
+                "deploy_dir",
+                sshd.deployDir().toString(),
+                "max_accounts",
+                5));
         if (withToken) {
             server.put("node_token", "openssh-boot-token-0123456789abcdef");
         }
-        Api.Response created = api.post("/api/v1/group-ai/servers", JsonMapper.builder().build().writeValueAsString(server));
+        Api.Response created = api.post(
+                "/api/v1/group-ai/servers", JsonMapper.builder().build().writeValueAsString(server));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
     }
 
@@ -78,7 +93,6 @@ class OpenSshBootstrapTest {
     void theAgentRunsOnTheShippedRuntimeAndTheRuntimeIsUploadedOncePerVersion() throws Exception {
         registerServer(true);
         deleteTree(sshd.deployDir().resolve("runtime")); // a server without it, whatever ran before
-
 
         JsonNode first = bootstrap();
         assertThat(first.get("status").asString()).as(first.toString()).isEqualTo("COMPLETED");
@@ -90,16 +104,22 @@ class OpenSshBootstrapTest {
         steps.forEach(s -> assertThat(s.get("duration_millis").asLong()).isNotNegative());
 
         // The agent's JVM is the shipped one, not the server's java 17 on PATH.
-        long pid = Long.parseLong(Files.readString(sshd.deployDir().resolve("run/worker-node.pid")).strip());
+        long pid = Long.parseLong(Files.readString(sshd.deployDir().resolve("run/worker-node.pid"))
+                .strip());
         assertThat(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString())
                 .startsWith(sshd.deployDir().toRealPath() + "/runtime/");
-        assertThat(api.get("/api/v1/group-ai/servers/" + NODE + "/status").json().get("status").asString()).isEqualTo("online");
+        assertThat(api.get("/api/v1/group-ai/servers/" + NODE + "/status")
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("online");
 
         JsonNode second = bootstrap();
         assertThat(second.get("status").asString()).as(second.toString()).isEqualTo("COMPLETED");
         // Numbers for the README, not assertions: how long each bootstrap step took on this machine.
         System.out.println("bootstrap onto OpenSSH, first: " + durations(first) + "; again: " + durations(second));
-        assertThat(step(second.get("result").get("steps"), "install java runtime")).contains("already installed, upload skipped");
+        assertThat(step(second.get("result").get("steps"), "install java runtime"))
+                .contains("already installed, upload skipped");
     }
 
     @Test
@@ -110,8 +130,8 @@ class OpenSshBootstrapTest {
 
         assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("FAILED");
         assertThat(run.get("result").isNull()).isTrue();
-        assertThat(run.get("failure").asString()).contains("bootstrap of " + NODE + " failed at step 'write node config'",
-                "no node_token is set");
+        assertThat(run.get("failure").asString())
+                .contains("bootstrap of " + NODE + " failed at step 'write node config'", "no node_token is set");
         JsonNode last = run.get("progress").get(run.get("progress").size() - 1);
         assertThat(last.get("step").asString()).isEqualTo("write node config");
         assertThat(last.get("state").asString()).isEqualTo("FAILED");
@@ -136,7 +156,8 @@ class OpenSshBootstrapTest {
     private JsonNode awaitEnd(String workflowId, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            JsonNode details = api.get("/api/v1/group-ai/workflows/" + workflowId).json();
+            JsonNode details =
+                    api.get("/api/v1/group-ai/workflows/" + workflowId).json();
             if (details.has("status") && !"RUNNING".equals(details.get("status").asString())) {
                 return details;
             }
@@ -151,9 +172,14 @@ class OpenSshBootstrapTest {
     }
 
     private static String durations(JsonNode run) {
-        StringBuilder out = new StringBuilder("total " + run.get("result").get("duration_millis").asLong() + " ms (");
-        run.get("result").get("steps").forEach(s -> out.append(s.get("step").asString()).append(' ')
-                .append(s.get("duration_millis").asLong()).append(" ms, "));
+        StringBuilder out = new StringBuilder(
+                "total " + run.get("result").get("duration_millis").asLong() + " ms (");
+        run.get("result")
+                .get("steps")
+                .forEach(s -> out.append(s.get("step").asString())
+                        .append(' ')
+                        .append(s.get("duration_millis").asLong())
+                        .append(" ms, "));
         return out.substring(0, out.length() - 2) + ")";
     }
 

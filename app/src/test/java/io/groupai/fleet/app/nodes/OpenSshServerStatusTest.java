@@ -29,12 +29,15 @@ class OpenSshServerStatusTest {
 
     @TempDir
     static Path dir;
+
     static OpenSshServer sshd;
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     Api api;
 
     @BeforeAll
@@ -57,9 +60,23 @@ class OpenSshServerStatusTest {
     void register() {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
-        String body = JsonMapper.builder().build().writeValueAsString(java.util.Map.of(
-                "node_id", "openssh-1", "host", "127.0.0.1", "port", sshd.port(), "user", sshd.user(),
-                "private_key", sshd.privateKeyPem(), "deploy_dir", sshd.deployDir().toString(), "max_accounts", 5));
+        String body = JsonMapper.builder()
+                .build()
+                .writeValueAsString(java.util.Map.of(
+                        "node_id",
+                        "openssh-1",
+                        "host",
+                        "127.0.0.1",
+                        "port",
+                        sshd.port(),
+                        "user",
+                        sshd.user(),
+                        "private_key",
+                        sshd.privateKeyPem(),
+                        "deploy_dir",
+                        sshd.deployDir().toString(),
+                        "max_accounts",
+                        5));
         Api.Response created = api.post("/api/v1/group-ai/servers", body);
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(created.body()).doesNotContain("PRIVATE KEY");
@@ -74,15 +91,24 @@ class OpenSshServerStatusTest {
         assertThat(offline.get("memory_usage").asDouble()).isBetween(0.0, 100.0);
         assertThat(offline.get("disk_usage").asDouble()).isBetween(0.0, 100.0);
         assertThat(offline.get("latency_ms").asLong()).isGreaterThanOrEqualTo(0);
-        assertThat(api.get("/api/v1/group-ai/servers/openssh-1").json().get("host_key_pinned").asBoolean()).isTrue();
+        assertThat(api.get("/api/v1/group-ai/servers/openssh-1")
+                        .json()
+                        .get("host_key_pinned")
+                        .asBoolean())
+                .isTrue();
 
         long pid = run("start").get("result").get("process").get("pid").asLong();
         JsonNode online = api.get("/api/v1/group-ai/servers/openssh-1/status").json();
         assertThat(online.get("status").asString()).isEqualTo("online");
         assertThat(online.get("worker_pid").asLong()).isEqualTo(pid);
 
-        assertThat(run("stop").get("result").get("process").get("running").asBoolean()).isFalse();
-        assertThat(api.get("/api/v1/group-ai/servers/openssh-1/status").json().get("status").asString()).isEqualTo("offline");
+        assertThat(run("stop").get("result").get("process").get("running").asBoolean())
+                .isFalse();
+        assertThat(api.get("/api/v1/group-ai/servers/openssh-1/status")
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("offline");
     }
 
     private JsonNode run(String action) throws InterruptedException {
@@ -90,9 +116,12 @@ class OpenSshServerStatusTest {
         assertThat(started.status()).as(started.body()).isEqualTo(202);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
-            JsonNode details = api.get("/api/v1/group-ai/workflows/server-op-openssh-1").json();
+            JsonNode details =
+                    api.get("/api/v1/group-ai/workflows/server-op-openssh-1").json();
             if (!"RUNNING".equals(details.get("status").asString())) {
-                assertThat(details.get("result").get("success").asBoolean()).as(details.toString()).isTrue();
+                assertThat(details.get("result").get("success").asBoolean())
+                        .as(details.toString())
+                        .isTrue();
                 return details;
             }
             Thread.sleep(200);

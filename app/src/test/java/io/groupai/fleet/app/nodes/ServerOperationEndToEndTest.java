@@ -38,10 +38,13 @@ class ServerOperationEndToEndTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     EmbeddedTemporalServer temporal;
+
     @TempDir
     Path dir;
 
@@ -75,7 +78,9 @@ class ServerOperationEndToEndTest {
         assertThat(start.status()).as(start.body()).isEqualTo(202);
         JsonNode started = start.json();
         Api.Response concurrent = api.post("/api/v1/group-ai/servers/e2e-1/actions/restart", "");
-        assertThat(concurrent.status()).as("a second operation on the same node while one runs").isEqualTo(409);
+        assertThat(concurrent.status())
+                .as("a second operation on the same node while one runs")
+                .isEqualTo(409);
         assertThat(concurrent.json().get("detail").asString()).contains("already running");
         assertThat(started.get("workflow_id").asString()).isEqualTo("server-op-e2e-1");
         assertThat(started.get("status_url").asString()).isEqualTo("/api/v1/group-ai/workflows/server-op-e2e-1");
@@ -85,8 +90,9 @@ class ServerOperationEndToEndTest {
         JsonNode result = done.get("result");
         assertThat(result.get("success").asBoolean()).as(done.toString()).isTrue();
         long pid = result.get("process").get("pid").asLong();
-        assertThat(ProcessHandle.of(pid)).as("worker pid from the pid file is alive").hasValueSatisfying(
-                p -> assertThat(p.isAlive()).isTrue());
+        assertThat(ProcessHandle.of(pid))
+                .as("worker pid from the pid file is alive")
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
         assertThat(done.get("progress").findValuesAsString("step")).containsExactly("start worker process", "probe");
 
         JsonNode status = api.get("/api/v1/group-ai/servers/e2e-1/status").json();
@@ -99,17 +105,28 @@ class ServerOperationEndToEndTest {
 
         // A Temporal client in another JVM sees the same workflow over gRPC.
         String described = describeFromAnotherProcess("server-op-e2e-1");
-        assertThat(described).contains("type: ServerOperationWorkflow", "status: COMPLETED", "task_queue: control-plane");
+        assertThat(described)
+                .contains("type: ServerOperationWorkflow", "status: COMPLETED", "task_queue: control-plane");
 
         api.post("/api/v1/group-ai/servers/e2e-1/actions/stop", "");
         JsonNode stopped = awaitClosed("server-op-e2e-1");
-        assertThat(stopped.get("result").get("success").asBoolean()).as(stopped.toString()).isTrue();
-        assertThat(stopped.get("result").get("process").get("running").asBoolean()).isFalse();
+        assertThat(stopped.get("result").get("success").asBoolean())
+                .as(stopped.toString())
+                .isTrue();
+        assertThat(stopped.get("result").get("process").get("running").asBoolean())
+                .isFalse();
         waitUntilDead(pid);
-        assertThat(api.get("/api/v1/group-ai/servers/e2e-1/status").json().get("status").asString()).isEqualTo("offline");
+        assertThat(api.get("/api/v1/group-ai/servers/e2e-1/status")
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("offline");
 
-        assertThat(api.get("/api/v1/group-ai/workflows?subject=server:e2e-1").json().findValuesAsString("workflow_id"))
-                .containsOnly("server-op-e2e-1").hasSize(2);
+        assertThat(api.get("/api/v1/group-ai/workflows?subject=server:e2e-1")
+                        .json()
+                        .findValuesAsString("workflow_id"))
+                .containsOnly("server-op-e2e-1")
+                .hasSize(2);
     }
 
     @Test
@@ -133,12 +150,17 @@ class ServerOperationEndToEndTest {
         Api.Response badAction = api.post("/api/v1/group-ai/servers/e2e-1/actions/explode", "");
         assertThat(badAction.status()).isEqualTo(400);
         assertThat(badAction.json().get("detail").asString()).contains("use one of start, stop, restart, status");
-        assertThat(api.post("/api/v1/group-ai/servers/ghost/actions/status", "").status()).isEqualTo(404);
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM workflow_runs").query(Integer.class).single()).isZero();
+        assertThat(api.post("/api/v1/group-ai/servers/ghost/actions/status", "").status())
+                .isEqualTo(404);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM workflow_runs")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
     }
 
     private void register(String nodeId, int sshPort, String password) {
-        Api.Response created = api.post("/api/v1/group-ai/servers", """
+        Api.Response created =
+                api.post("/api/v1/group-ai/servers", """
                 {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
                  "deploy_dir": "%s", "max_accounts": 5}""".formatted(nodeId, sshPort, password, node.deployDir()));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
@@ -147,7 +169,8 @@ class ServerOperationEndToEndTest {
     private JsonNode awaitClosed(String workflowId) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
-            JsonNode details = api.get("/api/v1/group-ai/workflows/" + workflowId).json();
+            JsonNode details =
+                    api.get("/api/v1/group-ai/workflows/" + workflowId).json();
             if (!"RUNNING".equals(details.get("status").asString())) {
                 return details;
             }
@@ -157,17 +180,28 @@ class ServerOperationEndToEndTest {
     }
 
     private static void waitUntilDead(long pid) throws InterruptedException {
-        for (int i = 0; i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+        for (int i = 0;
+                i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                i++) {
             Thread.sleep(100);
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("worker %d stopped", pid).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("worker %d stopped", pid)
+                .isFalse();
     }
 
     private String describeFromAnotherProcess(String workflowId) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WorkflowCli.class.getName(),
-                "describe", workflowId, "--address", "127.0.0.1:" + temporal.port())
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WorkflowCli.class.getName(),
+                        "describe",
+                        workflowId,
+                        "--address",
+                        "127.0.0.1:" + temporal.port())
+                .redirectErrorStream(true)
+                .start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("CLI finished").isTrue();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.exitValue()).as(output).isZero();

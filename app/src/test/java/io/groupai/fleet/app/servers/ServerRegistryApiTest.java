@@ -7,11 +7,11 @@ import com.jcraft.jsch.KeyPair;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.registry.PlacementCounts;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.groupai.fleet.registry.PlacementCounts;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,10 +28,13 @@ class ServerRegistryApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     PlacementCounts counts;
+
     Api api;
 
     @BeforeEach
@@ -43,23 +46,30 @@ class ServerRegistryApiTest {
 
     @Test
     void importsTheSeedMasterConfigAndSummaryCountsFromTheDatabase() throws Exception {
-        String config = Files.readString(Path.of(getClass().getResource("/examples/master_config.json").toURI()));
+        String config = Files.readString(
+                Path.of(getClass().getResource("/examples/master_config.json").toURI()));
 
         Api.Response imported = api.post("/api/v1/group-ai/servers/import", config);
 
         assertThat(imported.status()).isEqualTo(200);
         assertThat(imported.json().get("imported").asInt()).isEqualTo(3);
-        JsonNode summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
+        JsonNode summary =
+                api.get("/api/v1/group-ai/account-allocation/summary").json();
         assertThat(summary.get("total_accounts").asInt()).isZero();
-        assertThat(summary.get("servers").propertyNames()).containsExactlyInAnyOrder("worker-01", "los-angeles", "manila");
+        assertThat(summary.get("servers").propertyNames())
+                .containsExactlyInAnyOrder("worker-01", "los-angeles", "manila");
         assertThat(summary.get("servers").get("manila").get("max").asInt()).isEqualTo(5);
-        assertThat(summary.get("servers").get("manila").get("available").asInt()).isEqualTo(5);
+        assertThat(summary.get("servers").get("manila").get("available").asInt())
+                .isEqualTo(5);
 
         // Counts come from the accounts table: place two accounts on manila directly in the database.
         for (String id : new String[] {"639457597211", "639679410504", "639641842001"}) {
-            assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"" + id + "\"}").status()).isEqualTo(201);
+            assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"" + id + "\"}")
+                            .status())
+                    .isEqualTo(201);
         }
-        jdbc.sql("UPDATE accounts SET server_id = 'manila' WHERE account_id IN ('639457597211', '639679410504')").update();
+        jdbc.sql("UPDATE accounts SET server_id = 'manila' WHERE account_id IN ('639457597211', '639679410504')")
+                .update();
         counts.recount(); // placement changed by hand, outside the transactions that keep the counts
 
         summary = api.get("/api/v1/group-ai/account-allocation/summary").json();
@@ -78,39 +88,64 @@ class ServerRegistryApiTest {
 
         // The allocation block is kept as fleet settings.
         assertThat(jdbc.sql("SELECT setting FROM fleet_settings WHERE name = 'allocation.default_strategy'")
-                .query(String.class).single()).isEqualTo("load_balance");
+                        .query(String.class)
+                        .single())
+                .isEqualTo("load_balance");
     }
 
     @Test
     void listsServersPagedAndFilteredOnTheDatabase() {
-        String[][] fleet = {{"srv-1", "Manila", "active"}, {"srv-2", "Manila", "draining"}, {"srv-3", "LosAngeles", "active"},
-                {"srv-4", "Manila", "active"}, {"srv-5", "LosAngeles", "disabled"}};
+        String[][] fleet = {
+            {"srv-1", "Manila", "active"},
+            {"srv-2", "Manila", "draining"},
+            {"srv-3", "LosAngeles", "active"},
+            {"srv-4", "Manila", "active"},
+            {"srv-5", "LosAngeles", "disabled"}
+        };
         for (String[] s : fleet) {
             assertThat(api.post("/api/v1/group-ai/servers", """
                     {"node_id": "%s", "host": "127.0.0.1", "user": "ubuntu", "deploy_dir": "/srv/g", "max_accounts": 5,
-                     "location": "%s", "status": "%s"}""".formatted(s[0], s[1], s[2])).status()).isEqualTo(201);
+                     "location": "%s", "status": "%s"}""".formatted(s[0], s[1], s[2]))
+                            .status())
+                    .isEqualTo(201);
         }
         api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"on-srv-4\"}");
-        jdbc.sql("UPDATE accounts SET server_id = 'srv-4' WHERE account_id = 'on-srv-4'").update();
+        jdbc.sql("UPDATE accounts SET server_id = 'srv-4' WHERE account_id = 'on-srv-4'")
+                .update();
 
         JsonNode all = api.get("/api/v1/group-ai/servers").json();
         assertThat(all.get("total").asInt()).isEqualTo(5);
         assertThat(all.get("size").asInt()).isEqualTo(100);
-        assertThat(all.get("items").findValuesAsString("node_id")).containsExactly("srv-1", "srv-2", "srv-3", "srv-4", "srv-5");
+        assertThat(all.get("items").findValuesAsString("node_id"))
+                .containsExactly("srv-1", "srv-2", "srv-3", "srv-4", "srv-5");
 
-        JsonNode manilaActive = api.get("/api/v1/group-ai/servers?location=Manila&status=active&page=1&size=1").json();
+        JsonNode manilaActive = api.get("/api/v1/group-ai/servers?location=Manila&status=active&page=1&size=1")
+                .json();
         assertThat(manilaActive.get("total").asInt()).isEqualTo(2);
         assertThat(manilaActive.get("items").findValuesAsString("node_id")).containsExactly("srv-4");
-        assertThat(manilaActive.get("items").get(0).get("accounts_count").asInt()).isEqualTo(1);
-        assertThat(api.get("/api/v1/group-ai/servers?health=unknown").json().get("total").asInt()).isEqualTo(5);
-        assertThat(api.get("/api/v1/group-ai/servers?health=healthy").json().get("items")).isEmpty();
+        assertThat(manilaActive.get("items").get(0).get("accounts_count").asInt())
+                .isEqualTo(1);
+        assertThat(api.get("/api/v1/group-ai/servers?health=unknown")
+                        .json()
+                        .get("total")
+                        .asInt())
+                .isEqualTo(5);
+        assertThat(api.get("/api/v1/group-ai/servers?health=healthy").json().get("items"))
+                .isEmpty();
 
-        for (String[] bad : new String[][] {{"size=0", "size"}, {"size=1001", "size"}, {"page=-1", "page"},
-                {"status=sleeping", "status"}, {"health=great", "health"}}) {
+        for (String[] bad : new String[][] {
+            {"size=0", "size"},
+            {"size=1001", "size"},
+            {"page=-1", "page"},
+            {"status=sleeping", "status"},
+            {"health=great", "health"}
+        }) {
             Api.Response response = api.get("/api/v1/group-ai/servers?" + bad[0]);
             assertThat(response.status()).as(bad[0]).isEqualTo(400);
             assertThat(response.contentType()).startsWith("application/problem+json");
-            assertThat(response.json().get("errors").findValuesAsString("field")).as(bad[0]).containsExactly(bad[1]);
+            assertThat(response.json().get("errors").findValuesAsString("field"))
+                    .as(bad[0])
+                    .containsExactly(bad[1]);
         }
     }
 
@@ -118,8 +153,9 @@ class ServerRegistryApiTest {
     void secretsAreStoredEncryptedAndNeverReturned() {
         api.post("/api/v1/group-ai/servers", VALID);
 
-        for (String path : new String[] {"/api/v1/group-ai/servers", "/api/v1/group-ai/servers/node-a",
-                "/api/v1/group-ai/servers/node-a/status"}) {
+        for (String path : new String[] {
+            "/api/v1/group-ai/servers", "/api/v1/group-ai/servers/node-a", "/api/v1/group-ai/servers/node-a/status"
+        }) {
             Api.Response response = api.get(path);
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).doesNotContain("pw-node-a-secret").doesNotContain("password\":");
@@ -127,19 +163,24 @@ class ServerRegistryApiTest {
         JsonNode server = api.get("/api/v1/group-ai/servers/node-a").json();
         assertThat(server.get("credential").get("type").asString()).isEqualTo("password");
         assertThat(server.get("credential").get("configured").asBoolean()).isTrue();
-        String stored = jdbc.sql("SELECT secret FROM server_credentials WHERE node_id = 'node-a'").query(String.class).single();
+        String stored = jdbc.sql("SELECT secret FROM server_credentials WHERE node_id = 'node-a'")
+                .query(String.class)
+                .single();
         assertThat(stored).doesNotContain("pw-node-a-secret");
     }
 
     @Test
     void crudRoundTrip() {
         assertThat(api.post("/api/v1/group-ai/servers", VALID).status()).isEqualTo(201);
-        Api.Response updated = api.put("/api/v1/group-ai/servers/node-a",
-                VALID.replace("\"max_accounts\": 5", "\"max_accounts\": 7").replace("\"password\": \"pw-node-a-secret\",", ""));
+        Api.Response updated = api.put(
+                "/api/v1/group-ai/servers/node-a",
+                VALID.replace("\"max_accounts\": 5", "\"max_accounts\": 7")
+                        .replace("\"password\": \"pw-node-a-secret\",", ""));
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.json().get("max_accounts").asInt()).isEqualTo(7);
         // Omitting the password on update keeps the stored one.
-        assertThat(updated.json().get("credential").get("configured").asBoolean()).isTrue();
+        assertThat(updated.json().get("credential").get("configured").asBoolean())
+                .isTrue();
         assertThat(api.delete("/api/v1/group-ai/servers/node-a").status()).isEqualTo(204);
         assertThat(api.get("/api/v1/group-ai/servers/node-a").status()).isEqualTo(404);
     }
@@ -148,11 +189,14 @@ class ServerRegistryApiTest {
     void invalidDefinitionsGetProblemJsonNamingTheFieldAndStoreNothing() {
         assertBadRequest(VALID.replace("\"host\": \"127.0.0.1\",", ""), "host", "host is required");
         assertBadRequest(VALID.replace("\"max_accounts\": 5", "\"max_accounts\": 0"), "max_accounts", "greater than 0");
-        assertBadRequest(VALID.replace("\"max_accounts\": 5", "\"max_accounts\": \"many\""), "max_accounts", "whole number");
+        assertBadRequest(
+                VALID.replace("\"max_accounts\": 5", "\"max_accounts\": \"many\""), "max_accounts", "whole number");
         assertBadRequest(VALID.replace("/srv/groupai", "srv/groupai"), "deploy_dir", "absolute path");
         assertBadRequest(VALID.replace("/srv/groupai", "/srv/groupai; rm -rf /"), "deploy_dir", "shell metacharacters");
         assertBadRequest(VALID.replace("/srv/groupai", "/srv/../etc"), "deploy_dir", "'..'");
-        assertBadRequest(VALID.replace("\"pw-node-a-secret\"", "\"${GROUPAI_TEST_UNSET_VARIABLE}\""), "password",
+        assertBadRequest(
+                VALID.replace("\"pw-node-a-secret\"", "\"${GROUPAI_TEST_UNSET_VARIABLE}\""),
+                "password",
                 "environment variable GROUPAI_TEST_UNSET_VARIABLE is not set");
 
         Api.Response malformed = api.post("/api/v1/group-ai/servers", "{\"node_id\": \"x\", ");
@@ -164,7 +208,11 @@ class ServerRegistryApiTest {
 
         assertThat(api.post("/api/v1/group-ai/servers", VALID).status()).isEqualTo(201);
         assertBadRequest(VALID.replace("\"max_accounts\": 5", "\"max_accounts\": 9"), "node_id", "already exists");
-        assertThat(api.get("/api/v1/group-ai/servers/node-a").json().get("max_accounts").asInt()).isEqualTo(5);
+        assertThat(api.get("/api/v1/group-ai/servers/node-a")
+                        .json()
+                        .get("max_accounts")
+                        .asInt())
+                .isEqualTo(5);
     }
 
     @Test

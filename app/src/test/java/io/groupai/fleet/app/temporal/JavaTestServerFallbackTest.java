@@ -23,12 +23,16 @@ class JavaTestServerFallbackTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcClient jdbc;
+
     @Autowired
     EmbeddedTemporal server;
+
     @Autowired
     TemporalSchedules schedules;
+
     @Autowired
     WorkflowClient client;
 
@@ -46,9 +50,12 @@ class JavaTestServerFallbackTest {
         Api api = new Api(port);
         api.post("/api/v1/group-ai/servers", """
                 {"node_id": "fallback-1", "host": "127.0.0.1", "port": 1, "user": "fleet", "deploy_dir": "/srv/fb", "max_accounts": 1}""");
-        assertThat(api.post("/api/v1/group-ai/servers/fallback-1/actions/status", "").status()).isEqualTo(202);
+        assertThat(api.post("/api/v1/group-ai/servers/fallback-1/actions/status", "")
+                        .status())
+                .isEqualTo(202);
 
-        SearchAttributes attributes = client.newUntypedWorkflowStub("server-op-fallback-1").describe().getTypedSearchAttributes();
+        SearchAttributes attributes =
+                client.newUntypedWorkflowStub("server-op-fallback-1").describe().getTypedSearchAttributes();
         assertThat(attributes.get(WorkflowSearchAttributes.NODE_ID)).containsExactly("fallback-1");
         assertThat(attributes.get(WorkflowSearchAttributes.OPERATION)).isEqualTo("status");
     }

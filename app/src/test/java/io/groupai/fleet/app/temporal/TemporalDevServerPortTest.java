@@ -51,7 +51,7 @@ class TemporalDevServerPortTest {
     }
 
     private TemporalDevServer.Settings settings(int port) {
-        return new TemporalDevServer.Settings(Path.of("/nonexistent/temporal"), "127.0.0.1", port, 0, dir, "default",
-                Duration.ofSeconds(5));
+        return new TemporalDevServer.Settings(
+                Path.of("/nonexistent/temporal"), "127.0.0.1", port, 0, dir, "default", Duration.ofSeconds(5));
     }
 }

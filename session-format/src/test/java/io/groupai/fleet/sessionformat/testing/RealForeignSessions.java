@@ -21,11 +21,11 @@ public final class RealForeignSessions {
 
     /** Overrides where the Python with pyrogram and telethon is. */
     public static final String PYTHON_PROPERTY = "groupai.test.python";
-    private static final String INSTALL = "python3 -m venv .tools/venv && .tools/venv/bin/pip install pyrogram telethon"
-            + " (or run .ci/run)";
 
-    private RealForeignSessions() {
-    }
+    private static final String INSTALL =
+            "python3 -m venv .tools/venv && .tools/venv/bin/pip install pyrogram telethon" + " (or run .ci/run)";
+
+    private RealForeignSessions() {}
 
     /** A Pyrogram session file at {@code file} (must end in .session). */
     public static Path pyrogram(Path file, int dcId, long userId) {
@@ -39,7 +39,8 @@ public final class RealForeignSessions {
 
     private static Path write(Path file, String library, String... args) {
         Path python = python().orElseGet(() -> abort("no Python virtual environment with " + library
-                + " at .tools/venv (looked upwards from " + Path.of("").toAbsolutePath() + ") nor at -D" + PYTHON_PROPERTY
+                + " at .tools/venv (looked upwards from " + Path.of("").toAbsolutePath() + ") nor at -D"
+                + PYTHON_PROPERTY
                 + "; install it: " + INSTALL));
         try {
             Path script = Files.createTempFile("foreign_session", ".py");
@@ -63,7 +64,8 @@ public final class RealForeignSessions {
                 abort(library + " is not installed in " + python + ": " + output.strip() + "; install it: " + INSTALL);
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(file)) {
-                throw new IllegalStateException("foreign_session.py " + library + " failed (" + p.exitValue() + "): " + output);
+                throw new IllegalStateException(
+                        "foreign_session.py " + library + " failed (" + p.exitValue() + "): " + output);
             }
             return file;
         } catch (IOException e) {

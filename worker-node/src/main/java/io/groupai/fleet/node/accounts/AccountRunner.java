@@ -62,9 +62,14 @@ public final class AccountRunner {
     }
 
     /** What the heartbeat reports per account. */
-    public record Snapshot(String accountId, String status, String scriptId, long messageCount, long replyCount,
-                           Instant lastActivity, List<Long> groupIds) {
-    }
+    public record Snapshot(
+            String accountId,
+            String status,
+            String scriptId,
+            long messageCount,
+            long replyCount,
+            Instant lastActivity,
+            List<Long> groupIds) {}
 
     /** One account's registry entry; statistics survive a stop (they are reported until removal). */
     private final class Account implements TelegramListener {
@@ -128,15 +133,21 @@ public final class AccountRunner {
                 runtime.sendMessage(accountId, chatId, text);
                 replyCount.incrementAndGet();
             } catch (TelegramException e) {
-                if (retryAfterFloodWait && e.kind() == TelegramException.Kind.FLOOD_WAIT && e.retryAfter() != null
+                if (retryAfterFloodWait
+                        && e.kind() == TelegramException.Kind.FLOOD_WAIT
+                        && e.retryAfter() != null
                         && e.retryAfter().compareTo(MAX_REPLY_DELAY) <= 0) {
-                    log.info("account {}: reply in chat {} hit FLOOD_WAIT, sending it in {} s", accountId, chatId,
+                    log.info(
+                            "account {}: reply in chat {} hit FLOOD_WAIT, sending it in {} s",
+                            accountId,
+                            chatId,
                             e.retryAfter().toSeconds());
-                    CompletableFuture.delayedExecutor(e.retryAfter().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-                        if (running) {
-                            reply(chatId, text, false);
-                        }
-                    });
+                    CompletableFuture.delayedExecutor(e.retryAfter().toMillis(), TimeUnit.MILLISECONDS)
+                            .execute(() -> {
+                                if (running) {
+                                    reply(chatId, text, false);
+                                }
+                            });
                     return;
                 }
                 log.warn("account {}: reply in chat {} failed ({}): {}", accountId, chatId, e.kind(), e.getMessage());
@@ -173,9 +184,14 @@ public final class AccountRunner {
             return account.view();
         }
         if (!startPermitted.getAsBoolean()) {
-            throw new NodeOperationException(step, accountId, FailureTypes.LEASE_NOT_HELD,
+            throw new NodeOperationException(
+                    step,
+                    accountId,
+                    FailureTypes.LEASE_NOT_HELD,
                     "the node holds no valid lease from the control plane (heartbeats failing), so it refuses to "
-                            + "start accounts until a heartbeat succeeds (fencing)", false, null);
+                            + "start accounts until a heartbeat succeeds (fencing)",
+                    false,
+                    null);
         }
         if (sessions.uploadPending(accountId)) {
             sessions.install(accountId, true);
@@ -188,11 +204,17 @@ public final class AccountRunner {
             TelegramAccountState reached = runtime.start(accountId, sessions.databaseDir(accountId), account);
             account.state = reached;
             account.running = true;
-            log.info("account {}: started on the {} runtime, state {}, script {}", accountId, runtime.name(),
-                    reached.status(), scriptId == null ? "none" : scriptId);
+            log.info(
+                    "account {}: started on the {} runtime, state {}, script {}",
+                    accountId,
+                    runtime.name(),
+                    reached.status(),
+                    scriptId == null ? "none" : scriptId);
             return account.view();
         } catch (TelegramException e) {
-            account.state = e.kind() == TelegramException.Kind.AUTH && e.state() != null ? e.state() : TelegramAccountState.ERROR;
+            account.state = e.kind() == TelegramException.Kind.AUTH && e.state() != null
+                    ? e.state()
+                    : TelegramAccountState.ERROR;
             account.detail = e.getMessage();
             throw new NodeOperationException(step, accountId, failureType(e.kind()), e.getMessage(), !e.retryable(), e);
         }
@@ -234,7 +256,10 @@ public final class AccountRunner {
 
     /** Fencing and shutdown: stop everything, logging why. */
     public synchronized void stopAll(String reason) {
-        List<String> running = accounts.values().stream().filter(a -> a.running).map(a -> a.accountId).toList();
+        List<String> running = accounts.values().stream()
+                .filter(a -> a.running)
+                .map(a -> a.accountId)
+                .toList();
         if (!running.isEmpty()) {
             log.warn("stopping all {} running accounts: {}", running.size(), reason);
         }
@@ -272,8 +297,14 @@ public final class AccountRunner {
     public List<Snapshot> snapshots() {
         return accounts.values().stream()
                 .sorted(Comparator.comparing(a -> a.accountId))
-                .map(a -> new Snapshot(a.accountId, a.state.status(), a.scriptId, a.messageCount.get(),
-                        a.replyCount.get(), a.lastActivity, a.groupIds.stream().sorted().toList()))
+                .map(a -> new Snapshot(
+                        a.accountId,
+                        a.state.status(),
+                        a.scriptId,
+                        a.messageCount.get(),
+                        a.replyCount.get(),
+                        a.lastActivity,
+                        a.groupIds.stream().sorted().toList()))
                 .toList();
     }
 
@@ -297,7 +328,8 @@ public final class AccountRunner {
     public long sendMessage(String accountId, long chatId, String text) {
         String step = "send-message";
         if (!isRunning(accountId)) {
-            throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_NOT_RUNNING, "the account is not running on this node");
+            throw NodeOperationException.rejected(
+                    step, accountId, FailureTypes.ACCOUNT_NOT_RUNNING, "the account is not running on this node");
         }
         try {
             long id = runtime.sendMessage(accountId, chatId, text);

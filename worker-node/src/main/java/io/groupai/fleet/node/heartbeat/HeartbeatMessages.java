@@ -7,25 +7,31 @@ import java.util.List;
 /** The seed's heartbeat protocol ({@code POST /api/v1/workers/heartbeat}), snake_case on the wire. */
 public final class HeartbeatMessages {
 
-    private HeartbeatMessages() {
-    }
+    private HeartbeatMessages() {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Heartbeat(String nodeId, String status, int accountCount, List<AccountEntry> accounts,
-                            List<Long> ackedCommands, List<FailedCommand> failedCommands) {
-    }
+    public record Heartbeat(
+            String nodeId,
+            String status,
+            int accountCount,
+            List<AccountEntry> accounts,
+            List<Long> ackedCommands,
+            List<FailedCommand> failedCommands) {}
 
-    public record AccountEntry(String accountId, String status, String scriptId, long messageCount, long replyCount,
-                               String lastActivity, String sessionFile, List<Long> groupIds) {
-    }
+    public record AccountEntry(
+            String accountId,
+            String status,
+            String scriptId,
+            long messageCount,
+            long replyCount,
+            String lastActivity,
+            String sessionFile,
+            List<Long> groupIds) {}
 
-    public record FailedCommand(long id, String error) {
-    }
+    public record FailedCommand(long id, String error) {}
 
-    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands) {
-    }
+    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands) {}
 
     /** {@code params} stays a tree: each action has its own fields, and unknown actions are reported, not fatal. */
-    public record Command(Long id, String action, JsonNode params) {
-    }
+    public record Command(Long id, String action, JsonNode params) {}
 }

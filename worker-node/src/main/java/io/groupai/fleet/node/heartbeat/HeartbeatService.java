@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -65,8 +65,8 @@ public final class HeartbeatService implements AutoCloseable {
     private final ReentrantLock beatLock = new ReentrantLock();
     // Commands (a session download may take minutes) run here, so heartbeats, and with them the
     // lease, keep flowing meanwhile; one thread keeps them in the order they were sent.
-    private final ExecutorService commandThread =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("heartbeat-commands").factory());
+    private final ExecutorService commandThread = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("heartbeat-commands").factory());
     // Not under beatLock: the lease check must not wait behind a slow heartbeat or command.
     private final java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ScheduledExecutorService scheduler;
@@ -76,9 +76,14 @@ public final class HeartbeatService implements AutoCloseable {
     private volatile Runnable onLost;
     private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public HeartbeatService(String nodeId, ControlPlaneHttp http, AccountRunner accounts,
-                            java.util.function.Function<String, String> sessionFile, CommandHandler commands,
-                            Clock clock, Duration interval) {
+    public HeartbeatService(
+            String nodeId,
+            ControlPlaneHttp http,
+            AccountRunner accounts,
+            java.util.function.Function<String, String> sessionFile,
+            CommandHandler commands,
+            Clock clock,
+            Duration interval) {
         this.nodeId = Objects.requireNonNull(nodeId);
         this.http = Objects.requireNonNull(http);
         this.accounts = Objects.requireNonNull(accounts);
@@ -106,7 +111,8 @@ public final class HeartbeatService implements AutoCloseable {
 
     /** Heartbeats now and then every interval; checks the lease every second. */
     public synchronized void start() {
-        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("heartbeat-", 0).factory());
+        scheduler = Executors.newScheduledThreadPool(
+                2, Thread.ofPlatform().daemon().name("heartbeat-", 0).factory());
         scheduler.scheduleWithFixedDelay(this::beatLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkLeaseLogged, 1, 1, TimeUnit.SECONDS);
     }
@@ -164,7 +170,7 @@ public final class HeartbeatService implements AutoCloseable {
     /** Waits until every command taken on so far has finished (tests, shutdown). */
     public void awaitCommands(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
         try {
-            commandThread.submit(() -> { }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            commandThread.submit(() -> {}).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("no-op task failed", e);
         }
@@ -262,14 +268,26 @@ public final class HeartbeatService implements AutoCloseable {
     private Heartbeat body(List<Long> ackedNow, Map<Long, String> failedNow) {
         List<AccountEntry> entries = new ArrayList<>();
         for (AccountRunner.Snapshot s : accounts.snapshots()) {
-            entries.add(new AccountEntry(s.accountId(), s.status(), s.scriptId(), s.messageCount(), s.replyCount(),
-                    s.lastActivity() == null ? null : s.lastActivity().toString(), sessionFile.apply(s.accountId()),
+            entries.add(new AccountEntry(
+                    s.accountId(),
+                    s.status(),
+                    s.scriptId(),
+                    s.messageCount(),
+                    s.replyCount(),
+                    s.lastActivity() == null ? null : s.lastActivity().toString(),
+                    sessionFile.apply(s.accountId()),
                     s.groupIds()));
         }
         List<FailedCommand> failures = failedNow.entrySet().stream()
-                .map(e -> new FailedCommand(e.getKey(), e.getValue())).toList();
-        return new Heartbeat(nodeId, "online", entries.size(), entries,
-                ackedNow.isEmpty() ? null : ackedNow, failures.isEmpty() ? null : failures);
+                .map(e -> new FailedCommand(e.getKey(), e.getValue()))
+                .toList();
+        return new Heartbeat(
+                nodeId,
+                "online",
+                entries.size(),
+                entries,
+                ackedNow.isEmpty() ? null : ackedNow,
+                failures.isEmpty() ? null : failures);
     }
 
     /**
@@ -292,8 +310,11 @@ public final class HeartbeatService implements AutoCloseable {
         if (after == null || clock.instant().isBefore(since.plus(after)) || !lost.compareAndSet(false, true)) {
             return;
         }
-        log.error("no heartbeat accepted by {} since {} (EXIT_AFTER_CONTROL_PLANE_LOST={}): the control plane is gone; exiting",
-                http.base(), since, after);
+        log.error(
+                "no heartbeat accepted by {} since {} (EXIT_AFTER_CONTROL_PLANE_LOST={}): the control plane is gone; exiting",
+                http.base(),
+                since,
+                after);
         onLost.run();
     }
 

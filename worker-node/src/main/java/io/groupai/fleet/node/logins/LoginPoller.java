@@ -49,8 +49,7 @@ public final class LoginPoller implements AutoCloseable {
         }
     }
 
-    record StateReport(String state, String detail) {
-    }
+    record StateReport(String state, String detail) {}
 
     private final ControlPlaneHttp http;
     private final String nodeId;
@@ -62,8 +61,12 @@ public final class LoginPoller implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    public LoginPoller(ControlPlaneHttp http, String nodeId, TelegramRuntime runtime, AccountStarter starter,
-                       Duration pollTimeout) {
+    public LoginPoller(
+            ControlPlaneHttp http,
+            String nodeId,
+            TelegramRuntime runtime,
+            AccountStarter starter,
+            Duration pollTimeout) {
         this.http = Objects.requireNonNull(http, "http");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -137,18 +140,25 @@ public final class LoginPoller implements AutoCloseable {
             progress = new LoginProgress(LoginState.FAILED, "the node was interrupted while logging in");
         } catch (Exception e) {
             // e.g. the lease is not held, so the account may not start here: the operator learns why.
-            progress = new LoginProgress(LoginState.FAILED, "cannot start the account on " + nodeId + ": "
-                    + ControlPlaneHttp.describe(e));
+            progress = new LoginProgress(
+                    LoginState.FAILED, "cannot start the account on " + nodeId + ": " + ControlPlaneHttp.describe(e));
         }
-        log.info("account {}: login step {} -> {} ({})", d.accountId(), step.wire(), progress.state().wire(),
+        log.info(
+                "account {}: login step {} -> {} ({})",
+                d.accountId(),
+                step.wire(),
+                progress.state().wire(),
                 progress.detail());
         report(d.accountId(), progress);
     }
 
     private void report(String accountId, LoginProgress progress) {
         try {
-            http.postJson("/api/v1/workers/" + enc(nodeId) + "/logins/" + enc(accountId) + "/state",
-                    new StateReport(progress.state().wire(), progress.detail()), Void.class, REPORT_TIMEOUT);
+            http.postJson(
+                    "/api/v1/workers/" + enc(nodeId) + "/logins/" + enc(accountId) + "/state",
+                    new StateReport(progress.state().wire(), progress.detail()),
+                    Void.class,
+                    REPORT_TIMEOUT);
         } catch (HttpStatusException e) {
             // 404: the login expired or was replaced on the control plane meanwhile; nothing to retry.
             log.warn("account {}: login state not accepted by the control plane: {}", accountId, e.getMessage());

@@ -44,7 +44,8 @@ public final class DialogueHandler {
         for (DialogueScript.Scene scene : active.get().scenes()) {
             if (!scene.responses().isEmpty() && scene.triggers().stream().anyMatch(t -> matches(t, update))) {
                 int n = turn.merge(scene.id(), 1, Integer::sum) - 1;
-                return Optional.of(render(scene.responses().get(n % scene.responses().size()), update));
+                return Optional.of(
+                        render(scene.responses().get(n % scene.responses().size()), update));
             }
         }
         return Optional.empty();
@@ -53,18 +54,25 @@ public final class DialogueHandler {
     private static boolean matches(DialogueScript.Trigger trigger, TelegramUpdate u) {
         return switch (trigger) {
             case DialogueScript.NewMember nm -> u.type() == TelegramUpdate.Type.NEW_MEMBER;
-            case DialogueScript.Keyword k -> u.type() == TelegramUpdate.Type.NEW_MESSAGE && u.text() != null
-                    && k.keywords().stream().anyMatch(w -> !w.isEmpty() && u.text().toLowerCase(Locale.ROOT).contains(w));
-            case DialogueScript.Regex r -> u.type() == TelegramUpdate.Type.NEW_MESSAGE && u.text() != null
-                    && r.pattern().matcher(u.text()).find();
+            case DialogueScript.Keyword k ->
+                u.type() == TelegramUpdate.Type.NEW_MESSAGE
+                        && u.text() != null
+                        && k.keywords().stream()
+                                .anyMatch(w -> !w.isEmpty()
+                                        && u.text().toLowerCase(Locale.ROOT).contains(w));
+            case DialogueScript.Regex r ->
+                u.type() == TelegramUpdate.Type.NEW_MESSAGE
+                        && u.text() != null
+                        && r.pattern().matcher(u.text()).find();
         };
     }
 
     static String render(String template, TelegramUpdate u) {
         String firstName = u.fromFirstName() == null ? "" : u.fromFirstName();
         String chatTitle = u.chatTitle() == null ? "" : u.chatTitle();
-        return template
-                .replace("{{first_name}}", firstName).replace("{{user.first_name}}", firstName)
-                .replace("{{chat_title}}", chatTitle).replace("{{chat.title}}", chatTitle);
+        return template.replace("{{first_name}}", firstName)
+                .replace("{{user.first_name}}", firstName)
+                .replace("{{chat_title}}", chatTitle)
+                .replace("{{chat.title}}", chatTitle);
     }
 }

@@ -17,20 +17,15 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public record DialogueScript(String scriptId, String version, List<Scene> scenes) {
 
-    public record Scene(String id, List<Trigger> triggers, List<String> responses) {
-    }
+    public record Scene(String id, List<Trigger> triggers, List<String> responses) {}
 
-    public sealed interface Trigger permits NewMember, Keyword, Regex {
-    }
+    public sealed interface Trigger permits NewMember, Keyword, Regex {}
 
-    public record NewMember() implements Trigger {
-    }
+    public record NewMember() implements Trigger {}
 
-    public record Keyword(List<String> keywords) implements Trigger {
-    }
+    public record Keyword(List<String> keywords) implements Trigger {}
 
-    public record Regex(Pattern pattern) implements Trigger {
-    }
+    public record Regex(Pattern pattern) implements Trigger {}
 
     /** @throws IllegalArgumentException with a message naming what is wrong */
     public static DialogueScript parse(String yamlText) {

@@ -48,7 +48,8 @@ public final class ScriptStore {
         } catch (IllegalArgumentException e) {
             throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT, e.getMessage());
         }
-        String expected = sha256 == null || sha256.isBlank() ? null : sha256.strip().toLowerCase(Locale.ROOT);
+        String expected =
+                sha256 == null || sha256.isBlank() ? null : sha256.strip().toLowerCase(Locale.ROOT);
         Path dir = scriptsDir.resolve(scriptId);
         Path target = dir.resolve(version + ".yaml");
         try {
@@ -56,7 +57,10 @@ public final class ScriptStore {
             boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Sha256.hex(target)));
             if (!present) {
                 if (downloadUrl == null || downloadUrl.isBlank()) {
-                    throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT,
+                    throw NodeOperationException.rejected(
+                            step,
+                            null,
+                            FailureTypes.INVALID_SCRIPT,
                             "script " + scriptId + " " + version + ": no download URL given");
                 }
                 Path tmp = Files.createTempFile(dir, ".download-", ".tmp");
@@ -64,13 +68,20 @@ public final class ScriptStore {
                     http.download(downloadUrl, tmp, MAX_SCRIPT_BYTES, Duration.ofSeconds(60));
                     String actual = Sha256.hex(tmp);
                     if (expected != null && !expected.equals(actual)) {
-                        throw NodeOperationException.rejected(step, null, FailureTypes.SCRIPT_CHECKSUM_MISMATCH,
-                                "script " + scriptId + " " + version + ": sha256 " + actual + " does not match the expected " + expected);
+                        throw NodeOperationException.rejected(
+                                step,
+                                null,
+                                FailureTypes.SCRIPT_CHECKSUM_MISMATCH,
+                                "script " + scriptId + " " + version + ": sha256 " + actual
+                                        + " does not match the expected " + expected);
                     }
                     try {
                         DialogueScript.parse(Files.readString(tmp, StandardCharsets.UTF_8));
                     } catch (RuntimeException e) {
-                        throw NodeOperationException.rejected(step, null, FailureTypes.INVALID_SCRIPT,
+                        throw NodeOperationException.rejected(
+                                step,
+                                null,
+                                FailureTypes.INVALID_SCRIPT,
                                 "script " + scriptId + " " + version + " is not valid script YAML: " + e.getMessage());
                     }
                     AtomicFiles.move(tmp, target);
@@ -81,8 +92,8 @@ public final class ScriptStore {
             writeAtomically(dir.resolve("active"), version);
             log.info("script {} version {} installed and active", scriptId, version);
         } catch (IOException e) {
-            throw NodeOperationException.transientFailure(step, null,
-                    "script " + scriptId + " " + version + ": " + ControlPlaneHttp.describe(e), e);
+            throw NodeOperationException.transientFailure(
+                    step, null, "script " + scriptId + " " + version + ": " + ControlPlaneHttp.describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NodeOperationException.transientFailure(step, null, "interrupted", e);
@@ -99,7 +110,8 @@ public final class ScriptStore {
             deleteTree(dir);
             log.info("script {} removed", scriptId);
         } catch (IOException e) {
-            throw NodeOperationException.transientFailure("remove-script", null, "script " + scriptId + ": " + e.getMessage(), e);
+            throw NodeOperationException.transientFailure(
+                    "remove-script", null, "script " + scriptId + ": " + e.getMessage(), e);
         }
     }
 
@@ -109,7 +121,9 @@ public final class ScriptStore {
         }
         Path active = scriptsDir.resolve(scriptId).resolve("active");
         try {
-            return Files.isRegularFile(active) ? Optional.of(Files.readString(active).strip()) : Optional.empty();
+            return Files.isRegularFile(active)
+                    ? Optional.of(Files.readString(active).strip())
+                    : Optional.empty();
         } catch (IOException e) {
             log.warn("script {}: cannot read its active version: {}", scriptId, e.getMessage());
             return Optional.empty();
@@ -126,8 +140,11 @@ public final class ScriptStore {
             try {
                 return Optional.of(DialogueScript.parse(Files.readString(file, StandardCharsets.UTF_8)));
             } catch (IOException | RuntimeException e) {
-                log.warn("script {} version {}: cannot load it ({}); the account runs without a script",
-                        scriptId, version, e.getMessage());
+                log.warn(
+                        "script {} version {}: cannot load it ({}); the account runs without a script",
+                        scriptId,
+                        version,
+                        e.getMessage());
                 return Optional.empty();
             }
         });

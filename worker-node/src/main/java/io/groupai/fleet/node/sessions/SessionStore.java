@@ -1,11 +1,11 @@
 package io.groupai.fleet.node.sessions;
 
+import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.sessionformat.ForeignSession;
 import io.groupai.fleet.sessionformat.ForeignSessions;
-import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.sessionformat.SessionArchives;
 import io.groupai.fleet.sessionformat.Sha256;
-import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.SessionInfo;
@@ -24,9 +24,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -95,7 +94,9 @@ public final class SessionStore {
 
     /** For the heartbeat's {@code session_file}: path relative to the deploy dir, or null. */
     public String relativeSessionPath(String accountId) {
-        return installed(accountId) ? deployDir.relativize(databaseDir(accountId)).toString() : null;
+        return installed(accountId)
+                ? deployDir.relativize(databaseDir(accountId)).toString()
+                : null;
     }
 
     private Object lock(String accountId) {
@@ -117,7 +118,10 @@ public final class SessionStore {
                     if (installed(accountId)) {
                         return describe(accountId);
                     }
-                    throw NodeOperationException.rejected(step, accountId, FailureTypes.SESSION_MISSING,
+                    throw NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.SESSION_MISSING,
                             "no session uploaded (expected " + deployDir.relativize(upload) + ")");
                 }
                 String sha = Sha256.hex(upload);
@@ -127,16 +131,24 @@ public final class SessionStore {
                 }
                 SessionArchives.Contents contents = validate(accountId, upload);
                 if (installed(accountId) && !replaceAllowed) {
-                    throw NodeOperationException.rejected(step, accountId, FailureTypes.ACCOUNT_RUNNING,
+                    throw NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.ACCOUNT_RUNNING,
                             "a new session was uploaded but the account is running; stop it first");
                 }
                 long size = unpack(accountId, upload);
                 Files.writeString(dir.resolve(MARKER), sha);
                 Files.delete(upload);
-                log.info("account {}: TDLib session installed ({} files, {} bytes unpacked)", accountId, contents.entries(), size);
+                log.info(
+                        "account {}: TDLib session installed ({} files, {} bytes unpacked)",
+                        accountId,
+                        contents.entries(),
+                        size);
                 return new SessionInfo(accountId, "tdlib", null, null, size, sha);
             } catch (IOException e) {
-                throw NodeOperationException.transientFailure(step, accountId, "cannot install the session: " + e.getMessage(), e);
+                throw NodeOperationException.transientFailure(
+                        step, accountId, "cannot install the session: " + e.getMessage(), e);
             }
         }
     }
@@ -154,32 +166,63 @@ public final class SessionStore {
         } catch (SessionArchives.InvalidArchiveException e) {
             String entry = "archive entry '" + e.entry() + "' ";
             throw switch (e.problem()) {
-                case NOT_A_ZIP -> NodeOperationException.rejected(step, accountId, FailureTypes.INVALID_SESSION_ARCHIVE,
-                        "the uploaded session is not a valid zip archive: " + e.reason());
-                case TOO_MANY_ENTRIES -> NodeOperationException.rejected(step, accountId, FailureTypes.INVALID_SESSION_ARCHIVE,
-                        "the archive holds more than " + SessionArchives.MAX_ENTRIES + " entries; nothing was written");
-                case UNSAFE_ENTRY -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
-                        entry + e.reason() + " (zip-slip); nothing was written");
-                case SYMLINK -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
-                        entry + "is a symbolic link; nothing was written");
-                case DUPLICATE_ENTRY -> NodeOperationException.rejected(step, accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
-                        entry + "appears twice; nothing was written");
+                case NOT_A_ZIP ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.INVALID_SESSION_ARCHIVE,
+                            "the uploaded session is not a valid zip archive: " + e.reason());
+                case TOO_MANY_ENTRIES ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.INVALID_SESSION_ARCHIVE,
+                            "the archive holds more than " + SessionArchives.MAX_ENTRIES
+                                    + " entries; nothing was written");
+                case UNSAFE_ENTRY ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.UNSAFE_SESSION_ARCHIVE,
+                            entry + e.reason() + " (zip-slip); nothing was written");
+                case SYMLINK ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.UNSAFE_SESSION_ARCHIVE,
+                            entry + "is a symbolic link; nothing was written");
+                case DUPLICATE_ENTRY ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.UNSAFE_SESSION_ARCHIVE,
+                            entry + "appears twice; nothing was written");
                 case TOO_LARGE -> tooLarge(accountId, e.bytes());
                 case FOREIGN_SESSION -> foreign(accountId, e.foreign(), entry.strip());
-                case EMPTY, NOT_TDLIB -> NodeOperationException.rejected(step, accountId, FailureTypes.NOT_TDLIB_SESSION,
-                        "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
+                case EMPTY, NOT_TDLIB ->
+                    NodeOperationException.rejected(
+                            step,
+                            accountId,
+                            FailureTypes.NOT_TDLIB_SESSION,
+                            "the archive is not a TDLib database directory (no td.binlog at its root or in db/); nothing was written");
             };
         }
     }
 
     private NodeOperationException tooLarge(String accountId, long bytes) {
-        return NodeOperationException.rejected("install-session", accountId, FailureTypes.SESSION_ARCHIVE_TOO_LARGE,
+        return NodeOperationException.rejected(
+                "install-session",
+                accountId,
+                FailureTypes.SESSION_ARCHIVE_TOO_LARGE,
                 "the archive unpacks to more than the limit of " + maxUnpackedBytes + " bytes (" + bytes
                         + "+); nothing was written");
     }
 
     private static NodeOperationException foreign(String accountId, ForeignSession s, String where) {
-        return NodeOperationException.rejected("install-session", accountId, FailureTypes.FOREIGN_SESSION_FORMAT,
+        return NodeOperationException.rejected(
+                "install-session",
+                accountId,
+                FailureTypes.FOREIGN_SESSION_FORMAT,
                 s.explanation(where) + ". Nothing was written.");
     }
 
@@ -192,17 +235,23 @@ public final class SessionStore {
             try (ZipFile zip = new ZipFile(upload.toFile())) {
                 for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                     // Checked already (SessionArchives); this guard only keeps the write itself inside tmp.
-                    Path target = tmp.resolve(SessionArchives.withoutDotSlash(e.getName())).normalize();
+                    Path target = tmp.resolve(SessionArchives.withoutDotSlash(e.getName()))
+                            .normalize();
                     if (!target.startsWith(tmp)) {
-                        throw NodeOperationException.rejected("install-session", accountId, FailureTypes.UNSAFE_SESSION_ARCHIVE,
-                                "archive entry '" + SessionArchives.printable(e.getName()) + "' escapes the session directory; nothing was written");
+                        throw NodeOperationException.rejected(
+                                "install-session",
+                                accountId,
+                                FailureTypes.UNSAFE_SESSION_ARCHIVE,
+                                "archive entry '" + SessionArchives.printable(e.getName())
+                                        + "' escapes the session directory; nothing was written");
                     }
                     if (e.isDirectory()) {
                         Files.createDirectories(target);
                         continue;
                     }
                     Files.createDirectories(target.getParent());
-                    try (InputStream in = zip.getInputStream(e); OutputStream out = Files.newOutputStream(target)) {
+                    try (InputStream in = zip.getInputStream(e);
+                            OutputStream out = Files.newOutputStream(target)) {
                         byte[] buf = new byte[64 * 1024];
                         for (int n; (n = in.read(buf)) > 0; ) {
                             total += n;
@@ -241,8 +290,8 @@ public final class SessionStore {
                 deleteTree(accountDir(accountId));
                 log.info("account {}: session removed", accountId);
             } catch (IOException e) {
-                throw NodeOperationException.transientFailure("remove-session", accountId,
-                        "cannot remove the session: " + e.getMessage(), e);
+                throw NodeOperationException.transientFailure(
+                        "remove-session", accountId, "cannot remove the session: " + e.getMessage(), e);
             }
         }
     }
@@ -253,7 +302,8 @@ public final class SessionStore {
         synchronized (lock(accountId)) {
             Path td = databaseDir(accountId);
             if (!installed(accountId)) {
-                throw NodeOperationException.rejected(step, accountId, FailureTypes.SESSION_MISSING, "no installed session to export");
+                throw NodeOperationException.rejected(
+                        step, accountId, FailureTypes.SESSION_MISSING, "no installed session to export");
             }
             try {
                 Files.createDirectories(exportsDir);
@@ -262,8 +312,8 @@ public final class SessionStore {
                 try {
                     MessageDigest md = Sha256.newDigest();
                     try (OutputStream raw = Files.newOutputStream(tmp);
-                         DigestOutputStream digest = new DigestOutputStream(raw, md);
-                         ZipOutputStream zip = new ZipOutputStream(digest)) {
+                            DigestOutputStream digest = new DigestOutputStream(raw, md);
+                            ZipOutputStream zip = new ZipOutputStream(digest)) {
                         List<Path> files;
                         try (Stream<Path> walk = Files.walk(td)) {
                             files = walk.sorted().toList();
@@ -274,7 +324,8 @@ public final class SessionStore {
                             }
                             String name = td.relativize(p).toString().replace('\\', '/');
                             if (Files.isSymbolicLink(p)) {
-                                continue; // never exported: TDLib does not create links, and a link could point anywhere
+                                continue; // never exported: TDLib does not create links, and a link could point
+                                // anywhere
                             }
                             if (Files.isDirectory(p)) {
                                 zip.putNextEntry(new ZipEntry(name + "/"));
@@ -289,13 +340,19 @@ public final class SessionStore {
                     AtomicFiles.move(tmp, target);
                     long size = Files.size(target);
                     String sha = Sha256.hex(md);
-                    log.info("account {}: session exported to {} ({} bytes)", accountId, deployDir.relativize(target), size);
-                    return new ExportedSession(accountId, target.toAbsolutePath().toString(), size, sha);
+                    log.info(
+                            "account {}: session exported to {} ({} bytes)",
+                            accountId,
+                            deployDir.relativize(target),
+                            size);
+                    return new ExportedSession(
+                            accountId, target.toAbsolutePath().toString(), size, sha);
                 } finally {
                     Files.deleteIfExists(tmp);
                 }
             } catch (IOException e) {
-                throw NodeOperationException.transientFailure(step, accountId, "cannot export the session: " + e.getMessage(), e);
+                throw NodeOperationException.transientFailure(
+                        step, accountId, "cannot export the session: " + e.getMessage(), e);
             }
         }
     }

@@ -7,7 +7,11 @@ import java.util.Locale;
  * ({@code POST /api/v1/workers/{node}/logins/{account}/state}).
  */
 public enum LoginState {
-    WAITING_PHONE, WAITING_CODE, WAITING_PASSWORD, AUTHORIZED, FAILED;
+    WAITING_PHONE,
+    WAITING_CODE,
+    WAITING_PASSWORD,
+    AUTHORIZED,
+    FAILED;
 
     /** Wire name, e.g. {@code waiting_code}. */
     public String wire() {

@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** One interactive login step an operator answers on the control plane: phone → code → 2FA password. */
 public enum LoginStep {
-    PHONE, CODE, PASSWORD;
+    PHONE,
+    CODE,
+    PASSWORD;
 
     /** Wire name: {@code phone}, {@code code}, {@code password}. */
     public String wire() {

@@ -55,24 +55,26 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     }
 
     // Wire records of the simulated network's protocol (snake_case through ControlPlaneHttp.JSON).
-    record ConnectRequest(String nodeId) {
-    }
+    record ConnectRequest(String nodeId) {}
 
-    record ConnectReply(long userId, String firstName, String username) {
-    }
+    record ConnectReply(long userId, String firstName, String username) {}
 
-    record SimUpdate(long updateId, String type, long chatId, String chatTitle, long messageId, long fromUserId,
-                     String fromFirstName, String text, String date) {
-    }
+    record SimUpdate(
+            long updateId,
+            String type,
+            long chatId,
+            String chatTitle,
+            long messageId,
+            long fromUserId,
+            String fromFirstName,
+            String text,
+            String date) {}
 
-    record UpdatesReply(List<SimUpdate> updates) {
-    }
+    record UpdatesReply(List<SimUpdate> updates) {}
 
-    record SendRequest(long chatId, String text) {
-    }
+    record SendRequest(long chatId, String text) {}
 
-    record SendReply(long messageId) {
-    }
+    record SendReply(long messageId) {}
 
     @Override
     public synchronized TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
@@ -83,7 +85,8 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
         }
         ConnectReply me;
         try {
-            me = http.postJson(API + enc(accountId) + "/connect", new ConnectRequest(nodeId), ConnectReply.class, CALL_TIMEOUT);
+            me = http.postJson(
+                    API + enc(accountId) + "/connect", new ConnectRequest(nodeId), ConnectReply.class, CALL_TIMEOUT);
         } catch (IOException e) {
             throw failure(accountId, "connect", e);
         } catch (InterruptedException e) {
@@ -116,7 +119,10 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             http.postJson(API + enc(accountId) + "/disconnect", null, Void.class, CALL_TIMEOUT);
         } catch (IOException e) {
             // The network forgets idle clients on its own; a failed goodbye must not block the stop.
-            log.warn("simulated Telegram: account {} stopped, disconnect call failed: {}", accountId, ControlPlaneHttp.describe(e));
+            log.warn(
+                    "simulated Telegram: account {} stopped, disconnect call failed: {}",
+                    accountId,
+                    ControlPlaneHttp.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("simulated Telegram: interrupted while stopping account {}", accountId);
@@ -128,11 +134,12 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     @Override
     public long sendMessage(String accountId, long chatId, String text) throws TelegramException {
         if (!clients.containsKey(accountId)) {
-            throw new TelegramException(TelegramException.Kind.NOT_RUNNING, "account " + accountId + " is not running on this node");
+            throw new TelegramException(
+                    TelegramException.Kind.NOT_RUNNING, "account " + accountId + " is not running on this node");
         }
         try {
-            SendReply reply = http.postJson(API + enc(accountId) + "/messages", new SendRequest(chatId, text),
-                    SendReply.class, CALL_TIMEOUT);
+            SendReply reply = http.postJson(
+                    API + enc(accountId) + "/messages", new SendRequest(chatId, text), SendReply.class, CALL_TIMEOUT);
             if (reply == null) {
                 throw new TelegramException(TelegramException.Kind.NETWORK, "simulated network: empty send reply");
             }
@@ -163,23 +170,34 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             current = LoginState.WAITING_PHONE;
         }
         if (current != expected) {
-            return new LoginProgress(current, "SIMULATED login: not waiting for the " + step.wire() + " (state "
-                    + current.wire() + ")");
+            return new LoginProgress(
+                    current, "SIMULATED login: not waiting for the " + step.wire() + " (state " + current.wire() + ")");
         }
         LoginProgress next = switch (step) {
-            case PHONE -> value != null && value.matches("\\+?[0-9]{5,20}")
-                    ? new LoginProgress(LoginState.WAITING_CODE, "SIMULATED login: code sent (the simulated code is "
-                    + SIMULATED_CODE + ")")
-                    : new LoginProgress(LoginState.WAITING_PHONE, "SIMULATED login: PHONE_NUMBER_INVALID");
-            case CODE -> SIMULATED_CODE.equals(value)
-                    ? new LoginProgress(LoginState.WAITING_PASSWORD, "SIMULATED login: 2FA password required")
-                    : new LoginProgress(LoginState.WAITING_CODE, "SIMULATED login: PHONE_CODE_INVALID; send the code again");
-            case PASSWORD -> SIMULATED_PASSWORD.equals(value)
-                    ? new LoginProgress(LoginState.AUTHORIZED, "SIMULATED login: authorized")
-                    : new LoginProgress(LoginState.WAITING_PASSWORD, "SIMULATED login: PASSWORD_HASH_INVALID; send the password again");
+            case PHONE ->
+                value != null && value.matches("\\+?[0-9]{5,20}")
+                        ? new LoginProgress(
+                                LoginState.WAITING_CODE,
+                                "SIMULATED login: code sent (the simulated code is " + SIMULATED_CODE + ")")
+                        : new LoginProgress(LoginState.WAITING_PHONE, "SIMULATED login: PHONE_NUMBER_INVALID");
+            case CODE ->
+                SIMULATED_CODE.equals(value)
+                        ? new LoginProgress(LoginState.WAITING_PASSWORD, "SIMULATED login: 2FA password required")
+                        : new LoginProgress(
+                                LoginState.WAITING_CODE, "SIMULATED login: PHONE_CODE_INVALID; send the code again");
+            case PASSWORD ->
+                SIMULATED_PASSWORD.equals(value)
+                        ? new LoginProgress(LoginState.AUTHORIZED, "SIMULATED login: authorized")
+                        : new LoginProgress(
+                                LoginState.WAITING_PASSWORD,
+                                "SIMULATED login: PASSWORD_HASH_INVALID; send the password again");
         };
         simulatedLogins.put(accountId, next.state());
-        log.info("simulated Telegram: account {} login step {} -> {}", accountId, step.wire(), next.state().wire());
+        log.info(
+                "simulated Telegram: account {} login step {} -> {}",
+                accountId,
+                step.wire(),
+                next.state().wire());
         return next;
     }
 
@@ -192,7 +210,8 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
 
     /** Maps HTTP answers onto the same failure kinds TDLib produces (429 → FLOOD_WAIT, 4xx → rejected). */
     private static TelegramException failure(String accountId, String step, IOException e) {
-        String msg = "simulated network: " + step + " for account " + accountId + " failed: " + ControlPlaneHttp.describe(e);
+        String msg =
+                "simulated network: " + step + " for account " + accountId + " failed: " + ControlPlaneHttp.describe(e);
         if (e instanceof HttpStatusException s) {
             if (s.status() == 429) {
                 return new TelegramException(TelegramException.Kind.FLOOD_WAIT, msg, Duration.ofSeconds(5), null, e);
@@ -232,8 +251,11 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             long pauseMs = 500;
             while (!stopped) {
                 try {
-                    UpdatesReply reply = http.getJson(API + enc(accountId) + "/updates?offset=" + offset
-                            + "&timeout_ms=" + pollTimeout.toMillis(), UpdatesReply.class, pollTimeout.plusSeconds(10));
+                    UpdatesReply reply = http.getJson(
+                            API + enc(accountId) + "/updates?offset=" + offset + "&timeout_ms="
+                                    + pollTimeout.toMillis(),
+                            UpdatesReply.class,
+                            pollTimeout.plusSeconds(10));
                     setState(TelegramAccountState.ONLINE, "simulated network reachable again");
                     pauseMs = 500;
                     if (reply != null && reply.updates() != null) {
@@ -250,9 +272,14 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                     if (stopped) {
                         return;
                     }
-                    log.warn("simulated Telegram: account {} cannot poll updates ({}); retrying in {} ms",
-                            accountId, ControlPlaneHttp.describe(e), pauseMs);
-                    setState(TelegramAccountState.OFFLINE, "simulated network unreachable: " + ControlPlaneHttp.describe(e));
+                    log.warn(
+                            "simulated Telegram: account {} cannot poll updates ({}); retrying in {} ms",
+                            accountId,
+                            ControlPlaneHttp.describe(e),
+                            pauseMs);
+                    setState(
+                            TelegramAccountState.OFFLINE,
+                            "simulated network unreachable: " + ControlPlaneHttp.describe(e));
                     try {
                         Thread.sleep(pauseMs);
                     } catch (InterruptedException ie) {
@@ -271,7 +298,11 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                 default -> null;
             };
             if (type == null) {
-                log.debug("simulated Telegram: account {} ignores update {} of type {}", accountId, u.updateId(), u.type());
+                log.debug(
+                        "simulated Telegram: account {} ignores update {} of type {}",
+                        accountId,
+                        u.updateId(),
+                        u.type());
                 return;
             }
             Instant date;
@@ -281,8 +312,17 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                 date = Instant.now();
             }
             try {
-                listener.onUpdate(new TelegramUpdate(accountId, u.updateId(), type, u.chatId(), u.chatTitle(),
-                        u.messageId(), u.fromUserId(), u.fromFirstName(), u.text(), date));
+                listener.onUpdate(new TelegramUpdate(
+                        accountId,
+                        u.updateId(),
+                        type,
+                        u.chatId(),
+                        u.chatTitle(),
+                        u.messageId(),
+                        u.fromUserId(),
+                        u.fromFirstName(),
+                        u.text(),
+                        date));
             } catch (RuntimeException e) {
                 // One bad update (or handler bug) must not end the account's receive loop.
                 log.warn("simulated Telegram: account {} failed to handle update {}", accountId, u.updateId(), e);

@@ -22,7 +22,8 @@ public class TelegramException extends Exception {
     private final Duration retryAfter;
     private final TelegramAccountState state;
 
-    public TelegramException(Kind kind, String message, Duration retryAfter, TelegramAccountState state, Throwable cause) {
+    public TelegramException(
+            Kind kind, String message, Duration retryAfter, TelegramAccountState state, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.retryAfter = retryAfter;

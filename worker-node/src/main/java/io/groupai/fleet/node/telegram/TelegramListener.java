@@ -13,6 +13,5 @@ public interface TelegramListener {
     void onState(String accountId, TelegramAccountState state, String detail);
 
     /** The client is logged in as {@code me} (used e.g. to ignore the account's own messages). */
-    default void onAuthorized(String accountId, TelegramUser me) {
-    }
+    default void onAuthorized(String accountId, TelegramUser me) {}
 }

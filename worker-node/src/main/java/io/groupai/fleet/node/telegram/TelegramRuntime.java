@@ -46,7 +46,8 @@ public interface TelegramRuntime extends AutoCloseable {
      *                           network, revoked authorization)
      */
     default LoginProgress submitLogin(String accountId, LoginStep step, String value) throws TelegramException {
-        throw new TelegramException(TelegramException.Kind.REJECTED, "the " + name() + " runtime cannot log accounts in");
+        throw new TelegramException(
+                TelegramException.Kind.REJECTED, "the " + name() + " runtime cannot log accounts in");
     }
 
     /** Stops every client and releases the runtime (receive threads, native handles). */

@@ -16,6 +16,7 @@ public record TelegramUpdate(
         Instant date) {
 
     public enum Type {
-        NEW_MESSAGE, NEW_MEMBER
+        NEW_MESSAGE,
+        NEW_MEMBER
     }
 }

@@ -52,15 +52,17 @@ class AccountRunnerLoginTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
     void aLiveClientIsKeptAndARevokedOneIsRestartedWithItsScript() throws Exception {
         StubRuntime runtime = new StubRuntime();
-        AccountRunner runner = new AccountRunner(runtime, new SessionStore(deployDir, 1 << 20, Clock.systemUTC()),
-                new ScriptStore(deployDir.resolve("scripts"), new ControlPlaneHttp(URI.create("http://127.0.0.1:9"), "t")),
+        AccountRunner runner = new AccountRunner(
+                runtime,
+                new SessionStore(deployDir, 1 << 20, Clock.systemUTC()),
+                new ScriptStore(
+                        deployDir.resolve("scripts"), new ControlPlaneHttp(URI.create("http://127.0.0.1:9"), "t")),
                 Clock.systemUTC());
 
         runner.startForLogin("acc");

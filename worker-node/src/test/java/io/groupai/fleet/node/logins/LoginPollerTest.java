@@ -48,14 +48,20 @@ class LoginPollerTest {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
-        ControlPlaneHttp http = new ControlPlaneHttp(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), TOKEN);
+        ControlPlaneHttp http = new ControlPlaneHttp(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort()), TOKEN);
         SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(http, "node-x", Duration.ofSeconds(1));
-        poller = new LoginPoller(http, "node-x", runtime, id -> {
-            if (startFailure != null) {
-                throw startFailure;
-            }
-            started.add(id);
-        }, Duration.ofMillis(300));
+        poller = new LoginPoller(
+                http,
+                "node-x",
+                runtime,
+                id -> {
+                    if (startFailure != null) {
+                        throw startFailure;
+                    }
+                    started.add(id);
+                },
+                Duration.ofMillis(300));
         poller.start();
     }
 
@@ -100,7 +106,9 @@ class LoginPollerTest {
     }
 
     private JsonNode deliver(String accountId, String step, String value) throws Exception {
-        deliveries.add(JSON.writeValueAsString(JSON.createObjectNode().put("account_id", accountId).put("step", step)
+        deliveries.add(JSON.writeValueAsString(JSON.createObjectNode()
+                .put("account_id", accountId)
+                .put("step", step)
                 .put("value", value)));
         JsonNode report = reports.poll(5, TimeUnit.SECONDS);
         assertThat(report).as("a state report after the " + step).isNotNull();
@@ -120,11 +128,15 @@ class LoginPollerTest {
         assertThat(wrong.get("state").asText()).isEqualTo("waiting_code");
         assertThat(wrong.get("detail").asText()).contains("PHONE_CODE_INVALID");
 
-        assertThat(deliver("acc-7", "code", SimulatedTelegramRuntime.SIMULATED_CODE).get("state").asText())
+        assertThat(deliver("acc-7", "code", SimulatedTelegramRuntime.SIMULATED_CODE)
+                        .get("state")
+                        .asText())
                 .isEqualTo("waiting_password");
         JsonNode badPassword = deliver("acc-7", "password", "guess");
         assertThat(badPassword.get("state").asText()).isEqualTo("waiting_password");
-        assertThat(deliver("acc-7", "password", SimulatedTelegramRuntime.SIMULATED_PASSWORD).get("state").asText())
+        assertThat(deliver("acc-7", "password", SimulatedTelegramRuntime.SIMULATED_PASSWORD)
+                        .get("state")
+                        .asText())
                 .isEqualTo("authorized");
         assertThat(unauthorized).isEmpty();
     }
@@ -141,11 +153,13 @@ class LoginPollerTest {
     void unknownStepsAreIgnoredAndPollingGoesOn() throws Exception {
         deliveries.add("{\"account_id\": \"acc-9\", \"step\": \"email\", \"value\": \"x@example.org\"}");
         assertThat(reports.poll(1, TimeUnit.SECONDS)).isNull();
-        assertThat(deliver("acc-9", "phone", "+4915112345678").get("state").asText()).isEqualTo("waiting_code");
+        assertThat(deliver("acc-9", "phone", "+4915112345678").get("state").asText())
+                .isEqualTo("waiting_code");
     }
 
     @Test
     void deliveryRecordsNeverPrintTheirValue() {
-        assertThat(new LoginPoller.Delivery("a", "password", "s3cr3t").toString()).doesNotContain("s3cr3t");
+        assertThat(new LoginPoller.Delivery("a", "password", "s3cr3t").toString())
+                .doesNotContain("s3cr3t");
     }
 }

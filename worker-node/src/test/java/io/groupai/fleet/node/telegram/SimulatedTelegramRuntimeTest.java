@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The SIMULATED Telegram client against the in-test simulated network. */
 class SimulatedTelegramRuntimeTest {
 
-    record Event(String kind, String value) {
-    }
+    record Event(String kind, String value) {}
 
     static final class Recorder implements TelegramListener {
         final List<Event> events = new CopyOnWriteArrayList<>();
@@ -41,8 +40,8 @@ class SimulatedTelegramRuntimeTest {
     @Test
     void deliversUpdatesInOrderReportsOutagesAndMapsFloodWait() throws Exception {
         try (FakeControlPlane cp = new FakeControlPlane();
-             SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
-                     new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
+                SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                        new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
             Recorder rec = new Recorder();
             assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
             assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
@@ -52,7 +51,8 @@ class SimulatedTelegramRuntimeTest {
             cp.pushUpdate("acc1", "new_member", -1001L, "G", 7L, "Ana", null);
             cp.pushUpdate("acc1", "new_message", -1001L, "G", 7L, "Ana", "hi");
             await(() -> rec.updates.size() == 2);
-            assertThat(rec.updates).extracting(TelegramUpdate::type)
+            assertThat(rec.updates)
+                    .extracting(TelegramUpdate::type)
                     .containsExactly(TelegramUpdate.Type.NEW_MEMBER, TelegramUpdate.Type.NEW_MESSAGE);
             assertThat(rec.updates.get(1).text()).isEqualTo("hi");
             assertThat(rec.updates.get(1).chatTitle()).isEqualTo("G");
@@ -72,7 +72,8 @@ class SimulatedTelegramRuntimeTest {
             cp.simFloodWait = false;
             assertThat(runtime.sendMessage("acc1", -1001L, "x")).isPositive();
             assertThatThrownBy(() -> runtime.sendMessage("other", -1001L, "x"))
-                    .isInstanceOfSatisfying(TelegramException.class,
+                    .isInstanceOfSatisfying(
+                            TelegramException.class,
                             e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
 
             runtime.stop("acc1");
@@ -86,8 +87,8 @@ class SimulatedTelegramRuntimeTest {
     @Test
     void wrongTokenIsARejectedConnect() throws Exception {
         try (FakeControlPlane cp = new FakeControlPlane();
-             SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
-                     new ControlPlaneHttp(cp.url(), "wrong"), "n1", Duration.ofMillis(300))) {
+                SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                        new ControlPlaneHttp(cp.url(), "wrong"), "n1", Duration.ofMillis(300))) {
             assertThatThrownBy(() -> runtime.start("acc1", Path.of("unused"), new Recorder()))
                     .isInstanceOfSatisfying(TelegramException.class, e -> {
                         assertThat(e.kind()).isEqualTo(TelegramException.Kind.REJECTED);

@@ -1,5 +1,4 @@
 package io.groupai.fleet.workflows.agent;
 
 /** The message as the network accepted it. */
-public record SentMessage(String accountId, long chatId, long messageId) {
-}
+public record SentMessage(String accountId, long chatId, long messageId) {}

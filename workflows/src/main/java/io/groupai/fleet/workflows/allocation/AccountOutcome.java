@@ -7,6 +7,12 @@ import java.util.List;
  * and the step; {@code attempts} lists every server tried and why it was given up; {@code durationMillis} is
  * the account's own time from its first step to its outcome (workflow time).
  */
-public record AccountOutcome(String accountId, boolean success, String serverId, String remotePath, Double loadScore,
-                             String message, List<String> attempts, long durationMillis) {
-}
+public record AccountOutcome(
+        String accountId,
+        boolean success,
+        String serverId,
+        String remotePath,
+        Double loadScore,
+        String message,
+        List<String> attempts,
+        long durationMillis) {}

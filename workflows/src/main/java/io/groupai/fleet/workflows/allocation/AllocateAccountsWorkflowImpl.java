@@ -25,8 +25,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
     /** About 20 events per chunk in this workflow: a run of 40 chunks stays under a thousand events. */
     static final int CHUNKS_PER_RUN = 40;
 
-    private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateChunkWorkflowImpl.CONTROL_PLANE);
+    private final AllocationActivities allocation =
+            Workflow.newActivityStub(AllocationActivities.class, AllocateChunkWorkflowImpl.CONTROL_PLANE);
 
     private AllocationContinuation at = AllocationContinuation.START;
     private int running;
@@ -41,16 +41,22 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         boolean fixed = request.hasTargets();
         if (!fixed && request.strategy() == null) {
             throw ApplicationFailure.newNonRetryableFailure(
-                    "request needs a strategy, e.g. {\"strategy\":\"balanced\"}", FailureTypes.INVALID_ALLOCATION_REQUEST);
+                    "request needs a strategy, e.g. {\"strategy\":\"balanced\"}",
+                    FailureTypes.INVALID_ALLOCATION_REQUEST);
         }
         if (request.resume() != null) {
             at = request.resume();
         }
-        // Outcomes are listed only for small allocations; large ones report totals (outcomes are in each chunk's result).
+        // Outcomes are listed only for small allocations; large ones report totals (outcomes are in each chunk's
+        // result).
         List<AccountOutcome> outcomes = request.resume() == null ? new ArrayList<>() : null;
         for (int inRun = 0; ; inRun++) {
             if (inRun == CHUNKS_PER_RUN) {
-                log.info("allocation {}: {} chunks, {} accounts so far; continuing as new", workflowId, at.chunks(), at.accounts());
+                log.info(
+                        "allocation {}: {} chunks, {} accounts so far; continuing as new",
+                        workflowId,
+                        at.chunks(),
+                        at.accounts());
                 Workflow.continueAsNew(request.resumeAt(at));
             }
             Chunk chunk = nextChunk(request, fixed);
@@ -60,18 +66,40 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             Map<String, AccountOutcome> byAccount = new LinkedHashMap<>();
             chunk.accountIds().forEach(id -> byAccount.put(id, null));
             for (UnplacedAccount unplaced : chunk.plan().unplaced()) {
-                byAccount.put(unplaced.accountId(), new AccountOutcome(unplaced.accountId(), false, null, null, null,
-                        "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(), List.of(), 0));
+                byAccount.put(
+                        unplaced.accountId(),
+                        new AccountOutcome(
+                                unplaced.accountId(),
+                                false,
+                                null,
+                                null,
+                                null,
+                                "account " + unplaced.accountId() + ", step plan: " + unplaced.reason(),
+                                List.of(),
+                                0));
             }
             List<PlannedPlacement> placements = chunk.plan().placements();
-            at = new AllocationContinuation(chunk.afterAccountId(), chunk.offset(), at.chunks() + (placements.isEmpty() ? 0 : 1),
-                    at.accounts() + chunk.accountIds().size(), at.planned() + placements.size(),
-                    at.unplaced() + chunk.plan().unplaced().size(), at.placed(), at.failed() + chunk.plan().unplaced().size());
+            at = new AllocationContinuation(
+                    chunk.afterAccountId(),
+                    chunk.offset(),
+                    at.chunks() + (placements.isEmpty() ? 0 : 1),
+                    at.accounts() + chunk.accountIds().size(),
+                    at.planned() + placements.size(),
+                    at.unplaced() + chunk.plan().unplaced().size(),
+                    at.placed(),
+                    at.failed() + chunk.plan().unplaced().size());
             if (!placements.isEmpty()) {
                 AllocationResult result = runChunk(request, workflowId, type, fixed, placements);
                 result.outcomes().forEach(o -> byAccount.put(o.accountId(), o));
-                at = new AllocationContinuation(at.afterAccountId(), at.offset(), at.chunks(), at.accounts(), at.planned(),
-                        at.unplaced(), at.placed() + result.placed(), at.failed() + result.failed());
+                at = new AllocationContinuation(
+                        at.afterAccountId(),
+                        at.offset(),
+                        at.chunks(),
+                        at.accounts(),
+                        at.planned(),
+                        at.unplaced(),
+                        at.placed() + result.placed(),
+                        at.failed() + result.failed());
             }
             if (outcomes != null) {
                 outcomes.addAll(byAccount.values());
@@ -81,21 +109,31 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             }
         }
         log.info("allocation {} done: {} placed, {} failed", workflowId, at.placed(), at.failed());
-        return new AllocationResult(workflowId, type.wireName(), fixed ? null : request.strategy(), at.accounts(), at.placed(),
-                at.failed(), outcomes == null ? List.of() : outcomes);
+        return new AllocationResult(
+                workflowId,
+                type.wireName(),
+                fixed ? null : request.strategy(),
+                at.accounts(),
+                at.placed(),
+                at.failed(),
+                outcomes == null ? List.of() : outcomes);
     }
 
-    private record Chunk(List<String> accountIds, PlanResult plan, String afterAccountId, int offset) {
-    }
+    private record Chunk(List<String> accountIds, PlanResult plan, String afterAccountId, int offset) {}
 
     /** The next accounts and their plan: a page of targets, of the given ids, or of the unallocated accounts. */
     private Chunk nextChunk(AllocationRequest request, boolean fixed) {
         int size = request.effectiveChunkSize();
         if (fixed) {
             List<FixedTarget> page = page(request.targets(), at.offset(), size);
-            List<PlannedPlacement> placements = page.stream().map(t -> new PlannedPlacement(t.accountId(), t.serverId(), 0)).toList();
-            return planned(new Chunk(page.stream().map(FixedTarget::accountId).toList(),
-                    new PlanResult(null, placements, List.of()), null, at.offset() + page.size()));
+            List<PlannedPlacement> placements = page.stream()
+                    .map(t -> new PlannedPlacement(t.accountId(), t.serverId(), 0))
+                    .toList();
+            return planned(new Chunk(
+                    page.stream().map(FixedTarget::accountId).toList(),
+                    new PlanResult(null, placements, List.of()),
+                    null,
+                    at.offset() + page.size()));
         }
         List<String> ids;
         String after = at.afterAccountId();
@@ -107,7 +145,8 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             ids = page(request.accountIds(), offset, size);
             offset += ids.size();
         }
-        PlanResult plan = ids.isEmpty() ? new PlanResult(request.strategy(), List.of(), List.of())
+        PlanResult plan = ids.isEmpty()
+                ? new PlanResult(request.strategy(), List.of(), List.of())
                 : allocation.plan(new PlanRequest(request.strategy(), ids, List.of()));
         return planned(new Chunk(ids, plan, after, offset));
     }
@@ -123,23 +162,44 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
         return all.subList(Math.min(offset, all.size()), Math.min(offset + size, all.size()));
     }
 
-    private AllocationResult runChunk(AllocationRequest request, String workflowId, AllocationType type, boolean fixed,
-                                      List<PlannedPlacement> placements) {
+    private AllocationResult runChunk(
+            AllocationRequest request,
+            String workflowId,
+            AllocationType type,
+            boolean fixed,
+            List<PlannedPlacement> placements) {
         currentChunk = workflowId + "-chunk-" + at.chunks();
         running = placements.size();
-        AllocateChunkWorkflow child = Workflow.newChildWorkflowStub(AllocateChunkWorkflow.class,
+        AllocateChunkWorkflow child = Workflow.newChildWorkflowStub(
+                AllocateChunkWorkflow.class,
                 ChildWorkflowOptions.newBuilder().setWorkflowId(currentChunk).build());
         try {
-            return child.allocate(new ChunkRequest(workflowId, type, fixed ? null : request.strategy(), fixed,
-                    List.copyOf(placements), request.effectiveParallelism(), request.effectiveAlternatives(),
+            return child.allocate(new ChunkRequest(
+                    workflowId,
+                    type,
+                    fixed ? null : request.strategy(),
+                    fixed,
+                    List.copyOf(placements),
+                    request.effectiveParallelism(),
+                    request.effectiveAlternatives(),
                     request.nodeScheduleToStartSeconds()));
         } catch (ChildWorkflowFailure f) {
             // A chunk isolates its accounts, so this means it was terminated or timed out: count them failed, go on.
             String why = "chunk " + currentChunk + " ended without a result: "
                     + (f.getCause() == null ? f.getMessage() : f.getCause().getMessage());
-            List<AccountOutcome> failed = placements.stream().map(p -> new AccountOutcome(p.accountId(), false, null, null,
-                    null, "account " + p.accountId() + " on server " + p.serverId() + ": " + why, List.of(), 0)).toList();
-            return new AllocationResult(currentChunk, type.wireName(), request.strategy(), failed.size(), 0, failed.size(), failed);
+            List<AccountOutcome> failed = placements.stream()
+                    .map(p -> new AccountOutcome(
+                            p.accountId(),
+                            false,
+                            null,
+                            null,
+                            null,
+                            "account " + p.accountId() + " on server " + p.serverId() + ": " + why,
+                            List.of(),
+                            0))
+                    .toList();
+            return new AllocationResult(
+                    currentChunk, type.wireName(), request.strategy(), failed.size(), 0, failed.size(), failed);
         } finally {
             running = 0;
         }
@@ -147,8 +207,16 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
 
     @Override
     public AllocationProgress progress() {
-        return new AllocationProgress(at.accounts(), at.planned(), at.unplaced(), at.placed(), at.failed(), running,
-                at.chunks(), currentChunk, List.of());
+        return new AllocationProgress(
+                at.accounts(),
+                at.planned(),
+                at.unplaced(),
+                at.placed(),
+                at.failed(),
+                running,
+                at.chunks(),
+                currentChunk,
+                List.of());
     }
 
     @Override

@@ -40,8 +40,12 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumInterval(Duration.ofSeconds(10))
             .setMaximumAttempts(3)
-            .setDoNotRetry(FailureTypes.NO_CAPACITY, FailureTypes.SERVER_NOT_ELIGIBLE,
-                    FailureTypes.ACCOUNT_UNAVAILABLE, FailureTypes.NO_SESSION, FailureTypes.INVALID_ALLOCATION_REQUEST,
+            .setDoNotRetry(
+                    FailureTypes.NO_CAPACITY,
+                    FailureTypes.SERVER_NOT_ELIGIBLE,
+                    FailureTypes.ACCOUNT_UNAVAILABLE,
+                    FailureTypes.NO_SESSION,
+                    FailureTypes.INVALID_ALLOCATION_REQUEST,
                     FailureTypes.NON_RETRYABLE_NODE_FAILURE)
             .build();
 
@@ -80,14 +84,17 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
      */
     static final ActivityOptions NODE_COMPENSATION = ActivityOptions.newBuilder(NODE)
             .setScheduleToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder(UNTIL_DONE).setMaximumInterval(Duration.ofMinutes(1))
-                    .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE).build())
+            .setRetryOptions(RetryOptions.newBuilder(UNTIL_DONE)
+                    .setMaximumInterval(Duration.ofMinutes(1))
+                    .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE)
+                    .build())
             .build();
 
     private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class, CONTROL_PLANE);
-    private final AllocationActivities compensation = Workflow.newActivityStub(AllocationActivities.class, COMPENSATION);
-    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
-            SessionTransferOptions.OPTIONS);
+    private final AllocationActivities compensation =
+            Workflow.newActivityStub(AllocationActivities.class, COMPENSATION);
+    private final SessionTransferActivities sessions =
+            Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.OPTIONS);
     private final Map<String, NodeAgentActivities> nodes = new HashMap<>();
     private final Map<String, NodeAgentActivities> nodeCompensation = new HashMap<>();
     private final Map<String, AccountProgress> progress = new LinkedHashMap<>();
@@ -120,8 +127,14 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         int placed = (int) list.stream().filter(AccountOutcome::success).count();
         String workflowId = Workflow.getInfo().getWorkflowId();
         log.info("allocation chunk {} done: {} placed, {} failed", workflowId, placed, list.size() - placed);
-        return new AllocationResult(workflowId, request.type().wireName(), request.strategy(), list.size(), placed,
-                list.size() - placed, list);
+        return new AllocationResult(
+                workflowId,
+                request.type().wireName(),
+                request.strategy(),
+                list.size(),
+                placed,
+                list.size() - placed,
+                list);
     }
 
     @Override
@@ -151,11 +164,14 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         } catch (TemporalFailure f) {
             String accountId = first.accountId();
             AccountProgress at = progress.get(accountId);
-            String why = Failures.describe(accountId, at.serverId(), at.state().toLowerCase(java.util.Locale.ROOT),
+            String why = Failures.describe(
+                    accountId,
+                    at.serverId(),
+                    at.state().toLowerCase(java.util.Locale.ROOT),
                     f instanceof ActivityFailure af ? Failures.message(af) : f.getOriginalMessage());
             progress.put(accountId, new AccountProgress(accountId, "FAILED", at.serverId(), at.attempt(), why));
-            return new AccountOutcome(accountId, false, null, null, null, why, List.of(why),
-                    Workflow.currentTimeMillis() - began);
+            return new AccountOutcome(
+                    accountId, false, null, null, null, why, List.of(why), Workflow.currentTimeMillis() - began);
         }
     }
 
@@ -172,10 +188,18 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             tried.add(candidate.serverId());
             Attempt attempt = tryOn(accountId, candidate.serverId(), tried.size(), type);
             if (attempt.failure() == null) {
-                progress.put(accountId, new AccountProgress(accountId, "PLACED", candidate.serverId(), tried.size(),
-                        attempt.remotePath()));
-                return new AccountOutcome(accountId, true, candidate.serverId(), attempt.remotePath(), attempt.loadScore(),
-                        "account " + accountId + " placed on server " + candidate.serverId(), List.copyOf(attempts),
+                progress.put(
+                        accountId,
+                        new AccountProgress(
+                                accountId, "PLACED", candidate.serverId(), tried.size(), attempt.remotePath()));
+                return new AccountOutcome(
+                        accountId,
+                        true,
+                        candidate.serverId(),
+                        attempt.remotePath(),
+                        attempt.loadScore(),
+                        "account " + accountId + " placed on server " + candidate.serverId(),
+                        List.copyOf(attempts),
                         Workflow.currentTimeMillis() - began);
             }
             attempts.add(attempt.failure());
@@ -185,17 +209,29 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             } else if (alternativesLeft-- <= 0) {
                 giveUp = attempt.failure() + (fixed ? "" : "; gave up after " + tried.size() + " server(s)");
             } else {
-                PlanResult alternative = allocation.plan(new PlanRequest(request.strategy(), List.of(accountId), List.copyOf(tried)));
+                PlanResult alternative =
+                        allocation.plan(new PlanRequest(request.strategy(), List.of(accountId), List.copyOf(tried)));
                 if (alternative.placements().isEmpty()) {
-                    String why = alternative.unplaced().isEmpty() ? "no other server" : alternative.unplaced().get(0).reason();
+                    String why = alternative.unplaced().isEmpty()
+                            ? "no other server"
+                            : alternative.unplaced().get(0).reason();
                     giveUp = attempt.failure() + "; no next-best server (" + why + ")";
                 } else {
                     candidate = alternative.placements().get(0);
                 }
             }
             if (giveUp != null) {
-                progress.put(accountId, new AccountProgress(accountId, "FAILED", candidate.serverId(), tried.size(), giveUp));
-                return new AccountOutcome(accountId, false, null, null, null, giveUp, List.copyOf(attempts),
+                progress.put(
+                        accountId,
+                        new AccountProgress(accountId, "FAILED", candidate.serverId(), tried.size(), giveUp));
+                return new AccountOutcome(
+                        accountId,
+                        false,
+                        null,
+                        null,
+                        null,
+                        giveUp,
+                        List.copyOf(attempts),
                         Workflow.currentTimeMillis() - began);
             }
         }
@@ -242,12 +278,18 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
 
             step = "record-history";
             state(accountId, "RECORDING", serverId, attemptNo, null);
-            allocation.complete(new CompleteRequest(accountId, serverId, type, reservation.loadScore(), request.operationId(), null));
+            allocation.complete(new CompleteRequest(
+                    accountId, serverId, type, reservation.loadScore(), request.operationId(), null));
             return new Attempt(upload.remotePath(), reservation.loadScore(), null, false);
         } catch (ActivityFailure f) {
             String failure = Failures.describe(accountId, serverId, step, f);
             boolean neverReachedNode = "start-account".equals(step) && Failures.scheduleToStartTimeout(f);
-            return compensate(claim, attemptNo, failure, uploaded, startAttempted && !neverReachedNode,
+            return compensate(
+                    claim,
+                    attemptNo,
+                    failure,
+                    uploaded,
+                    startAttempted && !neverReachedNode,
                     FailureTypes.NO_SESSION.equals(Failures.type(f)));
         } catch (ApplicationFailure notRunning) {
             String failure = Failures.describe(accountId, serverId, step, notRunning.getOriginalMessage());
@@ -260,7 +302,9 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         AccountRuntimeState current = state;
         for (int poll = 0; "starting".equals(current.status()) && poll < CONFIRM_POLLS; poll++) {
             Workflow.sleep(Duration.ofSeconds(1));
-            current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
+            current = node.listAccounts().stream()
+                    .filter(a -> accountId.equals(a.accountId()))
+                    .findFirst()
                     .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
         }
         if ("online".equals(current.status())) {
@@ -271,8 +315,8 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
     }
 
     /** Undo in reverse: stop the account (if it may run), remove the upload, release the claim. */
-    private Attempt compensate(ReserveRequest claim, int attemptNo, String failure, boolean uploaded, boolean mayRun,
-                               boolean terminal) {
+    private Attempt compensate(
+            ReserveRequest claim, int attemptNo, String failure, boolean uploaded, boolean mayRun, boolean terminal) {
         String accountId = claim.accountId();
         String serverId = claim.serverId();
         state(accountId, "COMPENSATING", serverId, attemptNo, failure);
@@ -281,9 +325,10 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
                 nodeCompensation(serverId).stopAccount(accountId);
             } catch (ActivityFailure stopFailed) {
                 // It may still run there: keep it on that server (failed) so it is never started elsewhere.
-                String why = failure + "; compensation could not stop it ("
-                        + Failures.message(stopFailed) + "), so it stays assigned to " + serverId + " marked failed";
-                return Attempt.failed(compensate("mark-failed", claim, why, () -> compensation.markFailed(claim, why)), true);
+                String why = failure + "; compensation could not stop it (" + Failures.message(stopFailed)
+                        + "), so it stays assigned to " + serverId + " marked failed";
+                return Attempt.failed(
+                        compensate("mark-failed", claim, why, () -> compensation.markFailed(claim, why)), true);
             }
         }
         if (uploaded) {
@@ -291,7 +336,10 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
                 sessions.remove(accountId, serverId);
             } catch (ActivityFailure removeFailed) {
                 // A stale copy of a stopped account is harmless; the next upload replaces it.
-                log.warn("account {} on server {}: could not remove the uploaded session: {}", accountId, serverId,
+                log.warn(
+                        "account {} on server {}: could not remove the uploaded session: {}",
+                        accountId,
+                        serverId,
                         Failures.message(removeFailed));
             }
         }
@@ -308,9 +356,14 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             call.run();
             return failure;
         } catch (ActivityFailure f) {
-            log.error("account {} on server {}: compensation step {} failed: {}", claim.accountId(), claim.serverId(), step,
+            log.error(
+                    "account {} on server {}: compensation step {} failed: {}",
+                    claim.accountId(),
+                    claim.serverId(),
+                    step,
                     Failures.message(f));
-            return failure + "; compensation step " + step + " on server " + claim.serverId() + " failed: " + Failures.message(f);
+            return failure + "; compensation step " + step + " on server " + claim.serverId() + " failed: "
+                    + Failures.message(f);
         }
     }
 
@@ -323,11 +376,15 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
     }
 
     private NodeAgentActivities nodeStub(ActivityOptions options, String serverId) {
-        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(options)
-                .setTaskQueue(TaskQueues.node(serverId))
-                .setScheduleToStartTimeout(request.nodeScheduleToStartSeconds() == null ? NODE_SCHEDULE_TO_START
-                        : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
-                .build());
+        return Workflow.newActivityStub(
+                NodeAgentActivities.class,
+                ActivityOptions.newBuilder(options)
+                        .setTaskQueue(TaskQueues.node(serverId))
+                        .setScheduleToStartTimeout(
+                                request.nodeScheduleToStartSeconds() == null
+                                        ? NODE_SCHEDULE_TO_START
+                                        : Duration.ofSeconds(Math.max(1, request.nodeScheduleToStartSeconds())))
+                        .build());
     }
 
     private void state(String accountId, String state, String serverId, int attempt, String detail) {

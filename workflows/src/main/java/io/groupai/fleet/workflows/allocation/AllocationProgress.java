@@ -17,10 +17,19 @@ import java.util.List;
  * @param currentChunk id of the chunk workflow started last, null before the first
  * @param chunkAccounts per-account state in {@code currentChunk}
  */
-public record AllocationProgress(int accounts, int planned, int unplaced, int placed, int failed, int running, int chunks,
-                                 String currentChunk, List<AccountProgress> chunkAccounts) {
+public record AllocationProgress(
+        int accounts,
+        int planned,
+        int unplaced,
+        int placed,
+        int failed,
+        int running,
+        int chunks,
+        String currentChunk,
+        List<AccountProgress> chunkAccounts) {
 
     public AllocationProgress withChunkAccounts(List<AccountProgress> detail) {
-        return new AllocationProgress(accounts, planned, unplaced, placed, failed, running, chunks, currentChunk, detail);
+        return new AllocationProgress(
+                accounts, planned, unplaced, placed, failed, running, chunks, currentChunk, detail);
     }
 }

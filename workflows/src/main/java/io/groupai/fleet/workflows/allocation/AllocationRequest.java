@@ -18,9 +18,16 @@ import java.util.List;
  * @param chunkSize       accounts per chunk workflow; null or &lt; 1 means {@link #DEFAULT_CHUNK_SIZE}
  * @param resume          set by continue-as-new: where to go on and the totals so far; null when started
  */
-public record AllocationRequest(String strategy, List<String> accountIds, AllocationType type, List<FixedTarget> targets,
-                                Integer parallelism, Integer maxAlternatives, Integer nodeScheduleToStartSeconds,
-                                Integer chunkSize, AllocationContinuation resume) {
+public record AllocationRequest(
+        String strategy,
+        List<String> accountIds,
+        AllocationType type,
+        List<FixedTarget> targets,
+        Integer parallelism,
+        Integer maxAlternatives,
+        Integer nodeScheduleToStartSeconds,
+        Integer chunkSize,
+        AllocationContinuation resume) {
 
     public static final int DEFAULT_PARALLELISM = 8;
     public static final int DEFAULT_ALTERNATIVES = 2;
@@ -40,22 +47,48 @@ public record AllocationRequest(String strategy, List<String> accountIds, Alloca
     }
 
     public AllocationRequest withParallelism(int value) {
-        return new AllocationRequest(strategy, accountIds, type, targets, value, maxAlternatives, nodeScheduleToStartSeconds, chunkSize, resume);
+        return new AllocationRequest(
+                strategy,
+                accountIds,
+                type,
+                targets,
+                value,
+                maxAlternatives,
+                nodeScheduleToStartSeconds,
+                chunkSize,
+                resume);
     }
 
     public AllocationRequest withNodeScheduleToStartSeconds(int seconds) {
-        return new AllocationRequest(strategy, accountIds, type, targets, parallelism, maxAlternatives, seconds, chunkSize, resume);
+        return new AllocationRequest(
+                strategy, accountIds, type, targets, parallelism, maxAlternatives, seconds, chunkSize, resume);
     }
 
     public AllocationRequest withChunkSize(int value) {
-        return new AllocationRequest(strategy, accountIds, type, targets, parallelism, maxAlternatives,
-                nodeScheduleToStartSeconds, value, resume);
+        return new AllocationRequest(
+                strategy,
+                accountIds,
+                type,
+                targets,
+                parallelism,
+                maxAlternatives,
+                nodeScheduleToStartSeconds,
+                value,
+                resume);
     }
 
     /** The same request, continuing at {@code at} (continue-as-new). */
     public AllocationRequest resumeAt(AllocationContinuation at) {
-        return new AllocationRequest(strategy, accountIds, type, targets, parallelism, maxAlternatives,
-                nodeScheduleToStartSeconds, chunkSize, at);
+        return new AllocationRequest(
+                strategy,
+                accountIds,
+                type,
+                targets,
+                parallelism,
+                maxAlternatives,
+                nodeScheduleToStartSeconds,
+                chunkSize,
+                at);
     }
 
     public int effectiveChunkSize() {

@@ -14,7 +14,12 @@ import java.util.List;
  * @param maxAlternatives next-best servers tried after a failure
  * @param nodeScheduleToStartSeconds see {@link AllocationRequest#nodeScheduleToStartSeconds()}
  */
-public record ChunkRequest(String operationId, AllocationType type, String strategy, boolean fixed,
-                           List<PlannedPlacement> placements, int parallelism, int maxAlternatives,
-                           Integer nodeScheduleToStartSeconds) {
-}
+public record ChunkRequest(
+        String operationId,
+        AllocationType type,
+        String strategy,
+        boolean fixed,
+        List<PlannedPlacement> placements,
+        int parallelism,
+        int maxAlternatives,
+        Integer nodeScheduleToStartSeconds) {}

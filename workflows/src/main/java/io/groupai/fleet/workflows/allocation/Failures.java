@@ -8,8 +8,7 @@ import io.temporal.failure.TimeoutFailure;
 /** Reads activity failures for the allocation workflows: the original message and type, unwrapped. */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     static String type(ActivityFailure failure) {
         return failure.getCause() instanceof ApplicationFailure app ? app.getType() : null;
@@ -28,8 +27,9 @@ final class Failures {
         }
         if (cause instanceof TimeoutFailure t) {
             return switch (t.getTimeoutType()) {
-                case TIMEOUT_TYPE_SCHEDULE_TO_START -> "no worker picked the task up from its queue in time"
-                        + " (the node is down or its agent is not running)";
+                case TIMEOUT_TYPE_SCHEDULE_TO_START ->
+                    "no worker picked the task up from its queue in time"
+                            + " (the node is down or its agent is not running)";
                 case TIMEOUT_TYPE_START_TO_CLOSE -> "the activity did not finish in time";
                 case TIMEOUT_TYPE_HEARTBEAT -> "the activity stopped heartbeating";
                 default -> "timed out (" + t.getTimeoutType() + ")";

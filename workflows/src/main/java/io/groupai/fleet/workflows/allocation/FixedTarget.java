@@ -1,5 +1,4 @@
 package io.groupai.fleet.workflows.allocation;
 
 /** An operator-chosen server for one account (batch allocation). */
-public record FixedTarget(String accountId, String serverId) {
-}
+public record FixedTarget(String accountId, String serverId) {}

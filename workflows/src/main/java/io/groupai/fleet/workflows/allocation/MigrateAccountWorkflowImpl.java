@@ -17,30 +17,41 @@ import java.util.function.Supplier;
 
 public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
-    private final AllocationActivities allocation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateChunkWorkflowImpl.CONTROL_PLANE);
+    private final AllocationActivities allocation =
+            Workflow.newActivityStub(AllocationActivities.class, AllocateChunkWorkflowImpl.CONTROL_PLANE);
     /** Rollback steps retry until done (see {@link AllocateChunkWorkflowImpl#COMPENSATION}). */
-    private final AllocationActivities compensation = Workflow.newActivityStub(AllocationActivities.class,
-            AllocateChunkWorkflowImpl.COMPENSATION);
-    private final SessionTransferActivities sessions = Workflow.newActivityStub(SessionTransferActivities.class,
-            SessionTransferOptions.OPTIONS);
+    private final AllocationActivities compensation =
+            Workflow.newActivityStub(AllocationActivities.class, AllocateChunkWorkflowImpl.COMPENSATION);
+
+    private final SessionTransferActivities sessions =
+            Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.OPTIONS);
     private final List<StepProgress> steps = new ArrayList<>();
 
     @Override
     public MigrationResult migrate(MigrationRequest request) {
         if (request == null || request.accountId() == null) {
-            throw ApplicationFailure.newNonRetryableFailure("request needs accountId, e.g. {\"accountId\":\"639277356598\"}",
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "request needs accountId, e.g. {\"accountId\":\"639277356598\"}",
                     FailureTypes.INVALID_ALLOCATION_REQUEST);
         }
         String workflowId = Workflow.getInfo().getWorkflowId();
         String accountId = request.accountId();
         MigrationPlan plan;
         try {
-            plan = step("reserve target", () -> allocation.prepareMigration(request, workflowId),
-                    p -> p.sourceServerId() + " → " + p.targetServerId() + ", load score " + Math.round(p.loadScore() * 10) / 10.0);
+            plan = step(
+                    "reserve target",
+                    () -> allocation.prepareMigration(request, workflowId),
+                    p -> p.sourceServerId() + " → " + p.targetServerId() + ", load score "
+                            + Math.round(p.loadScore() * 10) / 10.0);
         } catch (ActivityFailure f) {
-            return new MigrationResult(accountId, false, null, request.targetServerId(), null,
-                    "account " + accountId + ", step reserve target: " + Failures.message(f), List.copyOf(steps));
+            return new MigrationResult(
+                    accountId,
+                    false,
+                    null,
+                    request.targetServerId(),
+                    null,
+                    "account " + accountId + ", step reserve target: " + Failures.message(f),
+                    List.copyOf(steps));
         }
         String source = plan.sourceServerId();
         String target = plan.targetServerId();
@@ -53,45 +64,69 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         } catch (ActivityFailure f) {
             // Not known stopped: nothing may start elsewhere. Leave it where it is.
             String failure = Failures.describe(accountId, source, failedStep, f);
-            String aborted = undo("drop target reservation", failure, () -> compensation.abortMigration(plan, workflowId,
-                    "stop on source failed"));
+            String aborted = undo(
+                    "drop target reservation",
+                    failure,
+                    () -> compensation.abortMigration(plan, workflowId, "stop on source failed"));
             return failed(plan, source, aborted == null ? failure : aborted);
         }
         boolean committed = false;
         String failedServer = source;
         try {
             failedStep = "export session";
-            ExportedSession exported = step(failedStep, () -> sourceNode.exportSession(accountId),
+            ExportedSession exported = step(
+                    failedStep,
+                    () -> sourceNode.exportSession(accountId),
                     e -> e.sizeBytes() + " bytes, sha256 " + e.sha256());
             failedStep = "fetch session";
-            step(failedStep, () -> sessions.fetchExported(accountId, source, exported.remotePath()),
+            step(
+                    failedStep,
+                    () -> sessions.fetchExported(accountId, source, exported.remotePath()),
                     u -> "stored on the control plane, sha256 " + u.sha256());
             failedStep = "upload to target";
             failedServer = target;
-            UploadedSession uploaded = step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
+            UploadedSession uploaded =
+                    step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
             failedStep = "switch server";
-            step(failedStep, () -> {
-                allocation.commitMigration(plan, workflowId);
-                return target;
-            }, t -> "account now assigned to " + t);
+            step(
+                    failedStep,
+                    () -> {
+                        allocation.commitMigration(plan, workflowId);
+                        return target;
+                    },
+                    t -> "account now assigned to " + t);
             committed = true;
             failedStep = "start on target";
-            AccountRuntimeState started = step(failedStep,
-                    () -> targetNode.startAccount(new StartAccountRequest(accountId, plan.scriptId())), AccountRuntimeState::status);
+            AccountRuntimeState started = step(
+                    failedStep,
+                    () -> targetNode.startAccount(new StartAccountRequest(accountId, plan.scriptId())),
+                    AccountRuntimeState::status);
             failedStep = "verify";
-            AccountRuntimeState running = step(failedStep, () -> verify(targetNode, accountId, started), AccountRuntimeState::status);
+            AccountRuntimeState running =
+                    step(failedStep, () -> verify(targetNode, accountId, started), AccountRuntimeState::status);
             failedStep = "record history";
-            step(failedStep, () -> {
-                allocation.complete(new CompleteRequest(accountId, target, AllocationType.REBALANCE, plan.loadScore(),
-                        workflowId, source));
-                return running;
-            }, r -> "rebalance recorded");
+            step(
+                    failedStep,
+                    () -> {
+                        allocation.complete(new CompleteRequest(
+                                accountId, target, AllocationType.REBALANCE, plan.loadScore(), workflowId, source));
+                        return running;
+                    },
+                    r -> "rebalance recorded");
             cleanupSource(accountId, source);
-            return new MigrationResult(accountId, true, source, target, target,
+            return new MigrationResult(
+                    accountId,
+                    true,
+                    source,
+                    target,
+                    target,
                     "account " + accountId + " moved from " + source + " to " + target
-                            + (request.reason() == null ? "" : " (" + request.reason() + ")"), List.copyOf(steps));
+                            + (request.reason() == null ? "" : " (" + request.reason() + ")"),
+                    List.copyOf(steps));
         } catch (ActivityFailure | ApplicationFailure f) {
-            String why = f instanceof ActivityFailure af ? Failures.message(af) : ((ApplicationFailure) f).getOriginalMessage();
+            String why = f instanceof ActivityFailure af
+                    ? Failures.message(af)
+                    : ((ApplicationFailure) f).getOriginalMessage();
             String failure = Failures.describe(accountId, failedServer, failedStep, why);
             return rollBack(plan, workflowId, committed, failure);
         }
@@ -104,13 +139,18 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private AccountRuntimeState verify(NodeAgentActivities node, String accountId, AccountRuntimeState started) {
         AccountRuntimeState current = started;
-        for (int poll = 0; "starting".equals(current.status()) && poll < AllocateChunkWorkflowImpl.CONFIRM_POLLS; poll++) {
+        for (int poll = 0;
+                "starting".equals(current.status()) && poll < AllocateChunkWorkflowImpl.CONFIRM_POLLS;
+                poll++) {
             Workflow.sleep(java.time.Duration.ofSeconds(1));
-            current = node.listAccounts().stream().filter(a -> accountId.equals(a.accountId())).findFirst()
+            current = node.listAccounts().stream()
+                    .filter(a -> accountId.equals(a.accountId()))
+                    .findFirst()
                     .orElse(new AccountRuntimeState(accountId, "missing", null, "the node does not list the account"));
         }
         if (!"online".equals(current.status())) {
-            throw ApplicationFailure.newNonRetryableFailure("the node reports the account " + current.status(), FailureTypes.NOT_RUNNING);
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "the node reports the account " + current.status(), FailureTypes.NOT_RUNNING);
         }
         return current;
     }
@@ -122,22 +162,30 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         String target = plan.targetServerId();
         if (committed) {
             try {
-                step("stop on target", () -> node(target, AllocateChunkWorkflowImpl.NODE_COMPENSATION).stopAccount(accountId),
+                step(
+                        "stop on target",
+                        () -> node(target, AllocateChunkWorkflowImpl.NODE_COMPENSATION)
+                                .stopAccount(accountId),
                         AccountRuntimeState::status);
             } catch (ActivityFailure f) {
                 // It may run on the target: it stays assigned there (failed) rather than risk running twice.
-                String why = failure + "; rollback could not stop it on " + target + " ("
-                        + Failures.message(f) + "), so it stays assigned to " + target + " marked failed";
-                String marked = undo("mark failed", why, () -> compensation.markFailed(
-                        new ReserveRequest(accountId, target, workflowId), failure));
+                String why = failure + "; rollback could not stop it on " + target + " (" + Failures.message(f)
+                        + "), so it stays assigned to " + target + " marked failed";
+                String marked = undo(
+                        "mark failed",
+                        why,
+                        () -> compensation.markFailed(new ReserveRequest(accountId, target, workflowId), failure));
                 return failed(plan, target, marked == null ? why : marked);
             }
         }
         try {
-            step("remove from target", () -> {
-                sessions.remove(accountId, target);
-                return target;
-            }, t -> "removed");
+            step(
+                    "remove from target",
+                    () -> {
+                        sessions.remove(accountId, target);
+                        return target;
+                    },
+                    t -> "removed");
         } catch (ActivityFailure f) {
             Workflow.getLogger(MigrateAccountWorkflowImpl.class).warn("{}: {}", failure, Failures.message(f));
         }
@@ -146,12 +194,16 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
             return failed(plan, target, aborted);
         }
         try {
-            step("restart on source", () -> node(source).startAccount(new StartAccountRequest(accountId, plan.scriptId())),
+            step(
+                    "restart on source",
+                    () -> node(source).startAccount(new StartAccountRequest(accountId, plan.scriptId())),
                     AccountRuntimeState::status);
             return failed(plan, source, failure + "; rolled back: the account runs on " + source + " again");
         } catch (ActivityFailure f) {
-            return failed(plan, source, failure + "; rolled back to " + source + " but restarting it there failed: "
-                    + Failures.message(f));
+            return failed(
+                    plan,
+                    source,
+                    failure + "; rolled back to " + source + " but restarting it there failed: " + Failures.message(f));
         }
     }
 
@@ -161,10 +213,13 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
      */
     private String undo(String name, String failure, Runnable call) {
         try {
-            step(name, () -> {
-                call.run();
-                return name;
-            }, n -> "done");
+            step(
+                    name,
+                    () -> {
+                        call.run();
+                        return name;
+                    },
+                    n -> "done");
             return null;
         } catch (ActivityFailure f) {
             return failure + "; rollback step " + name + " failed: " + Failures.message(f);
@@ -173,18 +228,27 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private void cleanupSource(String accountId, String source) {
         try {
-            step("remove from source", () -> {
-                sessions.remove(accountId, source);
-                return source;
-            }, s -> "removed");
+            step(
+                    "remove from source",
+                    () -> {
+                        sessions.remove(accountId, source);
+                        return source;
+                    },
+                    s -> "removed");
         } catch (ActivityFailure f) {
-            Workflow.getLogger(MigrateAccountWorkflowImpl.class).warn("account {}: old session on {} not removed: {}",
-                    accountId, source, Failures.message(f));
+            Workflow.getLogger(MigrateAccountWorkflowImpl.class)
+                    .warn("account {}: old session on {} not removed: {}", accountId, source, Failures.message(f));
         }
     }
 
     private MigrationResult failed(MigrationPlan plan, String serverId, String message) {
-        return new MigrationResult(plan.accountId(), false, plan.sourceServerId(), plan.targetServerId(), serverId, message,
+        return new MigrationResult(
+                plan.accountId(),
+                false,
+                plan.sourceServerId(),
+                plan.targetServerId(),
+                serverId,
+                message,
                 List.copyOf(steps));
     }
 
@@ -209,7 +273,10 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     }
 
     private NodeAgentActivities node(String serverId, ActivityOptions options) {
-        return Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder(options)
-                .setTaskQueue(TaskQueues.node(serverId)).build());
+        return Workflow.newActivityStub(
+                NodeAgentActivities.class,
+                ActivityOptions.newBuilder(options)
+                        .setTaskQueue(TaskQueues.node(serverId))
+                        .build());
     }
 }

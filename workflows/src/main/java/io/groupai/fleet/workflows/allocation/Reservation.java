@@ -6,5 +6,4 @@ package io.groupai.fleet.workflows.allocation;
  * @param loadScore the server's load score before this account, for the history
  * @param scriptId  the account's dialogue script, started with it (may be null)
  */
-public record Reservation(String accountId, String serverId, double loadScore, String scriptId) {
-}
+public record Reservation(String accountId, String serverId, double loadScore, String scriptId) {}

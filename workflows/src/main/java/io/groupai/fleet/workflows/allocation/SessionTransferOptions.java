@@ -41,6 +41,5 @@ public final class SessionTransferOptions {
             .setRetryOptions(AllocateChunkWorkflowImpl.BOUNDED_RETRIES)
             .build();
 
-    private SessionTransferOptions() {
-    }
+    private SessionTransferOptions() {}
 }

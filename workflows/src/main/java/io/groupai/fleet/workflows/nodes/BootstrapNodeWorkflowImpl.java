@@ -25,11 +25,19 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
             .setDoNotRetry(FailureTypes.NON_RETRYABLE_NODE_FAILURE)
             .build();
 
-    private final NodeInstallActivities install = Workflow.newActivityStub(NodeInstallActivities.class,
-            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(10)).setRetryOptions(SSH_RETRIES).build());
+    private final NodeInstallActivities install = Workflow.newActivityStub(
+            NodeInstallActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(10))
+                    .setRetryOptions(SSH_RETRIES)
+                    .build());
 
-    private final NodeOperationsActivities nodes = Workflow.newActivityStub(NodeOperationsActivities.class,
-            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(2)).setRetryOptions(SSH_RETRIES).build());
+    private final NodeOperationsActivities nodes = Workflow.newActivityStub(
+            NodeOperationsActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(2))
+                    .setRetryOptions(SSH_RETRIES)
+                    .build());
 
     private final StepLog steps = new StepLog();
 
@@ -37,42 +45,74 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
     public BootstrapResult run(BootstrapRequest request) {
         String nodeId = request.nodeId();
         if (nodeId == null) {
-            throw ApplicationFailure.newNonRetryableFailure("request needs nodeId, e.g. {\"nodeId\":\"worker-01\"}", FailureTypes.INVALID_REQUEST);
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "request needs nodeId, e.g. {\"nodeId\":\"worker-01\"}", FailureTypes.INVALID_REQUEST);
         }
         // Only the node's own agent polls this queue: the ping's schedule-to-start timeout is the
         // "did it come up" deadline, and a node that never starts fails here instead of hanging.
-        NodeAgentActivities agent = Workflow.newActivityStub(NodeAgentActivities.class, ActivityOptions.newBuilder()
-                .setTaskQueue(TaskQueues.node(nodeId))
-                .setScheduleToStartTimeout(request.firstPollTimeoutSeconds() == null ? FIRST_POLL_TIMEOUT
-                        : Duration.ofSeconds(Math.max(1, request.firstPollTimeoutSeconds())))
-                .setStartToCloseTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
+        NodeAgentActivities agent = Workflow.newActivityStub(
+                NodeAgentActivities.class,
+                ActivityOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.node(nodeId))
+                        .setScheduleToStartTimeout(
+                                request.firstPollTimeoutSeconds() == null
+                                        ? FIRST_POLL_TIMEOUT
+                                        : Duration.ofSeconds(Math.max(1, request.firstPollTimeoutSeconds())))
+                        .setStartToCloseTimeout(Duration.ofSeconds(30))
+                        .setRetryOptions(
+                                RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                        .build());
         long started = Workflow.currentTimeMillis();
         try {
-            steps.step("check server", () -> install.checkServer(nodeId),
+            steps.step(
+                    "check server",
+                    () -> install.checkServer(nodeId),
                     p -> p.os() + " " + p.arch() + ", glibc " + p.glibc());
-            steps.step("install java runtime", () -> install.installRuntime(nodeId),
-                    r -> "Java " + r.javaVersion() + " at " + r.remotePath() + (r.uploaded()
-                            ? " (" + r.sizeBytes() + " bytes uploaded)" : " (already installed, upload skipped)"));
-            steps.step("upload worker-node distribution", () -> install.installDistribution(nodeId),
-                    files -> files.stream().map(f -> f.remotePath() + " (" + f.sizeBytes() + " bytes)").collect(Collectors.joining(", ")));
+            steps.step(
+                    "install java runtime",
+                    () -> install.installRuntime(nodeId),
+                    r -> "Java " + r.javaVersion() + " at " + r.remotePath()
+                            + (r.uploaded()
+                                    ? " (" + r.sizeBytes() + " bytes uploaded)"
+                                    : " (already installed, upload skipped)"));
+            steps.step(
+                    "upload worker-node distribution",
+                    () -> install.installDistribution(nodeId),
+                    files -> files.stream()
+                            .map(f -> f.remotePath() + " (" + f.sizeBytes() + " bytes)")
+                            .collect(Collectors.joining(", ")));
             steps.step("write node config", () -> install.writeNodeConfig(nodeId), InstalledFile::remotePath);
-            steps.step("start worker process", () -> nodes.startWorker(nodeId),
+            steps.step(
+                    "start worker process",
+                    () -> nodes.startWorker(nodeId),
                     state -> state.running() ? "running, pid " + state.pid() : "not running");
-            NodePing ping = steps.step("wait for first poll of " + TaskQueues.node(nodeId), agent::ping,
-                    p -> "agent " + p.agentVersion() + " answered (pid " + p.pid() + ", runtime " + p.telegramRuntime() + ")");
+            NodePing ping = steps.step(
+                    "wait for first poll of " + TaskQueues.node(nodeId),
+                    agent::ping,
+                    p -> "agent " + p.agentVersion() + " answered (pid " + p.pid() + ", runtime " + p.telegramRuntime()
+                            + ")");
             // Records health and metrics on the server row, so the node shows up healthy at once.
-            steps.step("probe", () -> nodes.probe(nodeId), p -> String.format("cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
-                    p.cpuUsage(), p.memoryUsage(), p.diskUsage(), p.latencyMillis()));
+            steps.step(
+                    "probe",
+                    () -> nodes.probe(nodeId),
+                    p -> String.format(
+                            "cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
+                            p.cpuUsage(), p.memoryUsage(), p.diskUsage(), p.latencyMillis()));
             long took = Workflow.currentTimeMillis() - started;
-            return new BootstrapResult(nodeId, true, steps.snapshot(), ping,
-                    nodeId + " is up and polling " + TaskQueues.node(nodeId) + " (bootstrap took " + took + " ms)", took);
+            return new BootstrapResult(
+                    nodeId,
+                    true,
+                    steps.snapshot(),
+                    ping,
+                    nodeId + " is up and polling " + TaskQueues.node(nodeId) + " (bootstrap took " + took + " ms)",
+                    took);
         } catch (ActivityFailure failure) {
             // FAILED, not COMPLETED with success=false: the Temporal UI, CLI and REST status then say so.
             // Non-retryable: every step already retried what was worth retrying.
-            throw ApplicationFailure.newNonRetryableFailure("bootstrap of " + nodeId + " failed at step '"
-                    + steps.failedStep() + "': " + StepLog.causeOf(failure), FailureTypes.BOOTSTRAP_FAILED);
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "bootstrap of " + nodeId + " failed at step '" + steps.failedStep() + "': "
+                            + StepLog.causeOf(failure),
+                    FailureTypes.BOOTSTRAP_FAILED);
         }
     }
 

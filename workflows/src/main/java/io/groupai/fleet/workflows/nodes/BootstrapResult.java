@@ -8,6 +8,10 @@ import java.util.List;
  * own queue, and the whole bootstrap's duration. A failed bootstrap is a FAILED workflow instead
  * (its progress query still lists the steps); {@code success} stays for clients of the seed's shape.
  */
-public record BootstrapResult(String nodeId, boolean success, List<StepProgress> steps, NodePing agent, String message,
-                              long durationMillis) {
-}
+public record BootstrapResult(
+        String nodeId,
+        boolean success,
+        List<StepProgress> steps,
+        NodePing agent,
+        String message,
+        long durationMillis) {}

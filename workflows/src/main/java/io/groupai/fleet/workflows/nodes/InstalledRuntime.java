@@ -9,5 +9,5 @@ package io.groupai.fleet.workflows.nodes;
  * @param sizeBytes   size of the runtime archive
  * @param uploaded    false when the server already had this runtime
  */
-public record InstalledRuntime(String remotePath, String runtimeId, String javaVersion, long sizeBytes, boolean uploaded) {
-}
+public record InstalledRuntime(
+        String remotePath, String runtimeId, String javaVersion, long sizeBytes, boolean uploaded) {}

@@ -8,5 +8,4 @@ public record NodeProbeReport(
         double cpuUsage,
         double memoryUsage,
         double diskUsage,
-        long latencyMillis) {
-}
+        long latencyMillis) {}

@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 
 /** What the server-operation workflow does to a node's worker process. */
 public enum ServerAction {
-    START, STOP, RESTART, STATUS;
+    START,
+    STOP,
+    RESTART,
+    STATUS;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

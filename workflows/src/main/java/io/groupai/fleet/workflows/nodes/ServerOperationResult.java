@@ -10,5 +10,4 @@ public record ServerOperationResult(
         ProcessState process,
         NodeProbeReport probe,
         List<StepProgress> steps,
-        String message) {
-}
+        String message) {}

@@ -37,23 +37,53 @@ public class ServerOperationWorkflowImpl implements ServerOperationWorkflow {
         try {
             ProcessState process = switch (action) {
                 case STATUS -> null;
-                case START -> steps.step("start worker process", () -> nodes.startWorker(nodeId), ServerOperationWorkflowImpl::describe);
-                case STOP -> steps.step("stop worker process", () -> nodes.stopWorker(nodeId), ServerOperationWorkflowImpl::describe);
+                case START ->
+                    steps.step(
+                            "start worker process",
+                            () -> nodes.startWorker(nodeId),
+                            ServerOperationWorkflowImpl::describe);
+                case STOP ->
+                    steps.step(
+                            "stop worker process",
+                            () -> nodes.stopWorker(nodeId),
+                            ServerOperationWorkflowImpl::describe);
                 case RESTART -> {
-                    steps.step("stop worker process", () -> nodes.stopWorker(nodeId), ServerOperationWorkflowImpl::describe);
-                    yield steps.step("start worker process", () -> nodes.startWorker(nodeId), ServerOperationWorkflowImpl::describe);
+                    steps.step(
+                            "stop worker process",
+                            () -> nodes.stopWorker(nodeId),
+                            ServerOperationWorkflowImpl::describe);
+                    yield steps.step(
+                            "start worker process",
+                            () -> nodes.startWorker(nodeId),
+                            ServerOperationWorkflowImpl::describe);
                 }
             };
-            NodeProbeReport probe = steps.step("probe", () -> nodes.probe(nodeId),
+            NodeProbeReport probe = steps.step(
+                    "probe",
+                    () -> nodes.probe(nodeId),
                     p -> (p.processAlive() ? "worker running, pid " + p.pid() : "worker not running")
-                            + String.format(", cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
+                            + String.format(
+                                    ", cpu %.1f%%, memory %.1f%%, disk %.1f%%, latency %d ms",
                                     p.cpuUsage(), p.memoryUsage(), p.diskUsage(), p.latencyMillis()));
             ProcessState finalState = process != null && action != ServerAction.STOP
-                    ? process : new ProcessState(nodeId, probe.processAlive(), probe.pid());
-            return new ServerOperationResult(nodeId, action, true, finalState, probe, steps.snapshot(),
+                    ? process
+                    : new ProcessState(nodeId, probe.processAlive(), probe.pid());
+            return new ServerOperationResult(
+                    nodeId,
+                    action,
+                    true,
+                    finalState,
+                    probe,
+                    steps.snapshot(),
                     action.wireName() + " of " + nodeId + " done");
         } catch (ActivityFailure failure) {
-            return new ServerOperationResult(nodeId, action, false, null, null, steps.snapshot(),
+            return new ServerOperationResult(
+                    nodeId,
+                    action,
+                    false,
+                    null,
+                    null,
+                    steps.snapshot(),
                     action.wireName() + " of " + nodeId + " failed: " + StepLog.causeOf(failure));
         }
     }

@@ -6,7 +6,11 @@ package io.groupai.fleet.workflows.nodes;
  */
 public record StepProgress(String step, State state, String detail, Long durationMillis) {
 
-    public enum State { RUNNING, DONE, FAILED }
+    public enum State {
+        RUNNING,
+        DONE,
+        FAILED
+    }
 
     public static StepProgress running(String step) {
         return new StepProgress(step, State.RUNNING, null, null);

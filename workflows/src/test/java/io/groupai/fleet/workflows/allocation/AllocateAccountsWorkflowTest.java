@@ -49,8 +49,8 @@ class AllocateAccountsWorkflowTest {
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
-        worker.registerWorkflowImplementationTypes(AllocateAccountsWorkflowImpl.class, AllocateChunkWorkflowImpl.class,
-                MigrateAccountWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(
+                AllocateAccountsWorkflowImpl.class, AllocateChunkWorkflowImpl.class, MigrateAccountWorkflowImpl.class);
         worker.registerActivitiesImplementations(fleet, new FakeSessions());
         client = env.getWorkflowClient();
     }
@@ -73,8 +73,13 @@ class AllocateAccountsWorkflowTest {
 
     private AllocationResult run(String workflowId, AllocationRequest request) {
         env.start();
-        return client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId(workflowId).build()).allocate(request);
+        return client.newWorkflowStub(
+                        AllocateAccountsWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId(workflowId)
+                                .build())
+                .allocate(request);
     }
 
     @Test
@@ -94,10 +99,13 @@ class AllocateAccountsWorkflowTest {
         assertThat(fleet.history).hasSize(8).allMatch(h -> h.endsWith("initial allocate-1"));
         assertThat(result.outcomes()).allSatisfy(o -> {
             assertThat(o.success()).isTrue();
-            assertThat(o.remotePath()).isEqualTo("/srv/" + o.serverId() + "/sessions/" + o.accountId() + "/session.zip");
+            assertThat(o.remotePath())
+                    .isEqualTo("/srv/" + o.serverId() + "/sessions/" + o.accountId() + "/session.zip");
             assertThat(nodes.get(o.serverId()).running).contains(o.accountId());
         });
-        assertThat(fleet.status).containsOnlyKeys(fleet.placement.keySet()).allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
+        assertThat(fleet.status)
+                .containsOnlyKeys(fleet.placement.keySet())
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
     }
 
     @Test
@@ -112,11 +120,23 @@ class AllocateAccountsWorkflowTest {
         AccountOutcome outcome = result.outcomes().get(0);
         assertThat(outcome.success()).as(outcome.toString()).isTrue();
         assertThat(outcome.serverId()).isEqualTo("b");
-        assertThat(outcome.attempts()).singleElement().asString()
+        assertThat(outcome.attempts())
+                .singleElement()
+                .asString()
                 .contains("account acc1 on server a, step start-account", "disk quota exceeded");
         // reverse order on a: stop (it may have half-started), remove the upload, release; then b from the start
-        assertThat(events).containsSubsequence("reserve acc1@a", "upload acc1@a", "start acc1@a", "stop acc1@a",
-                "remove acc1@a", "release acc1@a", "reserve acc1@b", "upload acc1@b", "start acc1@b", "complete acc1@b");
+        assertThat(events)
+                .containsSubsequence(
+                        "reserve acc1@a",
+                        "upload acc1@a",
+                        "start acc1@a",
+                        "stop acc1@a",
+                        "remove acc1@a",
+                        "release acc1@a",
+                        "reserve acc1@b",
+                        "upload acc1@b",
+                        "start acc1@b",
+                        "complete acc1@b");
         assertThat(fleet.placement).containsExactly(Map.entry("acc1", "b"));
         assertThat(fleet.history).containsExactly("acc1 b initial account-acc1");
     }
@@ -135,9 +155,11 @@ class AllocateAccountsWorkflowTest {
         assertThat(outcome.success()).isFalse();
         // first choice plus 2 alternatives, then it gives up (bounded)
         assertThat(outcome.attempts()).hasSize(3);
-        assertThat(outcome.message()).contains("account acc1 on server c, step upload-session", "gave up after 3 server(s)");
-        assertThat(events).filteredOn(e -> e.startsWith("reserve")).containsExactly("reserve acc1@a", "reserve acc1@b",
-                "reserve acc1@c");
+        assertThat(outcome.message())
+                .contains("account acc1 on server c, step upload-session", "gave up after 3 server(s)");
+        assertThat(events)
+                .filteredOn(e -> e.startsWith("reserve"))
+                .containsExactly("reserve acc1@a", "reserve acc1@b", "reserve acc1@c");
         assertThat(events).filteredOn(e -> e.startsWith("release")).hasSize(3);
         assertThat(fleet.placement).isEmpty();
         assertThat(fleet.history).isEmpty();
@@ -150,19 +172,24 @@ class AllocateAccountsWorkflowTest {
         fleet.unallocated.add("acc1");
         long before = System.nanoTime();
 
-        AllocationResult result = run("account-acc1", AllocationRequest.accounts("balanced", List.of("acc1"))
-                .withNodeScheduleToStartSeconds(2));
+        AllocationResult result = run(
+                "account-acc1",
+                AllocationRequest.accounts("balanced", List.of("acc1")).withNodeScheduleToStartSeconds(2));
 
         AccountOutcome outcome = result.outcomes().get(0);
         assertThat(outcome.success()).isTrue();
         assertThat(outcome.serverId()).isEqualTo("b");
-        assertThat(outcome.attempts()).singleElement().asString()
+        assertThat(outcome.attempts())
+                .singleElement()
+                .asString()
                 .contains("account acc1 on server a, step start-account", "no worker picked the task up");
         // the task never reached node a, so no stop is attempted there; the upload is removed and the claim released
         assertThat(events).doesNotContain("stop acc1@a").contains("remove acc1@a", "release acc1@a");
         Duration waited = Duration.ofNanos(System.nanoTime() - before);
-        assertThat(waited).as("failed fast, after the schedule-to-start timeout, not hung")
-                .isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(20));
+        assertThat(waited)
+                .as("failed fast, after the schedule-to-start timeout, not hung")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2))
+                .isLessThan(Duration.ofSeconds(20));
     }
 
     @Test
@@ -174,11 +201,13 @@ class AllocateAccountsWorkflowTest {
             fleet.unallocated.add("acc%02d".formatted(i));
         }
 
-        AllocationResult result = run("allocate-50", AllocationRequest.auto("least_loaded").withParallelism(10));
+        AllocationResult result =
+                run("allocate-50", AllocationRequest.auto("least_loaded").withParallelism(10));
 
         assertThat(result.placed()).isEqualTo(15);
         assertThat(result.failed()).isEqualTo(35);
-        assertThat(result.outcomes()).filteredOn(o -> !o.success())
+        assertThat(result.outcomes())
+                .filteredOn(o -> !o.success())
                 .allSatisfy(o -> assertThat(o.message()).contains("step plan", "no capacity"));
         assertThat(fleet.countsByServer().values()).containsOnly(5);
         assertThat(fleet.maxSeen).isLessThanOrEqualTo(5);
@@ -190,11 +219,14 @@ class AllocateAccountsWorkflowTest {
         server("b", 5, true);
         a.refuseStart = true;
 
-        AllocationResult result = run("allocate-batch-1",
+        AllocationResult result = run(
+                "allocate-batch-1",
                 AllocationRequest.fixed(List.of(new FixedTarget("acc1", "a"), new FixedTarget("acc2", "b"))));
 
-        assertThat(result.outcomes()).extracting(AccountOutcome::accountId, AccountOutcome::success, AccountOutcome::serverId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("acc1", false, null),
+        assertThat(result.outcomes())
+                .extracting(AccountOutcome::accountId, AccountOutcome::success, AccountOutcome::serverId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("acc1", false, null),
                         org.assertj.core.groups.Tuple.tuple("acc2", true, "b"));
         assertThat(fleet.placement).containsExactly(Map.entry("acc2", "b"));
         assertThat(fleet.history).containsExactly("acc2 b manual allocate-batch-1");
@@ -206,8 +238,12 @@ class AllocateAccountsWorkflowTest {
         FakeNode b = nodes.get("b");
         env.start();
 
-        MigrationResult failed = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+        MigrationResult failed = client.newWorkflowStub(
+                        MigrateAccountWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("account-acc1")
+                                .build())
                 .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
 
         assertThat(failed.success()).isFalse();
@@ -218,15 +254,26 @@ class AllocateAccountsWorkflowTest {
         assertThat(b.running).doesNotContain("acc1");
 
         b.refuseStart = false;
-        MigrationResult moved = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+        MigrationResult moved = client.newWorkflowStub(
+                        MigrateAccountWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("account-acc1")
+                                .build())
                 .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
         assertThat(moved.success()).as(moved.toString()).isTrue();
         assertThat(fleet.placement).containsEntry("acc1", "b");
         assertThat(a.running).doesNotContain("acc1");
         assertThat(b.running).contains("acc1");
-        assertThat(events).containsSubsequence("stop acc1@a", "export acc1@a", "fetch acc1@a", "upload acc1@b",
-                "commit acc1@b", "start acc1@b", "complete acc1@b");
+        assertThat(events)
+                .containsSubsequence(
+                        "stop acc1@a",
+                        "export acc1@a",
+                        "fetch acc1@a",
+                        "upload acc1@b",
+                        "commit acc1@b",
+                        "start acc1@b",
+                        "complete acc1@b");
         assertThat(fleet.history).containsExactly("acc1 b rebalance account-acc1");
     }
 
@@ -238,16 +285,22 @@ class AllocateAccountsWorkflowTest {
         fleet.unallocated.addAll(List.of("acc1", "acc2", "acc3", "acc4"));
         fleet.failNext.put("release acc1", 6); // more than the forward steps' three attempts
 
-        AllocationResult result = run("allocate-rel", AllocationRequest.auto("balanced").withParallelism(4));
+        AllocationResult result =
+                run("allocate-rel", AllocationRequest.auto("balanced").withParallelism(4));
 
         assertThat(result.placed()).as(result.toString()).isEqualTo(4);
-        assertThat(result.outcomes()).extracting(AccountOutcome::accountId).containsExactly("acc1", "acc2", "acc3", "acc4");
+        assertThat(result.outcomes())
+                .extracting(AccountOutcome::accountId)
+                .containsExactly("acc1", "acc2", "acc3", "acc4");
         assertThat(result.outcomes()).allMatch(AccountOutcome::success);
         AccountOutcome first = result.outcomes().get(0);
         assertThat(first.serverId()).isEqualTo("b");
         assertThat(events).filteredOn("release acc1 failed"::equals).hasSize(6);
-        assertThat(events).containsSubsequence("release acc1 failed", "release acc1@a", "reserve acc1@b", "complete acc1@b");
-        assertThat(fleet.status).containsOnlyKeys("acc1", "acc2", "acc3", "acc4").allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
+        assertThat(events)
+                .containsSubsequence("release acc1 failed", "release acc1@a", "reserve acc1@b", "complete acc1@b");
+        assertThat(fleet.status)
+                .containsOnlyKeys("acc1", "acc2", "acc3", "acc4")
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
     }
 
     @Test
@@ -257,17 +310,20 @@ class AllocateAccountsWorkflowTest {
         fleet.unallocated.addAll(List.of("acc1", "acc2", "acc3"));
         fleet.contradictions.add("release acc1");
 
-        AllocationResult result = run("allocate-contra", AllocationRequest.auto("balanced").withParallelism(3));
+        AllocationResult result =
+                run("allocate-contra", AllocationRequest.auto("balanced").withParallelism(3));
 
         assertThat(result.placed()).as(result.toString()).isEqualTo(2);
         assertThat(result.failed()).isEqualTo(1);
         AccountOutcome acc1 = result.outcomes().get(0);
         assertThat(acc1.accountId()).isEqualTo("acc1");
         assertThat(acc1.success()).isFalse();
-        assertThat(acc1.message()).contains("account acc1 on server a, step start-account", "compensation step release",
-                "no row matches");
+        assertThat(acc1.message())
+                .contains(
+                        "account acc1 on server a, step start-account", "compensation step release", "no row matches");
         assertThat(result.outcomes().subList(1, 3)).allMatch(AccountOutcome::success);
-        assertThat(events).as("a contradiction is not retried, and no other server is tried")
+        assertThat(events)
+                .as("a contradiction is not retried, and no other server is tried")
                 .doesNotContain("reserve acc1@b");
     }
 
@@ -279,9 +335,11 @@ class AllocateAccountsWorkflowTest {
         fleet.unallocated.addAll(List.of("acc1", "acc2"));
         fleet.failNext.put("markFailed acc1", 5);
 
-        AllocationResult result = run("allocate-stop", AllocationRequest.auto("balanced").withParallelism(2));
+        AllocationResult result =
+                run("allocate-stop", AllocationRequest.auto("balanced").withParallelism(2));
 
-        assertThat(result.outcomes().get(0).message()).contains("could not stop it", "stays assigned to a marked failed");
+        assertThat(result.outcomes().get(0).message())
+                .contains("could not stop it", "stays assigned to a marked failed");
         assertThat(result.outcomes().get(1).success()).isTrue();
         assertThat(fleet.status).containsEntry("acc1", "failed").containsEntry("acc2", "online");
         assertThat(events).filteredOn("markFailed acc1 failed"::equals).hasSize(5);
@@ -293,8 +351,12 @@ class AllocateAccountsWorkflowTest {
         fleet.failNext.put("abort acc1", 6);
         env.start();
 
-        MigrationResult failed = client.newWorkflowStub(MigrateAccountWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("account-acc1").build())
+        MigrationResult failed = client.newWorkflowStub(
+                        MigrateAccountWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("account-acc1")
+                                .build())
                 .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
 
         assertThat(failed.message()).as(failed.toString()).contains("step start on target", "rolled back");
@@ -309,21 +371,32 @@ class AllocateAccountsWorkflowTest {
         server("b", 10, true);
         List<String> ids = List.of("acc5", "acc1", "acc4", "acc2", "acc3");
 
-        AllocationResult byIds = run("allocate-ids", AllocationRequest.accounts("balanced", ids).withChunkSize(2));
-        AllocationResult fixed = client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("allocate-batch-chunks").build())
-                .allocate(AllocationRequest.fixed(List.of(new FixedTarget("f1", "a"), new FixedTarget("f2", "b"),
-                        new FixedTarget("f3", "b"))).withChunkSize(2));
+        AllocationResult byIds =
+                run("allocate-ids", AllocationRequest.accounts("balanced", ids).withChunkSize(2));
+        AllocationResult fixed = client.newWorkflowStub(
+                        AllocateAccountsWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("allocate-batch-chunks")
+                                .build())
+                .allocate(AllocationRequest.fixed(List.of(
+                                new FixedTarget("f1", "a"), new FixedTarget("f2", "b"), new FixedTarget("f3", "b")))
+                        .withChunkSize(2));
 
         assertThat(byIds.outcomes()).extracting(AccountOutcome::accountId).containsExactlyElementsOf(ids);
         assertThat(byIds.placed()).isEqualTo(5);
-        assertThat(fixed.outcomes()).extracting(AccountOutcome::accountId, AccountOutcome::serverId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("f1", "a"), org.assertj.core.groups.Tuple.tuple("f2", "b"),
+        assertThat(fixed.outcomes())
+                .extracting(AccountOutcome::accountId, AccountOutcome::serverId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("f1", "a"),
+                        org.assertj.core.groups.Tuple.tuple("f2", "b"),
                         org.assertj.core.groups.Tuple.tuple("f3", "b"));
-        assertThat(client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-ids").progress())
+        assertThat(client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-ids")
+                        .progress())
                 .extracting(AllocationProgress::chunks, AllocationProgress::currentChunk)
                 .containsExactly(3, "allocate-ids-chunk-3");
-        assertThat(fleet.history).as("claims and history are held under the parent's id, not the chunk's")
+        assertThat(fleet.history)
+                .as("claims and history are held under the parent's id, not the chunk's")
                 .contains("acc5 a initial allocate-ids", "f3 b manual allocate-batch-chunks");
     }
 
@@ -353,12 +426,14 @@ class AllocateAccountsWorkflowTest {
         final Map<String, Integer> failNext = new ConcurrentHashMap<>();
         /** Compensation calls that fail with a non-retryable contradiction. */
         final Set<String> contradictions = ConcurrentHashMap.newKeySet();
+
         volatile int maxSeen;
 
         /** Injected failures of compensation steps: a database that is away for a while, or a contradiction. */
         void maybeFail(String call) {
             if (contradictions.contains(call)) {
-                throw ApplicationFailure.newNonRetryableFailure(call + ": no row matches this claim", "ClaimContradiction");
+                throw ApplicationFailure.newNonRetryableFailure(
+                        call + ": no row matches this claim", "ClaimContradiction");
             }
             Integer left = failNext.computeIfPresent(call, (k, n) -> n - 1);
             if (left != null && left >= 0) {
@@ -380,8 +455,12 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public synchronized List<String> unallocatedAccounts(String afterAccountId, int limit) {
-            return unallocated.stream().sorted().filter(a -> afterAccountId == null || a.compareTo(afterAccountId) > 0)
-                    .filter(a -> !placement.containsKey(a)).limit(limit).toList();
+            return unallocated.stream()
+                    .sorted()
+                    .filter(a -> afterAccountId == null || a.compareTo(afterAccountId) > 0)
+                    .filter(a -> !placement.containsKey(a))
+                    .limit(limit)
+                    .toList();
         }
 
         @Override
@@ -392,9 +471,11 @@ class AllocateAccountsWorkflowTest {
             List<UnplacedAccount> unplaced = new ArrayList<>();
             for (String account : request.accountIds()) {
                 String best = planned.entrySet().stream()
-                        .filter(e -> !request.excludedServerIds().contains(e.getKey()) && e.getValue() < max.get(e.getKey()))
+                        .filter(e ->
+                                !request.excludedServerIds().contains(e.getKey()) && e.getValue() < max.get(e.getKey()))
                         .min(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                        .map(Map.Entry::getKey).orElse(null);
+                        .map(Map.Entry::getKey)
+                        .orElse(null);
                 if (best == null) {
                     unplaced.add(new UnplacedAccount(account, "no capacity: all eligible servers are full"));
                 } else {
@@ -408,14 +489,16 @@ class AllocateAccountsWorkflowTest {
         @Override
         public synchronized Reservation reserve(ReserveRequest r) {
             events.add("reserve " + r.accountId() + "@" + r.serverId());
-            if (r.serverId().equals(placement.get(r.accountId())) && r.workflowId().equals(owner.get(r.accountId()))) {
+            if (r.serverId().equals(placement.get(r.accountId()))
+                    && r.workflowId().equals(owner.get(r.accountId()))) {
                 return new Reservation(r.accountId(), r.serverId(), 1, null);
             }
             if (placement.containsKey(r.accountId())) {
                 throw ApplicationFailure.newNonRetryableFailure("account taken", FailureTypes.ACCOUNT_UNAVAILABLE);
             }
             if (committed(r.serverId()) >= max.get(r.serverId())) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + r.serverId() + " full", FailureTypes.NO_CAPACITY);
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + r.serverId() + " full", FailureTypes.NO_CAPACITY);
             }
             placement.put(r.accountId(), r.serverId());
             owner.put(r.accountId(), r.workflowId());
@@ -428,7 +511,8 @@ class AllocateAccountsWorkflowTest {
         public synchronized void release(ReserveRequest r) {
             maybeFail("release " + r.accountId());
             events.add("release " + r.accountId() + "@" + r.serverId());
-            if (r.serverId().equals(placement.get(r.accountId())) && r.workflowId().equals(owner.get(r.accountId()))) {
+            if (r.serverId().equals(placement.get(r.accountId()))
+                    && r.workflowId().equals(owner.get(r.accountId()))) {
                 placement.remove(r.accountId());
                 owner.remove(r.accountId());
                 status.remove(r.accountId());
@@ -480,11 +564,12 @@ class AllocateAccountsWorkflowTest {
         public UploadedSession upload(String accountId, String serverId) {
             events.add("upload " + accountId + "@" + serverId);
             if (fleet.sessionlessServers.contains(serverId)) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + serverId + ", step upload: DISK_FULL: no space",
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + serverId + ", step upload: DISK_FULL: no space",
                         FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
-            return new UploadedSession(accountId, serverId, "/srv/" + serverId + "/sessions/" + accountId + "/session.zip",
-                    "ab", 10);
+            return new UploadedSession(
+                    accountId, serverId, "/srv/" + serverId + "/sessions/" + accountId + "/session.zip", "ab", 10);
         }
 
         @Override
@@ -514,7 +599,8 @@ class AllocateAccountsWorkflowTest {
         public AccountRuntimeState startAccount(StartAccountRequest request) {
             events.add("start " + request.accountId() + "@" + id);
             if (refuseStart || refuse.contains(request.accountId())) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": disk quota exceeded", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + id + ": disk quota exceeded", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             running.add(request.accountId());
             return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), null);
@@ -524,7 +610,8 @@ class AllocateAccountsWorkflowTest {
         public AccountRuntimeState stopAccount(String accountId) {
             events.add("stop " + accountId + "@" + id);
             if (refuseStop) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + id + ": stop refused", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + id + ": stop refused", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             running.remove(accountId);
             return new AccountRuntimeState(accountId, "stopped", null, null);
@@ -532,8 +619,10 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public List<AccountRuntimeState> listAccounts() {
-            return running.stream().sorted(Comparator.naturalOrder())
-                    .map(a -> new AccountRuntimeState(a, "online", null, null)).toList();
+            return running.stream()
+                    .sorted(Comparator.naturalOrder())
+                    .map(a -> new AccountRuntimeState(a, "online", null, null))
+                    .toList();
         }
 
         @Override
@@ -553,8 +642,7 @@ class AllocateAccountsWorkflowTest {
         }
 
         @Override
-        public void removeSession(String accountId) {
-        }
+        public void removeSession(String accountId) {}
 
         @Override
         public ScriptInstallResult installScript(InstallScriptRequest request) {

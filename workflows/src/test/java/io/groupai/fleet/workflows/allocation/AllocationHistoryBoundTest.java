@@ -64,20 +64,35 @@ class AllocationHistoryBoundTest {
         env.start();
         WorkflowClient client = env.getWorkflowClient();
 
-        AllocateAccountsWorkflow workflow = client.newWorkflowStub(AllocateAccountsWorkflow.class, WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("allocate-10k").build());
-        String firstRun = WorkflowClient.start(workflow::allocate, AllocationRequest.auto("balanced").withParallelism(50)).getRunId();
+        AllocateAccountsWorkflow workflow = client.newWorkflowStub(
+                AllocateAccountsWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setWorkflowId("allocate-10k")
+                        .build());
+        String firstRun = WorkflowClient.start(
+                        workflow::allocate, AllocationRequest.auto("balanced").withParallelism(50))
+                .getRunId();
         AllocationResult result = WorkflowStub.fromTyped(workflow).getResult(AllocationResult.class);
-        AllocationProgress totals = client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-10k").progress();
+        AllocationProgress totals = client.newWorkflowStub(AllocateAccountsWorkflow.class, "allocate-10k")
+                .progress();
 
         assertThat(result.requested()).isEqualTo(ACCOUNTS);
         assertThat(result.placed()).isEqualTo(ACCOUNTS);
         assertThat(result.failed()).isZero();
-        assertThat(result.outcomes()).as("totals only above %d accounts", AllocationResult.MAX_OUTCOMES).isEmpty();
+        assertThat(result.outcomes())
+                .as("totals only above %d accounts", AllocationResult.MAX_OUTCOMES)
+                .isEmpty();
         assertThat(fleet.completed).hasSize(ACCOUNTS);
         assertThat(fleet.unallocated).isEmpty();
-        assertThat(totals).extracting(AllocationProgress::accounts, AllocationProgress::planned, AllocationProgress::placed,
-                AllocationProgress::failed, AllocationProgress::running).containsExactly(ACCOUNTS, ACCOUNTS, ACCOUNTS, 0, 0);
+        assertThat(totals)
+                .extracting(
+                        AllocationProgress::accounts,
+                        AllocationProgress::planned,
+                        AllocationProgress::placed,
+                        AllocationProgress::failed,
+                        AllocationProgress::running)
+                .containsExactly(ACCOUNTS, ACCOUNTS, ACCOUNTS, 0, 0);
 
         // every run of the parent: follow the continue-as-new chain from the first run
         List<Integer> parentRuns = new ArrayList<>();
@@ -87,17 +102,25 @@ class AllocationHistoryBoundTest {
             parentRuns.add(history.getEvents().size());
             HistoryEvent last = history.getLastEvent();
             runId = last.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-                    ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId() : null;
+                    ? last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId()
+                    : null;
         }
         int chunks = ACCOUNTS / AllocationRequest.DEFAULT_CHUNK_SIZE;
         List<Integer> chunkRuns = IntStream.rangeClosed(1, chunks)
-                .mapToObj(n -> client.fetchHistory("allocate-10k-chunk-" + n).getEvents().size()).toList();
-        System.out.printf("10,000 accounts: %d parent runs, largest %d events; %d chunks, largest %d events%n",
-                parentRuns.size(), parentRuns.stream().mapToInt(Integer::intValue).max().orElse(0), chunkRuns.size(),
+                .mapToObj(n -> client.fetchHistory("allocate-10k-chunk-" + n)
+                        .getEvents()
+                        .size())
+                .toList();
+        System.out.printf(
+                "10,000 accounts: %d parent runs, largest %d events; %d chunks, largest %d events%n",
+                parentRuns.size(),
+                parentRuns.stream().mapToInt(Integer::intValue).max().orElse(0),
+                chunkRuns.size(),
                 chunkRuns.stream().mapToInt(Integer::intValue).max().orElse(0));
 
         // a run ends after CHUNKS_PER_RUN chunks without knowing whether more follow: the last run finds none
-        assertThat(parentRuns).as("continued as new every %d chunks", AllocateAccountsWorkflowImpl.CHUNKS_PER_RUN)
+        assertThat(parentRuns)
+                .as("continued as new every %d chunks", AllocateAccountsWorkflowImpl.CHUNKS_PER_RUN)
                 .hasSize(chunks / AllocateAccountsWorkflowImpl.CHUNKS_PER_RUN + 1)
                 .allSatisfy(n -> assertThat(n).isLessThan(MAX_EVENTS_PER_RUN));
         assertThat(chunkRuns).allSatisfy(n -> assertThat(n).isLessThan(MAX_EVENTS_PER_RUN));
@@ -111,14 +134,16 @@ class AllocationHistoryBoundTest {
 
         @Override
         public List<String> unallocatedAccounts(String afterAccountId, int limit) {
-            NavigableSet<String> after = afterAccountId == null ? unallocated : unallocated.tailSet(afterAccountId, false);
+            NavigableSet<String> after =
+                    afterAccountId == null ? unallocated : unallocated.tailSet(afterAccountId, false);
             return after.stream().limit(limit).toList();
         }
 
         @Override
         public synchronized PlanResult plan(PlanRequest request) {
             List<PlannedPlacement> placements = request.accountIds().stream()
-                    .map(a -> new PlannedPlacement(a, "s" + (next++ % SERVERS), 1.0)).toList();
+                    .map(a -> new PlannedPlacement(a, "s" + (next++ % SERVERS), 1.0))
+                    .toList();
             return new PlanResult(request.strategy(), placements, List.of());
         }
 
@@ -134,8 +159,7 @@ class AllocationHistoryBoundTest {
         }
 
         @Override
-        public void markFailed(ReserveRequest r, String reason) {
-        }
+        public void markFailed(ReserveRequest r, String reason) {}
 
         @Override
         public void complete(CompleteRequest r) {
@@ -165,8 +189,7 @@ class AllocationHistoryBoundTest {
         }
 
         @Override
-        public void remove(String accountId, String serverId) {
-        }
+        public void remove(String accountId, String serverId) {}
 
         @Override
         public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
@@ -206,8 +229,7 @@ class AllocationHistoryBoundTest {
         }
 
         @Override
-        public void removeSession(String accountId) {
-        }
+        public void removeSession(String accountId) {}
 
         @Override
         public ScriptInstallResult installScript(InstallScriptRequest request) {

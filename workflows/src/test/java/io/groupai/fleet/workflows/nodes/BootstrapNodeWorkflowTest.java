@@ -48,8 +48,13 @@ class BootstrapNodeWorkflowTest {
     }
 
     private BootstrapResult bootstrap() {
-        return env.getWorkflowClient().newWorkflowStub(BootstrapNodeWorkflow.class,
-                        WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("bootstrap-n1").build())
+        return env.getWorkflowClient()
+                .newWorkflowStub(
+                        BootstrapNodeWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("bootstrap-n1")
+                                .build())
                 .run(new BootstrapRequest("n1"));
     }
 
@@ -63,27 +68,49 @@ class BootstrapNodeWorkflowTest {
         assertThat(result.success()).as(result.message()).isTrue();
         assertThat(result.agent().nodeId()).isEqualTo("n1");
         assertThat(calls).containsExactly("check", "runtime", "distribution", "config", "ping");
-        assertThat(result.steps()).extracting(StepProgress::step).containsExactly("check server", "install java runtime",
-                "upload worker-node distribution", "write node config", "start worker process", "wait for first poll of node-n1", "probe");
-        assertThat(result.steps()).allSatisfy(step -> assertThat(step.durationMillis()).isNotNull().isNotNegative());
-        assertThat(result.durationMillis()).isGreaterThanOrEqualTo(result.steps().stream().mapToLong(StepProgress::durationMillis).sum());
+        assertThat(result.steps())
+                .extracting(StepProgress::step)
+                .containsExactly(
+                        "check server",
+                        "install java runtime",
+                        "upload worker-node distribution",
+                        "write node config",
+                        "start worker process",
+                        "wait for first poll of node-n1",
+                        "probe");
+        assertThat(result.steps())
+                .allSatisfy(
+                        step -> assertThat(step.durationMillis()).isNotNull().isNotNegative());
+        assertThat(result.durationMillis())
+                .isGreaterThanOrEqualTo(result.steps().stream()
+                        .mapToLong(StepProgress::durationMillis)
+                        .sum());
     }
 
     @Test
     void aFailedStepFailsTheWorkflowAndTheProgressStillNamesTheStepAndServer() {
         unsupported = true;
         env.start();
-        BootstrapNodeWorkflow workflow = env.getWorkflowClient().newWorkflowStub(BootstrapNodeWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("bootstrap-n1").build());
+        BootstrapNodeWorkflow workflow = env.getWorkflowClient()
+                .newWorkflowStub(
+                        BootstrapNodeWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("bootstrap-n1")
+                                .build());
 
         assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1")))
                 .isInstanceOf(WorkflowFailedException.class)
-                .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, failure -> {
                     assertThat(failure.getType()).isEqualTo(FailureTypes.BOOTSTRAP_FAILED);
-                    assertThat(failure.getOriginalMessage()).contains("bootstrap of n1 failed at step 'check server'",
-                            "server n1", "aarch64");
+                    assertThat(failure.getOriginalMessage())
+                            .contains("bootstrap of n1 failed at step 'check server'", "server n1", "aarch64");
                 });
-        assertThat(env.getWorkflowClient().fetchHistory("bootstrap-n1").getLastEvent().getEventType())
+        assertThat(env.getWorkflowClient()
+                        .fetchHistory("bootstrap-n1")
+                        .getLastEvent()
+                        .getEventType())
                 .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
         List<StepProgress> progress = workflow.progress();
         assertThat(progress).hasSize(1);
@@ -95,13 +122,23 @@ class BootstrapNodeWorkflowTest {
     @Test
     void anAgentThatNeverPollsFailsTheBootstrapAtThatStepInsteadOfHanging() {
         env.start(); // nobody polls node-n1
-        BootstrapNodeWorkflow workflow = env.getWorkflowClient().newWorkflowStub(BootstrapNodeWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE).setWorkflowId("bootstrap-n1").build());
+        BootstrapNodeWorkflow workflow = env.getWorkflowClient()
+                .newWorkflowStub(
+                        BootstrapNodeWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("bootstrap-n1")
+                                .build());
         // The test server does not skip time past an unpolled task's deadline, so keep it short.
         assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1", 2)))
                 .isInstanceOf(WorkflowFailedException.class)
-                .cause().isInstanceOfSatisfying(ApplicationFailure.class, failure -> assertThat(failure.getOriginalMessage())
-                        .contains("bootstrap of n1 failed at step 'wait for first poll of node-n1'", "timed out (schedule_to_start)"));
+                .cause()
+                .isInstanceOfSatisfying(
+                        ApplicationFailure.class,
+                        failure -> assertThat(failure.getOriginalMessage())
+                                .contains(
+                                        "bootstrap of n1 failed at step 'wait for first poll of node-n1'",
+                                        "timed out (schedule_to_start)"));
 
         List<StepProgress> steps = workflow.progress();
         StepProgress last = steps.get(steps.size() - 1);
@@ -114,8 +151,10 @@ class BootstrapNodeWorkflowTest {
         public ServerPlatform checkServer(String nodeId) {
             calls.add("check");
             if (unsupported) {
-                throw ApplicationFailure.newNonRetryableFailure("server " + nodeId + ", step check server: Linux aarch64 is not "
-                        + "supported; the worker-node distribution runs on Linux x86_64 with glibc 2.17 or newer", "Unsupported");
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + nodeId + ", step check server: Linux aarch64 is not "
+                                + "supported; the worker-node distribution runs on Linux x86_64 with glibc 2.17 or newer",
+                        "Unsupported");
             }
             return new ServerPlatform("Linux", "x86_64", "2.36");
         }
@@ -129,7 +168,9 @@ class BootstrapNodeWorkflowTest {
         @Override
         public List<InstalledFile> installDistribution(String nodeId) {
             calls.add("distribution");
-            return List.of(new InstalledFile("/srv/n1/lib/worker-node.jar", 10, "ab"), new InstalledFile("/srv/n1/bin/worker-node", 1, "cd"));
+            return List.of(
+                    new InstalledFile("/srv/n1/lib/worker-node.jar", 10, "ab"),
+                    new InstalledFile("/srv/n1/bin/worker-node", 1, "cd"));
         }
 
         @Override

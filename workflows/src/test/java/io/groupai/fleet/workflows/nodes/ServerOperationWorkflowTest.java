@@ -39,9 +39,12 @@ class ServerOperationWorkflowTest {
     }
 
     private ServerOperationResult run(ServerAction action) {
-        ServerOperationWorkflow workflow = client.newWorkflowStub(ServerOperationWorkflow.class,
-                WorkflowOptions.newBuilder().setTaskQueue(TaskQueues.CONTROL_PLANE)
-                        .setWorkflowId("server-op-worker-01").build());
+        ServerOperationWorkflow workflow = client.newWorkflowStub(
+                ServerOperationWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setWorkflowId("server-op-worker-01")
+                        .build());
         return workflow.run(new ServerOperationRequest("worker-01", action));
     }
 
@@ -109,7 +112,8 @@ class ServerOperationWorkflowTest {
             calls.add("start");
             if (refuseStart) {
                 throw ApplicationFailure.newNonRetryableFailure(
-                        "authentication refused by " + nodeId + " at step start", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+                        "authentication refused by " + nodeId + " at step start",
+                        FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             if (failStartTimes.getAndDecrement() > 0) {
                 throw new IllegalStateException("connection reset by " + nodeId);

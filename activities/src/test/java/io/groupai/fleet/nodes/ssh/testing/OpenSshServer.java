@@ -35,7 +35,8 @@ public final class OpenSshServer implements AutoCloseable {
     /** Why a real sshd cannot run here, or empty when it can (tests skip with this message). */
     public static Optional<String> unavailable() {
         if (!Files.isExecutable(SSHD)) {
-            return Optional.of("OpenSSH server not installed (/usr/sbin/sshd missing); `apt-get install -y openssh-server` enables this test");
+            return Optional.of(
+                    "OpenSSH server not installed (/usr/sbin/sshd missing); `apt-get install -y openssh-server` enables this test");
         }
         if (!Files.isExecutable(Path.of("/usr/bin/ssh-keygen"))) {
             return Optional.of("ssh-keygen missing; install openssh-client");
@@ -56,21 +57,24 @@ public final class OpenSshServer implements AutoCloseable {
         TestKeys.ClientKey client = TestKeys.ecdsa("fleet-test");
         Path authorized = Files.writeString(dir.resolve("authorized_keys"), client.authorizedKeyLine() + "\n");
         int port = freePort();
-        Path config = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
-                "Port " + port,
-                "ListenAddress 127.0.0.1",
-                "HostKey " + hostKey,
-                "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + authorized,
-                "UsePAM no",
-                "PermitRootLogin yes",
-                "StrictModes no",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "PubkeyAuthentication yes",
-                "Subsystem sftp internal-sftp",
-                "LogLevel ERROR",
-                ""));
+        Path config = Files.writeString(
+                dir.resolve("sshd_config"),
+                String.join(
+                        "\n",
+                        "Port " + port,
+                        "ListenAddress 127.0.0.1",
+                        "HostKey " + hostKey,
+                        "PidFile " + dir.resolve("sshd.pid"),
+                        "AuthorizedKeysFile " + authorized,
+                        "UsePAM no",
+                        "PermitRootLogin yes",
+                        "StrictModes no",
+                        "PasswordAuthentication no",
+                        "KbdInteractiveAuthentication no",
+                        "PubkeyAuthentication yes",
+                        "Subsystem sftp internal-sftp",
+                        "LogLevel ERROR",
+                        ""));
         Process sshd = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile())

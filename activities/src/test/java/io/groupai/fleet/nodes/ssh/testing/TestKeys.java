@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 public final class TestKeys {
 
     /** A private key in PEM and its authorized_keys line. */
-    public record ClientKey(String privatePem, String authorizedKeyLine) {
-    }
+    public record ClientKey(String privatePem, String authorizedKeyLine) {}
 
-    private TestKeys() {
-    }
+    private TestKeys() {}
 
     public static ClientKey ecdsa(String comment) {
         try {
@@ -24,7 +22,9 @@ public final class TestKeys {
             ByteArrayOutputStream pub = new ByteArrayOutputStream();
             kp.writePublicKey(pub, comment);
             kp.dispose();
-            return new ClientKey(priv.toString(StandardCharsets.US_ASCII), pub.toString(StandardCharsets.US_ASCII).trim());
+            return new ClientKey(
+                    priv.toString(StandardCharsets.US_ASCII),
+                    pub.toString(StandardCharsets.US_ASCII).trim());
         } catch (JSchException e) {
             throw new IllegalStateException(e);
         }

@@ -2,9 +2,6 @@ package io.groupai.fleet.node.telegram.tdlib;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Telegram account on one TDLib client: answers TDLib's parameter request itself, tracks the
@@ -51,11 +50,14 @@ public final class TdlibAccount {
     private volatile TdlibAccountStatus fatalStatus;
     private volatile boolean closeRequested;
 
-    private record StateWaiter(Set<String> states, CompletableFuture<String> future) {
-    }
+    private record StateWaiter(Set<String> states, CompletableFuture<String> future) {}
 
-    TdlibAccount(TdlibClientManager manager, TdlibAccountSpec spec, int clientId, TdlibAccountListener listener,
-                 Executor events) {
+    TdlibAccount(
+            TdlibClientManager manager,
+            TdlibAccountSpec spec,
+            int clientId,
+            TdlibAccountListener listener,
+            Executor events) {
         this.manager = manager;
         this.spec = spec;
         this.clientId = clientId;
@@ -101,9 +103,13 @@ public final class TdlibAccount {
     void start() {
         // TDLib starts a client with its first request; the answer is the stream of authorization states.
         manager.send(clientId, TdlibClientManager.request("getOption").put("name", "version"))
-                .thenAccept(v -> log.debug("account {}: TDLib {}", accountId(), v.path("value").asText()))
+                .thenAccept(v -> log.debug(
+                        "account {}: TDLib {}", accountId(), v.path("value").asText()))
                 .exceptionally(e -> {
-                    log.warn("account {}: TDLib did not start: {}", accountId(), rootCause(e).getMessage());
+                    log.warn(
+                            "account {}: TDLib did not start: {}",
+                            accountId(),
+                            rootCause(e).getMessage());
                     return null;
                 });
     }
@@ -117,13 +123,20 @@ public final class TdlibAccount {
             if (rootCause(e) instanceof TdlibException te && te.floodWait().isPresent()) {
                 Duration wait = te.floodWait().get();
                 if (wait.compareTo(manager.config().maxFloodWait()) <= 0) {
-                    log.info("account {}: {} hit FLOOD_WAIT, retrying once after {} s", accountId(),
-                            te.requestType(), wait.toSeconds());
+                    log.info(
+                            "account {}: {} hit FLOOD_WAIT, retrying once after {} s",
+                            accountId(),
+                            te.requestType(),
+                            wait.toSeconds());
                     Executor later = CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS);
                     return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> sendOnce(request));
                 }
-                log.warn("account {}: {} asked to wait {} s, over the {} s maximum; not retrying", accountId(),
-                        te.requestType(), wait.toSeconds(), manager.config().maxFloodWait().toSeconds());
+                log.warn(
+                        "account {}: {} asked to wait {} s, over the {} s maximum; not retrying",
+                        accountId(),
+                        te.requestType(),
+                        wait.toSeconds(),
+                        manager.config().maxFloodWait().toSeconds());
             }
             return CompletableFuture.failedFuture(e);
         });
@@ -169,7 +182,10 @@ public final class TdlibAccount {
         if (!closed.isDone() && !closeRequested) {
             closeRequested = true;
             sendOnce(TdlibClientManager.request("close")).exceptionally(e -> {
-                log.debug("account {}: close request answered {}", accountId(), rootCause(e).getMessage());
+                log.debug(
+                        "account {}: close request answered {}",
+                        accountId(),
+                        rootCause(e).getMessage());
                 return null;
             });
         }
@@ -186,7 +202,10 @@ public final class TdlibAccount {
             return false;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TimeoutException) {
-                log.warn("account {}: TDLib did not close within {}", accountId(), manager.config().closeTimeout());
+                log.warn(
+                        "account {}: TDLib did not close within {}",
+                        accountId(),
+                        manager.config().closeTimeout());
                 return false;
             }
             throw new IllegalStateException("closing account " + accountId() + " failed", e.getCause());
@@ -202,12 +221,12 @@ public final class TdlibAccount {
         switch (update.path("@type").asText()) {
             case "updateAuthorizationState" -> onAuthorizationState(update.path("authorization_state"));
             case "updateConnectionState" -> {
-                connectionState = TdlibConnectionState.fromTdType(update.path("state").path("@type").asText());
+                connectionState = TdlibConnectionState.fromTdType(
+                        update.path("state").path("@type").asText());
                 log.debug("account {}: connection {}", accountId(), connectionState);
                 refreshStatus();
             }
-            default -> {
-            }
+            default -> {}
         }
         listener.onUpdate(this, update);
     }
@@ -218,7 +237,10 @@ public final class TdlibAccount {
         log.debug("account {}: {}", accountId(), type);
         if (WAIT_TDLIB_PARAMETERS.equals(type)) {
             send(tdlibParameters()).exceptionally(e -> {
-                log.error("account {}: TDLib refused its parameters: {}", accountId(), rootCause(e).getMessage());
+                log.error(
+                        "account {}: TDLib refused its parameters: {}",
+                        accountId(),
+                        rootCause(e).getMessage());
                 markFatal(TdlibAccountStatus.FAILED);
                 return null;
             });
@@ -243,8 +265,8 @@ public final class TdlibAccount {
         if (CLOSED.equals(type)) {
             manager.unregister(this);
             synchronized (waiters) {
-                waiters.forEach(w -> w.future().completeExceptionally(
-                        new IllegalStateException("account " + accountId() + " closed")));
+                waiters.forEach(w -> w.future()
+                        .completeExceptionally(new IllegalStateException("account " + accountId() + " closed")));
                 waiters.clear();
             }
             closed.complete(null);
@@ -298,8 +320,10 @@ public final class TdlibAccount {
             case WAIT_PHONE_NUMBER -> TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER;
             case WAIT_CODE -> TdlibAccountStatus.WAITING_FOR_CODE;
             case WAIT_PASSWORD -> TdlibAccountStatus.WAITING_FOR_PASSWORD;
-            case READY -> connectionState == TdlibConnectionState.READY
-                    ? TdlibAccountStatus.READY : TdlibAccountStatus.CONNECTING;
+            case READY ->
+                connectionState == TdlibConnectionState.READY
+                        ? TdlibAccountStatus.READY
+                        : TdlibAccountStatus.CONNECTING;
             case LOGGING_OUT, CLOSING -> TdlibAccountStatus.CLOSING;
             case CLOSED -> TdlibAccountStatus.CLOSED;
             case "none", WAIT_TDLIB_PARAMETERS -> TdlibAccountStatus.STARTING;

@@ -9,17 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 public interface TdlibAccountListener {
 
     /** Every update of this client, including the two below. */
-    default void onUpdate(TdlibAccount account, JsonNode update) {
-    }
+    default void onUpdate(TdlibAccount account, JsonNode update) {}
 
     /** A new authorization state object, e.g. {"@type":"authorizationStateWaitPhoneNumber"}. */
-    default void onAuthorizationState(TdlibAccount account, JsonNode state) {
-    }
+    default void onAuthorizationState(TdlibAccount account, JsonNode state) {}
 
     /** The derived status changed (authorization, connection, or a fatal error). */
-    default void onStatus(TdlibAccount account, TdlibAccountStatus status) {
-    }
+    default void onStatus(TdlibAccount account, TdlibAccountStatus status) {}
 
-    TdlibAccountListener NONE = new TdlibAccountListener() {
-    };
+    TdlibAccountListener NONE = new TdlibAccountListener() {};
 }

@@ -27,7 +27,10 @@ public enum TdlibAccountStatus {
 
     /** A status retries cannot fix: the account needs an operator (new login or a new account). */
     public boolean needsOperator() {
-        return this == AUTH_KEY_DUPLICATED || this == SESSION_REVOKED || this == USER_DEACTIVATED
-                || this == LOGGED_OUT || this == FAILED;
+        return this == AUTH_KEY_DUPLICATED
+                || this == SESSION_REVOKED
+                || this == USER_DEACTIVATED
+                || this == LOGGED_OUT
+                || this == FAILED;
     }
 }

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,12 +15,14 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * All TDLib clients of one process. TDLib's client-id API has a single, global {@code td_receive}, so this
@@ -52,8 +51,7 @@ public final class TdlibClientManager implements AutoCloseable {
     private final Thread receiver;
     private volatile boolean running = true;
 
-    private record Pending(int clientId, String requestType, CompletableFuture<JsonNode> future) {
-    }
+    private record Pending(int clientId, String requestType, CompletableFuture<JsonNode> future) {}
 
     /** Loads libtdjson.so (see {@link TdlibLibrary} for where it is looked for) and starts the receive thread. */
     public static TdlibClientManager start(TdlibConfig config, Optional<Path> deployDir) {
@@ -201,8 +199,9 @@ public final class TdlibClientManager implements AutoCloseable {
             if (e.getValue().clientId() != account.clientId()) {
                 return false;
             }
-            e.getValue().future().completeExceptionally(
-                    new TdlibException(e.getValue().requestType(), 500, "client closed"));
+            e.getValue()
+                    .future()
+                    .completeExceptionally(new TdlibException(e.getValue().requestType(), 500, "client closed"));
             return true;
         });
     }
@@ -219,13 +218,16 @@ public final class TdlibClientManager implements AutoCloseable {
         }
         Duration timeout = config.closeTimeout().plusSeconds(1);
         try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("interrupted while closing TDLib clients");
         } catch (Exception e) {
-            log.warn("not every TDLib client closed within {}: {}", timeout, accounts().stream()
-                    .map(TdlibAccount::accountId).toList());
+            log.warn(
+                    "not every TDLib client closed within {}: {}",
+                    timeout,
+                    accounts().stream().map(TdlibAccount::accountId).toList());
         }
         running = false;
         try {

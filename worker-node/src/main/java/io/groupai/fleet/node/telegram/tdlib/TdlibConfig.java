@@ -19,9 +19,16 @@ import java.util.Objects;
  * @param deviceModel        reported to Telegram
  * @param applicationVersion reported to Telegram
  */
-public record TdlibConfig(int apiId, String apiHash, boolean useTestDc, int logVerbosity, Duration maxFloodWait,
-                          Duration closeTimeout, String systemLanguageCode, String deviceModel,
-                          String applicationVersion) {
+public record TdlibConfig(
+        int apiId,
+        String apiHash,
+        boolean useTestDc,
+        int logVerbosity,
+        Duration maxFloodWait,
+        Duration closeTimeout,
+        String systemLanguageCode,
+        String deviceModel,
+        String applicationVersion) {
 
     public static final String API_ID_ENV = "TELEGRAM_API_ID";
     public static final String API_HASH_ENV = "TELEGRAM_API_HASH";
@@ -34,8 +41,8 @@ public record TdlibConfig(int apiId, String apiHash, boolean useTestDc, int logV
         Objects.requireNonNull(maxFloodWait, "maxFloodWait");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         if (apiId <= 0 || apiHash.isBlank()) {
-            throw new IllegalArgumentException("a Telegram api_id (> 0) and api_hash are required; set "
-                    + API_ID_ENV + " and " + API_HASH_ENV);
+            throw new IllegalArgumentException(
+                    "a Telegram api_id (> 0) and api_hash are required; set " + API_ID_ENV + " and " + API_HASH_ENV);
         }
         if (logVerbosity < 0 || logVerbosity > 1024) {
             throw new IllegalArgumentException("logVerbosity out of range: " + logVerbosity);
@@ -44,8 +51,16 @@ public record TdlibConfig(int apiId, String apiHash, boolean useTestDc, int logV
 
     /** Production defaults around the given credentials. */
     public static TdlibConfig of(int apiId, String apiHash) {
-        return new TdlibConfig(apiId, apiHash, false, 1, DEFAULT_MAX_FLOOD_WAIT, DEFAULT_CLOSE_TIMEOUT,
-                "en", "Group AI Fleet node", "0.1.0");
+        return new TdlibConfig(
+                apiId,
+                apiHash,
+                false,
+                1,
+                DEFAULT_MAX_FLOOD_WAIT,
+                DEFAULT_CLOSE_TIMEOUT,
+                "en",
+                "Group AI Fleet node",
+                "0.1.0");
     }
 
     /** From {@value #API_ID_ENV}, {@value #API_HASH_ENV} and optionally {@value #MAX_FLOOD_WAIT_ENV}. */
@@ -69,28 +84,53 @@ public record TdlibConfig(int apiId, String apiHash, boolean useTestDc, int logV
         }
         TdlibConfig config = of(apiId, hash.trim());
         String flood = env.get(MAX_FLOOD_WAIT_ENV);
-        return flood == null || flood.isBlank() ? config
+        return flood == null || flood.isBlank()
+                ? config
                 : config.withMaxFloodWait(Duration.ofSeconds(Long.parseLong(flood.trim())));
     }
 
     public TdlibConfig withMaxFloodWait(Duration value) {
-        return new TdlibConfig(apiId, apiHash, useTestDc, logVerbosity, value, closeTimeout, systemLanguageCode,
-                deviceModel, applicationVersion);
+        return new TdlibConfig(
+                apiId,
+                apiHash,
+                useTestDc,
+                logVerbosity,
+                value,
+                closeTimeout,
+                systemLanguageCode,
+                deviceModel,
+                applicationVersion);
     }
 
     public TdlibConfig withCloseTimeout(Duration value) {
-        return new TdlibConfig(apiId, apiHash, useTestDc, logVerbosity, maxFloodWait, value, systemLanguageCode,
-                deviceModel, applicationVersion);
+        return new TdlibConfig(
+                apiId,
+                apiHash,
+                useTestDc,
+                logVerbosity,
+                maxFloodWait,
+                value,
+                systemLanguageCode,
+                deviceModel,
+                applicationVersion);
     }
 
     public TdlibConfig withLogVerbosity(int value) {
-        return new TdlibConfig(apiId, apiHash, useTestDc, value, maxFloodWait, closeTimeout, systemLanguageCode,
-                deviceModel, applicationVersion);
+        return new TdlibConfig(
+                apiId,
+                apiHash,
+                useTestDc,
+                value,
+                maxFloodWait,
+                closeTimeout,
+                systemLanguageCode,
+                deviceModel,
+                applicationVersion);
     }
 
     @Override
     public String toString() {
-        return "TdlibConfig[apiId=" + apiId + ", apiHash=***, useTestDc=" + useTestDc + ", logVerbosity="
-                + logVerbosity + ", maxFloodWait=" + maxFloodWait + ", closeTimeout=" + closeTimeout + "]";
+        return "TdlibConfig[apiId=" + apiId + ", apiHash=***, useTestDc=" + useTestDc + ", logVerbosity=" + logVerbosity
+                + ", maxFloodWait=" + maxFloodWait + ", closeTimeout=" + closeTimeout + "]";
     }
 }

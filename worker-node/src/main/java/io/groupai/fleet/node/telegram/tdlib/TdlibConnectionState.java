@@ -2,7 +2,12 @@ package io.groupai.fleet.node.telegram.tdlib;
 
 /** TDLib's updateConnectionState, as an enum. */
 public enum TdlibConnectionState {
-    UNKNOWN, WAITING_FOR_NETWORK, CONNECTING_TO_PROXY, CONNECTING, UPDATING, READY;
+    UNKNOWN,
+    WAITING_FOR_NETWORK,
+    CONNECTING_TO_PROXY,
+    CONNECTING,
+    UPDATING,
+    READY;
 
     static TdlibConnectionState fromTdType(String type) {
         return switch (type) {

@@ -12,8 +12,7 @@ public final class TdlibErrors {
     // raw name through (also FLOOD_PREMIUM_WAIT_X), so both spellings are recognised.
     private static final Pattern FLOOD = Pattern.compile("(?:FLOOD_(?:PREMIUM_)?WAIT_|retry after )(\\d+)");
 
-    private TdlibErrors() {
-    }
+    private TdlibErrors() {}
 
     public static Optional<Duration> floodWait(int code, String message) {
         if (message == null) {

@@ -1,7 +1,6 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -20,7 +19,8 @@ public class TdlibException extends RuntimeException {
     }
 
     public static TdlibException of(String requestType, JsonNode error) {
-        return new TdlibException(requestType, error.path("code").asInt(0), error.path("message").asText(""));
+        return new TdlibException(
+                requestType, error.path("code").asInt(0), error.path("message").asText(""));
     }
 
     public int code() {

@@ -2,7 +2,6 @@ package io.groupai.fleet.node.telegram.tdlib;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +31,7 @@ public final class TdlibLibrary {
 
     private static final Map<Path, TdJson> LOADED = new ConcurrentHashMap<>();
 
-    private TdlibLibrary() {
-    }
+    private TdlibLibrary() {}
 
     /** Where to load the library from, given the environment; throws with every place tried when none fits. */
     public static Path locate(Optional<Path> deployDir) {
@@ -60,16 +58,19 @@ public final class TdlibLibrary {
             return dev;
         }
         tried.add(dev.toAbsolutePath());
-        throw new TdlibUnavailableException("libtdjson.so not found; looked at " + tried
-                + ". Set -D" + PATH_PROPERTY + "=<file> or " + PATH_ENV + "=<file>, put it in <deploy_dir>/lib/, or build"
-                + " worker-node (./mvnw -pl worker-node -am test-compile), which fetches the pinned"
-                + " @prebuilt-tdlib/linux-x64-glibc into worker-node/target/native/.", null);
+        throw new TdlibUnavailableException(
+                "libtdjson.so not found; looked at " + tried
+                        + ". Set -D" + PATH_PROPERTY + "=<file> or " + PATH_ENV
+                        + "=<file>, put it in <deploy_dir>/lib/, or build"
+                        + " worker-node (./mvnw -pl worker-node -am test-compile), which fetches the pinned"
+                        + " @prebuilt-tdlib/linux-x64-glibc into worker-node/target/native/.",
+                null);
     }
 
     private static Path requireFile(Path path, String source) {
         if (!Files.isRegularFile(path)) {
-            throw new TdlibUnavailableException("libtdjson.so not found at " + path.toAbsolutePath()
-                    + " (from " + source + ")", null);
+            throw new TdlibUnavailableException(
+                    "libtdjson.so not found at " + path.toAbsolutePath() + " (from " + source + ")", null);
         }
         return path;
     }

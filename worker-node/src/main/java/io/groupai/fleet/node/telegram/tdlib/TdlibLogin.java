@@ -1,10 +1,9 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.CompletionStage;
 
 /**
  * Drives the interactive login (phone → code → 2FA password) from callbacks: when TDLib asks for a step,
@@ -27,8 +26,7 @@ public final class TdlibLogin implements TdlibAccountListener {
         CompletionStage<String> password(TdlibAccount account, String hint);
 
         /** A submitted value was rejected or the flow stopped; {@code willRetry} says whether it asks again. */
-        default void failed(TdlibAccount account, String step, TdlibException error, boolean willRetry) {
-        }
+        default void failed(TdlibAccount account, String step, TdlibException error, boolean willRetry) {}
     }
 
     private final Callbacks callbacks;
@@ -59,26 +57,35 @@ public final class TdlibLogin implements TdlibAccountListener {
         switch (state.path("@type").asText()) {
             case TdlibAccount.WAIT_PHONE_NUMBER -> askPhone(account, 1);
             case TdlibAccount.WAIT_CODE -> askCode(account, state.path("code_info"), 1);
-            case TdlibAccount.WAIT_PASSWORD -> askPassword(account, state.path("password_hint").asText(""), 1);
-            default -> {
-            }
+            case TdlibAccount.WAIT_PASSWORD ->
+                askPassword(account, state.path("password_hint").asText(""), 1);
+            default -> {}
         }
         next.onAuthorizationState(account, state);
     }
 
     private void askPhone(TdlibAccount account, int attempt) {
-        callbacks.phoneNumber(account).thenCompose(account::submitPhoneNumber)
-                .whenComplete((ok, e) -> retryOrStop(account, "phone number", e, attempt, () -> askPhone(account, attempt + 1)));
+        callbacks
+                .phoneNumber(account)
+                .thenCompose(account::submitPhoneNumber)
+                .whenComplete((ok, e) ->
+                        retryOrStop(account, "phone number", e, attempt, () -> askPhone(account, attempt + 1)));
     }
 
     private void askCode(TdlibAccount account, JsonNode codeInfo, int attempt) {
-        callbacks.code(account, codeInfo).thenCompose(account::submitCode)
-                .whenComplete((ok, e) -> retryOrStop(account, "code", e, attempt, () -> askCode(account, codeInfo, attempt + 1)));
+        callbacks
+                .code(account, codeInfo)
+                .thenCompose(account::submitCode)
+                .whenComplete((ok, e) ->
+                        retryOrStop(account, "code", e, attempt, () -> askCode(account, codeInfo, attempt + 1)));
     }
 
     private void askPassword(TdlibAccount account, String hint, int attempt) {
-        callbacks.password(account, hint).thenCompose(account::submitPassword)
-                .whenComplete((ok, e) -> retryOrStop(account, "password", e, attempt, () -> askPassword(account, hint, attempt + 1)));
+        callbacks
+                .password(account, hint)
+                .thenCompose(account::submitPassword)
+                .whenComplete((ok, e) ->
+                        retryOrStop(account, "password", e, attempt, () -> askPassword(account, hint, attempt + 1)));
     }
 
     private void retryOrStop(TdlibAccount account, String step, Throwable e, int attempt, Runnable again) {
@@ -91,9 +98,15 @@ public final class TdlibLogin implements TdlibAccountListener {
             return;
         }
         // Only a rejected value is worth asking again; a dead session or a long flood wait is not.
-        boolean retry = attempt < MAX_ATTEMPTS && te.code() == 400 && te.accountStatus().isEmpty()
+        boolean retry = attempt < MAX_ATTEMPTS
+                && te.code() == 400
+                && te.accountStatus().isEmpty()
                 && !account.status().needsOperator();
-        log.info("account {}: login {} rejected ({}){}", account.accountId(), step, te.tdMessage(),
+        log.info(
+                "account {}: login {} rejected ({}){}",
+                account.accountId(),
+                step,
+                te.tdMessage(),
                 retry ? ", asking again" : "");
         callbacks.failed(account, step, te, retry);
         if (retry) {

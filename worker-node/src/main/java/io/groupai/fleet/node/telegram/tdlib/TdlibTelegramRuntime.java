@@ -11,9 +11,6 @@ import io.groupai.fleet.node.telegram.TelegramListener;
 import io.groupai.fleet.node.telegram.TelegramRuntime;
 import io.groupai.fleet.node.telegram.TelegramUpdate;
 import io.groupai.fleet.node.telegram.TelegramUser;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's {@link TelegramRuntime} on real Telegram through TDLib: one {@link TdlibAccount} per running
@@ -35,11 +34,19 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
 
     /** Every authorization state in which TDLib waits for us or has stopped: the client has "settled". */
     static final String[] SETTLED = {
-            TdlibAccount.WAIT_PHONE_NUMBER, TdlibAccount.WAIT_CODE, TdlibAccount.WAIT_PASSWORD, TdlibAccount.READY,
-            TdlibAccount.LOGGING_OUT, TdlibAccount.CLOSING, TdlibAccount.CLOSED,
-            "authorizationStateWaitEmailAddress", "authorizationStateWaitEmailCode",
-            "authorizationStateWaitRegistration", "authorizationStateWaitOtherDeviceConfirmation",
-            "authorizationStateWaitPremiumPurchase"};
+        TdlibAccount.WAIT_PHONE_NUMBER,
+        TdlibAccount.WAIT_CODE,
+        TdlibAccount.WAIT_PASSWORD,
+        TdlibAccount.READY,
+        TdlibAccount.LOGGING_OUT,
+        TdlibAccount.CLOSING,
+        TdlibAccount.CLOSED,
+        "authorizationStateWaitEmailAddress",
+        "authorizationStateWaitEmailCode",
+        "authorizationStateWaitRegistration",
+        "authorizationStateWaitOtherDeviceConfirmation",
+        "authorizationStateWaitPremiumPurchase"
+    };
 
     /** TDLib answers a send at once (the message is queued); bounded well below the send activity's timeout. */
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
@@ -81,21 +88,33 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
         }
         TdlibAccount account;
         try {
-            account = manager.createAccount(TdlibAccountSpec.of(accountId, databaseDirectory), new Adapter(accountId, listener));
+            account = manager.createAccount(
+                    TdlibAccountSpec.of(accountId, databaseDirectory), new Adapter(accountId, listener));
         } catch (IllegalStateException e) {
-            throw new TelegramException(TelegramException.Kind.NETWORK, "TDLib cannot start account " + accountId
-                    + ": " + e.getMessage(), null, null, e);
+            throw new TelegramException(
+                    TelegramException.Kind.NETWORK,
+                    "TDLib cannot start account " + accountId + ": " + e.getMessage(),
+                    null,
+                    null,
+                    e);
         }
         try {
             account.awaitAuthorizationState(SETTLED).get(startWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.info("account {}: TDLib still opening its session after {}; states follow asynchronously", accountId, startWait);
+            log.info(
+                    "account {}: TDLib still opening its session after {}; states follow asynchronously",
+                    accountId,
+                    startWait);
         } catch (ExecutionException e) {
             // Closed while starting (e.g. TDLib refused the database directory): the status below says so.
-            log.warn("account {}: TDLib client ended while starting: {}", accountId, TdlibAccount.rootCause(e).getMessage());
+            log.warn(
+                    "account {}: TDLib client ended while starting: {}",
+                    accountId,
+                    TdlibAccount.rootCause(e).getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted while starting " + accountId, null, null, e);
+            throw new TelegramException(
+                    TelegramException.Kind.NETWORK, "interrupted while starting " + accountId, null, null, e);
         }
         TelegramAccountState state = state(account.status());
         log.info("account {}: TDLib client {} started, state {}", accountId, account.clientId(), state.status());
@@ -119,8 +138,11 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     public long sendMessage(String accountId, long chatId, String text) throws TelegramException {
         TdlibAccount account = running(accountId);
         ObjectNode request = TdlibClientManager.request("sendMessage").put("chat_id", chatId);
-        request.putObject("input_message_content").put("@type", "inputMessageText")
-                .putObject("text").put("@type", "formattedText").put("text", text);
+        request.putObject("input_message_content")
+                .put("@type", "inputMessageText")
+                .putObject("text")
+                .put("@type", "formattedText")
+                .put("text", text);
         // TDLib answers with the message as queued; its id is the local one until updateMessageSendSucceeded.
         return sendReportingFloodWait(account, request).path("id").asLong();
     }
@@ -138,10 +160,13 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             Optional<Duration> wait = e.floodWait();
             if (wait.isPresent()) {
                 Adapter adapter = adapter(account);
-                adapter.report(TelegramAccountState.FLOOD_WAIT, "Telegram asked to wait " + wait.get().toSeconds()
-                        + " s (FLOOD_WAIT) before " + e.requestType());
-                CompletableFuture.delayedExecutor(wait.get().toMillis(), TimeUnit.MILLISECONDS).execute(
-                        () -> adapter.report(state(account.status()), detail(account.accountId(), account.status())));
+                adapter.report(
+                        TelegramAccountState.FLOOD_WAIT,
+                        "Telegram asked to wait " + wait.get().toSeconds() + " s (FLOOD_WAIT) before "
+                                + e.requestType());
+                CompletableFuture.delayedExecutor(wait.get().toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() ->
+                                adapter.report(state(account.status()), detail(account.accountId(), account.status())));
             }
             throw translate(account.accountId(), e);
         }
@@ -154,7 +179,8 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             // A client started a moment ago may still be opening its database.
             account.awaitAuthorizationState(SETTLED).get(startWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            return new LoginProgress(loginState(account), "TDLib is not ready for a login yet (" + account.authorizationState() + ")");
+            return new LoginProgress(
+                    loginState(account), "TDLib is not ready for a login yet (" + account.authorizationState() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted", null, null, e);
@@ -165,8 +191,9 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             case PASSWORD -> TdlibAccount.WAIT_PASSWORD;
         };
         if (!expected.equals(account.authorizationState())) {
-            return new LoginProgress(loginState(account), "TDLib is not waiting for the " + step.wire() + " but in "
-                    + account.authorizationState());
+            return new LoginProgress(
+                    loginState(account),
+                    "TDLib is not waiting for the " + step.wire() + " but in " + account.authorizationState());
         }
         CompletableFuture<JsonNode> answer = switch (step) {
             case PHONE -> account.submitPhoneNumber(value);
@@ -177,17 +204,22 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             await(answer, TdlibClientManager.request(step.wire()));
         } catch (TdlibException e) {
             if (e.accountStatus().isPresent()) {
-                return new LoginProgress(LoginState.FAILED, e.accountStatus().get().name() + ": " + e.tdMessage());
+                return new LoginProgress(
+                        LoginState.FAILED, e.accountStatus().get().name() + ": " + e.tdMessage());
             }
             if (e.floodWait().isPresent()) {
-                return new LoginProgress(loginState(account), "FLOOD_WAIT: Telegram asks to wait "
-                        + e.floodWait().get().toSeconds() + " s before the " + step.wire() + " is sent again");
+                return new LoginProgress(
+                        loginState(account),
+                        "FLOOD_WAIT: Telegram asks to wait "
+                                + e.floodWait().get().toSeconds() + " s before the " + step.wire() + " is sent again");
             }
             // e.g. PHONE_NUMBER_INVALID, PHONE_CODE_INVALID, PASSWORD_HASH_INVALID: TDLib's message names the error,
             // never the value.
             return new LoginProgress(loginState(account), step.wire() + " refused by Telegram: " + e.tdMessage());
         }
-        String[] next = java.util.Arrays.stream(SETTLED).filter(s -> !s.equals(expected)).toArray(String[]::new);
+        String[] next = java.util.Arrays.stream(SETTLED)
+                .filter(s -> !s.equals(expected))
+                .toArray(String[]::new);
         try {
             // The new authorization state is an update that may arrive just after the answer.
             account.awaitAuthorizationState(next).get(startWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -198,13 +230,15 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted", null, null, e);
         }
         LoginState reached = loginState(account);
-        return new LoginProgress(reached, switch (reached) {
-            case WAITING_CODE -> "Telegram sent the login code";
-            case WAITING_PASSWORD -> "two-step verification: the 2FA password is needed";
-            case AUTHORIZED -> "logged in";
-            case WAITING_PHONE -> "Telegram did not accept the phone number yet";
-            case FAILED -> "TDLib is in " + account.authorizationState() + " (" + account.status() + ")";
-        });
+        return new LoginProgress(
+                reached,
+                switch (reached) {
+                    case WAITING_CODE -> "Telegram sent the login code";
+                    case WAITING_PASSWORD -> "two-step verification: the 2FA password is needed";
+                    case AUTHORIZED -> "logged in";
+                    case WAITING_PHONE -> "Telegram did not accept the phone number yet";
+                    case FAILED -> "TDLib is in " + account.authorizationState() + " (" + account.status() + ")";
+                });
     }
 
     @Override
@@ -216,7 +250,8 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     static TelegramAccountState state(TdlibAccountStatus status) {
         return switch (status) {
             case STARTING -> TelegramAccountState.STARTING;
-            case WAITING_FOR_PHONE_NUMBER, WAITING_FOR_CODE, WAITING_FOR_PASSWORD, WAITING_FOR_OTHER -> TelegramAccountState.WAITING_LOGIN;
+            case WAITING_FOR_PHONE_NUMBER, WAITING_FOR_CODE, WAITING_FOR_PASSWORD, WAITING_FOR_OTHER ->
+                TelegramAccountState.WAITING_LOGIN;
             case CONNECTING -> TelegramAccountState.OFFLINE;
             case READY -> TelegramAccountState.ONLINE;
             case CLOSING, CLOSED -> TelegramAccountState.STOPPED;
@@ -236,13 +271,16 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             case WAITING_FOR_PHONE_NUMBER -> "no authorized session: log in with " + login;
             case WAITING_FOR_CODE -> "login: waiting for the code (" + login + "/code)";
             case WAITING_FOR_PASSWORD -> "login: waiting for the 2FA password (" + login + "/password)";
-            case WAITING_FOR_OTHER -> "TDLib asks for a login step this node does not drive (email, registration or QR)";
+            case WAITING_FOR_OTHER ->
+                "TDLib asks for a login step this node does not drive (email, registration or QR)";
             case CONNECTING -> "authorized; TDLib is connecting to Telegram and reconnects by itself";
             case READY -> "connected to Telegram";
             case CLOSING, CLOSED -> "TDLib client closed";
             case LOGGED_OUT -> "the session was logged out elsewhere: log in again with " + login;
             case SESSION_REVOKED -> "SESSION_REVOKED: the session was terminated; log in again with " + login;
-            case AUTH_KEY_DUPLICATED -> "AUTH_KEY_DUPLICATED: the session was used from two places and Telegram revoked it; log in again with " + login;
+            case AUTH_KEY_DUPLICATED ->
+                "AUTH_KEY_DUPLICATED: the session was used from two places and Telegram revoked it; log in again with "
+                        + login;
             case USER_DEACTIVATED -> "USER_DEACTIVATED: the account is banned or deleted";
             case FAILED -> "TDLib refused to start this client (parameters or database directory)";
         };
@@ -262,8 +300,10 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     }
 
     private TdlibAccount running(String accountId) throws TelegramException {
-        return manager.account(accountId).orElseThrow(() -> new TelegramException(TelegramException.Kind.NOT_RUNNING,
-                "account " + accountId + " has no TDLib client on this node; start it first"));
+        return manager.account(accountId)
+                .orElseThrow(() -> new TelegramException(
+                        TelegramException.Kind.NOT_RUNNING,
+                        "account " + accountId + " has no TDLib client on this node; start it first"));
     }
 
     private static Adapter adapter(TdlibAccount account) {
@@ -274,18 +314,28 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
         return await(future, request, stepTimeout);
     }
 
-    private JsonNode await(CompletableFuture<JsonNode> future, ObjectNode request, Duration timeout) throws TelegramException {
+    private JsonNode await(CompletableFuture<JsonNode> future, ObjectNode request, Duration timeout)
+            throws TelegramException {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (TdlibAccount.rootCause(e) instanceof TdlibException te) {
                 throw te;
             }
-            throw new TelegramException(TelegramException.Kind.NETWORK, request.path("@type").asText() + " failed: "
-                    + TdlibAccount.rootCause(e).getMessage(), null, null, e);
+            throw new TelegramException(
+                    TelegramException.Kind.NETWORK,
+                    request.path("@type").asText() + " failed: "
+                            + TdlibAccount.rootCause(e).getMessage(),
+                    null,
+                    null,
+                    e);
         } catch (TimeoutException e) {
-            throw new TelegramException(TelegramException.Kind.NETWORK, request.path("@type").asText()
-                    + " got no answer within " + timeout, null, null, e);
+            throw new TelegramException(
+                    TelegramException.Kind.NETWORK,
+                    request.path("@type").asText() + " got no answer within " + timeout,
+                    null,
+                    null,
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TelegramException(TelegramException.Kind.NETWORK, "interrupted", null, null, e);
@@ -295,10 +345,16 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     static TelegramException translate(String accountId, TdlibException e) {
         String msg = "account " + accountId + ": " + e.getMessage();
         if (e.accountStatus().isPresent()) {
-            return new TelegramException(TelegramException.Kind.AUTH, msg, null, state(e.accountStatus().get()), e);
+            return new TelegramException(
+                    TelegramException.Kind.AUTH,
+                    msg,
+                    null,
+                    state(e.accountStatus().get()),
+                    e);
         }
         if (e.floodWait().isPresent()) {
-            return new TelegramException(TelegramException.Kind.FLOOD_WAIT, msg, e.floodWait().get(), TelegramAccountState.FLOOD_WAIT, e);
+            return new TelegramException(
+                    TelegramException.Kind.FLOOD_WAIT, msg, e.floodWait().get(), TelegramAccountState.FLOOD_WAIT, e);
         }
         if (e.code() == 400 || e.code() == 403 || e.code() == 404) {
             return new TelegramException(TelegramException.Kind.REJECTED, msg, null, null, e);
@@ -346,12 +402,22 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
             if (status == TdlibAccountStatus.READY && !meRequested && listener != null) {
                 meRequested = true;
                 // Who we are, so the account's own messages echoed back can be ignored.
-                account.send(TdlibClientManager.request("getMe")).thenAccept(me -> listener.onAuthorized(accountId,
-                        new TelegramUser(me.path("id").asLong(), me.path("first_name").asText(""),
-                                me.path("usernames").path("active_usernames").path(0).asText(""))))
+                account.send(TdlibClientManager.request("getMe"))
+                        .thenAccept(me -> listener.onAuthorized(
+                                accountId,
+                                new TelegramUser(
+                                        me.path("id").asLong(),
+                                        me.path("first_name").asText(""),
+                                        me.path("usernames")
+                                                .path("active_usernames")
+                                                .path(0)
+                                                .asText(""))))
                         .exceptionally(e -> {
                             meRequested = false;
-                            log.warn("account {}: getMe failed: {}", accountId, TdlibAccount.rootCause(e).getMessage());
+                            log.warn(
+                                    "account {}: getMe failed: {}",
+                                    accountId,
+                                    TdlibAccount.rootCause(e).getMessage());
                             return null;
                         });
             }

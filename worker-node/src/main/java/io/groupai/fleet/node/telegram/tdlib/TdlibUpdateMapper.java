@@ -2,7 +2,6 @@ package io.groupai.fleet.node.telegram.tdlib;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.telegram.TelegramUpdate;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +37,8 @@ final class TdlibUpdateMapper {
                 return List.of();
             }
             case "updateChatTitle" -> {
-                chatTitles.put(update.path("chat_id").asLong(), update.path("title").asText(""));
+                chatTitles.put(
+                        update.path("chat_id").asLong(), update.path("title").asText(""));
                 return List.of();
             }
             case "updateUser" -> {
@@ -62,19 +62,26 @@ final class TdlibUpdateMapper {
         long chatId = message.path("chat_id").asLong();
         long messageId = message.path("id").asLong();
         long senderId = senderUserId(message.path("sender_id"));
-        Instant date = Instant.ofEpochSecond(message.path("date").asLong(Instant.now().getEpochSecond()));
+        Instant date =
+                Instant.ofEpochSecond(message.path("date").asLong(Instant.now().getEpochSecond()));
         JsonNode content = message.path("content");
         List<TelegramUpdate> out = new ArrayList<>();
         switch (content.path("@type").asText()) {
-            case "messageText" -> out.add(update(TelegramUpdate.Type.NEW_MESSAGE, chatId, messageId, senderId,
-                    content.path("text").path("text").asText(""), date));
+            case "messageText" ->
+                out.add(update(
+                        TelegramUpdate.Type.NEW_MESSAGE,
+                        chatId,
+                        messageId,
+                        senderId,
+                        content.path("text").path("text").asText(""),
+                        date));
             case "messageChatAddMembers" -> {
                 for (JsonNode member : content.path("member_user_ids")) {
                     out.add(update(TelegramUpdate.Type.NEW_MEMBER, chatId, messageId, member.asLong(), null, date));
                 }
             }
             case "messageChatJoinByLink", "messageChatJoinByRequest" ->
-                    out.add(update(TelegramUpdate.Type.NEW_MEMBER, chatId, messageId, senderId, null, date));
+                out.add(update(TelegramUpdate.Type.NEW_MEMBER, chatId, messageId, senderId, null, date));
             default -> {
                 // Photos, stickers, service messages...: the dialogue scripts answer text only.
             }
@@ -82,14 +89,25 @@ final class TdlibUpdateMapper {
         return out;
     }
 
-    private TelegramUpdate update(TelegramUpdate.Type type, long chatId, long messageId, long userId, String text,
-                                  Instant date) {
-        return new TelegramUpdate(accountId, ids.getAndIncrement(), type, chatId, chatTitles.get(chatId), messageId,
-                userId, firstNames.get(userId), text, date);
+    private TelegramUpdate update(
+            TelegramUpdate.Type type, long chatId, long messageId, long userId, String text, Instant date) {
+        return new TelegramUpdate(
+                accountId,
+                ids.getAndIncrement(),
+                type,
+                chatId,
+                chatTitles.get(chatId),
+                messageId,
+                userId,
+                firstNames.get(userId),
+                text,
+                date);
     }
 
     /** messageSenderUser → its user id; a message sent on behalf of a chat → 0 (no person to greet). */
     private static long senderUserId(JsonNode sender) {
-        return "messageSenderUser".equals(sender.path("@type").asText()) ? sender.path("user_id").asLong() : 0L;
+        return "messageSenderUser".equals(sender.path("@type").asText())
+                ? sender.path("user_id").asLong()
+                : 0L;
     }
 }

@@ -1,10 +1,15 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.authState;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.connection;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.error;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.ok;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,14 +18,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.authState;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.connection;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.error;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.ok;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * What the real library cannot show offline (a full login, FLOOD_WAIT, revoked sessions, reconnects),
@@ -50,7 +49,9 @@ class TdlibAccountFlowTest {
         td.handler = (clientId, request) -> switch (request.path("@type").asText()) {
             case "setTdlibParameters" -> List.of(ok(request), authState(TdlibAccount.WAIT_PHONE_NUMBER));
             case "close" -> List.of(ok(request), authState(TdlibAccount.CLOSING), authState(TdlibAccount.CLOSED));
-            case "getOption" -> List.of(TdlibFakeTd.answer(request, TdlibClientManager.request("optionValueString").put("value", "1.8.67")));
+            case "getOption" ->
+                List.of(TdlibFakeTd.answer(
+                        request, TdlibClientManager.request("optionValueString").put("value", "1.8.67")));
             default -> more.apply(clientId, request);
         };
     }
@@ -60,8 +61,10 @@ class TdlibAccountFlowTest {
         script((c, r) -> List.of(ok(r)));
         TdlibAccount account = start(TdlibTestSupport.CONFIG, null);
         account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER).get(5, TimeUnit.SECONDS);
-        JsonNode parameters = td.sent.stream().filter(r -> r.path("@type").asText().equals("setTdlibParameters"))
-                .findFirst().orElseThrow();
+        JsonNode parameters = td.sent.stream()
+                .filter(r -> r.path("@type").asText().equals("setTdlibParameters"))
+                .findFirst()
+                .orElseThrow();
         assertThat(parameters.path("database_directory").asText()).isEqualTo("/tmp/unused/td");
         assertThat(parameters.path("files_directory").asText()).isEqualTo("/tmp/unused/files");
         assertThat(parameters.path("use_test_dc").asBoolean()).isFalse();
@@ -75,11 +78,16 @@ class TdlibAccountFlowTest {
         AtomicInteger codeAttempts = new AtomicInteger();
         script((clientId, request) -> switch (request.path("@type").asText()) {
             case "setAuthenticationPhoneNumber" -> List.of(ok(request), authState(TdlibAccount.WAIT_CODE));
-            case "checkAuthenticationCode" -> request.path("code").asText().equals("12345")
-                    ? List.of(ok(request), authState(TdlibAccount.WAIT_PASSWORD))
-                    : List.of(error(request, 400, "PHONE_CODE_INVALID"));
-            case "checkAuthenticationPassword" -> List.of(ok(request), authState(TdlibAccount.READY),
-                    connection("connectionStateConnecting"), connection("connectionStateReady"));
+            case "checkAuthenticationCode" ->
+                request.path("code").asText().equals("12345")
+                        ? List.of(ok(request), authState(TdlibAccount.WAIT_PASSWORD))
+                        : List.of(error(request, 400, "PHONE_CODE_INVALID"));
+            case "checkAuthenticationPassword" ->
+                List.of(
+                        ok(request),
+                        authState(TdlibAccount.READY),
+                        connection("connectionStateConnecting"),
+                        connection("connectionStateReady"));
             default -> List.of(ok(request));
         });
         List<String> failures = new CopyOnWriteArrayList<>();
@@ -117,9 +125,13 @@ class TdlibAccountFlowTest {
         eventually(() -> account.status() == TdlibAccountStatus.READY);
         assertThat(codeAttempts).hasValue(2);
         assertThat(failures).containsExactly("code:PHONE_CODE_INVALID:true");
-        assertThat(statuses).containsSubsequence(TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER,
-                TdlibAccountStatus.WAITING_FOR_CODE, TdlibAccountStatus.WAITING_FOR_PASSWORD,
-                TdlibAccountStatus.CONNECTING, TdlibAccountStatus.READY);
+        assertThat(statuses)
+                .containsSubsequence(
+                        TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER,
+                        TdlibAccountStatus.WAITING_FOR_CODE,
+                        TdlibAccountStatus.WAITING_FOR_PASSWORD,
+                        TdlibAccountStatus.CONNECTING,
+                        TdlibAccountStatus.READY);
 
         // Network loss: TDLib reconnects by itself; the account surfaces it and comes back.
         td.emit(account.clientId(), connection("connectionStateWaitingForNetwork"));
@@ -137,7 +149,8 @@ class TdlibAccountFlowTest {
                 : List.of(ok(r)));
         TdlibAccount account = start(TdlibTestSupport.CONFIG.withMaxFloodWait(Duration.ofSeconds(2)), null);
         long started = System.nanoTime();
-        JsonNode answer = account.send(TdlibClientManager.request("joinChat").put("chat_id", 1)).get(10, TimeUnit.SECONDS);
+        JsonNode answer = account.send(TdlibClientManager.request("joinChat").put("chat_id", 1))
+                .get(10, TimeUnit.SECONDS);
         assertThat(answer.path("@type").asText()).isEqualTo("ok");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(td.count("joinChat")).isEqualTo(2);
@@ -151,22 +164,30 @@ class TdlibAccountFlowTest {
         TdlibAccount account = start(TdlibTestSupport.CONFIG.withMaxFloodWait(Duration.ofSeconds(2)), null);
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> account.send(TdlibClientManager.request("joinChat").put("chat_id", 1)).get(5, TimeUnit.SECONDS))
-                .rootCause().isInstanceOfSatisfying(TdlibException.class,
-                        e -> assertThat(e.floodWait()).contains(Duration.ofSeconds(3600)));
+        assertThatThrownBy(() -> account.send(
+                                TdlibClientManager.request("joinChat").put("chat_id", 1))
+                        .get(5, TimeUnit.SECONDS))
+                .rootCause()
+                .isInstanceOfSatisfying(
+                        TdlibException.class, e -> assertThat(e.floodWait()).contains(Duration.ofSeconds(3600)));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(td.count("joinChat")).isEqualTo(1);
 
         // Retried once only: the second FLOOD_WAIT is the caller's to handle.
-        assertThatThrownBy(() -> account.send(TdlibClientManager.request("joinChat").put("chat_id", 2)).get(10, TimeUnit.SECONDS))
-                .rootCause().isInstanceOf(TdlibException.class);
+        assertThatThrownBy(() -> account.send(
+                                TdlibClientManager.request("joinChat").put("chat_id", 2))
+                        .get(10, TimeUnit.SECONDS))
+                .rootCause()
+                .isInstanceOf(TdlibException.class);
         assertThat(td.count("joinChat")).isEqualTo(3);
     }
 
     @Test
     void authKeyDuplicatedMarksTheAccountWithoutRetriesAndSurvivesTheClose() throws Exception {
-        script((clientId, request) -> List.of(error(request, 406, "AUTH_KEY_DUPLICATED"),
-                authState(TdlibAccount.CLOSING), authState(TdlibAccount.CLOSED)));
+        script((clientId, request) -> List.of(
+                error(request, 406, "AUTH_KEY_DUPLICATED"),
+                authState(TdlibAccount.CLOSING),
+                authState(TdlibAccount.CLOSED)));
         List<TdlibAccountStatus> statuses = new CopyOnWriteArrayList<>();
         TdlibAccount account = start(TdlibTestSupport.CONFIG, new TdlibAccountListener() {
             @Override
@@ -176,8 +197,11 @@ class TdlibAccountFlowTest {
         });
         account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER).get(5, TimeUnit.SECONDS);
 
-        assertThatThrownBy(() -> account.send(TdlibClientManager.request("getMe")).get(5, TimeUnit.SECONDS))
-                .rootCause().isInstanceOfSatisfying(TdlibException.class,
+        assertThatThrownBy(
+                        () -> account.send(TdlibClientManager.request("getMe")).get(5, TimeUnit.SECONDS))
+                .rootCause()
+                .isInstanceOfSatisfying(
+                        TdlibException.class,
                         e -> assertThat(e.accountStatus()).contains(TdlibAccountStatus.AUTH_KEY_DUPLICATED));
         account.closedFuture().get(5, TimeUnit.SECONDS);
         eventually(() -> statuses.contains(TdlibAccountStatus.AUTH_KEY_DUPLICATED));
@@ -212,6 +236,7 @@ class TdlibAccountFlowTest {
         script((c, r) -> List.of(ok(r)));
         manager = new TdlibClientManager(td, TdlibTestSupport.CONFIG);
         assertThatThrownBy(() -> new TdlibClientManager(new TdlibFakeTd(), TdlibTestSupport.CONFIG))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already open");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already open");
     }
 }

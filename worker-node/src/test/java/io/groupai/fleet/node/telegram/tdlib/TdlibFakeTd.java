@@ -2,7 +2,6 @@ package io.groupai.fleet.node.telegram.tdlib;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +26,8 @@ final class TdlibFakeTd implements TdJson {
     }
 
     static ObjectNode error(JsonNode request, int code, String message) {
-        return answer(request, TdlibClientManager.request("error").put("code", code).put("message", message));
+        return answer(
+                request, TdlibClientManager.request("error").put("code", code).put("message", message));
     }
 
     static ObjectNode answer(JsonNode request, ObjectNode answer) {
@@ -54,7 +54,9 @@ final class TdlibFakeTd implements TdJson {
     }
 
     long count(String requestType) {
-        return sent.stream().filter(r -> requestType.equals(r.path("@type").asText())).count();
+        return sent.stream()
+                .filter(r -> requestType.equals(r.path("@type").asText()))
+                .count();
     }
 
     @Override

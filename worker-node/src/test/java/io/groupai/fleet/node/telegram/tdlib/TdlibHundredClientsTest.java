@@ -1,10 +1,10 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** 100 real TDLib clients in one process, offline: all start, memory stays within the per-account target. */
 class TdlibHundredClientsTest {

@@ -1,14 +1,13 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The lookup order of libtdjson.so and its error messages. */
 class TdlibLibraryTest {
@@ -22,16 +21,22 @@ class TdlibLibraryTest {
         Path deployLib = Files.createDirectories(dir.resolve("deploy/lib")).resolve("libtdjson.so");
         Files.createFile(deployLib);
 
-        assertThat(TdlibLibrary.locate(lib.toString(), "/nope.so", Optional.of(dir.resolve("deploy")))).isEqualTo(lib);
-        assertThat(TdlibLibrary.locate(null, lib.toString(), Optional.of(dir.resolve("deploy")))).isEqualTo(lib);
-        assertThat(TdlibLibrary.locate(null, null, Optional.of(dir.resolve("deploy")))).isEqualTo(deployLib);
+        assertThat(TdlibLibrary.locate(lib.toString(), "/nope.so", Optional.of(dir.resolve("deploy"))))
+                .isEqualTo(lib);
+        assertThat(TdlibLibrary.locate(null, lib.toString(), Optional.of(dir.resolve("deploy"))))
+                .isEqualTo(lib);
+        assertThat(TdlibLibrary.locate(null, null, Optional.of(dir.resolve("deploy"))))
+                .isEqualTo(deployLib);
 
         // A configured path that is wrong is an error, never a quiet fallback to another library.
         assertThatThrownBy(() -> TdlibLibrary.locate(dir.resolve("missing.so").toString(), null, Optional.empty()))
                 .isInstanceOf(TdlibUnavailableException.class)
-                .hasMessageContaining("missing.so").hasMessageContaining(TdlibLibrary.PATH_PROPERTY);
-        assertThatThrownBy(() -> TdlibLibrary.locate(null, dir.resolve("gone.so").toString(), Optional.empty()))
-                .hasMessageContaining("gone.so").hasMessageContaining(TdlibLibrary.PATH_ENV);
+                .hasMessageContaining("missing.so")
+                .hasMessageContaining(TdlibLibrary.PATH_PROPERTY);
+        assertThatThrownBy(
+                        () -> TdlibLibrary.locate(null, dir.resolve("gone.so").toString(), Optional.empty()))
+                .hasMessageContaining("gone.so")
+                .hasMessageContaining(TdlibLibrary.PATH_ENV);
     }
 
     @Test
@@ -52,6 +57,7 @@ class TdlibLibraryTest {
         Path bogus = Files.writeString(dir.resolve("libtdjson.so"), "not an ELF file");
         assertThatThrownBy(() -> TdlibLibrary.load(bogus))
                 .isInstanceOf(TdlibUnavailableException.class)
-                .hasMessageContaining("cannot load").hasMessageContaining(bogus.toString());
+                .hasMessageContaining("cannot load")
+                .hasMessageContaining(bogus.toString());
     }
 }

@@ -1,7 +1,5 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * Memory per TDLib client: starts N clients (default 100, first argument or -Dbench.clients), each on its
@@ -22,12 +21,11 @@ import java.util.stream.Stream;
  */
 public final class TdlibMemoryBench {
 
-    private TdlibMemoryBench() {
-    }
+    private TdlibMemoryBench() {}
 
     /** One measurement; RSS in kB. */
-    record Result(int clients, long rssBeforeKb, long rssAfterKb, long rssAfterGcKb, long timeToReadyMs,
-                  long closeAllMs) {
+    record Result(
+            int clients, long rssBeforeKb, long rssAfterKb, long rssAfterGcKb, long timeToReadyMs, long closeAllMs) {
 
         double perClientMb() {
             return mb(rssAfterGcKb - rssBeforeKb) / clients;
@@ -35,16 +33,24 @@ public final class TdlibMemoryBench {
 
         @Override
         public String toString() {
-            return String.format("clients=%d, rss_before_mb=%.1f, rss_after_mb=%.1f, rss_after_gc_mb=%.1f,"
-                            + " per_client_mb=%.2f, time_to_ready_ms=%d, close_all_ms=%d", clients, mb(rssBeforeKb),
-                    mb(rssAfterKb), mb(rssAfterGcKb), perClientMb(), timeToReadyMs, closeAllMs);
+            return String.format(
+                    "clients=%d, rss_before_mb=%.1f, rss_after_mb=%.1f, rss_after_gc_mb=%.1f,"
+                            + " per_client_mb=%.2f, time_to_ready_ms=%d, close_all_ms=%d",
+                    clients,
+                    mb(rssBeforeKb),
+                    mb(rssAfterKb),
+                    mb(rssAfterGcKb),
+                    perClientMb(),
+                    timeToReadyMs,
+                    closeAllMs);
         }
     }
 
     public static void main(String[] args) throws Exception {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("bench.clients", 100);
         // One INFO line per client and state would drown the result.
-        if (LoggerFactory.getLogger("io.groupai.fleet.node.telegram.tdlib") instanceof ch.qos.logback.classic.Logger logger) {
+        if (LoggerFactory.getLogger("io.groupai.fleet.node.telegram.tdlib")
+                instanceof ch.qos.logback.classic.Logger logger) {
             logger.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         // The library and the manager are loaded before the baseline: the bench measures clients only.
@@ -65,7 +71,9 @@ public final class TdlibMemoryBench {
             List<CompletableFuture<String>> ready = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 TdlibAccount account = manager.createAccount(
-                        TdlibAccountSpec.of("bench-" + i, root.resolve("bench-" + i).resolve("td")), null);
+                        TdlibAccountSpec.of(
+                                "bench-" + i, root.resolve("bench-" + i).resolve("td")),
+                        null);
                 accounts.add(account);
                 ready.add(account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER));
             }
@@ -76,7 +84,8 @@ public final class TdlibMemoryBench {
             long afterGc = rssKb();
 
             long closeStarted = System.nanoTime();
-            CompletableFuture.allOf(accounts.stream().map(TdlibAccount::closeAsync).toArray(CompletableFuture[]::new))
+            CompletableFuture.allOf(
+                            accounts.stream().map(TdlibAccount::closeAsync).toArray(CompletableFuture[]::new))
                     .get(2, TimeUnit.MINUTES);
             long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStarted);
             return new Result(clients, before, after, afterGc, timeToReadyMs, closeMs);
@@ -93,7 +102,8 @@ public final class TdlibMemoryBench {
     /** VmRSS of this process, in kB, from /proc/self/status. */
     static long rssKb() throws IOException {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
-            return lines.filter(l -> l.startsWith("VmRSS:")).findFirst()
+            return lines.filter(l -> l.startsWith("VmRSS:"))
+                    .findFirst()
                     .map(l -> Long.parseLong(l.replaceAll("\\D", "")))
                     .orElseThrow(() -> new IllegalStateException("no VmRSS in /proc/self/status"));
         }

@@ -1,11 +1,9 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,9 +11,10 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Against the real libtdjson.so, offline: TDLib reaches authorizationStateWaitPhoneNumber without a network. */
 class TdlibRealClientTest {
@@ -39,14 +38,19 @@ class TdlibRealClientTest {
 
     @Test
     void synchronousRequestsRunThroughTdExecute() {
-        JsonNode entities = manager.execute(TdlibClientManager.request("getTextEntities")
-                .put("text", "see https://example.org and @durov"));
+        JsonNode entities = manager.execute(
+                TdlibClientManager.request("getTextEntities").put("text", "see https://example.org and @durov"));
         assertThat(entities.path("@type").asText()).isEqualTo("textEntities");
         assertThat(entities.path("entities")).hasSize(2);
 
-        assertThat(manager.execute(TdlibClientManager.request("setLogVerbosityLevel").put("new_verbosity_level", 1))
-                .path("@type").asText()).isEqualTo("ok");
-        assertThat(manager.execute(TdlibClientManager.request("getLogVerbosityLevel")).path("verbosity_level").asInt())
+        assertThat(manager.execute(TdlibClientManager.request("setLogVerbosityLevel")
+                                .put("new_verbosity_level", 1))
+                        .path("@type")
+                        .asText())
+                .isEqualTo("ok");
+        assertThat(manager.execute(TdlibClientManager.request("getLogVerbosityLevel"))
+                        .path("verbosity_level")
+                        .asInt())
                 .isEqualTo(1);
 
         assertThatThrownBy(() -> manager.execute(TdlibClientManager.request("noSuchRequest")))
@@ -56,15 +60,16 @@ class TdlibRealClientTest {
     @Test
     void clientReachesWaitPhoneNumberOfflineAndClosesCleanly() throws Exception {
         List<String> states = new CopyOnWriteArrayList<>();
-        TdlibAccount account = manager.createAccount(TdlibAccountSpec.of("acc-1", dir.resolve("acc-1/td")),
-                new TdlibAccountListener() {
+        TdlibAccount account = manager.createAccount(
+                TdlibAccountSpec.of("acc-1", dir.resolve("acc-1/td")), new TdlibAccountListener() {
                     @Override
                     public void onAuthorizationState(TdlibAccount a, JsonNode state) {
                         states.add(state.path("@type").asText());
                     }
                 });
 
-        assertThat(account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER).get(60, TimeUnit.SECONDS))
+        assertThat(account.awaitAuthorizationState(TdlibAccount.WAIT_PHONE_NUMBER)
+                        .get(60, TimeUnit.SECONDS))
                 .isEqualTo(TdlibAccount.WAIT_PHONE_NUMBER);
         assertThat(states).startsWith(TdlibAccount.WAIT_TDLIB_PARAMETERS);
         assertThat(account.status()).isEqualTo(TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER);
@@ -77,7 +82,8 @@ class TdlibRealClientTest {
         assertThat(account.status()).isEqualTo(TdlibAccountStatus.CLOSED);
         assertThat(states).endsWith(TdlibAccount.CLOSED);
         assertThat(manager.account("acc-1")).isEmpty();
-        assertThatThrownBy(() -> account.send(TdlibClientManager.request("getMe")).join())
+        assertThatThrownBy(
+                        () -> account.send(TdlibClientManager.request("getMe")).join())
                 .hasRootCauseInstanceOf(TdlibException.class);
     }
 
@@ -98,8 +104,10 @@ class TdlibRealClientTest {
         assertThat(types(updatesB)).contains("updateAuthorizationState", "updateOption");
 
         // Requests are answered to the client that asked (matched by @extra), also when interleaved.
-        JsonNode optionA = a.send(TdlibClientManager.request("getOption").put("name", "version")).get(30, TimeUnit.SECONDS);
-        JsonNode optionB = b.send(TdlibClientManager.request("getOption").put("name", "version")).get(30, TimeUnit.SECONDS);
+        JsonNode optionA = a.send(TdlibClientManager.request("getOption").put("name", "version"))
+                .get(30, TimeUnit.SECONDS);
+        JsonNode optionB = b.send(TdlibClientManager.request("getOption").put("name", "version"))
+                .get(30, TimeUnit.SECONDS);
         assertThat(optionA.path("@client_id").asInt()).isEqualTo(a.clientId());
         assertThat(optionB.path("@client_id").asInt()).isEqualTo(b.clientId());
         assertThat(optionA.path("value").asText()).startsWith("1.8.");

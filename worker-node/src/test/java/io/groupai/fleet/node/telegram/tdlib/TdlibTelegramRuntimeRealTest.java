@@ -1,21 +1,20 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
+import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.groupai.fleet.node.telegram.LoginState;
 import io.groupai.fleet.node.telegram.LoginStep;
 import io.groupai.fleet.node.telegram.TelegramAccountState;
 import io.groupai.fleet.node.telegram.TelegramException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The runtime interface against the real libtdjson.so, offline. */
 class TdlibTelegramRuntimeRealTest {
@@ -27,8 +26,8 @@ class TdlibTelegramRuntimeRealTest {
 
     @BeforeAll
     static void open() {
-        TdlibClientManager manager = new TdlibClientManager(TdlibTestSupport.realLibrary(),
-                TdlibTestSupport.CONFIG.withCloseTimeout(Duration.ofSeconds(20)));
+        TdlibClientManager manager = new TdlibClientManager(
+                TdlibTestSupport.realLibrary(), TdlibTestSupport.CONFIG.withCloseTimeout(Duration.ofSeconds(20)));
         runtime = new TdlibTelegramRuntime(manager, Duration.ofSeconds(60), Duration.ofSeconds(20));
     }
 
@@ -52,12 +51,14 @@ class TdlibTelegramRuntimeRealTest {
         // Idempotent start.
         assertThat(runtime.start("acc-real", td, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
         // Out-of-order steps are refused before anything reaches Telegram.
-        assertThat(runtime.submitLogin("acc-real", LoginStep.CODE, "12345").state()).isEqualTo(LoginState.WAITING_PHONE);
+        assertThat(runtime.submitLogin("acc-real", LoginStep.CODE, "12345").state())
+                .isEqualTo(LoginState.WAITING_PHONE);
 
         runtime.stop("acc-real");
         assertThat(listener.states.getLast()).startsWith("stopped:");
         assertThatThrownBy(() -> runtime.sendMessage("acc-real", 1, "hi"))
-                .isInstanceOfSatisfying(TelegramException.class,
+                .isInstanceOfSatisfying(
+                        TelegramException.class,
                         e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
 
         // The session directory can be opened again after the stop.

@@ -1,5 +1,13 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.authState;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.connection;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.error;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.ok;
+import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groupai.fleet.node.telegram.LoginProgress;
@@ -10,22 +18,13 @@ import io.groupai.fleet.node.telegram.TelegramException;
 import io.groupai.fleet.node.telegram.TelegramListener;
 import io.groupai.fleet.node.telegram.TelegramUpdate;
 import io.groupai.fleet.node.telegram.TelegramUser;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
-
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.authState;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.connection;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.error;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibFakeTd.ok;
-import static io.groupai.fleet.node.telegram.tdlib.TdlibTestSupport.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The runtime interface over TDLib, against the scripted libtdjson stand-in: which TDLib requests a login
@@ -70,11 +69,16 @@ class TdlibTelegramRuntimeTest {
     }
 
     /** TDLib's protocol basics; {@code more} answers everything else. */
-    private TelegramAccountState start(TdlibConfig config, BiFunction<Integer, ObjectNode, List<ObjectNode>> more) throws Exception {
+    private TelegramAccountState start(TdlibConfig config, BiFunction<Integer, ObjectNode, List<ObjectNode>> more)
+            throws Exception {
         td.handler = (clientId, request) -> switch (request.path("@type").asText()) {
             // The fake emits the first state on the first request, as TDLib does.
-            case "getOption" -> List.of(TdlibFakeTd.answer(request, TdlibClientManager.request("optionValueString")
-                    .put("value", "1.8.67")), authState(TdlibAccount.WAIT_TDLIB_PARAMETERS));
+            case "getOption" ->
+                List.of(
+                        TdlibFakeTd.answer(
+                                request,
+                                TdlibClientManager.request("optionValueString").put("value", "1.8.67")),
+                        authState(TdlibAccount.WAIT_TDLIB_PARAMETERS));
             case "setTdlibParameters" -> List.of(ok(request), authState(TdlibAccount.WAIT_PHONE_NUMBER));
             case "close" -> List.of(ok(request), authState(TdlibAccount.CLOSING), authState(TdlibAccount.CLOSED));
             default -> more.apply(clientId, request);
@@ -89,20 +93,27 @@ class TdlibTelegramRuntimeTest {
     }
 
     private JsonNode sent(String type) {
-        return td.sent.stream().filter(r -> r.path("@type").asText().equals(type)).reduce((a, b) -> b).orElseThrow();
+        return td.sent.stream()
+                .filter(r -> r.path("@type").asText().equals(type))
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     @Test
     void loginSendsTheTdlibRequestsAndReportsEachStep() throws Exception {
-        TelegramAccountState initial = start(TdlibTestSupport.CONFIG, (c, r) -> switch (r.path("@type").asText()) {
+        TelegramAccountState initial = start(TdlibTestSupport.CONFIG, (c, r) -> switch (r.path("@type")
+                .asText()) {
             case "setAuthenticationPhoneNumber" -> List.of(ok(r), authState(TdlibAccount.WAIT_CODE));
-            case "checkAuthenticationCode" -> r.path("code").asText().equals("24680")
-                    ? List.of(authState(TdlibAccount.WAIT_PASSWORD), ok(r)) // state before answer: both orders occur
-                    : List.of(error(r, 400, "PHONE_CODE_INVALID"));
-            case "checkAuthenticationPassword" -> List.of(ok(r), authState(TdlibAccount.READY),
-                    connection("connectionStateReady"));
-            case "getMe" -> List.of(TdlibFakeTd.answer(r, TdlibClientManager.request("user").put("id", 777)
-                    .put("first_name", "Ann")));
+            case "checkAuthenticationCode" ->
+                r.path("code").asText().equals("24680")
+                        ? List.of(
+                                authState(TdlibAccount.WAIT_PASSWORD), ok(r)) // state before answer: both orders occur
+                        : List.of(error(r, 400, "PHONE_CODE_INVALID"));
+            case "checkAuthenticationPassword" ->
+                List.of(ok(r), authState(TdlibAccount.READY), connection("connectionStateReady"));
+            case "getMe" ->
+                List.of(TdlibFakeTd.answer(
+                        r, TdlibClientManager.request("user").put("id", 777).put("first_name", "Ann")));
             default -> List.of(ok(r));
         });
         assertThat(initial).isEqualTo(TelegramAccountState.WAITING_LOGIN);
@@ -114,7 +125,8 @@ class TdlibTelegramRuntimeTest {
 
         LoginProgress phone = runtime.submitLogin("acc", LoginStep.PHONE, "+4915112345678");
         assertThat(phone.state()).isEqualTo(LoginState.WAITING_CODE);
-        assertThat(sent("setAuthenticationPhoneNumber").path("phone_number").asText()).isEqualTo("+4915112345678");
+        assertThat(sent("setAuthenticationPhoneNumber").path("phone_number").asText())
+                .isEqualTo("+4915112345678");
 
         LoginProgress wrong = runtime.submitLogin("acc", LoginStep.CODE, "11111");
         assertThat(wrong.state()).isEqualTo(LoginState.WAITING_CODE);
@@ -126,27 +138,33 @@ class TdlibTelegramRuntimeTest {
 
         LoginProgress password = runtime.submitLogin("acc", LoginStep.PASSWORD, "hunter2");
         assertThat(password.state()).isEqualTo(LoginState.AUTHORIZED);
-        assertThat(sent("checkAuthenticationPassword").path("password").asText()).isEqualTo("hunter2");
+        assertThat(sent("checkAuthenticationPassword").path("password").asText())
+                .isEqualTo("hunter2");
         assertThat(password.detail()).doesNotContain("hunter2");
 
         eventually(() -> listener.saw(TelegramAccountState.ONLINE));
         eventually(() -> listener.me != null);
         assertThat(listener.me.userId()).isEqualTo(777);
-        assertThat(listener.states).noneMatch(s -> s.contains("hunter2") || s.contains("24680") || s.contains("12345678"));
+        assertThat(listener.states)
+                .noneMatch(s -> s.contains("hunter2") || s.contains("24680") || s.contains("12345678"));
     }
 
     @Test
     void loginOfAnAccountWithoutClientFailsAsNotRunning() throws Exception {
         start(TdlibTestSupport.CONFIG, (c, r) -> List.of(ok(r)));
         assertThatThrownBy(() -> runtime.submitLogin("other", LoginStep.PHONE, "+4915112345678"))
-                .isInstanceOfSatisfying(TelegramException.class,
+                .isInstanceOfSatisfying(
+                        TelegramException.class,
                         e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
     }
 
     @Test
     void aDeactivatedUserFailsTheLoginAndMarksTheAccount() throws Exception {
-        start(TdlibTestSupport.CONFIG, (c, r) -> r.path("@type").asText().equals("setAuthenticationPhoneNumber")
-                ? List.of(error(r, 401, "USER_DEACTIVATED_BAN")) : List.of(ok(r)));
+        start(
+                TdlibTestSupport.CONFIG,
+                (c, r) -> r.path("@type").asText().equals("setAuthenticationPhoneNumber")
+                        ? List.of(error(r, 401, "USER_DEACTIVATED_BAN"))
+                        : List.of(ok(r)));
         LoginProgress phone = runtime.submitLogin("acc", LoginStep.PHONE, "+4915112345678");
         assertThat(phone.state()).isEqualTo(LoginState.FAILED);
         assertThat(phone.detail()).contains("USER_DEACTIVATED");
@@ -156,10 +174,14 @@ class TdlibTelegramRuntimeTest {
     @Test
     void floodWaitIsThrownAtOnceWithItsDelayAndTheStateRestoredAfterIt() throws Exception {
         java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
-        start(TdlibTestSupport.CONFIG, (c, r) -> r.path("@type").asText().equals("sendMessage")
-                ? (sends.incrementAndGet() == 1 ? List.of(error(r, 429, "Too Many Requests: retry after 1"))
-                : List.of(TdlibFakeTd.answer(r, TdlibClientManager.request("message").put("id", 4096))))
-                : List.of(ok(r)));
+        start(
+                TdlibTestSupport.CONFIG,
+                (c, r) -> r.path("@type").asText().equals("sendMessage")
+                        ? (sends.incrementAndGet() == 1
+                                ? List.of(error(r, 429, "Too Many Requests: retry after 1"))
+                                : List.of(TdlibFakeTd.answer(
+                                        r, TdlibClientManager.request("message").put("id", 4096))))
+                        : List.of(ok(r)));
         // Within the configured maximum, still not waited out here: the caller (Temporal) retries after the delay.
         assertThatThrownBy(() -> runtime.sendMessage("acc", -100123, "hello"))
                 .isInstanceOfSatisfying(TelegramException.class, e -> {
@@ -171,7 +193,11 @@ class TdlibTelegramRuntimeTest {
         eventually(() -> listener.states.getLast().startsWith("waiting_login:"));
         JsonNode request = sent("sendMessage");
         assertThat(request.path("chat_id").asLong()).isEqualTo(-100123);
-        assertThat(request.path("input_message_content").path("text").path("text").asText()).isEqualTo("hello");
+        assertThat(request.path("input_message_content")
+                        .path("text")
+                        .path("text")
+                        .asText())
+                .isEqualTo("hello");
 
         assertThat(runtime.sendMessage("acc", -100123, "hello")).isEqualTo(4096);
         assertThat(sends.get()).isEqualTo(2);
@@ -179,8 +205,11 @@ class TdlibTelegramRuntimeTest {
 
     @Test
     void floodWaitOverTheMaximumIsThrownWithItsDelayWithoutWaiting() throws Exception {
-        start(TdlibTestSupport.CONFIG.withMaxFloodWait(Duration.ofSeconds(10)), (c, r) -> r.path("@type").asText().equals("sendMessage")
-                ? List.of(error(r, 420, "FLOOD_WAIT_3600")) : List.of(ok(r)));
+        start(
+                TdlibTestSupport.CONFIG.withMaxFloodWait(Duration.ofSeconds(10)),
+                (c, r) -> r.path("@type").asText().equals("sendMessage")
+                        ? List.of(error(r, 420, "FLOOD_WAIT_3600"))
+                        : List.of(ok(r)));
         assertThatThrownBy(() -> runtime.sendMessage("acc", 1, "hi"))
                 .isInstanceOfSatisfying(TelegramException.class, e -> {
                     assertThat(e.kind()).isEqualTo(TelegramException.Kind.FLOOD_WAIT);
@@ -192,8 +221,11 @@ class TdlibTelegramRuntimeTest {
 
     @Test
     void authKeyDuplicatedOnSendIsAnAuthFailureNotARetry() throws Exception {
-        start(TdlibTestSupport.CONFIG, (c, r) -> r.path("@type").asText().equals("sendMessage")
-                ? List.of(error(r, 401, "AUTH_KEY_DUPLICATED")) : List.of(ok(r)));
+        start(
+                TdlibTestSupport.CONFIG,
+                (c, r) -> r.path("@type").asText().equals("sendMessage")
+                        ? List.of(error(r, 401, "AUTH_KEY_DUPLICATED"))
+                        : List.of(ok(r)));
         assertThatThrownBy(() -> runtime.sendMessage("acc", 1, "hi"))
                 .isInstanceOfSatisfying(TelegramException.class, e -> {
                     assertThat(e.kind()).isEqualTo(TelegramException.Kind.AUTH);
@@ -208,14 +240,16 @@ class TdlibTelegramRuntimeTest {
     void sendingAsAnAccountWithoutClientIsNotRunning() throws Exception {
         start(TdlibTestSupport.CONFIG, (c, r) -> List.of(ok(r)));
         assertThatThrownBy(() -> runtime.sendMessage("nobody", 1, "hi"))
-                .isInstanceOfSatisfying(TelegramException.class,
+                .isInstanceOfSatisfying(
+                        TelegramException.class,
                         e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
     }
 
     @Test
     void startingAStartedAccountKeepsItsClientAndStopClosesIt() throws Exception {
         start(TdlibTestSupport.CONFIG, (c, r) -> List.of(ok(r)));
-        assertThat(runtime.start("acc", Path.of("/tmp/unused/acc/td"), new Recorder())).isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(runtime.start("acc", Path.of("/tmp/unused/acc/td"), new Recorder()))
+                .isEqualTo(TelegramAccountState.WAITING_LOGIN);
         assertThat(td.count("setTdlibParameters")).isEqualTo(1);
         runtime.stop("acc");
         eventually(() -> listener.saw(TelegramAccountState.STOPPED));
@@ -226,22 +260,32 @@ class TdlibTelegramRuntimeTest {
     @Test
     void everyStatusMapsToAStateWithTheTerminalOnesKept() {
         assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.STARTING)).isEqualTo(TelegramAccountState.STARTING);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_CODE)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_PASSWORD)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_OTHER)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_PHONE_NUMBER))
+                .isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_CODE))
+                .isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_PASSWORD))
+                .isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.WAITING_FOR_OTHER))
+                .isEqualTo(TelegramAccountState.WAITING_LOGIN);
         assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.CONNECTING)).isEqualTo(TelegramAccountState.OFFLINE);
         assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.READY)).isEqualTo(TelegramAccountState.ONLINE);
         assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.CLOSED)).isEqualTo(TelegramAccountState.STOPPED);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.AUTH_KEY_DUPLICATED)).isEqualTo(TelegramAccountState.AUTH_KEY_DUPLICATED);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.SESSION_REVOKED)).isEqualTo(TelegramAccountState.SESSION_REVOKED);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.LOGGED_OUT)).isEqualTo(TelegramAccountState.SESSION_REVOKED);
-        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.USER_DEACTIVATED)).isEqualTo(TelegramAccountState.USER_DEACTIVATED);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.AUTH_KEY_DUPLICATED))
+                .isEqualTo(TelegramAccountState.AUTH_KEY_DUPLICATED);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.SESSION_REVOKED))
+                .isEqualTo(TelegramAccountState.SESSION_REVOKED);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.LOGGED_OUT))
+                .isEqualTo(TelegramAccountState.SESSION_REVOKED);
+        assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.USER_DEACTIVATED))
+                .isEqualTo(TelegramAccountState.USER_DEACTIVATED);
         assertThat(TdlibTelegramRuntime.state(TdlibAccountStatus.FAILED)).isEqualTo(TelegramAccountState.ERROR);
         for (TdlibAccountStatus s : TdlibAccountStatus.values()) {
             // Whatever needs an operator on TDLib's side is terminal on the runtime's, except a refused start.
             if (s.needsOperator() && s != TdlibAccountStatus.FAILED) {
-                assertThat(TdlibTelegramRuntime.state(s).isTerminal()).as(s.name()).isTrue();
+                assertThat(TdlibTelegramRuntime.state(s).isTerminal())
+                        .as(s.name())
+                        .isTrue();
             }
             assertThat(TdlibTelegramRuntime.detail("acc-9", s)).as(s.name()).isNotBlank();
         }

@@ -1,12 +1,11 @@
 package io.groupai.fleet.node.telegram.tdlib;
 
-import io.groupai.fleet.node.telegram.TelegramUpdate;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.node.telegram.TelegramUpdate;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** TDLib update samples (shapes as in TDLib 1.8 td_api.tl) mapped to the runtime interface's updates. */
 class TdlibUpdateMapperTest {
@@ -82,8 +81,7 @@ class TdlibUpdateMapperTest {
 
         assertThat(map("""
                 {"@type":"updateNewMessage","message":{"id":13,"chat_id":-1001234,"is_outgoing":true,
-                 "sender_id":{"@type":"messageSenderUser","user_id":1},"date":1764000004,"content":{"@type":"messageText","text":{"text":"mine"}}}}"""))
-                .as("own messages").isEmpty();
+                 "sender_id":{"@type":"messageSenderUser","user_id":1},"date":1764000004,"content":{"@type":"messageText","text":{"text":"mine"}}}}""")).as("own messages").isEmpty();
         assertThat(map("""
                 {"@type":"updateNewMessage","message":{"id":14,"chat_id":-1001234,"sender_id":{"@type":"messageSenderUser","user_id":42},
                  "date":1764000005,"content":{"@type":"messagePhoto"}}}""")).as("non-text").isEmpty();
@@ -91,11 +89,9 @@ class TdlibUpdateMapperTest {
                 {"@type":"updateOption","name":"version","value":{"@type":"optionValueString","value":"1.8.67"}}""")).isEmpty();
         assertThat(map("""
                 {"@type":"updateNewMessage","message":{"id":15,"chat_id":-100999,"sender_id":{"@type":"messageSenderChat","chat_id":-100999},
-                 "date":1764000006,"content":{"@type":"messageText","text":{"text":"channel post"}}}}"""))
-                .singleElement().satisfies(x -> {
-                    assertThat(x.fromUserId()).isZero();
-                    assertThat(x.chatTitle()).isNull();
-                });
+                 "date":1764000006,"content":{"@type":"messageText","text":{"text":"channel post"}}}}""")).singleElement().satisfies(x -> {
+            assertThat(x.fromUserId()).isZero();
+            assertThat(x.chatTitle()).isNull();
+        });
     }
-
 }
