@@ -11,6 +11,7 @@ import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.PlacementCounts;
+import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.AllocationActivities;
 import io.groupai.fleet.workflows.allocation.AllocationType;
@@ -49,6 +50,9 @@ class ClaimOwnershipTest {
     @Autowired
     PlacementCounts counts;
 
+    @Autowired
+    ServerRepository servers;
+
     @BeforeEach
     void setUp() {
         DatabaseCleaner.clean(jdbc);
@@ -60,6 +64,8 @@ class ClaimOwnershipTest {
                                     + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
                     .params(id, now, now)
                     .update();
+            // A server takes accounts only once it has answered a probe (or sent a heartbeat).
+            servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
         }
         for (String id : List.of("c1", "c2")) {
             jdbc.sql("INSERT INTO accounts (account_id, status, message_count, reply_count, created_at, updated_at) "

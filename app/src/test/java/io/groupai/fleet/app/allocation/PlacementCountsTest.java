@@ -15,6 +15,7 @@ import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.registry.PlacementCounts;
+import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.allocation.AllocationType;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
 import java.sql.Timestamp;
@@ -61,6 +62,9 @@ class PlacementCountsTest {
     @Autowired
     PlacementCounts counts;
 
+    @Autowired
+    ServerRepository servers;
+
     private final AtomicInteger operations = new AtomicInteger();
     private final AtomicInteger newAccounts = new AtomicInteger();
 
@@ -75,6 +79,8 @@ class PlacementCountsTest {
                                     + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 12, 1, 60, 'active', 'unknown', 0, ?, ?)")
                     .params(id, now, now)
                     .update();
+            // A server takes accounts only once it has answered a probe (or sent a heartbeat).
+            servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
         }
         for (int i = 0; i < 30; i++) {
             registry.create(new AccountDefinition(newAccountId(), null, null, null));

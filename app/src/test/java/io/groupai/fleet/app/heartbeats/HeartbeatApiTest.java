@@ -6,6 +6,7 @@ import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.allocation.AllocationType;
 import java.nio.file.Files;
@@ -34,6 +35,9 @@ class HeartbeatApiTest {
 
     @Autowired
     AllocationStore allocation;
+
+    @Autowired
+    ServerRepository servers;
 
     Api api;
 
@@ -341,5 +345,7 @@ class HeartbeatApiTest {
                 {"node_id": "%s", "host": "127.0.0.1", "user": "fleet", "deploy_dir": "/srv/%s", "max_accounts": %d,
                  "node_token": "%s"}""".formatted(nodeId, nodeId, max, token));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
+        // A server takes accounts only once it has answered a probe (or sent a heartbeat).
+        servers.recordProbe(nodeId, true, 100L, 10, 20, 30, 1);
     }
 }
