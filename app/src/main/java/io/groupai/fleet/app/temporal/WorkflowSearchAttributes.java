@@ -1,5 +1,10 @@
 package io.groupai.fleet.app.temporal;
 
+import static io.groupai.fleet.workflows.SearchAttributeKeys.ACCOUNT_ID;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.MAX_LISTED;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.NODE_ID;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.OPERATION;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupai.fleet.workflows.WorkflowTypes;
 import io.grpc.Status;
@@ -7,7 +12,6 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -42,12 +46,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class WorkflowSearchAttributes {
 
-    public static final SearchAttributeKey<List<String>> ACCOUNT_ID = SearchAttributeKey.forKeywordList("AccountId");
-    public static final SearchAttributeKey<List<String>> NODE_ID = SearchAttributeKey.forKeywordList("NodeId");
-    public static final SearchAttributeKey<String> OPERATION = SearchAttributeKey.forKeyword("Operation");
-
-    /** Temporal limits one search attribute value to 2 KB: larger account lists are left out. */
-    static final int MAX_LISTED = 50;
     /** A cluster that does not answer must not hold up the start for long. */
     private static final long CALL_TIMEOUT_SECONDS = 10;
 

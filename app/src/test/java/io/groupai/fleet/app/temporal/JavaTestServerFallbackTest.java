@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.workflows.SearchAttributeKeys;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.SearchAttributes;
 import java.util.List;
@@ -56,7 +57,7 @@ class JavaTestServerFallbackTest {
 
         SearchAttributes attributes =
                 client.newUntypedWorkflowStub("server-op-fallback-1").describe().getTypedSearchAttributes();
-        assertThat(attributes.get(WorkflowSearchAttributes.NODE_ID)).containsExactly("fallback-1");
-        assertThat(attributes.get(WorkflowSearchAttributes.OPERATION)).isEqualTo("status");
+        assertThat(attributes.get(SearchAttributeKeys.NODE_ID)).containsExactly("fallback-1");
+        assertThat(attributes.get(SearchAttributeKeys.OPERATION)).isEqualTo("status");
     }
 }

@@ -1,10 +1,11 @@
 package io.groupai.fleet.app.temporal;
 
-import static io.groupai.fleet.app.temporal.WorkflowSearchAttributes.ACCOUNT_ID;
-import static io.groupai.fleet.app.temporal.WorkflowSearchAttributes.NODE_ID;
-import static io.groupai.fleet.app.temporal.WorkflowSearchAttributes.OPERATION;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.ACCOUNT_ID;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.NODE_ID;
+import static io.groupai.fleet.workflows.SearchAttributeKeys.OPERATION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.workflows.SearchAttributeKeys;
 import io.groupai.fleet.workflows.WorkflowTypes;
 import io.groupai.fleet.workflows.allocation.AllocationRequest;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
@@ -46,7 +47,7 @@ class WorkflowSearchAttributesTest {
 
     @Test
     void tooManyAccountsForOneAttributeAreLeftOut() {
-        List<String> many = IntStream.range(0, WorkflowSearchAttributes.MAX_LISTED + 1)
+        List<String> many = IntStream.range(0, SearchAttributeKeys.MAX_LISTED + 1)
                 .mapToObj(i -> "acct-" + i)
                 .toList();
         SearchAttributes attributes =

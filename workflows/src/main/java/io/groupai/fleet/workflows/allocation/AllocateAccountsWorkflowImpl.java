@@ -1,6 +1,8 @@
 package io.groupai.fleet.workflows.allocation;
 
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.SearchAttributeKeys;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 
 /**
@@ -79,6 +82,7 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
                                 0));
             }
             List<PlannedPlacement> placements = chunk.plan().placements();
+            indexFirstChunkOnThisRun(request, chunk);
             at = new AllocationContinuation(
                     chunk.afterAccountId(),
                     chunk.offset(),
@@ -120,6 +124,37 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
     }
 
     private record Chunk(List<String> accountIds, PlanResult plan, String afterAccountId, int offset) {}
+
+    /**
+     * Whether this run carries our search attributes: the app sets {@code Operation} only where the
+     * cluster has them registered, and an unregistered attribute would fail the command that sets it.
+     */
+    private static boolean indexed() {
+        return Workflow.getTypedSearchAttributes().containsKey(SearchAttributeKeys.OPERATION);
+    }
+
+    /** The ids to list in a search attribute: none (an empty list) where they would exceed Temporal's size limit. */
+    private static List<String> listable(Stream<String> ids) {
+        List<String> distinct = ids.distinct().toList();
+        return distinct.size() <= SearchAttributeKeys.MAX_LISTED ? distinct : List.of();
+    }
+
+    /**
+     * An auto allocation starts without account ids, so the app could not set {@code AccountId}: once
+     * the first chunk turns out to hold every account (it is not full), the parent lists them too,
+     * and {@code AccountId="..."} finds the allocation itself as well as its chunk.
+     */
+    private void indexFirstChunkOnThisRun(AllocationRequest request, Chunk chunk) {
+        boolean firstAndLast = at.chunks() == 0 && chunk.accountIds().size() < request.effectiveChunkSize();
+        if (firstAndLast
+                && indexed()
+                && !Workflow.getTypedSearchAttributes().containsKey(SearchAttributeKeys.ACCOUNT_ID)) {
+            List<String> ids = listable(chunk.accountIds().stream());
+            if (!ids.isEmpty()) {
+                Workflow.upsertTypedSearchAttributes(SearchAttributeKeys.ACCOUNT_ID.valueSet(ids));
+            }
+        }
+    }
 
     /** The next accounts and their plan: a page of targets, of the given ids, or of the unallocated accounts. */
     private Chunk nextChunk(AllocationRequest request, boolean fixed) {
@@ -170,9 +205,21 @@ public class AllocateAccountsWorkflowImpl implements AllocateAccountsWorkflow {
             List<PlannedPlacement> placements) {
         currentChunk = workflowId + "-chunk-" + at.chunks();
         running = placements.size();
-        AllocateChunkWorkflow child = Workflow.newChildWorkflowStub(
-                AllocateChunkWorkflow.class,
-                ChildWorkflowOptions.newBuilder().setWorkflowId(currentChunk).build());
+        ChildWorkflowOptions.Builder options = ChildWorkflowOptions.newBuilder().setWorkflowId(currentChunk);
+        if (indexed()) {
+            options.setTypedSearchAttributes(SearchAttributes.newBuilder()
+                    .set(
+                            SearchAttributeKeys.OPERATION,
+                            Workflow.getTypedSearchAttributes().get(SearchAttributeKeys.OPERATION))
+                    .set(
+                            SearchAttributeKeys.ACCOUNT_ID,
+                            listable(placements.stream().map(PlannedPlacement::accountId)))
+                    .set(
+                            SearchAttributeKeys.NODE_ID,
+                            listable(placements.stream().map(PlannedPlacement::serverId)))
+                    .build());
+        }
+        AllocateChunkWorkflow child = Workflow.newChildWorkflowStub(AllocateChunkWorkflow.class, options.build());
         try {
             return child.allocate(new ChunkRequest(
                     workflowId,

@@ -3,6 +3,7 @@ package io.groupai.fleet.workflows.allocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.SearchAttributeKeys;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
@@ -14,8 +15,10 @@ import io.groupai.fleet.workflows.agent.SendMessageRequest;
 import io.groupai.fleet.workflows.agent.SentMessage;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -106,6 +109,39 @@ class AllocateAccountsWorkflowTest {
         assertThat(fleet.status)
                 .containsOnlyKeys(fleet.placement.keySet())
                 .allSatisfy((k, v) -> assertThat(v).isEqualTo("online"));
+    }
+
+    @Test
+    void anAutoAllocationListsItsAccountsAndServersInSearchAttributesWhereTheClusterHasThem() {
+        env.registerSearchAttribute("AccountId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+        env.registerSearchAttribute("NodeId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+        env.registerSearchAttribute("Operation", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        server("a", 5, true);
+        server("b", 5, true);
+        List.of("acc1", "acc2", "acc3").forEach(fleet.unallocated::add);
+        env.start();
+        // As the app starts an auto allocation: Operation set, AccountId unknown until the workflow pages the accounts.
+        AllocationResult result = client.newWorkflowStub(
+                        AllocateAccountsWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("allocate-indexed")
+                                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                                        .set(SearchAttributeKeys.OPERATION, "allocate")
+                                        .build())
+                                .build())
+                .allocate(AllocationRequest.auto("balanced"));
+        assertThat(result.placed()).isEqualTo(3);
+
+        SearchAttributes parent =
+                client.newUntypedWorkflowStub("allocate-indexed").describe().getTypedSearchAttributes();
+        assertThat(parent.get(SearchAttributeKeys.ACCOUNT_ID)).containsExactly("acc1", "acc2", "acc3");
+        SearchAttributes chunk = client.newUntypedWorkflowStub("allocate-indexed-chunk-1")
+                .describe()
+                .getTypedSearchAttributes();
+        assertThat(chunk.get(SearchAttributeKeys.ACCOUNT_ID)).containsExactlyInAnyOrder("acc1", "acc2", "acc3");
+        assertThat(chunk.get(SearchAttributeKeys.NODE_ID)).containsExactlyInAnyOrder("a", "b");
+        assertThat(chunk.get(SearchAttributeKeys.OPERATION)).isEqualTo("allocate");
     }
 
     @Test
