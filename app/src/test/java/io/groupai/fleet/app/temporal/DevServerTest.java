@@ -174,9 +174,11 @@ class DevServerTest {
                 .isEqualTo(202);
 
         // The README's command, through the CLI; visibility is eventually consistent.
-        eventually(() -> cliList("AccountId=\"639277356155\"").contains("account-639277356155"));
+        // The allocation and the chunk workflow that placed the account carry its id; nothing else does.
+        eventually(() -> cliList("AccountId=\"639277356155\"").size() == 2);
         eventually(() -> cliList("NodeId=\"dev-2\" AND Operation=\"status\"").contains("server-op-dev-2"));
-        assertThat(cliList("AccountId=\"639277356155\"")).containsExactly("account-639277356155");
+        assertThat(cliList("AccountId=\"639277356155\""))
+                .containsExactlyInAnyOrder("account-639277356155", "account-639277356155-chunk-1");
         eventually(() -> list("WorkflowType=\"ServerOperationWorkflow\"")
                 .containsAll(List.of("cli-status-dev-1", "server-op-dev-2")));
     }
