@@ -7,6 +7,7 @@ import io.groupai.fleet.allocation.AllocationRefusedException;
 import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.app.TestServers;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.FailureTypes;
 import java.sql.Timestamp;
@@ -45,14 +46,7 @@ class AllocationStoreConcurrencyTest {
         DatabaseCleaner.clean(jdbc);
         Timestamp now = Timestamp.from(Instant.now());
         for (String id : List.of("s1", "s2", "s3")) {
-            jdbc.sql(
-                            "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
-                                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                                    + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 5, 1, 60, 'active', 'unknown', 0, ?, ?)")
-                    .params(id, now, now)
-                    .update();
-            // A server takes accounts only once it has answered a probe (or sent a heartbeat).
-            servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
+            TestServers.insertProbed(jdbc, servers, id, 5);
         }
         for (int i = 0; i < 50; i++) {
             jdbc.sql("INSERT INTO accounts (account_id, status, message_count, reply_count, created_at, updated_at) "

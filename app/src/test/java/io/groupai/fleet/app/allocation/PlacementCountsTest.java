@@ -7,6 +7,7 @@ import io.groupai.fleet.allocation.AllocationStore;
 import io.groupai.fleet.allocation.BatchRejectedException;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.app.TestServers;
 import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.registry.AccountDefinition;
@@ -18,8 +19,6 @@ import io.groupai.fleet.registry.PlacementCounts;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.allocation.AllocationType;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,16 +70,8 @@ class PlacementCountsTest {
     @BeforeEach
     void setUp() {
         DatabaseCleaner.clean(jdbc);
-        Timestamp now = Timestamp.from(Instant.now());
         for (String id : SERVERS) {
-            jdbc.sql(
-                            "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, weight, "
-                                    + "health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                                    + "VALUES (?, '127.0.0.1', 22, 'u', 'none', '/tmp', 12, 1, 60, 'active', 'unknown', 0, ?, ?)")
-                    .params(id, now, now)
-                    .update();
-            // A server takes accounts only once it has answered a probe (or sent a heartbeat).
-            servers.recordProbe(id, true, 100L, 10, 20, 30, 1);
+            TestServers.insertProbed(jdbc, servers, id, 12);
         }
         for (int i = 0; i < 30; i++) {
             registry.create(new AccountDefinition(newAccountId(), null, null, null));
