@@ -10,7 +10,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 /**
  * The whole control plane on a random HTTP port, with the embedded Temporal server on a free
  * loopback port and an in-memory H2 database, unless DB_URL points the run at MySQL/MariaDB
- * (CI's second pass). All test classes share one context.
+ * (CI's second pass). All test classes share one context. The test admin that {@link Api} signs in
+ * as comes from {@code config/application.properties} on the test classpath.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -25,7 +26,9 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
             "groupai.sessions.max-unpacked-bytes=8388608",
             "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-            "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test-key",
+            "groupai.security.keys-dir=${java.io.tmpdir}/groupai-test/keys",
+            "GROUPAI_SSH_KEY_FILE=${java.io.tmpdir}/groupai-test/keys/test-key",
+            "FLEET_SECRET_TEST_SSH_PASSWORD=fleet-secret-password-789",
             "LOS_ANGELES_SSH_PASSWORD=la-secret-password-123",
             "MANILA_SSH_PASSWORD=manila-secret-password-456",
         })

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.servers;
 
+import io.groupai.fleet.app.security.SecurityProperties;
 import io.groupai.fleet.registry.FieldProblem;
 import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.registry.ServerRecord;
@@ -33,14 +34,29 @@ public class MasterConfigImporter {
             .build();
 
     private final ServerRegistry registry;
-    private final ServerJson serverJson;
+    private final ServerJson restJson;
+    private final ServerJson startupJson;
 
-    public MasterConfigImporter(ServerRegistry registry, Environment environment) {
+    public MasterConfigImporter(ServerRegistry registry, Environment environment, SecurityProperties security) {
         this.registry = registry;
-        this.serverJson = new ServerJson(environment::getProperty);
+        this.restJson = new ServerJson(
+                environment::getProperty,
+                ServerJson.Variables.rest(security.restVariablePrefixes()),
+                security.keysDir());
+        this.startupJson = new ServerJson(environment::getProperty, ServerJson.Variables.ANY, security.keysDir());
     }
 
+    /** A file sent over the API: {@code ${VAR}} only for allow-listed variables in secret fields. */
     public List<ServerRecord> importJson(String json) {
+        return importWith(json, restJson.fresh());
+    }
+
+    /** The start-up import (GROUPAI_MASTER_CONFIG): {@code ${VAR}} may name any variable. */
+    public List<ServerRecord> importAtStartup(String json) {
+        return importWith(json, startupJson.fresh());
+    }
+
+    private List<ServerRecord> importWith(String json, ServerJson serverJson) {
         JsonNode root;
         try {
             root = strictJson.readTree(json);
@@ -78,7 +94,7 @@ public class MasterConfigImporter {
         }
         Map<String, String> allocation = allocationSettings(root.get("allocation"), problems);
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(problems);
+            throw new InvalidInputException(serverJson.redacted(problems));
         }
         return registry.importAll(inputs, allocation);
     }

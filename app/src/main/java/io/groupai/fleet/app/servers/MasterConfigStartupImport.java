@@ -43,7 +43,7 @@ class MasterConfigStartupImport implements ApplicationRunner {
             throw new UncheckedIOException("cannot read GROUPAI_MASTER_CONFIG file " + path.toAbsolutePath(), e);
         }
         try {
-            int count = importer.importJson(json).size();
+            int count = importer.importAtStartup(json).size();
             log.info("imported {} servers from {}", count, path);
         } catch (InvalidInputException e) {
             throw new IllegalStateException(

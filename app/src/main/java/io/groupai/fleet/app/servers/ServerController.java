@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.servers;
 
+import io.groupai.fleet.app.security.SecurityProperties;
 import io.groupai.fleet.app.workflows.StartedWorkflow;
 import io.groupai.fleet.app.workflows.WorkflowLauncher;
 import io.groupai.fleet.registry.AccountRepository;
@@ -68,7 +69,8 @@ class ServerController {
             NodeTokenStore tokens,
             MasterConfigImporter importer,
             WorkflowLauncher launcher,
-            Environment environment) {
+            Environment environment,
+            SecurityProperties security) {
         this.registry = registry;
         this.servers = servers;
         this.accounts = accounts;
@@ -76,7 +78,10 @@ class ServerController {
         this.tokens = tokens;
         this.importer = importer;
         this.launcher = launcher;
-        this.serverJson = new ServerJson(environment::getProperty);
+        this.serverJson = new ServerJson(
+                environment::getProperty,
+                ServerJson.Variables.rest(security.restVariablePrefixes()),
+                security.keysDir());
     }
 
     /** One page of servers, filtered on the database; accounts are counted for that page only. */
@@ -190,10 +195,12 @@ class ServerController {
 
     private ServerInput read(JsonNode body, String pathNodeId) {
         List<FieldProblem> problems = new ArrayList<>();
-        ServerInput input = serverJson.read(body, "", pathNodeId, problems);
+        ServerJson json = serverJson.fresh();
+        ServerInput input = json.read(body, "", pathNodeId, problems);
         if (input != null) {
             problems = FieldProblems.merge(problems, registry.validate(input, ""));
         }
+        problems = json.redacted(problems);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }

@@ -7,7 +7,9 @@ import io.groupai.fleet.registry.SshSecret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,16 +18,68 @@ import tools.jackson.databind.JsonNode;
 /**
  * Reads one server entry in the seed's master_config.json format (the same shape is the REST
  * body), with precise problems per field. Strings may hold {@code ${ENV_VAR}} references, meant
- * for secrets; an unset variable is an error, never an empty value.
+ * for secrets; an unset variable is an error, never an empty value. What a reference may reach
+ * depends on where the input comes from ({@link Variables}); no problem ever quotes a value that
+ * came from one. {@code private_key_file} names a file in the keys directory, nowhere else.
  */
 final class ServerJson {
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** The fields whose values are secrets: never echoed, and the only ones a REST body may fill from a variable. */
+    static final Set<String> SECRET_FIELDS = Set.of("password", "private_key", "private_key_passphrase", "node_token");
+    /** An SSH private key file is a few KiB; anything much larger is not one. */
+    private static final long MAX_KEY_FILE_BYTES = 64 * 1024;
+
+    /**
+     * Which {@code ${VAR}} references resolve.
+     *
+     * @param prefixes          variables that may be read (empty list: every variable)
+     * @param secretFieldsOnly  references only in {@link #SECRET_FIELDS}
+     */
+    record Variables(List<String> prefixes, boolean secretFieldsOnly) {
+        /** The start-up import (GROUPAI_MASTER_CONFIG): a file the operator of the machine wrote. */
+        static final Variables ANY = new Variables(List.of(), false);
+
+        /** A REST body: only allow-listed variables, only in secret fields. */
+        static Variables rest(List<String> prefixes) {
+            return new Variables(List.copyOf(prefixes), true);
+        }
+
+        boolean allows(String name) {
+            return prefixes.isEmpty() || prefixes.stream().anyMatch(p -> !p.isBlank() && name.startsWith(p));
+        }
+    }
 
     private final Function<String, String> env;
+    private final Variables variables;
+    private final Path keysDir;
+    /** Fields (with prefix) whose value came from a variable in the entry being read. */
+    private final Set<String> fromVariables = new HashSet<>();
 
-    ServerJson(Function<String, String> env) {
+    ServerJson(Function<String, String> env, Variables variables, Path keysDir) {
         this.env = env;
+        this.variables = variables;
+        this.keysDir = keysDir.toAbsolutePath().normalize();
+    }
+
+    /** A reader for one request or one import (it remembers which fields came from variables). */
+    ServerJson fresh() {
+        return new ServerJson(env, variables, keysDir);
+    }
+
+    /**
+     * Problems as they may be shown: a problem on a field whose value came from a variable does not
+     * quote the message (which may contain the value), only which field and that it is invalid.
+     */
+    List<FieldProblem> redacted(List<FieldProblem> problems) {
+        return problems.stream()
+                .map(p -> fromVariables.contains(p.field())
+                        ? new FieldProblem(
+                                p.field(),
+                                "the value its ${...} reference gave is not valid for this field"
+                                        + " (not shown: it came from the environment); check the variable")
+                        : p)
+                .toList();
     }
 
     /**
@@ -76,15 +130,8 @@ final class ServerJson {
             return null;
         }
         if (keyFile != null) {
-            Path path = Path.of(keyFile);
-            try {
-                inlineKey = Files.readString(path);
-            } catch (IOException | RuntimeException e) {
-                problems.add(new FieldProblem(
-                        prefix + "private_key_file",
-                        "cannot read the key file " + keyFile + " ("
-                                + e.getClass().getSimpleName()
-                                + "); give a readable path to an OpenSSH/PEM private key"));
+            inlineKey = readKeyFile(keyFile, prefix + "private_key_file", problems);
+            if (inlineKey == null) {
                 return null;
             }
         }
@@ -100,25 +147,89 @@ final class ServerJson {
         return password == null ? null : new SshSecret.Password(password);
     }
 
-    /** Resolves every ${VAR} in a string value. */
-    String resolve(String raw, String field, List<FieldProblem> problems) {
+    /**
+     * The key file's content, read only inside the keys directory: a relative name is taken from
+     * there, an absolute path must lie in it, and neither may leave it through '..' or a symbolic link.
+     * Problems never quote the path (it may have come from a variable).
+     */
+    private String readKeyFile(String name, String field, List<FieldProblem> problems) {
+        String where = "private_key_file names a file inside the keys directory " + keysDir
+                + " (groupai.security.keys-dir, GROUPAI_KEYS_DIR)";
+        Path path;
+        try {
+            path = keysDir.resolve(name).normalize();
+        } catch (RuntimeException e) {
+            problems.add(new FieldProblem(field, "is not a valid file name; " + where));
+            return null;
+        }
+        if (!path.startsWith(keysDir) || path.equals(keysDir)) {
+            problems.add(new FieldProblem(field, "is outside the keys directory; " + where + ": copy the key there"));
+            return null;
+        }
+        try {
+            Path real = path.toRealPath();
+            if (!real.startsWith(keysDir.toRealPath())) {
+                problems.add(new FieldProblem(field, "leads outside the keys directory (a link); " + where));
+                return null;
+            }
+            if (!Files.isRegularFile(real) || Files.size(real) > MAX_KEY_FILE_BYTES) {
+                problems.add(new FieldProblem(field, "is not a key file (not a regular file of at most 64 KiB)"));
+                return null;
+            }
+            return Files.readString(real);
+        } catch (IOException | RuntimeException e) {
+            problems.add(new FieldProblem(
+                    field,
+                    "cannot read that key file (" + e.getClass().getSimpleName() + "); " + where
+                            + ", readable by the app, holding an OpenSSH/PEM private key"));
+            return null;
+        }
+    }
+
+    /** Resolves every ${VAR} in a string value, as far as {@link Variables} allows. */
+    String resolve(String raw, String name, String field, List<FieldProblem> problems) {
         Matcher m = ENV_REF.matcher(raw);
         StringBuilder out = new StringBuilder();
         boolean ok = true;
+        boolean resolvedAny = false;
         while (m.find()) {
+            String variable = m.group(1).length() > 64 ? m.group(1).substring(0, 64) + "..." : m.group(1);
+            if (variables.secretFieldsOnly() && !SECRET_FIELDS.contains(name)) {
+                problems.add(new FieldProblem(
+                        field,
+                        "${" + variable + "} is not resolved here: over the API only the secret fields ("
+                                + String.join(
+                                        ", ", SECRET_FIELDS.stream().sorted().toList())
+                                + ") may reference variables; write the value itself"));
+                return null;
+            }
+            if (!variables.allows(m.group(1))) {
+                problems.add(new FieldProblem(
+                        field,
+                        "${" + variable + "} is not resolved over the API: only variables starting with "
+                                + String.join(" or ", variables.prefixes())
+                                + " are (groupai.security.rest-variable-prefixes); write the value itself, or put"
+                                + " the file in GROUPAI_MASTER_CONFIG to import it at start-up"));
+                return null;
+            }
             String value = env.apply(m.group(1));
             if (value == null) {
                 problems.add(new FieldProblem(
                         field,
-                        "environment variable " + m.group(1)
+                        "environment variable " + variable
                                 + " is not set; export it before starting (or importing), or write the value in place of ${"
-                                + m.group(1) + "}"));
+                                + variable + "}"));
                 ok = false;
                 value = "";
+            } else {
+                resolvedAny = true;
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
+        if (ok && resolvedAny) {
+            fromVariables.add(field);
+        }
         return ok ? out.toString() : null;
     }
 
@@ -143,7 +254,7 @@ final class ServerJson {
                 problems.add(new FieldProblem(prefix + name, "must be a string"));
                 return null;
             }
-            return resolve(value.stringValue(), prefix + name, problems);
+            return resolve(value.stringValue(), name, prefix + name, problems);
         }
 
         Integer integer(String name) {

@@ -35,13 +35,17 @@ class ServerRegistryApiTest {
     @Autowired
     PlacementCounts counts;
 
+    @Autowired
+    MasterConfigImporter importer;
+
     Api api;
 
     @BeforeEach
     void setUp() throws Exception {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
-        writeRealPrivateKey(Path.of(System.getProperty("java.io.tmpdir"), "groupai-test-key"));
+        Path keys = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "groupai-test", "keys"));
+        writeRealPrivateKey(keys.resolve("test-key"));
     }
 
     @Test
@@ -49,10 +53,21 @@ class ServerRegistryApiTest {
         String config = Files.readString(
                 Path.of(getClass().getResource("/examples/master_config.json").toURI()));
 
-        Api.Response imported = api.post("/api/v1/group-ai/servers/import", config);
+        // Over the API its ${VAR}s (not FLEET_SECRET_*, one in private_key_file) are refused, unresolved.
+        Api.Response refused = api.post("/api/v1/group-ai/servers/import", config);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("errors").findValuesAsString("field"))
+                .containsExactlyInAnyOrder(
+                        "servers.worker-01.private_key_file",
+                        "servers.los-angeles.password",
+                        "servers.manila.password");
+        assertThat(refused.body())
+                .contains("LOS_ANGELES_SSH_PASSWORD", "FLEET_SECRET_")
+                .doesNotContain("la-secret-password-123", "manila-secret-password-456", "groupai-test/keys");
+        assertThat(countServers()).isZero();
 
-        assertThat(imported.status()).isEqualTo(200);
-        assertThat(imported.json().get("imported").asInt()).isEqualTo(3);
+        // As the start-up import (GROUPAI_MASTER_CONFIG) reads it: every variable resolves.
+        assertThat(importer.importAtStartup(config)).hasSize(3);
         JsonNode summary =
                 api.get("/api/v1/group-ai/account-allocation/summary").json();
         assertThat(summary.get("total_accounts").asInt()).isZero();
@@ -195,9 +210,13 @@ class ServerRegistryApiTest {
         assertBadRequest(VALID.replace("/srv/groupai", "/srv/groupai; rm -rf /"), "deploy_dir", "shell metacharacters");
         assertBadRequest(VALID.replace("/srv/groupai", "/srv/../etc"), "deploy_dir", "'..'");
         assertBadRequest(
+                VALID.replace("\"pw-node-a-secret\"", "\"${FLEET_SECRET_TEST_UNSET_VARIABLE}\""),
+                "password",
+                "environment variable FLEET_SECRET_TEST_UNSET_VARIABLE is not set");
+        assertBadRequest(
                 VALID.replace("\"pw-node-a-secret\"", "\"${GROUPAI_TEST_UNSET_VARIABLE}\""),
                 "password",
-                "environment variable GROUPAI_TEST_UNSET_VARIABLE is not set");
+                "only variables starting with FLEET_SECRET_");
 
         Api.Response malformed = api.post("/api/v1/group-ai/servers", "{\"node_id\": \"x\", ");
         assertThat(malformed.status()).isEqualTo(400);

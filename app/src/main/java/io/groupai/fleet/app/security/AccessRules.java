@@ -1,0 +1,141 @@
+package io.groupai.fleet.app.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which role each operator request needs, in one place (the authorization check, the 403 message and
+ * the tests all read it), and the audit action it counts as.
+ *
+ * <ul>
+ *   <li>admin: server registry writes (create, update, delete, import, host-key pins), users, API tokens,
+ *       the audit log;
+ *   <li>viewer: every other read (GET, HEAD);
+ *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands),
+ *       server operations, accounts, session uploads, logins.
+ * </ul>
+ */
+@Component
+public class AccessRules implements AuthorizationManager<RequestAuthorizationContext> {
+
+    private static final String SERVERS = "/api/v1/group-ai/servers";
+    private static final List<Pattern> ADMIN_ANY_METHOD = List.of(
+            Pattern.compile("/api/v1/auth/users(/.*)?"),
+            Pattern.compile("/api/v1/auth/api-tokens(/.*)?"),
+            Pattern.compile("/api/v1/audit(/.*)?"));
+    private static final Pattern SERVER_COLLECTION = Pattern.compile(SERVERS + "/?");
+    private static final Pattern SERVER_IMPORT = Pattern.compile(SERVERS + "/import/?");
+    private static final Pattern ONE_SERVER = Pattern.compile(SERVERS + "/[^/]+/?");
+    private static final Pattern HOST_KEY = Pattern.compile(SERVERS + "/[^/]+/host-key/?");
+    private static final Pattern SERVER_ACTION = Pattern.compile(SERVERS + "/([^/]+)/actions/([^/]+)/?");
+    private static final Pattern BOOTSTRAP = Pattern.compile(SERVERS + "/[^/]+/bootstrap/?");
+    private static final Pattern NODE_COMMANDS = Pattern.compile(SERVERS + "/[^/]+/commands/?");
+    private static final Pattern SESSION = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/session/?");
+    private static final Pattern LOGIN = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/login(/.*)?");
+    private static final Pattern ACCOUNTS = Pattern.compile("/api/v1/group-ai/accounts(/[^/]+)?/?");
+
+    @Override
+    public AuthorizationResult authorize(
+            Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
+        Authentication who = authentication.get();
+        if (who == null || !(who instanceof FleetAuthentication fleet)) {
+            return new AuthorizationDecision(false);
+        }
+        HttpServletRequest request = context.getRequest();
+        return new AuthorizationDecision(fleet.role().includes(required(request.getMethod(), path(request))));
+    }
+
+    /** The role a request needs (operator paths only; health, sign-in and node calls are decided elsewhere). */
+    public static Role required(String method, String path) {
+        for (Pattern p : ADMIN_ANY_METHOD) {
+            if (p.matcher(path).matches()) {
+                return Role.ADMIN;
+            }
+        }
+        boolean read = "GET".equals(method) || "HEAD".equals(method);
+        if (read) {
+            return Role.VIEWER;
+        }
+        if (SERVER_COLLECTION.matcher(path).matches()
+                || SERVER_IMPORT.matcher(path).matches()
+                || ONE_SERVER.matcher(path).matches()
+                || HOST_KEY.matcher(path).matches()) {
+            return Role.ADMIN;
+        }
+        return Role.OPERATOR;
+    }
+
+    /** The audit action of a change made through the API. */
+    public static String action(String method, String path) {
+        Matcher serverAction = SERVER_ACTION.matcher(path);
+        if (serverAction.matches()) {
+            return "server." + serverAction.group(2);
+        }
+        if (path.startsWith("/api/v1/group-ai/account-allocation/")
+                || path.startsWith("/api/v1/group-ai/accounts/allocate")) {
+            return "allocation." + last(path);
+        }
+        if (path.startsWith("/api/v1/group-ai/accounts/rebalance")) {
+            return "migration.rebalance";
+        }
+        if (BOOTSTRAP.matcher(path).matches()) {
+            return "deployment.bootstrap";
+        }
+        if (NODE_COMMANDS.matcher(path).matches()) {
+            return "deployment.command";
+        }
+        if (SERVER_IMPORT.matcher(path).matches()) {
+            return "registry.import";
+        }
+        if (HOST_KEY.matcher(path).matches()) {
+            return "registry.host_key." + verb(method);
+        }
+        if (SERVER_COLLECTION.matcher(path).matches()
+                || ONE_SERVER.matcher(path).matches()) {
+            return "registry.server." + verb(method);
+        }
+        if (SESSION.matcher(path).matches()) {
+            return "session.upload";
+        }
+        if (LOGIN.matcher(path).matches()) {
+            return "account.login";
+        }
+        if (ACCOUNTS.matcher(path).matches()) {
+            return "account." + verb(method);
+        }
+        if (path.startsWith("/api/v1/sim-telegram/")) {
+            return "simnet." + verb(method);
+        }
+        return "api." + verb(method);
+    }
+
+    /** The request's path inside the app, as the controllers see it. */
+    public static String path(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+    }
+
+    private static String verb(String method) {
+        return switch (method) {
+            case "POST" -> "create";
+            case "PUT", "PATCH" -> "update";
+            case "DELETE" -> "delete";
+            default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static String last(String path) {
+        String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
+}
