@@ -33,20 +33,21 @@ final class ServerJson {
     /**
      * Which {@code ${VAR}} references resolve.
      *
-     * @param prefixes          variables that may be read (empty list: every variable)
+     * @param prefixes          variables that may be read, by prefix
      * @param secretFieldsOnly  references only in {@link #SECRET_FIELDS}
+     * @param any               every variable may be read (the start-up import)
      */
-    record Variables(List<String> prefixes, boolean secretFieldsOnly) {
+    record Variables(List<String> prefixes, boolean secretFieldsOnly, boolean any) {
         /** The start-up import (GROUPAI_MASTER_CONFIG): a file the operator of the machine wrote. */
-        static final Variables ANY = new Variables(List.of(), false);
+        static final Variables ANY = new Variables(List.of(), false, true);
 
-        /** A REST body: only allow-listed variables, only in secret fields. */
+        /** A REST body: only allow-listed variables (none when the list is empty), only in secret fields. */
         static Variables rest(List<String> prefixes) {
-            return new Variables(List.copyOf(prefixes), true);
+            return new Variables(prefixes.stream().filter(p -> !p.isBlank()).toList(), true, false);
         }
 
         boolean allows(String name) {
-            return prefixes.isEmpty() || prefixes.stream().anyMatch(p -> !p.isBlank() && name.startsWith(p));
+            return any || prefixes.stream().anyMatch(name::startsWith);
         }
     }
 
@@ -178,9 +179,14 @@ final class ServerJson {
             }
             return Files.readString(real);
         } catch (IOException | RuntimeException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException
+                    ? "there is no such file"
+                    : e instanceof java.nio.file.AccessDeniedException
+                            ? "the app may not read it"
+                            : "it cannot be read";
             problems.add(new FieldProblem(
                     field,
-                    "cannot read that key file (" + e.getClass().getSimpleName() + "); " + where
+                    "cannot read that key file (" + why + "); " + where
                             + ", readable by the app, holding an OpenSSH/PEM private key"));
             return null;
         }
@@ -207,7 +213,9 @@ final class ServerJson {
                 problems.add(new FieldProblem(
                         field,
                         "${" + variable + "} is not resolved over the API: only variables starting with "
-                                + String.join(" or ", variables.prefixes())
+                                + (variables.prefixes().isEmpty()
+                                        ? "(none configured)"
+                                        : String.join(" or ", variables.prefixes()))
                                 + " are (groupai.security.rest-variable-prefixes); write the value itself, or put"
                                 + " the file in GROUPAI_MASTER_CONFIG to import it at start-up"));
                 return null;

@@ -112,9 +112,22 @@ public final class FleetReadBench {
                 bytes);
     }
 
+    /** The test admin's access token (BenchApp's apps have it), signed in once per run. */
+    private static String token;
+
     private static int get(HttpClient client, String url) throws Exception {
-        HttpResponse<byte[]> r =
-                client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (token == null) {
+            URI uri = URI.create(url);
+            token = io.groupai.fleet.app.Api.token(
+                    uri.getPort(),
+                    io.groupai.fleet.app.Api.TEST_ADMIN_USERNAME,
+                    io.groupai.fleet.app.Api.TEST_ADMIN_PASSWORD);
+        }
+        HttpResponse<byte[]> r = client.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(url + ": " + r.statusCode() + " " + new String(r.body()));
         }

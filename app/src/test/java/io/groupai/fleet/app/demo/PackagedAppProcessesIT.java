@@ -146,6 +146,9 @@ class PackagedAppProcessesIT {
         env.put("GROUPAI_TEMPORAL_UI_PORT", Integer.toString(temporalUiPort));
         env.put("GROUPAI_DATA_DIR", dir.resolve("data").toString());
         env.put("GROUPAI_NODE_HEARTBEAT_INTERVAL", "2s");
+        // The admin Api signs in as (the jar does not see the test classpath's config).
+        env.put("GROUPAI_ADMIN_USERNAME", Api.TEST_ADMIN_USERNAME);
+        env.put("GROUPAI_ADMIN_PASSWORD", Api.TEST_ADMIN_PASSWORD);
         Process app = pb.start();
         apps.add(app);
         ports.put(app, port);

@@ -57,7 +57,19 @@ class PackagedAppFromEmptyDirectoryIT {
         env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(temporalPort));
         Process app = builder.start();
         try {
-            Api api = new Api(port);
+            // No GROUPAI_ADMIN_PASSWORD: the first start prints a generated one, once; an operator reads it there.
+            String[] admin = new String[2];
+            await(app, log, "the generated admin password in the log", Duration.ofMinutes(2), () -> {
+                String[] found = generatedAdmin(log);
+                admin[0] = found == null ? null : found[0];
+                admin[1] = found == null ? null : found[1];
+                return found != null;
+            });
+            assertThat(Files.readString(log)).as("printed once").containsOnlyOnce(admin[1]);
+            assertThat(Api.anonymous(port).get("/api/v1/group-ai/servers").status())
+                    .as("nothing but health without a token")
+                    .isEqualTo(401);
+            Api api = Api.signedIn(port, admin[0], admin[1]);
             await(app, log, "the three demo nodes online (healthy, heartbeating)", Duration.ofMinutes(4), () -> {
                 JsonNode page = get(api, "/api/v1/group-ai/servers");
                 JsonNode servers = page == null ? null : page.get("items");
@@ -100,6 +112,19 @@ class PackagedAppFromEmptyDirectoryIT {
             assertThat(leftover)
                     .as("demo agents still running after the app stopped")
                     .isEmpty();
+        }
+    }
+
+    /** Username and password of the GENERATED ADMIN PASSWORD block, once the log has it. */
+    private static String[] generatedAdmin(Path log) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "GENERATED ADMIN PASSWORD.*?\\n\\s*username: (\\S+)\\n\\s*password: (\\S+)",
+                            java.util.regex.Pattern.DOTALL)
+                    .matcher(Files.readString(log));
+            return m.find() ? new String[] {m.group(1), m.group(2)} : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -51,7 +51,11 @@ class RoleAccessApiTest {
     @Test
     void withoutATokenOnlyHealthAnswers() {
         Api anonymous = Api.anonymous(port);
-        assertThat(anonymous.get("/actuator/health").status()).isIn(200, 503);
+        Api.Response health = anonymous.get("/actuator/health");
+        assertThat(health.status()).isIn(200, 503);
+        assertThat(health.json().has("status")).isTrue();
+        assertThat(health.json().has("components")).as("details need a token").isFalse();
+        assertThat(admin.get("/actuator/health").json().has("components")).isTrue();
         List<String> open = new ArrayList<>();
         for (String[] call : new String[][] {
             {"GET", "/api/v1/group-ai/servers"},

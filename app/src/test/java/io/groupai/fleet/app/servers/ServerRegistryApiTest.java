@@ -7,7 +7,9 @@ import com.jcraft.jsch.KeyPair;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import io.groupai.fleet.registry.CredentialStore;
 import io.groupai.fleet.registry.PlacementCounts;
+import io.groupai.fleet.registry.SshSecret;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,6 +39,9 @@ class ServerRegistryApiTest {
 
     @Autowired
     MasterConfigImporter importer;
+
+    @Autowired
+    CredentialStore credentials;
 
     Api api;
 
@@ -182,6 +187,17 @@ class ServerRegistryApiTest {
                 .query(String.class)
                 .single();
         assertThat(stored).doesNotContain("pw-node-a-secret");
+    }
+
+    @Test
+    void aRestBodyMayTakeASecretFromAnAllowListedVariable() {
+        Api.Response created = api.post(
+                "/api/v1/group-ai/servers",
+                VALID.replace("\"pw-node-a-secret\"", "\"${FLEET_SECRET_TEST_SSH_PASSWORD}\""));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).doesNotContain("fleet-secret-password-789");
+        assertThat(credentials.load("node-a"))
+                .hasValueSatisfying(s -> assertThat(s).isEqualTo(new SshSecret.Password("fleet-secret-password-789")));
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 class HostileInputApiTest {
 
     private static final String SERVER = """
-            {"node_id": "node-a", "host": "127.0.0.1", "port": 2222, "user": "ubuntu", "password": "pw-node-a-secret",
+            {"node_id": "node-a", "host": "127.0.0.1", "port": 2222, "user": "ubuntu", "password": "pw-first-secret",
              "deploy_dir": "/srv/groupai", "max_accounts": 5, "location": "Manila"}""";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,11 +47,23 @@ class HostileInputApiTest {
 
     Api api;
     final HttpClient http = HttpClient.newHttpClient();
+    /** The test admin's access token: the hostile bodies must meet the controllers, not a 401. */
+    String adminToken;
+
+    /** Every case every test here tried, printed at the end. */
+    static final AtomicInteger CASES = new AtomicInteger();
+
+    @AfterAll
+    static void printCount() {
+        System.out.println(
+                "HostileInputApiTest: " + CASES.get() + " hostile cases tried, every one a 4xx that changed nothing");
+    }
 
     @BeforeEach
     void setUp() {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
+        adminToken = Api.token(port, Api.TEST_ADMIN_USERNAME, Api.TEST_ADMIN_PASSWORD);
         assertThat(api.post("/api/v1/group-ai/servers", SERVER).status()).isEqualTo(201);
         assertThat(api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"639000000001\"}")
                         .status())
@@ -167,6 +181,7 @@ class HostileInputApiTest {
                 answered++;
             }
         }
+        CASES.addAndGet(answered);
         assertThat(wrong).as("%d hostile requests", answered).isEmpty();
         assertThat(counts()).isEqualTo(before);
     }
@@ -181,6 +196,7 @@ class HostileInputApiTest {
             assertThat(r.statusCode()).as("chunked=%s", chunked).isEqualTo(413);
             assertThat(problemIssue(r)).isNull();
             assertThat(JSON.readTree(r.body()).get("detail").asString()).contains("groupai.web.max-json-body");
+            CASES.incrementAndGet();
         }
     }
 
@@ -203,9 +219,317 @@ class HostileInputApiTest {
         for (Map.Entry<String, HttpResponse<String>> a : answers.entrySet()) {
             assertThat(problemIssue(a.getValue())).as(a.getKey()).isNull();
         }
+        CASES.addAndGet(answers.size());
         assertThat(answers.get("unknown path").statusCode()).isEqualTo(404);
         assertThat(answers.get("wrong method").statusCode()).isEqualTo(405);
         assertThat(answers.get("wrong media type").statusCode()).isEqualTo(415);
+    }
+
+    /** Bearer tokens that must not get in, on reads and writes alike: each a 401 problem that says why. */
+    @Test
+    void forgedExpiredAndMalformedTokensAre401() throws Exception {
+        Map<String, Long> before = counts();
+        long now = System.currentTimeMillis() / 1000;
+        byte[] key = java.util.Base64.getDecoder().decode(Api.TEST_JWT_KEY);
+        byte[] otherKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(otherKey);
+        String claims = claims("test-admin", "group-ai-fleet", now - 60, now + 3600);
+        Map<String, String> tokens = new LinkedHashMap<>();
+        tokens.put(
+                "expired",
+                "Bearer " + jwt("HS256", claims("test-admin", "group-ai-fleet", now - 7200, now - 3600), key));
+        tokens.put("signed with another key", "Bearer " + jwt("HS256", claims, otherKey));
+        tokens.put("alg none", "Bearer " + unsigned(claims));
+        tokens.put("alg none, no trailing dot", "Bearer " + unsigned(claims).replaceAll("\\.$", ""));
+        tokens.put("HS512 with the right key (algorithm switch)", "Bearer " + jwt("HS512", claims, key));
+        tokens.put("no expiry", "Bearer " + jwt("HS256", "{\"iss\":\"group-ai-fleet\",\"sub\":\"test-admin\"}", key));
+        tokens.put(
+                "another issuer",
+                "Bearer " + jwt("HS256", claims("test-admin", "someone-else", now - 60, now + 3600), key));
+        tokens.put(
+                "a user that does not exist",
+                "Bearer " + jwt("HS256", claims("ghost", "group-ai-fleet", now - 60, now + 3600), key));
+        tokens.put(
+                "not valid yet", "Bearer " + jwt("HS256", claims.replace("}", ",\"nbf\":" + (now + 3000) + "}"), key));
+        tokens.put("garbage", "Bearer not-a-token");
+        tokens.put("empty bearer", "Bearer ");
+        tokens.put("two tokens", "Bearer " + adminToken + " " + adminToken);
+        tokens.put("7,000-character token", "Bearer " + "a".repeat(7_000));
+        // Past Tomcat's 8 KB header limit the container itself answers 400 (HTML), before the app: still a 4xx.
+        tokens.put("20,000-character token", "Bearer " + "a".repeat(20_000));
+        tokens.put("forged API token", "Bearer gaf_" + "A".repeat(43));
+        tokens.put(
+                "Basic with the admin's password",
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString((Api.TEST_ADMIN_USERNAME + ":" + Api.TEST_ADMIN_PASSWORD)
+                                        .getBytes(StandardCharsets.UTF_8)));
+        tokens.put("no Authorization header", null);
+        String[][] endpoints = {
+            {"GET", "/api/v1/group-ai/servers"},
+            {"POST", "/api/v1/group-ai/servers"},
+            {"POST", "/api/v1/group-ai/account-allocation/auto"},
+            {"DELETE", "/api/v1/group-ai/servers/node-a"},
+            {"GET", "/api/v1/audit"},
+        };
+        List<String> wrong = new ArrayList<>();
+        Map<String, String> details = new LinkedHashMap<>();
+        for (Map.Entry<String, String> token : tokens.entrySet()) {
+            for (String[] endpoint : endpoints) {
+                Body body = endpoint[0].equals("POST") ? json(SERVER.replace("node-a", "node-b")) : null;
+                HttpResponse<String> r = send(endpoint[0], endpoint[1], body, false, token.getValue());
+                CASES.incrementAndGet();
+                if (token.getKey().startsWith("20,000") && r.statusCode() == 400) {
+                    continue;
+                }
+                String problem = r.statusCode() == 401
+                        ? problemIssue(r)
+                        : "status " + r.statusCode() + " " + abbreviate(r.body());
+                if (problem != null) {
+                    wrong.add(token.getKey() + " on " + endpoint[0] + " " + endpoint[1] + ": " + problem);
+                } else {
+                    details.put(
+                            token.getKey(),
+                            JSON.readTree(r.body()).get("detail").asString());
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(details.get("expired")).contains("expired");
+        assertThat(details.get("signed with another key")).contains("signature");
+        assertThat(details.get("alg none")).contains("alg none");
+        assertThat(details.get("no Authorization header")).contains("POST /api/v1/auth/token");
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    /** CR/LF and friends in the request line and headers, sent as raw bytes: refused, never echoed as headers. */
+    @Test
+    void headerInjectionIsRefused() throws Exception {
+        Map<String, Long> before = counts();
+        String auth = "Authorization: Bearer " + adminToken + "\r\n";
+        Map<String, String> requests = new LinkedHashMap<>();
+        requests.put(
+                "encoded CRLF in the path",
+                "GET /api/v1/group-ai/servers/node-a%0d%0aSet-Cookie:%20injected=1 HTTP/1.1\r\nHost: x\r\n" + auth);
+        requests.put(
+                "encoded CRLF in a created resource's id",
+                "DELETE /api/v1/group-ai/servers/x%0D%0ALocation:%20http://evil HTTP/1.1\r\nHost: x\r\n" + auth);
+        requests.put(
+                "bare CR in a header value",
+                "GET /api/v1/group-ai/servers HTTP/1.1\r\nHost: x\r\nX-Test: a\rInjected: b\r\n" + auth);
+        requests.put(
+                "CRLF folded into the Authorization header",
+                "GET /api/v1/group-ai/servers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n Injected: yes\r\n");
+        requests.put(
+                "a garbage Authorization header before the admin's",
+                "POST /api/v1/group-ai/servers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer garbage\r\n" + auth
+                        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        requests.put(
+                "CRLF in the Content-Type",
+                "POST /api/v1/group-ai/accounts HTTP/1.1\r\nHost: x\r\n" + auth
+                        + "Content-Type: application/json\r\n\rX-Injected: 1\r\nContent-Length: 2\r\n\r\n{}");
+        requests.put(
+                "path traversal with encoded dots",
+                "GET /api/v1/group-ai/%2e%2e/%2e%2e/actuator/env HTTP/1.1\r\nHost: x\r\n" + auth);
+        requests.put(
+                "encoded slash in an id",
+                "DELETE /api/v1/group-ai/servers/node-a%2F..%2Fx HTTP/1.1\r\nHost: x\r\n" + auth);
+        requests.put(
+                "semicolon path parameter",
+                "DELETE /api/v1/group-ai/servers/node-a;jsessionid=1 HTTP/1.1\r\nHost: x\r\n" + auth);
+        requests.put(
+                "NUL in a header", "GET /api/v1/group-ai/servers HTTP/1.1\r\nHost: x\r\nX-Test: a\u0000b\r\n" + auth);
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> request : requests.entrySet()) {
+            String raw = request.getValue().endsWith("\r\n\r\n")
+                            || request.getValue().contains("\r\n\r\n")
+                    ? request.getValue()
+                    : request.getValue() + "Connection: close\r\n\r\n";
+            String answer = rawHttp(raw);
+            int status = answer.length() >= 12 && answer.startsWith("HTTP/1.1 ")
+                    ? Integer.parseInt(answer.substring(9, 12))
+                    : -1;
+            String head = answer.contains("\r\n\r\n") ? answer.substring(0, answer.indexOf("\r\n\r\n")) : answer;
+            if (status < 400 || status >= 500 || head.contains("injected=1") || head.contains("http://evil")) {
+                wrong.add(request.getKey() + ": " + abbreviate(answer));
+            }
+            CASES.incrementAndGet();
+        }
+        assertThat(wrong).isEmpty();
+
+        // X-Forwarded-For is the client's word: the audit log keeps the socket's address.
+        HttpRequest spoofed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/auth/token"))
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", "203.0.113.66")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"username\": \"spoofer\", \"password\": \"wrong-password-1\"}"))
+                .build();
+        assertThat(http.send(spoofed, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(401);
+        CASES.incrementAndGet();
+        assertThat(jdbc.sql("SELECT remote_addr FROM audit_log WHERE actor = 'spoofer'")
+                        .query(String.class)
+                        .list())
+                .isNotEmpty()
+                .doesNotContain("203.0.113.66");
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    /** ${VAR} over REST: only FLEET_SECRET_* in secret fields resolve; the rest is refused unresolved. */
+    @Test
+    void variableReferencesOverRestAreRefusedWithoutResolving() throws Exception {
+        Map<String, Long> before = counts();
+        String javaHome = System.getenv("JAVA_HOME");
+        Map<String, String[]> cases = new LinkedHashMap<>();
+        for (String variable :
+                new String[] {"JAVA_HOME", "GROUPAI_SECRET_KEY", "DB_PASSWORD", "PATH", "USER", "HOME"}) {
+            cases.put("password ${" + variable + "}", new String[] {
+                "POST",
+                "/api/v1/group-ai/servers",
+                SERVER.replace("pw-first-secret", "${" + variable + "}").replace("node-a", "node-b")
+            });
+        }
+        cases.put("allow-listed variable in a field that is echoed (host)", new String[] {
+            "POST",
+            "/api/v1/group-ai/servers",
+            SERVER.replace("node-a", "node-b").replace("127.0.0.1", "${FLEET_SECRET_TEST_SSH_PASSWORD}")
+        });
+        cases.put("allow-listed variable as node_id on update", new String[] {
+            "PUT",
+            "/api/v1/group-ai/servers/node-a",
+            SERVER.replace("\"node_id\": \"node-a\"", "\"node_id\": \"${FLEET_SECRET_TEST_SSH_PASSWORD}\"")
+        });
+        cases.put("private_key_file from an allow-listed variable", new String[] {
+            "POST",
+            "/api/v1/group-ai/servers",
+            SERVER.replace("node-a", "node-b")
+                    .replace(
+                            "\"password\": \"pw-first-secret\"",
+                            "\"private_key_file\": \"${FLEET_SECRET_TEST_SSH_PASSWORD}\"")
+        });
+        cases.put("nested reference", new String[] {
+            "POST",
+            "/api/v1/group-ai/servers",
+            SERVER.replace("pw-first-secret", "${${JAVA_HOME}}").replace("node-a", "node-b")
+        });
+        cases.put("import with a start-up-only variable", new String[] {
+            "POST",
+            "/api/v1/group-ai/servers/import",
+            "{\"servers\": {\"node-b\": {\"host\": \"h\", \"user\": \"u\", \"deploy_dir\": \"/d\", \"max_accounts\": 1, \"password\": \"${LOS_ANGELES_SSH_PASSWORD}\"}}}"
+        });
+        cases.put("import with an admin password reference", new String[] {
+            "POST",
+            "/api/v1/group-ai/servers/import",
+            "{\"servers\": {\"node-b\": {\"host\": \"h\", \"user\": \"u\", \"deploy_dir\": \"/d\", \"max_accounts\": 1, \"node_token\": \"${GROUPAI_ADMIN_PASSWORD}\"}}}"
+        });
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String[]> c : cases.entrySet()) {
+            HttpResponse<String> r = send(c.getValue()[0], c.getValue()[1], json(c.getValue()[2]), false);
+            String problem = problemIssue(r);
+            if (problem == null
+                    && (r.body().contains("fleet-secret-password-789")
+                            || r.body().contains("la-secret-password-123")
+                            || r.body().contains(Api.TEST_ADMIN_PASSWORD)
+                            || (javaHome != null && r.body().contains(javaHome)))) {
+                problem = "quotes a resolved value: " + abbreviate(r.body());
+            }
+            if (problem != null) {
+                wrong.add(c.getKey() + ": " + problem);
+            }
+            CASES.incrementAndGet();
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    /** private_key_file reads only inside the keys directory: no traversal, no absolute path elsewhere, no link out. */
+    @Test
+    void keyFilesOutsideTheKeysDirectoryAreRefused() throws Exception {
+        Map<String, Long> before = counts();
+        java.nio.file.Path keys = java.nio.file.Files.createDirectories(
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "groupai-test", "keys"));
+        java.nio.file.Path link = keys.resolve("link-to-hostname");
+        java.nio.file.Files.deleteIfExists(link);
+        java.nio.file.Files.createSymbolicLink(link, java.nio.file.Path.of("/etc/passwd"));
+        java.nio.file.Files.createDirectories(keys.resolve("a-directory"));
+        java.nio.file.Files.writeString(keys.resolve("not-a-key"), "hello, not a key");
+        java.nio.file.Files.writeString(
+                keys.resolve("huge-key"), "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "A".repeat(100_000));
+        List<String> names = List.of(
+                "../../../../../../etc/passwd",
+                "/etc/passwd",
+                "/etc/ssh/ssh_host_ed25519_key",
+                "../secret.key",
+                "../jwt.key",
+                "./../../groupai-test/keys/../secret.key",
+                keys.getParent().resolve("secret.key").toString(),
+                "link-to-hostname",
+                "a-directory",
+                ".",
+                "",
+                "/",
+                "not-a-key",
+                "huge-key",
+                "no-such-key",
+                "nul\u0000byte",
+                "~/.ssh/id_rsa");
+        List<String> wrong = new ArrayList<>();
+        for (String name : names) {
+            String body = SERVER.replace("node-a", "node-b")
+                    .replace(
+                            "\"password\": \"pw-first-secret\"",
+                            "\"private_key_file\": " + JSON.writeValueAsString(name));
+            HttpResponse<String> r = send("POST", "/api/v1/group-ai/servers", json(body), false);
+            String problem = problemIssue(r);
+            if (problem == null && (r.body().contains("root:") || r.body().contains("hello, not a key"))) {
+                problem = "quotes the file: " + abbreviate(r.body());
+            }
+            if (problem == null && !JSON.readTree(r.body()).toString().contains("private_key_file")) {
+                problem = "does not name private_key_file: " + abbreviate(r.body());
+            }
+            if (problem != null) {
+                wrong.add(name + ": " + problem);
+            }
+            CASES.incrementAndGet();
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    private static String claims(String subject, String issuer, long issuedAt, long expiresAt) {
+        return "{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"iat\":" + issuedAt + ",\"exp\":" + expiresAt
+                + "}";
+    }
+
+    private static String b64(String text) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String jwt(String alg, String claims, byte[] key) throws Exception {
+        String input = b64("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}") + "." + b64(claims);
+        String mac = alg.equals("HS512") ? "HmacSHA512" : "HmacSHA256";
+        javax.crypto.Mac hmac = javax.crypto.Mac.getInstance(mac);
+        hmac.init(new javax.crypto.spec.SecretKeySpec(key, mac));
+        return input + "."
+                + java.util.Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(hmac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static String unsigned(String claims) {
+        return b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64(claims) + ".";
+    }
+
+    private String rawHttp(String request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (java.net.SocketTimeoutException e) {
+            return "timeout";
+        }
     }
 
     private static boolean unchangedAccount(JsonNode account) {
@@ -253,7 +577,9 @@ class HostileInputApiTest {
             "node_commands",
             "workflow_runs",
             "allocation_history",
-            "fleet_settings"
+            "fleet_settings",
+            "operator_users",
+            "api_tokens"
         }) {
             counts.put(
                     table,
@@ -269,7 +595,15 @@ class HostileInputApiTest {
 
     private HttpResponse<String> send(String method, String path, Body body, boolean chunked)
             throws IOException, InterruptedException {
+        return send(method, path, body, chunked, "Bearer " + adminToken);
+    }
+
+    private HttpResponse<String> send(String method, String path, Body body, boolean chunked, String authorization)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
