@@ -125,8 +125,12 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
                         ===================================================================================
                          Local demo: 3 SIMULATED nodes (embedded SSH servers on 127.0.0.1) are being
                          bootstrapped with real worker-node agents: {}
+                         Sign in (the admin's password: GROUPAI_ADMIN_PASSWORD, or printed once above):
+                         curl -X POST localhost:<port>/api/v1/auth/token -H 'Content-Type: application/json' \\
+                              -d '{"username": "admin", "password": "..."}'     -> access_token
                          Follow them: GET /api/v1/group-ai/workflows   Place the 8 demo accounts:
                          curl -X POST localhost:<port>/api/v1/group-ai/account-allocation/auto \\
+                              -H "Authorization: Bearer <access_token>" \\
                               -H 'Content-Type: application/json' -d '{"strategy": "balanced"}'
                          Then talk to them as a human in the simulated lobby group:
                          GET /api/v1/sim-telegram/groups, POST /api/v1/sim-telegram/groups/<chat_id>/messages
