@@ -11,6 +11,7 @@ import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.stereotype.Component;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * Which role each operator request needs, in one place (the authorization check, the 403 message and
@@ -118,11 +119,13 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         return "api." + verb(method);
     }
 
-    /** The request's path inside the app, as the controllers see it. */
+    /**
+     * The request's path inside the app, decoded as the controllers see it: judged on the raw URI,
+     * {@code POST /api/v1/group-ai/%73ervers} would pass for an operator path and still reach the
+     * admin-only handler.
+     */
     public static String path(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+        return UrlPathHelper.defaultInstance.getPathWithinApplication(request);
     }
 
     private static String verb(String method) {

@@ -496,6 +496,54 @@ class HostileInputApiTest {
         assertThat(counts()).isEqualTo(before);
     }
 
+    /** Percent-encoded letters in the path reach the same handler, so they must meet the same role check. */
+    @Test
+    void encodedPathsDoNotLiftARole() throws Exception {
+        for (String[] user : new String[][] {{"hostile-operator", "operator"}, {"hostile-viewer", "viewer"}}) {
+            if (jdbc.sql("SELECT COUNT(*) FROM operator_users WHERE username = ?")
+                            .param(user[0])
+                            .query(Long.class)
+                            .single()
+                    == 0) {
+                assertThat(api.post(
+                                        "/api/v1/auth/users",
+                                        "{\"username\": \"" + user[0] + "\", \"password\": \"" + user[0]
+                                                + "-pass-1\", \"role\": \"" + user[1] + "\"}")
+                                .status())
+                        .isEqualTo(201);
+            }
+        }
+        String operator = "Bearer " + Api.token(port, "hostile-operator", "hostile-operator-pass-1");
+        String viewer = "Bearer " + Api.token(port, "hostile-viewer", "hostile-viewer-pass-1");
+        Map<String, Long> before = counts();
+        Body server = json(SERVER.replace("node-a", "node-b"));
+        Object[][] cases = {
+            {operator, "POST", "/api/v1/group-ai/%73ervers", server},
+            {operator, "POST", "/api/v1/group-ai/servers/%69mport", json("{\"servers\": {}}")},
+            {operator, "DELETE", "/api/v1/group-ai/servers/node-a/host-ke%79", null},
+            {operator, "DELETE", "/api/v1/group-ai/server%73/node-a", null},
+            {operator, "PUT", "/api/v1/group-ai/servers/node%2Da", json(SERVER)},
+            {operator, "GET", "/api/v1/au%64it", null},
+            {operator, "GET", "/api/v1/auth/user%73", null},
+            {operator, "POST", "/api/v1/auth/api-token%73", json("{\"name\": \"x\", \"role\": \"admin\"}")},
+            {viewer, "POST", "/api/v1/group-ai/account-allocation/aut%6F", json("{}")},
+            {viewer, "POST", "/api/v1/group-ai/accounts", json("{\"account_id\": \"639000000077\"}")},
+            {viewer, "POST", "/api/v1/group-ai/%61ccounts", json("{\"account_id\": \"639000000077\"}")},
+        };
+        List<String> wrong = new ArrayList<>();
+        for (Object[] c : cases) {
+            HttpResponse<String> r = send((String) c[1], (String) c[2], (Body) c[3], false, (String) c[0]);
+            String problem =
+                    r.statusCode() == 403 ? problemIssue(r) : "status " + r.statusCode() + " " + abbreviate(r.body());
+            if (problem != null) {
+                wrong.add(c[1] + " " + c[2] + ": " + problem);
+            }
+            CASES.incrementAndGet();
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+    }
+
     private static String claims(String subject, String issuer, long issuedAt, long expiresAt) {
         return "{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"iat\":" + issuedAt + ",\"exp\":" + expiresAt
                 + "}";
