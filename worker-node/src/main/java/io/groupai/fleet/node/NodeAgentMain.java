@@ -1,7 +1,9 @@
 package io.groupai.fleet.node;
 
 import io.groupai.fleet.workflows.TaskQueues;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -9,6 +11,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +57,7 @@ public final class NodeAgentMain {
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(config.temporalAddress())
-                .build());
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
         WorkflowClient client = WorkflowClient.newInstance(
                 stubs,
                 WorkflowClientOptions.newBuilder()
@@ -125,6 +126,38 @@ public final class NodeAgentMain {
                 services.runtime().name(),
                 pidFile.pid());
         stopped.await();
+    }
+
+    /** Metadata the control plane's Temporal gate authenticates every call by. */
+    static final Metadata.Key<String> NODE_ID_HEADER =
+            Metadata.Key.of("groupai-node-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    /**
+     * The node's id and current token go with every call (read per call: a rotated token takes effect
+     * without a restart); TLS when TEMPORAL_TLS is set.
+     */
+    static WorkflowServiceStubsOptions temporalOptions(NodeConfig config, ControlPlaneHttp http) throws IOException {
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(config.temporalAddress())
+                .addGrpcMetadataProvider(() -> {
+                    Metadata m = new Metadata();
+                    m.put(NODE_ID_HEADER, config.nodeId());
+                    m.put(AUTHORIZATION, "Bearer " + http.token());
+                    return m;
+                });
+        if (config.temporalTls()) {
+            if (config.temporalTlsCa() == null) {
+                options.setEnableHttps(true);
+            } else {
+                options.setSslContext(GrpcSslContexts.forClient()
+                        .trustManager(config.temporalTlsCa().toFile())
+                        .build());
+            }
+        }
+        return options.build();
     }
 
     private static void step(String what, Runnable action) {

@@ -55,6 +55,7 @@ class PackagedAppFromEmptyDirectoryIT {
         env.put("GROUPAI_DEMO", "true");
         env.put("PORT", Integer.toString(port));
         env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(temporalPort));
+        env.put("GROUPAI_GATE_PORT", "0");
         Process app = builder.start();
         try {
             Api api = new Api(port);
