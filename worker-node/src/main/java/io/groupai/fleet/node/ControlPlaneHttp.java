@@ -155,6 +155,15 @@ public final class ControlPlaneHttp {
                 + pathOrUrl);
     }
 
+    /** True when {@code pathOrUrl} (relative, or absolute) points at this control plane's own origin. */
+    public boolean isControlPlane(String pathOrUrl) {
+        try {
+            return sameOrigin(resolve(pathOrUrl));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private boolean sameOrigin(URI uri) {
         return uri.getScheme().equalsIgnoreCase(base.getScheme())
                 && uri.getHost() != null

@@ -1,6 +1,7 @@
 package io.groupai.fleet.node;
 
 import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.codec.AesGcmPayloadCodec;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -12,6 +13,7 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,25 +46,44 @@ public final class NodeAgentMain {
             System.exit(2);
             return;
         }
+        String file = args.length > 0 ? args[0] : System.getenv(NodeConfig.CONFIG_ENV);
+        Path configFile = file == null || file.isBlank() || System.getenv("NODE_TOKEN") != null ? null : Path.of(file);
         try {
-            run(config);
+            run(config, configFile);
         } catch (Exception e) {
             log.error("worker-node {} failed to start: {}", config.nodeId(), e.getMessage(), e);
             System.exit(1);
         }
     }
 
-    static void run(NodeConfig config) throws Exception {
+    /** @param configFile where NODE_TOKEN came from, to store a rotated token in; null when it came from the environment */
+    static void run(NodeConfig config, Path configFile) throws Exception {
         log.info("worker-node {} starting: {}", config.nodeId(), config);
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
+        services.heartbeat().onTokenRotated(token -> {
+            if (configFile == null) {
+                log.warn("the node token was rotated, but NODE_TOKEN comes from the environment: update it there "
+                        + "before the old token's grace period ends, or this node cannot reconnect after a restart");
+                return;
+            }
+            try {
+                NodeConfig.storeToken(configFile, token);
+                log.info("stored the rotated node token in {}", configFile);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + configFile, e);
+            }
+        });
 
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
-        WorkflowClient client = WorkflowClient.newInstance(
-                stubs,
-                WorkflowClientOptions.newBuilder()
-                        .setNamespace(config.temporalNamespace())
-                        .build());
+        WorkflowClientOptions.Builder clientOptions =
+                WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace());
+        if (config.temporalPayloadKey() != null) {
+            // The control plane encrypts every payload: activity inputs arrive, and results leave, encrypted.
+            clientOptions.setDataConverter(
+                    AesGcmPayloadCodec.fromBase64(config.temporalPayloadKey()).dataConverter());
+        }
+        WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions.build());
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);

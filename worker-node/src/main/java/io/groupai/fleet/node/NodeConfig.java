@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * TEMPORAL_NAMESPACE   default default
  * TEMPORAL_TLS         default false: true when the gate (or frontend) speaks TLS
  * TEMPORAL_TLS_CA      optional PEM CA certificate to trust for it (a self-signed gate); default: the JVM's
+ * TEMPORAL_PAYLOAD_KEY optional base64 AES key: Temporal payloads are encrypted (the control plane's
+ *                      GROUPAI_TEMPORAL_PAYLOAD_KEY; bootstrap writes it)
  * CONTROL_PLANE_URL    default http://127.0.0.1:8080; must be https:// unless its host is loopback
  * CONTROL_PLANE_ALLOW_INSECURE_HTTP  default false: true accepts an http:// control plane on another host
  *                      (a private lab network only: the node token and sessions would cross it in clear)
@@ -50,6 +52,7 @@ public record NodeConfig(
         String temporalNamespace,
         boolean temporalTls,
         Path temporalTlsCa,
+        String temporalPayloadKey,
         URI controlPlaneUrl,
         Duration heartbeatInterval,
         String telegramRuntime,
@@ -66,6 +69,7 @@ public record NodeConfig(
             "TEMPORAL_NAMESPACE",
             "TEMPORAL_TLS",
             "TEMPORAL_TLS_CA",
+            "TEMPORAL_PAYLOAD_KEY",
             "CONTROL_PLANE_URL",
             "CONTROL_PLANE_ALLOW_INSECURE_HTTP",
             "HEARTBEAT_INTERVAL",
@@ -146,6 +150,14 @@ public record NodeConfig(
                 problems.add("TEMPORAL_TLS_CA " + temporalTlsCa + " is not a readable file");
             }
         }
+        String payloadKey = values.get("TEMPORAL_PAYLOAD_KEY");
+        if (payloadKey != null) {
+            try {
+                io.groupai.fleet.workflows.codec.AesGcmPayloadCodec.fromBase64(payloadKey);
+            } catch (IllegalArgumentException e) {
+                problems.add("TEMPORAL_PAYLOAD_KEY: " + e.getMessage()); // never the key itself
+            }
+        }
         boolean allowInsecureHttp = bool(
                 "CONTROL_PLANE_ALLOW_INSECURE_HTTP",
                 values.getOrDefault("CONTROL_PLANE_ALLOW_INSECURE_HTTP", "false"),
@@ -190,12 +202,50 @@ public record NodeConfig(
                 namespace,
                 temporalTls,
                 temporalTlsCa,
+                payloadKey,
                 controlPlane,
                 heartbeat,
                 runtime,
                 maxUnpacked,
                 simPoll,
                 exitAfterLost);
+    }
+
+    /**
+     * Replaces NODE_TOKEN in a properties file, atomically and readable by the owner only; the other
+     * lines (and comments) stay as they are.
+     */
+    public static void storeToken(Path file, String token) throws IOException {
+        if (!token.matches("[A-Za-z0-9._~+/=-]{16,512}")) {
+            throw new IOException("refusing to store a node token with unexpected characters");
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1));
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).strip().matches("NODE_TOKEN\\s*[=:].*")) {
+                lines.set(i, "NODE_TOKEN=" + token);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add("NODE_TOKEN=" + token);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(
+                    tmp,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(tmp);
+        }
+        Files.write(tmp, lines, StandardCharsets.ISO_8859_1);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Loopback by its literal name or address only: resolving a name here would trust DNS. */
@@ -285,7 +335,8 @@ public record NodeConfig(
     public String toString() {
         return "NodeConfig[nodeId=" + nodeId + ", deployDir=" + deployDir + ", temporalAddress=" + temporalAddress
                 + ", temporalNamespace=" + temporalNamespace + ", temporalTls=" + temporalTls
-                + (temporalTlsCa == null ? "" : ", temporalTlsCa=" + temporalTlsCa) + ", controlPlaneUrl="
+                + (temporalTlsCa == null ? "" : ", temporalTlsCa=" + temporalTlsCa)
+                + (temporalPayloadKey == null ? "" : ", temporalPayloadKey=***") + ", controlPlaneUrl="
                 + controlPlaneUrl
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
                 + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="

@@ -116,29 +116,24 @@ final class GatePolicy {
                 }
                 return null;
             }
+            // Answered by the gate itself (see answeredByGate): only the namespace is checked.
             if (method.equals(SHUTDOWN_WORKER)) {
-                ShutdownWorkerRequest r = ShutdownWorkerRequest.parseFrom(request);
-                String ns = ownNamespace(r.getNamespace());
-                if (ns != null) {
-                    return ns;
-                }
-                if (!r.getStickyTaskQueue().isEmpty()) {
-                    return "worker nodes run no workflows and have no sticky queue to shut down";
-                }
-                String q = r.getTaskQueue().isEmpty() ? null : ownQueue(nodeId, r.getTaskQueue());
-                return q != null
-                        ? q
-                        : ownQueue(
-                                nodeId,
-                                r.hasWorkerHeartbeat()
-                                        ? r.getWorkerHeartbeat().getTaskQueue()
-                                        : TaskQueues.node(nodeId));
+                return ownNamespace(ShutdownWorkerRequest.parseFrom(request).getNamespace());
             }
         } catch (InvalidProtocolBufferException e) {
             return "malformed " + method + " request";
         }
         return "a worker node may not call " + method
                 + " (nodes may only poll, heartbeat and answer the activity tasks of their own queue)";
+    }
+
+    /**
+     * Calls the gate answers itself with an empty response instead of forwarding: the SDK's ShutdownWorker
+     * names the worker's sticky queue, which a node (it runs no workflows) never polls, and releasing a
+     * queue is nothing a node needs to ask Temporal for.
+     */
+    static boolean answeredByGate(String method) {
+        return method.equals(SHUTDOWN_WORKER);
     }
 
     /** Sees each successful answer the gate forwards to {@code nodeId}. */

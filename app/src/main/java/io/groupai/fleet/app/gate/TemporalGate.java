@@ -19,6 +19,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.temporal.api.workflowservice.v1.ShutdownWorkerResponse;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
@@ -221,6 +222,13 @@ public final class TemporalGate implements AutoCloseable {
                     if (refusal != null) {
                         log.warn("Temporal gate: refused {} from node {}: {}", method, nodeId, refusal);
                         call.close(Status.PERMISSION_DENIED.withDescription(refusal), new Metadata());
+                        return;
+                    }
+                    if (GatePolicy.answeredByGate(method)) {
+                        call.sendHeaders(new Metadata());
+                        call.sendMessage(
+                                ShutdownWorkerResponse.getDefaultInstance().toByteArray());
+                        call.close(Status.OK, new Metadata());
                         return;
                     }
                     forwarded = forward(call, nodeId, method, request, headers);
