@@ -76,14 +76,7 @@ public final class NodeAgentMain {
         });
 
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
-        WorkflowClientOptions.Builder clientOptions =
-                WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace());
-        if (config.temporalPayloadKey() != null) {
-            // The control plane encrypts every payload: activity inputs arrive, and results leave, encrypted.
-            clientOptions.setDataConverter(
-                    AesGcmPayloadCodec.fromBase64(config.temporalPayloadKey()).dataConverter());
-        }
-        WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions.build());
+        WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions(config));
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);
@@ -147,6 +140,17 @@ public final class NodeAgentMain {
                 services.runtime().name(),
                 pidFile.pid());
         stopped.await();
+    }
+
+    static WorkflowClientOptions clientOptions(NodeConfig config) {
+        WorkflowClientOptions.Builder options =
+                WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace());
+        if (config.temporalPayloadKey() != null) {
+            // The control plane encrypts every payload: activity inputs arrive, and results leave, encrypted.
+            options.setDataConverter(
+                    AesGcmPayloadCodec.fromBase64(config.temporalPayloadKey()).dataConverter());
+        }
+        return options.build();
     }
 
     /** Metadata the control plane's Temporal gate authenticates every call by. */
