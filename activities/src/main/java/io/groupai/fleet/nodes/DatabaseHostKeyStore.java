@@ -29,6 +29,16 @@ class DatabaseHostKeyStore implements HostKeyStore {
     }
 
     @Override
+    public boolean pinIfAbsent(String nodeId, PinnedHostKey key) {
+        return servers.pinHostKeyIfAbsent(nodeId, key.type(), key.base64());
+    }
+
+    @Override
+    public Optional<String> expectedFingerprint(String nodeId) {
+        return servers.find(nodeId).map(s -> servers.expectedHostKey(nodeId)).flatMap(o -> o);
+    }
+
+    @Override
     public void clear(String nodeId) {
         servers.clearHostKey(nodeId);
     }

@@ -20,6 +20,10 @@ import org.springframework.validation.annotation.Validated;
  * @param controlPlaneUrl    this control plane as the nodes reach it (blank: http://127.0.0.1:<this app's port>)
  * @param telegramRuntime    simulated or tdlib
  * @param heartbeatInterval  how often agents send heartbeats
+ * @param allowInsecureHttp  accept a plain-http controlPlaneUrl to a non-loopback host (private lab networks
+ *                           only); otherwise bootstrap refuses to configure such a node
+ * @param tokenGrace         how long a node's previous token stays valid after a rotation (it picks up the
+ *                           new one from its next heartbeat reply)
  */
 @Validated
 @ConfigurationProperties("groupai.nodes")
@@ -29,7 +33,9 @@ public record NodeDistributionProperties(
         String temporalAddress,
         String controlPlaneUrl,
         @NotBlank String telegramRuntime,
-        @NotNull Duration heartbeatInterval) {
+        @NotNull Duration heartbeatInterval,
+        @DefaultValue("false") boolean allowInsecureHttp,
+        @DefaultValue("1h") @NotNull Duration tokenGrace) {
 
     /** Null when bootstrap uses the distribution built into the app. */
     public Path distributionDir() {

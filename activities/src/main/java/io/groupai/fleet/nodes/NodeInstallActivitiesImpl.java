@@ -200,12 +200,20 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     @Override
     public InstalledFile writeNodeConfig(String nodeId) {
         SshTarget target = targets.of(nodeId);
-        String token = tokens.reveal(nodeId)
-                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                        "server " + nodeId
-                                + ", step write node config: no node_token is set; set one with PUT /api/v1/group-ai/servers/"
-                                + nodeId + " (\"node_token\": a random string of 24+ characters)",
-                        FailureTypes.NON_RETRYABLE_NODE_FAILURE));
+        // Generated here when the operator set none: 256 random bits, stored hashed (and encrypted for this step).
+        String token = tokens.issueIfAbsent(nodeId);
+        String controlPlaneUrl = isBlank(distribution.controlPlaneUrl())
+                ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080")
+                : distribution.controlPlaneUrl();
+        if (insecure(controlPlaneUrl) && !distribution.allowInsecureHttp()) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "server " + nodeId + ", step write node config: the control plane URL for nodes ("
+                            + controlPlaneUrl + ", GROUPAI_PUBLIC_URL) is plain http to a non-loopback host: the "
+                            + "node token and session archives would cross the network in clear. Serve the "
+                            + "control plane over https, or set groupai.nodes.allow-insecure-http=true "
+                            + "(GROUPAI_NODE_ALLOW_INSECURE_HTTP) on a private network you trust",
+                    FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+        }
         Properties config = new Properties();
         config.setProperty("NODE_ID", nodeId);
         config.setProperty("NODE_TOKEN", token);
@@ -214,11 +222,10 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
                 isBlank(distribution.temporalAddress())
                         ? temporal.getOptions().getTarget()
                         : distribution.temporalAddress());
-        config.setProperty(
-                "CONTROL_PLANE_URL",
-                isBlank(distribution.controlPlaneUrl())
-                        ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080")
-                        : distribution.controlPlaneUrl());
+        config.setProperty("CONTROL_PLANE_URL", controlPlaneUrl);
+        if (insecure(controlPlaneUrl)) {
+            config.setProperty("CONTROL_PLANE_ALLOW_INSECURE_HTTP", "true");
+        }
         config.setProperty("TELEGRAM_RUNTIME", distribution.telegramRuntime());
         config.setProperty(
                 "HEARTBEAT_INTERVAL", distribution.heartbeatInterval().toSeconds() + "s");
@@ -242,6 +249,27 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         } finally {
             deleteQuietly(local);
         }
+    }
+
+    /** Plain http to a host that is not loopback by its literal name or address. */
+    static boolean insecure(String url) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return false; // the agent names the malformed URL itself
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            return false;
+        }
+        String h = uri.getHost().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return !(h.equals("localhost")
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}"));
     }
 
     private static boolean isBlank(String value) {

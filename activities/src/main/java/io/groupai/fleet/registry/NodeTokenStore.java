@@ -3,18 +3,38 @@ package io.groupai.fleet.registry;
 import io.groupai.fleet.sessionformat.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The token each node presents with its heartbeats. Verified against a SHA-256 hash in constant
- * time; an encrypted copy lets bootstrap write it into the node's configuration.
+ * The token each node presents with its heartbeats and to the Temporal gate. Stored as a SHA-256
+ * hash, verified in constant time; an encrypted copy lets bootstrap write it into the node's
+ * configuration and a heartbeat reply hand a rotated one to the node. After a rotation the
+ * previous token stays valid for a grace period.
  */
 @Repository
 public class NodeTokenStore {
+
+    /** Which token a node presented. */
+    public enum Match {
+        NONE,
+        CURRENT,
+        /** The token before the last rotation, within its grace period: the node should switch. */
+        PREVIOUS
+    }
+
+    /** When a rotation happened and until when the previous token is still accepted. */
+    public record Rotation(String nodeId, Instant rotatedAt, Instant previousValidUntil) {}
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcClient jdbc;
     private final SecretCipher cipher;
@@ -26,11 +46,20 @@ public class NodeTokenStore {
         this.clock = clock;
     }
 
+    /** 256 random bits, URL-safe base64 (43 characters). */
+    public static String generate() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Sets the node's token (an operator's choice); any previous token stops working at once. */
     public void save(String nodeId, String token) {
         Timestamp now = Timestamp.from(clock.instant());
         String hash = sha256(token);
         String secret = cipher.encrypt(token);
-        if (jdbc.sql("UPDATE node_tokens SET token_hash = ?, token_secret = ?, updated_at = ? WHERE node_id = ?")
+        if (jdbc.sql("UPDATE node_tokens SET token_hash = ?, token_secret = ?, previous_hash = NULL, "
+                                + "previous_expires_at = NULL, updated_at = ? WHERE node_id = ?")
                         .params(hash, secret, now, nodeId)
                         .update()
                 == 0) {
@@ -40,19 +69,71 @@ public class NodeTokenStore {
         }
     }
 
-    /** True only when the node has a token and {@code presented} is it. */
-    public boolean verify(String nodeId, String presented) {
-        if (presented == null || presented.isEmpty()) {
-            return false;
+    /** The node's token, generated and stored now if it has none (bootstrap). */
+    public String issueIfAbsent(String nodeId) {
+        Optional<String> existing = reveal(nodeId);
+        if (existing.isPresent()) {
+            return existing.get();
         }
-        Optional<String> stored = jdbc.sql("SELECT token_hash FROM node_tokens WHERE node_id = ?")
+        String token = generate();
+        try {
+            jdbc.sql("INSERT INTO node_tokens (node_id, token_hash, token_secret, updated_at) VALUES (?, ?, ?, ?)")
+                    .params(nodeId, sha256(token), cipher.encrypt(token), Timestamp.from(clock.instant()))
+                    .update();
+            return token;
+        } catch (DuplicateKeyException raced) {
+            return reveal(nodeId).orElseThrow();
+        }
+    }
+
+    /**
+     * A new random token for the node; the current one stays valid for {@code grace} (zero: not at
+     * all, e.g. after a leak). In one statement, so two rotations cannot interleave.
+     */
+    public Optional<Rotation> rotate(String nodeId, Duration grace) {
+        Instant now = clock.instant();
+        Instant until = now.plus(grace);
+        String token = generate();
+        int updated = jdbc.sql("UPDATE node_tokens SET previous_hash = token_hash, previous_expires_at = ?, "
+                        + "token_hash = ?, token_secret = ?, updated_at = ? WHERE node_id = ?")
+                .params(Timestamp.from(until), sha256(token), cipher.encrypt(token), Timestamp.from(now), nodeId)
+                .update();
+        return updated == 0 ? Optional.empty() : Optional.of(new Rotation(nodeId, now, until));
+    }
+
+    /** True when {@code presented} is the node's token, or its previous one within the grace period. */
+    public boolean verify(String nodeId, String presented) {
+        return match(nodeId, presented) != Match.NONE;
+    }
+
+    public Match match(String nodeId, String presented) {
+        if (nodeId == null || presented == null || presented.isEmpty()) {
+            return Match.NONE;
+        }
+        record Stored(String tokenHash, String previousHash, Timestamp previousExpiresAt) {}
+        Optional<Stored> stored = jdbc.sql(
+                        "SELECT token_hash, previous_hash, previous_expires_at FROM node_tokens WHERE node_id = ?")
                 .param(nodeId)
-                .query(String.class)
+                .query((rs, n) -> new Stored(
+                        rs.getString("token_hash"),
+                        rs.getString("previous_hash"),
+                        rs.getTimestamp("previous_expires_at")))
                 .optional();
-        return stored.isPresent()
-                && MessageDigest.isEqual(
-                        stored.get().getBytes(StandardCharsets.US_ASCII),
-                        sha256(presented).getBytes(StandardCharsets.US_ASCII));
+        if (stored.isEmpty()) {
+            return Match.NONE;
+        }
+        byte[] hash = sha256(presented).getBytes(StandardCharsets.US_ASCII);
+        if (MessageDigest.isEqual(stored.get().tokenHash().getBytes(StandardCharsets.US_ASCII), hash)) {
+            return Match.CURRENT;
+        }
+        Stored s = stored.get();
+        if (s.previousHash() != null
+                && s.previousExpiresAt() != null
+                && s.previousExpiresAt().toInstant().isAfter(clock.instant())
+                && MessageDigest.isEqual(s.previousHash().getBytes(StandardCharsets.US_ASCII), hash)) {
+            return Match.PREVIOUS;
+        }
+        return Match.NONE;
     }
 
     /** Those of these servers that have a token (one query per 500). */
@@ -76,7 +157,7 @@ public class NodeTokenStore {
                 > 0;
     }
 
-    /** The plain token, for writing the node's own configuration (bootstrap). */
+    /** The plain token, for writing the node's own configuration (bootstrap) or handing over a rotated one. */
     public Optional<String> reveal(String nodeId) {
         return jdbc.sql("SELECT token_secret FROM node_tokens WHERE node_id = ?")
                 .param(nodeId)

@@ -27,7 +27,12 @@ public class ServerRegistry {
      * A server definition with the secrets that came with it: the SSH secret and the token the
      * node authenticates its heartbeats with (each null: keep the stored one).
      */
-    public record ServerInput(ServerDefinition definition, SshSecret secret, String nodeToken) {
+    public record ServerInput(
+            ServerDefinition definition, SshSecret secret, String nodeToken, String hostKeyFingerprint) {
+
+        public ServerInput(ServerDefinition definition, SshSecret secret, String nodeToken) {
+            this(definition, secret, nodeToken, null);
+        }
 
         public ServerInput(ServerDefinition definition, SshSecret secret) {
             this(definition, secret, null);
@@ -193,6 +198,10 @@ public class ServerRegistry {
         if (input.nodeToken() != null) {
             tokens.save(d.nodeId(), input.nodeToken());
         }
+        if (input.hostKeyFingerprint() != null) {
+            // Checked before the first pin; an existing pin still decides (clear it to re-pin).
+            servers.setExpectedHostKey(d.nodeId(), input.hostKeyFingerprint());
+        }
         if (exists) {
             events.publishEvent(new ServerChangedEvent(d.nodeId()));
         }
@@ -216,8 +225,18 @@ public class ServerRegistry {
                     prefix + "node_token",
                     "must be 24-256 characters of letters, digits or ._~+/=- " + "(e.g. `openssl rand -base64 32`)"));
         }
+        if (input.hostKeyFingerprint() != null
+                && !HOST_KEY_FINGERPRINT.matcher(input.hostKeyFingerprint()).matches()) {
+            problems.add(new FieldProblem(
+                    prefix + "host_key_fingerprint",
+                    "must be an SSH SHA-256 fingerprint as `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` prints it, "
+                            + "e.g. SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"));
+        }
         return problems;
     }
+
+    private static final java.util.regex.Pattern HOST_KEY_FINGERPRINT =
+            java.util.regex.Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
 
     private List<FieldProblem> problemsOf(ServerDefinition d, String prefix) {
         return validator.validate(d).stream()

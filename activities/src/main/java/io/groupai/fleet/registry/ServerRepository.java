@@ -159,6 +159,29 @@ public class ServerRepository {
                 .update();
     }
 
+    /** Pins only where no pin exists: one conditional update, so concurrent first contacts cannot both pin. */
+    public boolean pinHostKeyIfAbsent(String nodeId, String type, String base64) {
+        return jdbc.sql("UPDATE servers SET host_key_type = ?, host_key = ?, updated_at = ? "
+                                + "WHERE node_id = ? AND host_key IS NULL")
+                        .params(type, base64, now(), nodeId)
+                        .update()
+                == 1;
+    }
+
+    public java.util.Optional<String> expectedHostKey(String nodeId) {
+        return jdbc.sql("SELECT expected_host_key FROM servers WHERE node_id = ?")
+                .param(nodeId)
+                .query((rs, n) -> java.util.Optional.ofNullable(rs.getString(1)))
+                .optional()
+                .flatMap(o -> o);
+    }
+
+    public void setExpectedHostKey(String nodeId, String fingerprint) {
+        jdbc.sql("UPDATE servers SET expected_host_key = ?, updated_at = ? WHERE node_id = ?")
+                .params(fingerprint, now(), nodeId)
+                .update();
+    }
+
     public int clearHostKey(String nodeId) {
         return jdbc.sql("UPDATE servers SET host_key_type = NULL, host_key = NULL, updated_at = ? WHERE node_id = ?")
                 .params(now(), nodeId)

@@ -40,4 +40,18 @@ class ServerPreCheckTest {
         assertThat(NodeInstallActivitiesImpl.compareVersions("2.5", "2.17")).isNegative();
         assertThat(NodeInstallActivitiesImpl.compareVersions("2.36", "2.17")).isPositive();
     }
+
+    @Test
+    void bootstrapTreatsPlainHttpToAnotherHostAsInsecure() {
+        assertThat(NodeInstallActivitiesImpl.insecure("http://10.0.0.5:8080")).isTrue();
+        assertThat(NodeInstallActivitiesImpl.insecure("http://fleet.example.com"))
+                .isTrue();
+        assertThat(NodeInstallActivitiesImpl.insecure("http://127.0.0.1.evil.example:8080"))
+                .isTrue();
+        assertThat(NodeInstallActivitiesImpl.insecure("https://fleet.example.com"))
+                .isFalse();
+        assertThat(NodeInstallActivitiesImpl.insecure("http://127.0.0.1:8080")).isFalse();
+        assertThat(NodeInstallActivitiesImpl.insecure("http://localhost:8080")).isFalse();
+        assertThat(NodeInstallActivitiesImpl.insecure("http://[::1]:8080")).isFalse();
+    }
 }

@@ -50,6 +50,7 @@ public final class BenchApp {
                 "server.port", "0",
                 "groupai.temporal.embedded.server", "java-test-server",
                 "groupai.temporal.embedded.port", "0",
+                "groupai.gate.port", "0",
                 "groupai.data-dir", dir.toString(),
                 "groupai.sessions.dir", dir.resolve("sessions").toString(),
                 "groupai.secrets.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

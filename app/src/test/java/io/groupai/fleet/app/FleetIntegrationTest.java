@@ -21,6 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest;
             "spring.datasource.url=${DB_URL:jdbc:h2:mem:fleet;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1}",
             "groupai.temporal.embedded.server=java-test-server",
             "groupai.temporal.embedded.port=0",
+            "groupai.gate.port=0",
             "groupai.demo.enabled=false",
             "groupai.data-dir=${java.io.tmpdir}/groupai-test",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * JSON over HTTP to the control plane, with the node token as {@code Authorization: Bearer}. The
@@ -30,12 +31,14 @@ public final class ControlPlaneHttp {
             .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
 
     private final URI base;
-    private final String token;
+    /** Replaced when the control plane rotates it (heartbeat reply); read per request. */
+    private final AtomicReference<String> token;
+
     private final HttpClient http;
 
     public ControlPlaneHttp(URI base, String token) {
         this.base = Objects.requireNonNull(base, "base");
-        this.token = Objects.requireNonNull(token, "token");
+        this.token = new AtomicReference<>(Objects.requireNonNull(token, "token"));
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -46,6 +49,17 @@ public final class ControlPlaneHttp {
     public static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /** The node token in use (for the Temporal gate's metadata); never log it. */
+    public String token() {
+        return token.get();
+    }
+
+    /** Switches to a rotated token; true when it differs from the one in use. */
+    public boolean replaceToken(String newToken) {
+        Objects.requireNonNull(newToken, "newToken");
+        return !newToken.equals(token.getAndSet(newToken));
     }
 
     public URI base() {
@@ -141,6 +155,15 @@ public final class ControlPlaneHttp {
                 + pathOrUrl);
     }
 
+    /** True when {@code pathOrUrl} (relative, or absolute) points at this control plane's own origin. */
+    public boolean isControlPlane(String pathOrUrl) {
+        try {
+            return sameOrigin(resolve(pathOrUrl));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private boolean sameOrigin(URI uri) {
         return uri.getScheme().equalsIgnoreCase(base.getScheme())
                 && uri.getHost() != null
@@ -153,7 +176,7 @@ public final class ControlPlaneHttp {
     }
 
     private HttpRequest.Builder authorized(URI uri, Duration timeout) {
-        return HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + token.get());
     }
 
     private static String start(byte[] body) {

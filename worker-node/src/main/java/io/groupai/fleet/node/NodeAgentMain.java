@@ -1,7 +1,10 @@
 package io.groupai.fleet.node;
 
 import io.groupai.fleet.workflows.TaskQueues;
+import io.groupai.fleet.workflows.codec.AesGcmPayloadCodec;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -9,6 +12,8 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,27 +46,37 @@ public final class NodeAgentMain {
             System.exit(2);
             return;
         }
+        String file = args.length > 0 ? args[0] : System.getenv(NodeConfig.CONFIG_ENV);
+        Path configFile = file == null || file.isBlank() || System.getenv("NODE_TOKEN") != null ? null : Path.of(file);
         try {
-            run(config);
+            run(config, configFile);
         } catch (Exception e) {
             log.error("worker-node {} failed to start: {}", config.nodeId(), e.getMessage(), e);
             System.exit(1);
         }
     }
 
-    static void run(NodeConfig config) throws Exception {
+    /** @param configFile where NODE_TOKEN came from, to store a rotated token in; null when it came from the environment */
+    static void run(NodeConfig config, Path configFile) throws Exception {
         log.info("worker-node {} starting: {}", config.nodeId(), config);
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
+        services.heartbeat().onTokenRotated(token -> {
+            if (configFile == null) {
+                log.warn("the node token was rotated, but NODE_TOKEN comes from the environment: update it there "
+                        + "before the old token's grace period ends, or this node cannot reconnect after a restart");
+                return;
+            }
+            try {
+                NodeConfig.storeToken(configFile, token);
+                log.info("stored the rotated node token in {}", configFile);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + configFile, e);
+            }
+        });
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(config.temporalAddress())
-                .build());
-        WorkflowClient client = WorkflowClient.newInstance(
-                stubs,
-                WorkflowClientOptions.newBuilder()
-                        .setNamespace(config.temporalNamespace())
-                        .build());
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
+        WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions(config));
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);
@@ -125,6 +140,49 @@ public final class NodeAgentMain {
                 services.runtime().name(),
                 pidFile.pid());
         stopped.await();
+    }
+
+    static WorkflowClientOptions clientOptions(NodeConfig config) {
+        WorkflowClientOptions.Builder options =
+                WorkflowClientOptions.newBuilder().setNamespace(config.temporalNamespace());
+        if (config.temporalPayloadKey() != null) {
+            // The control plane encrypts every payload: activity inputs arrive, and results leave, encrypted.
+            options.setDataConverter(
+                    AesGcmPayloadCodec.fromBase64(config.temporalPayloadKey()).dataConverter());
+        }
+        return options.build();
+    }
+
+    /** Metadata the control plane's Temporal gate authenticates every call by. */
+    static final Metadata.Key<String> NODE_ID_HEADER =
+            Metadata.Key.of("groupai-node-id", Metadata.ASCII_STRING_MARSHALLER);
+
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    /**
+     * The node's id and current token go with every call (read per call: a rotated token takes effect
+     * without a restart); TLS when TEMPORAL_TLS is set.
+     */
+    static WorkflowServiceStubsOptions temporalOptions(NodeConfig config, ControlPlaneHttp http) throws IOException {
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(config.temporalAddress())
+                .addGrpcMetadataProvider(() -> {
+                    Metadata m = new Metadata();
+                    m.put(NODE_ID_HEADER, config.nodeId());
+                    m.put(AUTHORIZATION, "Bearer " + http.token());
+                    return m;
+                });
+        if (config.temporalTls()) {
+            if (config.temporalTlsCa() == null) {
+                options.setEnableHttps(true);
+            } else {
+                options.setSslContext(GrpcSslContexts.forClient()
+                        .trustManager(config.temporalTlsCa().toFile())
+                        .build());
+            }
+        }
+        return options.build();
     }
 
     private static void step(String what, Runnable action) {

@@ -26,9 +26,15 @@ import java.util.regex.Pattern;
  * NODE_ID              required; [a-z0-9][a-z0-9._-]{0,62}; the agent polls node-&lt;NODE_ID&gt;
  * NODE_TOKEN           required; secret sent as Authorization: Bearer, never logged
  * DEPLOY_DIR           required (the launcher exports it); absolute or relative to the working dir
- * TEMPORAL_ADDRESS     default 127.0.0.1:7233
+ * TEMPORAL_ADDRESS     default 127.0.0.1:7233; bootstrap writes the control plane's Temporal gate here
  * TEMPORAL_NAMESPACE   default default
- * CONTROL_PLANE_URL    default http://127.0.0.1:8080
+ * TEMPORAL_TLS         default false: true when the gate (or frontend) speaks TLS
+ * TEMPORAL_TLS_CA      optional PEM CA certificate to trust for it (a self-signed gate); default: the JVM's
+ * TEMPORAL_PAYLOAD_KEY optional base64 AES key: Temporal payloads are encrypted (the control plane's
+ *                      GROUPAI_TEMPORAL_PAYLOAD_KEY; bootstrap writes it)
+ * CONTROL_PLANE_URL    default http://127.0.0.1:8080; must be https:// unless its host is loopback
+ * CONTROL_PLANE_ALLOW_INSECURE_HTTP  default false: true accepts an http:// control plane on another host
+ *                      (a private lab network only: the node token and sessions would cross it in clear)
  * HEARTBEAT_INTERVAL   default 30s (also 500ms, 2m, PT30S, or plain seconds)
  * TELEGRAM_RUNTIME     simulated (default) | tdlib
  * SESSION_MAX_UNPACKED default 512MB: largest unpacked session archive (bytes, KB, MB, GB)
@@ -44,6 +50,9 @@ public record NodeConfig(
         Path deployDir,
         String temporalAddress,
         String temporalNamespace,
+        boolean temporalTls,
+        Path temporalTlsCa,
+        String temporalPayloadKey,
         URI controlPlaneUrl,
         Duration heartbeatInterval,
         String telegramRuntime,
@@ -58,7 +67,11 @@ public record NodeConfig(
             "DEPLOY_DIR",
             "TEMPORAL_ADDRESS",
             "TEMPORAL_NAMESPACE",
+            "TEMPORAL_TLS",
+            "TEMPORAL_TLS_CA",
+            "TEMPORAL_PAYLOAD_KEY",
             "CONTROL_PLANE_URL",
+            "CONTROL_PLANE_ALLOW_INSECURE_HTTP",
             "HEARTBEAT_INTERVAL",
             "TELEGRAM_RUNTIME",
             "SESSION_MAX_UNPACKED",
@@ -126,6 +139,29 @@ public record NodeConfig(
             problems.add("TEMPORAL_ADDRESS '" + temporal + "' must be host:port");
         }
         String namespace = values.getOrDefault("TEMPORAL_NAMESPACE", "default");
+        boolean temporalTls = bool("TEMPORAL_TLS", values.getOrDefault("TEMPORAL_TLS", "false"), problems);
+        Path temporalTlsCa = null;
+        if (values.get("TEMPORAL_TLS_CA") != null) {
+            temporalTlsCa =
+                    Path.of(values.get("TEMPORAL_TLS_CA")).toAbsolutePath().normalize();
+            if (!temporalTls) {
+                problems.add("TEMPORAL_TLS_CA is set but TEMPORAL_TLS is not true");
+            } else if (!Files.isReadable(temporalTlsCa)) {
+                problems.add("TEMPORAL_TLS_CA " + temporalTlsCa + " is not a readable file");
+            }
+        }
+        String payloadKey = values.get("TEMPORAL_PAYLOAD_KEY");
+        if (payloadKey != null) {
+            try {
+                io.groupai.fleet.workflows.codec.AesGcmPayloadCodec.fromBase64(payloadKey);
+            } catch (IllegalArgumentException e) {
+                problems.add("TEMPORAL_PAYLOAD_KEY: " + e.getMessage()); // never the key itself
+            }
+        }
+        boolean allowInsecureHttp = bool(
+                "CONTROL_PLANE_ALLOW_INSECURE_HTTP",
+                values.getOrDefault("CONTROL_PLANE_ALLOW_INSECURE_HTTP", "false"),
+                problems);
         URI controlPlane = null;
         String cp = values.getOrDefault("CONTROL_PLANE_URL", "http://127.0.0.1:8080");
         try {
@@ -133,6 +169,12 @@ public record NodeConfig(
             if (!("http".equals(controlPlane.getScheme()) || "https".equals(controlPlane.getScheme()))
                     || controlPlane.getHost() == null) {
                 problems.add("CONTROL_PLANE_URL '" + cp + "' must be an http:// or https:// URL");
+            } else if ("http".equals(controlPlane.getScheme())
+                    && !isLoopback(controlPlane.getHost())
+                    && !allowInsecureHttp) {
+                problems.add("CONTROL_PLANE_URL '" + cp + "' is plain http to another host: the node token and "
+                        + "session archives would cross the network in clear. Use https://, or set "
+                        + "CONTROL_PLANE_ALLOW_INSECURE_HTTP=true on a private network you trust");
             }
         } catch (IllegalArgumentException e) {
             problems.add("CONTROL_PLANE_URL '" + cp + "' is not a URL: " + e.getMessage());
@@ -158,12 +200,78 @@ public record NodeConfig(
                 deployDir,
                 temporal,
                 namespace,
+                temporalTls,
+                temporalTlsCa,
+                payloadKey,
                 controlPlane,
                 heartbeat,
                 runtime,
                 maxUnpacked,
                 simPoll,
                 exitAfterLost);
+    }
+
+    /**
+     * Replaces NODE_TOKEN in a properties file, atomically and readable by the owner only; the other
+     * lines (and comments) stay as they are.
+     */
+    public static void storeToken(Path file, String token) throws IOException {
+        if (!token.matches("[A-Za-z0-9._~+/=-]{16,512}")) {
+            throw new IOException("refusing to store a node token with unexpected characters");
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1));
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).strip().matches("NODE_TOKEN\\s*[=:].*")) {
+                lines.set(i, "NODE_TOKEN=" + token);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add("NODE_TOKEN=" + token);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(
+                    tmp,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(tmp);
+        }
+        Files.write(tmp, lines, StandardCharsets.ISO_8859_1);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Loopback by its literal name or address only: resolving a name here would trust DNS. */
+    public static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.equals("localhost")
+                || h.equals("::1")
+                || h.equals("0:0:0:0:0:0:0:1")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    static boolean bool(String key, String v, List<String> problems) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> {
+                problems.add(key + " '" + v + "' must be true or false");
+                yield false;
+            }
+        };
     }
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -226,7 +334,10 @@ public record NodeConfig(
     @Override
     public String toString() {
         return "NodeConfig[nodeId=" + nodeId + ", deployDir=" + deployDir + ", temporalAddress=" + temporalAddress
-                + ", temporalNamespace=" + temporalNamespace + ", controlPlaneUrl=" + controlPlaneUrl
+                + ", temporalNamespace=" + temporalNamespace + ", temporalTls=" + temporalTls
+                + (temporalTlsCa == null ? "" : ", temporalTlsCa=" + temporalTlsCa)
+                + (temporalPayloadKey == null ? "" : ", temporalPayloadKey=***") + ", controlPlaneUrl="
+                + controlPlaneUrl
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
                 + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="
                 + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", nodeToken=***]";

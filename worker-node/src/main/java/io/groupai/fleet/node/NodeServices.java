@@ -106,6 +106,10 @@ public final class NodeServices implements AutoCloseable {
         return config;
     }
 
+    public ControlPlaneHttp http() {
+        return http;
+    }
+
     public NodeAgentActivitiesImpl activities() {
         return activities;
     }

@@ -52,6 +52,10 @@ public final class FakeControlPlane implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicInteger();
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
+    /** A rotation: the token the control plane now expects; the old one still works and gets this one in replies. */
+    public volatile String rotatedToken;
+    /** The Authorization header of every heartbeat, in order. */
+    public final List<String> heartbeatAuthorizations = new CopyOnWriteArrayList<>();
 
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
     private final AtomicLong updateIds = new AtomicLong(1);
@@ -108,14 +112,17 @@ public final class FakeControlPlane implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            if (!("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            String authorization = ex.getRequestHeaders().getFirst("Authorization");
+            if (!("Bearer " + TOKEN).equals(authorization)
+                    && !(rotatedToken != null && ("Bearer " + rotatedToken).equals(authorization))) {
                 unauthorized.add(path);
                 send(ex, 401, "{\"error\":\"unauthorized\"}");
                 return;
             }
             byte[] body = ex.getRequestBody().readAllBytes();
             if (path.equals("/api/v1/workers/heartbeat")) {
-                heartbeat(ex, body);
+                heartbeatAuthorizations.add(authorization);
+                heartbeat(ex, body, authorization);
             } else if (path.startsWith("/api/v1/sim-telegram/accounts/")) {
                 simTelegram(ex, path.substring("/api/v1/sim-telegram/accounts/".length()), body);
             } else if (path.matches("/api/v1/workers/[^/]+/logins")) {
@@ -134,7 +141,7 @@ public final class FakeControlPlane implements AutoCloseable {
         }
     }
 
-    private void heartbeat(HttpExchange ex, byte[] body) throws IOException {
+    private void heartbeat(HttpExchange ex, byte[] body, String authorization) throws IOException {
         if (heartbeatDown) {
             send(ex, 503, "{\"error\":\"down\"}");
             return;
@@ -145,6 +152,9 @@ public final class FakeControlPlane implements AutoCloseable {
         reply.put(
                 "lease_expires_at",
                 (leaseExpiresAt == null ? Instant.now().plusSeconds(60) : leaseExpiresAt).toString());
+        if (rotatedToken != null && !("Bearer " + rotatedToken).equals(authorization)) {
+            reply.put("node_token", rotatedToken);
+        }
         ArrayNode cmds = reply.putArray("pending_commands");
         List<JsonNode> now = new ArrayList<>(pendingCommands);
         pendingCommands.removeAll(now);

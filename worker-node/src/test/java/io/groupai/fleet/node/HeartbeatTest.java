@@ -79,7 +79,17 @@ class HeartbeatTest {
         controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
         controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
         controlPlane.addCommand(
-                12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
+                12,
+                "update_script",
+                Map.of(
+                        "script_id",
+                        "s",
+                        "version",
+                        "3",
+                        "download_url",
+                        "/files/s.yaml",
+                        "sha256",
+                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
         controlPlane.addCommand(
                 13,
                 "upload_session",
@@ -102,7 +112,17 @@ class HeartbeatTest {
 
         // Reported once; a command re-sent before the control plane saw the ack is not run twice.
         controlPlane.addCommand(
-                12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/missing"));
+                12,
+                "update_script",
+                Map.of(
+                        "script_id",
+                        "s",
+                        "version",
+                        "3",
+                        "download_url",
+                        "/files/missing",
+                        "sha256",
+                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(heartbeat.beat()).isTrue();
@@ -135,7 +155,17 @@ class HeartbeatTest {
     void failedHeartbeatKeepsAcksForTheNextOne() throws Exception {
         controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
         controlPlane.addCommand(
-                21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
+                21,
+                "update_script",
+                Map.of(
+                        "script_id",
+                        "s",
+                        "version",
+                        "1",
+                        "download_url",
+                        "/files/s.yaml",
+                        "sha256",
+                        NodeAgentActivitiesTest.sha256("script_id: s\nscenes: []\n".getBytes())));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         controlPlane.heartbeatDown = true;
@@ -222,5 +252,40 @@ class HeartbeatTest {
         // A reply without lease_expires_at (seed protocol): the lease is three heartbeat intervals.
         assertThat(heartbeat.beat()).isTrue();
         assertThat(heartbeat.lease().valid()).isTrue();
+    }
+
+    @Test
+    void aRotatedTokenFromTheReplyIsUsedFromTheNextCallAndStored() throws Exception {
+        Path file = Files.writeString(
+                deployDir.resolve("worker-node.properties"),
+                "#written by the control plane\nNODE_ID=test-node\nNODE_TOKEN=" + FakeControlPlane.TOKEN
+                        + "\nHEARTBEAT_INTERVAL=30s\n");
+        heartbeat.onTokenRotated(token -> {
+            try {
+                NodeConfig.storeToken(file, token);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String rotated = "rotated-token-abcdefghijklmnopqrstuvwxyz0123456789";
+        controlPlane.rotatedToken = rotated;
+
+        assertThat(heartbeat.beat()).isTrue();
+        assertThat(heartbeat.beat()).isTrue();
+
+        assertThat(controlPlane.heartbeatAuthorizations)
+                .containsExactly("Bearer " + FakeControlPlane.TOKEN, "Bearer " + rotated);
+        assertThat(services.http().token()).isEqualTo(rotated);
+        String stored = Files.readString(file);
+        assertThat(stored)
+                .contains("NODE_TOKEN=" + rotated, "NODE_ID=test-node", "HEARTBEAT_INTERVAL=30s", "#written by")
+                .doesNotContain(FakeControlPlane.TOKEN);
+        assertThat(NodeConfig.load(new String[] {file.toString()}, java.util.Map.of("DEPLOY_DIR", deployDir.toString()))
+                        .nodeToken())
+                .isEqualTo(rotated);
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+                .containsExactlyInAnyOrder(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 }

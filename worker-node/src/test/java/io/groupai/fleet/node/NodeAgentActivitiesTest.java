@@ -323,7 +323,7 @@ class NodeAgentActivitiesTest {
                 """.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         controlPlane.files.put("welcome-2.0.yaml", v2);
         ScriptInstallResult reloaded = node.installScript(
-                new InstallScriptRequest("welcome", "2.0", controlPlane.url() + "/files/welcome-2.0.yaml", null));
+                new InstallScriptRequest("welcome", "2.0", controlPlane.url() + "/files/welcome-2.0.yaml", sha256(v2)));
         assertThat(reloaded.reloadedAccounts()).containsExactly("acc1");
         controlPlane.pushUpdate("acc1", "new_member", -100123L, "Test Group", 44L, "Chen", null);
         awaitMessages(3);
@@ -353,7 +353,8 @@ class NodeAgentActivitiesTest {
     @Test
     void aScriptedReplyThatHitsFloodWaitIsSentOnceWhenTheWaitIsOver() throws Exception {
         controlPlane.files.put("welcome-1.0.yaml", welcomeScript());
-        node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", null));
+        node.installScript(
+                new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", sha256(welcomeScript())));
         node.startAccount(new StartAccountRequest("acc1", "welcome"));
 
         controlPlane.simFloodWait = true; // the simulated network asks for 5 s
@@ -370,6 +371,52 @@ class NodeAgentActivitiesTest {
                 .singleElement()
                 .satisfies(m -> assertThat(m.get("text").asText()).contains("Ana"));
         assertThat(controlPlane.floodWaitAnswers).as("retried once, not again").hasValue(1);
+    }
+
+    static String sha256(byte[] content) throws Exception {
+        return HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    @Test
+    void aScriptWithoutChecksumIsRefusedBeforeAnyDownload() throws Exception {
+        controlPlane.files.put("welcome-1.0.yaml", welcomeScript());
+        for (String missing : new String[] {null, "", "abc", "zz".repeat(32)}) {
+            assertThatThrownBy(() -> node.installScript(
+                            new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", missing)))
+                    .cause()
+                    .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                        assertThat(f.isNonRetryable()).isTrue();
+                        assertThat(f.getOriginalMessage())
+                                .contains("a sha256 (64 hex digits) of the script is required");
+                    });
+        }
+        assertThat(deployDir.resolve("scripts/welcome/1.0.yaml")).doesNotExist();
+    }
+
+    @Test
+    void aScriptFromAnotherHostIsRefusedBeforeAnyDownload() throws Exception {
+        byte[] yaml = welcomeScript();
+        String sha = sha256(yaml);
+        try (FakeControlPlane elsewhere = new FakeControlPlane()) {
+            elsewhere.files.put("welcome-1.0.yaml", yaml);
+            // Same host, other port: another origin.
+            for (String url : new String[] {
+                elsewhere.url() + "/files/welcome-1.0.yaml",
+                "https://scripts.example.com/welcome-1.0.yaml",
+                "file:///etc/passwd"
+            }) {
+                assertThatThrownBy(() -> node.installScript(new InstallScriptRequest("welcome", "1.0", url, sha)))
+                        .as(url)
+                        .cause()
+                        .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                            assertThat(f.isNonRetryable()).isTrue();
+                            assertThat(f.getOriginalMessage()).contains("must be on this node's control plane");
+                        });
+            }
+            assertThat(elsewhere.heartbeats).isEmpty();
+        }
+        assertThat(deployDir.resolve("scripts/welcome/1.0.yaml")).doesNotExist();
     }
 
     @Test

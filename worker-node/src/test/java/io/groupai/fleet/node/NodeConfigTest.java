@@ -97,4 +97,48 @@ class NodeConfigTest {
                 .isInstanceOf(NodeConfig.InvalidConfigException.class)
                 .hasMessageContaining("cannot read config file");
     }
+
+    @Test
+    void plainHttpToAnotherHostIsRefusedUnlessExplicitlyAllowed() {
+        Map<String, String> base = Map.of("NODE_ID", "n1", "NODE_TOKEN", "t", "DEPLOY_DIR", dir.toString());
+        assertThatThrownBy(() -> NodeConfig.from(with(base, "CONTROL_PLANE_URL", "http://10.0.0.5:8080")))
+                .isInstanceOf(NodeConfig.InvalidConfigException.class)
+                .hasMessageContaining("CONTROL_PLANE_URL 'http://10.0.0.5:8080' is plain http to another host")
+                .hasMessageContaining("CONTROL_PLANE_ALLOW_INSECURE_HTTP=true");
+        assertThatThrownBy(() -> NodeConfig.from(with(base, "CONTROL_PLANE_URL", "http://fleet.example.com")))
+                .hasMessageContaining("plain http to another host");
+        // A name that merely starts like loopback is not loopback.
+        assertThatThrownBy(() -> NodeConfig.from(with(base, "CONTROL_PLANE_URL", "http://127.0.0.1.evil.example")))
+                .hasMessageContaining("plain http to another host");
+
+        assertThat(NodeConfig.from(with(base, "CONTROL_PLANE_URL", "https://fleet.example.com"))
+                        .controlPlaneUrl()
+                        .getScheme())
+                .isEqualTo("https");
+        for (String loopback : new String[] {"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"}) {
+            assertThat(NodeConfig.from(with(base, "CONTROL_PLANE_URL", loopback))
+                            .controlPlaneUrl()
+                            .toString())
+                    .isEqualTo(loopback);
+        }
+        Map<String, String> insecure = with(base, "CONTROL_PLANE_URL", "http://10.0.0.5:8080");
+        insecure.put("CONTROL_PLANE_ALLOW_INSECURE_HTTP", "true");
+        assertThat(NodeConfig.from(insecure).controlPlaneUrl().getHost()).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void temporalTlsWithAnOptionalCaFile() throws Exception {
+        Map<String, String> base = Map.of("NODE_ID", "n1", "NODE_TOKEN", "t", "DEPLOY_DIR", dir.toString());
+        assertThat(NodeConfig.from(base).temporalTls()).isFalse();
+        assertThat(NodeConfig.from(with(base, "TEMPORAL_TLS", "true")).temporalTls())
+                .isTrue();
+        assertThatThrownBy(() -> NodeConfig.from(with(base, "TEMPORAL_TLS", "maybe")))
+                .hasMessageContaining("TEMPORAL_TLS 'maybe' must be true or false");
+        Map<String, String> ca = with(base, "TEMPORAL_TLS", "true");
+        ca.put("TEMPORAL_TLS_CA", dir.resolve("missing.pem").toString());
+        assertThatThrownBy(() -> NodeConfig.from(ca)).hasMessageContaining("is not a readable file");
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        ca.put("TEMPORAL_TLS_CA", dir.resolve("ca.pem").toString());
+        assertThat(NodeConfig.from(ca).temporalTlsCa()).isEqualTo(dir.resolve("ca.pem"));
+    }
 }

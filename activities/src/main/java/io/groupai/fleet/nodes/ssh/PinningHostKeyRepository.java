@@ -21,6 +21,7 @@ final class PinningHostKeyRepository implements HostKeyRepository {
     private final HostKeyStore store;
     private volatile PinnedHostKey rejectedPinned;
     private volatile PinnedHostKey rejectedPresented;
+    private volatile String rejectedExpected;
 
     PinningHostKeyRepository(String nodeId, HostKeyStore store) {
         this.nodeId = nodeId;
@@ -38,14 +39,26 @@ final class PinningHostKeyRepository implements HostKeyRepository {
         }
         Optional<PinnedHostKey> pinned = store.find(nodeId);
         if (pinned.isEmpty()) {
-            // Serialize first contacts within this JVM so two racing connects cannot pin different keys.
-            synchronized (store) {
-                pinned = store.find(nodeId);
-                if (pinned.isEmpty()) {
-                    store.pin(nodeId, presented);
-                    log.info("pinned host key of server {} on first contact: {}", nodeId, presented);
-                    return OK;
-                }
+            Optional<String> expected = store.expectedFingerprint(nodeId);
+            if (expected.isPresent() && !expected.get().equals(presented.fingerprint())) {
+                rejectedExpected = expected.get();
+                rejectedPresented = presented;
+                log.warn(
+                        "server {} presented host key {}, not the expected {}: refused, nothing pinned",
+                        nodeId,
+                        presented,
+                        expected.get());
+                return CHANGED;
+            }
+            // Pins only where no pin exists (one conditional update): of two racing first contacts, even from
+            // two control-plane instances, one pins and the other compares against that pin.
+            if (store.pinIfAbsent(nodeId, presented)) {
+                log.info("pinned host key of server {} on first contact: {}", nodeId, presented);
+                return OK;
+            }
+            pinned = store.find(nodeId);
+            if (pinned.isEmpty()) {
+                return NOT_INCLUDED; // cleared again in between: refuse this once, the next connect pins
             }
         }
         if (Arrays.equals(pinned.get().blob(), key)) {
@@ -60,6 +73,14 @@ final class PinningHostKeyRepository implements HostKeyRepository {
     Optional<String> changedKeyMessage() {
         PinnedHostKey old = rejectedPinned;
         PinnedHostKey now = rejectedPresented;
+        String expected = rejectedExpected;
+        if (expected != null && now != null) {
+            return Optional.of("the host key of server " + nodeId + " is not the expected one: expected " + expected
+                    + ", presented " + now.type() + " " + now.fingerprint()
+                    + ". Someone may be intercepting the connection, or the expected fingerprint is wrong."
+                    + " Verify it on the server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and correct"
+                    + " host_key_fingerprint with PUT /api/v1/group-ai/servers/" + nodeId + ".");
+        }
         if (old == null || now == null) {
             return Optional.empty();
         }

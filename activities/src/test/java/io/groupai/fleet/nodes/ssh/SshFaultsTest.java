@@ -120,6 +120,37 @@ class SshFaultsTest {
     }
 
     @Test
+    void anExpectedFingerprintIsTheOnlyKeyThatGetsPinned() {
+        String wrong = "SHA256:" + "A".repeat(43);
+        hostKeys.expect("fault-node", wrong);
+        SshException e = failure(() -> shell.exec(node.target(), "probe", "true", null));
+        assertThat(e.kind()).isEqualTo(Kind.HOST_KEY_CHANGED);
+        assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("not the expected one", wrong, "server fault-node");
+        assertThat(hostKeys.find("fault-node")).isEmpty(); // nothing pinned
+
+        // The real fingerprint, as an operator would read it on the server.
+        InMemoryHostKeyStore learned = new InMemoryHostKeyStore();
+        try (SshSessionPool other = new SshSessionPool(FAST, learned, credentials)) {
+            new RemoteShell(other).execChecked(node.target(), "probe", "true", null);
+        }
+        String real = learned.find("fault-node").orElseThrow().fingerprint();
+        hostKeys.expect("fault-node", real);
+        assertThat(shell.exec(node.target(), "probe", "echo ok", null).ok()).isTrue();
+        assertThat(hostKeys.find("fault-node").orElseThrow().fingerprint()).isEqualTo(real);
+    }
+
+    @Test
+    void aPinIsWrittenOnlyWhereNoneExists() {
+        PinnedHostKey first = new PinnedHostKey(
+                "ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
+        assertThat(hostKeys.pinIfAbsent("n", first)).isTrue();
+        PinnedHostKey other = new PinnedHostKey("ssh-rsa", "AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7");
+        assertThat(hostKeys.pinIfAbsent("n", other)).isFalse();
+        assertThat(hostKeys.find("n")).contains(first);
+    }
+
+    @Test
     void hostKeySurvivesRestartOfTheNode() {
         shell.execChecked(node.target(), "probe", "true", null);
         node.stop();

@@ -15,16 +15,22 @@ public class NodeAuthentication {
         this.tokens = tokens;
     }
 
-    /** @throws ResponseStatusException 401 unless the header carries this node's token */
-    public void require(String nodeId, String authorization) {
+    /**
+     * @return which of the node's tokens the header carries (the previous one only within the grace period
+     *     of a rotation)
+     * @throws ResponseStatusException 401 unless the header carries this node's token
+     */
+    public NodeTokenStore.Match require(String nodeId, String authorization) {
         String token = authorization != null && authorization.startsWith("Bearer ")
                 ? authorization.substring(7).trim()
                 : null;
-        if (nodeId == null || !tokens.verify(nodeId, token)) {
+        NodeTokenStore.Match match = nodeId == null ? NodeTokenStore.Match.NONE : tokens.match(nodeId, token);
+        if (match == NodeTokenStore.Match.NONE) {
             throw new ResponseStatusException(
                     HttpStatus.UNAUTHORIZED,
                     "a valid node token is required: send "
                             + "'Authorization: Bearer <node_token>' with the token configured for this node (node_token of the server)");
         }
+        return match;
     }
 }

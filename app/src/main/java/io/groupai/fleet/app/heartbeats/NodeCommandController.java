@@ -89,12 +89,13 @@ class NodeCommandController {
         String scriptId = required(params, "script_id", problems);
         String version = required(params, "version", problems);
         String url = required(params, "download_url", problems);
-        if (url != null && !url.matches("https?://\\S+")) {
-            problems.add(new FieldProblem("params.download_url", "must be an http(s) URL the node can reach"));
+        if (url != null && !ownDownloadUrl(url)) {
+            problems.add(new FieldProblem(
+                    "params.download_url",
+                    "must be a download URL of this control plane (a path such as /api/v1/group-ai/scripts/<id>/download, "
+                            + "or a URL under " + base() + "): nodes fetch scripts from nowhere else"));
         }
-        String sha256 = params != null && params.hasNonNull("sha256")
-                ? params.get("sha256").asString()
-                : null;
+        String sha256 = required(params, "sha256", problems);
         if (sha256 != null && !SHA256.matcher(sha256).matches()) {
             problems.add(new FieldProblem("params.sha256", "must be 64 lower-case hex digits"));
         }
@@ -105,9 +106,7 @@ class NodeCommandController {
         out.put("script_id", scriptId);
         out.put("version", version);
         out.put("download_url", url);
-        if (sha256 != null) {
-            out.put("sha256", sha256);
-        }
+        out.put("sha256", sha256);
         return out;
     }
 
@@ -127,11 +126,42 @@ class NodeCommandController {
             throw new ConflictException("no session is stored for account " + accountId
                     + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session");
         }
-        String base = publicUrl.isBlank()
-                ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
-                : publicUrl;
+        String base = base();
         return Map.of(
                 "account_id", accountId, "session_url", base + "/api/v1/workers/" + nodeId + "/sessions/" + accountId);
+    }
+
+    /** This control plane as nodes reach it: groupai.public-url, else the URL this request came to. */
+    private String base() {
+        return publicUrl.isBlank()
+                ? ServletUriComponentsBuilder.fromCurrentContextPath().toUriString()
+                : publicUrl;
+    }
+
+    /** A path on this control plane (resolved by the node against its CONTROL_PLANE_URL), or a URL of its origin. */
+    private boolean ownDownloadUrl(String url) {
+        if (url.chars().anyMatch(c -> c <= ' ' || c == '\\')) {
+            return false;
+        }
+        if (url.startsWith("/")) {
+            return !url.startsWith("//");
+        }
+        try {
+            URI u = URI.create(url);
+            URI own = URI.create(base());
+            return u.isAbsolute()
+                    && own.getScheme().equalsIgnoreCase(u.getScheme())
+                    && own.getHost() != null
+                    && own.getHost().equalsIgnoreCase(u.getHost())
+                    && port(own) == port(u)
+                    && u.getRawUserInfo() == null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private static String required(JsonNode params, String name, List<FieldProblem> problems) {

@@ -1,11 +1,13 @@
 package io.groupai.fleet.app.heartbeats;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatReply;
 import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.heartbeats.PendingCommand;
 import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.NodeTokenStore;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.sessions.SessionStore;
 import java.nio.file.Path;
@@ -36,23 +38,43 @@ class WorkerHeartbeatController {
 
     record CommandView(long id, String action, JsonNode params) {}
 
+    /**
+     * @param nodeToken only for a node that authenticated with its previous token (within the grace period of
+     *                  a rotation): the token to use from now on. Absent otherwise.
+     */
     record Reply(
-            boolean ok, Instant leaseExpiresAt, List<CommandView> pendingCommands, List<String> rejectedAccounts) {}
+            boolean ok,
+            Instant leaseExpiresAt,
+            List<CommandView> pendingCommands,
+            List<String> rejectedAccounts,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String nodeToken) {
+
+        /** Never print the token. */
+        @Override
+        public String toString() {
+            return "Reply[ok=" + ok + ", leaseExpiresAt=" + leaseExpiresAt + ", pendingCommands=" + pendingCommands
+                    + ", rejectedAccounts=" + rejectedAccounts + ", nodeToken=" + (nodeToken == null ? "none" : "***")
+                    + "]";
+        }
+    }
 
     private final HeartbeatService heartbeats;
     private final NodeAuthentication auth;
     private final AccountRepository accounts;
     private final SessionStore sessions;
     private final JsonMapper json;
+    private final NodeTokenStore tokens;
 
     WorkerHeartbeatController(
             HeartbeatService heartbeats,
             NodeAuthentication auth,
+            NodeTokenStore tokens,
             AccountRepository accounts,
             SessionStore sessions,
             JsonMapper json) {
         this.heartbeats = heartbeats;
         this.auth = auth;
+        this.tokens = tokens;
         this.accounts = accounts;
         this.sessions = sessions;
         this.json = json;
@@ -61,14 +83,19 @@ class WorkerHeartbeatController {
     @PostMapping("/api/v1/workers/heartbeat")
     Reply heartbeat(
             @RequestBody JsonNode body, @RequestHeader(name = "Authorization", required = false) String authorization) {
-        auth.require(HeartbeatJson.nodeId(body), authorization);
+        String nodeId = HeartbeatJson.nodeId(body);
+        NodeTokenStore.Match match = auth.require(nodeId, authorization);
         Heartbeat heartbeat = HeartbeatJson.read(body);
         HeartbeatReply reply = heartbeats.accept(heartbeat);
+        // The node still uses the token from before a rotation: hand it the new one over this authenticated channel.
+        String rotated =
+                match == NodeTokenStore.Match.PREVIOUS ? tokens.reveal(nodeId).orElse(null) : null;
         return new Reply(
                 true,
                 reply.leaseExpiresAt(),
                 reply.pendingCommands().stream().map(this::view).toList(),
-                reply.rejectedAccounts());
+                reply.rejectedAccounts(),
+                rotated);
     }
 
     /** The stored session archive, only for the node the account is assigned to. */

@@ -117,7 +117,7 @@ final class ServerJson {
                 r.integer("health_check_interval"),
                 r.string("status"));
         SshSecret secret = secret(r, prefix, problems);
-        return new ServerInput(definition, secret, r.string("node_token"));
+        return new ServerInput(definition, secret, r.string("node_token"), r.string("host_key_fingerprint"));
     }
 
     private SshSecret secret(Reader r, String prefix, List<FieldProblem> problems) {

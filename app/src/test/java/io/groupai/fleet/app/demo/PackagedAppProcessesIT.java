@@ -143,6 +143,7 @@ class PackagedAppProcessesIT {
         // With a Temporal CLI (GROUPAI_TEMPORAL_CLI, as CI provides) the app runs the dev server as its
         // child: a restart after SIGKILL must find (and adopt) it on the same port.
         env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(temporalPort));
+        env.put("GROUPAI_GATE_PORT", "0");
         env.put("GROUPAI_TEMPORAL_UI_PORT", Integer.toString(temporalUiPort));
         env.put("GROUPAI_DATA_DIR", dir.resolve("data").toString());
         env.put("GROUPAI_NODE_HEARTBEAT_INTERVAL", "2s");

@@ -33,7 +33,9 @@ class DockerComposeFileTest {
         assertThat((String) appEnv.get("DB_URL")).startsWith("jdbc:mysql://mysql:3306/");
         Map<String, Object> nodeEnv =
                 (Map<String, Object>) services.get("worker-node").get("environment");
-        assertThat(nodeEnv).containsEntry("TEMPORAL_ADDRESS", "temporal:7233").containsKey("NODE_ID");
+        // The node reaches Temporal only through the app's gate.
+        assertThat(nodeEnv).containsEntry("TEMPORAL_ADDRESS", "app:7234").containsKey("NODE_ID");
+        assertThat(appEnv).containsEntry("GROUPAI_GATE_ADVERTISED_ADDRESS", "app:7234");
         // Secrets are required from the environment, never written into the file.
         services.values().forEach(service -> {
             Object env = service.get("environment");

@@ -55,6 +55,7 @@ class PackagedAppFromEmptyDirectoryIT {
         env.put("GROUPAI_DEMO", "true");
         env.put("PORT", Integer.toString(port));
         env.put("GROUPAI_TEMPORAL_PORT", Integer.toString(temporalPort));
+        env.put("GROUPAI_GATE_PORT", "0");
         Process app = builder.start();
         try {
             // No GROUPAI_ADMIN_PASSWORD: the first start prints a generated one, once; an operator reads it there.

@@ -239,10 +239,48 @@ class HeartbeatApiTest {
     }
 
     @Test
+    void updateScriptTakesOnlyThisControlPlanesUrlsWithAChecksum() {
+        String sha = "ab".repeat(32);
+        String own = "http://127.0.0.1:" + port + "/api/v1/group-ai/scripts/welcome/download";
+        record Case(String url, String sha256, String field) {}
+        for (Case c : new Case[] {
+            new Case("https://evil.example/welcome.yaml", sha, "params.download_url"),
+            new Case(
+                    "http://127.0.0.1:" + (port + 1) + "/api/v1/group-ai/scripts/welcome/download",
+                    sha,
+                    "params.download_url"),
+            new Case("//evil.example/welcome.yaml", sha, "params.download_url"),
+            new Case("http://user@127.0.0.1:" + port + "/x", sha, "params.download_url"),
+            new Case("file:///etc/passwd", sha, "params.download_url"),
+            new Case("welcome.yaml", sha, "params.download_url"),
+            new Case("/api/v1/group-ai/scripts/welcome/download", null, "params.sha256"),
+            new Case("/api/v1/group-ai/scripts/welcome/download", "not-hex", "params.sha256"),
+            new Case("/api/v1/group-ai/scripts/welcome/download", "AB".repeat(32), "params.sha256"),
+        }) {
+            String params = "\"script_id\": \"welcome\", \"version\": \"1\", \"download_url\": \"" + c.url() + "\""
+                    + (c.sha256() == null ? "" : ", \"sha256\": \"" + c.sha256() + "\"");
+            Api.Response r = api.post(
+                    "/api/v1/group-ai/servers/node-a/commands",
+                    "{\"action\": \"update_script\", \"params\": {" + params + "}}");
+            assertThat(r.status()).as(c + " " + r.body()).isEqualTo(400);
+            assertThat(r.json().get("errors").findValuesAsString("field"))
+                    .as(r.body())
+                    .contains(c.field());
+        }
+        assertThat(api.get("/api/v1/group-ai/servers/node-a/commands").json()).isEmpty();
+
+        // Its own origin, absolute or as a path, with a checksum: queued.
+        Api.Response ok = api.post("/api/v1/group-ai/servers/node-a/commands", """
+                {"action": "update_script", "params": {"script_id": "welcome", "version": "1",
+                 "download_url": "%s", "sha256": "%s"}}""".formatted(own, sha));
+        assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+    }
+
+    @Test
     void queuedCommandsAreDeliveredInTheNextReplyUntilAcknowledged() throws Exception {
         Api.Response queued = api.post("/api/v1/group-ai/servers/node-a/commands", """
                 {"action": "update_script", "params": {"script_id": "welcome", "version": "1.1",
-                 "download_url": "http://127.0.0.1:8080/api/v1/group-ai/scripts/welcome/download"}}""");
+                 "download_url": "/api/v1/group-ai/scripts/welcome/download", "sha256": "%s"}}""".formatted("ab".repeat(32)));
         assertThat(queued.status()).as(queued.body()).isEqualTo(201);
         long id = queued.json().get("id").asLong();
 

@@ -37,7 +37,7 @@ class NodeDistributionHealthTest {
     @Test
     void withoutADistributionTheAppIsDownAndSaysHowToGetOne() {
         NodeDistribution missing = new NodeDistribution(new NodeDistributionProperties(
-                empty.toString(), true, null, null, "simulated", Duration.ofSeconds(30)));
+                empty.toString(), true, null, null, "simulated", Duration.ofSeconds(30), false, Duration.ofHours(1)));
 
         Health health = new NodeDistributionHealthIndicator(missing).health();
 

@@ -46,6 +46,9 @@ class OpenSshBootstrapTest {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    io.groupai.fleet.registry.NodeTokenStore tokens;
+
     Api api;
 
     OpenSshServer sshd;
@@ -123,18 +126,32 @@ class OpenSshBootstrapTest {
     }
 
     @Test
-    void aFailedBootstrapIsAFailedWorkflowThatNamesTheStepAndTheServer() {
-        registerServer(false); // no node token: the node config cannot be written
+    void aFailedBootstrapIsAFailedWorkflowThatNamesTheStepAndTheServer() throws Exception {
+        registerServer(false); // no node token: bootstrap generates one
+        // A regular file where the config directory belongs: the node config cannot be written.
+        Path conf = sshd.deployDir().resolve("conf");
+        deleteTree(conf);
+        Files.writeString(conf, "in the way");
+        try {
+            JsonNode run = bootstrap();
 
-        JsonNode run = bootstrap();
-
-        assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("FAILED");
-        assertThat(run.get("result").isNull()).isTrue();
-        assertThat(run.get("failure").asString())
-                .contains("bootstrap of " + NODE + " failed at step 'write node config'", "no node_token is set");
-        JsonNode last = run.get("progress").get(run.get("progress").size() - 1);
-        assertThat(last.get("step").asString()).isEqualTo("write node config");
-        assertThat(last.get("state").asString()).isEqualTo("FAILED");
+            assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("FAILED");
+            assertThat(run.get("result").isNull()).isTrue();
+            assertThat(run.get("failure").asString())
+                    .contains("bootstrap of " + NODE + " failed at step 'write node config'");
+            JsonNode last = run.get("progress").get(run.get("progress").size() - 1);
+            assertThat(last.get("step").asString()).isEqualTo("write node config");
+            assertThat(last.get("state").asString()).isEqualTo("FAILED");
+            // The token bootstrap generated is kept (hashed) for the next attempt, and never shown.
+            assertThat(jdbc.sql("SELECT COUNT(*) FROM node_tokens WHERE node_id = ?")
+                            .param(NODE)
+                            .query(Integer.class)
+                            .single())
+                    .isEqualTo(1);
+            assertThat(run.toString()).doesNotContain(tokens.reveal(NODE).orElseThrow());
+        } finally {
+            Files.deleteIfExists(conf);
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -327,6 +327,7 @@ class DevServerTest {
                 "--groupai.temporal.embedded.server=dev-server",
                 "--groupai.temporal.embedded.cli=" + cli,
                 "--groupai.temporal.embedded.port=" + grpcPort,
+                "--groupai.gate.port=0",
                 "--groupai.temporal.embedded.ui-port=" + uiPort,
                 "--groupai.data-dir=" + dir,
                 "--groupai.sessions.dir=" + dir.resolve("sessions"),

@@ -24,6 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {
             "spring.datasource.url=jdbc:h2:mem:external-temporal;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
             "groupai.demo.enabled=false",
+            "groupai.gate.port=0",
             "groupai.data-dir=${java.io.tmpdir}/groupai-external-temporal",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-external-temporal/sessions",
             "groupai.secrets.key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

@@ -30,7 +30,16 @@ public final class HeartbeatMessages {
 
     public record FailedCommand(long id, String error) {}
 
-    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands) {}
+    /** {@code nodeToken}: present only after a rotation, while this node still uses its previous token. */
+    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands, String nodeToken) {
+
+        /** Never print the token. */
+        @Override
+        public String toString() {
+            return "Reply[ok=" + ok + ", leaseExpiresAt=" + leaseExpiresAt + ", pendingCommands=" + pendingCommands
+                    + ", nodeToken=" + (nodeToken == null ? "none" : "***") + "]";
+        }
+    }
 
     /** {@code params} stays a tree: each action has its own fields, and unknown actions are reported, not fatal. */
     public record Command(Long id, String action, JsonNode params) {}

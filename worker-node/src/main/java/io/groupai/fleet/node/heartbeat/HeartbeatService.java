@@ -74,6 +74,7 @@ public final class HeartbeatService implements AutoCloseable {
     private volatile Instant lastContact;
     private volatile Duration exitAfterLost;
     private volatile Runnable onLost;
+    private volatile java.util.function.Consumer<String> onTokenRotated = token -> {};
     private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
 
     public HeartbeatService(
@@ -107,6 +108,14 @@ public final class HeartbeatService implements AutoCloseable {
 
     public Lease lease() {
         return lease;
+    }
+
+    /**
+     * Called with the new token after the control plane rotated it (the agent writes it into its
+     * configuration file, so a restart keeps working after the old token's grace period).
+     */
+    public void onTokenRotated(java.util.function.Consumer<String> listener) {
+        this.onTokenRotated = Objects.requireNonNull(listener);
     }
 
     /** Heartbeats now and then every interval; checks the lease every second. */
@@ -204,6 +213,14 @@ public final class HeartbeatService implements AutoCloseable {
             failedNow.keySet().forEach(failed::remove);
         }
         renew(reply);
+        if (reply.nodeToken() != null && !reply.nodeToken().isBlank() && http.replaceToken(reply.nodeToken())) {
+            log.info("node token rotated by the control plane: using the new one from now on (not logged)");
+            try {
+                onTokenRotated.accept(reply.nodeToken());
+            } catch (RuntimeException e) {
+                log.error("could not store the rotated node token: {}", ControlPlaneHttp.describe(e));
+            }
+        }
         if (reply.pendingCommands() != null) {
             for (Command c : reply.pendingCommands()) {
                 takeOn(c);

@@ -50,11 +50,28 @@ public final class ScriptStore {
         }
         String expected =
                 sha256 == null || sha256.isBlank() ? null : sha256.strip().toLowerCase(Locale.ROOT);
+        // Scripts come only from the control plane, pinned by checksum: a command naming another host, or
+        // none, could make this node run someone else's dialogue.
+        if (expected == null || !expected.matches("[0-9a-f]{64}")) {
+            throw NodeOperationException.rejected(
+                    step,
+                    null,
+                    FailureTypes.INVALID_SCRIPT,
+                    "script " + scriptId + " " + version + ": a sha256 (64 hex digits) of the script is required");
+        }
+        if (downloadUrl != null && !downloadUrl.isBlank() && !http.isControlPlane(downloadUrl)) {
+            throw NodeOperationException.rejected(
+                    step,
+                    null,
+                    FailureTypes.INVALID_SCRIPT,
+                    "script " + scriptId + " " + version + ": the download URL must be on this node's control plane "
+                            + http.base() + " (a path such as /api/v1/group-ai/scripts/...), not another host");
+        }
         Path dir = scriptsDir.resolve(scriptId);
         Path target = dir.resolve(version + ".yaml");
         try {
             Files.createDirectories(dir);
-            boolean present = Files.isRegularFile(target) && (expected == null || expected.equals(Sha256.hex(target)));
+            boolean present = Files.isRegularFile(target) && expected.equals(Sha256.hex(target));
             if (!present) {
                 if (downloadUrl == null || downloadUrl.isBlank()) {
                     throw NodeOperationException.rejected(
@@ -67,7 +84,7 @@ public final class ScriptStore {
                 try {
                     http.download(downloadUrl, tmp, MAX_SCRIPT_BYTES, Duration.ofSeconds(60));
                     String actual = Sha256.hex(tmp);
-                    if (expected != null && !expected.equals(actual)) {
+                    if (!expected.equals(actual)) {
                         throw NodeOperationException.rejected(
                                 step,
                                 null,
