@@ -18,7 +18,8 @@ import org.springframework.web.util.UrlPathHelper;
  * the tests all read it), and the audit action it counts as.
  *
  * <ul>
- *   <li>admin: server registry writes (create, update, delete, import, host-key pins), users, API tokens,
+ *   <li>admin: server registry writes (create, update, delete, import, host-key pins, node-token
+ *       rotation), users, API tokens,
  *       the audit log;
  *   <li>viewer: every other read (GET, HEAD);
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands),
@@ -37,6 +38,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SERVER_IMPORT = Pattern.compile(SERVERS + "/import/?");
     private static final Pattern ONE_SERVER = Pattern.compile(SERVERS + "/[^/]+/?");
     private static final Pattern HOST_KEY = Pattern.compile(SERVERS + "/[^/]+/host-key/?");
+    private static final Pattern NODE_TOKEN = Pattern.compile(SERVERS + "/[^/]+/node-token/rotate/?");
     private static final Pattern SERVER_ACTION = Pattern.compile(SERVERS + "/([^/]+)/actions/([^/]+)/?");
     private static final Pattern BOOTSTRAP = Pattern.compile(SERVERS + "/[^/]+/bootstrap/?");
     private static final Pattern NODE_COMMANDS = Pattern.compile(SERVERS + "/[^/]+/commands/?");
@@ -69,7 +71,8 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         if (SERVER_COLLECTION.matcher(path).matches()
                 || SERVER_IMPORT.matcher(path).matches()
                 || ONE_SERVER.matcher(path).matches()
-                || HOST_KEY.matcher(path).matches()) {
+                || HOST_KEY.matcher(path).matches()
+                || NODE_TOKEN.matcher(path).matches()) {
             return Role.ADMIN;
         }
         return Role.OPERATOR;
@@ -96,6 +99,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (SERVER_IMPORT.matcher(path).matches()) {
             return "registry.import";
+        }
+        if (NODE_TOKEN.matcher(path).matches()) {
+            return "registry.node_token.rotate";
         }
         if (HOST_KEY.matcher(path).matches()) {
             return "registry.host_key." + verb(method);

@@ -177,6 +177,7 @@ class RoleAccessApiTest {
         assertRefused(operator, "DELETE", "/api/v1/group-ai/servers/role-node", null, "admin");
         assertRefused(operator, "DELETE", "/api/v1/group-ai/servers/role-node/host-key", null, "admin");
         assertRefused(operator, "POST", "/api/v1/group-ai/servers/import", "{}", "admin");
+        assertRefused(operator, "POST", "/api/v1/group-ai/servers/role-node/node-token/rotate", "{}", "admin");
         assertRefused(operator, "POST", "/api/v1/auth/users", "{}", "admin");
         assertRefused(operator, "POST", "/api/v1/auth/api-tokens", "{}", "admin");
         assertRefused(operator, "GET", "/api/v1/audit", null, "admin");
