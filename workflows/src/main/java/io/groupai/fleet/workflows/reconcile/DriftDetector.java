@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *   <li><b>Running on a node it is not assigned to</b>: DOUBLE_RUN when its assigned server runs it too
  *       (stop the other at once, alert), else RUNNING_UNASSIGNED (stop it there, alert; the assigned
  *       server, if any, restarts it under rule 3).</li>
- *   <li><b>Assigned but not reported</b> by a server that answered and is active: RESTART, or
+ *   <li><b>Assigned but not reported</b> by a server that answered and is active or draining: RESTART, or
  *       MARK_FAILED once the restarts reach the bound.</li>
  *   <li><b>Orphan session directory</b>: REMOVE_DIR only when the session store holds a copy at least
  *       as new (the same archive, or a newer one, and nothing newer unpacked beside it); else KEEP_DIR.
@@ -34,7 +34,9 @@ import java.util.TreeSet;
  */
 public final class DriftDetector {
 
-    private static final String ACTIVE = "active";
+    /** Servers whose assigned accounts are expected to run (a draining one still runs its accounts until moved). */
+    private static final Set<String> EXPECTED_TO_RUN = Set.of("active", "draining");
+
     private static final String MIGRATING = "migrating";
     private static final String FAILED = "failed";
 
@@ -169,7 +171,7 @@ public final class DriftDetector {
             if (failed.contains(account)
                     || view == null
                     || !view.reported()
-                    || !ACTIVE.equals(view.status())
+                    || !EXPECTED_TO_RUN.contains(view.status())
                     || runs(runningOn, account, server)) {
                 continue;
             }
