@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *   <li><b>Running on a node it is not assigned to</b>: DOUBLE_RUN when its assigned server runs it too
  *       (stop the other at once, alert), else RUNNING_UNASSIGNED (stop it there, alert; the assigned
  *       server, if any, restarts it under rule 3).</li>
- *   <li><b>Assigned but not reported</b> by a server that answered and is active or draining: RESTART, or
+ *   <li><b>Assigned but not reported</b> by a server whose agent answered and that is active or draining: RESTART, or
  *       MARK_FAILED once the restarts reach the bound.</li>
  *   <li><b>Orphan session directory</b>: REMOVE_DIR only when the session store holds a copy at least
  *       as new (the same archive, or a newer one, and nothing newer unpacked beside it); else KEEP_DIR.
@@ -170,7 +170,9 @@ public final class DriftDetector {
             NodeView view = viewBy.get(server);
             if (failed.contains(account)
                     || view == null
-                    || !view.reported()
+                    // Only a node whose agent answers can be restarted through its queue; one known from its heartbeat
+                    // alone is the node supervisor's (a restarting agent, a dead node), not a restart loop's.
+                    || !NodeView.FROM_NODE.equals(view.source())
                     || !EXPECTED_TO_RUN.contains(view.status())
                     || runs(runningOn, account, server)) {
                 continue;

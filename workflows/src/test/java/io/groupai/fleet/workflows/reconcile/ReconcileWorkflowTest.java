@@ -157,11 +157,18 @@ class ReconcileWorkflowTest {
         node("hb", false);
         db.heartbeats.put("hb", List.of("acc"));
         db.row("acc", "hb", null, "online", null, null);
+        db.row("stopped-with-the-agent", "hb", null, "online", null, null);
+        db.row("orphan", "hb", null, "allocating", "allocate-1", AccountRow.NOT_FOUND);
 
         ReconcileReport report = run(false);
 
         assertThat(report.nodes().get(0).source()).isEqualTo(NodeView.FROM_HEARTBEAT);
-        assertThat(report.drifts()).isEmpty();
+        // Its heartbeat says what it runs, so the orphaned claim is released...
+        assertThat(only(report, DriftKind.ORPHANED_OPERATION, "orphan").drift().action())
+                .isEqualTo(RepairAction.RELEASE);
+        // ...but nothing is restarted through a queue its agent does not answer.
+        assertThat(report.drifts()).hasSize(1);
+        assertThat(events).isEmpty();
     }
 
     @Test
