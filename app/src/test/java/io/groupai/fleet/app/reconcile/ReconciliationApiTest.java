@@ -430,7 +430,7 @@ class ReconciliationApiTest {
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (!Files.isRegularFile(file)) {
             assertThat(Instant.now()).as("waiting for " + file).isBefore(deadline);
             Thread.sleep(50);
