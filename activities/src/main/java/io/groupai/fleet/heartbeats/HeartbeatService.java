@@ -1,5 +1,6 @@
 package io.groupai.fleet.heartbeats;
 
+import io.groupai.fleet.reconcile.NodeReports;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.AccountRepository.ReportedRow;
@@ -50,6 +51,7 @@ public class HeartbeatService {
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final NodeCommandQueue commands;
+    private final NodeReports nodeReports;
     private final HeartbeatProperties properties;
     private final Clock clock;
 
@@ -57,11 +59,13 @@ public class HeartbeatService {
             ServerRepository servers,
             AccountRepository accounts,
             NodeCommandQueue commands,
+            NodeReports nodeReports,
             HeartbeatProperties properties,
             Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
         this.commands = commands;
+        this.nodeReports = nodeReports;
         this.properties = properties;
         this.clock = clock;
     }
@@ -84,6 +88,14 @@ public class HeartbeatService {
         for (AccountReport r : heartbeat.accounts()) {
             reports.put(r.accountId(), r); // listed twice: the later entry wins
         }
+        // What it runs, as the reconciler's fallback when the node's own queue does not answer: one row per node.
+        nodeReports.record(
+                nodeId,
+                reports.values().stream()
+                        .filter(r -> !NOT_HOSTED.contains(r.status()))
+                        .map(AccountReport::accountId)
+                        .toList(),
+                now);
         Map<String, ReportedRow> stored = accounts.findReported(reports.keySet());
         List<AccountReport> unknown = new ArrayList<>();
         List<ReportedRow> changed = new ArrayList<>();

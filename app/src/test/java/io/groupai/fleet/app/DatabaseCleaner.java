@@ -10,6 +10,8 @@ public final class DatabaseCleaner {
     public static void clean(JdbcClient jdbc) {
         for (String table : new String[] {
             "allocation_history",
+            "reconcile_history",
+            "node_reports",
             "node_commands",
             "node_tokens",
             "accounts",

@@ -23,6 +23,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.temporal.embedded.port=0",
             "groupai.gate.port=0",
             "groupai.demo.enabled=false",
+            // Tests run the reconciler themselves; a scheduled run would repair other tests' fixtures.
+            "groupai.reconcile.scheduled=false",
             "groupai.data-dir=${java.io.tmpdir}/groupai-test",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
             "groupai.sessions.max-unpacked-bytes=8388608",

@@ -28,6 +28,21 @@ public final class WorkflowIds {
         return "failover-" + nodeId;
     }
 
+    /** The scheduled reconciliation (a Temporal Schedule, or a cron workflow on the Java test server). */
+    public static String reconcileScheduled() {
+        return "reconcile-scheduled";
+    }
+
+    /** A reconciliation started on demand; one at a time, so two never repair the same drift at once. */
+    public static String reconcileNow() {
+        return "reconcile-now";
+    }
+
+    /** A dry run (changes nothing, so any number may run). */
+    public static String reconcileDryRun(String suffix) {
+        return "reconcile-dry-run-" + suffix;
+    }
+
     public static String deploy(String scriptId, String version) {
         return "deploy-" + scriptId + "-" + version;
     }

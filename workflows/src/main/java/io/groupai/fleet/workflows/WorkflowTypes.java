@@ -21,6 +21,8 @@ public final class WorkflowTypes {
     public static final String BOOTSTRAP_NODE = "BootstrapNodeWorkflow";
     /** {@link io.groupai.fleet.workflows.nodes.ServerOperationWorkflow}. */
     public static final String SERVER_OPERATION = "ServerOperationWorkflow";
+    /** {@link io.groupai.fleet.workflows.reconcile.ReconcileWorkflow}. */
+    public static final String RECONCILE = "ReconcileWorkflow";
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 

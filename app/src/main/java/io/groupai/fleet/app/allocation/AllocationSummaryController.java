@@ -1,5 +1,7 @@
 package io.groupai.fleet.app.allocation;
 
+import io.groupai.fleet.allocation.AllocationStore;
+import io.groupai.fleet.reconcile.ReconcileStore;
 import io.groupai.fleet.registry.PlacementCounts;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,14 +17,18 @@ import org.springframework.web.bind.annotation.RestController;
 class AllocationSummaryController {
 
     private final PlacementCounts counts;
+    private final ReconcileStore reconcile;
 
-    AllocationSummaryController(PlacementCounts counts) {
+    AllocationSummaryController(PlacementCounts counts, ReconcileStore reconcile) {
         this.counts = counts;
+        this.reconcile = reconcile;
     }
 
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
     AllocationSummary summary() {
         PlacementCounts.Usage now = counts.usage();
+        // Held rows are few at any time (the operation_id index finds them): allocating and migrating apart.
+        ReconcileStore.InFlight held = reconcile.inFlight();
         Map<String, AllocationSummary.ServerUsage> usage = new LinkedHashMap<>();
         long allocated = 0;
         for (PlacementCounts.ServerUsage server : now.servers()) {
@@ -30,10 +36,30 @@ class AllocationSummaryController {
             int max = server.maxAccounts();
             allocated += current;
             double percent = Math.round(1000.0 * current / max) / 10.0;
+            Map<String, Long> serverHeld = held.byServer().getOrDefault(server.nodeId(), Map.of());
+            long allocating = serverHeld.getOrDefault(AllocationStore.ALLOCATING, 0L);
+            long migrating = serverHeld.getOrDefault(AllocationStore.MIGRATING, 0L);
             usage.put(
                     server.nodeId(),
-                    new AllocationSummary.ServerUsage(current, max, Math.max(0, max - current), percent));
+                    new AllocationSummary.ServerUsage(
+                            current,
+                            max,
+                            Math.max(0, max - current),
+                            percent,
+                            current - allocating - migrating,
+                            allocating,
+                            migrating));
         }
-        return new AllocationSummary(allocated + now.unassigned(), now.unassigned(), allocated, usage);
+        long allocating = held.byStatus().getOrDefault(AllocationStore.ALLOCATING, 0L);
+        long migrating = held.byStatus().getOrDefault(AllocationStore.MIGRATING, 0L);
+        return new AllocationSummary(
+                allocated + now.unassigned(),
+                now.unassigned(),
+                allocated,
+                allocated - allocating - migrating,
+                allocating,
+                migrating,
+                reconcile.countFailed(),
+                usage);
     }
 }

@@ -9,6 +9,8 @@ import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
 import io.groupai.fleet.workflows.nodes.StepProgress;
+import io.groupai.fleet.workflows.reconcile.ReconcileProgress;
+import io.groupai.fleet.workflows.reconcile.ReconcileReport;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -46,7 +48,8 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class,
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
             WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
-            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class);
+            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
+            WorkflowTypes.RECONCILE, ReconcileReport.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
@@ -54,7 +57,8 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
             WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
-            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class));
+            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
+            WorkflowTypes.RECONCILE, ReconcileProgress.class);
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

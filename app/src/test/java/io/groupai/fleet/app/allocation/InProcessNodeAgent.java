@@ -50,7 +50,7 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
         if (!Files.isRegularFile(session(request.accountId()))) {
             throw ApplicationFailure.newNonRetryableFailure(
                     "server " + nodeId + ": no session uploaded for account " + request.accountId(),
-                    FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+                    FailureTypes.SESSION_MISSING);
         }
         running.put(request.accountId(), request.scriptId() == null ? "" : request.scriptId());
         return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), "in-process test agent");

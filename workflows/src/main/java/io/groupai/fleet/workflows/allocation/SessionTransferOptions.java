@@ -35,7 +35,7 @@ public final class SessionTransferOptions {
         }
     }
 
-    static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
+    public static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
             .setStartToCloseTimeout(START_TO_CLOSE)
             .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
             .setRetryOptions(AllocateChunkWorkflowImpl.BOUNDED_RETRIES)

@@ -1,0 +1,270 @@
+package io.groupai.fleet.reconcile;
+
+import io.groupai.fleet.allocation.AllocationRefusedException;
+import io.groupai.fleet.heartbeats.HeartbeatProperties;
+import io.groupai.fleet.nodes.NodeTargets;
+import io.groupai.fleet.nodes.SshFailures;
+import io.groupai.fleet.nodes.ssh.CommandResult;
+import io.groupai.fleet.nodes.ssh.RemoteShell;
+import io.groupai.fleet.nodes.ssh.ShellQuote;
+import io.groupai.fleet.nodes.ssh.SshException;
+import io.groupai.fleet.nodes.ssh.SshTarget;
+import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.registry.ServerRecord;
+import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.sessionformat.Sha256;
+import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.reconcile.AccountRow;
+import io.groupai.fleet.workflows.reconcile.Drift;
+import io.groupai.fleet.workflows.reconcile.FleetSnapshot;
+import io.groupai.fleet.workflows.reconcile.ReconcileActivities;
+import io.groupai.fleet.workflows.reconcile.RepairAction;
+import io.groupai.fleet.workflows.reconcile.ServerTarget;
+import io.groupai.fleet.workflows.reconcile.SessionDir;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/** Control-plane side of {@link io.groupai.fleet.workflows.reconcile.ReconcileWorkflow}. */
+@Component("reconcileActivities")
+public class ReconcileActivitiesImpl implements ReconcileActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(ReconcileActivitiesImpl.class);
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9_+-]{1,64}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * One line per session directory: "dir ID ARCHIVE_SHA256|- ARCHIVE_MTIME|- OTHER_NEWEST_MTIME|-"
+     * (mtimes in seconds with fractions, GNU find's %T@). Names are not trusted: the control plane checks them.
+     */
+    private static final String LIST_SCRIPT = """
+            cd "$1" 2>/dev/null || exit 0
+            for d in */; do
+              d=${d%/}
+              [ -d "$d" ] && [ ! -L "$d" ] || continue
+              a=- s=-
+              if [ -f "$d/session.zip" ]; then
+                s=$(sha256sum "$d/session.zip" | cut -d' ' -f1)
+                a=$(find "$d/session.zip" -maxdepth 0 -printf '%T@')
+              fi
+              o=$(find "$d" -type f ! -path "$d/session.zip" -printf '%T@\\n' 2>/dev/null | sort -n | tail -n 1)
+              echo "dir $d $s $a ${o:--}"
+            done
+            """;
+
+    private final ServerRepository servers;
+    private final ReconcileStore store;
+    private final NodeReports nodeReports;
+    private final OperationStates operations;
+    private final SessionStore sessions;
+    private final RemoteShell shell;
+    private final NodeTargets targets;
+    private final ReconcileProperties properties;
+    private final HeartbeatProperties heartbeat;
+    private final Clock clock;
+
+    public ReconcileActivitiesImpl(
+            ServerRepository servers,
+            ReconcileStore store,
+            NodeReports nodeReports,
+            OperationStates operations,
+            SessionStore sessions,
+            RemoteShell shell,
+            NodeTargets targets,
+            ReconcileProperties properties,
+            HeartbeatProperties heartbeat,
+            Clock clock) {
+        this.servers = servers;
+        this.store = store;
+        this.nodeReports = nodeReports;
+        this.operations = operations;
+        this.sessions = sessions;
+        this.shell = shell;
+        this.targets = targets;
+        this.properties = properties;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<ServerTarget> servers(List<String> serverIds) {
+        Instant freshAfter = clock.instant().minus(heartbeat.leaseTtl());
+        List<ServerTarget> result = new ArrayList<>();
+        for (ServerRecord server : servers.findAll()) {
+            if (serverIds != null && !serverIds.isEmpty() && !serverIds.contains(server.nodeId())) {
+                continue;
+            }
+            List<String> reported = nodeReports
+                    .find(server.nodeId())
+                    .filter(r -> r.reportedAt().isAfter(freshAfter))
+                    .map(NodeReports.Report::running)
+                    .orElse(null);
+            result.add(new ServerTarget(server.nodeId(), server.status().wireName(), reported));
+        }
+        return result;
+    }
+
+    @Override
+    public List<SessionDir> sessionDirs(String serverId) {
+        SshTarget target;
+        try {
+            target = targets.of(serverId);
+        } catch (NotFoundException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SERVER_NOT_ELIGIBLE);
+        }
+        CommandResult result;
+        try {
+            result = shell.execChecked(
+                    target,
+                    "list session directories",
+                    "sh -c " + ShellQuote.quote(LIST_SCRIPT) + " list " + ShellQuote.quote(target.sessionsDir()),
+                    Duration.ofSeconds(60));
+        } catch (SshException e) {
+            throw SshFailures.toTemporal(e);
+        }
+        List<SessionDir> dirs = new ArrayList<>();
+        for (String line : result.stdout().split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length != 5 || !"dir".equals(f[0])) {
+                continue;
+            }
+            if (!ACCOUNT_ID.matcher(f[1]).matches()) {
+                log.warn("server {}: session directory {} is not named after an account; left alone", serverId, f[1]);
+                continue;
+            }
+            dirs.add(new SessionDir(f[1], SHA256.matcher(f[2]).matches() ? f[2] : null, millis(f[3]), millis(f[4])));
+        }
+        return dirs;
+    }
+
+    @Override
+    public FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds) {
+        TreeSet<String> ids = new TreeSet<>(reportedIds);
+        ids.addAll(dirAccountIds);
+        Map<String, ReconcileStore.Row> rows = store.rows(ids);
+        Instant now = clock.instant();
+        Map<String, OperationStates.State> states = new HashMap<>();
+        List<AccountRow> accounts = new ArrayList<>();
+        TreeSet<String> withDirs = new TreeSet<>(dirAccountIds);
+        for (ReconcileStore.Row row : rows.values()) {
+            OperationStates.State state =
+                    row.operationId() == null ? null : states.computeIfAbsent(row.operationId(), operations::of);
+            boolean stale = state != null
+                    && AccountRow.RUNNING.equals(state.status())
+                    && state.startedAt() != null
+                    && state.startedAt().plus(properties.maxOperationAge()).isBefore(now);
+            String storedSha = null;
+            Long storedMillis = null;
+            if (withDirs.contains(row.accountId())) {
+                Optional<Path> archive = sessions.archive(row.accountId());
+                if (archive.isPresent()) {
+                    try {
+                        storedSha = Sha256.hex(archive.get());
+                        storedMillis = Files.getLastModifiedTime(archive.get()).toMillis();
+                    } catch (IOException e) {
+                        log.warn("account {}: cannot read the stored session: {}", row.accountId(), e.toString());
+                    }
+                }
+            }
+            accounts.add(new AccountRow(
+                    row.accountId(),
+                    row.serverId(),
+                    row.reservedServerId(),
+                    row.status(),
+                    row.scriptId(),
+                    row.operationId(),
+                    state == null ? null : state.status(),
+                    stale,
+                    row.restartAttempts(),
+                    storedSha,
+                    storedMillis));
+        }
+        return new FleetSnapshot(accounts, store.duplicates(), properties.maxRestarts());
+    }
+
+    @Override
+    public void settle(String accountId, String serverId, String operationId, RepairAction action, String reason) {
+        refusals(() -> store.settle(accountId, serverId, operationId, action, reason));
+    }
+
+    @Override
+    public int restartAttempt(String accountId, String serverId) {
+        return refusals(() -> store.restartAttempt(accountId, serverId));
+    }
+
+    @Override
+    public void markFailed(String accountId, String serverId, String reason) {
+        refusals(() -> store.markFailed(accountId, serverId, reason));
+    }
+
+    @Override
+    public void confirmRunning(List<String> accountIds) {
+        store.confirmRunning(accountIds);
+    }
+
+    @Override
+    public void record(String workflowId, Drift drift, String outcome, String detail) {
+        store.record(workflowId, drift, outcome, detail);
+        if (drift.alert()) {
+            log.warn(
+                    "ALERT reconcile {} {}: {} ({} {}{})",
+                    drift.kind(),
+                    workflowId,
+                    drift.detail(),
+                    drift.action(),
+                    outcome,
+                    detail == null ? "" : ": " + detail);
+        } else {
+            log.info(
+                    "reconcile {} {}: {} ({} {}{})",
+                    drift.kind(),
+                    workflowId,
+                    drift.detail(),
+                    drift.action(),
+                    outcome,
+                    detail == null ? "" : ": " + detail);
+        }
+    }
+
+    private static Long millis(String field) {
+        if ("-".equals(field)) {
+            return null;
+        }
+        try {
+            return Math.round(Double.parseDouble(field) * 1000);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static void refusals(Runnable work) {
+        refusals(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static <T> T refusals(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (AllocationRefusedException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.code());
+        }
+    }
+}
