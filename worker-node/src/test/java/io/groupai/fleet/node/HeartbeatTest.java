@@ -76,7 +76,10 @@ class HeartbeatTest {
 
     @Test
     void pendingCommandsAreExecutedAndAcknowledgedInTheNextHeartbeat() throws Exception {
-        controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
+        controlPlane.files.put(
+                "s.yaml",
+                "script_id: s\nversion: '3'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                        .getBytes());
         controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
         controlPlane.addCommand(
                 12, "update_script", Map.of("script_id", "s", "version", "3", "download_url", "/files/s.yaml"));
@@ -133,7 +136,10 @@ class HeartbeatTest {
 
     @Test
     void failedHeartbeatKeepsAcksForTheNextOne() throws Exception {
-        controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
+        controlPlane.files.put(
+                "s.yaml",
+                "script_id: s\nversion: '1'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                        .getBytes());
         controlPlane.addCommand(
                 21, "update_script", Map.of("script_id", "s", "version", "1", "download_url", "/files/s.yaml"));
         assertThat(heartbeat.beat()).isTrue();
