@@ -62,6 +62,7 @@ public final class NodeAgentMain {
                 WorkflowClientOptions.newBuilder()
                         .setNamespace(config.temporalNamespace())
                         .build());
+        services.setScenePlayer(new io.groupai.fleet.node.scripts.TemporalScenePlayer(client));
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);

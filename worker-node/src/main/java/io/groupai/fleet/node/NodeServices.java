@@ -37,6 +37,9 @@ public final class NodeServices implements AutoCloseable {
     private final ScriptStore scripts;
     private final AccountRunner accounts;
     private final DialogueServices dialogue;
+    /** Set once the agent's Temporal client exists (multi-account scenes start workflows with it). */
+    private volatile ScenePlayer scenePlayer = ScenePlayer.NONE;
+
     private final NodeAgentActivitiesImpl activities;
     private final HeartbeatService heartbeat;
     private final LoginPoller logins;
@@ -67,7 +70,7 @@ public final class NodeServices implements AutoCloseable {
                         ? AiClient.NONE
                         : new OpenAiCompatibleClient(
                                 config.aiRouterUrl(), config.aiRouterApiKey(), config.aiRouterModel()),
-                ScenePlayer.NONE,
+                (script, chatId, eventKey, decision) -> scenePlayer.play(script, chatId, eventKey, decision),
                 DialogueServices.newScheduler());
         this.accounts = new AccountRunner(runtime, sessions, scripts, clock, dialogue);
         this.activities = new NodeAgentActivitiesImpl(
@@ -114,6 +117,10 @@ public final class NodeServices implements AutoCloseable {
     public static String agentVersion() {
         String v = NodeServices.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    public void setScenePlayer(ScenePlayer player) {
+        this.scenePlayer = player;
     }
 
     public NodeConfig config() {

@@ -99,6 +99,9 @@ public class WorkflowSearchAttributes {
             }
         }
         addText(nodes, fields.get("nodeId"));
+        if (fields.get("nodeIds") instanceof Collection<?> ids) {
+            ids.forEach(id -> addText(nodes, id));
+        }
         addText(nodes, fields.get("targetServerId"));
 
         SearchAttributes.Builder attributes = SearchAttributes.newBuilder();
@@ -119,6 +122,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.ALLOCATE_ACCOUNTS -> "allocate";
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
+            case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;

@@ -9,6 +9,9 @@ import io.groupai.fleet.workflows.allocation.MigrationResult;
 import io.groupai.fleet.workflows.nodes.BootstrapResult;
 import io.groupai.fleet.workflows.nodes.ServerOperationResult;
 import io.groupai.fleet.workflows.nodes.StepProgress;
+import io.groupai.fleet.workflows.scripts.DeployScriptResult;
+import io.groupai.fleet.workflows.scripts.NodeDeployState;
+import io.groupai.fleet.workflows.scripts.SceneResult;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -46,7 +49,9 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class,
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
             WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
-            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class);
+            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
+            WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class,
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
@@ -54,7 +59,9 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
             WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
-            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class));
+            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
+            WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class),
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

@@ -267,7 +267,7 @@ public final class DialogueManager {
             case PLAY ->
                 later(0, () -> {
                     try {
-                        player.play(s.scriptId(), chatId, key, d);
+                        player.play(s.engine().script(), chatId, key, d);
                     } catch (Exception e) {
                         log.warn(
                                 "account {}: script {} multi-account scene {} in chat {} not started: {}",
