@@ -23,12 +23,17 @@ final class KeywordMatcher {
     /** Per state, the keywords ending there (including through dictionary suffix links), as keyword indexes. */
     private final int[][] output;
 
-    private final int[] keywordScene; // keyword index → scene index
+    /** keyword index → scene index (a script keyword), or -(regex id + 1) (a regex's required literal). */
+    private final int[] keywordScene;
+
     private final int[] keywordLength;
     private final boolean[] boundaryStart;
     private final boolean[] boundaryEnd;
 
-    /** @param keywords lower-cased keywords; @param scenes the scene index of each */
+    /**
+     * @param keywords lower-cased keywords and regex literals
+     * @param scenes   per keyword its scene index, or -(regex id + 1) for a regex's required literal
+     */
     KeywordMatcher(List<String> keywords, List<Integer> scenes) {
         int n = keywords.size();
         keywordScene = new int[n];
@@ -53,8 +58,9 @@ final class KeywordMatcher {
             String word = keywords.get(k);
             keywordScene[k] = scenes.get(k);
             keywordLength[k] = word.length();
-            boundaryStart[k] = isWordChar(word.charAt(0));
-            boundaryEnd[k] = isWordChar(word.charAt(word.length() - 1));
+            // Regex literals match anywhere (the regex itself checks its boundaries).
+            boundaryStart[k] = keywordScene[k] >= 0 && isWordChar(word.charAt(0));
+            boundaryEnd[k] = keywordScene[k] >= 0 && isWordChar(word.charAt(word.length() - 1));
             int s = 0;
             for (int i = 0; i < word.length(); i++) {
                 char c = word.charAt(i);
@@ -134,9 +140,10 @@ final class KeywordMatcher {
 
     /**
      * The lowest scene index with a keyword in {@code text}, considering only scenes for which
-     * {@code eligible} is true; {@code Integer.MAX_VALUE} when none.
+     * {@code eligible} is true ({@code Integer.MAX_VALUE} when none); sets the bit of every regex
+     * whose required literal occurs in {@code regexHits}.
      */
-    int firstScene(CharSequence text, java.util.function.IntPredicate eligible) {
+    int firstScene(CharSequence text, ScriptEngine.Eligibility eligible, ChatState state, long[] regexHits) {
         int best = Integer.MAX_VALUE;
         int s = 0;
         int len = text.length();
@@ -150,7 +157,10 @@ final class KeywordMatcher {
             int[] hits = output[s];
             for (int h : hits) {
                 int scene = keywordScene[h];
-                if (scene < best && boundaries(text, i, h) && eligible.test(scene)) {
+                if (scene < 0) {
+                    int regex = -scene - 1;
+                    regexHits[regex >>> 6] |= 1L << regex;
+                } else if (scene < best && boundaries(text, i, h) && eligible.test(scene, state)) {
                     best = scene;
                 }
             }

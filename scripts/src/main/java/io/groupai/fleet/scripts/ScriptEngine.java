@@ -25,6 +25,14 @@ public final class ScriptEngine {
     private final boolean[][] allowedFrom;
     /** Scenes (in order) with message triggers other than keywords. */
     private final int[] otherMessageScenes;
+    /** Per scene: its message triggers other than keywords, and for each its regex id (-1: not a regex). */
+    private final Script.Trigger[][] otherTriggers;
+
+    private final int[][] regexIds;
+    /** Regexes (by id) without a required literal: they run whenever their scene is considered. */
+    private final long[] regexAlways;
+
+    private final int regexCount;
 
     private final int[] newMemberScenes;
     private final int[][] weights; // per scene: cumulative response weights
@@ -41,6 +49,9 @@ public final class ScriptEngine {
         List<Integer> wordScenes = new ArrayList<>();
         List<Integer> other = new ArrayList<>();
         List<Integer> members = new ArrayList<>();
+        otherTriggers = new Script.Trigger[scenes.length][];
+        regexIds = new int[scenes.length][];
+        List<Boolean> always = new ArrayList<>();
         allowedFrom = new boolean[scenes.length][];
         weights = new int[scenes.length][];
         quietTimerSeconds = new int[scenes.length];
@@ -54,7 +65,22 @@ public final class ScriptEngine {
                 }
             }
             boolean hasOther = false;
+            List<Script.Trigger> others = new ArrayList<>();
+            List<Integer> ids = new ArrayList<>();
             for (Script.Trigger t : s.triggers()) {
+                int before = others.size();
+                if (t instanceof Script.Regex r) {
+                    int id = always.size();
+                    String literal = RequiredLiteral.of(r.pattern().pattern());
+                    always.add(literal == null);
+                    if (literal != null) {
+                        words.add(literal);
+                        wordScenes.add(-id - 1);
+                    }
+                    ids.add(id);
+                } else {
+                    ids.add(-1);
+                }
                 switch (t) {
                     case Script.Keyword k ->
                         k.keywords().forEach(w -> {
@@ -68,9 +94,17 @@ public final class ScriptEngine {
                     }
                     case Script.Timer tm -> quietTimerSeconds[i] = tm.afterSeconds();
                     case Script.Schedule sc -> scheduleSeconds[i] = sc.everySeconds();
-                    default -> hasOther = true;
+                    default -> {
+                        hasOther = true;
+                        others.add(t);
+                    }
+                }
+                if (others.size() == before) {
+                    ids.removeLast(); // keywords, new_member, timers: not checked per message here
                 }
             }
+            otherTriggers[i] = others.toArray(Script.Trigger[]::new);
+            regexIds[i] = ids.stream().mapToInt(Integer::intValue).toArray();
             if (hasOther) {
                 other.add(i);
             }
@@ -83,6 +117,13 @@ public final class ScriptEngine {
             weights[i] = w;
         }
         this.keywords = new KeywordMatcher(words, wordScenes);
+        this.regexCount = always.size();
+        this.regexAlways = new long[(regexCount + 63) / 64];
+        for (int r = 0; r < regexCount; r++) {
+            if (always.get(r)) {
+                regexAlways[r >>> 6] |= 1L << r;
+            }
+        }
         this.otherMessageScenes = other.stream().mapToInt(Integer::intValue).toArray();
         this.newMemberScenes = members.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -99,6 +140,14 @@ public final class ScriptEngine {
         }
         return i;
     }
+
+    /** Whether a scene may fire in a chat's state (no capturing lambda per message). */
+    @FunctionalInterface
+    interface Eligibility {
+        boolean test(int scene, ChatState state);
+    }
+
+    private final Eligibility eligibility = this::eligible;
 
     private boolean eligible(int scene, ChatState state) {
         boolean[] from = allowedFrom[scene];
@@ -136,12 +185,13 @@ public final class ScriptEngine {
         if (text == null) {
             return -1;
         }
-        int best = keywords.firstScene(text, i -> eligible(i, state));
+        long[] regexHits = regexCount == 0 ? NO_REGEX : regexAlways.clone();
+        int best = keywords.firstScene(text, eligibility, state, regexHits);
         for (int i : otherMessageScenes) {
             if (i >= best) {
                 break;
             }
-            if (eligible(i, state) && messageTriggers(scenes[i], event, text)) {
+            if (eligible(i, state) && messageTriggers(i, event, text, regexHits)) {
                 best = i;
                 break;
             }
@@ -149,10 +199,18 @@ public final class ScriptEngine {
         return best == Integer.MAX_VALUE ? -1 : best;
     }
 
-    private static boolean messageTriggers(Script.Scene scene, Event event, String text) {
-        for (Script.Trigger t : scene.triggers()) {
-            boolean hit = switch (t) {
-                case Script.Regex r -> BoundedRegex.find(r.pattern(), text);
+    private static final long[] NO_REGEX = new long[0];
+
+    private boolean messageTriggers(int scene, Event event, String text, long[] regexHits) {
+        Script.Trigger[] triggers = otherTriggers[scene];
+        int[] ids = regexIds[scene];
+        for (int k = 0; k < triggers.length; k++) {
+            boolean hit = switch (triggers[k]) {
+                case Script.Regex r -> {
+                    int id = ids[k];
+                    // Its required literal is not in the text: it cannot match.
+                    yield (regexHits[id >>> 6] & (1L << id)) != 0 && BoundedRegex.find(r.pattern(), text);
+                }
                 case Script.Message m -> text.length() >= m.minLength();
                 case Script.Mention m -> event.mentionsMe();
                 case Script.Reply r -> event.replyToMe();

@@ -25,7 +25,8 @@ public final class ScriptEngineBench {
         String yaml = script();
         long t0 = System.nanoTime();
         ScriptEngine engine = new ScriptEngine(ScriptParser.parse(yaml));
-        System.out.printf("script: %d bytes, 50 scenes, 500 keywords, 20 regexes; parsed and compiled in %.1f ms%n",
+        System.out.printf(
+                "script: %d bytes, 50 scenes, 500 keywords, 20 regexes; parsed and compiled in %.1f ms%n",
                 yaml.length(), (System.nanoTime() - t0) / 1e6);
 
         List<Event> events = events(random, 20_000);
@@ -43,8 +44,7 @@ public final class ScriptEngineBench {
             SplittableRandom random,
             int seconds,
             boolean report) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
         // Throughput: no per-decision timing in the loop.
         long decisions = 0;
@@ -57,7 +57,8 @@ public final class ScriptEngineBench {
         while (System.nanoTime() < end) {
             for (int i = 0; i < 10_000; i++) {
                 Event e = events.get((int) (decisions % n));
-                if (engine.decide(groups[(int) (decisions % groups.length)], e, decisions, random).isPresent()) {
+                if (engine.decide(groups[(int) (decisions % groups.length)], e, decisions, random)
+                        .isPresent()) {
                     fired++;
                 }
                 decisions++;
@@ -88,9 +89,11 @@ public final class ScriptEngineBench {
                     lat[(int) (samples * 0.99)] / 1e3,
                     lat[(int) (samples * 0.999)] / 1e3,
                     lat[samples - 1] / 1e3);
-            System.out.printf("allocation: %.1f bytes per decision (%.1f MB/s)%n",
+            System.out.printf(
+                    "allocation: %.1f bytes per decision (%.1f MB/s)%n",
                     (double) alloc / decisions, alloc / (wall / 1e9) / 1e6);
-            System.out.printf("targets: >= 500,000 decisions/s on one core, p99 <= 100 µs: %s, %s%n",
+            System.out.printf(
+                    "targets: >= 500,000 decisions/s on one core, p99 <= 100 µs: %s, %s%n",
                     decisions / (cpu / 1e9) >= 500_000 ? "met" : "NOT met",
                     lat[(int) (samples * 0.99)] <= 100_000 ? "met" : "NOT met");
         }
@@ -102,7 +105,8 @@ public final class ScriptEngineBench {
     }
 
     static String script() {
-        StringBuilder y = new StringBuilder("script_id: bench\nversion: \"1\"\nvariables: {shop: \"Ana's shop\"}\nscenes:\n");
+        StringBuilder y =
+                new StringBuilder("script_id: bench\nversion: \"1\"\nvariables: {shop: \"Ana's shop\"}\nscenes:\n");
         for (int s = 0; s < 50; s++) {
             y.append("  - id: s").append(s).append("\n    triggers:\n      - type: keyword\n        keywords: [");
             for (int k = 0; k < 10; k++) {
@@ -145,10 +149,20 @@ public final class ScriptEngineBench {
                 int s = 5 * r.nextInt(10) + 2 + r.nextInt(2);
                 text.append(" order #").append(s).append('-').append(1000 + r.nextInt(9000));
             }
-            out.add(i % 50 == 0
-                    ? Event.newMember(-1001L, "Lobby", i, "Ana")
-                    : new Event(Event.Type.MESSAGE, -1001L, "Lobby", i, "Ana", null, "ana", text.toString(), false,
-                            false));
+            out.add(
+                    i % 50 == 0
+                            ? Event.newMember(-1001L, "Lobby", i, "Ana")
+                            : new Event(
+                                    Event.Type.MESSAGE,
+                                    -1001L,
+                                    "Lobby",
+                                    i,
+                                    "Ana",
+                                    null,
+                                    "ana",
+                                    text.toString(),
+                                    false,
+                                    false));
         }
         return out;
     }
