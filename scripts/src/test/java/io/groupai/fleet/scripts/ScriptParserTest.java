@@ -33,6 +33,15 @@ class ScriptParserTest {
     }
 
     @Test
+    void theReadmeExampleUsingEveryPartOfTheLanguageParses() throws Exception {
+        Script s = ScriptParser.parse(Files.readString(Path.of("../examples/shop-helper-script.yaml")));
+        assertThat(s.scenes()).extracting(Script.Scene::id).containsExactly("greeting", "chat", "show");
+        assertThat(s.scenes().get(2).multiAccount()).isTrue();
+        assertThat(s.roles()).containsKeys("host", "guest");
+        assertThat(s.scenes().get(1).onTimeout()).contains("greeting");
+    }
+
+    @Test
     void unknownTriggerTypeNamesItsLineAndTheKnownTypes() {
         List<ScriptProblem> p = problems("""
                 script_id: s
