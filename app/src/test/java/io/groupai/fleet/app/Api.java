@@ -124,6 +124,13 @@ public final class Api {
         return send(request);
     }
 
+    /** POST a raw body, e.g. a script as application/yaml. */
+    public Response post(String path, byte[] body, String contentType) {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     public Response put(String path, byte[] body, String contentType) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", contentType)

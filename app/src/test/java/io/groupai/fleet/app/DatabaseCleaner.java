@@ -19,7 +19,8 @@ public final class DatabaseCleaner {
             "servers",
             "fleet_settings",
             "workflow_runs",
-            "placement_counts"
+            "placement_counts",
+            "scripts"
         }) {
             jdbc.sql("DELETE FROM " + table).update();
         }

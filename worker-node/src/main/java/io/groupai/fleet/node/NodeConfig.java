@@ -42,6 +42,10 @@ import java.util.regex.Pattern;
  * EXIT_AFTER_CONTROL_PLANE_LOST  default off: exit when no heartbeat has been accepted for this
  *                      long (e.g. 3m). For throw-away nodes such as the local demo's; a real node
  *                      keeps running and fences itself by its lease instead.
+ * AI_ROUTER_URL        default none: base URL of the OpenAI-compatible routing pool (serving
+ *                      /v1/chat/completions) that answers scripts' ai_generate responses
+ * AI_ROUTER_API_KEY    its API key (secret: sent as a bearer token, never logged)
+ * AI_ROUTER_MODEL      default "default": the model name sent to the pool
  * </pre>
  */
 public record NodeConfig(
@@ -58,7 +62,10 @@ public record NodeConfig(
         String telegramRuntime,
         long sessionMaxUnpackedBytes,
         Duration simPollTimeout,
-        Duration exitAfterControlPlaneLost) {
+        Duration exitAfterControlPlaneLost,
+        URI aiRouterUrl,
+        String aiRouterApiKey,
+        String aiRouterModel) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
     static final List<String> KEYS = List.of(
@@ -76,7 +83,10 @@ public record NodeConfig(
             "TELEGRAM_RUNTIME",
             "SESSION_MAX_UNPACKED",
             "SIM_POLL_TIMEOUT",
-            "EXIT_AFTER_CONTROL_PLANE_LOST");
+            "EXIT_AFTER_CONTROL_PLANE_LOST",
+            "AI_ROUTER_URL",
+            "AI_ROUTER_API_KEY",
+            "AI_ROUTER_MODEL");
 
     /** Every problem at once, so an operator fixes the file in one go. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -191,6 +201,19 @@ public record NodeConfig(
         Duration exitAfterLost = exitAfter.equalsIgnoreCase("off")
                 ? null
                 : duration("EXIT_AFTER_CONTROL_PLANE_LOST", exitAfter, problems);
+        URI aiRouter = null;
+        String ai = values.get("AI_ROUTER_URL");
+        if (ai != null && !ai.isBlank()) {
+            try {
+                aiRouter = URI.create(ai);
+                if (!("http".equals(aiRouter.getScheme()) || "https".equals(aiRouter.getScheme()))
+                        || aiRouter.getHost() == null) {
+                    problems.add("AI_ROUTER_URL '" + ai + "' must be an http:// or https:// URL");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("AI_ROUTER_URL '" + ai + "' is not a URL: " + e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -208,7 +231,10 @@ public record NodeConfig(
                 runtime,
                 maxUnpacked,
                 simPoll,
-                exitAfterLost);
+                exitAfterLost,
+                aiRouter,
+                values.get("AI_ROUTER_API_KEY"),
+                values.getOrDefault("AI_ROUTER_MODEL", "default"));
     }
 
     /**
@@ -340,6 +366,7 @@ public record NodeConfig(
                 + controlPlaneUrl
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
                 + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="
-                + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", nodeToken=***]";
+                + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", aiRouterUrl="
+                + (aiRouterUrl == null ? "none" : aiRouterUrl) + ", nodeToken=***, aiRouterApiKey=***]";
     }
 }

@@ -3,6 +3,11 @@ package io.groupai.fleet.node;
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
 import io.groupai.fleet.node.logins.LoginPoller;
+import io.groupai.fleet.node.scripts.AiClient;
+import io.groupai.fleet.node.scripts.DialogueServices;
+import io.groupai.fleet.node.scripts.HttpReplyClaims;
+import io.groupai.fleet.node.scripts.OpenAiCompatibleClient;
+import io.groupai.fleet.node.scripts.ScenePlayer;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.SimulatedTelegramRuntime;
@@ -31,6 +36,10 @@ public final class NodeServices implements AutoCloseable {
     private final SessionStore sessions;
     private final ScriptStore scripts;
     private final AccountRunner accounts;
+    private final DialogueServices dialogue;
+    /** Set once the agent's Temporal client exists (multi-account scenes start workflows with it). */
+    private volatile ScenePlayer scenePlayer = ScenePlayer.NONE;
+
     private final NodeAgentActivitiesImpl activities;
     private final HeartbeatService heartbeat;
     private final LoginPoller logins;
@@ -55,7 +64,15 @@ public final class NodeServices implements AutoCloseable {
         };
         this.sessions = new SessionStore(config.deployDir(), config.sessionMaxUnpackedBytes(), clock);
         this.scripts = new ScriptStore(config.deployDir().resolve("scripts"), http);
-        this.accounts = new AccountRunner(runtime, sessions, scripts, clock);
+        this.dialogue = new DialogueServices(
+                new HttpReplyClaims(http, config.nodeId()),
+                config.aiRouterUrl() == null
+                        ? AiClient.NONE
+                        : new OpenAiCompatibleClient(
+                                config.aiRouterUrl(), config.aiRouterApiKey(), config.aiRouterModel()),
+                (script, chatId, eventKey, decision) -> scenePlayer.play(script, chatId, eventKey, decision),
+                DialogueServices.newScheduler());
+        this.accounts = new AccountRunner(runtime, sessions, scripts, clock, dialogue);
         this.activities = new NodeAgentActivitiesImpl(
                 config.nodeId(),
                 agentVersion(),
@@ -102,6 +119,10 @@ public final class NodeServices implements AutoCloseable {
         return v == null ? "dev" : v;
     }
 
+    public void setScenePlayer(ScenePlayer player) {
+        this.scenePlayer = player;
+    }
+
     public NodeConfig config() {
         return config;
     }
@@ -140,6 +161,7 @@ public final class NodeServices implements AutoCloseable {
         logins.close();
         accounts.stopAll("the agent is shutting down");
         heartbeat.close();
+        dialogue.scheduler().shutdownNow();
         runtime.close();
     }
 }

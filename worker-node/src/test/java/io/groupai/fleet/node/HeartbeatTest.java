@@ -76,7 +76,10 @@ class HeartbeatTest {
 
     @Test
     void pendingCommandsAreExecutedAndAcknowledgedInTheNextHeartbeat() throws Exception {
-        controlPlane.files.put("s.yaml", "script_id: s\nversion: '3'\nscenes: []\n".getBytes());
+        controlPlane.files.put(
+                "s.yaml",
+                "script_id: s\nversion: '3'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                        .getBytes());
         controlPlane.files.put("acc9.zip", TestFiles.zip(TestFiles.tdlibFiles()));
         controlPlane.addCommand(
                 12,
@@ -153,7 +156,10 @@ class HeartbeatTest {
 
     @Test
     void failedHeartbeatKeepsAcksForTheNextOne() throws Exception {
-        controlPlane.files.put("s.yaml", "script_id: s\nscenes: []\n".getBytes());
+        controlPlane.files.put(
+                "s.yaml",
+                "script_id: s\nversion: '1'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                        .getBytes());
         controlPlane.addCommand(
                 21,
                 "update_script",

@@ -46,4 +46,9 @@ public final class WorkflowIds {
     public static String deploy(String scriptId, String version) {
         return "deploy-" + scriptId + "-" + version;
     }
+
+    /** One play of a multi-account scene per event in a group, whichever account saw it first. */
+    public static String scene(long chatId, String eventKey) {
+        return "scene-" + chatId + "-" + eventKey;
+    }
 }

@@ -23,6 +23,10 @@ public final class WorkflowTypes {
     public static final String SERVER_OPERATION = "ServerOperationWorkflow";
     /** {@link io.groupai.fleet.workflows.reconcile.ReconcileWorkflow}. */
     public static final String RECONCILE = "ReconcileWorkflow";
+    /** {@link io.groupai.fleet.workflows.scripts.DeployScriptWorkflow}. */
+    public static final String DEPLOY_SCRIPT = "DeployScriptWorkflow";
+    /** {@link io.groupai.fleet.workflows.scripts.MultiAccountSceneWorkflow}, started by a node. */
+    public static final String MULTI_ACCOUNT_SCENE = "MultiAccountSceneWorkflow";
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 

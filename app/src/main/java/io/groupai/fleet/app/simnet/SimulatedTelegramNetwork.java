@@ -241,6 +241,8 @@ public class SimulatedTelegramNetwork {
 
     /** Every account in the group except the author gets the update. */
     private void broadcast(Group group, long fromUserId, String type, Long messageId, String fromName, String text) {
+        // One date for every recipient, as Telegram gives one event one date (nodes key reply claims on it).
+        Instant date = clock.instant();
         for (Long member : group.members) {
             SimUser user = users.get(member);
             if (member != fromUserId && user.accountId() != null) {
@@ -254,7 +256,7 @@ public class SimulatedTelegramNetwork {
                                 fromUserId,
                                 fromName,
                                 text,
-                                clock.instant()));
+                                date));
             }
         }
         changed.signalAll();

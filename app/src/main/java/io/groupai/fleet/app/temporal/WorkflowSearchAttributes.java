@@ -99,8 +99,10 @@ public class WorkflowSearchAttributes {
             }
         }
         addText(nodes, fields.get("nodeId"));
-        if (fields.get("serverIds") instanceof Collection<?> ids) {
-            ids.forEach(id -> addText(nodes, id));
+        for (String key : List.of("serverIds", "nodeIds")) {
+            if (fields.get(key) instanceof Collection<?> ids) {
+                ids.forEach(id -> addText(nodes, id));
+            }
         }
         addText(nodes, fields.get("targetServerId"));
 
@@ -123,6 +125,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
             case WorkflowTypes.RECONCILE -> "reconcile";
+            case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;

@@ -11,6 +11,9 @@ import io.groupai.fleet.workflows.nodes.ServerOperationResult;
 import io.groupai.fleet.workflows.nodes.StepProgress;
 import io.groupai.fleet.workflows.reconcile.ReconcileProgress;
 import io.groupai.fleet.workflows.reconcile.ReconcileReport;
+import io.groupai.fleet.workflows.scripts.DeployScriptResult;
+import io.groupai.fleet.workflows.scripts.NodeDeployState;
+import io.groupai.fleet.workflows.scripts.SceneResult;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -49,7 +52,9 @@ class WorkflowController {
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
             WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
             WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
-            WorkflowTypes.RECONCILE, ReconcileReport.class);
+            WorkflowTypes.RECONCILE, ReconcileReport.class,
+            WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class,
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
@@ -58,7 +63,9 @@ class WorkflowController {
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
             WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
             WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
-            WorkflowTypes.RECONCILE, ReconcileProgress.class);
+            WorkflowTypes.RECONCILE, ReconcileProgress.class,
+            WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class),
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

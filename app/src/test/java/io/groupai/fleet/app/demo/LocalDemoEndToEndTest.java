@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,6 +145,65 @@ class LocalDemoEndToEndTest {
                         "sessions",
                         one.get("account_id").asString())))
                 .isTrue();
+
+        welcomeScriptDeployedToTheThreeNodesGreetsANewMemberOnce(api, lobby);
+    }
+
+    /**
+     * Issue 12's demo: the welcome script is uploaded and deployed to the three nodes (every demo
+     * account runs it), a person joins the lobby, and exactly one welcome appears, from one account.
+     */
+    private void welcomeScriptDeployedToTheThreeNodesGreetsANewMemberOnce(Api api, long lobby) throws Exception {
+        byte[] yaml = Files.readAllBytes(Path.of("../examples/welcome-script.yaml"));
+        Api.Response stored = api.post("/api/v1/group-ai/scripts", yaml, "application/yaml");
+        assertThat(stored.status()).as(stored.body()).isIn(200, 201);
+        List<String> nodes =
+                LocalDemo.NODES.stream().map(LocalDemo.DemoNode::nodeId).toList();
+        Api.Response deployed = api.post(
+                "/api/v1/group-ai/scripts/deploy?wait_seconds=120",
+                "{\"script_id\": \"" + LocalDemo.SCRIPT_ID + "\", \"node_ids\": [\"" + String.join("\", \"", nodes)
+                        + "\"]}");
+        assertThat(deployed.status()).as(deployed.body()).isEqualTo(200);
+        JsonNode result = deployed.json().get("result");
+        assertThat(result.get("ok").asBoolean()).as(result.toString()).isTrue();
+        assertThat(result.get("nodes"))
+                .hasSize(3)
+                .allSatisfy(n -> assertThat(n.get("status").asString()).isEqualTo("INSTALLED"));
+        int reloaded = 0;
+        for (JsonNode n : result.get("nodes")) {
+            reloaded += n.get("reloaded_accounts").size();
+        }
+        assertThat(reloaded)
+                .as("every running demo account reloaded the script")
+                .isEqualTo(8);
+
+        int before = api.get("/api/v1/sim-telegram/groups/" + lobby + "/messages")
+                .json()
+                .size();
+        api.post("/api/v1/sim-telegram/groups/" + lobby + "/members", "{\"first_name\": \"Zoe\"}");
+        await(
+                "a welcome for Zoe",
+                Duration.ofSeconds(30),
+                () -> welcomes(api, lobby, before).size() >= 1);
+        Thread.sleep(5_000); // time for any duplicate from the other seven accounts to arrive
+        List<JsonNode> welcomes = welcomes(api, lobby, before);
+        assertThat(welcomes).as("exactly one welcome, from one account").hasSize(1);
+        assertThat(welcomes.get(0).get("text").asString())
+                .isIn(
+                        "欢迎 Zoe 加入 Group AI demo lobby (simulated)！有问题随时问 😊",
+                        "Welcome, Zoe! Glad to have you in Group AI demo lobby (simulated).");
+    }
+
+    private static List<JsonNode> welcomes(Api api, long lobby, int skip) {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        JsonNode messages =
+                api.get("/api/v1/sim-telegram/groups/" + lobby + "/messages").json();
+        for (int i = skip; i < messages.size(); i++) {
+            if (messages.get(i).get("text").asString().contains("Zoe")) {
+                out.add(messages.get(i));
+            }
+        }
+        return out;
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -1,7 +1,8 @@
 package io.groupai.fleet.node.accounts;
 
 import io.groupai.fleet.node.NodeOperationException;
-import io.groupai.fleet.node.scripts.DialogueHandler;
+import io.groupai.fleet.node.scripts.DialogueManager;
+import io.groupai.fleet.node.scripts.DialogueServices;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.TelegramAccountState;
@@ -20,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,14 +46,63 @@ public final class AccountRunner {
     private final SessionStore sessions;
     private final ScriptStore scripts;
     private final Clock clock;
+    private final DialogueServices dialogue;
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+    /** Telegram user ids of this node's accounts: never answered unless a script says so. */
+    private final Set<Long> fleetUserIds = ConcurrentHashMap.newKeySet();
+
+    private final java.util.concurrent.ScheduledFuture<?> ticker;
     private volatile BooleanSupplier startPermitted = () -> true;
 
     public AccountRunner(TelegramRuntime runtime, SessionStore sessions, ScriptStore scripts, Clock clock) {
+        this(runtime, sessions, scripts, clock, DialogueServices.standalone());
+    }
+
+    public AccountRunner(
+            TelegramRuntime runtime,
+            SessionStore sessions,
+            ScriptStore scripts,
+            Clock clock,
+            DialogueServices dialogue) {
         this.runtime = Objects.requireNonNull(runtime);
         this.sessions = Objects.requireNonNull(sessions);
         this.scripts = Objects.requireNonNull(scripts);
         this.clock = Objects.requireNonNull(clock);
+        this.dialogue = Objects.requireNonNull(dialogue);
+        // Timers, schedules and scene timeouts of every running account's groups.
+        this.ticker = dialogue.scheduler().scheduleWithFixedDelay(this::tickDialogues, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void tickDialogues() {
+        for (Account a : accounts.values()) {
+            DialogueManager m = a.dialogue;
+            if (a.running && m != null) {
+                try {
+                    m.tick();
+                } catch (RuntimeException e) {
+                    log.warn("account {}: dialogue timers failed: {}", a.accountId, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A user id of another account of the fleet (learned from the control plane), never answered by scripts. */
+    public void addFleetUserIds(java.util.Collection<Long> userIds) {
+        fleetUserIds.addAll(userIds);
+    }
+
+    private DialogueManager newDialogue(Account account, String scriptId) {
+        return new DialogueManager(
+                account.accountId,
+                () -> scripts.loadActive(scriptId),
+                (chatId, text) -> account.reply(chatId, text, true),
+                dialogue.claims(),
+                dialogue.ai(),
+                dialogue.player(),
+                dialogue.scheduler(),
+                clock,
+                fleetUserIds::contains,
+                java.util.random.RandomGenerator.of("L64X128MixRandom"));
     }
 
     /** Installed by the heartbeat: true while the lease is valid (may try to renew it first). */
@@ -79,11 +128,12 @@ public final class AccountRunner {
         volatile String scriptId;
         volatile boolean running;
         volatile long selfUserId = Long.MIN_VALUE;
+        volatile String selfUsername;
         final AtomicLong messageCount = new AtomicLong();
         final AtomicLong replyCount = new AtomicLong();
         volatile Instant lastActivity;
         final Set<Long> groupIds = ConcurrentHashMap.newKeySet();
-        volatile DialogueHandler dialogue;
+        volatile DialogueManager dialogue;
 
         Account(String accountId) {
             this.accountId = accountId;
@@ -92,6 +142,8 @@ public final class AccountRunner {
         @Override
         public void onAuthorized(String id, TelegramUser me) {
             selfUserId = me.userId();
+            selfUsername = me.username();
+            fleetUserIds.add(me.userId());
         }
 
         @Override
@@ -113,15 +165,11 @@ public final class AccountRunner {
             if (update.type() == TelegramUpdate.Type.NEW_MESSAGE) {
                 messageCount.incrementAndGet();
             }
-            DialogueHandler handler = dialogue;
-            if (handler == null || !running) {
+            DialogueManager manager = dialogue;
+            if (manager == null || !running) {
                 return;
             }
-            Optional<String> reply = handler.replyTo(update);
-            if (reply.isEmpty()) {
-                return;
-            }
-            reply(update.chatId(), reply.get(), true);
+            manager.onUpdate(update, selfUserId, selfUsername);
         }
 
         /**
@@ -178,7 +226,7 @@ public final class AccountRunner {
         if (account.running) {
             if (!Objects.equals(account.scriptId, scriptId)) {
                 account.scriptId = scriptId;
-                account.dialogue = new DialogueHandler(() -> scripts.loadActive(scriptId));
+                account.dialogue = newDialogue(account, scriptId);
                 log.info("account {}: already running, script switched to {}", accountId, scriptId);
             }
             return account.view();
@@ -197,7 +245,7 @@ public final class AccountRunner {
             sessions.install(accountId, true);
         }
         account.scriptId = scriptId;
-        account.dialogue = new DialogueHandler(() -> scripts.loadActive(scriptId));
+        account.dialogue = newDialogue(account, scriptId);
         account.state = TelegramAccountState.STARTING;
         account.detail = "";
         try {

@@ -3,6 +3,10 @@ package io.groupai.fleet.node.scripts;
 import io.groupai.fleet.node.ControlPlaneHttp;
 import io.groupai.fleet.node.NodeOperationException;
 import io.groupai.fleet.node.SafeNames;
+import io.groupai.fleet.scripts.InvalidScriptException;
+import io.groupai.fleet.scripts.Script;
+import io.groupai.fleet.scripts.ScriptEngine;
+import io.groupai.fleet.scripts.ScriptParser;
 import io.groupai.fleet.sessionformat.AtomicFiles;
 import io.groupai.fleet.sessionformat.Sha256;
 import io.groupai.fleet.workflows.FailureTypes;
@@ -13,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +36,7 @@ public final class ScriptStore {
 
     private final Path scriptsDir;
     private final ControlPlaneHttp http;
+    private final Map<String, LoadedScript> compiled = new ConcurrentHashMap<>();
 
     public ScriptStore(Path scriptsDir, ControlPlaneHttp http) {
         this.scriptsDir = scriptsDir;
@@ -93,13 +100,14 @@ public final class ScriptStore {
                                         + " does not match the expected " + expected);
                     }
                     try {
-                        DialogueScript.parse(Files.readString(tmp, StandardCharsets.UTF_8));
-                    } catch (RuntimeException e) {
+                        // The same validator as the control plane's upload: a broken file never becomes active.
+                        ScriptParser.parse(Files.readString(tmp, StandardCharsets.UTF_8));
+                    } catch (InvalidScriptException | java.nio.charset.CharacterCodingException e) {
                         throw NodeOperationException.rejected(
                                 step,
                                 null,
                                 FailureTypes.INVALID_SCRIPT,
-                                "script " + scriptId + " " + version + " is not valid script YAML: " + e.getMessage());
+                                "script " + scriptId + " " + version + " is not a valid script: " + e.getMessage());
                     }
                     AtomicFiles.move(tmp, target);
                 } finally {
@@ -107,6 +115,7 @@ public final class ScriptStore {
                 }
             }
             writeAtomically(dir.resolve("active"), version);
+            compiled.remove(scriptId + "/" + version);
             log.info("script {} version {} installed and active", scriptId, version);
         } catch (IOException e) {
             throw NodeOperationException.transientFailure(
@@ -125,6 +134,7 @@ public final class ScriptStore {
         Path dir = scriptsDir.resolve(scriptId);
         try {
             deleteTree(dir);
+            compiled.keySet().removeIf(k -> k.startsWith(scriptId + "/"));
             log.info("script {} removed", scriptId);
         } catch (IOException e) {
             throw NodeOperationException.transientFailure(
@@ -147,24 +157,36 @@ public final class ScriptStore {
         }
     }
 
-    /** The active version parsed, or empty (none installed, or unreadable: logged). */
-    public Optional<DialogueScript> loadActive(String scriptId) {
+    /**
+     * The active version, compiled once and shared by the accounts running it; empty when none is
+     * installed.
+     *
+     * @throws IllegalStateException when the active version cannot be read or is invalid (the caller
+     *                               keeps what it runs)
+     */
+    public Optional<LoadedScript> loadActive(String scriptId) {
         if (scriptId == null) {
             return Optional.empty();
         }
-        return activeVersion(scriptId).flatMap(version -> {
-            Path file = scriptsDir.resolve(scriptId).resolve(version + ".yaml");
-            try {
-                return Optional.of(DialogueScript.parse(Files.readString(file, StandardCharsets.UTF_8)));
-            } catch (IOException | RuntimeException e) {
-                log.warn(
-                        "script {} version {}: cannot load it ({}); the account runs without a script",
-                        scriptId,
-                        version,
-                        e.getMessage());
-                return Optional.empty();
-            }
-        });
+        Optional<String> active = activeVersion(scriptId);
+        if (active.isEmpty()) {
+            return Optional.empty();
+        }
+        String version = active.get();
+        LoadedScript cached = compiled.get(scriptId + "/" + version);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Path file = scriptsDir.resolve(scriptId).resolve(version + ".yaml");
+        try {
+            Script script = ScriptParser.parse(Files.readString(file, StandardCharsets.UTF_8));
+            LoadedScript loaded = new LoadedScript(scriptId, version, new ScriptEngine(script));
+            compiled.put(scriptId + "/" + version, loaded);
+            return Optional.of(loaded);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "script " + scriptId + " version " + version + " cannot be loaded: " + e.getMessage(), e);
+        }
     }
 
     static void writeAtomically(Path target, String content) throws IOException {
