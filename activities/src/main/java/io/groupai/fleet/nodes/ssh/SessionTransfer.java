@@ -156,92 +156,89 @@ public final class SessionTransfer {
         }
         progress.transferred(0);
 
-        // Prepare all directories in one command, a handful of processes whatever the batch size: create them,
-        // sweep temporary files of dead attempts, checksum the copies already there, report the free space.
-        String sessions = ShellQuote.quote(target.sessionsDir());
-        StringBuilder accountDirs = new StringBuilder();
-        StringBuilder finalPaths = new StringBuilder();
-        for (int i : todo) {
-            accountDirs.append(' ').append(ShellQuote.quote(dirs.get(i)));
-            finalPaths.append(' ').append(ShellQuote.quote(finals.get(i)));
-        }
-        String prepare = "umask 077\n"
-                + "mkdir -p -- " + sessions + accountDirs + " && chmod 0700 -- " + sessions + accountDirs
-                + " || exit 1\n"
-                + "find" + accountDirs + " -maxdepth 1 -type f -name '.*.part' -mmin +" + staleTempMinutes()
-                + " -exec rm -f {} + 2>/dev/null\n"
-                + "set --; for f in" + finalPaths + "; do [ -f \"$f\" ] && set -- \"$@\" \"$f\"; done\n"
-                + "[ $# -eq 0 ] || sha256sum -- \"$@\"\n"
-                + "echo free-space; df -Pk " + sessions + "\n";
-        CommandResult prepared = shell.execChecked(target, step, prepare, null);
-        java.util.Map<String, String> existing = new java.util.HashMap<>();
-        String avail = null;
-        boolean df = false;
-        for (String line : prepared.stdout().split("\\R")) {
-            if (line.equals("free-space")) {
-                df = true;
-            } else if (df) {
-                String[] f = line.trim().split("\\s+");
-                avail = f.length >= 4 ? f[3] : avail;
-            } else if (line.length() > 66 && line.charAt(64) == ' ') {
-                existing.put(line.substring(66), line.substring(0, 64));
-            }
-        }
-        List<Integer> send = new java.util.ArrayList<>();
-        List<Integer> present = new java.util.ArrayList<>();
-        long bytes = 0;
-        for (int i : todo) {
-            if (digests.get(i).hex().equals(existing.get(finals.get(i)))) {
-                present.add(i);
-            } else {
-                send.add(i);
-                bytes += digests.get(i).size();
-            }
-        }
-        if (avail != null && avail.matches("\\d{1,18}") && Long.parseLong(avail) * 1024 < bytes + FREE_SPACE_MARGIN) {
-            throw new SshException(
-                    target.nodeId(),
-                    step,
-                    SshException.Kind.DISK_FULL,
-                    "only " + avail + " KiB free under " + target.sessionsDir() + ", the " + send.size()
-                            + " session files need " + (bytes / 1024 + 1) + " KiB plus 1 MiB head-room");
-        }
-
-        // One SFTP channel, the files one after the other (0600 from the start); a file that fails fails alone.
+        // One SFTP channel prepares and writes: directories created with 0700, temporary files of dead attempts swept
+        // (only those older than any attempt can run), existing copies looked at, free space checked, then the files
+        // one after the other (0600). No remote process runs for this; a file that fails fails alone.
         List<Integer> written = new java.util.ArrayList<>();
-        if (!send.isEmpty()) {
-            long[] moved = {0};
-            Duration limit = pool.settings().transferTimeout().multipliedBy(send.size());
-            sftp(target, step, limit, channel -> {
-                for (int i : send) {
-                    long before = moved[0];
-                    try (InputStream in = Files.newInputStream(uploads.get(i).local())) {
-                        channel.put(
-                                in,
-                                temps.get(i),
-                                monitor(b -> progress.transferred(before + b)),
-                                ChannelSftp.OVERWRITE);
-                        channel.chmod(0600, temps.get(i));
-                        files.increment();
-                        moved[0] = before + digests.get(i).size();
-                        written.add(i);
-                    } catch (Exception e) {
-                        if (!channel.isConnected()) {
-                            throw e; // the session broke: the whole call fails (and is retried)
-                        }
-                        results.put(i, failed(target, step, uploads.get(i).accountId(), "could not be written", e));
+        List<Integer> sameSize = new java.util.ArrayList<>(); // a copy of the same size is there: checksummed below
+        long staleBefore = System.currentTimeMillis() / 1000 - staleTempMinutes() * 60;
+        long[] moved = {0};
+        Duration limit = pool.settings().transferTimeout().multipliedBy(todo.size());
+        SftpWork<Void> prepareAndWrite = channel -> {
+            directory(channel, target.sessionsDir());
+            List<Integer> send = new java.util.ArrayList<>();
+            long bytes = 0;
+            for (int i : todo) {
+                directory(channel, dirs.get(i));
+                String fileName = finals.get(i).substring(dirs.get(i).length() + 1);
+                Long existing = null;
+                for (ChannelSftp.LsEntry e : channel.ls(dirs.get(i))) {
+                    String name = e.getFilename();
+                    if (name.startsWith("." + fileName + ".")
+                            && name.endsWith(".part")
+                            && e.getAttrs().getMTime() < staleBefore) {
+                        channel.rm(dirs.get(i) + "/" + name);
+                    } else if (name.equals(fileName) && e.getAttrs().isReg()) {
+                        existing = e.getAttrs().getSize();
                     }
                 }
-                return null;
-            });
+                if (existing != null && existing == digests.get(i).size()) {
+                    sameSize.add(i);
+                } else {
+                    send.add(i);
+                    bytes += digests.get(i).size();
+                }
+            }
+            Long avail = availableBytes(channel, target.sessionsDir());
+            if (avail != null && avail < bytes + FREE_SPACE_MARGIN) {
+                throw new SshException(
+                        target.nodeId(),
+                        step,
+                        SshException.Kind.DISK_FULL,
+                        "only " + avail / 1024 + " KiB free under " + target.sessionsDir() + ", the " + send.size()
+                                + " session files need " + (bytes / 1024 + 1) + " KiB plus 1 MiB head-room");
+            }
+            for (int i : send) {
+                long before = moved[0];
+                try (InputStream in = Files.newInputStream(uploads.get(i).local())) {
+                    channel.put(
+                            in, temps.get(i), monitor(b -> progress.transferred(before + b)), ChannelSftp.OVERWRITE);
+                    channel.chmod(0600, temps.get(i));
+                    files.increment();
+                    moved[0] = before + digests.get(i).size();
+                    written.add(i);
+                } catch (Exception e) {
+                    if (!channel.isConnected()) {
+                        throw e; // the session broke: the whole call fails (and is retried)
+                    }
+                    results.put(i, failed(target, step, uploads.get(i).accountId(), "could not be written", e));
+                }
+            }
+            return null;
+        };
+        try {
+            sftp(target, step, limit, prepareAndWrite);
+        } catch (SshException e) {
+            if (e.getCause() instanceof MissingParent) {
+                // The deploy directory itself is missing: create the path as the single upload does, then again.
+                shell.execChecked(
+                        target, step, "umask 077 && mkdir -p -- " + ShellQuote.quote(target.sessionsDir()), null);
+                written.clear();
+                sameSize.clear();
+                sftp(target, step, limit, prepareAndWrite);
+            } else {
+                throw e;
+            }
         }
+        List<Integer> present = new java.util.ArrayList<>();
 
         // The server's own checksum of every written file, in one process; then rename the good ones into place and
         // drop the bad ones, over SFTP (posix-rename: atomic, replaces an older copy), and fix the present ones' mode.
         java.util.Map<String, String> sums = new java.util.HashMap<>();
-        if (!written.isEmpty()) {
+        if (!written.isEmpty() || !sameSize.isEmpty()) {
             StringBuilder sum = new StringBuilder("sha256sum --");
             written.forEach(i -> sum.append(' ').append(ShellQuote.quote(temps.get(i))));
+            sameSize.forEach(i -> sum.append(' ').append(ShellQuote.quote(finals.get(i))));
             CommandResult summed;
             try {
                 summed = shell.exec(target, "verify-checksum", sum.toString(), null);
@@ -255,43 +252,48 @@ public final class SessionTransfer {
                 }
             }
         }
+        List<Integer> differing = new java.util.ArrayList<>(); // same size, other content: uploaded alone below
+        for (int i : sameSize) {
+            (digests.get(i).hex().equals(sums.get(finals.get(i))) ? present : differing).add(i);
+        }
         List<Integer> renamed = new java.util.ArrayList<>();
         List<Integer> notRenamed = new java.util.ArrayList<>();
-        sftp(target, "rename", channel -> {
-            for (int i : written) {
-                String remote = sums.get(temps.get(i));
-                try {
-                    if (digests.get(i).hex().equals(remote)) {
-                        channel.rename(temps.get(i), finals.get(i));
-                        renamed.add(i);
-                    } else {
-                        channel.rm(temps.get(i));
-                        results.put(
-                                i,
-                                new Uploaded(
-                                        uploads.get(i).accountId(),
-                                        null,
-                                        new SshException(
-                                                target.nodeId(),
-                                                "verify-checksum",
-                                                SshException.Kind.TRANSFER_FAILED,
-                                                "SHA-256 of the uploaded session file of account "
-                                                        + uploads.get(i).accountId() + " differs: local "
-                                                        + digests.get(i).hex() + ", remote "
-                                                        + (remote == null ? "(not readable)" : remote))));
+        if (!written.isEmpty() || !present.isEmpty())
+            sftp(target, "rename", channel -> {
+                for (int i : written) {
+                    String remote = sums.get(temps.get(i));
+                    try {
+                        if (digests.get(i).hex().equals(remote)) {
+                            channel.rename(temps.get(i), finals.get(i));
+                            renamed.add(i);
+                        } else {
+                            channel.rm(temps.get(i));
+                            results.put(
+                                    i,
+                                    new Uploaded(
+                                            uploads.get(i).accountId(),
+                                            null,
+                                            new SshException(
+                                                    target.nodeId(),
+                                                    "verify-checksum",
+                                                    SshException.Kind.TRANSFER_FAILED,
+                                                    "SHA-256 of the uploaded session file of account "
+                                                            + uploads.get(i).accountId() + " differs: local "
+                                                            + digests.get(i).hex() + ", remote "
+                                                            + (remote == null ? "(not readable)" : remote))));
+                        }
+                    } catch (Exception e) {
+                        if (!channel.isConnected()) {
+                            throw e;
+                        }
+                        notRenamed.add(i);
                     }
-                } catch (Exception e) {
-                    if (!channel.isConnected()) {
-                        throw e;
-                    }
-                    notRenamed.add(i);
                 }
-            }
-            for (int i : present) {
-                channel.chmod(0600, finals.get(i));
-            }
-            return null;
-        });
+                for (int i : present) {
+                    channel.chmod(0600, finals.get(i));
+                }
+                return null;
+            });
         if (!notRenamed.isEmpty()) {
             // A server without posix-rename: mv -f replaces an older copy atomically too.
             StringBuilder mv = new StringBuilder();
@@ -320,6 +322,22 @@ public final class SessionTransfer {
                 }
             }
         }
+        for (int i : differing) {
+            try {
+                results.put(
+                        i,
+                        new Uploaded(
+                                uploads.get(i).accountId(),
+                                upload(
+                                        target,
+                                        uploads.get(i).accountId(),
+                                        uploads.get(i).local(),
+                                        progress),
+                                null));
+            } catch (SshException e) {
+                results.put(i, new Uploaded(uploads.get(i).accountId(), null, e));
+            }
+        }
         for (int i : renamed) {
             Sha256.Sum d = digests.get(i);
             results.put(
@@ -339,6 +357,42 @@ public final class SessionTransfer {
                 present.size(),
                 uploads.size() - renamed.size() - present.size());
         return ordered(results);
+    }
+
+    /** Thrown inside an SFTP batch when the sessions directory cannot be created (its parent is missing). */
+    private static final class MissingParent extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MissingParent(String path, Throwable cause) {
+            super("cannot create " + path + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The directory exists with mode 0700 afterwards (created if missing). */
+    private static void directory(ChannelSftp channel, String path) throws Exception {
+        try {
+            channel.stat(path);
+        } catch (com.jcraft.jsch.SftpException missing) {
+            if (missing.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                throw missing;
+            }
+            try {
+                channel.mkdir(path);
+            } catch (com.jcraft.jsch.SftpException e) {
+                throw new MissingParent(path, e);
+            }
+        }
+        channel.chmod(0700, path);
+    }
+
+    /** Bytes free for a non-root user under the path, or null when the server has no statvfs extension. */
+    private static Long availableBytes(ChannelSftp channel, String path) {
+        try {
+            com.jcraft.jsch.SftpStatVFS vfs = channel.statVFS(path);
+            return vfs.getFragmentSize() * vfs.getAvailBlocks();
+        } catch (com.jcraft.jsch.SftpException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static Uploaded failed(SshTarget target, String step, String accountId, String what, Exception e) {
