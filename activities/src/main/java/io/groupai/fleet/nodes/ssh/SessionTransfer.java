@@ -45,11 +45,6 @@ public final class SessionTransfer {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
     private static final Pattern SUBDIR = Pattern.compile("[a-z]{1,16}");
     private static final Pattern MODE = Pattern.compile("0[0-7]{3}");
-    /**
-     * In a batched upload, files up to this size are verified by reading them back over the same SFTP channel and
-     * hashing them here (no remote process; the bytes cross the link twice); larger ones by the server's sha256sum.
-     */
-    static final long READ_BACK_MAX_BYTES = 1024 * 1024;
     /** Head-room kept free on the server beyond the file itself. */
     private static final long FREE_SPACE_MARGIN = 1024 * 1024;
 
@@ -164,9 +159,7 @@ public final class SessionTransfer {
         // One SFTP channel prepares and writes: directories created with 0700, temporary files of dead attempts swept
         // (only those older than any attempt can run), existing copies looked at, free space checked, then the files
         // one after the other (0600). No remote process runs for this; a file that fails fails alone.
-        List<Integer> written = new java.util.ArrayList<>(); // written, to be checksummed by the server
-        List<Integer> renamed = new java.util.ArrayList<>();
-        List<Integer> notRenamed = new java.util.ArrayList<>();
+        List<Integer> written = new java.util.ArrayList<>();
         List<Integer> sameSize = new java.util.ArrayList<>(); // a copy of the same size is there: checksummed below
         long staleBefore = System.currentTimeMillis() / 1000 - staleTempMinutes() * 60;
         long[] moved = {0};
@@ -213,33 +206,7 @@ public final class SessionTransfer {
                     channel.chmod(0600, temps.get(i));
                     files.increment();
                     moved[0] = before + digests.get(i).size();
-                    if (digests.get(i).size() > READ_BACK_MAX_BYTES) {
-                        written.add(i);
-                        continue;
-                    }
-                    // A small file is read back and hashed here: no remote process at all for it.
-                    MessageDigest md = Sha256.newDigest();
-                    try (OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
-                        channel.get(temps.get(i), sink);
-                    }
-                    String remote = Sha256.hex(md);
-                    if (!remote.equals(digests.get(i).hex())) {
-                        channel.rm(temps.get(i));
-                        results.put(
-                                i,
-                                differs(
-                                        target,
-                                        uploads.get(i).accountId(),
-                                        digests.get(i).hex(),
-                                        remote));
-                        continue;
-                    }
-                    try {
-                        channel.rename(temps.get(i), finals.get(i));
-                        renamed.add(i);
-                    } catch (com.jcraft.jsch.SftpException e) {
-                        notRenamed.add(i);
-                    }
+                    written.add(i);
                 } catch (Exception e) {
                     if (!channel.isConnected()) {
                         throw e; // the session broke: the whole call fails (and is retried)
@@ -258,8 +225,6 @@ public final class SessionTransfer {
                         target, step, "umask 077 && mkdir -p -- " + ShellQuote.quote(target.sessionsDir()), null);
                 written.clear();
                 sameSize.clear();
-                renamed.clear();
-                notRenamed.clear();
                 sftp(target, step, limit, prepareAndWrite);
             } else {
                 throw e;
@@ -291,6 +256,8 @@ public final class SessionTransfer {
         for (int i : sameSize) {
             (digests.get(i).hex().equals(sums.get(finals.get(i))) ? present : differing).add(i);
         }
+        List<Integer> renamed = new java.util.ArrayList<>();
+        List<Integer> notRenamed = new java.util.ArrayList<>();
         if (!written.isEmpty() || !present.isEmpty())
             sftp(target, "rename", channel -> {
                 for (int i : written) {
@@ -303,11 +270,17 @@ public final class SessionTransfer {
                             channel.rm(temps.get(i));
                             results.put(
                                     i,
-                                    differs(
-                                            target,
+                                    new Uploaded(
                                             uploads.get(i).accountId(),
-                                            digests.get(i).hex(),
-                                            remote));
+                                            null,
+                                            new SshException(
+                                                    target.nodeId(),
+                                                    "verify-checksum",
+                                                    SshException.Kind.TRANSFER_FAILED,
+                                                    "SHA-256 of the uploaded session file of account "
+                                                            + uploads.get(i).accountId() + " differs: local "
+                                                            + digests.get(i).hex() + ", remote "
+                                                            + (remote == null ? "(not readable)" : remote))));
                         }
                     } catch (Exception e) {
                         if (!channel.isConnected()) {
@@ -420,18 +393,6 @@ public final class SessionTransfer {
         } catch (com.jcraft.jsch.SftpException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static Uploaded differs(SshTarget target, String accountId, String local, String remote) {
-        return new Uploaded(
-                accountId,
-                null,
-                new SshException(
-                        target.nodeId(),
-                        "verify-checksum",
-                        SshException.Kind.TRANSFER_FAILED,
-                        "SHA-256 of the uploaded session file of account " + accountId + " differs: local " + local
-                                + ", remote " + (remote == null ? "(not readable)" : remote)));
     }
 
     private static Uploaded failed(SshTarget target, String step, String accountId, String what, Exception e) {
