@@ -238,7 +238,7 @@ class AllocateAccountsWorkflowTest {
         assertThat(outcome.message())
                 .contains("account acc1 on server c, step upload-session", "gave up after 3 server(s)");
         assertThat(events)
-                .filteredOn(e -> e.startsWith("reserve"))
+                .filteredOn(e -> e.startsWith("reserve "))
                 .containsExactly("reserve acc1@a", "reserve acc1@b", "reserve acc1@c");
         assertThat(events).filteredOn(e -> e.startsWith("release")).hasSize(3);
         assertThat(fleet.placement).isEmpty();
