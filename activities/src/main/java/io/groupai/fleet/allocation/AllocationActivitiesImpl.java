@@ -10,9 +10,12 @@ import io.groupai.fleet.workflows.allocation.MigrationRequest;
 import io.groupai.fleet.workflows.allocation.PlanRequest;
 import io.groupai.fleet.workflows.allocation.PlanResult;
 import io.groupai.fleet.workflows.allocation.Reservation;
+import io.groupai.fleet.workflows.allocation.ReserveBatchRequest;
 import io.groupai.fleet.workflows.allocation.ReserveRequest;
+import io.groupai.fleet.workflows.allocation.ReservedAccount;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
@@ -48,6 +51,16 @@ public class AllocationActivitiesImpl implements AllocationActivities {
     @Override
     public Reservation reserve(ReserveRequest r) {
         return refusals(() -> store.reserve(r.accountId(), r.serverId(), r.workflowId()));
+    }
+
+    @Override
+    public List<ReservedAccount> reserveBatch(ReserveBatchRequest r) {
+        return refusals(() -> store.reserveMany(r.serverId(), r.accountIds(), r.workflowId()));
+    }
+
+    @Override
+    public Map<String, String> completeBatch(List<CompleteRequest> requests) {
+        return refusals(() -> store.completeMany(requests));
     }
 
     @Override

@@ -10,8 +10,10 @@ import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.registry.ServerStatus;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.AllocationType;
+import io.groupai.fleet.workflows.allocation.CompleteRequest;
 import io.groupai.fleet.workflows.allocation.FixedTarget;
 import io.groupai.fleet.workflows.allocation.Reservation;
+import io.groupai.fleet.workflows.allocation.ReservedAccount;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -87,12 +89,15 @@ public class AllocationStore {
     @Transactional(isolation = Isolation.READ_COMMITTED)
     public Reservation reserve(String accountId, String serverId, String operationId) {
         Objects.requireNonNull(operationId, "operationId");
+        long t0 = System.nanoTime();
         ServerRecord server = lockServer(serverId)
                 .orElseThrow(() -> new AllocationRefusedException(
                         FailureTypes.SERVER_NOT_ELIGIBLE, "server " + serverId + " is not registered"));
         Claim account = lockAccount(accountId)
                 .orElseThrow(() -> new AllocationRefusedException(
                         FailureTypes.ACCOUNT_UNAVAILABLE, "account " + accountId + " does not exist"));
+        lockNanos.add(System.nanoTime() - t0);
+        lockCalls.increment();
         if (serverId.equals(account.serverId()) && operationId.equals(account.operationId())) {
             int count = countCommitted(serverId);
             return new Reservation(accountId, serverId, score(server, count - 1), account.scriptId());
@@ -129,6 +134,113 @@ public class AllocationStore {
                 server.maxAccounts(),
                 operationId);
         return new Reservation(accountId, serverId, score(server, count), account.scriptId());
+    }
+
+    /**
+     * {@link #reserve} of several accounts on one server in ONE transaction: the server row is
+     * locked once, the accounts in id order (servers first, each kind in id order, as everywhere),
+     * capacity is counted once. Each account is claimed or refused on its own — a refused one
+     * changed nothing and names why — so one account never fails its siblings. Results in request
+     * order. Idempotent like {@link #reserve}: accounts this operation already holds on the server
+     * come back as claimed.
+     */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
+    public List<ReservedAccount> reserveMany(String serverId, List<String> accountIds, String operationId) {
+        Objects.requireNonNull(operationId, "operationId");
+        long t0 = System.nanoTime();
+        ServerRecord server = lockServer(serverId).orElse(null);
+        Map<String, Claim> locked = new HashMap<>();
+        for (String accountId : new TreeSet<>(accountIds)) {
+            lockAccount(accountId).ifPresent(a -> locked.put(accountId, a));
+        }
+        lockNanos.add(System.nanoTime() - t0);
+        lockCalls.increment();
+        String ineligible = server == null ? "server " + serverId + " is not registered" : ineligible(server);
+        int count = server == null ? 0 : countCommitted(serverId);
+        int claimed = 0;
+        List<ReservedAccount> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String accountId : accountIds) {
+            Claim account = locked.get(accountId);
+            String refused = null;
+            if (!seen.add(accountId)) {
+                refused = "account " + accountId + " appears twice in the batch";
+            } else if (account == null) {
+                refused = "account " + accountId + " does not exist";
+            } else if (serverId.equals(account.serverId()) && operationId.equals(account.operationId())) {
+                out.add(new ReservedAccount(
+                        accountId,
+                        new Reservation(accountId, serverId, score(server, count - 1), account.scriptId()),
+                        null));
+                continue;
+            } else if (account.serverId() != null) {
+                refused = alreadyPlaced(account);
+            } else if (ineligible != null) {
+                refused = ineligible;
+            } else if (count >= server.maxAccounts()) {
+                refused = "no capacity: server " + serverId + " is full (" + count + "/" + server.maxAccounts()
+                        + " placed or reserved)";
+            }
+            if (refused != null) {
+                out.add(new ReservedAccount(accountId, null, refused));
+                continue;
+            }
+            int updated = jdbc.sql("UPDATE accounts SET server_id = ?, status = ?, operation_id = ?, updated_at = ? "
+                            + "WHERE account_id = ? AND server_id IS NULL")
+                    .params(serverId, ALLOCATING, operationId, now(), accountId)
+                    .update();
+            if (updated != 1) {
+                out.add(new ReservedAccount(
+                        accountId, null, "account " + accountId + " was claimed by a concurrent operation"));
+                continue;
+            }
+            out.add(new ReservedAccount(
+                    accountId, new Reservation(accountId, serverId, score(server, count), account.scriptId()), null));
+            count++;
+            claimed++;
+        }
+        if (claimed > 0) {
+            counts.apply(Map.of(serverId, (long) claimed, PlacementCounts.UNASSIGNED, (long) -claimed));
+            log.info(
+                    "{} accounts reserved on server {} ({}/{}) by {}",
+                    claimed,
+                    serverId,
+                    count,
+                    server.maxAccounts(),
+                    operationId);
+        }
+        return out;
+    }
+
+    /**
+     * {@link #complete} of several accounts in ONE transaction; returns the accounts that could not
+     * be completed, with why (each refused alone, changing nothing; the others are recorded).
+     */
+    @Transactional(isolation = Isolation.READ_COMMITTED)
+    public Map<String, String> completeMany(List<CompleteRequest> requests) {
+        Map<String, String> failed = new java.util.LinkedHashMap<>();
+        List<CompleteRequest> sorted = requests.stream()
+                .sorted(java.util.Comparator.comparing(CompleteRequest::accountId))
+                .toList();
+        for (CompleteRequest r : sorted) {
+            try {
+                completeLocked(
+                        r.accountId(), r.serverId(), r.type(), r.loadScore(), r.workflowId(), r.previousServerId());
+            } catch (AllocationRefusedException e) {
+                failed.put(r.accountId(), e.getMessage());
+            }
+        }
+        return failed;
+    }
+
+    /** Time spent taking row locks in batched claims, and how many batches: for the benches. */
+    public record LockStats(long calls, long nanos) {}
+
+    private final java.util.concurrent.atomic.LongAdder lockNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lockCalls = new java.util.concurrent.atomic.LongAdder();
+
+    public LockStats lockStats() {
+        return new LockStats(lockCalls.sum(), lockNanos.sum());
     }
 
     /**
@@ -204,10 +316,23 @@ public class AllocationStore {
             double loadScore,
             String operationId,
             String previousServerId) {
+        completeLocked(accountId, serverId, type, loadScore, operationId, previousServerId);
+    }
+
+    private void completeLocked(
+            String accountId,
+            String serverId,
+            AllocationType type,
+            double loadScore,
+            String operationId,
+            String previousServerId) {
         if (completedBy(accountId, serverId, operationId)) {
             return;
         }
+        long t0 = System.nanoTime();
         Claim account = lockAccount(accountId).orElse(null);
+        lockNanos.add(System.nanoTime() - t0);
+        lockCalls.increment();
         if (account == null || !operationId.equals(account.operationId()) || !serverId.equals(account.serverId())) {
             throw claimLost("complete", accountId, account, serverId, operationId);
         }

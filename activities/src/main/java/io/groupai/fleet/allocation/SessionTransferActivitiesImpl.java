@@ -12,6 +12,7 @@ import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
+import io.groupai.fleet.workflows.allocation.UploadedAccount;
 import io.groupai.fleet.workflows.allocation.UploadedSession;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -19,6 +20,9 @@ import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,6 +59,44 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
             RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive, heartbeat());
             return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
         });
+    }
+
+    @Override
+    public List<UploadedAccount> uploadBatch(String serverId, List<String> accountIds) {
+        List<UploadedAccount> out = new ArrayList<>();
+        List<SessionTransfer.Upload> uploads = new ArrayList<>();
+        for (String accountId : accountIds) {
+            Optional<Path> archive = store.archive(accountId);
+            if (archive.isPresent()) {
+                uploads.add(new SessionTransfer.Upload(accountId, archive.get()));
+            } else {
+                out.add(new UploadedAccount(
+                        accountId,
+                        null,
+                        "the control plane holds no session archive for account " + accountId
+                                + "; upload its session before allocating it"));
+            }
+        }
+        if (!uploads.isEmpty()) {
+            List<SessionTransfer.Uploaded> sent =
+                    ssh(serverId, () -> transfer.uploadMany(targets.of(serverId), uploads, heartbeat()));
+            for (SessionTransfer.Uploaded u : sent) {
+                out.add(
+                        u.file() == null
+                                ? new UploadedAccount(
+                                        u.accountId(), null, u.failure().getMessage())
+                                : new UploadedAccount(
+                                        u.accountId(),
+                                        new UploadedSession(
+                                                u.accountId(),
+                                                serverId,
+                                                u.file().path(),
+                                                u.file().sha256(),
+                                                u.file().size()),
+                                        null));
+            }
+        }
+        return out;
     }
 
     @Override

@@ -18,6 +18,8 @@ import io.groupai.fleet.workflows.agent.SendMessageRequest;
 import io.groupai.fleet.workflows.agent.SentMessage;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.groupai.fleet.workflows.agent.StartedAccount;
+import io.groupai.fleet.workflows.allocation.OneByOne;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,6 +89,12 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
             }
             return accounts.start(accountId, request.scriptId());
         });
+    }
+
+    /** One task for several accounts (the control plane batches the accounts it places here); each fails alone. */
+    @Override
+    public List<StartedAccount> startAccounts(List<StartAccountRequest> requests) {
+        return OneByOne.start(this, requests == null ? List.of() : requests);
     }
 
     @Override

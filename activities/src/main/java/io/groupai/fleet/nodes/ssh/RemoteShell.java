@@ -37,6 +37,15 @@ public final class RemoteShell {
     });
 
     private final SshSessionPool pool;
+    private final java.util.concurrent.atomic.LongAdder commands = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder commandNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /** Commands run so far and their total wall time (session wait included): for the benches. */
+    public record Stats(long commands, long nanos) {}
+
+    public Stats stats() {
+        return new Stats(commands.sum(), commandNanos.sum());
+    }
 
     public RemoteShell(SshSessionPool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
@@ -61,6 +70,16 @@ public final class RemoteShell {
     public CommandResult exec(SshTarget target, String step, String command, Duration timeout) {
         Objects.requireNonNull(command, "command");
         Duration limit = timeout == null ? pool.settings().commandTimeout() : timeout;
+        long began = System.nanoTime();
+        try {
+            return run(target, step, command, limit);
+        } finally {
+            commands.increment();
+            commandNanos.add(System.nanoTime() - began);
+        }
+    }
+
+    private CommandResult run(SshTarget target, String step, String command, Duration limit) {
         return pool.withSession(target, step, session -> {
             long start = System.nanoTime();
             ChannelExec channel = (ChannelExec) pool.openChannel(session, "exec");

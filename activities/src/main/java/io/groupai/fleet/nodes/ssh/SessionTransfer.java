@@ -64,6 +64,16 @@ public final class SessionTransfer {
 
     private final RemoteShell shell;
     private final SshSessionPool pool;
+    private final java.util.concurrent.atomic.LongAdder sftpChannels = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder sftpNanos = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder files = new java.util.concurrent.atomic.LongAdder();
+
+    /** SFTP channels used so far, their total wall time (session wait included), files moved: for the benches. */
+    public record Stats(long sftpChannels, long sftpNanos, long files) {}
+
+    public Stats stats() {
+        return new Stats(sftpChannels.sum(), sftpNanos.sum(), files.sum());
+    }
 
     public SessionTransfer(RemoteShell shell) {
         this.shell = Objects.requireNonNull(shell, "shell");
@@ -96,6 +106,309 @@ public final class SessionTransfer {
                 "0600",
                 "session file of account " + accountId,
                 progress);
+    }
+
+    /** One archive of a batched upload: the account and its local file. */
+    public record Upload(String accountId, Path local) {}
+
+    /** One account of a batched upload: the verified remote file, or why not (naming server and step). */
+    public record Uploaded(String accountId, RemoteFile file, SshException failure) {}
+
+    /**
+     * {@link #upload} of several accounts' archives to one server, with the same guarantees per
+     * file (own temporary name, SHA-256 checked on the server, atomic rename, 0600 in a 0700
+     * directory, identical content skipped) but one SSH session for all: one prepare command, one
+     * SFTP channel moving the files one after the other, one verify-and-rename command. A file
+     * that fails fails alone; the server being unreachable fails the call. Results in input order.
+     */
+    public List<Uploaded> uploadMany(SshTarget target, List<Upload> uploads, Progress progress) {
+        String step = "upload";
+        java.util.Map<Integer, Uploaded> results = new java.util.TreeMap<>();
+        List<Integer> todo = new java.util.ArrayList<>();
+        List<Sha256.Sum> digests = new java.util.ArrayList<>();
+        List<String> dirs = new java.util.ArrayList<>();
+        List<String> finals = new java.util.ArrayList<>();
+        List<String> temps = new java.util.ArrayList<>();
+        String attempt = UUID.randomUUID().toString();
+        for (int i = 0; i < uploads.size(); i++) {
+            Upload u = uploads.get(i);
+            Sha256.Sum digest = null;
+            String dir = null;
+            String fileName = null;
+            try {
+                requireLocalFile(target, u.local());
+                dir = accountDir(target, u.accountId());
+                fileName = requireFileName(target, u.local().getFileName().toString());
+                digest = sha256(target, u.local());
+            } catch (SshException e) {
+                results.put(i, new Uploaded(u.accountId(), null, e));
+            }
+            digests.add(digest);
+            dirs.add(dir);
+            finals.add(dir == null ? null : dir + "/" + fileName);
+            temps.add(dir == null ? null : dir + "/." + fileName + "." + attempt + ".part");
+            if (digest != null) {
+                todo.add(i);
+            }
+        }
+        if (todo.isEmpty()) {
+            return ordered(results);
+        }
+        progress.transferred(0);
+
+        // One SFTP channel prepares and writes: directories created with 0700, temporary files of dead attempts swept
+        // (only those older than any attempt can run), existing copies looked at, free space checked, then the files
+        // one after the other (0600). No remote process runs for this; a file that fails fails alone.
+        List<Integer> written = new java.util.ArrayList<>();
+        List<Integer> sameSize = new java.util.ArrayList<>(); // a copy of the same size is there: checksummed below
+        long staleBefore = System.currentTimeMillis() / 1000 - staleTempMinutes() * 60;
+        long[] moved = {0};
+        Duration limit = pool.settings().transferTimeout().multipliedBy(todo.size());
+        SftpWork<Void> prepareAndWrite = channel -> {
+            directory(channel, target.sessionsDir());
+            List<Integer> send = new java.util.ArrayList<>();
+            long bytes = 0;
+            for (int i : todo) {
+                directory(channel, dirs.get(i));
+                String fileName = finals.get(i).substring(dirs.get(i).length() + 1);
+                Long existing = null;
+                for (ChannelSftp.LsEntry e : channel.ls(dirs.get(i))) {
+                    String name = e.getFilename();
+                    if (name.startsWith("." + fileName + ".")
+                            && name.endsWith(".part")
+                            && e.getAttrs().getMTime() < staleBefore) {
+                        channel.rm(dirs.get(i) + "/" + name);
+                    } else if (name.equals(fileName) && e.getAttrs().isReg()) {
+                        existing = e.getAttrs().getSize();
+                    }
+                }
+                if (existing != null && existing == digests.get(i).size()) {
+                    sameSize.add(i);
+                } else {
+                    send.add(i);
+                    bytes += digests.get(i).size();
+                }
+            }
+            Long avail = availableBytes(channel, target.sessionsDir());
+            if (avail != null && avail < bytes + FREE_SPACE_MARGIN) {
+                throw new SshException(
+                        target.nodeId(),
+                        step,
+                        SshException.Kind.DISK_FULL,
+                        "only " + avail / 1024 + " KiB free under " + target.sessionsDir() + ", the " + send.size()
+                                + " session files need " + (bytes / 1024 + 1) + " KiB plus 1 MiB head-room");
+            }
+            for (int i : send) {
+                long before = moved[0];
+                try (InputStream in = Files.newInputStream(uploads.get(i).local())) {
+                    channel.put(
+                            in, temps.get(i), monitor(b -> progress.transferred(before + b)), ChannelSftp.OVERWRITE);
+                    channel.chmod(0600, temps.get(i));
+                    files.increment();
+                    moved[0] = before + digests.get(i).size();
+                    written.add(i);
+                } catch (Exception e) {
+                    if (!channel.isConnected()) {
+                        throw e; // the session broke: the whole call fails (and is retried)
+                    }
+                    results.put(i, failed(target, step, uploads.get(i).accountId(), "could not be written", e));
+                }
+            }
+            return null;
+        };
+        try {
+            sftp(target, step, limit, prepareAndWrite);
+        } catch (SshException e) {
+            if (e.getCause() instanceof MissingParent) {
+                // The deploy directory itself is missing: create the path as the single upload does, then again.
+                shell.execChecked(
+                        target, step, "umask 077 && mkdir -p -- " + ShellQuote.quote(target.sessionsDir()), null);
+                written.clear();
+                sameSize.clear();
+                sftp(target, step, limit, prepareAndWrite);
+            } else {
+                throw e;
+            }
+        }
+        List<Integer> present = new java.util.ArrayList<>();
+
+        // The server's own checksum of every written file, in one process; then rename the good ones into place and
+        // drop the bad ones, over SFTP (posix-rename: atomic, replaces an older copy), and fix the present ones' mode.
+        java.util.Map<String, String> sums = new java.util.HashMap<>();
+        if (!written.isEmpty() || !sameSize.isEmpty()) {
+            StringBuilder sum = new StringBuilder("sha256sum --");
+            written.forEach(i -> sum.append(' ').append(ShellQuote.quote(temps.get(i))));
+            sameSize.forEach(i -> sum.append(' ').append(ShellQuote.quote(finals.get(i))));
+            CommandResult summed;
+            try {
+                summed = shell.exec(target, "verify-checksum", sum.toString(), null);
+            } catch (RuntimeException e) {
+                written.forEach(i -> removeRemoteTemp(target, temps.get(i), e));
+                throw e;
+            }
+            for (String line : summed.stdout().split("\\R")) {
+                if (line.length() > 66 && line.charAt(64) == ' ') {
+                    sums.put(line.substring(66), line.substring(0, 64));
+                }
+            }
+        }
+        List<Integer> differing = new java.util.ArrayList<>(); // same size, other content: uploaded alone below
+        for (int i : sameSize) {
+            (digests.get(i).hex().equals(sums.get(finals.get(i))) ? present : differing).add(i);
+        }
+        List<Integer> renamed = new java.util.ArrayList<>();
+        List<Integer> notRenamed = new java.util.ArrayList<>();
+        if (!written.isEmpty() || !present.isEmpty())
+            sftp(target, "rename", channel -> {
+                for (int i : written) {
+                    String remote = sums.get(temps.get(i));
+                    try {
+                        if (digests.get(i).hex().equals(remote)) {
+                            channel.rename(temps.get(i), finals.get(i));
+                            renamed.add(i);
+                        } else {
+                            channel.rm(temps.get(i));
+                            results.put(
+                                    i,
+                                    new Uploaded(
+                                            uploads.get(i).accountId(),
+                                            null,
+                                            new SshException(
+                                                    target.nodeId(),
+                                                    "verify-checksum",
+                                                    SshException.Kind.TRANSFER_FAILED,
+                                                    "SHA-256 of the uploaded session file of account "
+                                                            + uploads.get(i).accountId() + " differs: local "
+                                                            + digests.get(i).hex() + ", remote "
+                                                            + (remote == null ? "(not readable)" : remote))));
+                        }
+                    } catch (Exception e) {
+                        if (!channel.isConnected()) {
+                            throw e;
+                        }
+                        notRenamed.add(i);
+                    }
+                }
+                for (int i : present) {
+                    channel.chmod(0600, finals.get(i));
+                }
+                return null;
+            });
+        if (!notRenamed.isEmpty()) {
+            // A server without posix-rename: mv -f replaces an older copy atomically too.
+            StringBuilder mv = new StringBuilder();
+            notRenamed.forEach(i -> mv.append("mv -f -- ")
+                    .append(ShellQuote.quote(temps.get(i)))
+                    .append(' ')
+                    .append(ShellQuote.quote(finals.get(i)))
+                    .append(" && echo r")
+                    .append(i)
+                    .append("=renamed || rm -f -- ")
+                    .append(ShellQuote.quote(temps.get(i)))
+                    .append('\n'));
+            String out = shell.exec(target, "rename", mv.toString(), null).stdout();
+            for (int i : notRenamed) {
+                if ("renamed".equals(value(out, "r" + i))) {
+                    renamed.add(i);
+                } else {
+                    results.put(
+                            i,
+                            failed(
+                                    target,
+                                    "rename",
+                                    uploads.get(i).accountId(),
+                                    "could not be renamed into place",
+                                    new IOException("mv failed")));
+                }
+            }
+        }
+        for (int i : differing) {
+            try {
+                results.put(
+                        i,
+                        new Uploaded(
+                                uploads.get(i).accountId(),
+                                upload(
+                                        target,
+                                        uploads.get(i).accountId(),
+                                        uploads.get(i).local(),
+                                        progress),
+                                null));
+            } catch (SshException e) {
+                results.put(i, new Uploaded(uploads.get(i).accountId(), null, e));
+            }
+        }
+        for (int i : renamed) {
+            Sha256.Sum d = digests.get(i);
+            results.put(
+                    i,
+                    new Uploaded(uploads.get(i).accountId(), new RemoteFile(finals.get(i), d.hex(), d.size()), null));
+        }
+        for (int i : present) {
+            Sha256.Sum d = digests.get(i);
+            results.put(
+                    i,
+                    new Uploaded(uploads.get(i).accountId(), new RemoteFile(finals.get(i), d.hex(), d.size()), null));
+        }
+        log.info(
+                "server {}: {} session files uploaded, {} already present, {} failed, in one session",
+                target.nodeId(),
+                renamed.size(),
+                present.size(),
+                uploads.size() - renamed.size() - present.size());
+        return ordered(results);
+    }
+
+    /** Thrown inside an SFTP batch when the sessions directory cannot be created (its parent is missing). */
+    private static final class MissingParent extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MissingParent(String path, Throwable cause) {
+            super("cannot create " + path + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The directory exists with mode 0700 afterwards (created if missing). */
+    private static void directory(ChannelSftp channel, String path) throws Exception {
+        try {
+            channel.stat(path);
+        } catch (com.jcraft.jsch.SftpException missing) {
+            if (missing.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                throw missing;
+            }
+            try {
+                channel.mkdir(path);
+            } catch (com.jcraft.jsch.SftpException e) {
+                throw new MissingParent(path, e);
+            }
+        }
+        channel.chmod(0700, path);
+    }
+
+    /** Bytes free for a non-root user under the path, or null when the server has no statvfs extension. */
+    private static Long availableBytes(ChannelSftp channel, String path) {
+        try {
+            com.jcraft.jsch.SftpStatVFS vfs = channel.statVFS(path);
+            return vfs.getFragmentSize() * vfs.getAvailBlocks();
+        } catch (com.jcraft.jsch.SftpException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Uploaded failed(SshTarget target, String step, String accountId, String what, Exception e) {
+        return new Uploaded(
+                accountId,
+                null,
+                new SshException(
+                        target.nodeId(),
+                        step,
+                        SshException.Kind.TRANSFER_FAILED,
+                        "session file of account " + accountId + " " + what + ": "
+                                + SshErrors.firstLine(String.valueOf(e.getMessage()))));
+    }
+
+    private static List<Uploaded> ordered(java.util.Map<Integer, Uploaded> results) {
+        return List.copyOf(results.values());
     }
 
     /**
@@ -206,6 +519,7 @@ public final class SessionTransfer {
                 try (InputStream in = Files.newInputStream(local)) {
                     channel.put(in, tempPath, monitor(progress), ChannelSftp.OVERWRITE);
                 }
+                files.increment();
                 channel.chmod(mode, tempPath);
                 return null;
             });
@@ -376,7 +690,20 @@ public final class SessionTransfer {
 
     /** Runs SFTP work on a pooled session, bounded by the transfer timeout (the channel is closed when it expires). */
     private <T> T sftp(SshTarget target, String step, SftpWork<T> work) {
-        Duration limit = pool.settings().transferTimeout();
+        return sftp(target, step, pool.settings().transferTimeout(), work);
+    }
+
+    private <T> T sftp(SshTarget target, String step, Duration limit, SftpWork<T> work) {
+        long began = System.nanoTime();
+        try {
+            return sftpOnce(target, step, limit, work);
+        } finally {
+            sftpChannels.increment();
+            sftpNanos.add(System.nanoTime() - began);
+        }
+    }
+
+    private <T> T sftpOnce(SshTarget target, String step, Duration limit, SftpWork<T> work) {
         return pool.withSession(target, step, (Session session) -> {
             ChannelSftp channel = (ChannelSftp) pool.openChannel(session, "sftp");
             pool.connectChannel(channel);

@@ -95,6 +95,21 @@ public final class SshSessionPool implements AutoCloseable {
     private final Map<String, ServerSlot> slots = new ConcurrentHashMap<>();
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder reuses = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder channels = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder waitNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * What the pool did so far: sessions opened (each a TCP connect, key exchange and login), callers
+     * served by an already open session, channels opened (one per command or SFTP transfer), and the
+     * time callers waited for a session slot. For the benches and metrics.
+     */
+    public record Stats(long sessionsOpened, long sessionsReused, long channelsOpened, long slotWaitNanos) {}
+
+    public Stats stats() {
+        return new Stats(connects.sum(), reuses.sum(), channels.sum(), waitNanos.sum());
+    }
 
     public SshSessionPool(SshSettings settings, HostKeyStore hostKeys, CredentialsProvider credentials) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -114,11 +129,15 @@ public final class SshSessionPool implements AutoCloseable {
     public <T> T withSession(SshTarget target, String step, SessionWork<T> work) {
         ensureOpen(target);
         ServerSlot slot = slots.computeIfAbsent(target.nodeId(), id -> new ServerSlot(settings.maxSessionsPerServer()));
+        long waitStart = System.nanoTime();
         acquire(slot, target, step);
         try {
             for (int attempt = 1; ; attempt++) {
                 Pooled pooled = lend(slot, target, step);
+                waitNanos.add(System.nanoTime() - waitStart);
+                waitStart = System.nanoTime();
                 boolean reused = pooled != null;
+                (reused ? reuses : connects).increment();
                 if (pooled == null) {
                     pooled = connectFor(slot, target);
                 }
@@ -157,6 +176,7 @@ public final class SshSessionPool implements AutoCloseable {
 
     /** Opens a channel of the given type ("exec", "sftp"); a dead session is reported as {@link ChannelOpenFailed}. */
     Channel openChannel(Session session, String type) throws ChannelOpenFailed {
+        channels.increment();
         try {
             return session.openChannel(type);
         } catch (JSchException e) {

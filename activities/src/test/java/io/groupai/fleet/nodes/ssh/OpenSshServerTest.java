@@ -85,4 +85,10 @@ class OpenSshServerTest {
         assertThat(Files.mismatch(file, back)).isEqualTo(-1L);
         assertThat(transfer.delete(target, "acc-os")).isTrue();
     }
+
+    @Test
+    void aBatchOfUploadsSharesOneSessionAndEachFileSucceedsOrFailsAlone() throws IOException {
+        SessionTransferTest.uploadManyOnto(
+                new SessionTransfer(shell), target, sshd.deployDir(), Files.createDirectories(dir.resolve("batch")));
+    }
 }

@@ -165,6 +165,62 @@ class SessionTransferTest {
                 .hasMessageContaining("invalid session file name");
     }
 
+    @Test
+    void aBatchOfUploadsSharesOneSessionAndEachFileSucceedsOrFailsAlone() throws IOException {
+        uploadManyOnto(transfer, node.target(), node.deployDir(), local);
+    }
+
+    /**
+     * Four accounts in one {@link SessionTransfer#uploadMany}: a new one, one already there with the same
+     * content (skipped), one there with older content (replaced atomically), one whose local file is gone
+     * (fails alone). Shared with the OpenSSH test.
+     */
+    static void uploadManyOnto(SessionTransfer transfer, SshTarget target, Path deployDir, Path local)
+            throws IOException {
+        Path fresh = randomFile(local.resolve("m1/session.zip"), 70_000);
+        Path same = randomFile(local.resolve("m2/session.zip"), 1_000);
+        Path newer = randomFile(local.resolve("m3/session.zip"), 2_000);
+        Path sameSize = randomFile(local.resolve("m5/session.zip"), 1_500);
+        transfer.upload(target, "batch-m2", same);
+        transfer.upload(target, "batch-m5", randomFile(local.resolve("old5/session.zip"), 1_500));
+        transfer.upload(target, "batch-m3", randomFile(local.resolve("old/session.zip"), 3_000));
+        List<Long> progress = new CopyOnWriteArrayList<>();
+
+        List<SessionTransfer.Uploaded> results = transfer.uploadMany(
+                target,
+                List.of(
+                        new SessionTransfer.Upload("batch-m1", fresh),
+                        new SessionTransfer.Upload("batch-m2", same),
+                        new SessionTransfer.Upload("batch-m3", newer),
+                        new SessionTransfer.Upload("batch-m4", local.resolve("m4/session.zip")),
+                        new SessionTransfer.Upload("batch-m5", sameSize)),
+                progress::add);
+
+        assertThat(results)
+                .extracting(SessionTransfer.Uploaded::accountId)
+                .containsExactly("batch-m1", "batch-m2", "batch-m3", "batch-m4", "batch-m5");
+        assertThat(results.get(3).file()).isNull();
+        assertThat(results.get(3).failure().getMessage()).contains("not a regular file");
+        for (int i : List.of(0, 1, 2, 4)) {
+            SessionTransfer.Uploaded u = results.get(i);
+            assertThat(u.failure()).as(u.accountId()).isNull();
+            Path remote = deployDir.resolve("sessions/" + u.accountId() + "/session.zip");
+            assertThat(u.file().path()).isEqualTo(remote.toString());
+            assertThat(Files.mismatch(
+                            List.of(fresh, same, newer, same, sameSize).get(i), remote))
+                    .isEqualTo(-1L);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)))
+                    .isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote.getParent())))
+                    .isEqualTo("rwx------");
+            assertThat(leftovers(remote.getParent())).isEmpty();
+        }
+        assertThat(Files.exists(deployDir.resolve("sessions/batch-m4"))).isFalse();
+        // the files sent in the batch (not the one already there) were reported as they went; the one of the same
+        // size but other content was found by its checksum and sent after them
+        assertThat(progress).contains(70_000L + 2_000L).last().isEqualTo(1_500L);
+    }
+
     static Path randomFile(Path path, int size) throws IOException {
         byte[] bytes = new byte[size];
         new Random().nextBytes(bytes);

@@ -10,7 +10,7 @@ final class AllocationApi {
 
     private AllocationApi() {}
 
-    /** {@code parallelism}: accounts handled at once (default 8). */
+    /** {@code parallelism}: server batches (up to 25 accounts of one server each) in flight at once (default 8). */
     record AutoRequest(String strategy, Integer parallelism) {}
 
     record AutoResponse(

@@ -15,18 +15,28 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
- * End-to-end allocation bench: the whole control plane (REST, embedded Temporal, H2), N simulated
- * SSH nodes (Apache MINA, real SFTP uploads with checksums) and the allocation workflow placing M
- * accounts with {@code POST /account-allocation/auto}. Prints accounts/s and p50/p99 per-account latency.
+ * End-to-end allocation bench: the whole control plane (REST, embedded Temporal, H2), N servers
+ * reached over real SSH/SFTP (uploads with checksums) and the allocation workflow placing M
+ * accounts with {@code POST /account-allocation/auto}. Prints accounts/s, p50/p99 per-account
+ * latency, the bench process's CPU time per account (meaningful when the machine is shared) and
+ * where each account's time goes.
  *
- * <p>Mode {@code agents} (default): every node runs the REAL worker-node agent, installed and started
- * by the bootstrap workflow (a JVM per node, simulated Telegram runtime), so accounts are really
- * started and confirmed on their nodes. Mode {@code in-process}: the node queues are served by
- * in-process test workers ({@link InProcessNodeAgent}), isolating the control plane's own cost.
- * Build the agent first ({@code ./mvnw -DskipTests package}).
+ * <p>Modes (4th argument):
+ * <ul>
+ *   <li>{@code agents} (default): N embedded (Apache MINA) SSH nodes, each running the REAL
+ *       worker-node agent installed and started by the bootstrap workflow (a JVM per node,
+ *       simulated Telegram runtime). Build the agent first ({@code ./mvnw -DskipTests package}).
+ *   <li>{@code in-process}: N embedded SSH nodes whose queues are served by in-process test
+ *       workers ({@link InProcessNodeAgent}), isolating the control plane's own cost.
+ *   <li>{@code openssh}: ONE node, a real OpenSSH {@code sshd} on a loopback port (as the OpenSSH
+ *       tests start it), queue served in-process; all M accounts go to it.
+ *   <li>{@code openssh-agent}: the same ONE OpenSSH node with the REAL agent bootstrapped onto it.
+ * </ul>
  *
  * <p>Run: {@code ./mvnw -q -pl app -am test-compile exec:java -Dbench=app -Dexec.classpathScope=test
  * -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench -Dexec.args="1000 20 32 agents"}
+ * ({@code "1000 1 32 openssh"} for the one-node shape). The 3rd argument is {@code parallelism}:
+ * server batches (up to 25 accounts of one server each) in flight at once.
  */
 public final class AllocationBench {
 
@@ -36,7 +46,19 @@ public final class AllocationBench {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int nodeCount = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        boolean realAgents = args.length <= 3 || !"in-process".equals(args[3]);
+        String mode = args.length > 3 ? args[3] : "agents";
+        boolean openSsh = mode.startsWith("openssh");
+        boolean realAgents = "agents".equals(mode) || "openssh-agent".equals(mode);
+        if (!List.of("agents", "in-process", "openssh", "openssh-agent").contains(mode)) {
+            throw new IllegalArgumentException("mode is agents, in-process, openssh or openssh-agent, not " + mode);
+        }
+        if (openSsh) {
+            nodeCount = 1;
+            java.util.Optional<String> why = io.groupai.fleet.nodes.ssh.testing.OpenSshServer.unavailable();
+            if (why.isPresent()) {
+                throw new IllegalStateException("mode " + mode + " needs a real sshd: " + why.get());
+            }
+        }
         Path dir = Files.createTempDirectory("alloc-bench");
         SpringApplication app = new SpringApplication(FleetApplication.class);
         java.util.Map<String, String> properties = BenchApp.properties(dir);
@@ -46,6 +68,7 @@ public final class AllocationBench {
         properties.put("groupai.nodes.ship-tdlib", "false");
         // System properties outrank application.yml (default properties would not).
         properties.forEach(System::setProperty);
+        io.groupai.fleet.nodes.ssh.testing.OpenSshServer sshd = null;
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);
@@ -53,7 +76,12 @@ public final class AllocationBench {
             try (SimulatedFleet fleet =
                     new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
                 long b0 = System.nanoTime();
-                for (int i = 1; i <= nodeCount; i++) {
+                if (openSsh) {
+                    Path sshdDir = Files.createDirectories(dir.resolve("sshd"));
+                    sshd = io.groupai.fleet.nodes.ssh.testing.OpenSshServer.start(sshdDir);
+                    fleet.openSshNode("bench-openssh", sshd, capacity, realAgents);
+                }
+                for (int i = 1; i <= nodeCount && !openSsh; i++) {
                     if (realAgents) {
                         fleet.realAgentNode("bench-%02d".formatted(i), capacity);
                     } else {
@@ -72,31 +100,55 @@ public final class AllocationBench {
                         .toList();
                 SimulatedFleet.accounts(api, context.getBean(SessionStore.class), ids, true);
 
+                Counters before = Counters.of(context);
+                double loadBefore = loadAverage();
+                // -Dbench.jfr=<file>: a JFR profile of the allocation alone (not the start-up or the set-up).
+                jdk.jfr.Recording jfr = null;
+                if (System.getProperty("bench.jfr") != null) {
+                    jfr = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                    jfr.setDestination(Path.of(System.getProperty("bench.jfr")));
+                    jfr.start();
+                }
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 Api.Response r = api.post(
-                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=300",
+                        "/api/v1/group-ai/account-allocation/auto?wait_seconds=600",
                         "{\"strategy\": \"load_balance\", \"parallelism\": " + parallelism + "}");
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                long cpu = processCpuNanos() - cpu0;
+                if (jfr != null) {
+                    jfr.stop();
+                    jfr.close();
+                }
+                Counters used = Counters.of(context).minus(before);
                 JsonNode result = r.json().get("result");
                 if (result == null || result.isNull()) {
-                    throw new IllegalStateException("allocation did not finish in 300 s: " + r.body());
+                    throw new IllegalStateException("allocation did not finish in 600 s: " + r.body());
                 }
                 List<Long> latencies = new ArrayList<>();
                 result.get("outcomes")
                         .forEach(o -> latencies.add(o.get("duration_millis").asLong()));
                 latencies.sort(Long::compare);
                 System.out.printf(
-                        "%nAllocation bench, node agents: %s; SSH/SFTP, H2, Temporal are real%n",
-                        realAgents
-                                ? "REAL worker-node agents (one JVM per node, simulated Telegram runtime)"
-                                : "IN-PROCESS TEST WORKERS");
+                        "%nAllocation bench, %s; SSH/SFTP, H2, Temporal (%s) are real%n",
+                        switch (mode) {
+                            case "agents" ->
+                                "embedded SSH nodes with REAL worker-node agents (one JVM per node, simulated Telegram runtime)";
+                            case "in-process" -> "embedded SSH nodes, IN-PROCESS TEST WORKERS on the node queues";
+                            case "openssh" -> "ONE real OpenSSH sshd node, IN-PROCESS TEST WORKER on its queue";
+                            default -> "ONE real OpenSSH sshd node with the REAL worker-node agent";
+                        },
+                        context.getEnvironment().getProperty("groupai.temporal.embedded.server"));
                 System.out.printf(
-                        "accounts %d on %d simulated SSH nodes (max %d each), parallelism %d, %d cores%n",
+                        "accounts %d on %d node(s) (max %d each), parallelism %d batches, %d cores, load average %.1f"
+                                + " before / %.1f after%n",
                         accounts,
                         nodeCount,
                         capacity,
                         parallelism,
-                        Runtime.getRuntime().availableProcessors());
+                        Runtime.getRuntime().availableProcessors(),
+                        loadBefore,
+                        loadAverage());
                 System.out.printf(
                         "placed %d, failed %d in %.1f s -> %.1f accounts/s (%.0f accounts/min)%n",
                         result.get("placed").asInt(),
@@ -105,13 +157,21 @@ public final class AllocationBench {
                         accounts / seconds,
                         60 * accounts / seconds);
                 System.out.printf(
-                        "per-account latency (reserve..history): p50 %d ms, p99 %d ms, max %d ms%n",
+                        "per-account latency (its batch's reserve .. its history row): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
+                System.out.printf(
+                        "control-plane process CPU: %.1f ms per account (%.0f%% of one core over the run); on 2 idle"
+                                + " cores that bounds the rate near %.0f accounts/s%n",
+                        cpu / 1e6 / accounts, 100.0 * cpu / (seconds * 1e9), 2e9 * accounts / Math.max(1, cpu));
+                used.print(accounts);
                 timeBreakdown(
                         context.getBean(WorkflowClient.class),
                         r.json().get("workflow_id").asString(),
                         accounts);
             }
+        }
+        if (sshd != null) {
+            sshd.close();
         }
         System.exit(0);
     }
@@ -164,7 +224,9 @@ public final class AllocationBench {
                 }
             }
         }
-        System.out.printf("%nwhere the time goes (from the chunk histories), per step:%n");
+        System.out.printf(
+                "%nwhere the time goes (from the chunk histories), per step: queue = scheduled .. started (the"
+                        + " embedded Temporal server and worker slots), run = started .. completed%n");
         System.out.printf(
                 "%-28s %7s %8s %13s %12s %12s %14s%n",
                 "step", "count", "per acct", "queue mean ms", "queue p99 ms", "run mean ms", "run p99 ms");
@@ -181,6 +243,82 @@ public final class AllocationBench {
                     run.stream().mapToLong(Long::longValue).average().orElse(0),
                     pct(run, 99));
         });
+    }
+
+    /** What the SSH layer and the claims did, read from the app's beans. */
+    private record Counters(
+            io.groupai.fleet.nodes.ssh.SshSessionPool.Stats pool,
+            io.groupai.fleet.nodes.ssh.RemoteShell.Stats shell,
+            io.groupai.fleet.nodes.ssh.SessionTransfer.Stats sftp,
+            io.groupai.fleet.allocation.AllocationStore.LockStats locks) {
+
+        static Counters of(ConfigurableApplicationContext context) {
+            return new Counters(
+                    context.getBean(io.groupai.fleet.nodes.ssh.SshSessionPool.class)
+                            .stats(),
+                    context.getBean(io.groupai.fleet.nodes.ssh.RemoteShell.class)
+                            .stats(),
+                    context.getBean(io.groupai.fleet.nodes.ssh.SessionTransfer.class)
+                            .stats(),
+                    context.getBean(io.groupai.fleet.allocation.AllocationStore.class)
+                            .lockStats());
+        }
+
+        Counters minus(Counters b) {
+            return new Counters(
+                    new io.groupai.fleet.nodes.ssh.SshSessionPool.Stats(
+                            pool.sessionsOpened() - b.pool.sessionsOpened(),
+                            pool.sessionsReused() - b.pool.sessionsReused(),
+                            pool.channelsOpened() - b.pool.channelsOpened(),
+                            pool.slotWaitNanos() - b.pool.slotWaitNanos()),
+                    new io.groupai.fleet.nodes.ssh.RemoteShell.Stats(
+                            shell.commands() - b.shell.commands(), shell.nanos() - b.shell.nanos()),
+                    new io.groupai.fleet.nodes.ssh.SessionTransfer.Stats(
+                            sftp.sftpChannels() - b.sftp.sftpChannels(),
+                            sftp.sftpNanos() - b.sftp.sftpNanos(),
+                            sftp.files() - b.sftp.files()),
+                    new io.groupai.fleet.allocation.AllocationStore.LockStats(
+                            locks.calls() - b.locks.calls(), locks.nanos() - b.locks.nanos()));
+        }
+
+        void print(int accounts) {
+            long uses = pool.sessionsOpened() + pool.sessionsReused();
+            System.out.printf(
+                    "SSH sessions: %d opened, %d uses served by an open session (%.1f%% reuse), %d channels"
+                            + " (%.2f per account), %.1f ms mean wait for a session slot%n",
+                    pool.sessionsOpened(),
+                    pool.sessionsReused(),
+                    uses == 0 ? 0 : 100.0 * pool.sessionsReused() / uses,
+                    pool.channelsOpened(),
+                    pool.channelsOpened() / (double) accounts,
+                    uses == 0 ? 0 : pool.slotWaitNanos() / 1e6 / uses);
+            System.out.printf(
+                    "SSH commands: %d (%.2f per account), %.1f ms mean; SFTP: %d channels moved %d files"
+                            + " (%.1f files per channel), %.1f ms mean per channel%n",
+                    shell.commands(),
+                    shell.commands() / (double) accounts,
+                    shell.commands() == 0 ? 0 : shell.nanos() / 1e6 / shell.commands(),
+                    sftp.sftpChannels(),
+                    sftp.files(),
+                    sftp.sftpChannels() == 0 ? 0 : sftp.files() / (double) sftp.sftpChannels(),
+                    sftp.sftpChannels() == 0 ? 0 : sftp.sftpNanos() / 1e6 / sftp.sftpChannels());
+            System.out.printf(
+                    "database row locks (claims and completions): %d lock rounds, %.1f ms mean to take them,"
+                            + " %.2f ms per account%n",
+                    locks.calls(),
+                    locks.calls() == 0 ? 0 : locks.nanos() / 1e6 / locks.calls(),
+                    locks.nanos() / 1e6 / accounts);
+        }
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long pct(List<Long> sorted, int p) {

@@ -27,6 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * only if the control plane really uploaded its session over SFTP to the simulated node's disk.
  */
 public final class InProcessNodeAgent implements NodeAgentActivities {
+    @Override
+    public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+            java.util.List<StartAccountRequest> requests) {
+        return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+    }
 
     private final String nodeId;
     private final Path deployDir;

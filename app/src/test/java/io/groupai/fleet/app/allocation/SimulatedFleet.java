@@ -31,6 +31,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Map<String, EmbeddedSshNode> nodes = new LinkedHashMap<>();
     private final Map<String, InProcessNodeAgent> agents = new LinkedHashMap<>();
     private final List<String> realAgents = new java.util.ArrayList<>();
+    /** Every node's deploy directory (embedded and OpenSSH nodes). */
+    private final Map<String, Path> deployDirs = new LinkedHashMap<>();
 
     public SimulatedFleet(Api api, WorkflowClient client, Path dir) {
         this.api = api;
@@ -43,6 +45,7 @@ public final class SimulatedFleet implements AutoCloseable {
         EmbeddedSshNode node =
                 new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
         nodes.put(nodeId, node);
+        deployDirs.put(nodeId, node.deployDir());
         Api.Response created = api.post("/api/v1/group-ai/servers", """
                 {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
                  "deploy_dir": "%s", "max_accounts": %d}""".formatted(
@@ -66,6 +69,7 @@ public final class SimulatedFleet implements AutoCloseable {
         EmbeddedSshNode node =
                 new EmbeddedSshNode(nodeId, dir.resolve(nodeId), 0, "fleet", PASSWORD, List.of()).start();
         nodes.put(nodeId, node);
+        deployDirs.put(nodeId, node.deployDir());
         Api.Response created = api.post("/api/v1/group-ai/servers", """
                 {"node_id": "%s", "host": "127.0.0.1", "port": %d, "user": "fleet", "password": "%s",
                  "deploy_dir": "%s", "max_accounts": %d, "node_token": "%s-token-0123456789abcdef"}""".formatted(
@@ -74,6 +78,40 @@ public final class SimulatedFleet implements AutoCloseable {
             throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
         }
         realAgents.add(nodeId);
+        return this;
+    }
+
+    /**
+     * Registers a node served by a REAL OpenSSH sshd (key login): with the real worker-node agent
+     * ({@code realAgent}, installed by {@link #bootstrapAll}) or an in-process agent on its queue.
+     */
+    public SimulatedFleet openSshNode(
+            String nodeId, io.groupai.fleet.nodes.ssh.testing.OpenSshServer sshd, int maxAccounts, boolean realAgent) {
+        deployDirs.put(nodeId, sshd.deployDir());
+        java.util.Map<String, Object> server = new java.util.HashMap<>(java.util.Map.of(
+                "node_id", nodeId,
+                "host", "127.0.0.1",
+                "port", sshd.port(),
+                "user", sshd.user(),
+                "private_key", sshd.privateKeyPem(),
+                "deploy_dir", sshd.deployDir().toString(),
+                "max_accounts", maxAccounts));
+        if (realAgent) {
+            server.put("node_token", nodeId + "-token-0123456789abcdef");
+        }
+        Api.Response created = api.post(
+                "/api/v1/group-ai/servers",
+                tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(server));
+        if (created.status() != 201) {
+            throw new IllegalStateException("cannot register " + nodeId + ": " + created.body());
+        }
+        if (realAgent) {
+            realAgents.add(nodeId);
+        } else {
+            InProcessNodeAgent a = new InProcessNodeAgent(nodeId, sshd.deployDir());
+            agents.put(nodeId, a);
+            workers.newWorker(TaskQueues.node(nodeId)).registerActivitiesImplementations(a);
+        }
         return this;
     }
 
@@ -113,14 +151,14 @@ public final class SimulatedFleet implements AutoCloseable {
      */
     public SimulatedFleet start() throws InterruptedException {
         workers.start();
-        for (String nodeId : nodes.keySet()) {
+        for (String nodeId : deployDirs.keySet()) {
             Api.Response started = api.post("/api/v1/group-ai/servers/" + nodeId + "/actions/status", "");
             if (started.status() != 202) {
                 throw new IllegalStateException("cannot probe " + nodeId + ": " + started.body());
             }
         }
         java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-        for (String nodeId : nodes.keySet()) {
+        for (String nodeId : deployDirs.keySet()) {
             while (!"COMPLETED"
                     .equals(api.get("/api/v1/group-ai/workflows/server-op-" + nodeId)
                             .json()
@@ -168,7 +206,7 @@ public final class SimulatedFleet implements AutoCloseable {
     public void close() {
         workers.shutdownNow();
         for (String nodeId : realAgents) {
-            Path pidFile = nodes.get(nodeId).deployDir().resolve("run/worker-node.pid");
+            Path pidFile = deployDirs.get(nodeId).resolve("run/worker-node.pid");
             try {
                 if (Files.exists(pidFile)) {
                     long pid = Long.parseLong(Files.readString(pidFile).trim());

@@ -27,6 +27,13 @@ public interface NodeAgentActivities {
     @ActivityMethod
     AccountRuntimeState startAccount(StartAccountRequest request);
 
+    /**
+     * {@link #startAccount} for several accounts in one task, in request order: each starts or
+     * fails on its own ({@link StartedAccount#failure()}), so one account never fails its siblings.
+     */
+    @ActivityMethod
+    List<StartedAccount> startAccounts(List<StartAccountRequest> requests);
+
     @ActivityMethod
     AccountRuntimeState stopAccount(String accountId);
 

@@ -5,6 +5,7 @@ import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.NodeAgentActivities;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.groupai.fleet.workflows.agent.StartedAccount;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -33,6 +34,12 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
 
     /** How long a task may wait on a node's queue: a dead node fails the step after this, not a hung workflow. */
     public static final Duration NODE_SCHEDULE_TO_START = Duration.ofSeconds(30);
+    /** Accounts of one server that share their forward-step activities (see {@link ServerBatch}). */
+    static final int BATCH_SIZE = 25;
+    /** Start-to-close of a batched start on a node: a base plus a share per account (starts run one by one). */
+    static final Duration NODE_BATCH_START_TO_CLOSE = Duration.ofMinutes(2);
+
+    static final Duration NODE_START_PER_ACCOUNT = Duration.ofSeconds(10);
     /** Polls of listAccounts while an account reports "starting". */
     static final int CONFIRM_POLLS = 10;
 
@@ -110,17 +117,19 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
             progress.put(p.accountId(), new AccountProgress(p.accountId(), "PENDING", p.serverId(), 0, null));
         }
 
-        // Bounded parallelism without parking a workflow thread per waiting account.
+        // Accounts bound for the same server go through their forward steps together, in batches of up to
+        // BATCH_SIZE (one activity per step and batch). Batches of different servers, and of the same server,
+        // run at the same time, up to `parallelism` batches: uploads and starts to one server are pipelined.
         int parallelism = Math.max(1, request.parallelism());
-        List<Promise<AccountOutcome>> running = new ArrayList<>();
-        for (PlannedPlacement first : request.placements()) {
+        List<List<Promise<AccountOutcome>>> running = new ArrayList<>();
+        for (List<PlannedPlacement> batch : batches(request.placements(), BATCH_SIZE)) {
             while (running.size() >= parallelism) {
-                Promise.anyOf(running).get();
+                Promise.anyOf(running.stream().flatMap(List::stream).toList()).get();
                 collect(running, outcomes);
             }
-            running.add(Async.function(this::isolated, first));
+            running.add(start(batch));
         }
-        Promise.allOf(running).get();
+        Promise.allOf(running.stream().flatMap(List::stream).toList()).get();
         collect(running, outcomes);
 
         List<AccountOutcome> list = new ArrayList<>(outcomes.values());
@@ -142,13 +151,64 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         return List.copyOf(progress.values());
     }
 
-    private static void collect(List<Promise<AccountOutcome>> running, Map<String, AccountOutcome> outcomes) {
-        running.removeIf(p -> {
-            if (!p.isCompleted()) {
+    /**
+     * The batches of a chunk: its placements grouped by server (in plan order), cut into batches of
+     * at most {@code size}, taken round robin over the servers so the first batches reach every server.
+     */
+    static List<List<PlannedPlacement>> batches(List<PlannedPlacement> placements, int size) {
+        Map<String, List<List<PlannedPlacement>>> byServer = new LinkedHashMap<>();
+        for (PlannedPlacement p : placements) {
+            List<List<PlannedPlacement>> server = byServer.computeIfAbsent(p.serverId(), k -> new ArrayList<>());
+            if (server.isEmpty() || server.getLast().size() >= size) {
+                server.add(new ArrayList<>());
+            }
+            server.getLast().add(p);
+        }
+        List<List<PlannedPlacement>> out = new ArrayList<>();
+        for (int round = 0;
+                out.size() < byServer.values().stream().mapToInt(List::size).sum();
+                round++) {
+            for (List<List<PlannedPlacement>> server : byServer.values()) {
+                if (round < server.size()) {
+                    out.add(server.get(round));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Starts every account's saga of one batch, each on its own workflow thread, sharing a {@link ServerBatch}. */
+    private List<Promise<AccountOutcome>> start(List<PlannedPlacement> batch) {
+        String serverId = batch.get(0).serverId();
+        int n = batch.size();
+        ServerBatch shared = new ServerBatch(
+                serverId,
+                request.operationId(),
+                batch.stream().map(PlannedPlacement::accountId).toList(),
+                allocation,
+                Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.forBatch(n)),
+                nodeStub(
+                        ActivityOptions.newBuilder(NODE)
+                                .setStartToCloseTimeout(
+                                        NODE_BATCH_START_TO_CLOSE.plus(NODE_START_PER_ACCOUNT.multipliedBy(n)))
+                                .build(),
+                        serverId));
+        List<Promise<AccountOutcome>> members = new ArrayList<>();
+        for (PlannedPlacement p : batch) {
+            members.add(Async.function(this::isolated, p, shared));
+        }
+        return members;
+    }
+
+    private static void collect(List<List<Promise<AccountOutcome>>> running, Map<String, AccountOutcome> outcomes) {
+        running.removeIf(batch -> {
+            if (!batch.stream().allMatch(Promise::isCompleted)) {
                 return false;
             }
-            AccountOutcome outcome = p.get();
-            outcomes.put(outcome.accountId(), outcome);
+            batch.forEach(p -> {
+                AccountOutcome outcome = p.get();
+                outcomes.put(outcome.accountId(), outcome);
+            });
             return true;
         });
     }
@@ -157,10 +217,10 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
      * One account's saga, isolated: a failure nothing else caught (say, a contradiction reported by
      * a compensation step, or the next-best plan failing) becomes this account's failed outcome.
      */
-    private AccountOutcome isolated(PlannedPlacement first) {
+    private AccountOutcome isolated(PlannedPlacement first, ServerBatch batch) {
         long began = Workflow.currentTimeMillis();
         try {
-            return allocateOne(first, began);
+            return allocateOne(first, began, batch);
         } catch (TemporalFailure f) {
             String accountId = first.accountId();
             AccountProgress at = progress.get(accountId);
@@ -176,7 +236,7 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
     }
 
     /** One account's saga: try the planned server, then up to maxAlternatives next-best ones. */
-    private AccountOutcome allocateOne(PlannedPlacement first, long began) {
+    private AccountOutcome allocateOne(PlannedPlacement first, long began, ServerBatch batch) {
         String accountId = first.accountId();
         boolean fixed = request.fixed();
         AllocationType type = request.type();
@@ -186,7 +246,9 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         PlannedPlacement candidate = first;
         while (true) {
             tried.add(candidate.serverId());
-            Attempt attempt = tryOn(accountId, candidate.serverId(), tried.size(), type);
+            // Only the planned server is tried in the batch; a next-best server is tried alone.
+            Attempt attempt =
+                    tryOn(accountId, candidate.serverId(), tried.size(), type, tried.size() == 1 ? batch : null);
             if (attempt.failure() == null) {
                 progress.put(
                         accountId,
@@ -243,13 +305,32 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         }
     }
 
-    private Attempt tryOn(String accountId, String serverId, int attemptNo, AllocationType type) {
+    /** One attempt on one server; {@code batch} (or null) is the server batch the account walks its forward steps in. */
+    private Attempt tryOn(String accountId, String serverId, int attemptNo, AllocationType type, ServerBatch batch) {
+        try {
+            return attempt(accountId, serverId, attemptNo, type, batch != null && batch.has(accountId) ? batch : null);
+        } finally {
+            if (batch != null) {
+                batch.leave(accountId);
+            }
+        }
+    }
+
+    private Attempt attempt(String accountId, String serverId, int attemptNo, AllocationType type, ServerBatch batch) {
         ReserveRequest claim = new ReserveRequest(accountId, serverId, request.operationId());
         state(accountId, "RESERVING", serverId, attemptNo, null);
         Reservation reservation;
         try {
-            reservation = allocation.reserve(claim);
+            ReservedAccount item = batch == null ? null : batch.reserve.call(accountId, accountId);
+            if (item != null && item.reservation() != null) {
+                reservation = item.reservation();
+            } else {
+                // Refused in the batch (or alone from the start): the single activity gives the typed failure.
+                leave(batch, accountId);
+                reservation = allocation.reserve(claim);
+            }
         } catch (ActivityFailure f) {
+            leave(batch, accountId);
             // Another operation owns the account: neither this nor any other server can help.
             boolean terminal = FailureTypes.ACCOUNT_UNAVAILABLE.equals(Failures.type(f));
             return Attempt.failed(Failures.describe(accountId, serverId, "reserve", f), terminal);
@@ -260,17 +341,35 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         String step = "upload-session";
         try {
             state(accountId, "UPLOADING", serverId, attemptNo, null);
-            UploadedSession upload = sessions.upload(accountId, serverId);
+            UploadedAccount sent = has(batch, accountId) ? batch.upload.call(accountId, accountId) : null;
+            UploadedSession upload;
+            if (sent != null && sent.session() != null) {
+                upload = sent.session();
+            } else {
+                leave(batch, accountId);
+                upload = sessions.upload(accountId, serverId);
+            }
             uploaded = true;
 
             step = "start-account";
             state(accountId, "STARTING", serverId, attemptNo, upload.remotePath());
             NodeAgentActivities node = node(serverId);
             startAttempted = true;
-            AccountRuntimeState started = node.startAccount(new StartAccountRequest(accountId, reservation.scriptId()));
+            StartAccountRequest startRequest = new StartAccountRequest(accountId, reservation.scriptId());
+            StartedAccount begun = has(batch, accountId) ? batch.start.call(accountId, startRequest) : null;
+            AccountRuntimeState started;
+            if (begun != null && begun.state() != null) {
+                started = begun.state();
+            } else {
+                leave(batch, accountId);
+                started = node.startAccount(startRequest);
+            }
 
             step = "confirm";
             state(accountId, "CONFIRMING", serverId, attemptNo, started.status());
+            if (!"online".equals(started.status())) {
+                leave(batch, accountId); // polls on its own; its siblings record without it
+            }
             String why = confirm(node, accountId, started);
             if (why != null) {
                 throw ApplicationFailure.newNonRetryableFailure(why, FailureTypes.NOT_RUNNING);
@@ -278,10 +377,16 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
 
             step = "record-history";
             state(accountId, "RECORDING", serverId, attemptNo, null);
-            allocation.complete(new CompleteRequest(
-                    accountId, serverId, type, reservation.loadScore(), request.operationId(), null));
+            CompleteRequest record = new CompleteRequest(
+                    accountId, serverId, type, reservation.loadScore(), request.operationId(), null);
+            boolean recorded = has(batch, accountId) && batch.complete.call(accountId, record) == null;
+            if (!recorded) {
+                leave(batch, accountId);
+                allocation.complete(record);
+            }
             return new Attempt(upload.remotePath(), reservation.loadScore(), null, false);
         } catch (ActivityFailure f) {
+            leave(batch, accountId);
             String failure = Failures.describe(accountId, serverId, step, f);
             boolean neverReachedNode = "start-account".equals(step) && Failures.scheduleToStartTimeout(f);
             return compensate(
@@ -292,8 +397,19 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
                     startAttempted && !neverReachedNode,
                     FailureTypes.NO_SESSION.equals(Failures.type(f)));
         } catch (ApplicationFailure notRunning) {
+            leave(batch, accountId);
             String failure = Failures.describe(accountId, serverId, step, notRunning.getOriginalMessage());
             return compensate(claim, attemptNo, failure, uploaded, true, false);
+        }
+    }
+
+    private static boolean has(ServerBatch batch, String accountId) {
+        return batch != null && batch.has(accountId);
+    }
+
+    private static void leave(ServerBatch batch, String accountId) {
+        if (batch != null) {
+            batch.leave(accountId);
         }
     }
 

@@ -29,6 +29,15 @@ public interface AllocationActivities {
     @ActivityMethod
     Reservation reserve(ReserveRequest request);
 
+    /**
+     * {@link #reserve} for several accounts on one server, in request order: one transaction, one
+     * lock on the server, one capacity count. Each account is claimed or refused on its own (a
+     * refused item names why and changed nothing), so one account never fails its siblings. {@link
+     * OneByOne#reserve} does it one account at a time, for implementations without a cheaper way.
+     */
+    @ActivityMethod
+    List<ReservedAccount> reserveBatch(ReserveBatchRequest request);
+
     /** Gives the claim back (only the claim this workflow holds); a no-op when it is gone. */
     @ActivityMethod
     void release(ReserveRequest request);
@@ -43,6 +52,13 @@ public interface AllocationActivities {
     /** Writes allocation_history and marks the account online. Idempotent per workflow. */
     @ActivityMethod
     void complete(CompleteRequest request);
+
+    /**
+     * {@link #complete} for several accounts: the accounts whose completion failed, with why (an
+     * empty map when all are recorded). Each account is completed or refused on its own.
+     */
+    @ActivityMethod
+    java.util.Map<String, String> completeBatch(List<CompleteRequest> requests);
 
     /**
      * Chooses (or checks) the migration target and reserves its capacity; the account keeps its

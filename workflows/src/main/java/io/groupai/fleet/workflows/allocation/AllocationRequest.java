@@ -11,7 +11,8 @@ import java.util.List;
  * @param accountIds      accounts to place; null or empty with no targets means every unallocated account
  * @param type            history type; null means {@link AllocationType#INITIAL}
  * @param targets         fixed placements (batch); the workflow tries no other server for them
- * @param parallelism     accounts handled at the same time; null or &lt; 1 means {@link #DEFAULT_PARALLELISM}
+ * @param parallelism     server batches (up to 25 accounts of one server each) handled at the same time; null or
+ *                        &lt; 1 means {@link #DEFAULT_PARALLELISM}
  * @param maxAlternatives next-best servers tried after a failure; null means {@link #DEFAULT_ALTERNATIVES}
  * @param nodeScheduleToStartSeconds how long a task may wait on a node's queue before the node counts as dead for
  *                   this step; null means {@link AllocateChunkWorkflowImpl#NODE_SCHEDULE_TO_START}

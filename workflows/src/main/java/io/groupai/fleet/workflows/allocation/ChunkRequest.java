@@ -10,7 +10,7 @@ import java.util.List;
  * @param strategy     strategy for next-best servers after a failure; null for fixed targets
  * @param fixed        true for operator-chosen targets: no other server is tried
  * @param placements   first choice per account
- * @param parallelism  accounts handled at the same time
+ * @param parallelism  server batches ({@link ServerBatch}) handled at the same time
  * @param maxAlternatives next-best servers tried after a failure
  * @param nodeScheduleToStartSeconds see {@link AllocationRequest#nodeScheduleToStartSeconds()}
  */

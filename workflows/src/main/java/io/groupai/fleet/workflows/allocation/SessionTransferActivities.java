@@ -15,6 +15,14 @@ public interface SessionTransferActivities {
     @ActivityMethod
     UploadedSession upload(String accountId, String serverId);
 
+    /**
+     * {@link #upload} of several accounts' archives to one server, in request order; each item
+     * succeeds or fails on its own. {@link OneByOne#upload} uploads them one at a time; the SFTP
+     * implementation uses one SSH session, one prepare command, one SFTP channel and one verify command for all.
+     */
+    @ActivityMethod
+    java.util.List<UploadedAccount> uploadBatch(String serverId, java.util.List<String> accountIds);
+
     /** Removes the account's session directory from the server (compensation); idempotent. */
     @ActivityMethod
     void remove(String accountId, String serverId);

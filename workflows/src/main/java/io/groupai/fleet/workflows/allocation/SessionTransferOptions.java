@@ -41,5 +41,17 @@ public final class SessionTransferOptions {
             .setRetryOptions(AllocateChunkWorkflowImpl.BOUNDED_RETRIES)
             .build();
 
+    /**
+     * A batched upload of {@code archives} archives moves them one after the other on one channel, each cut at
+     * the transfer timeout: start-to-close grows with the batch; the heartbeat timeout stays per archive.
+     */
+    static ActivityOptions forBatch(int archives) {
+        return ActivityOptions.newBuilder(OPTIONS)
+                .setStartToCloseTimeout(SFTP_TRANSFER_TIMEOUT
+                        .multipliedBy(Math.max(1, archives))
+                        .plus(SSH_COMMANDS_MARGIN))
+                .build();
+    }
+
     private SessionTransferOptions() {}
 }

@@ -112,6 +112,50 @@ class AllocateAccountsWorkflowTest {
     }
 
     @Test
+    void accountsBoundForOneServerShareOneActivityPerStepAndOneFailingItemGoesOnAloneWithoutItsSiblings() {
+        FakeNode a = server("a", 5, true);
+        server("b", 5, true);
+        server("c", 5, true);
+        a.refuse.add("acc4"); // fails inside a's batched start
+        for (int i = 1; i <= 8; i++) {
+            fleet.unallocated.add("acc" + i);
+        }
+
+        AllocationResult result = run("allocate-batched", AllocationRequest.auto("balanced"));
+
+        assertThat(result.placed()).as(result.toString()).isEqualTo(8);
+        // balanced: acc1, acc4, acc7 planned on a; acc2, acc5, acc8 on b; acc3, acc6 on c — one batch per server
+        assertThat(events)
+                .filteredOn(e -> e.startsWith("reserveBatch"))
+                .containsExactlyInAnyOrder(
+                        "reserveBatch a [acc1, acc4, acc7]",
+                        "reserveBatch b [acc2, acc5, acc8]",
+                        "reserveBatch c [acc3, acc6]");
+        assertThat(events).filteredOn(e -> e.startsWith("uploadBatch")).hasSize(3);
+        assertThat(events)
+                .filteredOn(e -> e.startsWith("startAccounts"))
+                .contains("startAccounts a [acc1, acc4, acc7]")
+                .hasSize(3);
+        // acc4's item failed: it retried the start alone, was compensated on a and placed elsewhere on its own;
+        // its siblings on a were recorded in one batch without it.
+        assertThat(events)
+                .filteredOn(e -> e.startsWith("completeBatch"))
+                .containsExactlyInAnyOrder(
+                        "completeBatch a [acc1, acc7]",
+                        "completeBatch b [acc2, acc5, acc8]",
+                        "completeBatch c [acc3, acc6]");
+        assertThat(events)
+                .containsSubsequence("start acc4@a", "start acc4@a", "stop acc4@a", "remove acc4@a", "release acc4@a");
+        AccountOutcome acc4 = result.outcomes().stream()
+                .filter(o -> o.accountId().equals("acc4"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(acc4.serverId()).isNotEqualTo("a");
+        assertThat(acc4.attempts()).singleElement().asString().contains("account acc4 on server a, step start-account");
+        assertThat(fleet.history).hasSize(8);
+    }
+
+    @Test
     void anAutoAllocationListsItsAccountsAndServersInSearchAttributesWhereTheClusterHasThem() {
         env.registerSearchAttribute("AccountId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
         env.registerSearchAttribute("NodeId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
@@ -194,7 +238,7 @@ class AllocateAccountsWorkflowTest {
         assertThat(outcome.message())
                 .contains("account acc1 on server c, step upload-session", "gave up after 3 server(s)");
         assertThat(events)
-                .filteredOn(e -> e.startsWith("reserve"))
+                .filteredOn(e -> e.startsWith("reserve "))
                 .containsExactly("reserve acc1@a", "reserve acc1@b", "reserve acc1@c");
         assertThat(events).filteredOn(e -> e.startsWith("release")).hasSize(3);
         assertThat(fleet.placement).isEmpty();
@@ -450,6 +494,19 @@ class AllocateAccountsWorkflowTest {
 
     /** The database, in memory: capacity per server, one server per account, claims by workflow id. */
     final class FakeFleet implements AllocationActivities {
+        @Override
+        public List<ReservedAccount> reserveBatch(ReserveBatchRequest request) {
+            events.add("reserveBatch " + request.serverId() + " " + request.accountIds());
+            return OneByOne.reserve(this, request);
+        }
+
+        @Override
+        public Map<String, String> completeBatch(List<CompleteRequest> requests) {
+            events.add("completeBatch " + requests.get(0).serverId() + " "
+                    + requests.stream().map(CompleteRequest::accountId).toList());
+            return OneByOne.complete(this, requests);
+        }
+
         final Map<String, Integer> max = new TreeMap<>();
         final Map<String, String> placement = new ConcurrentHashMap<>();
         final Map<String, String> reserved = new ConcurrentHashMap<>();
@@ -597,6 +654,12 @@ class AllocateAccountsWorkflowTest {
 
     final class FakeSessions implements SessionTransferActivities {
         @Override
+        public List<UploadedAccount> uploadBatch(String serverId, List<String> accountIds) {
+            events.add("uploadBatch " + serverId + " " + accountIds);
+            return OneByOne.upload(this, serverId, accountIds);
+        }
+
+        @Override
         public UploadedSession upload(String accountId, String serverId) {
             events.add("upload " + accountId + "@" + serverId);
             if (fleet.sessionlessServers.contains(serverId)) {
@@ -621,6 +684,14 @@ class AllocateAccountsWorkflowTest {
     }
 
     final class FakeNode implements NodeAgentActivities {
+        @Override
+        public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+                java.util.List<StartAccountRequest> requests) {
+            events.add("startAccounts " + id + " "
+                    + requests.stream().map(StartAccountRequest::accountId).toList());
+            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+        }
+
         final String id;
         final Set<String> running = ConcurrentHashMap.newKeySet();
         volatile boolean refuseStart;

@@ -128,6 +128,16 @@ class AllocationHistoryBoundTest {
 
     /** Capacity for everyone, round robin over the servers, O(1) per call. */
     static final class QuickFleet implements AllocationActivities {
+        @Override
+        public List<ReservedAccount> reserveBatch(ReserveBatchRequest request) {
+            return OneByOne.reserve(this, request);
+        }
+
+        @Override
+        public Map<String, String> completeBatch(List<CompleteRequest> requests) {
+            return OneByOne.complete(this, requests);
+        }
+
         final NavigableSet<String> unallocated = new ConcurrentSkipListSet<>();
         final Map<String, String> completed = new ConcurrentHashMap<>();
         private int next;
@@ -184,6 +194,11 @@ class AllocationHistoryBoundTest {
 
     static final class QuickSessions implements SessionTransferActivities {
         @Override
+        public List<UploadedAccount> uploadBatch(String serverId, List<String> accountIds) {
+            return OneByOne.upload(this, serverId, accountIds);
+        }
+
+        @Override
         public UploadedSession upload(String accountId, String serverId) {
             return new UploadedSession(accountId, serverId, "/srv/" + serverId + "/sessions/" + accountId, "ab", 1);
         }
@@ -198,6 +213,12 @@ class AllocationHistoryBoundTest {
     }
 
     static final class QuickNode implements NodeAgentActivities {
+        @Override
+        public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+                java.util.List<StartAccountRequest> requests) {
+            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+        }
+
         @Override
         public AccountRuntimeState startAccount(StartAccountRequest request) {
             return new AccountRuntimeState(request.accountId(), "online", null, null);

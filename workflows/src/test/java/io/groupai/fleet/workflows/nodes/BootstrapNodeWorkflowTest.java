@@ -183,6 +183,12 @@ class BootstrapNodeWorkflowTest {
     /** Only ping is used by bootstrap; the rest belong to other workflows' tests. */
     class Agent implements NodeAgentActivities {
         @Override
+        public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+                java.util.List<io.groupai.fleet.workflows.agent.StartAccountRequest> requests) {
+            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+        }
+
+        @Override
         public NodePing ping() {
             calls.add("ping");
             return new NodePing("n1", "test", "simulated", 0, 42);
