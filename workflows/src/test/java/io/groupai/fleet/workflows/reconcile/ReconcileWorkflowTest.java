@@ -452,6 +452,12 @@ class ReconcileWorkflowTest {
 
     final class FakeSessions implements SessionTransferActivities {
         @Override
+        public List<io.groupai.fleet.workflows.allocation.UploadedAccount> uploadBatch(
+                String serverId, List<String> accountIds) {
+            return io.groupai.fleet.workflows.allocation.OneByOne.upload(this, serverId, accountIds);
+        }
+
+        @Override
         public UploadedSession upload(String accountId, String serverId) {
             events.add("upload " + accountId + "@" + serverId);
             nodes.get(serverId).sessions.add(accountId);
@@ -471,6 +477,12 @@ class ReconcileWorkflowTest {
     }
 
     final class FakeNode implements NodeAgentActivities {
+        @Override
+        public List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+                List<io.groupai.fleet.workflows.agent.StartAccountRequest> requests) {
+            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+        }
+
         final String id;
         final Set<String> running = ConcurrentHashMap.newKeySet();
         final Set<String> sessions = ConcurrentHashMap.newKeySet();

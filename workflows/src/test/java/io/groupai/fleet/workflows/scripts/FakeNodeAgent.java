@@ -20,6 +20,12 @@ import java.util.function.LongSupplier;
 /** A node agent for workflow tests: installs scripts (or refuses them), sends messages as its accounts. */
 class FakeNodeAgent implements NodeAgentActivities {
 
+    @Override
+    public List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
+            List<io.groupai.fleet.workflows.agent.StartAccountRequest> requests) {
+        return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
+    }
+
     record Sent(String accountId, long chatId, String text, long atMillis) {}
 
     final String nodeId;
