@@ -18,7 +18,7 @@ import java.util.Set;
  * base_url, weight, enabled, max_concurrent, auth_file, optional launch command), {@code router}
  * (host, port, strategy, health_check_interval, health_check_timeout, auto_restart) and
  * {@code logging} (level, file). Fields the seed does not have are optional with defaults:
- * allowed_fails, cooldown_time, queue_size, queue_timeout, request_timeout, health_path,
+ * allowed_fails, cooldown_time, queue_size, queue_timeout, request_timeout, startup_timeout, health_path,
  * api_key_file; per account api_key (sent to the upstream) and launch_command.
  */
 public record RouterConfig(List<Account> accounts, Router router, Logging logging) {
@@ -58,6 +58,7 @@ public record RouterConfig(List<Account> accounts, Router router, Logging loggin
             int queueSize,
             Duration queueTimeout,
             Duration requestTimeout,
+            Duration startupTimeout,
             String apiKeyFile) {}
 
     public record Logging(String level, String file) {}
@@ -116,6 +117,7 @@ public record RouterConfig(List<Account> accounts, Router router, Logging loggin
                 intValue(r, "queue_size", 0, 0, 1_000_000, "router.queue_size"),
                 seconds(r, "queue_timeout", 10, "router.queue_timeout"),
                 seconds(r, "request_timeout", 600, "router.request_timeout"),
+                seconds(r, "startup_timeout", 60, "router.startup_timeout"),
                 text(r, "api_key_file", "auth_profiles/key.txt"));
         JsonNode l = root.path("logging");
         Logging logging = new Logging(text(l, "level", "INFO"), text(l, "file", null));

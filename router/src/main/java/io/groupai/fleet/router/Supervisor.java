@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Health checks (GET {base_url}{health_path} every health_check_interval, health_check_timeout;
  * any answer below 500 means the instance is up) and managed instances: those with a
  * launch_command are started with the pool and, with auto_restart, started again when their
- * process dies or fails three checks in a row, with an exponential backoff (1 s .. 60 s).
+ * process dies or fails three checks in a row (checks during its first startup_timeout do not
+ * count), with an exponential backoff (1 s .. 60 s).
  * Runs on the pool's one supervisor thread; the checks themselves are asynchronous.
  */
 final class Supervisor {
@@ -35,6 +36,7 @@ final class Supervisor {
         volatile boolean checking;
         volatile int failedChecks;
         Process process;
+        volatile long launchedAt;
         long nextRestart;
         Duration backoff = Duration.ofSeconds(1);
         int restarts;
@@ -125,6 +127,7 @@ final class Supervisor {
             pb.environment().put("ROUTER_INSTANCE_ID", i.id());
             pb.environment().put("ROUTER_INSTANCE_PORT", Integer.toString(i.port));
             s.process = pb.start();
+            s.launchedAt = System.nanoTime();
             i.setStatus(Instance.Status.STARTING, "launched, pid " + s.process.pid() + ", output in " + out);
             s.nextCheck = System.nanoTime() + 500_000_000L; // look soon: starting instances are skipped
         } catch (IOException e) {
@@ -154,7 +157,12 @@ final class Supervisor {
                 s.backoff = Duration.ofSeconds(1);
                 i.healthResult(true, null);
             } else {
-                s.failedChecks++;
+                boolean booting = i.status(System.nanoTime()) == Instance.Status.STARTING
+                        && System.nanoTime() - s.launchedAt
+                                < cfg.startupTimeout().toNanos();
+                if (!booting) { // a process still starting up is not failing yet
+                    s.failedChecks++;
+                }
                 i.healthResult(false, e != null ? "no answer: " + describe(e) : "HTTP " + r.statusCode());
             }
         });
