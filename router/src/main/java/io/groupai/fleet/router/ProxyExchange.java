@@ -156,18 +156,28 @@ final class ProxyExchange {
     private void connect(Instance i) {
         ChannelFuture f = pool.connect(front.channel().eventLoop(), i);
         f.addListener((ChannelFutureListener) cf -> {
-            if (done || instance != i) {
-                if (cf.isSuccess()) {
-                    cf.channel().close();
-                }
+            if (!front.executor().inEventLoop()) {
+                // A channel that could not even be created (e.g. out of file descriptors) reports on
+                // Netty's global executor: come back to this exchange's loop first.
+                front.executor().execute(() -> connected(cf, i));
                 return;
             }
-            if (cf.isSuccess()) {
-                attach(cf.channel());
-            } else {
-                connectionFailed("cannot connect: " + rootMessage(cf.cause()));
-            }
+            connected(cf, i);
         });
+    }
+
+    private void connected(ChannelFuture cf, Instance i) {
+        if (done || instance != i) {
+            if (cf.isSuccess()) {
+                cf.channel().close();
+            }
+            return;
+        }
+        if (cf.isSuccess()) {
+            attach(cf.channel());
+        } else {
+            connectionFailed("cannot connect: " + rootMessage(cf.cause()));
+        }
     }
 
     private void attach(Channel c) {

@@ -120,10 +120,16 @@ public final class RouterBench {
             System.out.println("each rate: the same rate direct and through the pool, interleaved; open loop;"
                     + " latency from the scheduled send time to the last byte");
             for (int rate : rates) {
-                run(direct, viaPool, rate, 3, false); // warm-up: connections, JIT
+                run(direct, viaPool, rate, 5, false); // warm-up: connections, JIT
                 run(direct, viaPool, rate, seconds, true);
             }
             streaming(direct, viaPool, 2000);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nload average after: %s%n",
+                    Files.exists(Path.of("/proc/loadavg"))
+                            ? Files.readString(Path.of("/proc/loadavg")).trim()
+                            : "?");
         } finally {
             upstream.close().sync();
             upstreamGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -138,6 +144,7 @@ public final class RouterBench {
         viaPool.reset(n);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long cpu0 = poolCpuNanos(mx);
+        long upstreamCpu0 = cpuNanos(mx, "bench-upstream");
         long processCpu0 = processCpuNanos();
         long interval = 1_000_000_000L / rate;
         long t0 = System.nanoTime() + 10_000_000L;
@@ -159,6 +166,7 @@ public final class RouterBench {
         direct.await(10);
         viaPool.await(10);
         long cpu = poolCpuNanos(mx) - cpu0;
+        long upstreamCpu = cpuNanos(mx, "bench-upstream") - upstreamCpu0;
         long processCpu = processCpuNanos() - processCpu0;
         if (!print) {
             return;
@@ -185,6 +193,10 @@ public final class RouterBench {
                 "  pool CPU: %.1f µs per request (router-io threads); whole process (load generator, upstream, pool): %.1f µs per pool request%n",
                 cpu / 1000.0 / n,
                 processCpu / 1000.0 / n);
+        System.out.printf(
+                Locale.ROOT,
+                "  for scale: the upstream (a minimal Netty server, one socket per request where the pool has two) used %.1f µs per request%n",
+                upstreamCpu / 1000.0 / (2.0 * n));
     }
 
     private static void print(String name, Stats s, int errors) {
@@ -215,9 +227,13 @@ public final class RouterBench {
     }
 
     private static long poolCpuNanos(ThreadMXBean mx) {
+        return cpuNanos(mx, "router-");
+    }
+
+    private static long cpuNanos(ThreadMXBean mx, String prefix) {
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("router-")) {
+            if (t.getName().startsWith(prefix)) {
                 long c = mx.getThreadCpuTime(t.threadId());
                 if (c > 0) {
                     sum += c;
@@ -297,21 +313,33 @@ public final class RouterBench {
             }
         }
 
+        /** At most this many connections: when all are busy, requests wait here (their clock runs). */
+        static final int MAX_CONNECTIONS = 64;
+
+        int connections;
+        final ArrayDeque<long[]> pending = new ArrayDeque<>();
+
         void send(long scheduledAt, boolean stream) {
             loop.execute(() -> {
                 Channel c;
-                while ((c = idle.pollLast()) != null && !c.isActive()) {}
+                while ((c = idle.pollLast()) != null && !c.isActive()) {
+                    connections--;
+                }
                 if (c != null) {
                     write(c, scheduledAt, stream);
-                } else {
+                } else if (connections < MAX_CONNECTIONS) {
+                    connections++;
                     bootstrap.connect("127.0.0.1", port).addListener(f -> {
                         if (f.isSuccess()) {
                             write(((io.netty.channel.ChannelFuture) f).channel(), scheduledAt, stream);
                         } else {
+                            connections--;
                             errors.incrementAndGet();
                             finished.countDown();
                         }
                     });
+                } else {
+                    pending.addLast(new long[] {scheduledAt, stream ? 1 : 0});
                 }
             });
         }
@@ -345,7 +373,12 @@ public final class RouterBench {
             } else if (!ok) {
                 errors.incrementAndGet();
             }
-            idle.addLast(c);
+            long[] next = pending.pollFirst();
+            if (next != null) {
+                write(c, next[0], next[1] == 1);
+            } else {
+                idle.addLast(c);
+            }
             finished.countDown();
             CountDownLatch one = oneShot;
             if (one != null) {
