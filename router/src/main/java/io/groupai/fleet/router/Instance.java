@@ -49,7 +49,7 @@ public final class Instance {
     private volatile Status status = Status.UNKNOWN;
     private volatile long cooldownUntilNanos;
     private volatile long cooldownUntilEpochMillis;
-    private volatile double lastHeartbeat; // epoch seconds of the last good health check, 0 = never
+    private volatile long lastHeartbeatMillis; // epoch millis of the last good health check, 0 = never
     private volatile String lastError;
     final AtomicInteger current = new AtomicInteger();
     final AtomicLong total = new AtomicLong();
@@ -116,8 +116,9 @@ public final class Instance {
         return failed.get();
     }
 
-    public double lastHeartbeat() {
-        return lastHeartbeat;
+    /** Epoch milliseconds of the last passed health check, 0 = never. */
+    public long lastHeartbeatMillis() {
+        return lastHeartbeatMillis;
     }
 
     public String lastError() {
@@ -210,7 +211,7 @@ public final class Instance {
     /** A health check result. */
     void healthResult(boolean ok, String detail) {
         if (ok) {
-            lastHeartbeat = System.currentTimeMillis() / 1000.0;
+            lastHeartbeatMillis = System.currentTimeMillis();
             synchronized (this) {
                 if (status != Status.COOLDOWN && status != Status.HEALTHY) {
                     setStatus(Status.HEALTHY, "health check passed");

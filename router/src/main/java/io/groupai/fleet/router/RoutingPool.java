@@ -342,15 +342,16 @@ public final class RoutingPool implements AutoCloseable {
         n.put("max_concurrent", i.maxConcurrent());
         n.put("total_requests", i.totalRequests());
         n.put("failed_requests", i.failedRequests());
-        if (i.lastHeartbeat() > 0) {
-            n.put("last_heartbeat", i.lastHeartbeat());
+        if (i.lastHeartbeatMillis() > 0) {
+            // Epoch seconds with milliseconds, as the seed prints them (1703123456.789), never 1.7E9.
+            n.put("last_heartbeat", java.math.BigDecimal.valueOf(i.lastHeartbeatMillis(), 3));
         } else {
             n.putNull("last_heartbeat");
         }
         n.put("base_url", i.account().baseUrl());
         long until = i.cooldownUntilEpochMillis();
         if (until > 0) {
-            n.put("cooldown_until", until / 1000.0);
+            n.put("cooldown_until", java.math.BigDecimal.valueOf(until, 3));
         }
         if (i.lastError() != null) {
             n.put("last_error", i.lastError());

@@ -446,6 +446,8 @@ class RoutingPoolTest {
                                 instanceStatus(pool, "a").path("status").asText())
                         .isEqualTo("healthy"));
         assertThat(instanceStatus(pool, "a").path("last_heartbeat").asDouble()).isPositive();
+        assertThat(get(pool, "/router/status").body())
+                .containsPattern("\"last_heartbeat\":1\\d{9}\\.\\d{1,3}[,}]"); // the seed's 1703123456.789
 
         a.close();
         await().atMost(Duration.ofSeconds(5))
