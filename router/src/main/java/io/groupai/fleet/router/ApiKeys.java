@@ -8,7 +8,6 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,9 +100,5 @@ public final class ApiKeys {
         }
         Source x = extra;
         return x != null && x.valid(key);
-    }
-
-    static Predicate<String> none() {
-        return k -> false;
     }
 }

@@ -1,6 +1,5 @@
 package io.groupai.fleet.router;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +22,9 @@ final class FrontHandler extends ChannelInboundHandlerAdapter {
 
     private final RoutingPool pool;
     private ProxyExchange exchange;
+    private ChannelHandlerContext ctx;
+    /** Requests a client pipelined behind the one in flight: answered in order, after it. */
+    private final java.util.ArrayDeque<FullHttpRequest> pipelined = new java.util.ArrayDeque<>();
 
     FrontHandler(RoutingPool pool) {
         this.pool = pool;
@@ -34,6 +36,20 @@ final class FrontHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        this.ctx = ctx;
+        if (exchange != null || resuming || !pipelined.isEmpty()) {
+            if (pipelined.size() >= 16) {
+                req.release();
+                ctx.close();
+                return;
+            }
+            pipelined.addLast(req);
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
             req.release();
             write(
@@ -137,6 +153,27 @@ final class FrontHandler extends ChannelInboundHandlerAdapter {
     void exchangeEnded(ProxyExchange x) {
         if (exchange == x) {
             exchange = null;
+            if (!pipelined.isEmpty()) {
+                // Not from inside the ending exchange: on the next turn of the loop, in order.
+                resuming = true;
+                ctx.executor().execute(() -> {
+                    resuming = false;
+                    drain();
+                });
+            }
+        }
+    }
+
+    private boolean resuming;
+
+    private void drain() {
+        FullHttpRequest next;
+        while (exchange == null && !resuming && (next = pipelined.pollFirst()) != null) {
+            if (ctx.channel().isActive()) {
+                handle(ctx, next);
+            } else {
+                next.release();
+            }
         }
     }
 
@@ -154,6 +191,10 @@ final class FrontHandler extends ChannelInboundHandlerAdapter {
         ProxyExchange x = exchange;
         if (x != null) {
             x.abort();
+        }
+        FullHttpRequest r;
+        while ((r = pipelined.pollFirst()) != null) {
+            r.release();
         }
         ctx.fireChannelInactive();
     }
@@ -184,9 +225,5 @@ final class FrontHandler extends ChannelInboundHandlerAdapter {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress()
                 : "";
-    }
-
-    static ArrayNode array() {
-        return OpenAiErrors.JSON.createArrayNode();
     }
 }

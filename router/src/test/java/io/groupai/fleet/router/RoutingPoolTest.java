@@ -495,4 +495,34 @@ class RoutingPoolTest {
         assertThat(status.path("instances").get(0).path("total_requests").asLong())
                 .isEqualTo(2);
     }
+
+    @Test
+    void pipelinedRequestsOnOneConnectionAreAnsweredInOrder() throws Exception {
+        TestUpstream a = upstream("a");
+        a.delayMillis = 100;
+        RoutingPool pool = start(List.of(account(a, "")), "");
+        String body = "{\"model\": \"m\", \"messages\": []}";
+        String one =
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body;
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", pool.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((one + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n" + one).getBytes());
+            s.getOutputStream().flush();
+            java.io.InputStream in = s.getInputStream();
+            StringBuilder got = new StringBuilder();
+            byte[] buf = new byte[8192];
+            while (got.toString().split("HTTP/1.1 200").length - 1 < 3) {
+                int n = in.read(buf);
+                assertThat(n).isPositive();
+                got.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            String all = got.toString();
+            int first = all.indexOf("Hello from a");
+            int health = all.indexOf("available_instances");
+            int second = all.lastIndexOf("Hello from a");
+            assertThat(first).isPositive().isLessThan(health);
+            assertThat(health).isLessThan(second);
+        }
+    }
 }

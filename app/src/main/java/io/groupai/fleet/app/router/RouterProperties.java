@@ -15,8 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param port    where it listens (0: any free port); replaces the config file's router.port, which
  *                in the seed's file is 8080, the app's own port
  * @param host    where it listens; blank: the config file's router.host
- * @param config  the multi_account_config.json (re-read when it changes); a missing file means no
- *                instances until it appears
+ * @param config  the multi_account_config.json (re-read when it changes); the pool listens once it
+ *                exists
  */
 @Validated
 @ConfigurationProperties("groupai.router")

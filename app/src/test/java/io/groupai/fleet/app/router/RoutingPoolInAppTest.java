@@ -20,7 +20,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The routing pool the app starts on its own port: it picks up the config file when it appears,
+ * The routing pool the app starts on its own port once its config file appears,
  * proxies to a real loopback upstream, and accepts the API keys created through the app's REST API
  * (kept in the database), and only those, once one exists.
  */
@@ -64,7 +64,6 @@ class RoutingPoolInAppTest {
 
     @Test
     void thePoolInTheAppRoutesToTheConfiguredUpstreamAndChecksKeysFromTheDatabase() throws Exception {
-        assertThat(embedded.pool().port()).isPositive().isNotEqualTo(appPort);
         Files.createDirectories(config.getParent());
         Files.writeString(
                 config,
@@ -72,6 +71,9 @@ class RoutingPoolInAppTest {
                         + upstream.getAddress().getPort()
                         + ", \"weight\": 1, \"enabled\": true, \"max_concurrent\": 3}],"
                         + " \"router\": {\"port\": 8080, \"host\": \"0.0.0.0\", \"strategy\": \"roundrobin\"}}");
+        // No config when the app started: the pool starts (its own port) once the file appears.
+        await().atMost(Duration.ofSeconds(20)).until(() -> embedded.pool() != null);
+        assertThat(embedded.pool().port()).isPositive().isNotEqualTo(appPort);
         Api pool = new Api(embedded.pool().port());
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(pool.get("/health").status()).isEqualTo(200));
