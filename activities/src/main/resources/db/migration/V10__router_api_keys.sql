@@ -5,6 +5,6 @@ CREATE TABLE router_api_keys (
     name        VARCHAR(100) NOT NULL,
     key_hash    CHAR(64)     NOT NULL,
     key_prefix  VARCHAR(16)  NOT NULL,
-    created_at  TIMESTAMP    NOT NULL,
+    created_at  TIMESTAMP(3) NOT NULL,
     CONSTRAINT uq_router_api_keys_hash UNIQUE (key_hash)
 );
