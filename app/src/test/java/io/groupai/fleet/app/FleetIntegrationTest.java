@@ -25,6 +25,9 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.demo.enabled=false",
             // Tests run the reconciler themselves; a scheduled run would repair other tests' fixtures.
             "groupai.reconcile.scheduled=false",
+            "groupai.router.port=0",
+            "groupai.router.host=127.0.0.1",
+            "groupai.router.config=${java.io.tmpdir}/groupai-test/multi_account_config.json",
             "groupai.data-dir=${java.io.tmpdir}/groupai-test",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
             "groupai.sessions.max-unpacked-bytes=8388608",

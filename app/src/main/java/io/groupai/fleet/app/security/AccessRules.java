@@ -19,7 +19,7 @@ import org.springframework.web.util.UrlPathHelper;
  *
  * <ul>
  *   <li>admin: server registry writes (create, update, delete, import, host-key pins, node-token
- *       rotation), users, API tokens,
+ *       rotation), users, API tokens, routing-pool keys,
  *       the audit log;
  *   <li>viewer: every other read (GET, HEAD);
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands),
@@ -33,7 +33,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final List<Pattern> ADMIN_ANY_METHOD = List.of(
             Pattern.compile("/api/v1/auth/users(/.*)?"),
             Pattern.compile("/api/v1/auth/api-tokens(/.*)?"),
-            Pattern.compile("/api/v1/audit(/.*)?"));
+            Pattern.compile("/api/v1/audit(/.*)?"),
+            // API keys of the routing pool are keys: admins only, reads included.
+            Pattern.compile("/api/v1/group-ai/router/keys(/.*)?"));
     private static final Pattern SERVER_COLLECTION = Pattern.compile(SERVERS + "/?");
     private static final Pattern SERVER_IMPORT = Pattern.compile(SERVERS + "/import/?");
     private static final Pattern ONE_SERVER = Pattern.compile(SERVERS + "/[^/]+/?");

@@ -181,6 +181,8 @@ class RoleAccessApiTest {
         assertRefused(operator, "POST", "/api/v1/auth/users", "{}", "admin");
         assertRefused(operator, "POST", "/api/v1/auth/api-tokens", "{}", "admin");
         assertRefused(operator, "GET", "/api/v1/audit", null, "admin");
+        assertRefused(operator, "GET", "/api/v1/group-ai/router/keys", null, "admin");
+        assertRefused(operator, "POST", "/api/v1/group-ai/router/keys", "{}", "admin");
         assertThat(count("servers")).isEqualTo(1);
 
         JsonNode audit = admin.get("/api/v1/audit?actor=otto").json();

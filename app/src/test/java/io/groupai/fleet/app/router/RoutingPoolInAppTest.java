@@ -1,0 +1,108 @@
+package io.groupai.fleet.app.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.FleetIntegrationTest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The routing pool the app starts on its own port once its config file appears,
+ * proxies to a real loopback upstream, and accepts the API keys created through the app's REST API
+ * (kept in the database), and only those, once one exists.
+ */
+@FleetIntegrationTest
+class RoutingPoolInAppTest {
+
+    @LocalServerPort
+    int appPort;
+
+    @Autowired
+    EmbeddedRoutingPool embedded;
+
+    @Value("${groupai.router.config}")
+    Path config;
+
+    private HttpServer upstream;
+
+    @BeforeEach
+    void upstream() throws Exception {
+        upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        upstream.createContext("/", x -> {
+            byte[] body = (x.getRequestURI().getPath().equals("/v1/chat/completions")
+                            ? "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                                    + "\"message\":{\"role\":\"assistant\",\"content\":\"Hello from upstream\"},"
+                                    + "\"finish_reason\":\"stop\"}]}"
+                            : "{\"status\":\"ok\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "application/json");
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        upstream.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        upstream.stop(0);
+        Files.deleteIfExists(config);
+    }
+
+    @Test
+    void thePoolInTheAppRoutesToTheConfiguredUpstreamAndChecksKeysFromTheDatabase() throws Exception {
+        Files.createDirectories(config.getParent());
+        Files.writeString(
+                config,
+                "{\"accounts\": [{\"id\": \"account_a\", \"port\": "
+                        + upstream.getAddress().getPort()
+                        + ", \"weight\": 1, \"enabled\": true, \"max_concurrent\": 3}],"
+                        + " \"router\": {\"port\": 8080, \"host\": \"0.0.0.0\", \"strategy\": \"roundrobin\"}}");
+        // No config when the app started: the pool starts (its own port) once the file appears.
+        await().atMost(Duration.ofSeconds(20)).until(() -> embedded.pool() != null);
+        assertThat(embedded.pool().port()).isPositive().isNotEqualTo(appPort);
+        Api pool = Api.anonymous(embedded.pool().port());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(pool.get("/health").status()).isEqualTo(200));
+
+        String chat = "{\"model\": \"gemini-1.5-pro\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}";
+        assertThat(pool.post("/v1/chat/completions", chat).status()).isEqualTo(200); // no key anywhere yet
+
+        Api app = new Api(appPort);
+        Api.Response created = app.post("/api/v1/group-ai/router/keys", "{\"name\": \"dialogue engine\"}");
+        assertThat(created.status()).isEqualTo(201);
+        String key = created.json().path("key").asString();
+        long id = created.json().path("id").asLong();
+        assertThat(key).startsWith("sk-pool-");
+
+        Api.Response noKey = pool.post("/v1/chat/completions", chat);
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(noKey.json().path("error").path("code").asString()).isEqualTo("invalid_api_key");
+        Api.Response withKey = pool.post("/v1/chat/completions", chat, "Authorization", "Bearer " + key);
+        assertThat(withKey.status()).isEqualTo(200);
+        assertThat(withKey.body()).contains("Hello from upstream");
+
+        Api.Response listed = app.get("/api/v1/group-ai/router/keys");
+        assertThat(listed.body()).contains("dialogue engine").doesNotContain(key);
+        assertThat(app.post("/api/v1/group-ai/router/keys", "{}").status()).isEqualTo(400);
+
+        assertThat(app.delete("/api/v1/group-ai/router/keys/" + id).status()).isEqualTo(204);
+        assertThat(app.delete("/api/v1/group-ai/router/keys/" + id).status()).isEqualTo(404);
+        assertThat(pool.post("/v1/chat/completions", chat, "Authorization", "Bearer " + key)
+                        .status())
+                .isEqualTo(200); // no key left: open again, as with an empty key file
+    }
+}
