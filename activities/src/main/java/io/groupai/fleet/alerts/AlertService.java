@@ -146,6 +146,21 @@ public class AlertService {
         return byOpenKey(openKey(kind, serverId, accountId)).map(open -> resolve(open.id(), resolution));
     }
 
+    /**
+     * Resolves every open alert of this kind for the account, whatever server it names: e.g. a later
+     * successful allocation of the account ends the allocation_failed alerts of earlier attempts.
+     */
+    public List<Alert> resolveOpenForAccount(AlertKind kind, String accountId, String resolution) {
+        return jdbc
+                .sql("SELECT id FROM alerts WHERE open_key IS NOT NULL AND kind = ? AND account_id = ?")
+                .params(kind.wire(), accountId)
+                .query(Long.class)
+                .list()
+                .stream()
+                .map(id -> resolve(id, resolution))
+                .toList();
+    }
+
     public Optional<Alert> findOpen(AlertKind kind, String serverId, String accountId) {
         return byOpenKey(openKey(kind, serverId, accountId));
     }
