@@ -1,5 +1,6 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.node.metrics.NodeMetrics;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
@@ -9,6 +10,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +55,15 @@ public final class NodeAgentMain {
         log.info("worker-node {} starting: {}", config.nodeId(), config);
         PidFile pidFile = new PidFile(config.deployDir());
         NodeServices services = new NodeServices(config, Clock.systemUTC());
+        NodeMetrics metrics = startMetrics(config, services);
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(config.temporalAddress())
-                .build());
+        WorkflowServiceStubsOptions.Builder stubOptions =
+                WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporalAddress());
+        if (metrics != null) {
+            // The SDK's worker and client metrics (polls, task latencies, slots) on the node's /metrics too.
+            stubOptions.setMetricsScope(metrics.temporalScope());
+        }
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(stubOptions.build());
         WorkflowClient client = WorkflowClient.newInstance(
                 stubs,
                 WorkflowClientOptions.newBuilder()
@@ -92,6 +99,9 @@ public final class NodeAgentMain {
                                     });
                                 }
                                 step("close the Temporal connection", stubs::shutdownNow);
+                                if (metrics != null) {
+                                    step("stop serving metrics", metrics::close);
+                                }
                             } finally {
                                 pidFile.removeIfOurs();
                                 log.info("worker-node {} stopped", config.nodeId());
@@ -125,6 +135,27 @@ public final class NodeAgentMain {
                 services.runtime().name(),
                 pidFile.pid());
         stopped.await();
+    }
+
+    /** The node's /metrics; a port that cannot be bound costs the metrics, not the node. */
+    private static NodeMetrics startMetrics(NodeConfig config, NodeServices services) {
+        if (config.metricsAddress() == null) {
+            return null;
+        }
+        try {
+            return NodeMetrics.start(
+                    config.nodeId(),
+                    config.metricsAddress(),
+                    config.deployDir().resolve("run"),
+                    services.accounts()::runningCount);
+        } catch (IOException e) {
+            log.warn(
+                    "worker-node {}: metrics not served on {}: {}",
+                    config.nodeId(),
+                    config.metricsAddress(),
+                    e.toString());
+            return null;
+        }
     }
 
     private static void step(String what, Runnable action) {

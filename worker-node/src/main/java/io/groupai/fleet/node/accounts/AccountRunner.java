@@ -1,6 +1,7 @@
 package io.groupai.fleet.node.accounts;
 
 import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.node.metrics.NodeMetrics;
 import io.groupai.fleet.node.scripts.DialogueHandler;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
@@ -115,13 +116,20 @@ public final class AccountRunner {
             }
             DialogueHandler handler = dialogue;
             if (handler == null || !running) {
+                if (update.type() == TelegramUpdate.Type.NEW_MESSAGE) {
+                    NodeMetrics.scriptDecision("no_script");
+                }
                 return;
             }
+            long began = System.nanoTime();
             Optional<String> reply = handler.replyTo(update);
-            if (reply.isEmpty()) {
-                return;
+            if (update.type() == TelegramUpdate.Type.NEW_MESSAGE) {
+                NodeMetrics.scriptDecision(reply.isPresent() ? "reply" : "no_match");
             }
-            reply(update.chatId(), reply.get(), true);
+            if (reply.isPresent()) {
+                reply(update.chatId(), reply.get(), true);
+            }
+            NodeMetrics.messageProcessed(Duration.ofNanos(System.nanoTime() - began));
         }
 
         /**
