@@ -21,6 +21,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.temporal.embedded.server=java-test-server",
             "groupai.temporal.embedded.port=0",
             "groupai.demo.enabled=false",
+            // Test output stays readable; the JSON format has its own test (StructuredLoggingTest).
+            "GROUPAI_LOG_FORMAT=text",
             "groupai.data-dir=${java.io.tmpdir}/groupai-test",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
             "groupai.sessions.max-unpacked-bytes=8388608",
