@@ -17,10 +17,12 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -49,6 +51,9 @@ public class AlertService {
             JdbcClient jdbc, PlatformTransactionManager transactions, AlertProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactions);
+        // READ COMMITTED: an UPDATE that finds no open row takes no gap lock on MySQL/MariaDB, so two
+        // concurrent first raises meet at the unique index (one insert wins) instead of deadlocking.
+        this.tx.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
         this.properties = properties;
         this.clock = clock;
     }
@@ -68,7 +73,8 @@ public class AlertService {
         String text = truncate(message, MAX_MESSAGE);
         Timestamp now = Timestamp.from(clock.instant());
         boolean[] opened = {false};
-        Alert alert = tx.execute(status -> {
+        Alert alert = retryingOnLockConflicts(() -> tx.execute(status -> {
+            opened[0] = false;
             if (countUp(key, severity, text, now) == 0) {
                 try {
                     jdbc.sql(
@@ -87,7 +93,7 @@ public class AlertService {
                 enqueue(current, "raised");
             }
             return current;
-        });
+        }));
         if (opened[0]) {
             log.warn(
                     "alert {} opened: {} ({}) server={} account={}: {}",
@@ -101,6 +107,25 @@ public class AlertService {
             log.debug("alert {} raised again ({} times): {}", alert.id(), alert.occurrences(), text);
         }
         return alert;
+    }
+
+    /** A lock conflict (deadlock victim, lock wait timeout) rolls the whole raise back: try it again. */
+    private static <T> T retryingOnLockConflicts(java.util.function.Supplier<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.get();
+            } catch (PessimisticLockingFailureException e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private int countUp(String key, AlertSeverity severity, String text, Timestamp now) {
