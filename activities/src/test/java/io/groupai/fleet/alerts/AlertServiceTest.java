@@ -11,8 +11,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+/** Runs on H2, and on MySQL/MariaDB when DB_URL names one (CI's second pass). */
+@Tag("database")
 class AlertServiceTest {
 
     private final AlertDatabase db = new AlertDatabase();
