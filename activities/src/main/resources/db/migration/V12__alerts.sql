@@ -47,3 +47,4 @@ CREATE INDEX idx_deliveries_due ON alert_deliveries (status, next_attempt_at);
 -- finished before this migration count as looked at, so an upgrade raises no alert for old runs.
 ALTER TABLE workflow_runs ADD COLUMN outcome_recorded_at TIMESTAMP(3) NULL;
 UPDATE workflow_runs SET outcome_recorded_at = CURRENT_TIMESTAMP WHERE status <> 'RUNNING';
+CREATE INDEX idx_runs_outcome ON workflow_runs (outcome_recorded_at, started_at);

@@ -44,7 +44,9 @@ import org.springframework.stereotype.Component;
  * records the status, counts the outcome in the metrics and raises {@code allocation_failed} /
  * {@code migration_failed} (naming account, server and step) for failed accounts and migrations.
  * A later success of the same account resolves those alerts. Claimed per run with a conditional
- * update, so two app instances never count a run twice.
+ * update, so two app instances never count a run twice. Only the short-lived types are looked at
+ * (allocation, migration, bootstrap, server operation): a long-running workflow the app starts (a
+ * node supervisor) would otherwise sit at the head of every round.
  *
  * <p>Before this, the app learned a workflow's end only when someone asked (GET /workflows, or a
  * request that waited for the result), so a failure nobody looked at went unnoticed.
@@ -86,8 +88,14 @@ public class WorkflowOutcomeWatcher implements SmartLifecycle {
     public synchronized int checkOnce() {
         List<Pending> pending = jdbc.sql(
                         "SELECT workflow_id, run_id, workflow_type, subject, started_at FROM workflow_runs"
-                                + " WHERE outcome_recorded_at IS NULL ORDER BY started_at LIMIT ?")
-                .param(BATCH)
+                                + " WHERE outcome_recorded_at IS NULL AND workflow_type IN (?, ?, ?, ?)"
+                                + " ORDER BY started_at LIMIT ?")
+                .params(
+                        WorkflowTypes.ALLOCATE_ACCOUNTS,
+                        WorkflowTypes.MIGRATE_ACCOUNT,
+                        WorkflowTypes.BOOTSTRAP_NODE,
+                        WorkflowTypes.SERVER_OPERATION,
+                        BATCH)
                 .query((rs, i) -> new Pending(
                         rs.getString("workflow_id"),
                         rs.getString("run_id"),
