@@ -1,5 +1,6 @@
 package io.groupai.fleet.nodes;
 
+import io.groupai.fleet.alerts.DiskAlerts;
 import io.groupai.fleet.nodes.ssh.NodeProbe;
 import io.groupai.fleet.nodes.ssh.ProbeResult;
 import io.groupai.fleet.nodes.ssh.SshException;
@@ -11,7 +12,9 @@ import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.nodes.NodeOperationsActivities;
 import io.groupai.fleet.workflows.nodes.NodeProbeReport;
 import io.groupai.fleet.workflows.nodes.ProcessState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
@@ -27,13 +30,22 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
     private final NodeProbe probe;
     private final WorkerProcessControl processes;
     private final ServerRepository servers;
+    private final DiskAlerts diskAlerts;
+    private final MeterRegistry meters;
 
     public NodeOperationsActivitiesImpl(
-            NodeTargets targets, NodeProbe probe, WorkerProcessControl processes, ServerRepository servers) {
+            NodeTargets targets,
+            NodeProbe probe,
+            WorkerProcessControl processes,
+            ServerRepository servers,
+            DiskAlerts diskAlerts,
+            MeterRegistry meters) {
         this.targets = targets;
         this.probe = probe;
         this.processes = processes;
         this.servers = servers;
+        this.diskAlerts = diskAlerts;
+        this.meters = meters;
     }
 
     @Override
@@ -42,9 +54,13 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
             ProbeResult r = probe.probe(targets.of(nodeId));
             servers.recordProbe(
                     nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(), r.latencyMillis());
+            // One timer for the fleet, no server tag: per-server latency is in the server gauges.
+            meters.timer("groupai.ssh.probe.latency").record(Duration.ofMillis(r.latencyMillis()));
+            diskAlerts.measured(nodeId, r.diskUsage());
             return new NodeProbeReport(
                     nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(), r.latencyMillis());
         } catch (SshException e) {
+            meters.counter("groupai.ssh.probe.failures").increment();
             servers.recordProbeFailure(nodeId, e.getMessage());
             throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app;
 
+import io.groupai.fleet.app.cli.DatabaseBackupCli;
 import java.time.Clock;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,6 +13,10 @@ import org.springframework.context.annotation.Bean;
 public class FleetApplication {
 
     public static void main(String[] args) {
+        if (DatabaseBackupCli.handles(args)) {
+            // `java -jar app.jar backup|restore <file>`: a command on the database, without starting the app.
+            System.exit(DatabaseBackupCli.run(args, System.getenv(), System.out, System.err));
+        }
         SpringApplication.run(FleetApplication.class, args);
     }
 

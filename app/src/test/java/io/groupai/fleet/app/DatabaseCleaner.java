@@ -9,6 +9,8 @@ public final class DatabaseCleaner {
 
     public static void clean(JdbcClient jdbc) {
         for (String table : new String[] {
+            "alert_deliveries",
+            "alerts",
             "allocation_history",
             "reconcile_history",
             "node_reports",

@@ -28,6 +28,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.router.port=0",
             "groupai.router.host=127.0.0.1",
             "groupai.router.config=${java.io.tmpdir}/groupai-test/multi_account_config.json",
+            // Test output stays readable; the JSON format has its own test (StructuredLoggingTest).
+            "GROUPAI_LOG_FORMAT=text",
             "groupai.data-dir=${java.io.tmpdir}/groupai-test",
             "groupai.sessions.dir=${java.io.tmpdir}/groupai-test/sessions",
             "groupai.sessions.max-unpacked-bytes=8388608",

@@ -1,5 +1,6 @@
 package io.groupai.fleet.node;
 
+import io.groupai.fleet.node.metrics.NodeMetrics;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.codec.AesGcmPayloadCodec;
 import io.grpc.Metadata;
@@ -75,7 +76,15 @@ public final class NodeAgentMain {
             }
         });
 
-        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
+        NodeMetrics metrics = startMetrics(config, services);
+        WorkflowServiceStubsOptions stubOptions = temporalOptions(config, services.http());
+        if (metrics != null) {
+            // The SDK's worker and client metrics (polls, task latencies, slots) on the node's /metrics too.
+            stubOptions = WorkflowServiceStubsOptions.newBuilder(stubOptions)
+                    .setMetricsScope(metrics.temporalScope())
+                    .build();
+        }
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(stubOptions);
         WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions(config));
         services.setScenePlayer(new io.groupai.fleet.node.scripts.TemporalScenePlayer(client));
         WorkerFactory factory = WorkerFactory.newInstance(client);
@@ -108,6 +117,9 @@ public final class NodeAgentMain {
                                     });
                                 }
                                 step("close the Temporal connection", stubs::shutdownNow);
+                                if (metrics != null) {
+                                    step("stop serving metrics", metrics::close);
+                                }
                             } finally {
                                 pidFile.removeIfOurs();
                                 log.info("worker-node {} stopped", config.nodeId());
@@ -184,6 +196,27 @@ public final class NodeAgentMain {
             }
         }
         return options.build();
+    }
+
+    /** The node's /metrics; a port that cannot be bound costs the metrics, not the node. */
+    private static NodeMetrics startMetrics(NodeConfig config, NodeServices services) {
+        if (config.metricsAddress() == null) {
+            return null;
+        }
+        try {
+            return NodeMetrics.start(
+                    config.nodeId(),
+                    config.metricsAddress(),
+                    config.deployDir().resolve("run"),
+                    services.accounts()::runningCount);
+        } catch (IOException e) {
+            log.warn(
+                    "worker-node {}: metrics not served on {}: {}",
+                    config.nodeId(),
+                    config.metricsAddress(),
+                    e.toString());
+            return null;
+        }
     }
 
     private static void step(String what, Runnable action) {

@@ -3,6 +3,7 @@ package io.groupai.fleet.node;
 import io.groupai.fleet.workflows.TaskQueues;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
  * TELEGRAM_RUNTIME     simulated (default) | tdlib
  * SESSION_MAX_UNPACKED default 512MB: largest unpacked session archive (bytes, KB, MB, GB)
  * SIM_POLL_TIMEOUT     default 25s: long-poll wait of the simulated network
+ * METRICS_ADDRESS      default 127.0.0.1:0: where GET /metrics (Prometheus text) is served; port 0 picks
+ *                      a free one (written to run/metrics.port); off disables it
  * EXIT_AFTER_CONTROL_PLANE_LOST  default off: exit when no heartbeat has been accepted for this
  *                      long (e.g. 3m). For throw-away nodes such as the local demo's; a real node
  *                      keeps running and fences itself by its lease instead.
@@ -65,7 +68,8 @@ public record NodeConfig(
         Duration exitAfterControlPlaneLost,
         URI aiRouterUrl,
         String aiRouterApiKey,
-        String aiRouterModel) {
+        String aiRouterModel,
+        InetSocketAddress metricsAddress) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
     static final List<String> KEYS = List.of(
@@ -86,7 +90,8 @@ public record NodeConfig(
             "EXIT_AFTER_CONTROL_PLANE_LOST",
             "AI_ROUTER_URL",
             "AI_ROUTER_API_KEY",
-            "AI_ROUTER_MODEL");
+            "AI_ROUTER_MODEL",
+            "METRICS_ADDRESS");
 
     /** Every problem at once, so an operator fixes the file in one go. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -214,6 +219,16 @@ public record NodeConfig(
                 problems.add("AI_ROUTER_URL '" + ai + "' is not a URL: " + e.getMessage());
             }
         }
+        String metrics = values.getOrDefault("METRICS_ADDRESS", "127.0.0.1:0");
+        InetSocketAddress metricsAddress = null;
+        if (!metrics.equalsIgnoreCase("off")) {
+            Matcher m = HOST_PORT.matcher(metrics);
+            if (m.matches() && Integer.parseInt(m.group(2)) <= 65535) {
+                metricsAddress = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+            } else {
+                problems.add("METRICS_ADDRESS '" + metrics + "' must be host:port (e.g. 127.0.0.1:9464) or off");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -234,7 +249,8 @@ public record NodeConfig(
                 exitAfterLost,
                 aiRouter,
                 values.get("AI_ROUTER_API_KEY"),
-                values.getOrDefault("AI_ROUTER_MODEL", "default"));
+                values.getOrDefault("AI_ROUTER_MODEL", "default"),
+                metricsAddress);
     }
 
     /**
@@ -299,6 +315,8 @@ public record NodeConfig(
             }
         };
     }
+
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+|\\[[0-9a-fA-F:]+]):(\\d{1,5})");
 
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 

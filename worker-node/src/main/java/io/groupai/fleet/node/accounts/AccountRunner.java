@@ -1,6 +1,7 @@
 package io.groupai.fleet.node.accounts;
 
 import io.groupai.fleet.node.NodeOperationException;
+import io.groupai.fleet.node.metrics.NodeMetrics;
 import io.groupai.fleet.node.scripts.DialogueManager;
 import io.groupai.fleet.node.scripts.DialogueServices;
 import io.groupai.fleet.node.scripts.ScriptStore;
@@ -167,9 +168,14 @@ public final class AccountRunner {
             }
             DialogueManager manager = dialogue;
             if (manager == null || !running) {
+                if (update.type() == TelegramUpdate.Type.NEW_MESSAGE) {
+                    NodeMetrics.scriptDecision("no_script");
+                }
                 return;
             }
+            long began = System.nanoTime();
             manager.onUpdate(update, selfUserId, selfUsername);
+            NodeMetrics.messageProcessed(Duration.ofNanos(System.nanoTime() - began));
         }
 
         /**

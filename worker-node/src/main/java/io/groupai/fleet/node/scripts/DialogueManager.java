@@ -1,5 +1,6 @@
 package io.groupai.fleet.node.scripts;
 
+import io.groupai.fleet.node.metrics.NodeMetrics;
 import io.groupai.fleet.node.telegram.TelegramUpdate;
 import io.groupai.fleet.scripts.ChatState;
 import io.groupai.fleet.scripts.Decision;
@@ -176,17 +177,26 @@ public final class DialogueManager {
         long now = clock.millis();
         if (engine.match(g.chat, event) < 0) {
             engine.decide(g.chat, event, now, random); // records the message for quiet timers
+            NodeMetrics.scriptDecision("no_match");
             return;
         }
         if (!withinLimits(g, settings, now)) {
+            NodeMetrics.scriptDecision("limited");
             return;
         }
         String key = eventKey(u);
         if (!claims.claim(accountId, u.chatId(), key)) {
             log.debug("account {}: event {} in chat {} is answered by another account", accountId, key, u.chatId());
+            NodeMetrics.scriptDecision("claimed_elsewhere");
             return;
         }
-        engine.decide(g.chat, event, now, random).ifPresent(d -> act(s, g, u.chatId(), key, d, now));
+        engine.decide(g.chat, event, now, random)
+                .ifPresentOrElse(
+                        d -> {
+                            NodeMetrics.scriptDecision("reply");
+                            act(s, g, u.chatId(), key, d, now);
+                        },
+                        () -> NodeMetrics.scriptDecision("no_match"));
     }
 
     /** Timers, schedules and scene timeouts of every group; called about once a second. */
