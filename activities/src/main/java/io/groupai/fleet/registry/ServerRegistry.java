@@ -193,9 +193,8 @@ public class ServerRegistry {
         if (input.nodeToken() != null) {
             tokens.save(d.nodeId(), input.nodeToken());
         }
-        if (exists) {
-            events.publishEvent(new ServerChangedEvent(d.nodeId()));
-        }
+        // Also for a new server: its node supervisor starts on it.
+        events.publishEvent(new ServerChangedEvent(d.nodeId()));
     }
 
     private ServerDefinition validated(ServerInput input, String prefix) {

@@ -50,6 +50,8 @@ public final class FakeControlPlane implements AutoCloseable {
     /** How many sends were answered with 429. */
     public final java.util.concurrent.atomic.AtomicInteger floodWaitAnswers =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** account id → script id (or null): the assigned_accounts of every heartbeat reply. */
+    public final Map<String, String> assignedAccounts = new java.util.concurrent.ConcurrentSkipListMap<>();
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
 
@@ -149,6 +151,13 @@ public final class FakeControlPlane implements AutoCloseable {
         List<JsonNode> now = new ArrayList<>(pendingCommands);
         pendingCommands.removeAll(now);
         now.forEach(cmds::add);
+        ArrayNode assigned = reply.putArray("assigned_accounts");
+        assignedAccounts.forEach((account, script) -> {
+            ObjectNode a = assigned.addObject().put("account_id", account);
+            if (!script.isEmpty()) {
+                a.put("script_id", script);
+            }
+        });
         send(ex, 200, reply.toString());
     }
 

@@ -36,8 +36,16 @@ class WorkerHeartbeatController {
 
     record CommandView(long id, String action, JsonNode params) {}
 
+    /**
+     * {@code assigned_accounts}: what the database assigns to the node; it starts those it does not run
+     * when its agent starts and when its lease is renewed after it ran out (it stopped them then).
+     */
     record Reply(
-            boolean ok, Instant leaseExpiresAt, List<CommandView> pendingCommands, List<String> rejectedAccounts) {}
+            boolean ok,
+            Instant leaseExpiresAt,
+            List<CommandView> pendingCommands,
+            List<String> rejectedAccounts,
+            List<HeartbeatReply.AssignedAccount> assignedAccounts) {}
 
     private final HeartbeatService heartbeats;
     private final NodeAuthentication auth;
@@ -68,7 +76,8 @@ class WorkerHeartbeatController {
                 true,
                 reply.leaseExpiresAt(),
                 reply.pendingCommands().stream().map(this::view).toList(),
-                reply.rejectedAccounts());
+                reply.rejectedAccounts(),
+                reply.assignedAccounts());
     }
 
     /** The stored session archive, only for the node the account is assigned to. */

@@ -30,7 +30,15 @@ public final class HeartbeatMessages {
 
     public record FailedCommand(long id, String error) {}
 
-    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands) {}
+    /**
+     * {@code assigned_accounts}: what the control plane's database assigns to this node (absent from
+     * a seed-protocol control plane). The agent starts those it does not run when it starts and when
+     * a heartbeat renews a lease that had run out.
+     */
+    public record Reply(
+            Boolean ok, String leaseExpiresAt, List<Command> pendingCommands, List<AssignedAccount> assignedAccounts) {}
+
+    public record AssignedAccount(String accountId, String scriptId) {}
 
     /** {@code params} stays a tree: each action has its own fields, and unknown actions are reported, not fatal. */
     public record Command(Long id, String action, JsonNode params) {}
