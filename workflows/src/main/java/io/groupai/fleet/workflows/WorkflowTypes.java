@@ -22,6 +22,11 @@ public final class WorkflowTypes {
     /** {@link io.groupai.fleet.workflows.nodes.ServerOperationWorkflow}. */
     public static final String SERVER_OPERATION = "ServerOperationWorkflow";
 
+    /** {@link io.groupai.fleet.workflows.supervision.NodeSupervisorWorkflow}, one per server. */
+    public static final String NODE_SUPERVISOR = "NodeSupervisorWorkflow";
+    /** {@link io.groupai.fleet.workflows.supervision.FailoverWorkflow}. */
+    public static final String FAILOVER = "FailoverWorkflow";
+
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
     private WorkflowTypes() {}

@@ -46,7 +46,8 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class,
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
             WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
-            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class);
+            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
+            WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
@@ -54,7 +55,9 @@ class WorkflowController {
             WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
             WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
             WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
-            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class));
+            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
+            WorkflowTypes.FAILOVER, listOf(StepProgress.class),
+            WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class);
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();
