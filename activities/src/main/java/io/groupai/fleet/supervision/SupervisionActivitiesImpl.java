@@ -1,5 +1,6 @@
 package io.groupai.fleet.supervision;
 
+import io.groupai.fleet.heartbeats.HeartbeatProperties;
 import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
@@ -28,25 +29,31 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
     private final NodeHealthStore health;
     private final SupervisionProperties properties;
     private final Clock clock;
+    private final Duration leaseTtl;
+    // When this control plane started: leases that ran out while it was down are not the nodes' fault.
+    private final Instant startedAt;
 
     public SupervisionActivitiesImpl(
             ServerRepository servers,
             AccountRepository accounts,
             NodeHealthStore health,
             SupervisionProperties properties,
+            HeartbeatProperties heartbeat,
             Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
         this.health = health;
         this.properties = properties;
         this.clock = clock;
+        this.leaseTtl = heartbeat.leaseTtl();
+        this.startedAt = clock.instant();
     }
 
     @Override
     public NodeCheck check(String nodeId) {
         ServerRecord s = servers.find(nodeId).orElse(null);
         if (s == null) {
-            return new NodeCheck(nodeId, false, null, null, null, 0, 0, properties.failureThreshold(), false, 0);
+            return new NodeCheck(nodeId, false, null, null, null, 0, 0, properties.failureThreshold(), false, 0, 0);
         }
         Instant now = clock.instant();
         Long left = s.leaseExpiresAt() == null
@@ -63,7 +70,8 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
                         .orElse(properties.probeInterval().toSeconds()),
                 properties.failureThreshold(),
                 properties.failover(),
-                accounts.countOnServer(nodeId));
+                accounts.countOnServer(nodeId),
+                Math.max(0, Duration.between(now, startedAt.plus(leaseTtl)).toMillis()));
     }
 
     @Override

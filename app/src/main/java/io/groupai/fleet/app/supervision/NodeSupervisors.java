@@ -46,6 +46,11 @@ class NodeSupervisors {
             log.info("node supervision is off (groupai.supervision.enabled=false)");
             return;
         }
+        // Off the main thread: starting 1,000 supervisors takes a while (40 s on the embedded test server).
+        Thread.ofVirtual().name("node-supervisors-start").start(this::startEach);
+    }
+
+    private void startEach() {
         int started = 0;
         for (var server : servers.findAll()) {
             if (ensure(server.nodeId())) {

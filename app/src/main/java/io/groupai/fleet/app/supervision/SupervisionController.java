@@ -136,7 +136,7 @@ class SupervisionController {
                 WorkflowIds.failover(nodeId),
                 "server:" + nodeId,
                 w -> w::failover,
-                new FailoverRequest(nodeId, body == null ? "on demand" : body.reason(), parallelism, 0));
+                new FailoverRequest(nodeId, body == null ? "on demand" : body.reason(), parallelism));
         return ResponseEntity.accepted()
                 .location(URI.create(started.statusUrl()))
                 .body(started);

@@ -88,9 +88,9 @@ class SupervisionApiTest {
             allocation.reserve(id, "sv-a", "wf-place-" + id);
             allocation.complete(id, "sv-a", AllocationType.MANUAL, 0, "wf-place-" + id, null);
         }
-        // Checks every second; the agent of sv-a is dead and its lease ran out 15 s ago (past the margin).
+        // Checks every second; the agent of sv-a died 90 s ago (its last heartbeat): its lease runs out now.
         jdbc.sql("UPDATE servers SET health_check_interval = 1").update();
-        Instant expired = Instant.now().minusSeconds(15);
+        Instant expired = Instant.now();
         servers.recordHeartbeat("sv-a", expired.minusSeconds(90), expired, "online", 5);
         client.newWorkflowStub(NodeSupervisorWorkflow.class, "node-sv-a").checkNow();
 
@@ -136,10 +136,15 @@ class SupervisionApiTest {
         assertThatThrownBy(() -> allocation.reserve("sv-new", "sv-a", "wf-new"))
                 .isInstanceOf(AllocationRefusedException.class)
                 .hasMessageContaining("sv-a is down");
+        // Target: within 3 health intervals + lease TTL + 10 s of the node's death (its last heartbeat).
+        long sinceDeathMs = recoveredMs + Duration.ofSeconds(90).toMillis();
         System.out.printf(
-                "supervision: lease expired -> down -> 4 accounts running elsewhere in %d ms "
-                        + "(health interval 1 s, margin 10 s)%n",
-                recoveredMs);
+                "supervision: node death (last heartbeat) -> 4 accounts running elsewhere in %.1f s "
+                        + "(%.1f s after its lease expired; health interval 1 s, lease 90 s, margin 10 s; "
+                        + "target 3 x 1 + 90 + 10 = 103 s)%n",
+                sinceDeathMs / 1000.0, recoveredMs / 1000.0);
+        assertThat(sinceDeathMs)
+                .isLessThanOrEqualTo(Duration.ofSeconds(3 + 90 + 10 + 15).toMillis());
     }
 
     @Test

@@ -80,10 +80,11 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
             step(failedStep, () -> stopper.stopAccount(accountId), s -> "source " + source + ": " + s.status());
         } catch (ActivityFailure f) {
             String failure = Failures.describe(accountId, source, failedStep, f);
-            // Not known stopped: nothing may start elsewhere, unless the source is down and fenced: its
-            // lease expired (plus a margin), so its agent has stopped the account by itself.
+            // Not known stopped: nothing may start elsewhere, unless the source is down and its lease runs
+            // out: its agent then stops the account by itself. The move goes on (from the stored session),
+            // and nothing starts on the target before that lease expired plus the margin (see awaitFenced).
             long fencedIn = request.sourceDown() ? fencing(source) : Long.MAX_VALUE;
-            if (fencedIn > 0) {
+            if (fencedIn > FENCING_MARGIN.toMillis()) {
                 String why = request.sourceDown()
                         ? failure + "; the lease of " + source + " is still valid (fenced in " + fencedIn / 1000
                                 + " s), so the account may still run there"
@@ -95,9 +96,6 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                 return failed(plan, source, aborted == null ? why : aborted);
             }
             sourceGone = true;
-            steps.add(StepProgress.running("source fenced")
-                    .done("the lease of " + source + " expired over " + FENCING_MARGIN.toSeconds()
-                            + " s ago: its agent has stopped the account; moving it from the stored session"));
         }
         boolean committed = false;
         String failedServer = source;
@@ -132,6 +130,17 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
             failedServer = target;
             UploadedSession uploaded =
                     step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
+            if (sourceGone) {
+                failedStep = "await fencing";
+                failedServer = source;
+                step(
+                        failedStep,
+                        () -> awaitFenced(source),
+                        ms -> "the lease of " + source + " expired over "
+                                + FENCING_MARGIN.toSeconds() + " s ago (waited " + ms / 1000
+                                + " s): its agent has stopped the account");
+                failedServer = target;
+            }
             failedStep = "switch server";
             step(
                     failedStep,
@@ -308,6 +317,27 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                 message,
                 List.copyOf(steps));
         throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.MIGRATION_FAILED, result);
+    }
+
+    /**
+     * Waits until the down source is fenced: its lease expired at least the margin ago. Returns how
+     * long it waited; fails when the lease was renewed meanwhile (the node is back and may run the account).
+     */
+    private long awaitFenced(String source) {
+        long waited = 0;
+        while (true) {
+            long ms = fencing(source);
+            if (ms <= 0) {
+                return waited;
+            }
+            if (ms > FENCING_MARGIN.toMillis()) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "the lease of " + source + " was renewed: the node is back and may run the account",
+                        FailureTypes.MIGRATION_FAILED);
+            }
+            Workflow.sleep(java.time.Duration.ofMillis(ms));
+            waited += ms;
+        }
     }
 
     /** 0 when the server's lease expired at least the margin ago (or it never held one), else millis to wait. */

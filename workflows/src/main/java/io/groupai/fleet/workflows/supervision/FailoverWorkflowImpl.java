@@ -28,6 +28,10 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
     private static final Logger log = Workflow.getLogger(FailoverWorkflowImpl.class);
 
     public static final int DEFAULT_PARALLELISM = 4;
+    /**
+     * How long after a down server's lease expired it counts as fenced: its agent checks its lease
+     * every second, and the clocks of node and control plane may differ by a few seconds (NTP).
+     */
     public static final Duration DEFAULT_MARGIN = Duration.ofSeconds(10);
     /** A lease renewed this many times while failover waits means the node is back: nothing moves. */
     static final int MAX_FENCE_WAITS = 3;
@@ -52,15 +56,17 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
         }
         String nodeId = request.nodeId();
         int parallelism = request.parallelism() > 0 ? request.parallelism() : DEFAULT_PARALLELISM;
-        Duration margin = request.marginSeconds() > 0 ? Duration.ofSeconds(request.marginSeconds()) : DEFAULT_MARGIN;
+        Duration margin = DEFAULT_MARGIN;
 
-        int fence = begin("wait for fencing");
+        // The migrations start when the lease has expired: the agent is stopping its accounts. Each waits
+        // for the margin on top before it starts anything elsewhere, but uploads meanwhile.
+        int fence = begin("wait for lease expiry");
         for (int wait = 0; ; wait++) {
-            long ms = db.millisUntilFenced(nodeId, margin.toMillis());
+            long ms = db.millisUntilFenced(nodeId, 0);
             if (ms <= 0) {
                 break;
             }
-            if (ms > margin.toMillis() && wait >= MAX_FENCE_WAITS) {
+            if (wait >= MAX_FENCE_WAITS) {
                 // The node keeps renewing its lease: it is alive and runs its accounts; moving them would
                 // start them twice. The supervisor marks it up on its next check.
                 String why = "server " + nodeId + " renews its lease again; its accounts stay there";
@@ -72,8 +78,8 @@ public class FailoverWorkflowImpl implements FailoverWorkflow {
         end(
                 fence,
                 true,
-                "lease of " + nodeId + " expired at least " + margin.toSeconds() + " s ago: its agent has"
-                        + " stopped its accounts");
+                "lease of " + nodeId + " expired: its agent stops its accounts; each starts elsewhere "
+                        + margin.toSeconds() + " s after the expiry at the earliest");
 
         int list = begin("list accounts");
         List<String> accounts = db.accountsOn(nodeId);

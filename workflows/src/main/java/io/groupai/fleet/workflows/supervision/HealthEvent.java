@@ -5,7 +5,8 @@ package io.groupai.fleet.workflows.supervision;
  *
  * @param at     ISO-8601 (workflow time)
  * @param state  the state after the event: unknown, up, suspect, down
- * @param event  check_failed, recovered, marked_down, marked_up, probe_failed, failover_started
+ * @param event  supervised (first valid lease seen), check_failed, recovered (from suspect), marked_down,
+ *               marked_up (from down), probe_failed, failover_started, failover_not_started
  * @param detail what was seen, naming the server (lease, SSH, ping)
  */
 public record HealthEvent(String at, String state, String event, String detail) {}

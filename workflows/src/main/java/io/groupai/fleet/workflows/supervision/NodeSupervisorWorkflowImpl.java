@@ -102,8 +102,8 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
                 log.info("server {} is no longer registered: supervision ends", nodeId);
                 return health();
             }
-            Duration sleep = evaluate(check);
             checkNow = false;
+            Duration sleep = evaluate(check);
             Workflow.await(sleep, () -> checkNow);
             if (Workflow.getInfo().isContinueAsNewSuggested()) {
                 break;
@@ -143,6 +143,11 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
             }
             return health;
         }
+        if (check.graceMillis() > 0) {
+            // The control plane itself was down until a moment ago: no node could renew its lease. Their
+            // heartbeats resume within an interval; only a lease still expired after that counts.
+            return min(health, Duration.ofMillis(check.graceMillis()));
+        }
         // The lease ran out: the node has not renewed it, and has stopped its accounts (fencing).
         probe();
         String probe = lastProbe;
@@ -178,7 +183,7 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
         } else if (SUSPECT.equals(state)) {
             event(UP, "recovered", "server " + nodeId + " recovered after " + failures + " failed checks: " + detail);
         } else if (UNKNOWN.equals(state)) {
-            event(UP, "marked_up", "server " + nodeId + ": " + detail);
+            event(UP, "supervised", "server " + nodeId + ": " + detail);
         }
         state = UP;
         failures = 0;
@@ -241,7 +246,7 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
                         .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
                         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                         .build());
-        Promise<FailoverResult> result = Async.function(failover::failover, new FailoverRequest(nodeId, why, 0, 0));
+        Promise<FailoverResult> result = Async.function(failover::failover, new FailoverRequest(nodeId, why, 0));
         try {
             Workflow.getWorkflowExecution(failover).get();
             failoverWorkflowId = id;

@@ -479,7 +479,7 @@ class AllocateAccountsWorkflowTest {
                                 .setTaskQueue(TaskQueues.CONTROL_PLANE)
                                 .setWorkflowId("failover-a")
                                 .build())
-                .failover(new FailoverRequest("a", "3 failed checks", 2, 0));
+                .failover(new FailoverRequest("a", "3 failed checks", 2));
 
         assertThat(result.accounts()).isEqualTo(4);
         assertThat(result.moved()).extracting(FailoverResult.Moved::serverId).containsExactlyInAnyOrder("b", "b", "c");
@@ -517,7 +517,7 @@ class AllocateAccountsWorkflowTest {
                                 .setTaskQueue(TaskQueues.CONTROL_PLANE)
                                 .setWorkflowId("failover-a")
                                 .build())
-                .failover(new FailoverRequest("a", null, 0, 0));
+                .failover(new FailoverRequest("a", null, 0));
 
         assertThat(result.message()).contains("not needed", "renews its lease");
         assertThat(fleet.placement).containsEntry("acc1", "a");

@@ -96,7 +96,7 @@ class NodeSupervisorWorkflowTest {
         });
         assertThat(db.events)
                 .extracting(HealthEvent::event)
-                .containsSubsequence("marked_up", "check_failed", "check_failed", "marked_down", "failover_started");
+                .containsSubsequence("supervised", "check_failed", "check_failed", "marked_down", "failover_started");
         long downAt = db.downAt;
         assertThat(downAt - died)
                 .as("down within lease TTL + 3 health intervals (+ probe time)")
@@ -116,6 +116,22 @@ class NodeSupervisorWorkflowTest {
         assertThat(up.consecutiveFailures()).isZero();
         assertThat(db.events.get(db.events.size() - 1).event()).isEqualTo("marked_up");
         assertThat(db.events.get(db.events.size() - 1).detail()).contains("recovered");
+    }
+
+    @Test
+    void leasesThatRanOutWhileTheControlPlaneWasDownAreNotHeldAgainstTheNodes() {
+        // The control plane was down for 2 minutes: the node's lease expired 30 s ago, and it could not renew.
+        db.leaseExpiry = env.currentTimeMillis() - 30_000;
+        db.graceUntil = env.currentTimeMillis() + 90_000;
+        NodeSupervisorWorkflow supervisor = supervise();
+        env.sleep(Duration.ofSeconds(40));
+        assertThat(supervisor.health().consecutiveFailures()).isZero();
+        // Its next heartbeat (within 30 s of the restart) renews the lease.
+        db.renewLease(Duration.ofSeconds(90));
+        env.sleep(Duration.ofSeconds(60));
+        assertThat(supervisor.health().state()).isEqualTo("up");
+        assertThat(db.events).extracting(HealthEvent::event).doesNotContain("check_failed", "marked_down");
+        assertThat(FAILOVERS).isEmpty();
     }
 
     @Test
@@ -161,6 +177,7 @@ class NodeSupervisorWorkflowTest {
         volatile boolean renewing;
         volatile boolean registered = true;
         volatile long downAt;
+        volatile long graceUntil;
         final AtomicInteger checks = new AtomicInteger();
         final List<HealthEvent> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -175,7 +192,8 @@ class NodeSupervisorWorkflowTest {
                 renewLease(Duration.ofSeconds(90));
             }
             Long left = leaseExpiry == Long.MIN_VALUE ? null : leaseExpiry - env.currentTimeMillis();
-            return new NodeCheck(nodeId, registered, left, "lease-" + leaseExpiry, null, 30, 300, 3, true, 2);
+            long grace = Math.max(0, graceUntil - env.currentTimeMillis());
+            return new NodeCheck(nodeId, registered, left, "lease-" + leaseExpiry, null, 30, 300, 3, true, 2, grace);
         }
 
         @Override
