@@ -136,9 +136,11 @@ public class HeartbeatService {
         List<PendingCommand> pending = commands.deliver(nodeId);
         // Read after the lease was renewed under the server row lock: an account a migration or failover
         // holds (operation_id set) is not listed, so the node never restarts an account being moved away.
-        List<HeartbeatReply.AssignedAccount> assigned = accounts.assignedTo(nodeId).stream()
-                .map(a -> new HeartbeatReply.AssignedAccount(a.accountId(), a.scriptId()))
-                .toList();
+        List<HeartbeatReply.AssignedAccount> assigned = heartbeat.wantsAssigned()
+                ? accounts.assignedTo(nodeId).stream()
+                        .map(a -> new HeartbeatReply.AssignedAccount(a.accountId(), a.scriptId()))
+                        .toList()
+                : null;
         return new HeartbeatReply(leaseExpiresAt, pending, rejected, assigned);
     }
 

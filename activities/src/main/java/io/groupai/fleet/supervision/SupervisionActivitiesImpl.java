@@ -71,7 +71,19 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
                 properties.failureThreshold(),
                 properties.failover(),
                 accounts.countOnServer(nodeId),
-                Math.max(0, Duration.between(now, startedAt.plus(leaseTtl)).toMillis()));
+                grace(s, now));
+    }
+
+    /**
+     * A lease that ran out before this control plane started ran out while nobody could renew it:
+     * it is not held against the node until a lease TTL after the start (its heartbeats resume
+     * within an interval). A lease that expires later is the node's.
+     */
+    private long grace(ServerRecord s, Instant now) {
+        if (s.leaseExpiresAt() == null || !s.leaseExpiresAt().isBefore(startedAt)) {
+            return 0;
+        }
+        return Math.max(0, Duration.between(now, startedAt.plus(leaseTtl)).toMillis());
     }
 
     @Override

@@ -141,7 +141,8 @@ public final class FakeControlPlane implements AutoCloseable {
             send(ex, 503, "{\"error\":\"down\"}");
             return;
         }
-        heartbeats.add(JSON.readTree(body));
+        JsonNode beat = JSON.readTree(body);
+        heartbeats.add(beat);
         ObjectNode reply = JSON.createObjectNode();
         reply.put("ok", true);
         reply.put(
@@ -151,6 +152,10 @@ public final class FakeControlPlane implements AutoCloseable {
         List<JsonNode> now = new ArrayList<>(pendingCommands);
         pendingCommands.removeAll(now);
         now.forEach(cmds::add);
+        if (!beat.path("want_assigned_accounts").asBoolean(false)) {
+            send(ex, 200, reply.toString()); // as the control plane: the list only when asked for
+            return;
+        }
         ArrayNode assigned = reply.putArray("assigned_accounts");
         assignedAccounts.forEach((account, script) -> {
             ObjectNode a = assigned.addObject().put("account_id", account);

@@ -246,9 +246,15 @@ class HeartbeatTest {
                 .isEqualTo("welcome");
         assertThat(controlPlane.connects).containsExactlyInAnyOrder("acc1@test-node", "acc2@test-node");
 
+        assertThat(controlPlane.heartbeats.get(0).get("want_assigned_accounts").asBoolean())
+                .isTrue();
+
         // Only after a start or a lapsed lease: an account stopped on purpose stays stopped on later beats.
         services.accounts().stop("acc2");
         assertThat(heartbeat.beat()).isTrue();
+        assertThat(controlPlane.heartbeats.get(1).has("want_assigned_accounts"))
+                .as("not asked for again")
+                .isFalse();
         heartbeat.awaitCommands(Duration.ofSeconds(10));
         assertThat(services.accounts().isRunning("acc2")).isFalse();
     }

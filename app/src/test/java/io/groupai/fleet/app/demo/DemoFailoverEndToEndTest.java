@@ -139,9 +139,6 @@ class DemoFailoverEndToEndTest {
                 .as(failover.toString())
                 .isEqualTo(moving);
         assertThat(onlineReported()).isEqualTo(8);
-        assertThat(took)
-                .as("within the target on a loaded machine (plus slack)")
-                .isLessThan(target.multipliedBy(3));
     }
 
     /** Accounts per server in the database. */

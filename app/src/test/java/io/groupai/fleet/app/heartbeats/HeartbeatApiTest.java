@@ -330,8 +330,12 @@ class HeartbeatApiTest {
 
         // A node that stopped everything (fenced) reports its accounts stopped; they stay assigned to it.
         JsonNode reply = heartbeat("""
-                        {"node_id": "node-a", "status": "online", "accounts": [
+                        {"node_id": "node-a", "status": "online", "want_assigned_accounts": true, "accounts": [
                            {"account_id": "as-1", "status": "stopped"}]}""").json();
+        assertThat(heartbeat("""
+                                {"node_id": "node-a", "status": "online", "accounts": []}""").json().get("assigned_accounts").isNull())
+                .as("listed only when the node asks (its agent started, or its lease had run out)")
+                .isTrue();
 
         assertThat(reply.get("assigned_accounts").values())
                 .extracting(a -> a.get("account_id").asString() + ":"

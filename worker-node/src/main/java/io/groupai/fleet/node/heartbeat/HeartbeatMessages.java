@@ -9,6 +9,7 @@ public final class HeartbeatMessages {
 
     private HeartbeatMessages() {}
 
+    /** {@code want_assigned_accounts}: true when the agent needs the reply's assigned_accounts (else left out). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Heartbeat(
             String nodeId,
@@ -16,7 +17,8 @@ public final class HeartbeatMessages {
             int accountCount,
             List<AccountEntry> accounts,
             List<Long> ackedCommands,
-            List<FailedCommand> failedCommands) {}
+            List<FailedCommand> failedCommands,
+            Boolean wantAssignedAccounts) {}
 
     public record AccountEntry(
             String accountId,

@@ -344,7 +344,8 @@ public final class HeartbeatService implements AutoCloseable {
                 entries.size(),
                 entries,
                 ackedNow.isEmpty() ? null : ackedNow,
-                failures.isEmpty() ? null : failures);
+                failures.isEmpty() ? null : failures,
+                restoreDue.get() ? Boolean.TRUE : null);
     }
 
     /**

@@ -32,9 +32,12 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     /** How long after a down source's lease expired it counts as fenced (clock skew, the agent's lease check). */
     static final java.time.Duration FENCING_MARGIN = FailoverWorkflowImpl.DEFAULT_MARGIN;
 
-    /** A down source gets one short chance to confirm the stop: a dead agent never picks the task up. */
+    /**
+     * A down source gets one short chance to confirm the stop (a live agent long-polls its queue and
+     * picks a task up at once; a dead one never does).
+     */
     static final ActivityOptions SOURCE_DOWN = ActivityOptions.newBuilder()
-            .setScheduleToStartTimeout(java.time.Duration.ofSeconds(5))
+            .setScheduleToStartTimeout(java.time.Duration.ofSeconds(2))
             .setStartToCloseTimeout(java.time.Duration.ofMinutes(1))
             .setRetryOptions(io.temporal.common.RetryOptions.newBuilder()
                     .setMaximumAttempts(1)

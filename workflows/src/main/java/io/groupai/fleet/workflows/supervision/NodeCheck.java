@@ -12,9 +12,9 @@ package io.groupai.fleet.workflows.supervision;
  * @param failureThreshold       consecutive failed checks that mark the server down
  * @param failoverEnabled        whether a server marked down has its accounts moved away
  * @param accounts               accounts the database assigns to the server
- * @param graceMillis            more than 0 while the control plane has been up for less than a lease
- *                               TTL: a lease that expired while it was down (nobody could heartbeat) is not
- *                               held against the node until then
+ * @param graceMillis            more than 0 when the lease expired before the control plane started (nobody
+ *                               could heartbeat) and it has been up for less than a lease TTL: not held
+ *                               against the node until then
  */
 public record NodeCheck(
         String nodeId,
