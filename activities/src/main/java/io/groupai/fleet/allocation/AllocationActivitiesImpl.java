@@ -14,6 +14,7 @@ import io.groupai.fleet.workflows.allocation.ReserveBatchRequest;
 import io.groupai.fleet.workflows.allocation.ReserveRequest;
 import io.groupai.fleet.workflows.allocation.ReservedAccount;
 import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -101,9 +102,10 @@ public class AllocationActivitiesImpl implements AllocationActivities {
             }
             String target = request.targetServerId();
             if (target == null || target.isBlank()) {
-                target = claim.reservedServerId() != null && workflowId.equals(claim.operationId())
-                        ? claim.reservedServerId()
-                        : choose(request, source);
+                if (claim.reservedServerId() == null || !workflowId.equals(claim.operationId())) {
+                    return reserveChosen(request, source, workflowId);
+                }
+                target = claim.reservedServerId();
             }
             if (target.equals(source)) {
                 throw new AllocationRefusedException(
@@ -115,9 +117,31 @@ public class AllocationActivitiesImpl implements AllocationActivities {
         });
     }
 
-    private String choose(MigrationRequest request, String source) {
-        PlanResult plan = placement.planMove(
-                request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(), request.accountId(), source);
+    /**
+     * Chooses a target and reserves it. Moves planned at the same time (a failover runs several) can
+     * fill a chosen server between plan and reservation: then the next choice is tried, twice at most.
+     */
+    private MigrationPlan reserveChosen(MigrationRequest request, String source, String workflowId) {
+        List<String> excluded = new ArrayList<>(List.of(source));
+        for (int attempt = 1; ; attempt++) {
+            String target = choose(request, source, excluded);
+            try {
+                Reservation r = store.reserveMigrationTarget(request.accountId(), source, target, workflowId);
+                return new MigrationPlan(request.accountId(), source, target, r.loadScore(), r.scriptId());
+            } catch (AllocationRefusedException e) {
+                if (!FailureTypes.NO_CAPACITY.equals(e.code()) || attempt == 3) {
+                    throw e;
+                }
+                excluded.add(target);
+            }
+        }
+    }
+
+    private String choose(MigrationRequest request, String source, List<String> excluded) {
+        PlanResult plan = placement.plan(
+                request.strategy() == null ? DEFAULT_STRATEGY : request.strategy(),
+                List.of(request.accountId()),
+                excluded);
         if (plan.placements().isEmpty()) {
             throw new AllocationRefusedException(
                     FailureTypes.NO_CAPACITY,

@@ -670,14 +670,14 @@ public class AllocationStore {
         return accounts.countCommittedTo(nodeId);
     }
 
-    private static String ineligible(ServerRecord server) {
+    private String ineligible(ServerRecord server) {
         if (server.status() != ServerStatus.ACTIVE) {
             return "server " + server.nodeId() + " is " + server.status().wireName();
         }
         if ("unhealthy".equals(server.health())) {
             return "server " + server.nodeId() + " is unhealthy (" + server.consecutiveFailures() + " failed probes)";
         }
-        return server.hasAnswered() ? null : ServerRecord.neverAnswered(server.nodeId());
+        return server.notReady(clock.instant());
     }
 
     private static String alreadyPlaced(Claim account) {

@@ -38,7 +38,11 @@ public class PlacementService {
     private final AccountRepository accounts;
     private final AllocationStore store;
 
-    public PlacementService(ServerRepository servers, AccountRepository accounts, AllocationStore store) {
+    private final java.time.Clock clock;
+
+    public PlacementService(
+            ServerRepository servers, AccountRepository accounts, AllocationStore store, java.time.Clock clock) {
+        this.clock = clock;
         this.servers = servers;
         this.accounts = accounts;
         this.store = store;
@@ -52,10 +56,11 @@ public class PlacementService {
         Map<String, Integer> committed = store.committedByServer();
         Map<String, Map<String, Integer>> scripts = store.scriptCounts();
         List<ServerCandidate> candidates = new ArrayList<>();
+        java.time.Instant now = clock.instant();
         for (ServerRecord s : servers.findAll()) {
             if (!excluded.contains(s.nodeId())) {
                 candidates.add(ServerCandidates.of(
-                        s, committed.getOrDefault(s.nodeId(), 0), 0, scripts.getOrDefault(s.nodeId(), Map.of())));
+                        s, committed.getOrDefault(s.nodeId(), 0), 0, scripts.getOrDefault(s.nodeId(), Map.of()), now));
             }
         }
         List<AccountRequest> requests = new ArrayList<>();

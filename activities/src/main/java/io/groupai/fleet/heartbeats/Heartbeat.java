@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param ackedCommands  ids of commands the node has carried out
  * @param failedCommands commands the node could not carry out, with its error
+ * @param wantsAssigned  the node asks for the accounts assigned to it (its agent just started, or its
+ *                       lease had run out): only then does the reply list them, saving a query per heartbeat
  */
 public record Heartbeat(
         String nodeId,
@@ -15,7 +17,18 @@ public record Heartbeat(
         int accountCount,
         List<AccountReport> accounts,
         List<Long> ackedCommands,
-        List<FailedCommand> failedCommands) {
+        List<FailedCommand> failedCommands,
+        boolean wantsAssigned) {
+
+    public Heartbeat(
+            String nodeId,
+            String status,
+            int accountCount,
+            List<AccountReport> accounts,
+            List<Long> ackedCommands,
+            List<FailedCommand> failedCommands) {
+        this(nodeId, status, accountCount, accounts, ackedCommands, failedCommands, false);
+    }
 
     public record FailedCommand(long id, String error) {}
 }

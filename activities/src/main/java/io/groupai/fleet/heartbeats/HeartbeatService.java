@@ -146,7 +146,14 @@ public class HeartbeatService {
         commands.acknowledge(nodeId, heartbeat.ackedCommands());
         heartbeat.failedCommands().forEach(f -> commands.fail(nodeId, f.id(), f.error()));
         List<PendingCommand> pending = commands.deliver(nodeId);
-        return new HeartbeatReply(leaseExpiresAt, pending, rejected);
+        // Read after the lease was renewed under the server row lock: an account a migration or failover
+        // holds (operation_id set) is not listed, so the node never restarts an account being moved away.
+        List<HeartbeatReply.AssignedAccount> assigned = heartbeat.wantsAssigned()
+                ? accounts.assignedTo(nodeId).stream()
+                        .map(a -> new HeartbeatReply.AssignedAccount(a.accountId(), a.scriptId()))
+                        .toList()
+                : null;
+        return new HeartbeatReply(leaseExpiresAt, pending, rejected, assigned);
     }
 
     /** The row as this report leaves it; equal to {@code row} when the report changes nothing. */

@@ -262,6 +262,22 @@ public class AccountRepository {
                 .single();
     }
 
+    /** An account the database assigns to a node for it to run. */
+    public record Assigned(String accountId, String scriptId) {}
+
+    /**
+     * The accounts a node should run: placed on it, held by no operation (an allocation, migration or
+     * failover in flight owns its account until it completes), and not marked failed (a failed account
+     * may run elsewhere; an operator decides). In account id order.
+     */
+    public List<Assigned> assignedTo(String nodeId) {
+        return jdbc.sql("SELECT account_id, script_id FROM accounts WHERE server_id = ? AND operation_id IS NULL "
+                        + "AND status <> 'failed' ORDER BY account_id")
+                .param(nodeId)
+                .query((rs, i) -> new Assigned(rs.getString("account_id"), rs.getString("script_id")))
+                .list();
+    }
+
     public int countOnServer(String nodeId) {
         return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE server_id = ?")
                 .param(nodeId)

@@ -32,7 +32,34 @@ public record ServerRecord(
         String hostKeyType,
         String hostKey,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String supervision) {
+
+    /** The node supervisor's verdict after three consecutive failed checks (see V8__supervision.sql). */
+    public static final String SUPERVISION_DOWN = "down";
+
+    /** Whether the server's lease was granted and has run out at {@code now}: its agent has stopped its accounts. */
+    public boolean leaseExpired(Instant now) {
+        return leaseExpiresAt != null && !now.isBefore(leaseExpiresAt);
+    }
+
+    /**
+     * Why an active, healthy server takes no accounts at {@code now}, or null when it may: the node
+     * supervisor marked it down, its lease ran out (a node without a lease refuses to start
+     * accounts, and failover may be moving its accounts away), or it has never answered.
+     */
+    public String notReady(Instant now) {
+        if (SUPERVISION_DOWN.equals(supervision)) {
+            return "server " + nodeId + " is down (node supervision: three consecutive failed checks); "
+                    + "see GET /api/v1/group-ai/servers/" + nodeId + "/health";
+        }
+        if (leaseExpired(now)) {
+            return "server " + nodeId + "'s lease expired at " + leaseExpiresAt + " (last heartbeat "
+                    + (lastHeartbeat == null ? "never" : lastHeartbeat.toString())
+                    + "): its agent stops its accounts and starts none until a heartbeat renews the lease";
+        }
+        return hasAnswered() ? null : neverAnswered(nodeId);
+    }
 
     /**
      * Whether the server has shown it is there: its last probe answered, or its agent has sent a

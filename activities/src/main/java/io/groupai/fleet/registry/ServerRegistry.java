@@ -202,9 +202,8 @@ public class ServerRegistry {
             // Checked before the first pin; an existing pin still decides (clear it to re-pin).
             servers.setExpectedHostKey(d.nodeId(), input.hostKeyFingerprint());
         }
-        if (exists) {
-            events.publishEvent(new ServerChangedEvent(d.nodeId()));
-        }
+        // Also for a new server: its node supervisor starts on it.
+        events.publishEvent(new ServerChangedEvent(d.nodeId()));
     }
 
     private ServerDefinition validated(ServerInput input, String prefix) {

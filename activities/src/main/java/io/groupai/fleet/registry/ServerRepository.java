@@ -20,7 +20,7 @@ public class ServerRepository {
             "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
                     + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
                     + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
-                    + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at";
+                    + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at, supervision";
 
     private static final RowMapper<ServerRecord> MAPPER = ServerRepository::map;
 
@@ -206,6 +206,14 @@ public class ServerRepository {
         }
     }
 
+    /** The server's own probe interval (seconds), when one is set. */
+    public Optional<Long> probeIntervalSeconds(String nodeId) {
+        return jdbc.sql("SELECT probe_interval FROM servers WHERE node_id = ? AND probe_interval IS NOT NULL")
+                .param(nodeId)
+                .query(Long.class)
+                .optional();
+    }
+
     private Timestamp now() {
         return Timestamp.from(clock.instant());
     }
@@ -244,6 +252,7 @@ public class ServerRepository {
                 rs.getString("host_key_type"),
                 rs.getString("host_key"),
                 Jdbc.instant(rs, "created_at"),
-                Jdbc.instant(rs, "updated_at"));
+                Jdbc.instant(rs, "updated_at"),
+                rs.getString("supervision"));
     }
 }

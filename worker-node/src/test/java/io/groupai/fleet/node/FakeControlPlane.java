@@ -50,6 +50,8 @@ public final class FakeControlPlane implements AutoCloseable {
     /** How many sends were answered with 429. */
     public final java.util.concurrent.atomic.AtomicInteger floodWaitAnswers =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** account id → script id (or null): the assigned_accounts of every heartbeat reply. */
+    public final Map<String, String> assignedAccounts = new java.util.concurrent.ConcurrentSkipListMap<>();
     /** The lease_expires_at the heartbeat answers with; null = now + 60 s. */
     public volatile Instant leaseExpiresAt;
     /** A rotation: the token the control plane now expects; the old one still works and gets this one in replies. */
@@ -146,7 +148,8 @@ public final class FakeControlPlane implements AutoCloseable {
             send(ex, 503, "{\"error\":\"down\"}");
             return;
         }
-        heartbeats.add(JSON.readTree(body));
+        JsonNode beat = JSON.readTree(body);
+        heartbeats.add(beat);
         ObjectNode reply = JSON.createObjectNode();
         reply.put("ok", true);
         reply.put(
@@ -159,6 +162,17 @@ public final class FakeControlPlane implements AutoCloseable {
         List<JsonNode> now = new ArrayList<>(pendingCommands);
         pendingCommands.removeAll(now);
         now.forEach(cmds::add);
+        if (!beat.path("want_assigned_accounts").asBoolean(false)) {
+            send(ex, 200, reply.toString()); // as the control plane: the list only when asked for
+            return;
+        }
+        ArrayNode assigned = reply.putArray("assigned_accounts");
+        assignedAccounts.forEach((account, script) -> {
+            ObjectNode a = assigned.addObject().put("account_id", account);
+            if (!script.isEmpty()) {
+                a.put("script_id", script);
+            }
+        });
         send(ex, 200, reply.toString());
     }
 

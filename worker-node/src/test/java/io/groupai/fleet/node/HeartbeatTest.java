@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.heartbeat.HeartbeatService;
 import io.groupai.fleet.sessionformat.testing.RealForeignSessions;
 import io.groupai.fleet.workflows.FailureTypes;
@@ -293,5 +294,70 @@ class HeartbeatTest {
                 .containsExactlyInAnyOrder(
                         java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
+
+    @Test
+    void agentStartBringsBackTheAccountsTheControlPlaneAssignsToIt() throws Exception {
+        uploadSession("acc1");
+        uploadSession("acc2");
+        controlPlane.assignedAccounts.put("acc1", "welcome");
+        controlPlane.assignedAccounts.put("acc2", "");
+        controlPlane.assignedAccounts.put("acc3", ""); // assigned, but its session never reached this node
+
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(10));
+
+        assertThat(services.accounts().isRunning("acc1")).isTrue();
+        assertThat(services.accounts().isRunning("acc2")).isTrue();
+        assertThat(services.accounts().isRunning("acc3")).isFalse();
+        assertThat(services.accounts().snapshots())
+                .filteredOn(a -> a.accountId().equals("acc1"))
+                .singleElement()
+                .extracting(AccountRunner.Snapshot::scriptId)
+                .isEqualTo("welcome");
+        assertThat(controlPlane.connects).containsExactlyInAnyOrder("acc1@test-node", "acc2@test-node");
+
+        assertThat(controlPlane.heartbeats.get(0).get("want_assigned_accounts").asBoolean())
+                .isTrue();
+
+        // Only after a start or a lapsed lease: an account stopped on purpose stays stopped on later beats.
+        services.accounts().stop("acc2");
+        assertThat(heartbeat.beat()).isTrue();
+        assertThat(controlPlane.heartbeats.get(1).has("want_assigned_accounts"))
+                .as("not asked for again")
+                .isFalse();
+        heartbeat.awaitCommands(Duration.ofSeconds(10));
+        assertThat(services.accounts().isRunning("acc2")).isFalse();
+    }
+
+    @Test
+    void aRenewedLeaseAfterALapseBringsBackOnlyTheAccountsStillAssignedHere() throws Exception {
+        uploadSession("acc1");
+        uploadSession("acc2");
+        controlPlane.assignedAccounts.put("acc1", "");
+        controlPlane.assignedAccounts.put("acc2", "");
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(10));
+        assertThat(services.accounts().runningCount()).isEqualTo(2);
+
+        // The control plane is unreachable past the lease: the node fences itself.
+        controlPlane.heartbeatDown = true;
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(heartbeat.beat()).isFalse();
+        assertThat(heartbeat.checkLease()).isTrue();
+        assertThat(services.accounts().runningCount()).isZero();
+
+        // Meanwhile failover moved acc2 to another node; the control plane comes back.
+        controlPlane.assignedAccounts.remove("acc2");
+        controlPlane.heartbeatDown = false;
+        controlPlane.leaseExpiresAt = clock.instant().plusSeconds(60);
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(10));
+
+        assertThat(services.accounts().isRunning("acc1")).isTrue();
+        assertThat(services.accounts().isRunning("acc2"))
+                .as("moved away while fenced")
+                .isFalse();
+        assertThat(controlPlane.connects).containsExactly("acc1@test-node", "acc2@test-node", "acc1@test-node");
     }
 }

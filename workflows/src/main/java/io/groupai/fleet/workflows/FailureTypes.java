@@ -16,6 +16,11 @@ public final class FailureTypes {
     public static final String INVALID_REQUEST = "InvalidRequest";
     /** Non-retryable. Bootstrap of a server failed; the message names the step and the cause. */
     public static final String BOOTSTRAP_FAILED = "BootstrapFailed";
+    /**
+     * Non-retryable. A migration did not move the account (refused, or failed and rolled back); the
+     * message names account, server and step, and the details carry the MigrationResult with its steps.
+     */
+    public static final String MIGRATION_FAILED = "MigrationFailed";
     /** Non-retryable. After a start the node reports the account not running (verify step). */
     public static final String NOT_RUNNING = "NotRunning";
 

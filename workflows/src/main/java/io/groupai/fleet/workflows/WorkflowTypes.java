@@ -28,6 +28,11 @@ public final class WorkflowTypes {
     /** {@link io.groupai.fleet.workflows.scripts.MultiAccountSceneWorkflow}, started by a node. */
     public static final String MULTI_ACCOUNT_SCENE = "MultiAccountSceneWorkflow";
 
+    /** {@link io.groupai.fleet.workflows.supervision.NodeSupervisorWorkflow}, one per server. */
+    public static final String NODE_SUPERVISOR = "NodeSupervisorWorkflow";
+    /** {@link io.groupai.fleet.workflows.supervision.FailoverWorkflow}. */
+    public static final String FAILOVER = "FailoverWorkflow";
+
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
     private WorkflowTypes() {}

@@ -78,8 +78,15 @@ final class HeartbeatJson {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
+        JsonNode wants = body.get("want_assigned_accounts");
         return new Heartbeat(
-                nodeId, status, accountCount == null ? accounts.size() : accountCount, accounts, acked, failed);
+                nodeId,
+                status,
+                accountCount == null ? accounts.size() : accountCount,
+                accounts,
+                acked,
+                failed,
+                wants != null && wants.isBoolean() && wants.booleanValue());
     }
 
     private static AccountReport account(JsonNode a, String at, List<FieldProblem> problems) {

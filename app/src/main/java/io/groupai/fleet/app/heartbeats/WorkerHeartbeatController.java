@@ -39,6 +39,8 @@ class WorkerHeartbeatController {
     record CommandView(long id, String action, JsonNode params) {}
 
     /**
+     * {@code assigned_accounts}: what the database assigns to the node; it starts those it does not run
+     * when its agent starts and when its lease is renewed after it ran out (it stopped them then).
      * @param nodeToken only for a node that authenticated with its previous token (within the grace period of
      *                  a rotation): the token to use from now on. Absent otherwise.
      */
@@ -47,13 +49,15 @@ class WorkerHeartbeatController {
             Instant leaseExpiresAt,
             List<CommandView> pendingCommands,
             List<String> rejectedAccounts,
+            List<HeartbeatReply.AssignedAccount> assignedAccounts,
             @JsonInclude(JsonInclude.Include.NON_NULL) String nodeToken) {
 
         /** Never print the token. */
         @Override
         public String toString() {
             return "Reply[ok=" + ok + ", leaseExpiresAt=" + leaseExpiresAt + ", pendingCommands=" + pendingCommands
-                    + ", rejectedAccounts=" + rejectedAccounts + ", nodeToken=" + (nodeToken == null ? "none" : "***")
+                    + ", rejectedAccounts=" + rejectedAccounts + ", assignedAccounts=" + assignedAccounts
+                    + ", nodeToken=" + (nodeToken == null ? "none" : "***")
                     + "]";
         }
     }
@@ -95,6 +99,7 @@ class WorkerHeartbeatController {
                 reply.leaseExpiresAt(),
                 reply.pendingCommands().stream().map(this::view).toList(),
                 reply.rejectedAccounts(),
+                reply.assignedAccounts(),
                 rotated);
     }
 

@@ -54,7 +54,8 @@ class WorkflowController {
             WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
             WorkflowTypes.RECONCILE, ReconcileReport.class,
             WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class,
-            WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class);
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class,
+            WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.of(
@@ -65,7 +66,9 @@ class WorkflowController {
             WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
             WorkflowTypes.RECONCILE, ReconcileProgress.class,
             WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class),
-            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class));
+            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class),
+            WorkflowTypes.FAILOVER, listOf(StepProgress.class),
+            WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class);
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

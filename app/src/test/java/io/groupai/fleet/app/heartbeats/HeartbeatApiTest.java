@@ -1,16 +1,23 @@
 package io.groupai.fleet.app.heartbeats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupai.fleet.allocation.AllocationRefusedException;
 import io.groupai.fleet.allocation.AllocationStore;
+import io.groupai.fleet.allocation.PlacementService;
 import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.AllocationType;
+import io.groupai.fleet.workflows.allocation.PlanResult;
+import io.groupai.fleet.workflows.allocation.PlannedPlacement;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -38,6 +45,9 @@ class HeartbeatApiTest {
 
     @Autowired
     ServerRepository servers;
+
+    @Autowired
+    PlacementService placement;
 
     Api api;
 
@@ -340,6 +350,63 @@ class HeartbeatApiTest {
                 "/api/v1/group-ai/servers/node-b/commands",
                 "{\"action\": \"upload_session\", \"params\": {\"account_id\": \"acc-s\"}}");
         assertThat(notAssigned.status()).isEqualTo(409);
+    }
+
+    @Test
+    void theReplyListsTheAccountsTheDatabaseAssignsToTheNodeButNoneAnOperationHolds() {
+        for (String id : new String[] {"as-1", "as-2", "as-held", "as-failed", "as-b"}) {
+            api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"" + id + "\", \"script_id\": \"welcome\"}");
+        }
+        jdbc.sql("UPDATE servers SET max_accounts = 10 WHERE node_id = 'node-a'")
+                .update();
+        place("as-1", "node-a");
+        place("as-2", "node-a");
+        place("as-b", "node-b");
+        allocation.reserve("as-held", "node-a", "wf-held"); // an allocation (or a migration) owns it
+        allocation.reserve("as-failed", "node-a", "wf-failed");
+        allocation.markFailed("as-failed", "node-a", "wf-failed", "could not confirm a stop");
+
+        // A node that stopped everything (fenced) reports its accounts stopped; they stay assigned to it.
+        JsonNode reply = heartbeat("""
+                        {"node_id": "node-a", "status": "online", "want_assigned_accounts": true, "accounts": [
+                           {"account_id": "as-1", "status": "stopped"}]}""").json();
+        assertThat(heartbeat("""
+                                {"node_id": "node-a", "status": "online", "accounts": []}""").json().get("assigned_accounts").isNull())
+                .as("listed only when the node asks (its agent started, or its lease had run out)")
+                .isTrue();
+
+        assertThat(reply.get("assigned_accounts").values())
+                .extracting(a -> a.get("account_id").asString() + ":"
+                        + a.get("script_id").asString())
+                .containsExactly("as-1:welcome", "as-2:welcome");
+        assertThat(allocation.release("as-held", "node-a", "wf-held")).isTrue();
+    }
+
+    @Test
+    void aServerWhoseLeaseExpiredTakesNoAccounts() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"lease-1\"}");
+        heartbeat("""
+                {"node_id": "node-a", "status": "online", "accounts": []}""");
+        jdbc.sql("UPDATE servers SET lease_expires_at = ? WHERE node_id = 'node-a'")
+                .param(java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(1)))
+                .update();
+
+        assertThatThrownBy(() -> allocation.reserve("lease-1", "node-a", "wf-lease"))
+                .isInstanceOfSatisfying(AllocationRefusedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureTypes.SERVER_NOT_ELIGIBLE);
+                    assertThat(e.getMessage()).contains("node-a's lease expired");
+                });
+        PlanResult plan = placement.plan("load_balance", List.of("lease-1"), List.of());
+        assertThat(plan.placements())
+                .as("node-b has never sent a heartbeat (no lease to lose) and answered its probe")
+                .extracting(PlannedPlacement::serverId)
+                .containsExactly("node-b");
+
+        // The next heartbeat renews the lease and the server is eligible again.
+        heartbeat("""
+                {"node_id": "node-a", "status": "online", "accounts": []}""");
+        assertThat(allocation.reserve("lease-1", "node-a", "wf-lease").serverId())
+                .isEqualTo("node-a");
     }
 
     @Test

@@ -9,6 +9,7 @@ public final class HeartbeatMessages {
 
     private HeartbeatMessages() {}
 
+    /** {@code want_assigned_accounts}: true when the agent needs the reply's assigned_accounts (else left out). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Heartbeat(
             String nodeId,
@@ -16,7 +17,8 @@ public final class HeartbeatMessages {
             int accountCount,
             List<AccountEntry> accounts,
             List<Long> ackedCommands,
-            List<FailedCommand> failedCommands) {}
+            List<FailedCommand> failedCommands,
+            Boolean wantAssignedAccounts) {}
 
     public record AccountEntry(
             String accountId,
@@ -30,16 +32,29 @@ public final class HeartbeatMessages {
 
     public record FailedCommand(long id, String error) {}
 
-    /** {@code nodeToken}: present only after a rotation, while this node still uses its previous token. */
-    public record Reply(Boolean ok, String leaseExpiresAt, List<Command> pendingCommands, String nodeToken) {
+    /**
+     * {@code assigned_accounts}: what the control plane's database assigns to this node (absent from
+     * a seed-protocol control plane). The agent starts those it does not run when it starts and when
+     * a heartbeat renews a lease that had run out. {@code nodeToken}: present only after a rotation,
+     * while this node still uses its previous token.
+     */
+    public record Reply(
+            Boolean ok,
+            String leaseExpiresAt,
+            List<Command> pendingCommands,
+            List<AssignedAccount> assignedAccounts,
+            String nodeToken) {
 
         /** Never print the token. */
         @Override
         public String toString() {
             return "Reply[ok=" + ok + ", leaseExpiresAt=" + leaseExpiresAt + ", pendingCommands=" + pendingCommands
-                    + ", nodeToken=" + (nodeToken == null ? "none" : "***") + "]";
+                    + ", assignedAccounts=" + assignedAccounts + ", nodeToken=" + (nodeToken == null ? "none" : "***")
+                    + "]";
         }
     }
+
+    public record AssignedAccount(String accountId, String scriptId) {}
 
     /** {@code params} stays a tree: each action has its own fields, and unknown actions are reported, not fatal. */
     public record Command(Long id, String action, JsonNode params) {}

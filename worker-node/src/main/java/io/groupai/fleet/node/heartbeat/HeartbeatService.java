@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.ControlPlaneHttp;
 import io.groupai.fleet.node.accounts.AccountRunner;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AccountEntry;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AssignedAccount;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Command;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.FailedCommand;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Heartbeat;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,11 @@ public final class HeartbeatService implements AutoCloseable {
     private volatile Runnable onLost;
     private volatile java.util.function.Consumer<String> onTokenRotated = token -> {};
     private final java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+    // Set at start and whenever the node fenced itself: the next accepted heartbeat brings back the
+    // accounts the control plane assigns to this node (a lease lapse must not stop the fleet for good).
+    private final java.util.concurrent.atomic.AtomicBoolean restoreDue =
+            new java.util.concurrent.atomic.AtomicBoolean(true);
+    private volatile Predicate<String> hasSession = accountId -> true;
 
     public HeartbeatService(
             String nodeId,
@@ -116,6 +123,11 @@ public final class HeartbeatService implements AutoCloseable {
      */
     public void onTokenRotated(java.util.function.Consumer<String> listener) {
         this.onTokenRotated = Objects.requireNonNull(listener);
+    }
+
+    /** Which assigned accounts can be brought back: those whose session is on this node. */
+    public void restoreOnly(Predicate<String> hasSession) {
+        this.hasSession = Objects.requireNonNull(hasSession);
     }
 
     /** Heartbeats now and then every interval; checks the lease every second. */
@@ -226,6 +238,9 @@ public final class HeartbeatService implements AutoCloseable {
                 takeOn(c);
             }
         }
+        if (restoreDue.compareAndSet(true, false)) {
+            restore(reply.assignedAccounts());
+        }
         return true;
     }
 
@@ -245,6 +260,48 @@ public final class HeartbeatService implements AutoCloseable {
         lease.renew(expiry);
         if (fenced.compareAndSet(true, false)) {
             log.info("lease renewed until {}: accounts may be started again", expiry);
+        }
+    }
+
+    /**
+     * Starts the assigned accounts this node does not run, on the command thread (after any command
+     * of the same reply, e.g. a session download). The lease was just renewed, so starts are allowed;
+     * an account the control plane is moving away is not in the list (it is held by an operation).
+     */
+    private void restore(List<AssignedAccount> assigned) {
+        if (assigned == null || assigned.isEmpty()) {
+            return;
+        }
+        List<AssignedAccount> todo = assigned.stream()
+                .filter(a -> a.accountId() != null && !accounts.isRunning(a.accountId()))
+                .toList();
+        if (todo.isEmpty()) {
+            return;
+        }
+        try {
+            commandThread.execute(() -> {
+                int started = 0;
+                List<String> skipped = new ArrayList<>();
+                for (AssignedAccount a : todo) {
+                    if (!hasSession.test(a.accountId())) {
+                        skipped.add(a.accountId());
+                        continue;
+                    }
+                    try {
+                        accounts.start(a.accountId(), a.scriptId());
+                        started++;
+                    } catch (RuntimeException e) {
+                        log.warn("account {}: not brought back: {}", a.accountId(), ControlPlaneHttp.describe(e));
+                    }
+                }
+                log.info(
+                        "brought back {} of {} accounts the control plane assigns to this node{}",
+                        started,
+                        todo.size(),
+                        skipped.isEmpty() ? "" : "; no session here for " + skipped);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("assigned accounts not brought back: the agent is shutting down");
         }
     }
 
@@ -304,7 +361,8 @@ public final class HeartbeatService implements AutoCloseable {
                 entries.size(),
                 entries,
                 ackedNow.isEmpty() ? null : ackedNow,
-                failures.isEmpty() ? null : failures);
+                failures.isEmpty() ? null : failures,
+                restoreDue.get() ? Boolean.TRUE : null);
     }
 
     /**
@@ -316,6 +374,7 @@ public final class HeartbeatService implements AutoCloseable {
         if (lease.valid() || lease.expiresAt() == null || !fenced.compareAndSet(false, true)) {
             return fenced.get();
         }
+        restoreDue.set(true);
         accounts.stopAll("lease expired at " + lease.expiresAt()
                 + " without renewal (control plane unreachable); fencing so that failover may start them elsewhere");
         return true;

@@ -6,7 +6,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TimeoutFailure;
 
 /** Reads activity failures for the allocation workflows: the original message and type, unwrapped. */
-final class Failures {
+public final class Failures {
 
     private Failures() {}
 
@@ -20,7 +20,7 @@ final class Failures {
     }
 
     /** What went wrong, in the activity's own words (they name the server), or the timeout in plain words. */
-    static String message(ActivityFailure failure) {
+    public static String message(ActivityFailure failure) {
         Throwable cause = failure.getCause();
         if (cause instanceof ApplicationFailure app) {
             return app.getOriginalMessage();

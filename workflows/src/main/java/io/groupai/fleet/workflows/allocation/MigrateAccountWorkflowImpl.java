@@ -7,6 +7,8 @@ import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.NodeAgentActivities;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
 import io.groupai.fleet.workflows.nodes.StepProgress;
+import io.groupai.fleet.workflows.supervision.FailoverWorkflowImpl;
+import io.groupai.fleet.workflows.supervision.SupervisionActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -27,6 +29,24 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
             Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.OPTIONS);
     private final List<StepProgress> steps = new ArrayList<>();
 
+    /** How long after a down source's lease expired it counts as fenced (clock skew, the agent's lease check). */
+    static final java.time.Duration FENCING_MARGIN = FailoverWorkflowImpl.DEFAULT_MARGIN;
+
+    /**
+     * A down source gets one short chance to confirm the stop (a live agent long-polls its queue and
+     * picks a task up at once; a dead one never does).
+     */
+    static final ActivityOptions SOURCE_DOWN = ActivityOptions.newBuilder()
+            .setScheduleToStartTimeout(java.time.Duration.ofSeconds(2))
+            .setStartToCloseTimeout(java.time.Duration.ofMinutes(1))
+            .setRetryOptions(io.temporal.common.RetryOptions.newBuilder()
+                    .setMaximumAttempts(1)
+                    .build())
+            .build();
+
+    private final SupervisionActivities supervision =
+            Workflow.newActivityStub(SupervisionActivities.class, AllocateChunkWorkflowImpl.CONTROL_PLANE);
+
     @Override
     public MigrationResult migrate(MigrationRequest request) {
         if (request == null || request.accountId() == null) {
@@ -44,14 +64,12 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                     p -> p.sourceServerId() + " → " + p.targetServerId() + ", load score "
                             + Math.round(p.loadScore() * 10) / 10.0);
         } catch (ActivityFailure f) {
-            return new MigrationResult(
-                    accountId,
-                    false,
-                    null,
-                    request.targetServerId(),
-                    null,
-                    "account " + accountId + ", step reserve target: " + Failures.message(f),
-                    List.copyOf(steps));
+            String message = "account " + accountId + ", step reserve target: " + Failures.message(f);
+            throw ApplicationFailure.newNonRetryableFailure(
+                    message,
+                    FailureTypes.MIGRATION_FAILED,
+                    new MigrationResult(
+                            accountId, false, null, request.targetServerId(), null, message, List.copyOf(steps)));
         }
         String source = plan.sourceServerId();
         String target = plan.targetServerId();
@@ -59,34 +77,73 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         NodeAgentActivities targetNode = node(target);
 
         String failedStep = "stop on source";
+        boolean sourceGone = false;
         try {
-            step(failedStep, () -> sourceNode.stopAccount(accountId), s -> "source " + source + ": " + s.status());
+            NodeAgentActivities stopper = request.sourceDown() ? node(source, SOURCE_DOWN) : sourceNode;
+            step(failedStep, () -> stopper.stopAccount(accountId), s -> "source " + source + ": " + s.status());
         } catch (ActivityFailure f) {
-            // Not known stopped: nothing may start elsewhere. Leave it where it is.
             String failure = Failures.describe(accountId, source, failedStep, f);
-            String aborted = undo(
-                    "drop target reservation",
-                    failure,
-                    () -> compensation.abortMigration(plan, workflowId, "stop on source failed"));
-            return failed(plan, source, aborted == null ? failure : aborted);
+            // Not known stopped: nothing may start elsewhere, unless the source is down and its lease runs
+            // out: its agent then stops the account by itself. The move goes on (from the stored session),
+            // and nothing starts on the target before that lease expired plus the margin (see awaitFenced).
+            long fencedIn = request.sourceDown() ? fencing(source) : Long.MAX_VALUE;
+            if (fencedIn > FENCING_MARGIN.toMillis()) {
+                String why = request.sourceDown()
+                        ? failure + "; the lease of " + source + " is still valid (fenced in " + fencedIn / 1000
+                                + " s), so the account may still run there"
+                        : failure;
+                String aborted = undo(
+                        "drop target reservation",
+                        why,
+                        () -> compensation.abortMigration(plan, workflowId, "stop on source failed"));
+                return failed(plan, source, aborted == null ? why : aborted);
+            }
+            sourceGone = true;
         }
         boolean committed = false;
         String failedServer = source;
         try {
-            failedStep = "export session";
-            ExportedSession exported = step(
-                    failedStep,
-                    () -> sourceNode.exportSession(accountId),
-                    e -> e.sizeBytes() + " bytes, sha256 " + e.sha256());
-            failedStep = "fetch session";
-            step(
-                    failedStep,
-                    () -> sessions.fetchExported(accountId, source, exported.remotePath()),
-                    u -> "stored on the control plane, sha256 " + u.sha256());
+            if (!sourceGone) {
+                try {
+                    failedStep = "export session";
+                    ExportedSession exported = step(
+                            failedStep,
+                            () -> (request.sourceDown() ? node(source, SOURCE_DOWN) : sourceNode)
+                                    .exportSession(accountId),
+                            e -> e.sizeBytes() + " bytes, sha256 " + e.sha256());
+                    failedStep = "fetch session";
+                    step(
+                            failedStep,
+                            () -> sessions.fetchExported(accountId, source, exported.remotePath()),
+                            u -> "stored on the control plane, sha256 " + u.sha256());
+                } catch (ActivityFailure f) {
+                    if (!request.sourceDown()) {
+                        throw f;
+                    }
+                    // Stopped (confirmed) on a down server that cannot hand its session over: the stored copy
+                    // (the newest backup or the last migration's) is the best there is.
+                    sourceGone = true;
+                }
+            }
+            if (sourceGone) {
+                steps.add(StepProgress.running("use stored session")
+                        .done("the newest session archive in the control plane's session store"));
+            }
             failedStep = "upload to target";
             failedServer = target;
             UploadedSession uploaded =
                     step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
+            if (sourceGone) {
+                failedStep = "await fencing";
+                failedServer = source;
+                step(
+                        failedStep,
+                        () -> awaitFenced(source),
+                        ms -> "the lease of " + source + " expired over "
+                                + FENCING_MARGIN.toSeconds() + " s ago (waited " + ms / 1000
+                                + " s): its agent has stopped the account");
+                failedServer = target;
+            }
             failedStep = "switch server";
             step(
                     failedStep,
@@ -128,7 +185,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                     ? Failures.message(af)
                     : ((ApplicationFailure) f).getOriginalMessage();
             String failure = Failures.describe(accountId, failedServer, failedStep, why);
-            return rollBack(plan, workflowId, committed, failure);
+            return rollBack(plan, workflowId, committed, failure, request.sourceDown());
         }
     }
 
@@ -156,7 +213,8 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
     }
 
     /** Target failed: stop and remove it there, put the row back on the source, start it on the source again. */
-    private MigrationResult rollBack(MigrationPlan plan, String workflowId, boolean committed, String failure) {
+    private MigrationResult rollBack(
+            MigrationPlan plan, String workflowId, boolean committed, String failure, boolean sourceDown) {
         String accountId = plan.accountId();
         String source = plan.sourceServerId();
         String target = plan.targetServerId();
@@ -192,6 +250,13 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         String aborted = undo("back to source", failure, () -> compensation.abortMigration(plan, workflowId, failure));
         if (aborted != null) {
             return failed(plan, target, aborted);
+        }
+        if (sourceDown) {
+            return failed(
+                    plan,
+                    source,
+                    failure + "; rolled back: the account stays assigned to " + source
+                            + ", which is down; its agent brings it back when it renews its lease");
         }
         try {
             step(
@@ -241,8 +306,12 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         }
     }
 
+    /**
+     * Ends the workflow FAILED (a migration that did not move the account is not a success, whatever
+     * was rolled back), with the result as the failure's details for callers that want the steps.
+     */
     private MigrationResult failed(MigrationPlan plan, String serverId, String message) {
-        return new MigrationResult(
+        MigrationResult result = new MigrationResult(
                 plan.accountId(),
                 false,
                 plan.sourceServerId(),
@@ -250,6 +319,33 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                 serverId,
                 message,
                 List.copyOf(steps));
+        throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.MIGRATION_FAILED, result);
+    }
+
+    /**
+     * Waits until the down source is fenced: its lease expired at least the margin ago. Returns how
+     * long it waited; fails when the lease was renewed meanwhile (the node is back and may run the account).
+     */
+    private long awaitFenced(String source) {
+        long waited = 0;
+        while (true) {
+            long ms = fencing(source);
+            if (ms <= 0) {
+                return waited;
+            }
+            if (ms > FENCING_MARGIN.toMillis()) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "the lease of " + source + " was renewed: the node is back and may run the account",
+                        FailureTypes.MIGRATION_FAILED);
+            }
+            Workflow.sleep(java.time.Duration.ofMillis(ms));
+            waited += ms;
+        }
+    }
+
+    /** 0 when the server's lease expired at least the margin ago (or it never held one), else millis to wait. */
+    private long fencing(String serverId) {
+        return supervision.millisUntilFenced(serverId, FENCING_MARGIN.toMillis());
     }
 
     private <T> T step(String name, Supplier<T> call, java.util.function.Function<T, String> describe) {

@@ -15,6 +15,13 @@ import io.groupai.fleet.workflows.agent.SendMessageRequest;
 import io.groupai.fleet.workflows.agent.SentMessage;
 import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.groupai.fleet.workflows.supervision.FailoverRequest;
+import io.groupai.fleet.workflows.supervision.FailoverResult;
+import io.groupai.fleet.workflows.supervision.FailoverWorkflow;
+import io.groupai.fleet.workflows.supervision.FailoverWorkflowImpl;
+import io.groupai.fleet.workflows.supervision.HealthEvent;
+import io.groupai.fleet.workflows.supervision.NodeCheck;
+import io.groupai.fleet.workflows.supervision.SupervisionActivities;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -47,14 +54,18 @@ class AllocateAccountsWorkflowTest {
     private final FakeFleet fleet = new FakeFleet();
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, FakeNode> nodes = new ConcurrentHashMap<>();
+    private final FakeSupervision supervision = new FakeSupervision();
 
     @BeforeEach
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
         worker.registerWorkflowImplementationTypes(
-                AllocateAccountsWorkflowImpl.class, AllocateChunkWorkflowImpl.class, MigrateAccountWorkflowImpl.class);
-        worker.registerActivitiesImplementations(fleet, new FakeSessions());
+                AllocateAccountsWorkflowImpl.class,
+                AllocateChunkWorkflowImpl.class,
+                MigrateAccountWorkflowImpl.class,
+                FailoverWorkflowImpl.class);
+        worker.registerActivitiesImplementations(fleet, new FakeSessions(), supervision);
         client = env.getWorkflowClient();
     }
 
@@ -318,13 +329,7 @@ class AllocateAccountsWorkflowTest {
         FakeNode b = nodes.get("b");
         env.start();
 
-        MigrationResult failed = client.newWorkflowStub(
-                        MigrateAccountWorkflow.class,
-                        WorkflowOptions.newBuilder()
-                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                                .setWorkflowId("account-acc1")
-                                .build())
-                .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+        MigrationResult failed = failedMigration(new MigrationRequest("acc1", "b", "server_overload", null));
 
         assertThat(failed.success()).isFalse();
         assertThat(failed.serverId()).isEqualTo("a");
@@ -431,13 +436,7 @@ class AllocateAccountsWorkflowTest {
         fleet.failNext.put("abort acc1", 6);
         env.start();
 
-        MigrationResult failed = client.newWorkflowStub(
-                        MigrateAccountWorkflow.class,
-                        WorkflowOptions.newBuilder()
-                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                                .setWorkflowId("account-acc1")
-                                .build())
-                .migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+        MigrationResult failed = failedMigration(new MigrationRequest("acc1", "b", "server_overload", null));
 
         assertThat(failed.message()).as(failed.toString()).contains("step start on target", "rolled back");
         assertThat(events).filteredOn("abort acc1 failed"::equals).hasSize(6);
@@ -478,6 +477,128 @@ class AllocateAccountsWorkflowTest {
         assertThat(fleet.history)
                 .as("claims and history are held under the parent's id, not the chunk's")
                 .contains("acc5 a initial allocate-ids", "f3 b manual allocate-batch-chunks");
+    }
+
+    /**
+     * Runs a migration that must fail: a migration that did not move its account ends FAILED in
+     * Temporal (type MigrationFailed), its result riding in the failure's details.
+     */
+    private MigrationResult failedMigration(MigrationRequest request) {
+        MigrateAccountWorkflow stub = client.newWorkflowStub(
+                MigrateAccountWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setWorkflowId("account-" + request.accountId())
+                        .build());
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> stub.migrate(request));
+        assertThat(thrown).isInstanceOf(io.temporal.client.WorkflowFailedException.class);
+        ApplicationFailure failure = (ApplicationFailure) thrown.getCause();
+        assertThat(failure.getType()).isEqualTo(FailureTypes.MIGRATION_FAILED);
+        assertThat(failure.isNonRetryable()).isTrue();
+        MigrationResult result = failure.getDetails().get(MigrationResult.class);
+        assertThat(failure.getOriginalMessage()).isEqualTo(result.message());
+        assertThat(client.fetchHistory("account-" + request.accountId())
+                        .getLastEvent()
+                        .getEventType())
+                .isEqualTo(io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+        return result;
+    }
+
+    @Test
+    void failoverMovesADeadNodesAccountsOnlyAfterItsLeaseExpiredPlusTheMarginAndReportsThoseWithoutRoom() {
+        server("a", 10, false); // its agent is dead: nothing polls node-a
+        FakeNode b = server("b", 2, true);
+        FakeNode c = server("c", 1, true);
+        for (String account : List.of("acc1", "acc2", "acc3", "acc4")) {
+            fleet.placement.put(account, "a");
+            fleet.status.put(account, "online");
+        }
+        env.start();
+        long leaseExpiry = env.currentTimeMillis() + 60_000;
+        supervision.leaseExpiry.put("a", leaseExpiry);
+
+        FailoverResult result = client.newWorkflowStub(
+                        FailoverWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("failover-a")
+                                .build())
+                .failover(new FailoverRequest("a", "3 failed checks", 2));
+
+        assertThat(result.accounts()).isEqualTo(4);
+        assertThat(result.moved()).extracting(FailoverResult.Moved::serverId).containsExactlyInAnyOrder("b", "b", "c");
+        String left = result.notMoved().get(0).accountId();
+        assertThat(result.notMoved())
+                .singleElement()
+                .satisfies(n -> assertThat(n.reason()).contains("account " + left, "no capacity"));
+        assertThat(fleet.placement).as("reported, not dropped").containsEntry(left, "a");
+        result.moved().forEach(m -> assertThat(fleet.placement).containsEntry(m.accountId(), m.serverId()));
+        assertThat(b.running).hasSize(2);
+        assertThat(c.running).hasSize(1);
+        assertThat(b.startedAt.values())
+                .as("nothing starts elsewhere before the dead node's lease expired plus the margin")
+                .allMatch(t -> t >= leaseExpiry + FailoverWorkflowImpl.DEFAULT_MARGIN.toMillis());
+        String first = result.moved().get(0).accountId();
+        String firstServer = result.moved().get(0).serverId();
+        assertThat(events)
+                .as("the dead node cannot export: the stored session is uploaded")
+                .contains("upload " + first + "@" + firstServer)
+                .noneMatch(e -> e.startsWith("export") || e.startsWith("fetch"));
+        assertThat(fleet.history).contains(first + " " + firstServer + " rebalance account-" + first);
+    }
+
+    @Test
+    void failoverOfANodeThatRenewsItsLeaseAgainMovesNothing() {
+        server("a", 10, true);
+        server("b", 10, true);
+        fleet.placement.put("acc1", "a");
+        env.start();
+        supervision.renewing.add("a");
+
+        FailoverResult result = client.newWorkflowStub(
+                        FailoverWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("failover-a")
+                                .build())
+                .failover(new FailoverRequest("a", null, 0));
+
+        assertThat(result.message()).contains("not needed", "renews its lease");
+        assertThat(fleet.placement).containsEntry("acc1", "a");
+        assertThat(events).noneMatch(e -> e.startsWith("stop") || e.startsWith("start"));
+    }
+
+    /** Lease expiry per server in test-environment time; "renewing" servers keep a lease 90 s ahead. */
+    final class FakeSupervision implements SupervisionActivities {
+        final Map<String, Long> leaseExpiry = new ConcurrentHashMap<>();
+        final Set<String> renewing = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public NodeCheck check(String nodeId) {
+            throw new UnsupportedOperationException("the supervisor has its own test");
+        }
+
+        @Override
+        public void record(String nodeId, HealthEvent event) {}
+
+        @Override
+        public List<String> accountsOn(String nodeId) {
+            return fleet.placement.entrySet().stream()
+                    .filter(e -> nodeId.equals(e.getValue()))
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+        }
+
+        @Override
+        public long millisUntilFenced(String nodeId, long marginMillis) {
+            long now = env.currentTimeMillis();
+            if (renewing.contains(nodeId)) {
+                return 90_000 + marginMillis;
+            }
+            Long expiry = leaseExpiry.get(nodeId);
+            return expiry == null ? 0 : Math.max(0, expiry + marginMillis - now);
+        }
     }
 
     /** acc1 runs on server a; server b refuses to start anything. Returns a. */
@@ -630,9 +751,21 @@ class AllocateAccountsWorkflowTest {
         @Override
         public synchronized MigrationPlan prepareMigration(MigrationRequest request, String workflowId) {
             String source = placement.get(request.accountId());
-            reserved.put(request.accountId(), request.targetServerId());
+            String target = request.targetServerId();
+            if (target == null) {
+                // The planner's choice: the least used other server with room, by id on a tie.
+                target = max.keySet().stream()
+                        .filter(s -> !s.equals(source) && committed(s) < max.get(s))
+                        .min(java.util.Comparator.<String>comparingInt(this::committed)
+                                .thenComparing(java.util.Comparator.naturalOrder()))
+                        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                                "no capacity: no server other than " + source + " has room for account "
+                                        + request.accountId(),
+                                FailureTypes.NO_CAPACITY));
+            }
+            reserved.put(request.accountId(), target);
             owner.put(request.accountId(), workflowId);
-            return new MigrationPlan(request.accountId(), source, request.targetServerId(), 20, null);
+            return new MigrationPlan(request.accountId(), source, target, 20, null);
         }
 
         @Override
@@ -694,6 +827,9 @@ class AllocateAccountsWorkflowTest {
 
         final String id;
         final Set<String> running = ConcurrentHashMap.newKeySet();
+        /** account → test-environment time of its latest start here. */
+        final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+
         volatile boolean refuseStart;
         volatile boolean refuseStop;
         final Set<String> refuse = ConcurrentHashMap.newKeySet();
@@ -710,6 +846,7 @@ class AllocateAccountsWorkflowTest {
                         "server " + id + ": disk quota exceeded", FailureTypes.NON_RETRYABLE_NODE_FAILURE);
             }
             running.add(request.accountId());
+            startedAt.put(request.accountId(), env.currentTimeMillis());
             return new AccountRuntimeState(request.accountId(), "online", request.scriptId(), null);
         }
 

@@ -1,0 +1,118 @@
+package io.groupai.fleet.supervision;
+
+import io.groupai.fleet.heartbeats.HeartbeatProperties;
+import io.groupai.fleet.registry.AccountRepository;
+import io.groupai.fleet.registry.ServerRecord;
+import io.groupai.fleet.registry.ServerRepository;
+import io.groupai.fleet.workflows.supervision.HealthEvent;
+import io.groupai.fleet.workflows.supervision.NodeCheck;
+import io.groupai.fleet.workflows.supervision.SupervisionActivities;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Supervision's view of the database. The lease is judged here, on the control plane's clock (the
+ * same clock that granted it), so workflows only compare the numbers they are given.
+ */
+@Component("supervisionActivities")
+public class SupervisionActivitiesImpl implements SupervisionActivities {
+
+    private static final Logger log = LoggerFactory.getLogger(SupervisionActivitiesImpl.class);
+
+    private final ServerRepository servers;
+    private final AccountRepository accounts;
+    private final NodeHealthStore health;
+    private final SupervisionProperties properties;
+    private final Clock clock;
+    private final Duration leaseTtl;
+    // When this control plane started: leases that ran out while it was down are not the nodes' fault.
+    private final Instant startedAt;
+
+    public SupervisionActivitiesImpl(
+            ServerRepository servers,
+            AccountRepository accounts,
+            NodeHealthStore health,
+            SupervisionProperties properties,
+            HeartbeatProperties heartbeat,
+            Clock clock) {
+        this.servers = servers;
+        this.accounts = accounts;
+        this.health = health;
+        this.properties = properties;
+        this.clock = clock;
+        this.leaseTtl = heartbeat.leaseTtl();
+        this.startedAt = clock.instant();
+    }
+
+    @Override
+    public NodeCheck check(String nodeId) {
+        ServerRecord s = servers.find(nodeId).orElse(null);
+        if (s == null) {
+            return new NodeCheck(nodeId, false, null, null, null, 0, 0, properties.failureThreshold(), false, 0, 0);
+        }
+        Instant now = clock.instant();
+        Long left = s.leaseExpiresAt() == null
+                ? null
+                : Duration.between(now, s.leaseExpiresAt()).toMillis();
+        return new NodeCheck(
+                nodeId,
+                true,
+                left,
+                s.leaseExpiresAt() == null ? null : s.leaseExpiresAt().toString(),
+                s.lastHeartbeat() == null ? null : s.lastHeartbeat().toString(),
+                Math.max(1, s.healthCheckInterval()),
+                servers.probeIntervalSeconds(nodeId)
+                        .orElse(properties.probeInterval().toSeconds()),
+                properties.failureThreshold(),
+                properties.failover(),
+                accounts.countOnServer(nodeId),
+                grace(s, now));
+    }
+
+    /**
+     * A lease that ran out before this control plane started ran out while nobody could renew it:
+     * it is not held against the node until a lease TTL after the start (its heartbeats resume
+     * within an interval). A lease that expires later is the node's.
+     */
+    private long grace(ServerRecord s, Instant now) {
+        if (s.leaseExpiresAt() == null || !s.leaseExpiresAt().isBefore(startedAt)) {
+            return 0;
+        }
+        return Math.max(0, Duration.between(now, startedAt.plus(leaseTtl)).toMillis());
+    }
+
+    @Override
+    public void record(String nodeId, HealthEvent event) {
+        if (!health.record(nodeId, event)) {
+            return;
+        }
+        switch (event.event()) {
+            case "marked_down" -> log.error("ALERT server {} is DOWN: {}", nodeId, event.detail());
+            case "marked_up" -> log.warn("server {} is up: {}", nodeId, event.detail());
+            default -> log.info("server {} {} ({}): {}", nodeId, event.event(), event.state(), event.detail());
+        }
+    }
+
+    @Override
+    public List<String> accountsOn(String nodeId) {
+        return accounts.assignedTo(nodeId).stream()
+                .map(AccountRepository.Assigned::accountId)
+                .toList();
+    }
+
+    @Override
+    public long millisUntilFenced(String nodeId, long marginMillis) {
+        ServerRecord s = servers.find(nodeId).orElse(null);
+        if (s == null || s.leaseExpiresAt() == null) {
+            return 0;
+        }
+        long left = Duration.between(clock.instant(), s.leaseExpiresAt().plusMillis(marginMillis))
+                .toMillis();
+        return Math.max(0, left);
+    }
+}
