@@ -93,7 +93,7 @@ class HeartbeatTest {
                         "download_url",
                         "/files/s.yaml",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(controlPlane.files.get("s.yaml"))));
         controlPlane.addCommand(
                 13,
                 "upload_session",
@@ -172,7 +172,7 @@ class HeartbeatTest {
                         "download_url",
                         "/files/s.yaml",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(controlPlane.files.get("s.yaml"))));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         controlPlane.heartbeatDown = true;

@@ -81,7 +81,8 @@ class NodeMetricsTest {
             yaml = in.readAllBytes();
         }
         controlPlane.files.put("welcome-1.0.yaml", yaml);
-        node.installScript(new InstallScriptRequest("welcome", "1.0", "/files/welcome-1.0.yaml", null));
+        node.installScript(new InstallScriptRequest(
+                "welcome", "1.0", "/files/welcome-1.0.yaml", NodeAgentActivitiesTest.sha256(yaml)));
         node.startAccount(new StartAccountRequest("acc1", "welcome"));
         controlPlane.pushUpdate("acc1", "new_message", -100123L, "Test Group", 43L, "Bob", "Hello everyone");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
