@@ -21,9 +21,13 @@ import org.springframework.web.util.UrlPathHelper;
  *   <li>admin: server registry writes (create, update, delete, import, host-key pins, node-token
  *       rotation), users, API tokens,
  *       the audit log;
- *   <li>viewer: every other read (GET, HEAD);
- *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands),
- *       server operations, accounts, session uploads, logins.
+ *   <li>viewer: every other read (GET, HEAD), and a script's dry run ({@code POST
+ *       /scripts/{id}/dry-run}): it is a POST only because it carries an event to test; it computes
+ *       an answer from the stored script and changes nothing (no row, no workflow, no message), so
+ *       whoever may read the script may see what it would do;
+ *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
+ *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
+ *       session uploads, logins, an account's Telegram user id.
  * </ul>
  */
 @Component
@@ -45,6 +49,12 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SESSION = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/session/?");
     private static final Pattern LOGIN = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/login(/.*)?");
     private static final Pattern ACCOUNTS = Pattern.compile("/api/v1/group-ai/accounts(/[^/]+)?/?");
+    private static final Pattern TELEGRAM_USER = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/telegram-user/?");
+    private static final String SCRIPTS = "/api/v1/group-ai/scripts";
+    private static final Pattern SCRIPT_DEPLOY = Pattern.compile(SCRIPTS + "/deploy/?");
+    private static final Pattern SCRIPT_DRY_RUN = Pattern.compile(SCRIPTS + "/[^/]+/dry-run/?");
+    private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
+    private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
 
     @Override
     public AuthorizationResult authorize(
@@ -65,7 +75,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
             }
         }
         boolean read = "GET".equals(method) || "HEAD".equals(method);
-        if (read) {
+        if (read || ("POST".equals(method) && SCRIPT_DRY_RUN.matcher(path).matches())) {
             return Role.VIEWER;
         }
         if (SERVER_COLLECTION.matcher(path).matches()
@@ -109,6 +119,21 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         if (SERVER_COLLECTION.matcher(path).matches()
                 || ONE_SERVER.matcher(path).matches()) {
             return "registry.server." + verb(method);
+        }
+        if (SCRIPT_DEPLOY.matcher(path).matches()) {
+            return "deployment.script";
+        }
+        if (SCRIPT_DRY_RUN.matcher(path).matches()) {
+            return "script.dry_run";
+        }
+        if (SCRIPT.matcher(path).matches()) {
+            return "script." + verb(method);
+        }
+        if (RECONCILIATION.matcher(path).matches()) {
+            return "reconcile.run";
+        }
+        if (TELEGRAM_USER.matcher(path).matches()) {
+            return "account.telegram_user." + verb(method);
         }
         if (SESSION.matcher(path).matches()) {
             return "session.upload";
