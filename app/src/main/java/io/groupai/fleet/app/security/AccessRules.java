@@ -29,6 +29,9 @@ import org.springframework.web.util.UrlPathHelper;
  *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
  *       session uploads, logins, an account's Telegram user id.
  * </ul>
+ *
+ * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
+ * the URL the script deployment and update_script give to every node ({@link #nodeMayCall}).
  */
 @Component
 public class AccessRules implements AuthorizationManager<RequestAuthorizationContext> {
@@ -54,17 +57,30 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SCRIPT_DEPLOY = Pattern.compile(SCRIPTS + "/deploy/?");
     private static final Pattern SCRIPT_DRY_RUN = Pattern.compile(SCRIPTS + "/[^/]+/dry-run/?");
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
+    private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
 
     @Override
     public AuthorizationResult authorize(
             Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
         Authentication who = authentication.get();
+        HttpServletRequest request = context.getRequest();
+        if (who instanceof NodeDownloadAuthentication) {
+            return new AuthorizationDecision(nodeMayCall(request.getMethod(), path(request)));
+        }
         if (who == null || !(who instanceof FleetAuthentication fleet)) {
             return new AuthorizationDecision(false);
         }
-        HttpServletRequest request = context.getRequest();
         return new AuthorizationDecision(fleet.role().includes(required(request.getMethod(), path(request))));
+    }
+
+    /**
+     * The only operator-API request a node token opens: downloading a script, whose URL the deployment
+     * workflow and update_script give to every node (one URL for all of them, so it names no node).
+     */
+    public static boolean nodeMayCall(String method, String path) {
+        return ("GET".equals(method) || "HEAD".equals(method))
+                && SCRIPT_DOWNLOAD.matcher(path).matches();
     }
 
     /** The role a request needs (operator paths only; health, sign-in and node calls are decided elsewhere). */
