@@ -77,7 +77,6 @@ public final class NodeAgentMain {
 
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(temporalOptions(config, services.http()));
         WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions(config));
-        services.setScenePlayer(new io.groupai.fleet.node.scripts.TemporalScenePlayer(client));
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);
