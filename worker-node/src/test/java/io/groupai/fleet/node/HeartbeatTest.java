@@ -92,7 +92,9 @@ class HeartbeatTest {
                         "download_url",
                         "/files/s.yaml",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(
+                                "script_id: s\nversion: '3'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                                        .getBytes())));
         controlPlane.addCommand(
                 13,
                 "upload_session",
@@ -125,7 +127,9 @@ class HeartbeatTest {
                         "download_url",
                         "/files/missing",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(
+                                "script_id: s\nversion: '3'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                                        .getBytes())));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(heartbeat.beat()).isTrue();
@@ -171,7 +175,9 @@ class HeartbeatTest {
                         "download_url",
                         "/files/s.yaml",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(
+                                "script_id: s\nversion: '1'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                                        .getBytes())));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         controlPlane.heartbeatDown = true;
