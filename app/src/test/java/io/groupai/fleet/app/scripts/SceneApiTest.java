@@ -39,7 +39,7 @@ class SceneApiTest {
     private static final String SCRIPT = """
             script_id: scene-show
             version: "1"
-            roles: {host: [%s], guest: [%s]}
+            roles: {host: ["%s"], guest: ["%s"]}
             scenes:
               - id: show
                 triggers: [{type: keyword, keywords: [show]}]
@@ -48,7 +48,7 @@ class SceneApiTest {
                   - {role: guest, template: "Thanks!", delay_seconds: 1}
               - id: hello
                 triggers: [{type: keyword, keywords: [hello]}]
-                responses: [{text: "hi"}]
+                responses: [hi]
             """.formatted(HOST, GUEST);
 
     @LocalServerPort
@@ -91,7 +91,9 @@ class SceneApiTest {
 
     @AfterEach
     void tearDown() {
-        workers.shutdownNow();
+        if (workers != null) {
+            workers.shutdownNow();
+        }
     }
 
     @Test
