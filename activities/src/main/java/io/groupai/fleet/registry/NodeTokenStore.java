@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -134,6 +135,26 @@ public class NodeTokenStore {
             return Match.PREVIOUS;
         }
         return Match.NONE;
+    }
+
+    /**
+     * The node whose token (or previous token, within its grace period) {@code presented} is, for the
+     * few calls whose path names no node (a script download given to every node by the deployment).
+     */
+    public Optional<String> nodeOf(String presented) {
+        if (presented == null || presented.isEmpty()) {
+            return Optional.empty();
+        }
+        String hash = sha256(presented);
+        List<String> nodes = jdbc.sql("SELECT node_id FROM node_tokens WHERE token_hash = ?"
+                        + " OR (previous_hash = ? AND previous_expires_at > ?)")
+                .param(hash)
+                .param(hash)
+                .param(Timestamp.from(clock.instant()))
+                .query(String.class)
+                .list();
+        // Two nodes with one token (an operator's choice) name no single node.
+        return nodes.size() == 1 ? Optional.of(nodes.getFirst()) : Optional.empty();
     }
 
     /** Those of these servers that have a token (one query per 500). */

@@ -128,6 +128,24 @@ public final class ScriptEngine {
         this.newMemberScenes = members.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * The lines of multi-account scene {@code sceneId} rendered from this script's own text with
+     * {@code values} (by variable name; a missing one renders empty), or empty when the script has no
+     * such multi-account scene. The control plane plays a scene a node asked for this way: the text
+     * comes from its script store, only the event's values from the node.
+     */
+    public Optional<List<Decision.PlannedLine>> sceneLines(String sceneId, Map<String, String> values) {
+        Integer i = index.get(sceneId);
+        if (i == null || !scenes[i].multiAccount()) {
+            return Optional.empty();
+        }
+        List<Decision.PlannedLine> lines = new ArrayList<>();
+        for (Script.Line l : scenes[i].lines()) {
+            lines.add(new Decision.PlannedLine(l.role(), l.text().render(values::get), l.delaySeconds()));
+        }
+        return Optional.of(List.copyOf(lines));
+    }
+
     public Script script() {
         return script;
     }
@@ -277,10 +295,16 @@ public final class ScriptEngine {
         Decision decision;
         if (scene.multiAccount()) {
             List<Decision.PlannedLine> lines = new ArrayList<>(scene.lines().size());
+            Map<String, String> used = new HashMap<>();
             for (Script.Line l : scene.lines()) {
                 lines.add(new Decision.PlannedLine(l.role(), l.text().render(values), l.delaySeconds()));
+                for (String name : l.text().variables()) {
+                    used.computeIfAbsent(name, values::get);
+                }
             }
-            decision = new Decision(scene.id(), Decision.Kind.PLAY, null, null, 0, List.copyOf(lines), null);
+            used.values().removeIf(java.util.Objects::isNull);
+            decision = new Decision(
+                    scene.id(), Decision.Kind.PLAY, null, null, 0, List.copyOf(lines), null, Map.copyOf(used));
         } else if (scene.responses().isEmpty()) {
             decision = null;
         } else {
@@ -327,7 +351,8 @@ public final class ScriptEngine {
                 decision.aiPrompt(),
                 decision.delaySeconds(),
                 decision.lines(),
-                next);
+                next,
+                decision.values());
     }
 
     private Template.Values values(ChatState state, Event e) {

@@ -178,6 +178,18 @@ class ScriptEngineTest {
                 .containsExactly(
                         new Decision.PlannedLine("host", "Welcome to Lobby", 0),
                         new Decision.PlannedLine("guest", "Thanks!", 5));
+        // What a node sends the control plane, which renders its own copy of the lines with it.
+        assertThat(d.values()).isEqualTo(java.util.Map.of("chat_title", "Lobby"));
+        assertThat(e.sceneLines("show", d.values())).contains(d.lines());
+        assertThat(e.sceneLines("show", java.util.Map.of("chat_title", "X"))
+                        .orElseThrow()
+                        .getFirst()
+                        .text())
+                .isEqualTo("Welcome to X");
+        assertThat(e.sceneLines("ask", d.values()))
+                .as("not a multi-account scene")
+                .isEmpty();
+        assertThat(e.sceneLines("nope", d.values())).isEmpty();
         Event mention = new Event(Event.Type.MESSAGE, CHAT, "Lobby", 1, "Ana", null, "ana", "@bot why?", true, false);
         Decision ai =
                 e.decide(new ChatState(), mention, 0, new SplittableRandom(1)).orElseThrow();

@@ -86,7 +86,6 @@ public final class NodeAgentMain {
         }
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(stubOptions);
         WorkflowClient client = WorkflowClient.newInstance(stubs, clientOptions(config));
-        services.setScenePlayer(new io.groupai.fleet.node.scripts.TemporalScenePlayer(client));
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String queue = TaskQueues.node(config.nodeId());
         Worker worker = factory.newWorker(queue);

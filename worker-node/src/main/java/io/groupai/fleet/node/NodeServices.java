@@ -6,8 +6,8 @@ import io.groupai.fleet.node.logins.LoginPoller;
 import io.groupai.fleet.node.scripts.AiClient;
 import io.groupai.fleet.node.scripts.DialogueServices;
 import io.groupai.fleet.node.scripts.HttpReplyClaims;
+import io.groupai.fleet.node.scripts.HttpScenePlayer;
 import io.groupai.fleet.node.scripts.OpenAiCompatibleClient;
-import io.groupai.fleet.node.scripts.ScenePlayer;
 import io.groupai.fleet.node.scripts.ScriptStore;
 import io.groupai.fleet.node.sessions.SessionStore;
 import io.groupai.fleet.node.telegram.SimulatedTelegramRuntime;
@@ -37,9 +37,6 @@ public final class NodeServices implements AutoCloseable {
     private final ScriptStore scripts;
     private final AccountRunner accounts;
     private final DialogueServices dialogue;
-    /** Set once the agent's Temporal client exists (multi-account scenes start workflows with it). */
-    private volatile ScenePlayer scenePlayer = ScenePlayer.NONE;
-
     private final NodeAgentActivitiesImpl activities;
     private final HeartbeatService heartbeat;
     private final LoginPoller logins;
@@ -70,7 +67,8 @@ public final class NodeServices implements AutoCloseable {
                         ? AiClient.NONE
                         : new OpenAiCompatibleClient(
                                 config.aiRouterUrl(), config.aiRouterApiKey(), config.aiRouterModel()),
-                (script, chatId, eventKey, decision) -> scenePlayer.play(script, chatId, eventKey, decision),
+                // Multi-account scenes are started by the control plane, asked over HTTP (nodes start no workflow).
+                new HttpScenePlayer(http, config.nodeId()),
                 DialogueServices.newScheduler());
         this.accounts = new AccountRunner(runtime, sessions, scripts, clock, dialogue);
         this.activities = new NodeAgentActivitiesImpl(
@@ -118,10 +116,6 @@ public final class NodeServices implements AutoCloseable {
     public static String agentVersion() {
         String v = NodeServices.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
-    }
-
-    public void setScenePlayer(ScenePlayer player) {
-        this.scenePlayer = player;
     }
 
     public NodeConfig config() {

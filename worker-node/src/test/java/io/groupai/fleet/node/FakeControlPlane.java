@@ -35,6 +35,9 @@ public final class FakeControlPlane implements AutoCloseable {
     private final HttpServer server;
     public final List<JsonNode> heartbeats = new CopyOnWriteArrayList<>();
     public final List<JsonNode> sentMessages = new CopyOnWriteArrayList<>();
+    /** Bodies of POST /api/v1/workers/{node}/scenes, with "path" added. */
+    public final List<JsonNode> sceneRequests = new CopyOnWriteArrayList<>();
+
     public final List<String> connects = new CopyOnWriteArrayList<>();
     public final List<String> disconnects = new CopyOnWriteArrayList<>();
     public final List<String> unauthorized = new CopyOnWriteArrayList<>();
@@ -127,6 +130,11 @@ public final class FakeControlPlane implements AutoCloseable {
                 heartbeat(ex, body, authorization);
             } else if (path.startsWith("/api/v1/sim-telegram/accounts/")) {
                 simTelegram(ex, path.substring("/api/v1/sim-telegram/accounts/".length()), body);
+            } else if (path.matches("/api/v1/workers/[^/]+/scenes")) {
+                ObjectNode scene = (ObjectNode) JSON.readTree(body);
+                scene.put("path", path);
+                sceneRequests.add(scene);
+                send(ex, 201, "{\"workflow_id\": \"scene-test\", \"started\": true}");
             } else if (path.matches("/api/v1/workers/[^/]+/logins")) {
                 // No login is ever pending here; wait a little as the real long poll does.
                 Thread.sleep(200);

@@ -126,7 +126,9 @@ class HeartbeatTest {
                         "download_url",
                         "/files/missing",
                         "sha256",
-                        NodeAgentActivitiesTest.sha256("script_id: s\nversion: '3'\nscenes: []\n".getBytes())));
+                        NodeAgentActivitiesTest.sha256(
+                                "script_id: s\nversion: '3'\nscenes: [{id: a, triggers: [{type: new_member}], responses: [hi]}]\n"
+                                        .getBytes())));
         assertThat(heartbeat.beat()).isTrue();
         heartbeat.awaitCommands(Duration.ofSeconds(20));
         assertThat(heartbeat.beat()).isTrue();

@@ -21,10 +21,17 @@ import org.springframework.web.util.UrlPathHelper;
  *   <li>admin: server registry writes (create, update, delete, import, host-key pins, node-token
  *       rotation), users, API tokens, routing-pool keys,
  *       the audit log;
- *   <li>viewer: every other read (GET, HEAD);
- *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands),
- *       server operations, accounts, session uploads, logins.
+ *   <li>viewer: every other read (GET, HEAD), and a script's dry run ({@code POST
+ *       /scripts/{id}/dry-run}): it is a POST only because it carries an event to test; it computes
+ *       an answer from the stored script and changes nothing (no row, no workflow, no message), so
+ *       whoever may read the script may see what it would do;
+ *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
+ *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
+ *       session uploads, logins, an account's Telegram user id.
  * </ul>
+ *
+ * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
+ * the URL the script deployment and update_script give to every node ({@link #nodeMayCall}).
  */
 @Component
 public class AccessRules implements AuthorizationManager<RequestAuthorizationContext> {
@@ -47,16 +54,35 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SESSION = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/session/?");
     private static final Pattern LOGIN = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/login(/.*)?");
     private static final Pattern ACCOUNTS = Pattern.compile("/api/v1/group-ai/accounts(/[^/]+)?/?");
+    private static final Pattern TELEGRAM_USER = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/telegram-user/?");
+    private static final String SCRIPTS = "/api/v1/group-ai/scripts";
+    private static final Pattern SCRIPT_DEPLOY = Pattern.compile(SCRIPTS + "/deploy/?");
+    private static final Pattern SCRIPT_DRY_RUN = Pattern.compile(SCRIPTS + "/[^/]+/dry-run/?");
+    private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
+    private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
+    private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
 
     @Override
     public AuthorizationResult authorize(
             Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
         Authentication who = authentication.get();
+        HttpServletRequest request = context.getRequest();
+        if (who instanceof NodeDownloadAuthentication) {
+            return new AuthorizationDecision(nodeMayCall(request.getMethod(), path(request)));
+        }
         if (who == null || !(who instanceof FleetAuthentication fleet)) {
             return new AuthorizationDecision(false);
         }
-        HttpServletRequest request = context.getRequest();
         return new AuthorizationDecision(fleet.role().includes(required(request.getMethod(), path(request))));
+    }
+
+    /**
+     * The only operator-API request a node token opens: downloading a script, whose URL the deployment
+     * workflow and update_script give to every node (one URL for all of them, so it names no node).
+     */
+    public static boolean nodeMayCall(String method, String path) {
+        return ("GET".equals(method) || "HEAD".equals(method))
+                && SCRIPT_DOWNLOAD.matcher(path).matches();
     }
 
     /** The role a request needs (operator paths only; health, sign-in and node calls are decided elsewhere). */
@@ -67,7 +93,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
             }
         }
         boolean read = "GET".equals(method) || "HEAD".equals(method);
-        if (read) {
+        if (read || ("POST".equals(method) && SCRIPT_DRY_RUN.matcher(path).matches())) {
             return Role.VIEWER;
         }
         if (SERVER_COLLECTION.matcher(path).matches()
@@ -111,6 +137,21 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         if (SERVER_COLLECTION.matcher(path).matches()
                 || ONE_SERVER.matcher(path).matches()) {
             return "registry.server." + verb(method);
+        }
+        if (SCRIPT_DEPLOY.matcher(path).matches()) {
+            return "deployment.script";
+        }
+        if (SCRIPT_DRY_RUN.matcher(path).matches()) {
+            return "script.dry_run";
+        }
+        if (SCRIPT.matcher(path).matches()) {
+            return "script." + verb(method);
+        }
+        if (RECONCILIATION.matcher(path).matches()) {
+            return "reconcile.run";
+        }
+        if (TELEGRAM_USER.matcher(path).matches()) {
+            return "account.telegram_user." + verb(method);
         }
         if (SESSION.matcher(path).matches()) {
             return "session.upload";

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.security;
 
+import io.groupai.fleet.registry.NodeTokenStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Optional;
@@ -63,6 +64,7 @@ class SecurityConfiguration {
             HttpSecurity http,
             AccessRules rules,
             AuthenticationManager bearerTokens,
+            NodeTokenStore nodeTokens,
             AuthenticationEntryPoint entryPoint,
             AccessDeniedHandler denied)
             throws Exception {
@@ -74,7 +76,10 @@ class SecurityConfiguration {
                         .permitAll()
                         .anyRequest()
                         .access(rules))
-                .oauth2ResourceServer(o -> o.authenticationManagerResolver(request -> bearerTokens)
+                .oauth2ResourceServer(o -> o.authenticationManagerResolver(
+                                request -> AccessRules.nodeMayCall(request.getMethod(), AccessRules.path(request))
+                                        ? orNodeToken(bearerTokens, nodeTokens)
+                                        : bearerTokens)
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(denied))
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied));
@@ -119,6 +124,24 @@ class SecurityConfiguration {
             }
             // The role is read now, not from the token: a demotion or a disable takes effect at once.
             return new FleetAuthentication(user.get().username(), user.get().role());
+        };
+    }
+
+    /**
+     * On the script download only: an operator's token, or else a node's token. Agents fetch the
+     * script the deployment workflow or update_script names with the token they send everywhere.
+     */
+    private static AuthenticationManager orNodeToken(AuthenticationManager bearerTokens, NodeTokenStore nodeTokens) {
+        return authentication -> {
+            try {
+                return bearerTokens.authenticate(authentication);
+            } catch (org.springframework.security.core.AuthenticationException e) {
+                String token = ((BearerTokenAuthenticationToken) authentication).getToken();
+                return nodeTokens
+                        .nodeOf(token)
+                        .<org.springframework.security.core.Authentication>map(NodeDownloadAuthentication::new)
+                        .orElseThrow(() -> e);
+            }
         };
     }
 

@@ -66,6 +66,37 @@ public class WorkflowLauncher {
         return new StartedWorkflow(workflowId, execution.getRunId(), workflowType, statusUrl(workflowId));
     }
 
+    /**
+     * Starts a workflow that must run at most once per id, ever (a second request for the same event,
+     * even after the first run closed, is not an error and starts nothing).
+     *
+     * @return empty when a run with this id was already started
+     */
+    public <W, I> java.util.Optional<StartedWorkflow> startOnce(
+            Class<W> workflow, String workflowId, String subject, Function<W, Functions.Func1<I, ?>> method, I input) {
+        String workflowType = WorkflowTypes.of(workflow);
+        W stub = client.newWorkflowStub(
+                workflow,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(workflowId)
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setWorkflowIdReusePolicy(
+                                io.temporal.api.enums.v1.WorkflowIdReusePolicy
+                                        .WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                        .setTypedSearchAttributes(searchAttributes.of(workflowType, input))
+                        .build());
+        WorkflowExecution execution;
+        try {
+            execution = WorkflowClient.start(method.apply(stub), input);
+        } catch (WorkflowExecutionAlreadyStarted e) {
+            return java.util.Optional.empty();
+        }
+        runs.recordStart(workflowId, execution.getRunId(), workflowType, subject);
+        log.info("started {} {} (run {}) for {}", workflowType, workflowId, execution.getRunId(), subject);
+        return java.util.Optional.of(
+                new StartedWorkflow(workflowId, execution.getRunId(), workflowType, statusUrl(workflowId)));
+    }
+
     public static String statusUrl(String workflowId) {
         return "/api/v1/group-ai/workflows/" + workflowId;
     }

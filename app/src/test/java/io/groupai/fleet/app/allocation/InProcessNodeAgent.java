@@ -36,6 +36,7 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
     private final String nodeId;
     private final Path deployDir;
     private final Map<String, String> running = new ConcurrentHashMap<>();
+    private final List<SendMessageRequest> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public InProcessNodeAgent(String nodeId, Path deployDir) {
         this.nodeId = nodeId;
@@ -119,6 +120,12 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
 
     @Override
     public SentMessage sendMessage(SendMessageRequest request) {
-        throw new UnsupportedOperationException("not part of the allocation tests");
+        sent.add(request);
+        return new SentMessage(request.accountId(), request.chatId(), sent.size());
+    }
+
+    /** Messages the control plane's workflows had this node's accounts send (multi-account scenes). */
+    public List<SendMessageRequest> sent() {
+        return sent;
     }
 }

@@ -57,17 +57,30 @@ class ScriptApiTest {
         assertThat(view.get("sha256").asString()).isEqualTo(Sha256.hex(yaml));
         assertThat(view.get("download_url").asString()).isEqualTo(WELCOME_PATH + "/download?version=1.0");
 
-        HttpResponse<byte[]> download = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                                        + view.get("download_url").asString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
+        // Nodes download with their node token (the deployment gives them this URL); nothing else opens it.
+        String nodeToken = "dl-node-token-0123456789abcdef";
+        Api.Response server = api.post("/api/v1/group-ai/servers", """
+                {"node_id": "dl-node", "host": "127.0.0.1", "user": "fleet", "deploy_dir": "/srv/dl",
+                 "max_accounts": 3, "node_token": "%s"}""".formatted(nodeToken));
+        assertThat(server.status()).as(server.body()).isEqualTo(201);
+        HttpResponse<byte[]> download = get(view.get("download_url").asString(), nodeToken);
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(yaml);
         assertThat(download.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/yaml"));
         assertThat(download.headers().firstValue("X-Script-Sha256")).contains(Sha256.hex(yaml));
+
+        assertThat(get(view.get("download_url").asString(), null).statusCode()).isEqualTo(401);
+        assertThat(get(view.get("download_url").asString(), "not-a-node-token-0123456789")
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(get("/api/v1/group-ai/scripts", nodeToken).statusCode())
+                .as("a node token opens the download only")
+                .isEqualTo(401);
+        assertThat(get(WELCOME_PATH, nodeToken).statusCode()).isEqualTo(401);
+        assertThat(api.get(view.get("download_url").asString()).status())
+                .as("operators (viewer and up) still download")
+                .isEqualTo(200);
 
         // The same version again is a no-op; other content under the same version is refused.
         assertThat(api.post("/api/v1/group-ai/scripts", yaml, "application/yaml")
@@ -242,6 +255,18 @@ class ScriptApiTest {
             assertThat(params.get("download_url").asString())
                     .isEqualTo("http://127.0.0.1:" + port + WELCOME_PATH + "/download?version=1.0");
         });
+        // What an agent does with the command: fetch the URL with its own node token and check the sha256.
+        HttpResponse<byte[]> fetched = get(WELCOME_PATH + "/download?version=1.0", "dep-b-token-0123456789abcdef");
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(Sha256.hex(fetched.body())).isEqualTo(Sha256.hex(yaml));
+    }
+
+    private HttpResponse<byte[]> get(String path, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static String quote(String s) {

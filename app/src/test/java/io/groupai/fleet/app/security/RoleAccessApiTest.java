@@ -266,6 +266,61 @@ class RoleAccessApiTest {
     }
 
     @Test
+    void scriptsReconciliationAndTelegramUserIdsNeedTheOperatorRoleButADryRunOnlyAViewer() {
+        Api viewer = user("vick", "viewer");
+        assertRefused(viewer, "POST", "/api/v1/group-ai/scripts", "{\"yaml\": \"script_id: x\"}", "operator");
+        assertRefused(viewer, "PUT", "/api/v1/group-ai/scripts/x", "{\"yaml\": \"script_id: x\"}", "operator");
+        assertRefused(viewer, "DELETE", "/api/v1/group-ai/scripts/x", null, "operator");
+        assertRefused(viewer, "POST", "/api/v1/group-ai/scripts/deploy", "{}", "operator");
+        assertRefused(viewer, "POST", "/api/v1/group-ai/reconciliation", "", "operator");
+        assertRefused(
+                viewer,
+                "PUT",
+                "/api/v1/group-ai/accounts/639000000103/telegram-user",
+                "{\"telegram_user_id\": 7}",
+                "operator");
+        // A dry run changes nothing: a viewer gets past authorization (404: no such script).
+        assertThat(viewer.post("/api/v1/group-ai/scripts/no-such-script/dry-run", "{\"event\": {}}")
+                        .status())
+                .isEqualTo(404);
+
+        Api operator = user("olga", "operator");
+        // Past authorization: the controllers' own 400 / 404, and nothing started or stored.
+        assertThat(operator.post("/api/v1/group-ai/scripts", "{}").status()).isEqualTo(400);
+        assertThat(operator.put("/api/v1/group-ai/scripts/x", "{}").status()).isEqualTo(400);
+        assertThat(operator.delete("/api/v1/group-ai/scripts/no-such-script").status())
+                .isEqualTo(404);
+        assertThat(operator.post("/api/v1/group-ai/scripts/deploy", "{}").status())
+                .isEqualTo(400);
+        assertThat(operator.post("/api/v1/group-ai/scripts/no-such-script/dry-run", "{\"event\": {}}")
+                        .status())
+                .isEqualTo(404);
+        assertThat(operator.post("/api/v1/group-ai/reconciliation?history_limit=-1", "")
+                        .status())
+                .isEqualTo(400);
+        assertThat(operator.put("/api/v1/group-ai/accounts/639000000103/telegram-user", "{}")
+                        .status())
+                .isEqualTo(400);
+
+        assertThat(admin.get("/api/v1/audit?actor=olga&size=50")
+                        .json()
+                        .get("items")
+                        .findValuesAsString("action"))
+                .contains(
+                        "script.create",
+                        "script.update",
+                        "script.delete",
+                        "deployment.script",
+                        "script.dry_run",
+                        "reconcile.run",
+                        "account.telegram_user.update");
+        assertThat(admin.get("/api/v1/audit?actor=vick&action=access.denied&size=50")
+                        .json()
+                        .get("items"))
+                .hasSize(6);
+    }
+
+    @Test
     void nodeCallsStillNeedTheNodeTokenNotAnOperatorToken() {
         Api.Response withAdminToken =
                 admin.post("/api/v1/workers/heartbeat", "{\"node_id\": \"role-node\", \"accounts\": []}");

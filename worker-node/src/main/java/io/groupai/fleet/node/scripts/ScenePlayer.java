@@ -5,8 +5,9 @@ import io.groupai.fleet.scripts.Script;
 
 /**
  * Plays a multi-account scene: its lines are said by the accounts playing each role, possibly on
- * other nodes, with delays between them — a workflow that schedules send-message activities on the
- * queues of those accounts' nodes (see {@link TemporalScenePlayer}).
+ * other nodes, with delays between them — a workflow on the control plane that schedules
+ * send-message activities on the queues of those accounts' nodes, started when a node asks
+ * (see {@link HttpScenePlayer}).
  */
 @FunctionalInterface
 public interface ScenePlayer {
@@ -15,6 +16,6 @@ public interface ScenePlayer {
     void play(Script script, long chatId, String eventKey, Decision decision) throws Exception;
 
     ScenePlayer NONE = (script, chatId, eventKey, decision) -> {
-        throw new IllegalStateException("multi-account scenes need the node's Temporal client; none is connected");
+        throw new IllegalStateException("multi-account scenes need the control plane; none is configured");
     };
 }
