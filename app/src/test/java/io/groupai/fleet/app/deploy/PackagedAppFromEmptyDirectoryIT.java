@@ -116,11 +116,14 @@ class PackagedAppFromEmptyDirectoryIT {
         }
     }
 
-    /** Username and password of the GENERATED ADMIN PASSWORD block, once the log has it. */
+    /** Username and password of the GENERATED ADMIN PASSWORD block (plain or JSON log), once the log has it. */
     private static String[] generatedAdmin(Path log) {
         try {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                            "GENERATED ADMIN PASSWORD.*?\\n\\s*username: (\\S+)\\n\\s*password: (\\S+)",
+                            // A terminal gets plain text; anything else (this test) JSON lines, where the block's line
+                            // breaks are escaped as \n inside the message.
+                            "GENERATED ADMIN PASSWORD.*?(?:\\n|\\\\n)\\s*username: ([^\\s\\\\\"]+)(?:\\n|\\\\n)\\s*"
+                                    + "password: ([^\\s\\\\\"]+)",
                             java.util.regex.Pattern.DOTALL)
                     .matcher(Files.readString(log));
             return m.find() ? new String[] {m.group(1), m.group(2)} : null;
