@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -109,7 +112,7 @@ public class AlertWebhookSender implements SmartLifecycle {
                     .params(
                             giveUp ? "failed" : "pending",
                             attempts,
-                            Timestamp.from(clock.instant().plus(properties.backoffAfter(attempts))),
+                            Timestamp.from(nextAttempt(clock.instant(), properties.backoffAfter(attempts))),
                             error.length() > 1024 ? error.substring(0, 1024) : error,
                             d.id())
                     .update();
@@ -217,5 +220,15 @@ public class AlertWebhookSender implements SmartLifecycle {
     @Override
     public synchronized boolean isRunning() {
         return scheduler != null;
+    }
+
+    /**
+     * Rounded up to the whole second: Connector/J writes MariaDB TIMESTAMPs without fractional seconds
+     * (it takes MariaDB for server 5.5.5), and a truncated time would make a retry due before its backoff.
+     */
+    static Instant nextAttempt(Instant now, Duration backoff) {
+        Instant due = now.plus(backoff);
+        Instant second = due.truncatedTo(ChronoUnit.SECONDS);
+        return second.equals(due) ? due : second.plusSeconds(1);
     }
 }
