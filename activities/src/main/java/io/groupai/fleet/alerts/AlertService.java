@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,11 +260,16 @@ public class AlertService {
             return;
         }
         String payload = payload(alert, event);
-        Timestamp now = Timestamp.from(clock.instant());
+        Instant instant = clock.instant();
+        Timestamp now = Timestamp.from(instant);
+        // Due at once: the second it was raised in, rounded down, because the database rounds a stored
+        // time to its precision (H2 half-up to the millisecond) and a time rounded up would not be due
+        // to a drain that runs within the same millisecond.
+        Timestamp due = Timestamp.from(instant.truncatedTo(ChronoUnit.SECONDS));
         for (AlertProperties.Webhook webhook : properties.webhooks()) {
             jdbc.sql("INSERT INTO alert_deliveries (alert_id, event, webhook_url, payload, status, attempts,"
                             + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)")
-                    .params(alert.id(), event, webhook.url(), payload, now, now)
+                    .params(alert.id(), event, webhook.url(), payload, due, now)
                     .update();
         }
     }

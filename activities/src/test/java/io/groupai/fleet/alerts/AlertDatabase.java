@@ -41,11 +41,19 @@ final class AlertDatabase {
     }
 
     AlertService service(AlertProperties properties) {
-        return new AlertService(jdbc, transactions, properties, Clock.systemUTC());
+        return service(properties, Clock.systemUTC());
+    }
+
+    AlertService service(AlertProperties properties, Clock clock) {
+        return new AlertService(jdbc, transactions, properties, clock);
     }
 
     AlertWebhookSender sender(AlertProperties properties) {
-        return new AlertWebhookSender(jdbc, properties, Clock.systemUTC());
+        return sender(properties, Clock.systemUTC());
+    }
+
+    AlertWebhookSender sender(AlertProperties properties, Clock clock) {
+        return new AlertWebhookSender(jdbc, properties, clock);
     }
 
     void shutdown() {

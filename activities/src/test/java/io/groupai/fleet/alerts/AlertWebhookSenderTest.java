@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -116,6 +119,21 @@ class AlertWebhookSenderTest {
             assertThat(receiver.received.get(1).body())
                     .contains("\"open\":false")
                     .contains("heartbeats are back");
+        }
+    }
+
+    @Test
+    void anAlertIsDueAtOnceEvenWhenTheDatabaseRoundsItsTimeUp() throws Exception {
+        try (Receiver receiver = new Receiver(0)) {
+            // 0.6 ms into a millisecond: H2 stores TIMESTAMP(3) rounded half-up, to a time after "now".
+            Clock frozen = Clock.fixed(Instant.parse("2026-12-02T06:00:00.123600Z"), ZoneOffset.UTC);
+            AlertProperties properties = fast(List.of(new AlertProperties.Webhook(receiver.url(), null)), 5);
+            AlertService alerts = db.service(properties, frozen);
+            AlertWebhookSender sender = db.sender(properties, frozen);
+
+            alerts.raise(AlertKind.DRIFT_FOUND, AlertSeverity.WARNING, "manila", null, "drift on manila");
+            assertThat(sender.drainOnce()).isEqualTo(1);
+            assertThat(receiver.received).hasSize(1);
         }
     }
 
