@@ -1,5 +1,8 @@
 package io.groupai.fleet.heartbeats;
 
+import io.groupai.fleet.alerts.AlertKind;
+import io.groupai.fleet.alerts.AlertService;
+import io.groupai.fleet.alerts.AlertSeverity;
 import io.groupai.fleet.reconcile.NodeReports;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.registry.AccountRepository;
@@ -48,10 +51,14 @@ public class HeartbeatService {
     /** Reported statuses of accounts a node lists without hosting them. */
     static final Set<String> NOT_HOSTED = Set.of("stopped", "removed");
 
+    /** Statuses only a new login recovers from (the agent's terminal Telegram states): the account is dead. */
+    static final Set<String> DEAD = Set.of("auth_key_duplicated", "session_revoked", "user_deactivated");
+
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final NodeCommandQueue commands;
     private final NodeReports nodeReports;
+    private final AlertService alerts;
     private final HeartbeatProperties properties;
     private final Clock clock;
 
@@ -60,12 +67,14 @@ public class HeartbeatService {
             AccountRepository accounts,
             NodeCommandQueue commands,
             NodeReports nodeReports,
+            AlertService alerts,
             HeartbeatProperties properties,
             Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
         this.commands = commands;
         this.nodeReports = nodeReports;
+        this.alerts = alerts;
         this.properties = properties;
         this.clock = clock;
     }
@@ -121,6 +130,9 @@ public class HeartbeatService {
             }
         }
         int written = accounts.updateReported(changed, now);
+        for (ReportedRow next : changed) {
+            deathOrRevival(stored.get(next.accountId()), next, nodeId);
+        }
         if (written < changed.size()) {
             log.info(
                     "node {}: {} reports dropped, their accounts were placed or released meanwhile",
@@ -154,6 +166,22 @@ public class HeartbeatService {
                         .toList()
                 : null;
         return new HeartbeatReply(leaseExpiresAt, pending, rejected, assigned);
+    }
+
+    /** An account that turned dead raises account_dead; one that is online again (a new login) resolves it. */
+    private void deathOrRevival(ReportedRow before, ReportedRow after, String nodeId) {
+        boolean wasDead = DEAD.contains(before.status());
+        if (!wasDead && DEAD.contains(after.status())) {
+            alerts.raise(
+                    AlertKind.ACCOUNT_DEAD,
+                    AlertSeverity.CRITICAL,
+                    nodeId,
+                    after.accountId(),
+                    "account " + after.accountId() + " on " + nodeId + " is " + after.status()
+                            + " (reported by its heartbeat); sign it in again");
+        } else if (wasDead && "online".equals(after.status())) {
+            alerts.resolveOpenForAccount(AlertKind.ACCOUNT_DEAD, after.accountId(), "online again on " + nodeId);
+        }
     }
 
     /** The row as this report leaves it; equal to {@code row} when the report changes nothing. */

@@ -1,5 +1,8 @@
 package io.groupai.fleet.reconcile;
 
+import io.groupai.fleet.alerts.AlertKind;
+import io.groupai.fleet.alerts.AlertService;
+import io.groupai.fleet.alerts.AlertSeverity;
 import io.groupai.fleet.allocation.AllocationRefusedException;
 import io.groupai.fleet.heartbeats.HeartbeatProperties;
 import io.groupai.fleet.nodes.NodeTargets;
@@ -77,6 +80,7 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
     private final NodeTargets targets;
     private final ReconcileProperties properties;
     private final HeartbeatProperties heartbeat;
+    private final AlertService alerts;
     private final Clock clock;
 
     public ReconcileActivitiesImpl(
@@ -89,6 +93,7 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
             NodeTargets targets,
             ReconcileProperties properties,
             HeartbeatProperties heartbeat,
+            AlertService alerts,
             Clock clock) {
         this.servers = servers;
         this.store = store;
@@ -99,6 +104,7 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
         this.targets = targets;
         this.properties = properties;
         this.heartbeat = heartbeat;
+        this.alerts = alerts;
         this.clock = clock;
     }
 
@@ -222,6 +228,13 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
     public void record(String workflowId, Drift drift, String outcome, String detail) {
         store.record(workflowId, drift, outcome, detail);
         if (drift.alert()) {
+            alerts.raise(
+                    AlertKind.DRIFT_FOUND,
+                    AlertSeverity.WARNING,
+                    drift.serverId(),
+                    drift.accountId(),
+                    drift.kind() + ": " + drift.detail() + " (" + drift.action() + " " + outcome
+                            + (detail == null ? "" : ": " + detail) + ", " + workflowId + ")");
             log.warn(
                     "ALERT reconcile {} {}: {} ({} {}{})",
                     drift.kind(),

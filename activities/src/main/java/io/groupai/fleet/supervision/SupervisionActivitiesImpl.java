@@ -1,5 +1,8 @@
 package io.groupai.fleet.supervision;
 
+import io.groupai.fleet.alerts.AlertKind;
+import io.groupai.fleet.alerts.AlertService;
+import io.groupai.fleet.alerts.AlertSeverity;
 import io.groupai.fleet.heartbeats.HeartbeatProperties;
 import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.ServerRecord;
@@ -27,6 +30,7 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
     private final ServerRepository servers;
     private final AccountRepository accounts;
     private final NodeHealthStore health;
+    private final AlertService alerts;
     private final SupervisionProperties properties;
     private final Clock clock;
     private final Duration leaseTtl;
@@ -37,12 +41,14 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
             ServerRepository servers,
             AccountRepository accounts,
             NodeHealthStore health,
+            AlertService alerts,
             SupervisionProperties properties,
             HeartbeatProperties heartbeat,
             Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
         this.health = health;
+        this.alerts = alerts;
         this.properties = properties;
         this.clock = clock;
         this.leaseTtl = heartbeat.leaseTtl();
@@ -92,8 +98,19 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
             return;
         }
         switch (event.event()) {
-            case "marked_down" -> log.error("ALERT server {} is DOWN: {}", nodeId, event.detail());
-            case "marked_up" -> log.warn("server {} is up: {}", nodeId, event.detail());
+            case "marked_down" -> {
+                log.error("ALERT server {} is DOWN: {}", nodeId, event.detail());
+                alerts.raise(
+                        AlertKind.SERVER_DOWN,
+                        AlertSeverity.CRITICAL,
+                        nodeId,
+                        null,
+                        "server " + nodeId + " is down: " + event.detail());
+            }
+            case "marked_up" -> {
+                log.warn("server {} is up: {}", nodeId, event.detail());
+                alerts.resolveOpen(AlertKind.SERVER_DOWN, nodeId, null, "up again: " + event.detail());
+            }
             default -> log.info("server {} {} ({}): {}", nodeId, event.event(), event.state(), event.detail());
         }
     }

@@ -146,6 +146,33 @@ class HeartbeatApiTest {
     }
 
     @Test
+    void anAccountReportedRevokedRaisesAccountDeadOnceAndANewLoginResolvesIt() {
+        api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"dead-1\"}");
+        place("dead-1", "node-a");
+        String report = """
+                {"node_id": "node-a", "status": "online", "accounts": [
+                   {"account_id": "dead-1", "status": "%s", "message_count": %d}]}""";
+        heartbeat(report.formatted("online", 1));
+        assertThat(openAlerts("account_dead")).isEmpty();
+
+        heartbeat(report.formatted("session_revoked", 2));
+        heartbeat(report.formatted("session_revoked", 3)); // still dead: no second alert, no new occurrence
+        JsonNode dead = openAlerts("account_dead");
+        assertThat(dead.size()).isEqualTo(1);
+        assertThat(dead.get(0).get("account_id").asString()).isEqualTo("dead-1");
+        assertThat(dead.get(0).get("server_id").asString()).isEqualTo("node-a");
+        assertThat(dead.get(0).get("occurrences").asInt()).isEqualTo(1);
+        assertThat(dead.get(0).get("message").asString()).contains("dead-1", "node-a", "session_revoked");
+
+        heartbeat(report.formatted("online", 4));
+        assertThat(openAlerts("account_dead")).isEmpty();
+    }
+
+    private JsonNode openAlerts(String kind) {
+        return api.get("/api/v1/group-ai/alerts?open=true&kind=" + kind).json().get("items");
+    }
+
+    @Test
     void whileAnOperationHoldsAnAccountItsStatusIsLeftToThatOperation() {
         api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"held-1\"}");
         allocation.reserve("held-1", "node-a", "wf-held");

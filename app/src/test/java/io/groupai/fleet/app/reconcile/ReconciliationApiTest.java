@@ -267,6 +267,15 @@ class ReconciliationApiTest {
         });
         assertThat(alerts)
                 .containsExactlyInAnyOrder("RUNNING_UNASSIGNED ghost-77", "RUNNING_UNASSIGNED w1", "DOUBLE_RUN w2");
+        // ... and open drift_found alerts (API, pages, webhooks) naming account and server.
+        List<String> driftAlerts = new ArrayList<>();
+        api.get("/api/v1/group-ai/alerts?open=true&kind=drift_found")
+                .json()
+                .get("items")
+                .forEach(a -> driftAlerts.add(a.get("account_id").asString() + " "
+                        + a.get("message").asString().split(":")[0]));
+        assertThat(driftAlerts)
+                .containsExactlyInAnyOrder("ghost-77 RUNNING_UNASSIGNED", "w1 RUNNING_UNASSIGNED", "w2 DOUBLE_RUN");
         JsonNode run = api.get("/api/v1/group-ai/workflows/reconcile-now").json();
         assertThat(run.get("status").asString()).isEqualTo("COMPLETED");
         assertThat(run.get("progress").get("phase").asString()).isEqualTo("done");

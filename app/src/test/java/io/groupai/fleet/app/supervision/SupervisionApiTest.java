@@ -108,6 +108,14 @@ class SupervisionApiTest {
         assertThat(alerts.get("down").values())
                 .extracting(d -> d.get("node_id").asString())
                 .containsExactly("sv-a");
+        JsonNode serverDown = api.get("/api/v1/group-ai/alerts?open=true&kind=server_down")
+                .json()
+                .get("items");
+        assertThat(serverDown.values()).singleElement().satisfies(a -> {
+            assertThat(a.get("server_id").asString()).isEqualTo("sv-a");
+            assertThat(a.get("severity").asString()).isEqualTo("critical");
+            assertThat(a.get("message").asString()).contains("sv-a", "lease expired");
+        });
 
         await(
                 Duration.ofSeconds(120),
