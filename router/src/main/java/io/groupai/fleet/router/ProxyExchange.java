@@ -47,6 +47,7 @@ final class ProxyExchange {
     private Channel upstream;
     private boolean upstreamKeepAlive;
     private int attempts;
+    private long sentAtNanos;
     private boolean staleRetried;
     private boolean fromIdle;
     private boolean started;
@@ -137,6 +138,7 @@ final class ProxyExchange {
 
     private void send(Instance i) {
         instance = i;
+        sentAtNanos = System.nanoTime();
         attempts++;
         fromIdle = false;
         ArrayDeque<Channel> idle = i.idle.get(front.executor());
@@ -225,6 +227,7 @@ final class ProxyExchange {
                 "no response within request_timeout",
                 pool.config().router().allowedFails(),
                 pool.config().router().cooldownTime());
+        pool.attemptEnded(target, false, System.nanoTime() - sentAtNanos);
         pool.slotFreed();
         respond(OpenAiErrors.error(
                 HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -261,6 +264,7 @@ final class ProxyExchange {
                     "HTTP " + code,
                     pool.config().router().allowedFails(),
                     pool.config().router().cooldownTime());
+            pool.attemptEnded(failedOn, false, System.nanoTime() - sentAtNanos);
             if (attempts < 2) {
                 Instance next = pool.pool().acquire(routingKey, failedOn);
                 if (next != null) {
@@ -350,6 +354,7 @@ final class ProxyExchange {
                     why,
                     pool.config().router().allowedFails(),
                     pool.config().router().cooldownTime());
+            pool.attemptEnded(i, false, System.nanoTime() - sentAtNanos);
             failover(i, why);
             return;
         }
@@ -360,6 +365,7 @@ final class ProxyExchange {
                 "closed mid-response: " + why,
                 pool.config().router().allowedFails(),
                 pool.config().router().cooldownTime());
+        pool.attemptEnded(i, false, System.nanoTime() - sentAtNanos);
         pool.slotFreed();
         end();
         front.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -373,6 +379,7 @@ final class ProxyExchange {
                 why,
                 pool.config().router().allowedFails(),
                 pool.config().router().cooldownTime());
+        pool.attemptEnded(i, false, System.nanoTime() - sentAtNanos);
         failover(i, why);
     }
 
@@ -398,6 +405,7 @@ final class ProxyExchange {
         i.release();
         if (!failedStatus) {
             i.recordSuccess();
+            pool.attemptEnded(i, true, System.nanoTime() - sentAtNanos);
         }
         pool.slotFreed();
         if (c != null) {

@@ -93,6 +93,7 @@ public final class RoutingPool implements AutoCloseable {
     private final AtomicInteger waitingCount = new AtomicInteger();
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     private RoutingPool(Options options) throws IOException, InterruptedException {
         this.options = options;
@@ -173,6 +174,19 @@ public final class RoutingPool implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Who hears about every upstream attempt (metrics); replaces the previous observer. */
+    public void observe(RequestObserver observer) {
+        this.observer = observer == null ? RequestObserver.NONE : observer;
+    }
+
+    void attemptEnded(Instance instance, boolean success, long nanos) {
+        try {
+            observer.completed(instance.id(), success, nanos);
+        } catch (RuntimeException e) {
+            log.warn("request observer failed: {}", e.toString());
+        }
     }
 
     public InstancePool pool() {

@@ -233,11 +233,24 @@ class RoutingPoolTest {
         RoutingPool pool = start(
                 List.of(account(failing, ""), account(good, "")),
                 "\"strategy\": \"roundrobin\", \"allowed_fails\": 100");
+        List<String> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pool.observe((instance, success, nanos) -> attempts.add(instance + (success ? " ok" : " failed")));
         OpenAIClient client = client(pool, "any");
 
         for (int k = 0; k < 4; k++) {
             assertThat(text(client.chat().completions().create(hello(false)))).isEqualTo("Hello from good");
         }
+        // Every attempt is observed with its outcome (what the app's per-instance metrics count).
+        assertThat(attempts)
+                .containsExactly(
+                        "failing failed",
+                        "good ok",
+                        "failing failed",
+                        "good ok",
+                        "failing failed",
+                        "good ok",
+                        "failing failed",
+                        "good ok");
         // Round robin's turn moves on with the retry too, so every request starts on "failing".
         assertThat(failing.chatRequests.get()).isEqualTo(4);
         assertThat(good.chatRequests.get()).isEqualTo(4);

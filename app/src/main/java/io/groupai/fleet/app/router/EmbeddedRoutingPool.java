@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.router;
 
 import io.groupai.fleet.router.RoutingPool;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,13 +27,15 @@ public class EmbeddedRoutingPool implements SmartLifecycle {
 
     private final RouterProperties properties;
     private final RouterApiKeyStore keys;
+    private final RoutingPoolMetrics metrics;
     private volatile RoutingPool pool;
     private volatile boolean running;
     private ScheduledExecutorService waiter;
 
-    public EmbeddedRoutingPool(RouterProperties properties, RouterApiKeyStore keys) {
+    public EmbeddedRoutingPool(RouterProperties properties, RouterApiKeyStore keys, MeterRegistry meters) {
         this.properties = properties;
         this.keys = keys;
+        this.metrics = new RoutingPoolMetrics(meters, this::pool);
     }
 
     @Override
@@ -72,6 +75,7 @@ public class EmbeddedRoutingPool implements SmartLifecycle {
             RoutingPool p = RoutingPool.start(RoutingPool.Options.of(properties.config())
                     .withListen(properties.host().isBlank() ? null : properties.host(), properties.port()));
             p.keys().setExtra(keys);
+            p.observe(metrics);
             pool = p;
             log.info("routing pool (OpenAI-compatible) on port {}, config {}", p.port(), properties.config());
         } catch (IOException e) {

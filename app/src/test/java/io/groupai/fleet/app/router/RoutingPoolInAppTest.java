@@ -94,6 +94,14 @@ class RoutingPoolInAppTest {
         Api.Response withKey = pool.post("/v1/chat/completions", chat, "Authorization", "Bearer " + key);
         assertThat(withKey.status()).isEqualTo(200);
         assertThat(withKey.body()).contains("Hello from upstream");
+        // Per-instance metrics: the successful attempts are counted on account_a.
+        String prometheus = app.get("/actuator/prometheus").body();
+        assertThat(prometheus)
+                .containsPattern(
+                        "groupai_router_requests_seconds_count\\{application=\"group-ai-fleet\",instance=\"account_a\","
+                                + "outcome=\"success\"} [2-9]")
+                .contains("groupai_router_in_flight{application=\"group-ai-fleet\",instance=\"account_a\"} 0.0")
+                .contains("groupai_router_instance_up{application=\"group-ai-fleet\",instance=\"account_a\"} 1.0");
 
         Api.Response listed = app.get("/api/v1/group-ai/router/keys");
         assertThat(listed.body()).contains("dialogue engine").doesNotContain(key);
