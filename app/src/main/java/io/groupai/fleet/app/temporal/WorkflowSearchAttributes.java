@@ -119,6 +119,12 @@ public class WorkflowSearchAttributes {
         return attributes.build();
     }
 
+    /** The Operation attribute's value for a start of this type with this input, e.g. "migrate" or "restart". */
+    public static String operationOf(String workflowType, Object input) {
+        Map<?, ?> fields = input == null ? Map.of() : JSON.convertValue(input, Map.class);
+        return operation(workflowType, fields.get("action"));
+    }
+
     private static String operation(String workflowType, Object action) {
         return switch (workflowType) {
             case WorkflowTypes.ALLOCATE_ACCOUNTS -> "allocate";

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.workflows;
 
+import io.groupai.fleet.app.temporal.WorkflowMemo;
 import io.groupai.fleet.app.temporal.WorkflowSearchAttributes;
 import io.groupai.fleet.registry.ConflictException;
 import io.groupai.fleet.workflows.TaskQueues;
@@ -53,6 +54,7 @@ public class WorkflowLauncher {
                         .setWorkflowId(workflowId)
                         .setTaskQueue(TaskQueues.CONTROL_PLANE)
                         .setTypedSearchAttributes(searchAttributes.of(workflowType, input))
+                        .setMemo(WorkflowMemo.of(workflowType, input, subject))
                         .build());
         WorkflowExecution execution;
         try {
@@ -84,6 +86,7 @@ public class WorkflowLauncher {
                                 io.temporal.api.enums.v1.WorkflowIdReusePolicy
                                         .WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                         .setTypedSearchAttributes(searchAttributes.of(workflowType, input))
+                        .setMemo(WorkflowMemo.of(workflowType, input, subject))
                         .build());
         WorkflowExecution execution;
         try {

@@ -55,8 +55,11 @@ class JavaTestServerFallbackTest {
                         .status())
                 .isEqualTo(202);
 
-        SearchAttributes attributes =
-                client.newUntypedWorkflowStub("server-op-fallback-1").describe().getTypedSearchAttributes();
+        var described = client.newUntypedWorkflowStub("server-op-fallback-1").describe();
+        SearchAttributes attributes = described.getTypedSearchAttributes();
+        // The memo the Temporal UI shows: what it does to what, and who started it.
+        assertThat(described.getMemo(WorkflowMemo.SUMMARY, String.class))
+                .isEqualTo("status server:fallback-1 — started by " + Api.TEST_ADMIN_USERNAME + " over the REST API");
         assertThat(attributes.get(SearchAttributeKeys.NODE_ID)).containsExactly("fallback-1");
         assertThat(attributes.get(SearchAttributeKeys.OPERATION)).isEqualTo("status");
     }
