@@ -44,7 +44,7 @@ public final class RouterMain {
         System.exit(run(args));
     }
 
-    static int run(String[] args) throws Exception {
+    public static int run(String[] args) throws Exception {
         String command = null;
         String id = null;
         Path config = Path.of("multi_account_config.json");
