@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -343,6 +344,18 @@ public final class RoutingPool implements AutoCloseable {
         }
         root.put("waiting", waitingCount.get());
         return root;
+    }
+
+    /**
+     * Routes to an instance again ({@code enabled}) or stops routing to it, as {@code POST
+     * /router/instances/{id}/enable|disable} does; {@code by} is logged. Answers the instance's
+     * status, or empty when there is no instance with that id. Until the config file changes that
+     * instance's enabled flag, the choice holds.
+     */
+    public Optional<ObjectNode> setEnabled(String id, boolean enabled, String by) {
+        Optional<Instance> i = pool.find(id);
+        i.ifPresent(instance -> instance.setEnabled(enabled, by));
+        return i.map(instance -> statusOf(instance, System.nanoTime()));
     }
 
     ObjectNode statusOf(Instance i, long now) {

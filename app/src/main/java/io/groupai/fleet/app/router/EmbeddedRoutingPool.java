@@ -31,6 +31,8 @@ public class EmbeddedRoutingPool implements SmartLifecycle {
     private volatile RoutingPool pool;
     private volatile boolean running;
     private ScheduledExecutorService waiter;
+    private long failedStamp = Long.MIN_VALUE;
+    private volatile String startError;
 
     public EmbeddedRoutingPool(RouterProperties properties, RouterApiKeyStore keys, MeterRegistry meters) {
         this.properties = properties;
@@ -61,12 +63,33 @@ public class EmbeddedRoutingPool implements SmartLifecycle {
         if (!running || pool != null || !Files.exists(properties.config())) {
             return;
         }
-        waiter.shutdown();
+        // A file that cannot be served is tried again once it changes (a fix), not every 2 s.
+        long stamp;
+        try {
+            stamp = Files.getLastModifiedTime(properties.config()).toMillis();
+        } catch (IOException e) {
+            return;
+        }
+        if (stamp == failedStamp) {
+            return;
+        }
         try {
             startPool();
+            waiter.shutdown();
+            startError = null;
         } catch (RuntimeException e) {
-            log.error("routing pool could not start with {}: {}", properties.config(), e.getMessage());
+            failedStamp = stamp;
+            startError = e.getMessage();
+            log.error(
+                    "routing pool could not start with {}: {}; it tries again when the file changes",
+                    properties.config(),
+                    e.getMessage());
         }
+    }
+
+    /** Why the config file could not be served, until a changed file starts the pool; else null. */
+    public String startError() {
+        return startError;
     }
 
     private void startPool() {

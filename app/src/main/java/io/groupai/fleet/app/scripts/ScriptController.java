@@ -5,6 +5,7 @@ import io.groupai.fleet.registry.InvalidInputException;
 import io.groupai.fleet.scripts.ChatState;
 import io.groupai.fleet.scripts.Decision;
 import io.groupai.fleet.scripts.Event;
+import io.groupai.fleet.scripts.InvalidScriptException;
 import io.groupai.fleet.scripts.Script;
 import io.groupai.fleet.scripts.ScriptEngine;
 import io.groupai.fleet.scripts.ScriptParser;
@@ -87,6 +88,21 @@ class ScriptController {
             Map<String, String> variables,
             String note) {}
 
+    /**
+     * What {@code POST /scripts/validate} answers: {@code valid} and the parser's problems (line,
+     * column, path, message), and for a valid script what saving it would do ({@code stored}: new,
+     * same — that version is stored with this content — or conflict — stored with other content).
+     */
+    record ValidationResult(
+            boolean valid,
+            String scriptId,
+            String version,
+            String description,
+            Integer scenes,
+            String stored,
+            String note,
+            List<Map<String, Object>> errors) {}
+
     private final ScriptRepository store;
 
     ScriptController(ScriptRepository store) {
@@ -145,6 +161,77 @@ class ScriptController {
         return saved.created()
                 ? ResponseEntity.created(URI.create(base(script.scriptId()))).body(view)
                 : ResponseEntity.ok(view);
+    }
+
+    /**
+     * Parses a script as an upload would, with the same parser the nodes use, and stores nothing:
+     * the admin pages' editor calls it as the person types, to show problems at their line. A
+     * problem is an answer (200, {@code valid: false}), not an error of the call.
+     */
+    @PostMapping(
+            path = "/validate",
+            consumes = {YAML, "application/x-yaml", "text/yaml", "text/x-yaml", MediaType.TEXT_PLAIN_VALUE})
+    ValidationResult validateYaml(@RequestBody(required = false) String yaml) {
+        return validate(yaml);
+    }
+
+    @PostMapping(path = "/validate", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ValidationResult validateJson(@RequestBody ScriptJson body) {
+        return validate(body == null ? null : body.yaml());
+    }
+
+    private ValidationResult validate(String yaml) {
+        if (yaml == null || yaml.isBlank()) {
+            return new ValidationResult(
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of(Map.of("line", 1, "column", 1, "field", "", "message", "the script is empty")));
+        }
+        Script script;
+        try {
+            script = ScriptParser.parse(yaml);
+        } catch (InvalidScriptException e) {
+            return new ValidationResult(
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    e.problems().stream()
+                            .map(p -> Map.<String, Object>of(
+                                    "line", p.line(),
+                                    "column", p.column(),
+                                    "field", p.path(),
+                                    "message", p.message()))
+                            .toList());
+        }
+        String sha = Sha256.hex(yaml.getBytes(StandardCharsets.UTF_8));
+        Optional<StoredScript> existing = store.find(script.scriptId(), Optional.of(script.version()));
+        String stored =
+                existing.map(s -> s.sha256().equals(sha) ? "same" : "conflict").orElse("new");
+        String note = switch (stored) {
+            case "same" -> "version " + script.version() + " is already stored with this content";
+            case "conflict" ->
+                "version " + script.version() + " is already stored with other content; versions are immutable,"
+                        + " so give this one a new version to save it";
+            default -> "saving stores version " + script.version() + " of " + script.scriptId();
+        };
+        return new ValidationResult(
+                true,
+                script.scriptId(),
+                script.version(),
+                script.description(),
+                script.scenes().size(),
+                stored,
+                note,
+                List.of());
     }
 
     @GetMapping

@@ -24,7 +24,8 @@ import org.springframework.web.util.UrlPathHelper;
  *   <li>viewer: every other read (GET, HEAD), and a script's dry run ({@code POST
  *       /scripts/{id}/dry-run}): it is a POST only because it carries an event to test; it computes
  *       an answer from the stored script and changes nothing (no row, no workflow, no message), so
- *       whoever may read the script may see what it would do;
+ *       whoever may read the script may see what it would do; likewise a script's validation
+ *       ({@code POST /scripts/validate}: parses, stores nothing) and the routing pool's status;
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
  *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
  *       session uploads, logins, an account's Telegram user id.
@@ -58,6 +59,10 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final String SCRIPTS = "/api/v1/group-ai/scripts";
     private static final Pattern SCRIPT_DEPLOY = Pattern.compile(SCRIPTS + "/deploy/?");
     private static final Pattern SCRIPT_DRY_RUN = Pattern.compile(SCRIPTS + "/[^/]+/dry-run/?");
+    /** Parses a script and stores nothing (the editor's validation as you type). */
+    private static final Pattern SCRIPT_VALIDATE = Pattern.compile(SCRIPTS + "/validate/?");
+
+    private static final Pattern ROUTER_INSTANCE = Pattern.compile("/api/v1/group-ai/router/instances/[^/]+/([^/]+)/?");
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
@@ -93,7 +98,10 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
             }
         }
         boolean read = "GET".equals(method) || "HEAD".equals(method);
-        if (read || ("POST".equals(method) && SCRIPT_DRY_RUN.matcher(path).matches())) {
+        if (read
+                || ("POST".equals(method)
+                        && (SCRIPT_DRY_RUN.matcher(path).matches()
+                                || SCRIPT_VALIDATE.matcher(path).matches()))) {
             return Role.VIEWER;
         }
         if (SERVER_COLLECTION.matcher(path).matches()
@@ -143,6 +151,13 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (SCRIPT_DRY_RUN.matcher(path).matches()) {
             return "script.dry_run";
+        }
+        if (SCRIPT_VALIDATE.matcher(path).matches()) {
+            return "script.validate";
+        }
+        Matcher routerInstance = ROUTER_INSTANCE.matcher(path);
+        if (routerInstance.matches()) {
+            return "router.instance." + routerInstance.group(1);
         }
         if (SCRIPT.matcher(path).matches()) {
             return "script." + verb(method);

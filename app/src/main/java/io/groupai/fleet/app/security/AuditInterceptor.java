@@ -27,7 +27,13 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(this)
                 .addPathPatterns("/api/**")
-                .excludePathPatterns("/api/v1/auth/**", "/api/v1/workers/**", "/api/v1/sim-telegram/accounts/**");
+                .excludePathPatterns(
+                        "/api/v1/auth/**",
+                        "/api/v1/workers/**",
+                        "/api/v1/sim-telegram/accounts/**",
+                        // The editor validates as the person types: a read that changes nothing,
+                        // POST only to carry the script; one audit row per pause in typing is noise.
+                        "/api/v1/group-ai/scripts/validate");
     }
 
     @Override

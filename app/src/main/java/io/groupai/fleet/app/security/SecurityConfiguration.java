@@ -28,11 +28,15 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 /**
  * Two filter chains. Node calls ({@code /api/v1/workers/**}, the simulated network's account calls)
  * carry a node token that their controllers check against that node, as before. Everything else is
- * the operator API: health and sign-in are open; every other request needs a bearer token — an
+ * the operator API: health, sign-in and the admin pages' static files (GET) are open; every other
+ * request needs a bearer token — an
  * access token from {@code POST /api/v1/auth/token} or an API token — and the role
  * {@link AccessRules} names. Refusals are problem+json that say what to do.
  */
@@ -43,6 +47,12 @@ class SecurityConfiguration {
 
     static final String SIGN_IN_HINT = "sign in with POST /api/v1/auth/token {\"username\": ..., \"password\": ...}"
             + " and send the access_token as 'Authorization: Bearer <token>' (scripts: an API token from an admin)";
+
+    /** GET only, and only these: the pages, their assets and the redirect to them. */
+    static final String[] ADMIN_PAGES = {"/", "/admin", "/admin/", "/admin/**", "/webjars/**", "/favicon.ico"};
+
+    static final String ADMIN_PAGES_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+            + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
     @Bean
     PasswordEncoder passwordEncoder() {
@@ -74,6 +84,10 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers(HttpMethod.POST, "/api/v1/auth/token")
                         .permitAll()
+                        // The admin pages' HTML, scripts and styles hold no data (their data comes from
+                        // the API with the token): anyone may load them, and they ask for a sign-in.
+                        .requestMatchers(HttpMethod.GET, ADMIN_PAGES)
+                        .permitAll()
                         .anyRequest()
                         .access(rules))
                 .oauth2ResourceServer(o -> o.authenticationManagerResolver(
@@ -82,7 +96,11 @@ class SecurityConfiguration {
                                         : bearerTokens)
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(denied))
-                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied));
+                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
+                // The pages run only their own scripts and styles, and are never framed.
+                .headers(h -> h.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        PathPatternRequestMatcher.withDefaults().matcher("/admin/**"),
+                        new StaticHeadersWriter("Content-Security-Policy", ADMIN_PAGES_CSP))));
         return stateless(http).build();
     }
 

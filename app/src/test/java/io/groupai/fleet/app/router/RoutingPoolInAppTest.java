@@ -113,4 +113,70 @@ class RoutingPoolInAppTest {
                         .status())
                 .isEqualTo(200); // no key left: open again, as with an empty key file
     }
+
+    @Test
+    void theOperatorApiShowsThePoolsStatusAndOperatorsEnableAndDisableInstances() throws Exception {
+        Api app = new Api(appPort);
+        Files.createDirectories(config.getParent());
+        Files.writeString(
+                config,
+                "{\"accounts\": [{\"id\": \"account_status\", \"port\": "
+                        + upstream.getAddress().getPort()
+                        + ", \"weight\": 3, \"enabled\": true, \"max_concurrent\": 4}],"
+                        + " \"router\": {\"port\": 8080, \"strategy\": \"least_busy\"}}");
+        // A pool started by another test reloads the changed file; one not started yet starts with it.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> app.get("/api/v1/group-ai/router/status").body().contains("account_status"));
+        Api.Response status = app.get("/api/v1/group-ai/router/status");
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(status.json().get("running").asBoolean()).isTrue();
+        assertThat(status.json().get("port").asInt()).isEqualTo(embedded.pool().port());
+        assertThat(status.json().get("strategy").asString()).isEqualTo("least_busy");
+        var instance = status.json().get("instances").get(0);
+        assertThat(instance.get("id").asString()).isEqualTo("account_status");
+        assertThat(instance.get("port").asInt()).isEqualTo(upstream.getAddress().getPort());
+        assertThat(instance.get("weight").asInt()).isEqualTo(3);
+        assertThat(instance.get("max_concurrent").asInt()).isEqualTo(4);
+        assertThat(instance.get("enabled").asBoolean()).isTrue();
+
+        Api.Response disabled = app.post("/api/v1/group-ai/router/instances/account_status/disable", "");
+        assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
+        assertThat(disabled.json().get("enabled").asBoolean()).isFalse();
+        assertThat(app.get("/api/v1/group-ai/router/status")
+                        .json()
+                        .get("instances")
+                        .get(0)
+                        .get("enabled")
+                        .asBoolean())
+                .isFalse();
+        assertThat(app.post("/api/v1/group-ai/router/instances/account_status/enable", "")
+                        .json()
+                        .get("enabled")
+                        .asBoolean())
+                .isTrue();
+        Api.Response unknown = app.post("/api/v1/group-ai/router/instances/nobody/disable", "");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(unknown.body()).contains("nobody");
+        assertThat(app.post("/api/v1/group-ai/router/instances/account_status/restart", "")
+                        .status())
+                .isEqualTo(404);
+
+        // A viewer reads the status but may not switch instances.
+        String viewerName = "router-viewer-" + System.nanoTime();
+        assertThat(app.post(
+                                "/api/v1/auth/users",
+                                "{\"username\": \"" + viewerName
+                                        + "\", \"password\": \"viewer-password-123\", \"role\": \"viewer\"}")
+                        .status())
+                .isEqualTo(201);
+        Api viewer = Api.as(appPort, Api.token(appPort, viewerName, "viewer-password-123"));
+        assertThat(viewer.get("/api/v1/group-ai/router/status").status()).isEqualTo(200);
+        assertThat(viewer.post("/api/v1/group-ai/router/instances/account_status/disable", "")
+                        .status())
+                .isEqualTo(403);
+        assertThat(embedded.pool().pool().find("account_status").orElseThrow().enabled())
+                .isTrue();
+        assertThat(app.delete("/api/v1/auth/users/" + viewerName).status()).isIn(200, 204);
+    }
 }

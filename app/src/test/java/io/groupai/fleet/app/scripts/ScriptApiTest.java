@@ -178,6 +178,86 @@ class ScriptApiTest {
     }
 
     @Test
+    void validateParsesAsAnUploadWouldNamesLinesAndStoresNothingAndAViewerMayCallIt() throws Exception {
+        String broken = """
+                script_id: s
+                version: "1"
+                scenes:
+                  - id: a
+                    triggers: [{type: keyword, keywords: [hi]}, {type: telepathy}]
+                    responses: ["hi {{frist_name}}"]
+                """;
+        Api.Response bad = api.post(
+                "/api/v1/group-ai/scripts/validate", broken.getBytes(StandardCharsets.UTF_8), "application/yaml");
+        assertThat(bad.status()).as(bad.body()).isEqualTo(200);
+        assertThat(bad.json().get("valid").asBoolean()).isFalse();
+        JsonNode errors = bad.json().get("errors");
+        assertThat(errors).hasSize(2);
+        assertThat(errors.get(0).get("line").asInt()).isEqualTo(5);
+        assertThat(errors.get(0).get("column").asInt()).isEqualTo(56);
+        assertThat(errors.get(0).get("message").asString()).contains("telepathy");
+        assertThat(errors.get(1).get("line").asInt()).isEqualTo(6);
+
+        Api.Response yamlSyntax = api.post(
+                "/api/v1/group-ai/scripts/validate", "{\"yaml\": " + quote("script_id: s\nversion: [\n") + "}");
+        assertThat(yamlSyntax.json().get("valid").asBoolean()).isFalse();
+        assertThat(yamlSyntax.json().get("errors").get(0).get("line").asInt()).isPositive();
+        assertThat(api.post("/api/v1/group-ai/scripts/validate", "{\"yaml\": \"\"}")
+                        .json()
+                        .get("valid")
+                        .asBoolean())
+                .isFalse();
+
+        String yaml = new String(welcome(), StandardCharsets.UTF_8);
+        Api.Response good = api.post("/api/v1/group-ai/scripts/validate", "{\"yaml\": " + quote(yaml) + "}");
+        assertThat(good.status()).as(good.body()).isEqualTo(200);
+        assertThat(good.json().get("valid").asBoolean()).isTrue();
+        assertThat(good.json().get("script_id").asString()).isEqualTo(WELCOME_ID);
+        assertThat(good.json().get("scenes").asInt()).isEqualTo(2);
+        assertThat(good.json().get("stored").asString()).isEqualTo("new");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM scripts").query(Long.class).single())
+                .as("validation stores nothing")
+                .isZero();
+
+        assertThat(api.post("/api/v1/group-ai/scripts", welcome(), "application/yaml")
+                        .status())
+                .isEqualTo(201);
+        assertThat(api.post("/api/v1/group-ai/scripts/validate", "{\"yaml\": " + quote(yaml) + "}")
+                        .json()
+                        .get("stored")
+                        .asString())
+                .isEqualTo("same");
+        JsonNode conflict = api.post(
+                        "/api/v1/group-ai/scripts/validate",
+                        "{\"yaml\": " + quote(yaml.replace("群规请看置顶消息", "群规见置顶")) + "}")
+                .json();
+        assertThat(conflict.get("stored").asString()).isEqualTo("conflict");
+        assertThat(conflict.get("note").asString()).contains("new version");
+
+        // A viewer may validate (it changes nothing) but not save.
+        String viewerName = "script-viewer-" + System.nanoTime();
+        assertThat(api.post(
+                                "/api/v1/auth/users",
+                                "{\"username\": \"" + viewerName
+                                        + "\", \"password\": \"viewer-password-123\", \"role\": \"viewer\"}")
+                        .status())
+                .isEqualTo(201);
+        Api viewer = Api.as(port, Api.token(port, viewerName, "viewer-password-123"));
+        assertThat(viewer.post(
+                                "/api/v1/group-ai/scripts/validate",
+                                broken.getBytes(StandardCharsets.UTF_8),
+                                "application/yaml")
+                        .json()
+                        .get("valid")
+                        .asBoolean())
+                .isFalse();
+        assertThat(viewer.post("/api/v1/group-ai/scripts", broken.getBytes(StandardCharsets.UTF_8), "application/yaml")
+                        .status())
+                .isEqualTo(403);
+        assertThat(api.delete("/api/v1/auth/users/" + viewerName).status()).isIn(200, 204);
+    }
+
+    @Test
     void dryRunShowsTheSceneThatFiresAndWhatWouldBeSent() throws Exception {
         assertThat(api.post("/api/v1/group-ai/scripts", welcome(), "application/yaml")
                         .status())

@@ -15,7 +15,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Sign-in, roles and API tokens through the real port: without a token only health answers; a viewer
+ * Sign-in, roles and API tokens through the real port: without a token only health answers (and the
+ * admin pages' static files, which hold no data: AdminPagesApiTest); a viewer
  * reads; an operator also changes accounts, allocations and server operations; an admin also the
  * server registry, users, API tokens and the audit log. "Allowed" means the request got past
  * authorization (a 2xx, or the controller's own 4xx such as 404 for a server that does not exist);

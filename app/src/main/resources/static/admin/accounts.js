@@ -1,0 +1,6 @@
+// Accounts: not built yet.
+import { page, h } from '/admin/fleet.js';
+
+page('Accounts', (main) => {
+  main.append(h('p', { class: 'muted' }, 'This page is not built yet; the REST API (see the README) has its data.'));
+});

@@ -1,0 +1,6 @@
+// Servers: not built yet.
+import { page, h } from '/admin/fleet.js';
+
+page('Servers', (main) => {
+  main.append(h('p', { class: 'muted' }, 'This page is not built yet; the REST API (see the README) has its data.'));
+});
