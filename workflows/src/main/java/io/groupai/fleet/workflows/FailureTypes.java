@@ -16,6 +16,8 @@ public final class FailureTypes {
     public static final String INVALID_REQUEST = "InvalidRequest";
     /** Non-retryable. Bootstrap of a server failed; the message names the step and the cause. */
     public static final String BOOTSTRAP_FAILED = "BootstrapFailed";
+    /** A rolling upgrade stopped: a server's new agent did not come back healthy (it was rolled back). */
+    public static final String UPGRADE_FAILED = "UpgradeFailed";
     /**
      * Non-retryable. A migration did not move the account (refused, or failed and rolled back); the
      * message names account, server and step, and the details carry the MigrationResult with its steps.

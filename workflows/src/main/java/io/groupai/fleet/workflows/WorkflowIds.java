@@ -43,6 +43,11 @@ public final class WorkflowIds {
         return "reconcile-dry-run-" + suffix;
     }
 
+    /** One rolling upgrade of the fleet at a time. */
+    public static String rollingUpgrade() {
+        return "rolling-upgrade";
+    }
+
     public static String deploy(String scriptId, String version) {
         return "deploy-" + scriptId + "-" + version;
     }

@@ -27,7 +27,7 @@ import org.springframework.web.util.UrlPathHelper;
  *       whoever may read the script may see what it would do; likewise a script's validation
  *       ({@code POST /scripts/validate}: parses, stores nothing) and the routing pool's status;
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
- *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
+ *       scripts, rolling upgrades), script uploads and deletions, reconciliation runs, server operations, accounts,
  *       session uploads, logins, an account's Telegram user id.
  * </ul>
  *
@@ -65,6 +65,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern ROUTER_INSTANCE = Pattern.compile("/api/v1/group-ai/router/instances/[^/]+/([^/]+)/?");
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
+    private static final Pattern UPGRADES = Pattern.compile("/api/v1/group-ai/upgrades/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
 
     @Override
@@ -132,6 +133,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (NODE_COMMANDS.matcher(path).matches()) {
             return "deployment.command";
+        }
+        if (UPGRADES.matcher(path).matches()) {
+            return "deployment.upgrade";
         }
         if (SERVER_IMPORT.matcher(path).matches()) {
             return "registry.import";

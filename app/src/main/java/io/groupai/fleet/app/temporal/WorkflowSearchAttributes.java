@@ -132,6 +132,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
             case WorkflowTypes.RECONCILE -> "reconcile";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
+            case WorkflowTypes.ROLLING_UPGRADE -> "upgrade";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;
