@@ -30,12 +30,16 @@ export function chart(label, values) {
   const max = Math.max(100, ...known);
   const step = values.length > 1 ? W / (values.length - 1) : W;
   let d = '';
-  values.forEach((v, i) => {
-    if (v == null) return;
-    const x = values.length > 1 ? i * step : W / 2;
-    const y = H - (v / max) * (H - 4) - 2;
-    d += (d && values[i - 1] != null ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1);
-  });
+  const y = (v) => (H - (v / max) * (H - 4) - 2).toFixed(1);
+  if (values.length === 1 && values[0] != null) {
+    // One sample so far: a flat line at its level.
+    d = 'M0 ' + y(values[0]) + 'L' + W + ' ' + y(values[0]);
+  } else {
+    values.forEach((v, i) => {
+      if (v == null) return;
+      d += (d && values[i - 1] != null ? 'L' : 'M') + (i * step).toFixed(1) + ' ' + y(v);
+    });
+  }
   const path = document.createElementNS(ns, 'path');
   path.setAttribute('d', d || 'M0 ' + H);
   path.setAttribute('class', 'line');
@@ -50,6 +54,9 @@ export function progressText(w) {
   const r = w.result;
   if (r && typeof r === 'object' && 'placed' in r && 'requested' in r) {
     return r.placed + ' of ' + r.requested + ' placed, ' + r.failed + ' failed';
+  }
+  if (r && typeof r === 'object' && typeof r.message === 'string' && r.message) {
+    return ('success' in r ? (r.success ? 'succeeded: ' : 'failed: ') : '') + r.message;
   }
   if (p && typeof p === 'object' && !Array.isArray(p) && 'accounts' in p && 'placed' in p) {
     return p.placed + ' of ' + p.accounts + ' placed, ' + p.failed + ' failed, ' + p.running + ' in progress';

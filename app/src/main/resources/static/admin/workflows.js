@@ -41,6 +41,7 @@ page('Workflows', async (main) => {
     { label: '', value: (w) => uiLink(w.workflow_id) },
   ];
 
+  const outcomes = new Map();
   const live = poll(async () => {
     const runs = await api('GET', GA + '/workflows' + (subject.value.trim() ? '?subject=' + encodeURIComponent(subject.value.trim()) + '&limit=100' : '?limit=100'));
     const active = runs.filter((w) => w.status === 'RUNNING');
@@ -52,6 +53,17 @@ page('Workflows', async (main) => {
         w.progressLine = '';
       }
     }));
+    // Outcomes of the newest finished ones, asked once each (a finished workflow does not change).
+    const finished = runs.filter((w) => w.status !== 'RUNNING');
+    await Promise.all(finished.slice(0, 10).filter((w) => !outcomes.has(w.workflow_id)).map(async (w) => {
+      try {
+        const d = await api('GET', GA + '/workflows/' + encodeURIComponent(w.workflow_id));
+        outcomes.set(w.workflow_id, d.failure || progressText(d));
+      } catch {
+        outcomes.set(w.workflow_id, '');
+      }
+    }));
+    finished.forEach((w) => { w.progressLine = outcomes.get(w.workflow_id); });
     fill(running, table(columns, active, 'Nothing is running.'));
     fill(recent, table(columns, runs.filter((w) => w.status !== 'RUNNING'), 'No finished workflows yet.'));
   }, 3000);

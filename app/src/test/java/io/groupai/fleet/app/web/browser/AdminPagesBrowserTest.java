@@ -50,18 +50,21 @@ class AdminPagesBrowserTest extends BrowserTest {
     void setUp() throws Exception {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
-        fleet = new SimulatedFleet(api, client, dir);
-        fleet.node("web-a", 5, true).node("web-b", 5, true).start();
+        fleet = null;
         SimulatedFleet.accounts(api, sessions, ACCOUNTS, true);
     }
 
     @AfterEach
     void tearDown() {
-        fleet.close();
+        if (fleet != null) {
+            fleet.close();
+        }
     }
 
     @Test
-    void anAdminOpensEveryPageAndAllocatesTheAccountsWithAStrategy() {
+    void anAdminOpensEveryPageAndAllocatesTheAccountsWithAStrategy() throws InterruptedException {
+        fleet = new SimulatedFleet(api, client, dir);
+        fleet.node("web-a", 5, true).node("web-b", 5, true).start();
         signInAsAdmin();
 
         // Overview: the servers with usage and health, the totals.
@@ -89,6 +92,20 @@ class AdminPagesBrowserTest extends BrowserTest {
         openPage("/admin/accounts.html");
         waitForText(By.id("account-list"), ACCOUNTS.get(3));
         assertThat(texts(By.cssSelector("button[data-upload]"))).hasSize(4);
+        // Upload a session through the file picker; a file that is no session is refused with a reason.
+        browser.findElement(By.cssSelector("button[data-upload='" + ACCOUNTS.get(0) + "']"))
+                .click();
+        browser.findElement(By.id("session-file"))
+                .sendKeys(
+                        tdlibZip(dir.resolve("not-a-session.zip"), "readme.txt").toString());
+        browser.findElement(By.id("session-upload")).click();
+        waitForText(By.id("fleet-messages"), "td.binlog");
+        browser.findElement(By.cssSelector("button[data-upload='" + ACCOUNTS.get(0) + "']"))
+                .click();
+        browser.findElement(By.id("session-file"))
+                .sendKeys(tdlibZip(dir.resolve("session.zip"), "td.binlog").toString());
+        browser.findElement(By.id("session-upload")).click();
+        waitForText(By.id("fleet-messages"), "Session of " + ACCOUNTS.get(0) + " stored");
         screenshot("accounts");
 
         // Allocation: a strategy, one click, and the summary changes to all placed.
@@ -117,6 +134,7 @@ class AdminPagesBrowserTest extends BrowserTest {
         // Workflows: the allocation, finished, with its outcome.
         openPage("/admin/workflows.html");
         waitForText(By.id("recent-workflows"), "allocate-");
+        waitForText(By.id("recent-workflows"), "4 of 4 placed, 0 failed");
         browser.findElement(By.xpath("//div[@id='recent-workflows']//button[starts-with(., 'allocate-')]"))
                 .click();
         waitForText(By.id("workflow-detail"), "4 of 4 placed");
@@ -125,6 +143,10 @@ class AdminPagesBrowserTest extends BrowserTest {
 
     @Test
     void aViewerSeesTheDataButNoButtonThatWouldFail() {
+        // Registered only: the viewer's pages need data, not a working server.
+        assertThat(api.post("/api/v1/group-ai/servers", """
+                        {"node_id": "web-a", "host": "127.0.0.1", "port": 2222, "user": "u", "password": "pw-web-a",
+                         "deploy_dir": "/srv/groupai", "max_accounts": 5}""").status()).isEqualTo(201);
         String password = "page-viewer-password-1";
         if (jdbc.sql("SELECT COUNT(*) FROM operator_users WHERE username = 'page-viewer'")
                         .query(Long.class)
@@ -155,5 +177,16 @@ class AdminPagesBrowserTest extends BrowserTest {
         assertThat(texts(By.cssSelector("button[data-upload]"))).isEmpty();
         assertThat(browser.findElement(By.id("new-account")).isDisplayed()).isFalse();
         screenshot("accounts-viewer");
+    }
+
+    private static Path tdlibZip(Path file, String entry) {
+        try (var zip = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(entry));
+            zip.write(("a simulated TDLib database " + entry).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
     }
 }
