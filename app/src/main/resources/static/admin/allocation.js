@@ -20,6 +20,7 @@ page('Allocation', (main) => {
   const historyBox = h('div', { id: 'allocation-history' });
   const historyFilter = { account_id: '', server_id: '', page: 0, size: 20 };
   let summary = null;
+  let serverPage = 0;
 
   main.append(
     cards,
@@ -63,7 +64,10 @@ page('Allocation', (main) => {
       card('Allocating', s.allocating, 'allocating'),
       card('Migrating', s.migrating, 'migrating'),
       card('Failed', s.failed, 'failed'));
-    const rows = Object.entries(s.servers || {}).map(([id, u]) => ({ id, ...u }));
+    // The summary has every server (one row each); the table shows them 25 at a time.
+    const all = Object.entries(s.servers || {}).map(([id, u]) => ({ id, ...u }));
+    const shown = { page: Math.min(serverPage, Math.max(0, Math.ceil(all.length / 25) - 1)), size: 25, total: all.length };
+    const rows = all.slice(shown.page * 25, shown.page * 25 + 25);
     fill(servers, table([
       { label: 'Server', value: (r) => h('a', { href: '/admin/servers.html?server=' + encodeURIComponent(r.id) }, r.id) },
       { label: 'Usage', value: (r) => bar(r.usage_percent, 'accounts') },
@@ -72,7 +76,8 @@ page('Allocation', (main) => {
       { label: 'Placed', value: (r) => r.placed ?? '–', class: 'num' },
       { label: 'Allocating', value: (r) => r.allocating ?? '–', class: 'num' },
       { label: 'Migrating', value: (r) => r.migrating ?? '–', class: 'num' },
-    ], rows, 'No servers registered yet.'));
+    ], rows, 'No servers registered yet.'),
+    all.length > 25 ? pager(shown, (n) => { serverPage = n; live.now(); }) : null);
     fill(historyBox,
       table([
         { label: 'When', value: (e) => formatTime(e.created_at) },
