@@ -172,7 +172,9 @@ export function describeError(problem) {
   const p = problem instanceof ApiError ? problem.problem : problem;
   const title = problem.title || (p && p.title) || (problem instanceof Error ? 'Error' : 'Problem');
   const detail = (p && p.detail) || (problem instanceof Error ? problem.message : '') || '';
+  // Field errors, unless the detail already says the same thing.
   const errors = (p && Array.isArray(p.errors) ? p.errors : [])
+    .filter((e) => !(e.message && detail.includes(e.message)))
     .map((e) => (e.field ? e.field + ': ' : '') + (e.message || ''));
   return [title + (detail ? ': ' + detail : ''), ...errors].join('\n');
 }

@@ -91,6 +91,10 @@ public class AccountRepository {
             where.add("status = ?");
             params.add(filter.status());
         }
+        if (filter.sourceNode() != null) {
+            where.add("source_node = ?");
+            params.add(filter.sourceNode());
+        }
         if (Boolean.TRUE.equals(filter.unallocated())) {
             where.add("server_id IS NULL");
         } else if (Boolean.FALSE.equals(filter.unallocated())) {

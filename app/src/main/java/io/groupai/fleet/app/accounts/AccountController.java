@@ -39,6 +39,7 @@ class AccountController {
             @RequestParam(name = "server_id", required = false) String serverId,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) Boolean unallocated,
+            @RequestParam(name = "source_node", required = false) String sourceNode,
             @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size) {
         if (page < 0) {
@@ -47,7 +48,10 @@ class AccountController {
         if (size < 1 || size > MAX_PAGE_SIZE) {
             throw new InvalidInputException("size", "must be between 1 and " + MAX_PAGE_SIZE);
         }
-        return accounts.list(new AccountFilter(serverId, status, unallocated), page, size);
+        return accounts.list(
+                new AccountFilter(blankToNull(serverId), blankToNull(status), unallocated, blankToNull(sourceNode)),
+                page,
+                size);
     }
 
     @GetMapping("/{accountId}")
@@ -75,5 +79,9 @@ class AccountController {
     ResponseEntity<Void> delete(@PathVariable String accountId) {
         registry.delete(accountId);
         return ResponseEntity.noContent().build();
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -3,7 +3,9 @@ package io.groupai.fleet.app.servers;
 import io.groupai.fleet.registry.ServerRecord;
 import java.time.Instant;
 
-/** A server as the API shows it. Credentials appear only as "configured or not", never as values. */
+/**
+ * A server as the API shows it. Credentials appear only as "configured or not", never as values.
+ */
 public record ServerView(
         String nodeId,
         String host,
@@ -25,7 +27,15 @@ public record ServerView(
         Instant lastProbeAt,
         Instant lastHeartbeat,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        // Last reported usage and the seed's load score, so a page of servers shows them without a
+        // status call per server (the admin pages' Overview and Servers).
+        Double cpuUsage,
+        Double memoryUsage,
+        Double diskUsage,
+        double loadScore,
+        Boolean processAlive,
+        Long latencyMs) {
 
     /** Which kind of secret is stored, if any. */
     public record Credential(String type, boolean configured) {}
@@ -52,6 +62,12 @@ public record ServerView(
                 s.lastProbeAt(),
                 s.lastHeartbeat(),
                 s.createdAt(),
-                s.updatedAt());
+                s.updatedAt(),
+                s.cpuUsage(),
+                s.memoryUsage(),
+                s.diskUsage(),
+                ServerStatusView.loadScore(s, accountsCount),
+                s.processAlive(),
+                s.latencyMs());
     }
 }
