@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
  *                      /v1/chat/completions) that answers scripts' ai_generate responses
  * AI_ROUTER_API_KEY    its API key (secret: sent as a bearer token, never logged)
  * AI_ROUTER_MODEL      default "default": the model name sent to the pool
+ * START_PARALLELISM    default 8 (1-256): how many accounts may be starting at once on this node (a batch
+ *                      of starts from the control plane runs concurrently up to this bound)
  * </pre>
  */
 public record NodeConfig(
@@ -69,7 +71,8 @@ public record NodeConfig(
         URI aiRouterUrl,
         String aiRouterApiKey,
         String aiRouterModel,
-        InetSocketAddress metricsAddress) {
+        InetSocketAddress metricsAddress,
+        int startParallelism) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
     static final List<String> KEYS = List.of(
@@ -91,7 +94,8 @@ public record NodeConfig(
             "AI_ROUTER_URL",
             "AI_ROUTER_API_KEY",
             "AI_ROUTER_MODEL",
-            "METRICS_ADDRESS");
+            "METRICS_ADDRESS",
+            "START_PARALLELISM");
 
     /** Every problem at once, so an operator fixes the file in one go. */
     public static final class InvalidConfigException extends RuntimeException {
@@ -229,6 +233,18 @@ public record NodeConfig(
                 problems.add("METRICS_ADDRESS '" + metrics + "' must be host:port (e.g. 127.0.0.1:9464) or off");
             }
         }
+        int startParallelism = io.groupai.fleet.node.accounts.AccountRunner.DEFAULT_START_PARALLELISM;
+        String sp = values.get("START_PARALLELISM");
+        if (sp != null) {
+            try {
+                startParallelism = Integer.parseInt(sp);
+            } catch (NumberFormatException e) {
+                startParallelism = -1;
+            }
+            if (startParallelism < 1 || startParallelism > 256) {
+                problems.add("START_PARALLELISM '" + sp + "' must be a whole number from 1 to 256");
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -250,7 +266,8 @@ public record NodeConfig(
                 aiRouter,
                 values.get("AI_ROUTER_API_KEY"),
                 values.getOrDefault("AI_ROUTER_MODEL", "default"),
-                metricsAddress);
+                metricsAddress,
+                startParallelism);
     }
 
     /**
@@ -385,6 +402,7 @@ public record NodeConfig(
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
                 + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="
                 + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", aiRouterUrl="
-                + (aiRouterUrl == null ? "none" : aiRouterUrl) + ", nodeToken=***, aiRouterApiKey=***]";
+                + (aiRouterUrl == null ? "none" : aiRouterUrl) + ", startParallelism=" + startParallelism
+                + ", nodeToken=***, aiRouterApiKey=***]";
     }
 }

@@ -70,7 +70,7 @@ public final class NodeServices implements AutoCloseable {
                 // Multi-account scenes are started by the control plane, asked over HTTP (nodes start no workflow).
                 new HttpScenePlayer(http, config.nodeId()),
                 DialogueServices.newScheduler());
-        this.accounts = new AccountRunner(runtime, sessions, scripts, clock, dialogue);
+        this.accounts = new AccountRunner(runtime, sessions, scripts, clock, dialogue, config.startParallelism());
         this.activities = new NodeAgentActivitiesImpl(
                 config.nodeId(),
                 agentVersion(),

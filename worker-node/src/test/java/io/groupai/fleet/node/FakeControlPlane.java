@@ -39,6 +39,16 @@ public final class FakeControlPlane implements AutoCloseable {
     public final List<JsonNode> sceneRequests = new CopyOnWriteArrayList<>();
 
     public final List<String> connects = new CopyOnWriteArrayList<>();
+    /**
+     * When above 1, a connect waits (at most 8 s, under the client's 10 s call timeout) until this many connects
+     * are at the server at once; {@link #maxConnectsInFlight} tells how many ever were.
+     */
+    public volatile int connectRendezvous;
+
+    public final java.util.concurrent.atomic.AtomicInteger maxConnectsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger connectsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
     public final List<String> disconnects = new CopyOnWriteArrayList<>();
     public final List<String> unauthorized = new CopyOnWriteArrayList<>();
     public final Map<String, byte[]> files = new ConcurrentHashMap<>();
@@ -192,6 +202,17 @@ public final class FakeControlPlane implements AutoCloseable {
             case "connect" -> {
                 connects.add(
                         accountId + "@" + JSON.readTree(body).path("node_id").asText());
+                maxConnectsInFlight.accumulateAndGet(connectsInFlight.incrementAndGet(), Math::max);
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                    while (connectRendezvous > 1
+                            && maxConnectsInFlight.get() < connectRendezvous
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                } finally {
+                    connectsInFlight.decrementAndGet();
+                }
                 send(
                         ex,
                         200,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,18 @@ class NodeConfigTest {
                 .isNull();
         assertThatThrownBy(() -> NodeConfig.from(with(base, "EXIT_AFTER_CONTROL_PLANE_LOST", "soonish")))
                 .hasMessageContaining("EXIT_AFTER_CONTROL_PLANE_LOST 'soonish' is not a duration");
+    }
+
+    @Test
+    void startParallelismDefaultsToEightAndIsBounded() {
+        Map<String, String> base = Map.of("NODE_ID", "n1", "NODE_TOKEN", "t", "DEPLOY_DIR", dir.toString());
+        assertThat(NodeConfig.from(base).startParallelism()).isEqualTo(8);
+        assertThat(NodeConfig.from(with(base, "START_PARALLELISM", "16")).startParallelism())
+                .isEqualTo(16);
+        for (String bad : List.of("0", "257", "many")) {
+            assertThatThrownBy(() -> NodeConfig.from(with(base, "START_PARALLELISM", bad)))
+                    .hasMessageContaining("START_PARALLELISM '" + bad + "' must be a whole number from 1 to 256");
+        }
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

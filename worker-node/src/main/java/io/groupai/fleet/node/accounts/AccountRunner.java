@@ -25,8 +25,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * stopping them through the {@link TelegramRuntime}. Starting is allowed only while the node holds
  * its lease ({@code startPermitted}): a node cut off from the control plane must not run accounts
  * that failover may already have started elsewhere (DESIGN invariant 1).
+ *
+ * <p>Different accounts start concurrently, at most {@code startParallelism} at a time on the node (a
+ * batch of starts waits on Telegram / the network, not on this process); one account's start, stop and
+ * login restart are serialised by its own lock. {@link #stopAll} (fencing, shutdown) excludes every
+ * start: it waits for the starts in flight and then stops them too, so no start can slip past a fence.
  */
 public final class AccountRunner {
 
@@ -55,6 +63,21 @@ public final class AccountRunner {
     private final java.util.concurrent.ScheduledFuture<?> ticker;
     private volatile BooleanSupplier startPermitted = () -> true;
 
+    /** Default of {@link #startParallelism()}: the node's START_PARALLELISM. */
+    public static final int DEFAULT_START_PARALLELISM = 8;
+
+    /**
+     * Shared by every operation on accounts (start, stop, login restart, forget), exclusive for {@link #stopAll}:
+     * a fence waits for the starts in flight, and no start begins while it stops everything.
+     */
+    private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
+    /** One lock per account id: its start, stop and restart never overlap. Kept for the agent's life (tiny). */
+    private final Map<String, ReentrantLock> accountLocks = new ConcurrentHashMap<>();
+    /** Bounds the Telegram client starts (session install + runtime start) running at once on the node. */
+    private final Semaphore startSlots;
+
+    private final int startParallelism;
+
     public AccountRunner(TelegramRuntime runtime, SessionStore sessions, ScriptStore scripts, Clock clock) {
         this(runtime, sessions, scripts, clock, DialogueServices.standalone());
     }
@@ -65,6 +88,22 @@ public final class AccountRunner {
             ScriptStore scripts,
             Clock clock,
             DialogueServices dialogue) {
+        this(runtime, sessions, scripts, clock, dialogue, DEFAULT_START_PARALLELISM);
+    }
+
+    /** @param startParallelism how many accounts may be starting at once on this node (at least 1) */
+    public AccountRunner(
+            TelegramRuntime runtime,
+            SessionStore sessions,
+            ScriptStore scripts,
+            Clock clock,
+            DialogueServices dialogue,
+            int startParallelism) {
+        if (startParallelism < 1) {
+            throw new IllegalArgumentException("startParallelism must be at least 1, not " + startParallelism);
+        }
+        this.startParallelism = startParallelism;
+        this.startSlots = new Semaphore(startParallelism, true);
         this.runtime = Objects.requireNonNull(runtime);
         this.sessions = Objects.requireNonNull(sessions);
         this.scripts = Objects.requireNonNull(scripts);
@@ -226,7 +265,11 @@ public final class AccountRunner {
      * Starts the account (installing an uploaded session first). Idempotent: a running account
      * stays as it is, except that a different {@code scriptId} is switched to.
      */
-    public synchronized AccountRuntimeState start(String accountId, String scriptId) {
+    public AccountRuntimeState start(String accountId, String scriptId) {
+        return underLocks(accountId, () -> startLocked(accountId, scriptId));
+    }
+
+    private AccountRuntimeState startLocked(String accountId, String scriptId) {
         String step = "start-account";
         Account account = accounts.computeIfAbsent(accountId, Account::new);
         if (account.running) {
@@ -237,6 +280,25 @@ public final class AccountRunner {
             }
             return account.view();
         }
+        try {
+            startSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NodeOperationException.transientFailure(
+                    step, accountId, "interrupted while waiting for a start slot", e);
+        }
+        try {
+            return startClient(account, scriptId);
+        } finally {
+            startSlots.release();
+        }
+    }
+
+    /** Checks the lease, installs an uploaded session and starts the client; holds a start slot. */
+    private AccountRuntimeState startClient(Account account, String scriptId) {
+        String step = "start-account";
+        String accountId = account.accountId;
+        // Checked once a slot is held, right before the start: a wait for the slot cannot outlive the lease.
         if (!startPermitted.getAsBoolean()) {
             throw new NodeOperationException(
                     step,
@@ -280,7 +342,14 @@ public final class AccountRunner {
      * started again: TDLib then opens the session directory afresh and asks for a phone number. A
      * client that is alive (e.g. already waiting for the code) is left alone.
      */
-    public synchronized void startForLogin(String accountId) {
+    public void startForLogin(String accountId) {
+        underLocks(accountId, () -> {
+            startForLoginLocked(accountId);
+            return null;
+        });
+    }
+
+    private void startForLoginLocked(String accountId) {
         Account account = accounts.get(accountId);
         if (account != null && account.running) {
             TelegramAccountState s = account.state;
@@ -294,7 +363,11 @@ public final class AccountRunner {
     }
 
     /** Stops the account; a stopped or unknown account is a no-op. */
-    public synchronized AccountRuntimeState stop(String accountId) {
+    public AccountRuntimeState stop(String accountId) {
+        return underLocks(accountId, () -> stopLocked(accountId));
+    }
+
+    private AccountRuntimeState stopLocked(String accountId) {
         Account account = accounts.get(accountId);
         if (account == null) {
             return new AccountRuntimeState(accountId, TelegramAccountState.STOPPED.status(), null, "not on this node");
@@ -309,29 +382,60 @@ public final class AccountRunner {
     }
 
     /** Fencing and shutdown: stop everything, logging why. */
-    public synchronized void stopAll(String reason) {
-        List<String> running = accounts.values().stream()
-                .filter(a -> a.running)
-                .map(a -> a.accountId)
-                .toList();
-        if (!running.isEmpty()) {
-            log.warn("stopping all {} running accounts: {}", running.size(), reason);
-        }
-        for (String id : running) {
-            try {
-                stop(id);
-                accounts.get(id).detail = reason;
-            } catch (RuntimeException e) {
-                log.error("account {}: stop failed during stop-all", id, e);
+    public void stopAll(String reason) {
+        // Exclusive: waits until the starts in flight are done (so they are stopped here too), and none begins
+        // until every account is stopped.
+        fence.writeLock().lock();
+        try {
+            List<String> running = accounts.values().stream()
+                    .filter(a -> a.running)
+                    .map(a -> a.accountId)
+                    .toList();
+            if (!running.isEmpty()) {
+                log.warn("stopping all {} running accounts: {}", running.size(), reason);
             }
+            for (String id : running) {
+                try {
+                    stop(id);
+                    accounts.get(id).detail = reason;
+                } catch (RuntimeException e) {
+                    log.error("account {}: stop failed during stop-all", id, e);
+                }
+            }
+        } finally {
+            fence.writeLock().unlock();
         }
     }
 
     /** Drops a stopped account from the registry (its session was removed). */
-    public synchronized void forget(String accountId) {
-        Account a = accounts.get(accountId);
-        if (a != null && !a.running) {
-            accounts.remove(accountId);
+    public void forget(String accountId) {
+        underLocks(accountId, () -> {
+            Account a = accounts.get(accountId);
+            if (a != null && !a.running) {
+                accounts.remove(accountId);
+            }
+            return null;
+        });
+    }
+
+    /** How many accounts may be starting at once on this node. */
+    public int startParallelism() {
+        return startParallelism;
+    }
+
+    /** Runs {@code body} holding the fence (shared) and the account's own lock, in that order (never the reverse). */
+    private <T> T underLocks(String accountId, java.util.function.Supplier<T> body) {
+        ReentrantLock own = accountLocks.computeIfAbsent(accountId, k -> new ReentrantLock());
+        fence.readLock().lock();
+        try {
+            own.lock();
+            try {
+                return body.get();
+            } finally {
+                own.unlock();
+            }
+        } finally {
+            fence.readLock().unlock();
         }
     }
 

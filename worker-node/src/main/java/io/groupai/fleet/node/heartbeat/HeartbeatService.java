@@ -3,6 +3,7 @@ package io.groupai.fleet.node.heartbeat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groupai.fleet.node.ControlPlaneHttp;
 import io.groupai.fleet.node.accounts.AccountRunner;
+import io.groupai.fleet.node.accounts.Concurrently;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AccountEntry;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AssignedAccount;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Command;
@@ -280,20 +281,33 @@ public final class HeartbeatService implements AutoCloseable {
         }
         try {
             commandThread.execute(() -> {
-                int started = 0;
                 List<String> skipped = new ArrayList<>();
+                List<AssignedAccount> startable = new ArrayList<>();
                 for (AssignedAccount a : todo) {
-                    if (!hasSession.test(a.accountId())) {
+                    if (hasSession.test(a.accountId())) {
+                        startable.add(a);
+                    } else {
                         skipped.add(a.accountId());
-                        continue;
-                    }
-                    try {
-                        accounts.start(a.accountId(), a.scriptId());
-                        started++;
-                    } catch (RuntimeException e) {
-                        log.warn("account {}: not brought back: {}", a.accountId(), ControlPlaneHttp.describe(e));
                     }
                 }
+                // Concurrently, as the control plane's batches (bounded by the runner's start parallelism).
+                int started = Concurrently.map(
+                                startable,
+                                "restore-account-",
+                                a -> {
+                                    accounts.start(a.accountId(), a.scriptId());
+                                    return true;
+                                },
+                                (a, e) -> {
+                                    log.warn(
+                                            "account {}: not brought back: {}",
+                                            a.accountId(),
+                                            ControlPlaneHttp.describe(e));
+                                    return false;
+                                })
+                        .stream()
+                        .mapToInt(ok -> ok ? 1 : 0)
+                        .sum();
                 log.info(
                         "brought back {} of {} accounts the control plane assigns to this node{}",
                         started,

@@ -36,6 +36,7 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     private final Duration pollTimeout;
     private final Map<String, SimClient> clients = new ConcurrentHashMap<>();
     private final Map<String, LoginState> simulatedLogins = new ConcurrentHashMap<>();
+    private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
 
     /** The SIMULATED login accepts any phone number, then only this code... */
     public static final String SIMULATED_CODE = "12345";
@@ -77,8 +78,16 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     record SendReply(long messageId) {}
 
     @Override
-    public synchronized TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
             throws TelegramException {
+        // Per account, not per runtime: the connect call waits on the network, and other accounts' starts
+        // go on meanwhile (a batch of starts is pipelined, not serialised).
+        synchronized (startLocks.computeIfAbsent(accountId, k -> new Object())) {
+            return startLocked(accountId, listener);
+        }
+    }
+
+    private TelegramAccountState startLocked(String accountId, TelegramListener listener) throws TelegramException {
         SimClient running = clients.get(accountId);
         if (running != null) {
             return running.state;

@@ -97,6 +97,35 @@ class SimulatedTelegramRuntimeTest {
         }
     }
 
+    @Test
+    void differentAccountsConnectAtTheSameTime() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane();
+                SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                        new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300));
+                var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            // Each connect waits at the network until three are there together (bounded): started one by one,
+            // never more than one would be.
+            cp.connectRendezvous = 3;
+            List<java.util.concurrent.CompletableFuture<TelegramAccountState>> starts =
+                    List.of("c1", "c2", "c3").stream()
+                            .map(id -> java.util.concurrent.CompletableFuture.supplyAsync(
+                                    () -> {
+                                        try {
+                                            return runtime.start(id, Path.of("unused"), new Recorder());
+                                        } catch (TelegramException e) {
+                                            throw new java.util.concurrent.CompletionException(e);
+                                        }
+                                    },
+                                    threads))
+                            .toList();
+            for (var start : starts) {
+                assertThat(start.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(TelegramAccountState.ONLINE);
+            }
+            assertThat(cp.maxConnectsInFlight.get()).isEqualTo(3);
+            assertThat(cp.connects).containsExactlyInAnyOrder("c1@n1", "c2@n1", "c3@n1");
+        }
+    }
+
     static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {

@@ -52,6 +52,7 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TdlibClientManager manager;
+    private final java.util.Map<String, Object> startLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration startWait;
     private final Duration stepTimeout;
     private final Duration sendTimeout;
@@ -80,7 +81,16 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     }
 
     @Override
-    public synchronized TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+            throws TelegramException {
+        // Per account, not per runtime: waiting up to startWait for one client to open its database must not
+        // hold up the other accounts of a batch (TDLib opens them in parallel on its own threads).
+        synchronized (startLocks.computeIfAbsent(accountId, k -> new Object())) {
+            return startLocked(accountId, databaseDirectory, listener);
+        }
+    }
+
+    private TelegramAccountState startLocked(String accountId, Path databaseDirectory, TelegramListener listener)
             throws TelegramException {
         Optional<TdlibAccount> running = manager.account(accountId);
         if (running.isPresent()) {
