@@ -32,6 +32,8 @@ public final class WorkflowTypes {
     public static final String NODE_SUPERVISOR = "NodeSupervisorWorkflow";
     /** {@link io.groupai.fleet.workflows.supervision.FailoverWorkflow}. */
     public static final String FAILOVER = "FailoverWorkflow";
+    /** {@link io.groupai.fleet.workflows.rebalance.RebalanceWorkflow}. */
+    public static final String REBALANCE = "RebalanceWorkflow";
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
