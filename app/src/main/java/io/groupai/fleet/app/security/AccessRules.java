@@ -26,7 +26,9 @@ import org.springframework.web.util.UrlPathHelper;
  *       an answer from the stored script and changes nothing (no row, no workflow, no message), so
  *       whoever may read the script may see what it would do;
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
- *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
+ *       scripts), script uploads and deletions, reconciliation runs, rebalance runs ({@code POST
+ *       /rebalance}, its dry run included: the role is decided by method and path, never by the body;
+ *       viewers get the same dry run as {@code GET /rebalance/plan}), server operations, accounts,
  *       session uploads, logins, an account's Telegram user id.
  * </ul>
  *
@@ -61,6 +63,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
+    private static final Pattern REBALANCE = Pattern.compile("/api/v1/group-ai/rebalance/?");
 
     @Override
     public AuthorizationResult authorize(
@@ -149,6 +152,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (RECONCILIATION.matcher(path).matches()) {
             return "reconcile.run";
+        }
+        if (REBALANCE.matcher(path).matches()) {
+            return "rebalance.run";
         }
         if (TELEGRAM_USER.matcher(path).matches()) {
             return "account.telegram_user." + verb(method);

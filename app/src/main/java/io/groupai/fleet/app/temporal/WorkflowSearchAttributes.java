@@ -125,6 +125,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
             case WorkflowTypes.RECONCILE -> "reconcile";
+            case WorkflowTypes.REBALANCE -> "rebalance";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);

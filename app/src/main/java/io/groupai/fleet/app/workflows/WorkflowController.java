@@ -55,20 +55,22 @@ class WorkflowController {
             WorkflowTypes.RECONCILE, ReconcileReport.class,
             WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class,
             WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class,
-            WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class);
+            WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class,
+            WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class);
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
-    private static final Map<String, Type> PROGRESS_TYPES = Map.of(
-            WorkflowTypes.SERVER_OPERATION, listOf(StepProgress.class),
-            WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
-            WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
-            WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
-            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
-            WorkflowTypes.RECONCILE, ReconcileProgress.class,
-            WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class),
-            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class),
-            WorkflowTypes.FAILOVER, listOf(StepProgress.class),
-            WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class);
+    private static final Map<String, Type> PROGRESS_TYPES = Map.ofEntries(
+            Map.entry(WorkflowTypes.SERVER_OPERATION, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class),
+            Map.entry(WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class)),
+            Map.entry(WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.RECONCILE, ReconcileProgress.class),
+            Map.entry(WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class)),
+            Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.FAILOVER, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class),
+            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();
