@@ -218,40 +218,14 @@ public final class RebalancePlanner {
                 perCap.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
         long[] counts = Arrays.stream(caps).mapToLong(perCap::get).toArray();
 
-        TreeSet<Frac> loSet = new TreeSet<>();
-        for (int c : caps) {
-            for (int k = 0; k <= c; k++) {
-                loSet.add(reduce(k, c));
-            }
-        }
-        Frac[] loPoints = loSet.toArray(Frac[]::new);
-        // The narrowest band (in 0.1-point steps, at least the threshold) some layout fits in. A layout's
-        // lowest usage is some k/c, so trying those lower edges decides whether a width fits.
+        // The narrowest band (in 0.1-point steps, at least the threshold) some layout fits in.
         long t = Math.min(SCALE, SCALE * threshold / 100);
-        if (!fits(caps, counts, loPoints, total, t)) {
+        if (candidates(caps, counts, total, capacity, t).length == 0) {
             long lowT = t;
-            t = firstTrueLong(lowT + 1, SCALE, w -> fits(caps, counts, loPoints, total, w));
+            t = firstTrueLong(lowT + 1, SCALE, w -> candidates(caps, counts, total, capacity, w).length > 0);
         }
         final long width = t;
-
-        // Lower edges where some lo or hi steps; of those, the ones where every server has a count in
-        // the band and the totals fit. In L-order E falls and D rises over them.
-        TreeSet<Frac> points = new TreeSet<>(loSet);
-        for (int c : caps) {
-            for (int k = 0; k <= c; k++) {
-                long p = SCALE * k - width * c;
-                if (p >= 0) {
-                    points.add(reduce(p, SCALE * c));
-                }
-            }
-        }
-        List<Frac> ok = new ArrayList<>();
-        for (Frac f : points) {
-            if (feasible(caps, counts, f, total, width)) {
-                ok.add(f);
-            }
-        }
-        Frac[] cand = ok.toArray(Frac[]::new);
+        Frac[] cand = candidates(caps, counts, total, capacity, width);
         int first = 0;
         int last = cand.length - 1;
         long r = arriving;
@@ -485,29 +459,66 @@ public final class RebalancePlanner {
     }
 
     /** Whether some layout of {@code total} accounts has all usages within a band of this width. */
-    private static boolean fits(int[] caps, long[] counts, Frac[] loPoints, long total, long width) {
-        for (Frac f : loPoints) {
-            if (feasible(caps, counts, f, total, width)) {
-                return true;
+    /**
+     * The lower edges worth trying for a band of this width, in L-order: where some lo or hi steps, within
+     * [μ − w, μ] (the mean usage μ is a capacity-weighted average of the final usages, so the band holds
+     * it), where Σlo ≤ total ≤ Σhi (both rise with L: one run, found by binary search) and where every
+     * server has some count inside the band (only a capacity c with c·w < 1 can miss: a wider band always
+     * holds some k/c). Empty when no layout fits the width.
+     */
+    private static Frac[] candidates(int[] caps, long[] counts, long total, long capacity, long width) {
+        Frac mean = reduce(total, capacity);
+        long lowP = SCALE * total - width * capacity;
+        Frac lowest = lowP <= 0 ? new Frac(0, 1) : reduce(lowP, SCALE * capacity);
+        TreeSet<Frac> points = new TreeSet<>();
+        for (int c : caps) {
+            long from = Math.ceilDiv(lowest.p() * c, lowest.q());
+            long to = Math.min(c, Math.floorDiv(mean.p() * c, mean.q()));
+            for (long k = from; k <= to; k++) {
+                points.add(reduce(k, c));
+            }
+            // k/c − w inside the window
+            from = Math.ceilDiv((SCALE * lowest.p() + width * lowest.q()) * c, SCALE * lowest.q());
+            to = Math.min(c, Math.floorDiv((SCALE * mean.p() + width * mean.q()) * c, SCALE * mean.q()));
+            for (long k = from; k <= to; k++) {
+                long p = SCALE * k - width * c;
+                if (p >= 0) {
+                    points.add(reduce(p, SCALE * c));
+                }
             }
         }
-        return false;
+        Frac[] window = points.toArray(Frac[]::new);
+        int first = firstTrue(
+                0, window.length, i -> i == window.length || sum(caps, counts, window[i], width, true) >= total);
+        int last = firstTrue(
+                        0, window.length, i -> i == window.length || sum(caps, counts, window[i], width, false) > total)
+                - 1;
+        List<Frac> ok = new ArrayList<>();
+        for (int i = first; i <= last; i++) {
+            boolean fits = true;
+            for (int c : caps) {
+                if (c * width >= SCALE) {
+                    break; // caps are sorted: every larger one has a count in the band
+                }
+                if (lo(c, window[i]) > hi(c, window[i], width)) {
+                    fits = false;
+                    break;
+                }
+            }
+            if (fits) {
+                ok.add(window[i]);
+            }
+        }
+        return ok.toArray(Frac[]::new);
     }
 
-    /** Every server has a count in [L, L+width] and the totals can add up to {@code total}. */
-    private static boolean feasible(int[] caps, long[] counts, Frac band, long total, long width) {
-        long lo = 0;
-        long hi = 0;
+    /** Σhi (or Σlo) over the eligible servers for a band. */
+    private static long sum(int[] caps, long[] counts, Frac band, long width, boolean hi) {
+        long sum = 0;
         for (int i = 0; i < caps.length; i++) {
-            int l = lo(caps[i], band);
-            int h = hi(caps[i], band, width);
-            if (l > h) {
-                return false;
-            }
-            lo += counts[i] * l;
-            hi += counts[i] * h;
+            sum += counts[i] * (hi ? hi(caps[i], band, width) : lo(caps[i], band));
         }
-        return lo <= total && total <= hi;
+        return sum;
     }
 
     /** Fewest accounts on a server of capacity c whose usage is at least L. */

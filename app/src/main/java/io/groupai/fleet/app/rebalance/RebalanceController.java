@@ -48,9 +48,12 @@ class RebalanceController {
         this.client = client;
     }
 
-    /** {@code dry_run} is required: an empty body must not move accounts by accident. */
+    /**
+     * {@code dry_run} is required and must be a JSON boolean (read as Object: Jackson would take 0 for
+     * false and start a run): an empty or sloppy body must not move accounts.
+     */
     record RebalanceBody(
-            Boolean dryRun, Integer thresholdPercent, Integer maxMoves, Integer maxParallel, Integer maxPerServer) {}
+            Object dryRun, Integer thresholdPercent, Integer maxMoves, Integer maxParallel, Integer maxPerServer) {}
 
     /** A dry run's answer (200) or a started run's (202: {@code workflow_id}, {@code progress_url}). */
     record RebalanceResponse(
@@ -61,14 +64,15 @@ class RebalanceController {
 
     @PostMapping("/api/v1/group-ai/rebalance")
     ResponseEntity<RebalanceResponse> rebalance(@RequestBody(required = false) RebalanceBody body) {
-        if (body == null || body.dryRun() == null) {
+        if (body == null || !(body.dryRun() instanceof Boolean dryRun)) {
             throw new InvalidInputException(
-                    "dry_run", "required: true returns the plan and moves nothing, false starts the rebalance");
+                    "dry_run",
+                    "required, true or false: true returns the plan and moves nothing, false starts the rebalance");
         }
         RebalanceRequest request = new RebalanceRequest(
-                body.dryRun(), body.thresholdPercent(), body.maxMoves(), body.maxParallel(), body.maxPerServer());
+                dryRun, body.thresholdPercent(), body.maxMoves(), body.maxParallel(), body.maxPerServer());
         validate(request);
-        if (body.dryRun()) {
+        if (dryRun) {
             return ResponseEntity.ok(new RebalanceResponse(true, service.plan(request), null, null, null));
         }
         StartedWorkflow started = launcher.start(

@@ -90,7 +90,9 @@ class RebalanceWorkflowTest {
         assertThat(report.moved()).isZero();
         assertThat(report.moves()).allMatch(m -> m.state() == MoveOutcome.State.PENDING);
         assertThat(RAN).isEmpty();
-        assertThat(planner.requests).singleElement().satisfies(r -> assertThat(r.dryRun()).isTrue());
+        assertThat(planner.requests)
+                .singleElement()
+                .satisfies(r -> assertThat(r.dryRun()).isTrue());
     }
 
     @Test
