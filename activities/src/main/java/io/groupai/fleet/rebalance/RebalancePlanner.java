@@ -44,9 +44,10 @@ import java.util.TreeSet;
  * moves once, surplus goes to servers below {@code hi}, shortfall comes from servers above {@code lo}.
  * That value only changes where some {@code lo} or {@code hi} steps, at {@code L = k/c} or
  * {@code L = k/c − w}, and the left end of each step is at least as good as its inside, so trying those
- * points finds the optimum (among those where every server has some count inside the band). {@code E}
- * falls and {@code D} rises with {@code L}, so a binary search finds the crossing: O(C·B) for C distinct
- * capacities and B breakpoints to filter them, O(S log B) to search.
+ * points finds the optimum (among those where every server has some count inside the band). The band
+ * holds the mean usage μ (a capacity-weighted average of the final usages), so only edges in
+ * {@code [μ−w, μ]} are tried; {@code E} falls and {@code D} rises with {@code L}, so a binary search finds
+ * their crossing. Rational arithmetic throughout (longs); spreads in steps of 0.1 point.
  * Tests compare it with an exhaustive search over small random fleets.
  */
 public final class RebalancePlanner {

@@ -41,7 +41,7 @@ public final class RebalanceBench {
                 "spread",
                 "plan ms");
         report(
-                "3 servers of 5, 8 accounts all on one (demo)",
+                "3 servers of 5, accounts 5/3/0 (demo shape)",
                 List.of(
                         RebalancePlannerTest.server("a", 5, 5),
                         RebalancePlannerTest.server("b", 5, 3),
