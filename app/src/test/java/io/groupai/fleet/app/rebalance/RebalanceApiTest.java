@@ -146,6 +146,44 @@ class RebalanceApiTest {
         assertThat(again.get("message").asString()).startsWith("balanced");
     }
 
+    @Autowired
+    io.temporal.client.schedules.ScheduleClient schedules;
+
+    @Autowired
+    io.groupai.fleet.app.temporal.TemporalServerInfo server;
+
+    @Autowired
+    io.groupai.fleet.app.temporal.WorkflowSearchAttributes searchAttributes;
+
+    /** On the Java test server (no Schedules) the scheduled rebalance is a cron workflow. */
+    @Test
+    void onTheJavaTestServerTheScheduleIsACronWorkflow() {
+        assertThat(server.hasSchedules()).isFalse();
+        var properties = new io.groupai.fleet.rebalance.RebalanceProperties(
+                true, java.time.Duration.ofMinutes(10), 30, java.time.Duration.ofSeconds(2), 50, 200, 4, 1);
+        new RebalanceSchedule(client, schedules, server, searchAttributes, properties).apply();
+        var stub = client.newUntypedWorkflowStub("rebalance-scheduled");
+        try {
+            var history = client.fetchHistory("rebalance-scheduled");
+            var started = history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
+            assertThat(started.getCronSchedule()).isEqualTo("*/10 * * * *");
+            assertThat(started.getWorkflowType().getName())
+                    .isEqualTo(io.groupai.fleet.workflows.WorkflowTypes.REBALANCE);
+            // Applying it again (an app restart) keeps the one that runs.
+            new RebalanceSchedule(client, schedules, server, searchAttributes, properties).apply();
+            assertThat(client.fetchHistory("rebalance-scheduled")
+                            .getEvents()
+                            .get(0)
+                            .getWorkflowExecutionStartedEventAttributes()
+                            .getOriginalExecutionRunId())
+                    .isEqualTo(started.getOriginalExecutionRunId());
+        } finally {
+            stub.terminate("test over: other tests' fleets must not be rebalanced");
+        }
+        assertThat(RebalanceSchedule.cron(java.time.Duration.ofSeconds(30))).isEqualTo("*/1 * * * *");
+        assertThat(RebalanceSchedule.cron(java.time.Duration.ofHours(2))).isEqualTo("0 */2 * * *");
+    }
+
     @Test
     void unknownOrForeignWorkflowIdsAre404() {
         assertThat(api.get("/api/v1/group-ai/rebalance/rebalance-nothing-here").status())
