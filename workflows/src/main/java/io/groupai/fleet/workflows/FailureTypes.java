@@ -23,6 +23,11 @@ public final class FailureTypes {
      * message names account, server and step, and the details carry the MigrationResult with its steps.
      */
     public static final String MIGRATION_FAILED = "MigrationFailed";
+    /**
+     * Non-retryable. A rebalance ran every planned move but some failed; the message names them and
+     * the details carry the RebalanceReport (the moves that succeeded stay done).
+     */
+    public static final String REBALANCE_INCOMPLETE = "RebalanceIncomplete";
     /** Non-retryable. After a start the node reports the account not running (verify step). */
     public static final String NOT_RUNNING = "NotRunning";
 

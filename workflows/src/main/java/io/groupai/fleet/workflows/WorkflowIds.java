@@ -48,6 +48,16 @@ public final class WorkflowIds {
         return "rolling-upgrade";
     }
 
+    /** The scheduled rebalance (a Temporal Schedule, or a cron workflow on the Java test server). */
+    public static String rebalanceScheduled() {
+        return "rebalance-scheduled";
+    }
+
+    /** A rebalance started on demand; one at a time. */
+    public static String rebalanceNow() {
+        return "rebalance-now";
+    }
+
     public static String deploy(String scriptId, String version) {
         return "deploy-" + scriptId + "-" + version;
     }

@@ -34,6 +34,8 @@ public final class WorkflowTypes {
     public static final String FAILOVER = "FailoverWorkflow";
     /** {@link io.groupai.fleet.workflows.nodes.RollingUpgradeWorkflow}. */
     public static final String ROLLING_UPGRADE = "RollingUpgradeWorkflow";
+    /** {@link io.groupai.fleet.workflows.rebalance.RebalanceWorkflow}. */
+    public static final String REBALANCE = "RebalanceWorkflow";
 
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 

@@ -27,7 +27,9 @@ import org.springframework.web.util.UrlPathHelper;
  *       whoever may read the script may see what it would do; likewise a script's validation
  *       ({@code POST /scripts/validate}: parses, stores nothing) and the routing pool's status;
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
- *       scripts, rolling upgrades), script uploads and deletions, reconciliation runs, server operations, accounts,
+ *       scripts, rolling upgrades), script uploads and deletions, reconciliation runs, rebalance runs ({@code POST
+ *       /rebalance}, its dry run included: the role is decided by method and path, never by the body;
+ *       viewers get the same dry run as {@code GET /rebalance/plan}), server operations, accounts,
  *       session uploads, logins, an account's Telegram user id.
  * </ul>
  *
@@ -67,6 +69,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern UPGRADES = Pattern.compile("/api/v1/group-ai/upgrades/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
+    private static final Pattern REBALANCE = Pattern.compile("/api/v1/group-ai/rebalance/?");
 
     @Override
     public AuthorizationResult authorize(
@@ -168,6 +171,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (RECONCILIATION.matcher(path).matches()) {
             return "reconcile.run";
+        }
+        if (REBALANCE.matcher(path).matches()) {
+            return "rebalance.run";
         }
         if (TELEGRAM_USER.matcher(path).matches()) {
             return "account.telegram_user." + verb(method);

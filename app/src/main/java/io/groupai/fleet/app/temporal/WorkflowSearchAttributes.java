@@ -131,6 +131,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
             case WorkflowTypes.RECONCILE -> "reconcile";
+            case WorkflowTypes.REBALANCE -> "rebalance";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.ROLLING_UPGRADE -> "upgrade";
             case WorkflowTypes.SERVER_OPERATION ->

@@ -56,7 +56,8 @@ class WorkflowController {
             Map.entry(WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class),
             Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class),
             Map.entry(WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class),
-            Map.entry(WorkflowTypes.ROLLING_UPGRADE, io.groupai.fleet.workflows.nodes.RollingUpgradeResult.class));
+            Map.entry(WorkflowTypes.ROLLING_UPGRADE, io.groupai.fleet.workflows.nodes.RollingUpgradeResult.class),
+            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class));
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.ofEntries(
@@ -70,7 +71,8 @@ class WorkflowController {
             Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class)),
             Map.entry(WorkflowTypes.FAILOVER, listOf(StepProgress.class)),
             Map.entry(WorkflowTypes.ROLLING_UPGRADE, listOf(io.groupai.fleet.workflows.nodes.ServerUpgrade.class)),
-            Map.entry(WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class));
+            Map.entry(WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class),
+            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

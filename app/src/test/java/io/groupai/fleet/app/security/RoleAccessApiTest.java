@@ -322,6 +322,30 @@ class RoleAccessApiTest {
     }
 
     @Test
+    void aRebalanceNeedsTheOperatorRoleAndItsDryRunAsAReadOnlyAViewer() {
+        Api viewer = user("rita", "viewer");
+        // Roles follow method and path, never the body: a POST is a change even when it asks for a dry run.
+        assertRefused(viewer, "POST", "/api/v1/group-ai/rebalance", "{\"dry_run\": true}", "operator");
+        assertRefused(viewer, "POST", "/api/v1/group-ai/rebalance", "{\"dry_run\": false}", "operator");
+        Api.Response read = viewer.get("/api/v1/group-ai/rebalance/plan");
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.json().get("dry_run").asBoolean()).isTrue();
+        assertThat(viewer.get("/api/v1/group-ai/rebalance/rebalance-now").status())
+                .as("past authorization: no such run")
+                .isIn(200, 404);
+
+        Api operator = user("otto", "operator");
+        Api.Response dry = operator.post("/api/v1/group-ai/rebalance", "{\"dry_run\": true}");
+        assertThat(dry.status()).as(dry.body()).isEqualTo(200);
+        assertThat(operator.post("/api/v1/group-ai/rebalance", "{}").status()).isEqualTo(400);
+        assertThat(admin.get("/api/v1/audit?actor=otto&size=50")
+                        .json()
+                        .get("items")
+                        .findValuesAsString("action"))
+                .contains("rebalance.run");
+    }
+
+    @Test
     void nodeCallsStillNeedTheNodeTokenNotAnOperatorToken() {
         Api.Response withAdminToken =
                 admin.post("/api/v1/workers/heartbeat", "{\"node_id\": \"role-node\", \"accounts\": []}");

@@ -148,6 +148,7 @@ class HostileInputApiTest {
             new String[] {"POST", "/api/v1/group-ai/account-allocation/batch"},
             new String[] {"POST", "/api/v1/group-ai/accounts/allocate"},
             new String[] {"POST", "/api/v1/group-ai/accounts/rebalance"},
+            new String[] {"POST", "/api/v1/group-ai/rebalance"},
             new String[] {"POST", "/api/v1/group-ai/servers/node-a/commands"},
             new String[] {"POST", "/api/v1/group-ai/accounts/639000000001/login"},
             new String[] {"POST", "/api/v1/group-ai/accounts/639000000001/login/code"},
@@ -183,6 +184,37 @@ class HostileInputApiTest {
         }
         CASES.addAndGet(answered);
         assertThat(wrong).as("%d hostile requests", answered).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
+    void rebalanceBodiesOutOfRangeOrOfTheWrongTypeAre400AndStartNothing() throws Exception {
+        Map<String, Long> before = counts();
+        List<String> bodies = List.of(
+                "{}",
+                "{\"dry_run\": null}",
+                "{\"dry_run\": \"yes\"}",
+                "{\"dry_run\": 1}",
+                "{\"dry_run\": false, \"threshold_percent\": -1}",
+                "{\"dry_run\": false, \"threshold_percent\": 101}",
+                "{\"dry_run\": false, \"threshold_percent\": \"30 OR 1=1\"}",
+                "{\"dry_run\": false, \"threshold_percent\": 1e999999}",
+                "{\"dry_run\": false, \"max_moves\": -5}",
+                "{\"dry_run\": false, \"max_moves\": 99999999999999}",
+                "{\"dry_run\": false, \"max_parallel\": 0}",
+                "{\"dry_run\": false, \"max_per_server\": 1000}",
+                "{\"dry_run\": false, \"max_parallel\": [4]}");
+        List<String> wrong = new ArrayList<>();
+        for (String body : bodies) {
+            HttpResponse<String> r = send("POST", "/api/v1/group-ai/rebalance", json(body), false);
+            String problem = problemIssue(r);
+            if (problem != null || r.statusCode() != 400) {
+                wrong.add(body + ": " + r.statusCode() + " " + problem);
+            }
+        }
+        CASES.addAndGet(bodies.size());
+        assertThat(wrong).isEmpty();
+        // workflow_runs among the counts: no rebalance was started.
         assertThat(counts()).isEqualTo(before);
     }
 
