@@ -203,7 +203,8 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         // Generated here when the operator set none: 256 random bits, stored hashed (and encrypted for this step).
         String token = tokens.issueIfAbsent(nodeId);
         String controlPlaneUrl = isBlank(distribution.controlPlaneUrl())
-                ? "http://127.0.0.1:" + environment.getProperty("local.server.port", "8080")
+                ? (httpsServed() ? "https" : "http") + "://127.0.0.1:"
+                        + environment.getProperty("local.server.port", "8080")
                 : distribution.controlPlaneUrl();
         if (insecure(controlPlaneUrl) && !distribution.allowInsecureHttp()) {
             throw ApplicationFailure.newNonRetryableFailure(
@@ -249,6 +250,15 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         } finally {
             deleteQuietly(local);
         }
+    }
+
+    /** Whether this app's port speaks HTTPS (server.ssl.bundle, e.g. from GROUPAI_TLS_CERT/KEY, or server.ssl.*). */
+    private boolean httpsServed() {
+        if (!environment.getProperty("server.ssl.enabled", Boolean.class, true)) {
+            return false;
+        }
+        return java.util.stream.Stream.of("server.ssl.bundle", "server.ssl.certificate", "server.ssl.key-store")
+                .anyMatch(k -> !isBlank(environment.getProperty(k)));
     }
 
     /** Plain http to a host that is not loopback by its literal name or address. */

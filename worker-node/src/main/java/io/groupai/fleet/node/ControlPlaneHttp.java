@@ -14,9 +14,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * JSON over HTTP to the control plane, with the node token as {@code Authorization: Bearer}. The
@@ -37,12 +43,42 @@ public final class ControlPlaneHttp {
     private final HttpClient http;
 
     public ControlPlaneHttp(URI base, String token) {
+        this(base, token, null);
+    }
+
+    /** @param trustedCa PEM certificate(s) trusted for an https base instead of the JVM's CAs; null: the JVM's */
+    public ControlPlaneHttp(URI base, String token, Path trustedCa) {
         this.base = Objects.requireNonNull(base, "base");
         this.token = new AtomicReference<>(Objects.requireNonNull(token, "token"));
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (trustedCa != null) {
+            builder.sslContext(trusting(trustedCa));
+        }
+        this.http = builder.build();
+    }
+
+    /** An SSL context that trusts exactly the certificates in a PEM file (a private CA, or a self-signed server). */
+    public static SSLContext trusting(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + i++, c);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("no certificate in " + pem);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot trust the certificates in " + pem + ": " + e.getMessage(), e);
+        }
     }
 
     /** An exception's message for a log line or failure; some (ConnectException) have none. */

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * TEMPORAL_PAYLOAD_KEY optional base64 AES key: Temporal payloads are encrypted (the control plane's
  *                      GROUPAI_TEMPORAL_PAYLOAD_KEY; bootstrap writes it)
  * CONTROL_PLANE_URL    default http://127.0.0.1:8080; must be https:// unless its host is loopback
+ * CONTROL_PLANE_TLS_CA optional PEM certificate(s) to trust for an https:// control plane (a private CA or
+ *                      a self-signed certificate); default: the JVM's CAs
  * CONTROL_PLANE_ALLOW_INSECURE_HTTP  default false: true accepts an http:// control plane on another host
  *                      (a private lab network only: the node token and sessions would cross it in clear)
  * HEARTBEAT_INTERVAL   default 30s (also 500ms, 2m, PT30S, or plain seconds)
@@ -72,7 +74,8 @@ public record NodeConfig(
         String aiRouterApiKey,
         String aiRouterModel,
         InetSocketAddress metricsAddress,
-        int startParallelism) {
+        int startParallelism,
+        Path controlPlaneTlsCa) {
 
     public static final String CONFIG_ENV = "GROUPAI_NODE_CONFIG";
     static final List<String> KEYS = List.of(
@@ -85,6 +88,7 @@ public record NodeConfig(
             "TEMPORAL_TLS_CA",
             "TEMPORAL_PAYLOAD_KEY",
             "CONTROL_PLANE_URL",
+            "CONTROL_PLANE_TLS_CA",
             "CONTROL_PLANE_ALLOW_INSECURE_HTTP",
             "HEARTBEAT_INTERVAL",
             "TELEGRAM_RUNTIME",
@@ -198,6 +202,14 @@ public record NodeConfig(
         } catch (IllegalArgumentException e) {
             problems.add("CONTROL_PLANE_URL '" + cp + "' is not a URL: " + e.getMessage());
         }
+        Path controlPlaneTlsCa = null;
+        if (values.get("CONTROL_PLANE_TLS_CA") != null) {
+            controlPlaneTlsCa =
+                    Path.of(values.get("CONTROL_PLANE_TLS_CA")).toAbsolutePath().normalize();
+            if (!Files.isReadable(controlPlaneTlsCa)) {
+                problems.add("CONTROL_PLANE_TLS_CA " + controlPlaneTlsCa + " is not a readable file");
+            }
+        }
         Duration heartbeat = duration("HEARTBEAT_INTERVAL", values.getOrDefault("HEARTBEAT_INTERVAL", "30s"), problems);
         Duration simPoll = duration("SIM_POLL_TIMEOUT", values.getOrDefault("SIM_POLL_TIMEOUT", "25s"), problems);
         String runtime = values.getOrDefault("TELEGRAM_RUNTIME", "simulated").toLowerCase(Locale.ROOT);
@@ -267,7 +279,8 @@ public record NodeConfig(
                 values.get("AI_ROUTER_API_KEY"),
                 values.getOrDefault("AI_ROUTER_MODEL", "default"),
                 metricsAddress,
-                startParallelism);
+                startParallelism,
+                controlPlaneTlsCa);
     }
 
     /**
@@ -399,6 +412,7 @@ public record NodeConfig(
                 + (temporalTlsCa == null ? "" : ", temporalTlsCa=" + temporalTlsCa)
                 + (temporalPayloadKey == null ? "" : ", temporalPayloadKey=***") + ", controlPlaneUrl="
                 + controlPlaneUrl
+                + (controlPlaneTlsCa == null ? "" : ", controlPlaneTlsCa=" + controlPlaneTlsCa)
                 + ", heartbeatInterval=" + heartbeatInterval + ", telegramRuntime=" + telegramRuntime
                 + ", sessionMaxUnpackedBytes=" + sessionMaxUnpackedBytes + ", exitAfterControlPlaneLost="
                 + (exitAfterControlPlaneLost == null ? "off" : exitAfterControlPlaneLost) + ", aiRouterUrl="

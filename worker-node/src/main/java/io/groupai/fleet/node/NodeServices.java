@@ -51,7 +51,7 @@ public final class NodeServices implements AutoCloseable {
         for (String dir : List.of("run", "logs", "sessions", "exports", "scripts")) {
             Files.createDirectories(config.deployDir().resolve(dir));
         }
-        this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken());
+        this.http = new ControlPlaneHttp(config.controlPlaneUrl(), config.nodeToken(), config.controlPlaneTlsCa());
         this.runtime = switch (config.telegramRuntime()) {
             case "simulated" -> new SimulatedTelegramRuntime(http, config.nodeId(), config.simPollTimeout());
             case "tdlib" -> tdlib(config, env);

@@ -154,4 +154,31 @@ class NodeConfigTest {
         ca.put("TEMPORAL_TLS_CA", dir.resolve("ca.pem").toString());
         assertThat(NodeConfig.from(ca).temporalTlsCa()).isEqualTo(dir.resolve("ca.pem"));
     }
+
+    @Test
+    void anHttpsControlPlaneWithAPrivateCaFile() throws Exception {
+        Map<String, String> base = Map.of(
+                "NODE_ID",
+                "n1",
+                "NODE_TOKEN",
+                "t",
+                "DEPLOY_DIR",
+                dir.toString(),
+                "CONTROL_PLANE_URL",
+                "https://cp:8443");
+        assertThat(NodeConfig.from(base).controlPlaneTlsCa()).isNull();
+        assertThatThrownBy(() -> NodeConfig.from(with(
+                        base, "CONTROL_PLANE_TLS_CA", dir.resolve("missing.pem").toString())))
+                .hasMessageContaining("CONTROL_PLANE_TLS_CA " + dir.resolve("missing.pem") + " is not a readable file");
+        Files.writeString(dir.resolve("cp-ca.pem"), "x");
+        assertThat(NodeConfig.from(with(
+                                base,
+                                "CONTROL_PLANE_TLS_CA",
+                                dir.resolve("cp-ca.pem").toString()))
+                        .controlPlaneTlsCa())
+                .isEqualTo(dir.resolve("cp-ca.pem"));
+        // Not a certificate: the agent refuses to start instead of trusting nothing.
+        assertThatThrownBy(() -> ControlPlaneHttp.trusting(dir.resolve("cp-ca.pem")))
+                .hasMessageContaining("cp-ca.pem");
+    }
 }
