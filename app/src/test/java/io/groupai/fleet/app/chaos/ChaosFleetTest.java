@@ -64,7 +64,8 @@ import tools.jackson.databind.JsonNode;
  * After each: every account runs on exactly one healthy node (the one the database assigns it to,
  * where the simulated network sees it), its session is still there, and no account ever ran on two
  * nodes at the same instant ({@link RunWitness}, from the agents' own logs and the kill times). A
- * dead node's accounts must run elsewhere within 3 health intervals + lease + 10 s of its death.
+ * dead node's accounts must run elsewhere within 3 health intervals + lease + 10 s of its death
+ * ({@link FailoverTarget}: 1.5 times that on an overloaded machine).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -504,6 +505,9 @@ class ChaosFleetTest {
     }
 
     private Optional<ProcessHandle> agent(String node) {
+        if (!ssh.containsKey(node)) {
+            return Optional.empty(); // the fleet did not get that far
+        }
         Path pidFile = ssh.get(node).deployDir().resolve("run").resolve("worker-node.pid");
         try {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
