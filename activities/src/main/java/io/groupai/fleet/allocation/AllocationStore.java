@@ -326,14 +326,18 @@ public class AllocationStore {
             double loadScore,
             String operationId,
             String previousServerId) {
-        if (completedBy(accountId, serverId, operationId)) {
-            return;
-        }
         long t0 = System.nanoTime();
         Claim account = lockAccount(accountId).orElse(null);
         lockNanos.add(System.nanoTime() - t0);
         lockCalls.increment();
         if (account == null || !operationId.equals(account.operationId()) || !serverId.equals(account.serverId())) {
+            // A retry after success finds its history row. Only when the row is no longer held: a
+            // migration's id (account-<id>) is used again by every later move of the account, so an
+            // older move to the same server has left a row with this id too, and taking that for this
+            // move's completion would leave the account held (migrating) for good.
+            if (completedBy(accountId, serverId, operationId)) {
+                return;
+            }
             throw claimLost("complete", accountId, account, serverId, operationId);
         }
         jdbc.sql("UPDATE accounts SET status = ?, operation_id = NULL, reserved_server_id = NULL, updated_at = ? "

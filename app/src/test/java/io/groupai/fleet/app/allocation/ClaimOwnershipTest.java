@@ -186,6 +186,30 @@ class ClaimOwnershipTest {
         heartbeats.accept(new Heartbeat(nodeId, "online", reports.length, List.of(reports), List.of(), List.of()));
     }
 
+    /**
+     * Every move of an account runs as workflow {@code account-<id>}: moving it back to a server it
+     * was once moved to must still release the row (found by the chaos tests: the account stayed
+     * "migrating", held by a finished workflow, and could not move or be brought back again).
+     */
+    @Test
+    void aSecondMoveToTheSameServerUnderTheSameWorkflowIdIsCompletedToo() {
+        store.reserve("c1", "s1", "alloc-1");
+        store.complete("c1", "s1", AllocationType.INITIAL, 1.0, "alloc-1", null);
+        String id = "account-c1";
+        for (String[] move : List.of(new String[] {"s1", "s2"}, new String[] {"s2", "s1"}, new String[] {"s1", "s2"})) {
+            store.reserveMigrationTarget("c1", move[0], move[1], id);
+            store.commitMigration("c1", move[0], move[1], id);
+            store.complete("c1", move[1], AllocationType.REBALANCE, 1.0, id, move[0]);
+            assertThat(row("c1"))
+                    .as("after the move %s -> %s", move[0], move[1])
+                    .containsEntry("server_id", move[1])
+                    .containsEntry("operation_id", null)
+                    .containsEntry("status", "online");
+        }
+        store.complete("c1", "s2", AllocationType.REBALANCE, 1.0, id, "s1"); // a retry after success: a no-op
+        assertThat(row("c1")).containsEntry("operation_id", null);
+    }
+
     private Map<String, Object> row(String accountId) {
         return jdbc.sql(
                         "SELECT server_id, reserved_server_id, status, operation_id, message_count FROM accounts WHERE account_id = ?")

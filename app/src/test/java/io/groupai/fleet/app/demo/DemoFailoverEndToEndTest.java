@@ -3,6 +3,7 @@ package io.groupai.fleet.app.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.chaos.FailoverTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +113,7 @@ class DemoFailoverEndToEndTest {
                                         .sum()
                                 == 8);
         Duration took = Duration.between(death, Instant.now());
-        Duration target = LEASE.plusSeconds(3L * HEALTH_INTERVAL_SECONDS).plusSeconds(10);
+        Duration target = FailoverTarget.of(LEASE, HEALTH_INTERVAL_SECONDS);
         System.out.printf(
                 "demo failover: %d accounts of %s running on the other two %.1f s after its agent was killed "
                         + "(target lease %d s + 3 x %d s + 10 s = %d s)%n",
@@ -139,6 +140,7 @@ class DemoFailoverEndToEndTest {
                 .as(failover.toString())
                 .isEqualTo(moving);
         assertThat(onlineReported()).isEqualTo(8);
+        FailoverTarget.assertWithin("demo failover: " + moving + " accounts of " + killed, took, target);
     }
 
     /** Accounts per server in the database. */

@@ -38,6 +38,9 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
 
     static final Duration MAX_PING = Duration.ofSeconds(15);
 
+    /** Between two checks at least this long, even when a check took longer than the interval. */
+    static final Duration MIN_SLEEP = Duration.ofMillis(200);
+
     public static final String UNKNOWN = "unknown";
     public static final String UP = "up";
     public static final String SUSPECT = "suspect";
@@ -95,6 +98,7 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
             lastProbeAt = Workflow.currentTimeMillis();
         }
         for (int checks = 0; checks < CHECKS_PER_RUN; checks++) {
+            long started = Workflow.currentTimeMillis();
             NodeCheck check = db.check(nodeId);
             last = check;
             lastCheckAt = now().toString();
@@ -103,8 +107,11 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
                 return health();
             }
             checkNow = false;
-            Duration sleep = evaluate(check);
-            Workflow.await(sleep, () -> checkNow);
+            // Checks are a health interval apart from start to start: the probe's own time (a ping that
+            // times out takes MIN_PING) must not stretch three failed checks to three intervals plus
+            // three pings, which would put a dead node's failover past its target.
+            Duration sleep = evaluate(check).minusMillis(Workflow.currentTimeMillis() - started);
+            Workflow.await(max(sleep, MIN_SLEEP), () -> checkNow);
             if (Workflow.getInfo().isContinueAsNewSuggested()) {
                 break;
             }
@@ -299,6 +306,10 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
 
     private static Duration clamp(Duration d, Duration low, Duration high) {
         return d.compareTo(low) < 0 ? low : d.compareTo(high) > 0 ? high : d;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static Duration min(Duration a, Duration b) {
