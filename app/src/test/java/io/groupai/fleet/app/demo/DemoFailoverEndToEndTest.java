@@ -34,6 +34,7 @@ import tools.jackson.databind.JsonNode;
             "spring.datasource.url=jdbc:h2:mem:demofailover;MODE=MySQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1",
             "groupai.temporal.embedded.server=java-test-server",
             "groupai.temporal.embedded.port=0",
+            "groupai.gate.port=0",
             "groupai.demo.enabled=true",
             "groupai.demo.dir=${java.io.tmpdir}/groupai-demo-failover-test/nodes",
             "groupai.data-dir=${java.io.tmpdir}/groupai-demo-failover-test",
