@@ -33,6 +33,13 @@ public final class WorkflowTypes {
     /** {@link io.groupai.fleet.workflows.supervision.FailoverWorkflow}. */
     public static final String FAILOVER = "FailoverWorkflow";
 
+    /** {@link io.groupai.fleet.workflows.backup.SessionBackupWorkflow}: a run over all running accounts. */
+    public static final String SESSION_BACKUP = "SessionBackupWorkflow";
+    /** {@link io.groupai.fleet.workflows.backup.BackupAccountWorkflow}, a child of SESSION_BACKUP. */
+    public static final String BACKUP_ACCOUNT = "BackupAccountWorkflow";
+    /** {@link io.groupai.fleet.workflows.backup.RestoreSessionWorkflow}. */
+    public static final String RESTORE_SESSION = "RestoreSessionWorkflow";
+
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
     private WorkflowTypes() {}
