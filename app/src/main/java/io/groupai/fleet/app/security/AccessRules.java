@@ -27,7 +27,7 @@ import org.springframework.web.util.UrlPathHelper;
  *       whoever may read the script may see what it would do;
  *   <li>operator: every other change — allocations, migrations, deployments (bootstrap, node commands,
  *       scripts), script uploads and deletions, reconciliation runs, server operations, accounts,
- *       session uploads, logins, an account's Telegram user id.
+ *       session uploads, session backup runs and restores, logins, an account's Telegram user id.
  * </ul>
  *
  * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
@@ -61,6 +61,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
+    private static final Pattern BACKUP_RESTORE =
+            Pattern.compile("/api/v1/group-ai/accounts/[^/]+/backups/[^/]+/restore/?");
+    private static final Pattern BACKUP_RUN = Pattern.compile("/api/v1/group-ai/session-backups/run/?");
 
     @Override
     public AuthorizationResult authorize(
@@ -149,6 +152,12 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (RECONCILIATION.matcher(path).matches()) {
             return "reconcile.run";
+        }
+        if (BACKUP_RESTORE.matcher(path).matches()) {
+            return "session.backup.restore";
+        }
+        if (BACKUP_RUN.matcher(path).matches()) {
+            return "session.backup.run";
         }
         if (TELEGRAM_USER.matcher(path).matches()) {
             return "account.telegram_user." + verb(method);

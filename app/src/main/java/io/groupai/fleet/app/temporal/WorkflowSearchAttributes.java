@@ -126,6 +126,8 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
             case WorkflowTypes.RECONCILE -> "reconcile";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
+            case WorkflowTypes.SESSION_BACKUP, WorkflowTypes.BACKUP_ACCOUNT -> "session-backup";
+            case WorkflowTypes.RESTORE_SESSION -> "restore";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;

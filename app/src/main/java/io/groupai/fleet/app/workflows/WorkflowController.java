@@ -46,29 +46,35 @@ class WorkflowController {
     private static final Logger log = LoggerFactory.getLogger(WorkflowController.class);
 
     /** Result classes of our workflow types, so results render with the API's field names. */
-    private static final Map<String, Class<?>> RESULT_TYPES = Map.of(
-            WorkflowTypes.SERVER_OPERATION, ServerOperationResult.class,
-            WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class,
-            WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class,
-            WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class,
-            WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class,
-            WorkflowTypes.RECONCILE, ReconcileReport.class,
-            WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class,
-            WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class,
-            WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class);
+    private static final Map<String, Class<?>> RESULT_TYPES = Map.ofEntries(
+            Map.entry(WorkflowTypes.SERVER_OPERATION, ServerOperationResult.class),
+            Map.entry(WorkflowTypes.BOOTSTRAP_NODE, BootstrapResult.class),
+            Map.entry(WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationResult.class),
+            Map.entry(WorkflowTypes.ALLOCATE_CHUNK, AllocationResult.class),
+            Map.entry(WorkflowTypes.MIGRATE_ACCOUNT, MigrationResult.class),
+            Map.entry(WorkflowTypes.RECONCILE, ReconcileReport.class),
+            Map.entry(WorkflowTypes.DEPLOY_SCRIPT, DeployScriptResult.class),
+            Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class),
+            Map.entry(WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class),
+            Map.entry(WorkflowTypes.SESSION_BACKUP, io.groupai.fleet.workflows.backup.SessionBackupResult.class),
+            Map.entry(WorkflowTypes.BACKUP_ACCOUNT, io.groupai.fleet.workflows.backup.AccountBackupOutcome.class),
+            Map.entry(WorkflowTypes.RESTORE_SESSION, io.groupai.fleet.workflows.backup.RestoreResult.class));
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
-    private static final Map<String, Type> PROGRESS_TYPES = Map.of(
-            WorkflowTypes.SERVER_OPERATION, listOf(StepProgress.class),
-            WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class),
-            WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class,
-            WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class),
-            WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class),
-            WorkflowTypes.RECONCILE, ReconcileProgress.class,
-            WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class),
-            WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class),
-            WorkflowTypes.FAILOVER, listOf(StepProgress.class),
-            WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class);
+    private static final Map<String, Type> PROGRESS_TYPES = Map.ofEntries(
+            Map.entry(WorkflowTypes.SERVER_OPERATION, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.BOOTSTRAP_NODE, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.ALLOCATE_ACCOUNTS, AllocationProgress.class),
+            Map.entry(WorkflowTypes.ALLOCATE_CHUNK, listOf(AccountProgress.class)),
+            Map.entry(WorkflowTypes.MIGRATE_ACCOUNT, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.RECONCILE, ReconcileProgress.class),
+            Map.entry(WorkflowTypes.DEPLOY_SCRIPT, listOf(NodeDeployState.class)),
+            Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.FAILOVER, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class),
+            Map.entry(WorkflowTypes.SESSION_BACKUP, io.groupai.fleet.workflows.backup.SessionBackupProgress.class),
+            Map.entry(WorkflowTypes.BACKUP_ACCOUNT, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.RESTORE_SESSION, listOf(StepProgress.class)));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();
