@@ -9,6 +9,7 @@ import io.groupai.fleet.nodes.ssh.ShellQuote;
 import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.sessions.SessionIntegrityException;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
@@ -50,12 +51,14 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
 
     @Override
     public UploadedSession upload(String accountId, String serverId) {
-        Path archive = store.archive(accountId)
+        SessionTransfer.Source archive = store.transferSource(accountId, "upload to " + serverId)
                 .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
                         "the control plane holds no session archive for account " + accountId
                                 + "; upload its session before allocating it",
                         FailureTypes.NO_SESSION));
-        return ssh(serverId, () -> {
+        // The store decrypts as the file streams; the server checks the SHA-256 recorded at store time before it
+        // renames the file into place, so what the node installs is what was stored.
+        return ssh(accountId, serverId, () -> {
             RemoteFile file = transfer.upload(targets.of(serverId), accountId, archive, heartbeat());
             return new UploadedSession(accountId, serverId, file.path(), file.sha256(), file.size());
         });
@@ -66,7 +69,7 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
         List<UploadedAccount> out = new ArrayList<>();
         List<SessionTransfer.Upload> uploads = new ArrayList<>();
         for (String accountId : accountIds) {
-            Optional<Path> archive = store.archive(accountId);
+            Optional<SessionTransfer.Source> archive = store.transferSource(accountId, "upload to " + serverId);
             if (archive.isPresent()) {
                 uploads.add(new SessionTransfer.Upload(accountId, archive.get()));
             } else {
@@ -79,12 +82,16 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
         }
         if (!uploads.isEmpty()) {
             List<SessionTransfer.Uploaded> sent =
-                    ssh(serverId, () -> transfer.uploadMany(targets.of(serverId), uploads, heartbeat()));
+                    ssh(null, serverId, () -> transfer.uploadMany(targets.of(serverId), uploads, heartbeat()));
             for (SessionTransfer.Uploaded u : sent) {
                 out.add(
                         u.file() == null
                                 ? new UploadedAccount(
-                                        u.accountId(), null, u.failure().getMessage())
+                                        u.accountId(),
+                                        null,
+                                        SessionIntegrityException.in(u.failure())
+                                                .map(Throwable::getMessage)
+                                                .orElse(u.failure().getMessage()))
                                 : new UploadedAccount(
                                         u.accountId(),
                                         new UploadedSession(
@@ -101,12 +108,42 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
 
     @Override
     public void remove(String accountId, String serverId) {
-        ssh(serverId, () -> transfer.delete(targets.of(serverId), accountId));
+        ssh(accountId, serverId, () -> transfer.delete(targets.of(serverId), accountId));
     }
 
     @Override
-    public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
-        return ssh(serverId, () -> {
+    public UploadedSession fetchExported(String accountId, String serverId, String remotePath, String expectedSha256) {
+        return download(accountId, serverId, remotePath, expectedSha256, "fetch session", (temp, file) -> {
+            store.store(accountId, temp, "export from " + serverId);
+            log.info(
+                    "account {}: session exported on {} stored on the control plane ({} bytes)",
+                    accountId,
+                    serverId,
+                    file.size());
+            return new UploadedSession(accountId, serverId, remotePath, file.sha256(), file.size());
+        });
+    }
+
+    /** What to do with a downloaded, verified export (a plaintext temporary file in the store's directory). */
+    @FunctionalInterface
+    public interface Downloaded<T> {
+        T accept(Path temp, RemoteFile file);
+    }
+
+    /**
+     * Downloads a session the node exported into a temporary file of the store (0600, deleted afterwards), checks
+     * its SHA-256 twice: against the server's {@code sha256sum} of the file (the transfer itself), and against
+     * {@code expectedSha256}, what the node computed when it packed the export (null: not known). A mismatch with
+     * the latter fails non-retryably (SessionChecksumMismatch) before anything is stored.
+     */
+    public <T> T download(
+            String accountId,
+            String serverId,
+            String remotePath,
+            String expectedSha256,
+            String step,
+            Downloaded<T> then) {
+        return ssh(accountId, serverId, () -> {
             SshTarget target = targets.of(serverId);
             String dir = SessionTransfer.accountDir(target, accountId);
             String fileName;
@@ -128,13 +165,15 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
             Path temp = store.newTempFile();
             try {
                 RemoteFile file = transfer.download(target, accountId, fileName, temp, heartbeat());
-                store.store(accountId, temp);
-                log.info(
-                        "account {}: session exported on {} stored on the control plane ({} bytes)",
-                        accountId,
-                        serverId,
-                        file.size());
-                return new UploadedSession(accountId, serverId, remotePath, file.sha256(), file.size());
+                if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(file.sha256())) {
+                    throw ApplicationFailure.newNonRetryableFailure(
+                            "account " + accountId + " on server " + serverId + ", step " + step
+                                    + ": SHA-256 of the downloaded session differs from the one the node computed at"
+                                    + " export: expected " + expectedSha256 + ", got " + file.sha256()
+                                    + "; nothing was stored",
+                            FailureTypes.SESSION_CHECKSUM_MISMATCH);
+                }
+                return then.accept(temp, file);
             } finally {
                 deleteQuietly(temp);
                 if (staged != null) {
@@ -166,10 +205,16 @@ public class SessionTransferActivitiesImpl implements SessionTransferActivities 
         }
     }
 
-    private static <T> T ssh(String serverId, Supplier<T> work) {
+    private static <T> T ssh(String accountId, String serverId, Supplier<T> work) {
         try {
             return work.get();
         } catch (SshException e) {
+            Optional<SessionIntegrityException> corrupt = SessionIntegrityException.in(e);
+            if (corrupt.isPresent()) {
+                log.error("server {}: {}", serverId, corrupt.get().getMessage());
+                throw ApplicationFailure.newNonRetryableFailure(
+                        corrupt.get().getMessage(), FailureTypes.STORED_SESSION_CORRUPT);
+            }
             throw SshFailures.toTemporal(e);
         } catch (NotFoundException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureTypes.SERVER_NOT_ELIGIBLE);

@@ -15,7 +15,6 @@ import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NotFoundException;
 import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
-import io.groupai.fleet.sessionformat.Sha256;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.reconcile.AccountRow;
@@ -26,9 +25,6 @@ import io.groupai.fleet.workflows.reconcile.RepairAction;
 import io.groupai.fleet.workflows.reconcile.ServerTarget;
 import io.groupai.fleet.workflows.reconcile.SessionDir;
 import io.temporal.failure.ApplicationFailure;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,14 +174,15 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
             String storedSha = null;
             Long storedMillis = null;
             if (withDirs.contains(row.accountId())) {
-                Optional<Path> archive = sessions.archive(row.accountId());
-                if (archive.isPresent()) {
-                    try {
-                        storedSha = Sha256.hex(archive.get());
-                        storedMillis = Files.getLastModifiedTime(archive.get()).toMillis();
-                    } catch (IOException e) {
-                        log.warn("account {}: cannot read the stored session: {}", row.accountId(), e.toString());
+                try {
+                    // The plaintext's checksum and stored time, as recorded at store time (nothing decrypted).
+                    Optional<SessionStore.ArchiveInfo> archive = sessions.info(row.accountId());
+                    if (archive.isPresent()) {
+                        storedSha = archive.get().sha256();
+                        storedMillis = archive.get().storedAt().toEpochMilli();
                     }
+                } catch (java.io.UncheckedIOException e) {
+                    log.warn("account {}: cannot read the stored session: {}", row.accountId(), e.toString());
                 }
             }
             accounts.add(new AccountRow(

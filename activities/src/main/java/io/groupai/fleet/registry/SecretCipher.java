@@ -33,6 +33,21 @@ public class SecretCipher {
         this.key = new SecretKeySpec(loadKey(properties), "AES");
     }
 
+    /**
+     * A key of its own for another use of the same control-plane secret (HMAC-SHA256 of {@code purpose} under
+     * this key), so one secret to keep serves several purposes without one key doing two jobs: the session
+     * store's streaming AEAD is keyed this way.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive a key for " + purpose, e);
+        }
+    }
+
     public String encrypt(String plain) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];

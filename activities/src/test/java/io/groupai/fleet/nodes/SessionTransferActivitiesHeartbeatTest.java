@@ -57,7 +57,10 @@ class SessionTransferActivitiesHeartbeatTest {
                 new InMemoryHostKeyStore(),
                 nodeId -> SshCredentials.Password.of(PASSWORD));
         RemoteShell shell = new RemoteShell(pool);
-        store = new SessionStore(new SessionStoreProperties(base.resolve("store"), 1 << 30, 1 << 30));
+        store = new SessionStore(
+                new SessionStoreProperties(base.resolve("store"), 1 << 30, 1 << 30),
+                new io.groupai.fleet.registry.SecretCipher(new io.groupai.fleet.registry.SecretsProperties(
+                        java.util.Base64.getEncoder().encodeToString(new byte[32]), null)));
         NodeTargets targets = new NodeTargets(null) {
             @Override
             public SshTarget of(String nodeId) {
@@ -103,7 +106,7 @@ class SessionTransferActivitiesHeartbeatTest {
         heartbeats.clear();
         Path export = Files.write(
                 Files.createDirectories(node.deployDir().resolve("exports")).resolve("acc-hb.zip"), archive);
-        UploadedSession fetched = activities.fetchExported("acc-hb", "hb-node", export.toString());
+        UploadedSession fetched = activities.fetchExported("acc-hb", "hb-node", export.toString(), up.sha256());
         assertThat(fetched.sha256()).isEqualTo(up.sha256());
         // The SDK throttles heartbeats (and drops the last pending one on completion): the first one arrives.
         assertThat(heartbeats)

@@ -25,6 +25,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "groupai.demo.enabled=false",
             // Tests run the reconciler themselves; a scheduled run would repair other tests' fixtures.
             "groupai.reconcile.scheduled=false",
+            // Tests run backups themselves (they stop accounts for a moment).
+            "groupai.session-backups.scheduled=false",
             "groupai.router.port=0",
             "groupai.router.host=127.0.0.1",
             "groupai.router.config=${java.io.tmpdir}/groupai-test/multi_account_config.json",

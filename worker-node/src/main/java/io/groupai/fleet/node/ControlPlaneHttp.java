@@ -150,6 +150,15 @@ public final class ControlPlaneHttp {
      */
     public long download(String url, Path target, long maxBytes, Duration timeout)
             throws IOException, InterruptedException {
+        return fetch(url, target, maxBytes, timeout).bytes();
+    }
+
+    /** What a download brought: its size and the response's headers (e.g. the checksum the sender vouches for). */
+    public record Downloaded(long bytes, java.net.http.HttpHeaders headers) {}
+
+    /** {@link #download}, keeping the response headers. */
+    public Downloaded fetch(String url, Path target, long maxBytes, Duration timeout)
+            throws IOException, InterruptedException {
         URI uri = resolve(url);
         HttpRequest.Builder builder = sameOrigin(uri)
                 ? authorized(uri, timeout)
@@ -171,7 +180,7 @@ public final class ControlPlaneHttp {
                     out.write(buf, 0, n);
                 }
             }
-            return total;
+            return new Downloaded(total, response.headers());
         }
     }
 

@@ -223,13 +223,29 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
         }
     }
 
+    /** The header with the SHA-256 of a session archive the control plane serves (its recorded checksum). */
+    public static final String SESSION_SHA256_HEADER = "X-Session-SHA256";
+
     private void downloadSession(String accountId, String url) {
         Path dir = sessions.accountDir(accountId);
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, ".upload-", ".tmp");
             try {
-                http.download(url, tmp, maxDownloadBytes, Duration.ofMinutes(10));
+                ControlPlaneHttp.Downloaded got = http.fetch(url, tmp, maxDownloadBytes, Duration.ofMinutes(10));
+                // The control plane sends the SHA-256 it recorded when it stored the session: what arrived must be it.
+                java.util.Optional<String> expected = got.headers().firstValue(SESSION_SHA256_HEADER);
+                if (expected.isPresent()) {
+                    String actual = io.groupai.fleet.sessionformat.Sha256.hex(tmp);
+                    if (!actual.equalsIgnoreCase(expected.get().strip())) {
+                        throw NodeOperationException.rejected(
+                                "upload-session",
+                                accountId,
+                                io.groupai.fleet.workflows.FailureTypes.SESSION_CHECKSUM_MISMATCH,
+                                "the downloaded session archive has SHA-256 " + actual + ", the control plane sent "
+                                        + expected.get().strip() + "; it was not installed");
+                    }
+                }
                 AtomicFiles.move(tmp, dir.resolve(SessionStore.UPLOAD));
             } finally {
                 Files.deleteIfExists(tmp);

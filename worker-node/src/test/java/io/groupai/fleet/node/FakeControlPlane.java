@@ -52,6 +52,8 @@ public final class FakeControlPlane implements AutoCloseable {
     public final List<String> disconnects = new CopyOnWriteArrayList<>();
     public final List<String> unauthorized = new CopyOnWriteArrayList<>();
     public final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** The checksum the control plane vouches for, sent with a file as the real one sends it with a session. */
+    public final Map<String, String> fileSha256 = new ConcurrentHashMap<>();
     /** Commands handed out with the next heartbeat reply (then cleared). */
     public final List<JsonNode> pendingCommands = new CopyOnWriteArrayList<>();
 
@@ -151,6 +153,10 @@ public final class FakeControlPlane implements AutoCloseable {
                 send(ex, 200, "[]");
             } else if (path.startsWith("/files/") && files.containsKey(path.substring(7))) {
                 byte[] content = files.get(path.substring(7));
+                String sha = fileSha256.get(path.substring(7));
+                if (sha != null) {
+                    ex.getResponseHeaders().add("X-Session-SHA256", sha);
+                }
                 ex.sendResponseHeaders(200, content.length);
                 ex.getResponseBody().write(content);
             } else {

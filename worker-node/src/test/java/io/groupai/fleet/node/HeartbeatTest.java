@@ -138,6 +138,30 @@ class HeartbeatTest {
     }
 
     @Test
+    void aSessionWhoseBytesAreNotTheOnesTheControlPlaneRecordedIsNotInstalled() throws Exception {
+        byte[] archive = TestFiles.zip(TestFiles.tdlibFiles());
+        controlPlane.files.put("bad.zip", archive);
+        controlPlane.fileSha256.put("bad.zip", "0".repeat(64));
+        controlPlane.files.put("good.zip", archive);
+        controlPlane.fileSha256.put("good.zip", NodeAgentActivitiesTest.sha256(archive));
+        controlPlane.addCommand(21, "upload_session", Map.of("account_id", "acc21", "session_url", "/files/bad.zip"));
+        controlPlane.addCommand(22, "upload_session", Map.of("account_id", "acc22", "session_url", "/files/good.zip"));
+
+        assertThat(heartbeat.beat()).isTrue();
+        heartbeat.awaitCommands(Duration.ofSeconds(20));
+        assertThat(deployDir.resolve("sessions/acc21/td")).doesNotExist();
+        assertThat(deployDir.resolve("sessions/acc21/session.zip")).doesNotExist();
+        assertThat(deployDir.resolve("sessions/acc22/td/td.binlog")).exists();
+        assertThat(heartbeat.beat()).isTrue();
+        JsonNode next = controlPlane.heartbeats.get(1);
+        assertThat(next.get("acked_commands")).extracting(JsonNode::asLong).containsExactly(22L);
+        JsonNode failed = next.get("failed_commands");
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).get("error").asText())
+                .contains("account acc21", "upload-session", "SHA-256", "not installed");
+    }
+
+    @Test
     void aPyrogramSessionSentByCommandFailsWithTheExplanation() throws Exception {
         Path pyrogram = RealForeignSessions.pyrogram(deployDir.resolve("p.session"), 2, 5551234L);
         controlPlane.files.put("pyro.session", Files.readAllBytes(pyrogram));

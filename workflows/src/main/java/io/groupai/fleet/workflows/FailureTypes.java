@@ -65,6 +65,24 @@ public final class FailureTypes {
     /** Non-retryable. Allocation input the activity cannot act on (unknown strategy, bad id, no strategy). */
     public static final String INVALID_ALLOCATION_REQUEST = "InvalidAllocationRequest";
 
+    // --- session store and backups (control plane) ---
+
+    /**
+     * Non-retryable. A transferred session archive does not have the SHA-256 it should (the one the node
+     * computed at export, or the one recorded when it was stored): nothing was stored or installed.
+     */
+    public static final String SESSION_CHECKSUM_MISMATCH = "SessionChecksumMismatch";
+    /**
+     * Non-retryable. A session archive in the control plane's store does not decrypt or is not the one
+     * recorded at store time (changed or damaged on disk, or another control-plane secret); the message
+     * names the account and the step.
+     */
+    public static final String STORED_SESSION_CORRUPT = "StoredSessionCorrupt";
+    /** Non-retryable. The account has no backup with that id. */
+    public static final String BACKUP_NOT_FOUND = "BackupNotFound";
+    /** Non-retryable. A restore did not put the backup back; the message names account, server and step. */
+    public static final String RESTORE_FAILED = "RestoreFailed";
+
     // --- worker-node agent activities (task queue node-<id>) ---
 
     /** Non-retryable. An argument the agent cannot act on. */

@@ -58,6 +58,16 @@ public final class WorkflowIds {
         return "rebalance-now";
     }
 
+    /** The scheduled session backup (a Temporal Schedule, or a cron workflow on the Java test server). */
+    public static String sessionBackupScheduled() {
+        return "session-backup-scheduled";
+    }
+
+    /** A session backup started on demand; one at a time. Its per-account children are {@link #account}. */
+    public static String sessionBackupNow() {
+        return "session-backup-now";
+    }
+
     public static String deploy(String scriptId, String version) {
         return "deploy-" + scriptId + "-" + version;
     }

@@ -37,6 +37,13 @@ public final class WorkflowTypes {
     /** {@link io.groupai.fleet.workflows.rebalance.RebalanceWorkflow}. */
     public static final String REBALANCE = "RebalanceWorkflow";
 
+    /** {@link io.groupai.fleet.workflows.backup.SessionBackupWorkflow}: a run over all running accounts. */
+    public static final String SESSION_BACKUP = "SessionBackupWorkflow";
+    /** {@link io.groupai.fleet.workflows.backup.BackupAccountWorkflow}, a child of SESSION_BACKUP. */
+    public static final String BACKUP_ACCOUNT = "BackupAccountWorkflow";
+    /** {@link io.groupai.fleet.workflows.backup.RestoreSessionWorkflow}. */
+    public static final String RESTORE_SESSION = "RestoreSessionWorkflow";
+
     private static final Set<String> ALL = Set.copyOf(Constants.of(WorkflowTypes.class));
 
     private WorkflowTypes() {}

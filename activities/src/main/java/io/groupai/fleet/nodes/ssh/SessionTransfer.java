@@ -92,8 +92,61 @@ public final class SessionTransfer {
 
     /** {@link #upload(SshTarget, String, Path)}, reporting the bytes sent to {@code progress}. */
     public RemoteFile upload(SshTarget target, String accountId, Path local, Progress progress) {
-        requireAccountId(target, accountId);
         requireLocalFile(target, local);
+        return upload(target, accountId, Source.of(local), progress);
+    }
+
+    /**
+     * What an upload sends: a name, the SHA-256 and size of the bytes it yields (known before sending, so the
+     * server checks what it received against them) and the bytes themselves. A plain file, or a session the
+     * control plane's store decrypts as it streams (the plaintext never lands on the control plane's disk, and
+     * the server's {@code sha256sum} compares it with the checksum recorded when the session was stored).
+     */
+    public interface Source {
+        String fileName();
+
+        Sha256.Sum digest() throws IOException;
+
+        InputStream open() throws IOException;
+
+        /** A local file, read as it is (its checksum computed once, when first asked for). */
+        static Source of(Path file) {
+            return new Source() {
+                private Sha256.Sum digest;
+
+                @Override
+                public String fileName() {
+                    return file.getFileName().toString();
+                }
+
+                @Override
+                public synchronized Sha256.Sum digest() throws IOException {
+                    if (!Files.isRegularFile(file)) {
+                        throw new IOException("not a regular file: " + file
+                                + " (pack a TDLib database directory as an archive before uploading)");
+                    }
+                    if (digest == null) {
+                        digest = Sha256.of(file);
+                    }
+                    return digest;
+                }
+
+                @Override
+                public InputStream open() throws IOException {
+                    return Files.newInputStream(file);
+                }
+
+                @Override
+                public String toString() {
+                    return file.toString();
+                }
+            };
+        }
+    }
+
+    /** {@link #upload(SshTarget, String, Path, Progress)} of any {@link Source}. */
+    public RemoteFile upload(SshTarget target, String accountId, Source local, Progress progress) {
+        requireAccountId(target, accountId);
         String dir = accountDir(target, accountId);
         return put(
                 target,
@@ -101,7 +154,7 @@ public final class SessionTransfer {
                 List.of(target.sessionsDir(), dir),
                 "0700",
                 dir,
-                requireFileName(target, local.getFileName().toString()),
+                requireFileName(target, local.fileName()),
                 local,
                 "0600",
                 "session file of account " + accountId,
@@ -109,7 +162,11 @@ public final class SessionTransfer {
     }
 
     /** One archive of a batched upload: the account and its local file. */
-    public record Upload(String accountId, Path local) {}
+    public record Upload(String accountId, Source source) {
+        public Upload(String accountId, Path local) {
+            this(accountId, Source.of(local));
+        }
+    }
 
     /** One account of a batched upload: the verified remote file, or why not (naming server and step). */
     public record Uploaded(String accountId, RemoteFile file, SshException failure) {}
@@ -136,10 +193,9 @@ public final class SessionTransfer {
             String dir = null;
             String fileName = null;
             try {
-                requireLocalFile(target, u.local());
                 dir = accountDir(target, u.accountId());
-                fileName = requireFileName(target, u.local().getFileName().toString());
-                digest = sha256(target, u.local());
+                fileName = requireFileName(target, u.source().fileName());
+                digest = sha256(target, u.source());
             } catch (SshException e) {
                 results.put(i, new Uploaded(u.accountId(), null, e));
             }
@@ -200,7 +256,7 @@ public final class SessionTransfer {
             }
             for (int i : send) {
                 long before = moved[0];
-                try (InputStream in = Files.newInputStream(uploads.get(i).local())) {
+                try (InputStream in = uploads.get(i).source().open()) {
                     channel.put(
                             in, temps.get(i), monitor(b -> progress.transferred(before + b)), ChannelSftp.OVERWRITE);
                     channel.chmod(0600, temps.get(i));
@@ -331,7 +387,7 @@ public final class SessionTransfer {
                                 upload(
                                         target,
                                         uploads.get(i).accountId(),
-                                        uploads.get(i).local(),
+                                        uploads.get(i).source(),
                                         progress),
                                 null));
             } catch (SshException e) {
@@ -404,7 +460,8 @@ public final class SessionTransfer {
                         step,
                         SshException.Kind.TRANSFER_FAILED,
                         "session file of account " + accountId + " " + what + ": "
-                                + SshErrors.firstLine(String.valueOf(e.getMessage()))));
+                                + SshErrors.firstLine(String.valueOf(e.getMessage())),
+                        e));
     }
 
     private static List<Uploaded> ordered(java.util.Map<Integer, Uploaded> results) {
@@ -429,6 +486,7 @@ public final class SessionTransfer {
         }
         requireLocalFile(target, local);
         String dir = target.deployDir() + "/" + subdir;
+        Source source = Source.of(local);
         return put(
                 target,
                 "install",
@@ -436,7 +494,7 @@ public final class SessionTransfer {
                 dirMode,
                 dir,
                 requireFileName(target, fileName),
-                local,
+                source,
                 fileMode,
                 subdir + "/" + fileName,
                 Progress.NONE);
@@ -458,7 +516,7 @@ public final class SessionTransfer {
             String dirMode,
             String dir,
             String fileName,
-            Path local,
+            Source local,
             String fileMode,
             String what,
             Progress progress) {
@@ -516,7 +574,7 @@ public final class SessionTransfer {
         try {
             int mode = Integer.parseInt(fileMode, 8);
             sftp(target, step, channel -> {
-                try (InputStream in = Files.newInputStream(local)) {
+                try (InputStream in = local.open()) {
                     channel.put(in, tempPath, monitor(progress), ChannelSftp.OVERWRITE);
                 }
                 files.increment();
@@ -808,9 +866,9 @@ public final class SessionTransfer {
         }
     }
 
-    private static Sha256.Sum sha256(SshTarget target, Path file) {
+    private static Sha256.Sum sha256(SshTarget target, Source file) {
         try {
-            return Sha256.of(file);
+            return file.digest();
         } catch (IOException e) {
             throw new SshException(
                     target.nodeId(),

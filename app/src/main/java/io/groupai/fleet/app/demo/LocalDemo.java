@@ -204,7 +204,7 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
             if (accounts.find(accountId).isEmpty()) {
                 accountRegistry.create(new AccountDefinition(accountId, SessionStore.ARCHIVE_NAME, SCRIPT_ID, null));
             }
-            if (sessions.archive(accountId).isEmpty()) {
+            if (!sessions.has(accountId)) {
                 sessions.store(accountId, placeholderSession(accountId));
             }
         }

@@ -122,7 +122,7 @@ class NodeCommandController {
                     + (account.serverId() == null ? "no server" : account.serverId()) + ", not " + nodeId
                     + "; allocate it to " + nodeId + " first");
         }
-        if (sessions.archive(accountId).isEmpty()) {
+        if (!sessions.has(accountId)) {
             throw new ConflictException("no session is stored for account " + accountId
                     + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session");
         }

@@ -9,12 +9,11 @@ import io.groupai.fleet.registry.AccountRecord;
 import io.groupai.fleet.registry.AccountRepository;
 import io.groupai.fleet.registry.NodeTokenStore;
 import io.groupai.fleet.registry.NotFoundException;
+import io.groupai.fleet.sessions.SessionIntegrityException;
 import io.groupai.fleet.sessions.SessionStore;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
-import org.springframework.core.io.FileSystemResource;
-import org.springframework.core.io.Resource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,6 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 class WorkerHeartbeatController {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkerHeartbeatController.class);
+    /** The node checks the archive it downloads against it (worker-node's NodeAgentActivitiesImpl, same name). */
+    static final String SESSION_SHA256_HEADER = "X-Session-SHA256";
 
     record CommandView(long id, String action, JsonNode params) {}
 
@@ -105,7 +109,7 @@ class WorkerHeartbeatController {
 
     /** The stored session archive, only for the node the account is assigned to. */
     @GetMapping("/api/v1/workers/{nodeId}/sessions/{accountId}")
-    ResponseEntity<Resource> session(
+    ResponseEntity<StreamingResponseBody> session(
             @PathVariable String nodeId,
             @PathVariable String accountId,
             @RequestHeader(name = "Authorization", required = false) String authorization) {
@@ -115,12 +119,24 @@ class WorkerHeartbeatController {
             throw new ResponseStatusException(
                     HttpStatus.FORBIDDEN, "account " + accountId + " is not assigned to " + nodeId);
         }
-        Path archive = sessions.archive(accountId)
+        SessionStore.ArchiveInfo archive = sessions.info(accountId)
                 .orElseThrow(() -> new NotFoundException("no session is stored for account " + accountId
                         + "; upload one with POST /api/v1/group-ai/accounts/" + accountId + "/session"));
+        // Decrypted as it streams (and verified: a damaged file breaks the response off); the node checks what
+        // arrived against the SHA-256 recorded at store time, sent in a header.
+        StreamingResponseBody body = out -> {
+            try (InputStream in = sessions.open(accountId, "download by " + nodeId)) {
+                in.transferTo(out);
+            } catch (SessionIntegrityException e) {
+                log.error("server {}: {}", nodeId, e.getMessage());
+                throw e;
+            }
+        };
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(new FileSystemResource(archive));
+                .contentLength(archive.sizeBytes())
+                .header(SESSION_SHA256_HEADER, archive.sha256())
+                .body(body);
     }
 
     private CommandView view(PendingCommand command) {

@@ -30,7 +30,7 @@ import org.springframework.web.util.UrlPathHelper;
  *       scripts, rolling upgrades), script uploads and deletions, reconciliation runs, rebalance runs ({@code POST
  *       /rebalance}, its dry run included: the role is decided by method and path, never by the body;
  *       viewers get the same dry run as {@code GET /rebalance/plan}), server operations, accounts,
- *       session uploads, logins, an account's Telegram user id.
+ *       session uploads, session backup runs and restores, logins, an account's Telegram user id.
  * </ul>
  *
  * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
@@ -70,6 +70,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern UPGRADES = Pattern.compile("/api/v1/group-ai/upgrades/?");
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
     private static final Pattern REBALANCE = Pattern.compile("/api/v1/group-ai/rebalance/?");
+    private static final Pattern BACKUP_RESTORE =
+            Pattern.compile("/api/v1/group-ai/accounts/[^/]+/backups/[^/]+/restore/?");
+    private static final Pattern BACKUP_RUN = Pattern.compile("/api/v1/group-ai/session-backups/run/?");
 
     @Override
     public AuthorizationResult authorize(
@@ -174,6 +177,12 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (REBALANCE.matcher(path).matches()) {
             return "rebalance.run";
+        }
+        if (BACKUP_RESTORE.matcher(path).matches()) {
+            return "session.backup.restore";
+        }
+        if (BACKUP_RUN.matcher(path).matches()) {
+            return "session.backup.run";
         }
         if (TELEGRAM_USER.matcher(path).matches()) {
             return "account.telegram_user." + verb(method);

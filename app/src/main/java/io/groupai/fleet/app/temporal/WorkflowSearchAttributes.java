@@ -134,6 +134,8 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.REBALANCE -> "rebalance";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.ROLLING_UPGRADE -> "upgrade";
+            case WorkflowTypes.SESSION_BACKUP, WorkflowTypes.BACKUP_ACCOUNT -> "session-backup";
+            case WorkflowTypes.RESTORE_SESSION -> "restore";
             case WorkflowTypes.SERVER_OPERATION ->
                 action == null ? "server" : action.toString().toLowerCase(Locale.ROOT);
             default -> workflowType;

@@ -57,7 +57,10 @@ class WorkflowController {
             Map.entry(WorkflowTypes.MULTI_ACCOUNT_SCENE, SceneResult.class),
             Map.entry(WorkflowTypes.FAILOVER, io.groupai.fleet.workflows.supervision.FailoverResult.class),
             Map.entry(WorkflowTypes.ROLLING_UPGRADE, io.groupai.fleet.workflows.nodes.RollingUpgradeResult.class),
-            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class));
+            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class),
+            Map.entry(WorkflowTypes.SESSION_BACKUP, io.groupai.fleet.workflows.backup.SessionBackupResult.class),
+            Map.entry(WorkflowTypes.BACKUP_ACCOUNT, io.groupai.fleet.workflows.backup.AccountBackupOutcome.class),
+            Map.entry(WorkflowTypes.RESTORE_SESSION, io.groupai.fleet.workflows.backup.RestoreResult.class));
 
     /** Our workflows' progress types, so they render with the API's snake_case names too. */
     private static final Map<String, Type> PROGRESS_TYPES = Map.ofEntries(
@@ -72,7 +75,10 @@ class WorkflowController {
             Map.entry(WorkflowTypes.FAILOVER, listOf(StepProgress.class)),
             Map.entry(WorkflowTypes.ROLLING_UPGRADE, listOf(io.groupai.fleet.workflows.nodes.ServerUpgrade.class)),
             Map.entry(WorkflowTypes.NODE_SUPERVISOR, io.groupai.fleet.workflows.supervision.NodeHealth.class),
-            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class));
+            Map.entry(WorkflowTypes.REBALANCE, io.groupai.fleet.workflows.rebalance.RebalanceReport.class),
+            Map.entry(WorkflowTypes.SESSION_BACKUP, io.groupai.fleet.workflows.backup.SessionBackupProgress.class),
+            Map.entry(WorkflowTypes.BACKUP_ACCOUNT, listOf(StepProgress.class)),
+            Map.entry(WorkflowTypes.RESTORE_SESSION, listOf(StepProgress.class)));
 
     private static Type listOf(Class<?> element) {
         return ResolvableType.forClassWithGenerics(List.class, element).getType();

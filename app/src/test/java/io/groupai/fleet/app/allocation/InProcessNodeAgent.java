@@ -82,7 +82,8 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
             Path exports = Files.createDirectories(deployDir.resolve("exports"));
             Path out = exports.resolve(accountId + ".zip");
             Files.copy(session(accountId), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return new ExportedSession(accountId, out.toString(), Files.size(out), "n/a");
+            return new ExportedSession(
+                    accountId, out.toString(), Files.size(out), io.groupai.fleet.sessionformat.Sha256.hex(out));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -435,7 +435,7 @@ class ReconciliationApiTest {
     private void copyStoredSession(String accountId, String serverId) throws Exception {
         Path target = fleet.ssh(serverId).deployDir().resolve("sessions").resolve(accountId);
         Files.createDirectories(target);
-        Files.copy(sessions.archive(accountId).orElseThrow(), target.resolve(SessionStore.ARCHIVE_NAME));
+        sessions.copyTo(accountId, target.resolve(SessionStore.ARCHIVE_NAME));
     }
 
     private static void awaitFile(Path file) throws InterruptedException {

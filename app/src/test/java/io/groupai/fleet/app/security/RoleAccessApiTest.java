@@ -346,6 +346,38 @@ class RoleAccessApiTest {
     }
 
     @Test
+    void aViewerListsSessionBackupsAnOperatorRunsAndRestoresThem() {
+        assertThat(admin.post("/api/v1/group-ai/accounts", "{\"account_id\": \"639000000104\"}")
+                        .status())
+                .isEqualTo(201);
+        Api viewer = user("vilma", "viewer");
+        assertThat(viewer.get("/api/v1/group-ai/accounts/639000000104/backups").status())
+                .isEqualTo(200);
+        assertRefused(viewer, "POST", "/api/v1/group-ai/session-backups/run", "{}", "operator");
+        assertRefused(
+                viewer,
+                "POST",
+                "/api/v1/group-ai/accounts/639000000104/backups/20261202T061500123Z-1a2b3c/restore",
+                "",
+                "operator");
+
+        Api operator = user("oscar", "operator");
+        // Past authorization: the controller's own 400 / 404, and nothing started.
+        assertThat(operator.post("/api/v1/group-ai/session-backups/run", "{\"keep\": 0}")
+                        .status())
+                .isEqualTo(400);
+        assertThat(operator.post(
+                                "/api/v1/group-ai/accounts/639000000104/backups/20261202T061500123Z-1a2b3c/restore", "")
+                        .status())
+                .isEqualTo(404);
+        assertThat(admin.get("/api/v1/audit?actor=oscar&size=50")
+                        .json()
+                        .get("items")
+                        .findValuesAsString("action"))
+                .contains("session.backup.run", "session.backup.restore");
+    }
+
+    @Test
     void nodeCallsStillNeedTheNodeTokenNotAnOperatorToken() {
         Api.Response withAdminToken =
                 admin.post("/api/v1/workers/heartbeat", "{\"node_id\": \"role-node\", \"accounts\": []}");

@@ -48,9 +48,7 @@ class SessionUploadApiTest {
         DatabaseCleaner.clean(jdbc);
         api = new Api(port);
         api.post("/api/v1/group-ai/accounts", "{\"account_id\": \"639000000777\"}");
-        if (store.archive("639000000777").isPresent()) {
-            Files.delete(store.archive("639000000777").get());
-        }
+        store.delete("639000000777");
     }
 
     @Test
@@ -62,13 +60,15 @@ class SessionUploadApiTest {
         assertThat(stored.status()).as(stored.body()).isEqualTo(200);
         assertThat(stored.json().get("format").asString()).isEqualTo("tdlib");
         assertThat(stored.json().get("sha256").asString()).isEqualTo(sha256(zip));
-        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow()))
-                .isEqualTo(zip);
+        assertThat(store.readAllBytes("639000000777")).isEqualTo(zip);
+        assertThat(new String(Files.readAllBytes(store.currentFile("639000000777")), StandardCharsets.ISO_8859_1))
+                .as("encrypted at rest")
+                .doesNotContain("binlog-bytes", "td.binlog");
 
         assertThat(api.put(PATH, zip("../../etc/cron.d/x", "boom", "td.binlog", "b"), "application/zip")
                         .status())
                 .isEqualTo(400);
-        assertThat(Files.readAllBytes(store.archive("639000000777").orElseThrow()))
+        assertThat(store.readAllBytes("639000000777"))
                 .as("previous session untouched")
                 .isEqualTo(zip);
     }
@@ -81,7 +81,7 @@ class SessionUploadApiTest {
         assertRefused(zip("deep/inside/td.binlog", "b"), "no td.binlog at its root or in db/");
         assertRefused("just some text".getBytes(StandardCharsets.UTF_8), "neither a zip");
         assertRefused(zipBomb(), "unpacks to more than 8388608 bytes");
-        assertThat(store.archive("639000000777")).isEmpty();
+        assertThat(store.has("639000000777")).isFalse();
         assertThat(api.put("/api/v1/group-ai/accounts/nobody/session", zip("td.binlog", "b"), "application/zip")
                         .status())
                 .isEqualTo(404);
@@ -103,7 +103,7 @@ class SessionUploadApiTest {
         assertThat(telethonRefused.status()).isEqualTo(422);
         assertThat(telethonRefused.json().get("session_format").asString()).isEqualTo("Telethon");
         assertThat(telethonRefused.json().get("dc_id").asInt()).isEqualTo(2);
-        assertThat(store.archive("639000000777")).isEmpty();
+        assertThat(store.has("639000000777")).isFalse();
     }
 
     private void assertRefused(byte[] body, String detail) {

@@ -187,6 +187,66 @@ class HostileInputApiTest {
         assertThat(counts()).isEqualTo(before);
     }
 
+    /**
+     * The session backup endpoints: a run takes an optional body (none, or {@code null}, means the defaults, so
+     * those are not hostile there) read strictly; a restore takes only path variables.
+     */
+    @Test
+    void sessionBackupEndpointsRefuseHostileInputAndStartNothing() throws Exception {
+        Map<String, Long> before = counts();
+        List<String> wrong = new ArrayList<>();
+        int answered = 0;
+        Map<String, Body> bodies = hostileBodies();
+        bodies.keySet().removeAll(List.of("empty body", "whitespace body", "JSON null"));
+        bodies.put("unknown field", json("{\"keep\": 2, \"keepp\": 3}"));
+        bodies.put("keep out of range", json("{\"keep\": 100000}"));
+        bodies.put("negative parallelism", json("{\"parallelism\": -1}"));
+        bodies.put("fractional keep", json("{\"keep\": 2.5}"));
+        bodies.put("account ids not a list", json("{\"account_ids\": \"639000000001\"}"));
+        bodies.put(
+                "shell and SQL metacharacters in account ids",
+                json("{\"account_ids\": [\"$(reboot)\", \"x'; DROP TABLE accounts; --\", \"../../etc\"]}"));
+        bodies.put("too many account ids", json("{\"account_ids\": [" + "\"1\",".repeat(1000) + "\"1\"]}"));
+        for (Map.Entry<String, Body> body : bodies.entrySet()) {
+            HttpResponse<String> r = send("POST", "/api/v1/group-ai/session-backups/run", body.getValue(), false);
+            String problem = problemIssue(r);
+            if (problem != null) {
+                wrong.add("run with " + body.getKey() + ": " + problem);
+            }
+            answered++;
+        }
+        // (Encoded slashes, backslashes and NULs never reach the app: Tomcat refuses them itself.)
+        for (String path : List.of(
+                "/api/v1/group-ai/accounts/639000000001/backups/....etc/restore",
+                "/api/v1/group-ai/accounts/639000000001/backups/x;rm%20-rf%20~/restore",
+                "/api/v1/group-ai/accounts/639000000001/backups/$(reboot)/restore",
+                "/api/v1/group-ai/accounts/639000000001/backups/" + "9".repeat(300) + "/restore",
+                "/api/v1/group-ai/accounts/639000000001/backups/20261202T061500123Z-1a2b3c/restore",
+                "/api/v1/group-ai/accounts/..../backups/20261202T061500123Z-1a2b3c/restore",
+                "/api/v1/group-ai/accounts/nobody'%20OR%201=1/backups/20261202T061500123Z-1a2b3c/restore")) {
+            HttpResponse<String> r = send("POST", path, null, false);
+            String problem = problemIssue(r);
+            if (problem != null) {
+                wrong.add("restore " + path.substring(0, Math.min(path.length(), 120)) + ": " + problem);
+            }
+            answered++;
+        }
+        for (String path : List.of(
+                "/api/v1/group-ai/accounts/..../backups",
+                "/api/v1/group-ai/accounts/x'%20OR%201=1/backups",
+                "/api/v1/group-ai/accounts/nobody/backups")) {
+            HttpResponse<String> r = send("GET", path, null, false);
+            String problem = problemIssue(r);
+            if (problem != null) {
+                wrong.add("list " + path + ": " + problem);
+            }
+            answered++;
+        }
+        CASES.addAndGet(answered);
+        assertThat(wrong).as("%d hostile requests", answered).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+    }
+
     @Test
     void rebalanceBodiesOutOfRangeOrOfTheWrongTypeAre400AndStartNothing() throws Exception {
         Map<String, Long> before = counts();

@@ -43,7 +43,7 @@ public final class Failures {
         return describe(accountId, serverId, step, message(failure));
     }
 
-    static String describe(String accountId, String serverId, String step, String why) {
+    public static String describe(String accountId, String serverId, String step, String why) {
         return "account " + accountId + " on server " + serverId + ", step " + step + ": " + why;
     }
 }

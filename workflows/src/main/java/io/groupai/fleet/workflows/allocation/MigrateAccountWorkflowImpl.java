@@ -6,6 +6,7 @@ import io.groupai.fleet.workflows.agent.AccountRuntimeState;
 import io.groupai.fleet.workflows.agent.ExportedSession;
 import io.groupai.fleet.workflows.agent.NodeAgentActivities;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
+import io.groupai.fleet.workflows.backup.SessionBackupActivities;
 import io.groupai.fleet.workflows.nodes.StepProgress;
 import io.groupai.fleet.workflows.supervision.FailoverWorkflowImpl;
 import io.groupai.fleet.workflows.supervision.SupervisionActivities;
@@ -27,6 +28,8 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
     private final SessionTransferActivities sessions =
             Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.OPTIONS);
+    private final SessionBackupActivities backups =
+            Workflow.newActivityStub(SessionBackupActivities.class, AllocateChunkWorkflowImpl.CONTROL_PLANE);
     private final List<StepProgress> steps = new ArrayList<>();
 
     /** How long after a down source's lease expired it counts as fenced (clock skew, the agent's lease check). */
@@ -78,9 +81,11 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
 
         String failedStep = "stop on source";
         boolean sourceGone = false;
+        boolean stopConfirmed = false;
         try {
             NodeAgentActivities stopper = request.sourceDown() ? node(source, SOURCE_DOWN) : sourceNode;
             step(failedStep, () -> stopper.stopAccount(accountId), s -> "source " + source + ": " + s.status());
+            stopConfirmed = true;
         } catch (ActivityFailure f) {
             String failure = Failures.describe(accountId, source, failedStep, f);
             // Not known stopped: nothing may start elsewhere, unless the source is down and its lease runs
@@ -114,26 +119,32 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                     failedStep = "fetch session";
                     step(
                             failedStep,
-                            () -> sessions.fetchExported(accountId, source, exported.remotePath()),
-                            u -> "stored on the control plane, sha256 " + u.sha256());
+                            () -> sessions.fetchExported(accountId, source, exported.remotePath(), exported.sha256()),
+                            u -> "stored on the control plane, sha256 verified " + u.sha256());
                 } catch (ActivityFailure f) {
-                    if (!request.sourceDown()) {
-                        throw f;
-                    }
-                    // Stopped (confirmed) on a down server that cannot hand its session over: the stored copy
-                    // (the newest backup or the last migration's) is the best there is.
+                    // Stopped (confirmed) on a source that cannot hand its session over after the step's retries
+                    // (unreachable, export or transfer failing): the account cannot run there or anywhere else
+                    // meanwhile, so the newest stored copy (a backup, or the last migration's) is the best there
+                    // is. Without one, the migration fails and rolls back as before.
                     sourceGone = true;
                 }
             }
             if (sourceGone) {
-                steps.add(StepProgress.running("use stored session")
-                        .done("the newest session archive in the control plane's session store"));
+                failedStep = "use newest backup";
+                step(
+                        failedStep,
+                        () -> backups.useNewest(accountId),
+                        b -> b.backupId() == null
+                                ? "the stored session (stored " + b.createdAt() + ", sha256 " + b.sha256()
+                                        + ") is newer than every backup"
+                                : "backup " + b.backupId() + " (stored " + b.createdAt() + ", sha256 " + b.sha256()
+                                        + ") made the stored session");
             }
             failedStep = "upload to target";
             failedServer = target;
             UploadedSession uploaded =
                     step(failedStep, () -> sessions.upload(accountId, target), UploadedSession::remotePath);
-            if (sourceGone) {
+            if (!stopConfirmed) {
                 failedStep = "await fencing";
                 failedServer = source;
                 step(

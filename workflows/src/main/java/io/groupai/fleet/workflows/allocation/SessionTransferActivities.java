@@ -29,8 +29,10 @@ public interface SessionTransferActivities {
 
     /**
      * Downloads a session the node exported ({@code remotePath}, absolute on that server) into the
-     * session store, replacing the stored archive atomically.
+     * session store, replacing the stored archive atomically, once the downloaded bytes proved to have
+     * {@code expectedSha256} (what the node computed at export; null: only the transfer's own check):
+     * else it fails non-retryably (SessionChecksumMismatch) and the stored archive stays as it was.
      */
     @ActivityMethod
-    UploadedSession fetchExported(String accountId, String serverId, String remotePath);
+    UploadedSession fetchExported(String accountId, String serverId, String remotePath, String expectedSha256);
 }

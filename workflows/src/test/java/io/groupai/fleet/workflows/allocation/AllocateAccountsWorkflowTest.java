@@ -55,6 +55,7 @@ class AllocateAccountsWorkflowTest {
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, FakeNode> nodes = new ConcurrentHashMap<>();
     private final FakeSupervision supervision = new FakeSupervision();
+    private final FakeBackups backups = new FakeBackups();
 
     @BeforeEach
     void setUp() {
@@ -65,7 +66,7 @@ class AllocateAccountsWorkflowTest {
                 AllocateChunkWorkflowImpl.class,
                 MigrateAccountWorkflowImpl.class,
                 FailoverWorkflowImpl.class);
-        worker.registerActivitiesImplementations(fleet, new FakeSessions(), supervision);
+        worker.registerActivitiesImplementations(fleet, new FakeSessions(), supervision, backups);
         client = env.getWorkflowClient();
     }
 
@@ -363,6 +364,61 @@ class AllocateAccountsWorkflowTest {
     }
 
     @Test
+    void aSourceThatStoppedTheAccountButCannotExportItMovesItFromTheNewestBackupNamedInTheHistory() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        FakeNode b = nodes.get("b");
+        b.refuseStart = false;
+        a.refuseExport = true;
+        backups.newest.put("acc1", "20261201T030000000Z-abcdef");
+        // the source is alive and renews its lease: it confirmed the stop, so no fencing wait is needed
+        supervision.renewing.add("a");
+        env.start();
+
+        MigrateAccountWorkflow stub = client.newWorkflowStub(
+                MigrateAccountWorkflow.class,
+                WorkflowOptions.newBuilder()
+                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                        .setWorkflowId("account-acc1")
+                        .build());
+        MigrationResult moved = stub.migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(moved.success()).as(moved.toString()).isTrue();
+        assertThat(fleet.placement).containsEntry("acc1", "b");
+        assertThat(b.running).contains("acc1");
+        assertThat(events)
+                .as("the export is retried, then the newest backup is used instead of failing")
+                .containsSubsequence("stop acc1@a", "export acc1@a", "useNewest acc1", "upload acc1@b", "start acc1@b")
+                .doesNotContain("fetch acc1@a");
+        assertThat(events).filteredOn("export acc1@a"::equals).hasSize(3);
+        assertThat(moved.steps())
+                .filteredOn(s -> s.step().equals("use newest backup"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.detail()).contains("backup 20261201T030000000Z-abcdef"));
+        // and the history itself records which backup was used
+        List<String> results = client.fetchHistory("account-acc1").getEvents().stream()
+                .filter(e -> e.hasActivityTaskCompletedEventAttributes())
+                .flatMap(e -> e.getActivityTaskCompletedEventAttributes().getResult().getPayloadsList().stream())
+                .map(p -> p.getData().toStringUtf8())
+                .toList();
+        assertThat(results).anyMatch(r -> r.contains("20261201T030000000Z-abcdef"));
+    }
+
+    @Test
+    void aSourceThatCannotExportWithoutAnyBackupRollsBackToTheSource() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        nodes.get("b").refuseStart = false;
+        a.refuseExport = true;
+        backups.nothingStored.add("acc1");
+        env.start();
+
+        MigrationResult failed = failedMigration(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(failed.message()).contains("account acc1 on server a, step use newest backup", "rolled back");
+        assertThat(fleet.placement).containsEntry("acc1", "a");
+        assertThat(a.running).contains("acc1");
+    }
+
+    @Test
     void aReleaseThatFailsForAWhileIsRetriedUntilDoneAndTheSiblingsAreUntouched() {
         FakeNode a = server("a", 5, true);
         server("b", 5, true);
@@ -544,6 +600,7 @@ class AllocateAccountsWorkflowTest {
                 .as("the dead node cannot export: the stored session is uploaded")
                 .contains("upload " + first + "@" + firstServer)
                 .noneMatch(e -> e.startsWith("export") || e.startsWith("fetch"));
+        assertThat(events).as("the newest backup is looked for").contains("useNewest " + first);
         assertThat(fleet.history).contains(first + " " + firstServer + " rebalance account-" + first);
     }
 
@@ -785,6 +842,51 @@ class AllocateAccountsWorkflowTest {
         }
     }
 
+    /** The session store's backups: the newest one of an account, if any. */
+    final class FakeBackups implements io.groupai.fleet.workflows.backup.SessionBackupActivities {
+        final Map<String, String> newest = new ConcurrentHashMap<>();
+        final Set<String> nothingStored = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public List<io.groupai.fleet.workflows.backup.BackupCandidate> candidates(List<String> accountIds) {
+            throw new UnsupportedOperationException("not used by migration");
+        }
+
+        @Override
+        public io.groupai.fleet.workflows.backup.BackupInfo fetchBackup(
+                String accountId, String serverId, String remotePath, String expectedSha256) {
+            throw new UnsupportedOperationException("not used by migration");
+        }
+
+        @Override
+        public List<String> prune(String accountId, int keep) {
+            throw new UnsupportedOperationException("not used by migration");
+        }
+
+        @Override
+        public io.groupai.fleet.workflows.backup.BackupInfo restore(String accountId, String backupId) {
+            throw new UnsupportedOperationException("not used by migration");
+        }
+
+        @Override
+        public io.groupai.fleet.workflows.backup.BackupInfo useNewest(String accountId) {
+            events.add("useNewest " + accountId);
+            String id = newest.get(accountId);
+            if (nothingStored.contains(accountId)) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "the control plane holds neither a session nor a backup of account " + accountId,
+                        FailureTypes.NO_SESSION);
+            }
+            return new io.groupai.fleet.workflows.backup.BackupInfo(
+                    accountId, id, "2026-12-01T03:00:00Z", "ef", 10, "backup from a");
+        }
+
+        @Override
+        public io.groupai.fleet.workflows.backup.BackupCandidate placement(String accountId) {
+            throw new UnsupportedOperationException("not used by migration");
+        }
+    }
+
     final class FakeSessions implements SessionTransferActivities {
         @Override
         public List<UploadedAccount> uploadBatch(String serverId, List<String> accountIds) {
@@ -810,7 +912,8 @@ class AllocateAccountsWorkflowTest {
         }
 
         @Override
-        public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
+        public UploadedSession fetchExported(
+                String accountId, String serverId, String remotePath, String expectedSha256) {
             events.add("fetch " + accountId + "@" + serverId);
             return new UploadedSession(accountId, serverId, remotePath, "cd", 10);
         }
@@ -831,6 +934,7 @@ class AllocateAccountsWorkflowTest {
         final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
         volatile boolean refuseStart;
+        volatile boolean refuseExport;
         volatile boolean refuseStop;
         final Set<String> refuse = ConcurrentHashMap.newKeySet();
 
@@ -872,6 +976,9 @@ class AllocateAccountsWorkflowTest {
         @Override
         public ExportedSession exportSession(String accountId) {
             events.add("export " + accountId + "@" + id);
+            if (refuseExport) {
+                throw ApplicationFailure.newFailure("server " + id + ": export failed: I/O error", "Flaky");
+            }
             return new ExportedSession(accountId, "/srv/" + id + "/exports/" + accountId + ".zip", 10, "cd");
         }
 

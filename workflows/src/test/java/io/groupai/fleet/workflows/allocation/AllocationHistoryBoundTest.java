@@ -207,7 +207,8 @@ class AllocationHistoryBoundTest {
         public void remove(String accountId, String serverId) {}
 
         @Override
-        public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
+        public UploadedSession fetchExported(
+                String accountId, String serverId, String remotePath, String expectedSha256) {
             throw new UnsupportedOperationException();
         }
     }

@@ -471,7 +471,8 @@ class ReconcileWorkflowTest {
         }
 
         @Override
-        public UploadedSession fetchExported(String accountId, String serverId, String remotePath) {
+        public UploadedSession fetchExported(
+                String accountId, String serverId, String remotePath, String expectedSha256) {
             throw new UnsupportedOperationException();
         }
     }
