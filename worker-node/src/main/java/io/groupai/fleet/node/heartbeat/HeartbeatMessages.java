@@ -9,7 +9,10 @@ public final class HeartbeatMessages {
 
     private HeartbeatMessages() {}
 
-    /** {@code want_assigned_accounts}: true when the agent needs the reply's assigned_accounts (else left out). */
+    /**
+     * {@code want_assigned_accounts}: true when the agent needs the reply's assigned_accounts (else left out).
+     * {@code dialogue_version}: the version of the dialogue config the node applied (absent before the first).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Heartbeat(
             String nodeId,
@@ -18,7 +21,8 @@ public final class HeartbeatMessages {
             List<AccountEntry> accounts,
             List<Long> ackedCommands,
             List<FailedCommand> failedCommands,
-            Boolean wantAssignedAccounts) {}
+            Boolean wantAssignedAccounts,
+            String dialogueVersion) {}
 
     public record AccountEntry(
             String accountId,

@@ -422,7 +422,8 @@ public final class HeartbeatService implements AutoCloseable {
                 entries,
                 ackedNow.isEmpty() ? null : ackedNow,
                 failures.isEmpty() ? null : failures,
-                restoreDue.get() ? Boolean.TRUE : null);
+                restoreDue.get() ? Boolean.TRUE : null,
+                dialogueVersion);
     }
 
     /**
