@@ -92,8 +92,24 @@ public class FleetDialogueDirectory {
      * user of another node's account). Returns how many rows changed.
      */
     public int recordTelegramUsers(String nodeId, Map<String, Long> userIds) {
+        if (userIds.isEmpty()) {
+            return 0;
+        }
+        // One read per heartbeat; a write only for what changed (normally nothing).
+        Map<String, Long> stored = new java.util.HashMap<>();
+        jdbc.sql("SELECT account_id, telegram_user_id FROM accounts WHERE server_id = ?")
+                .param(nodeId)
+                .query((rs, n) -> {
+                    long id = rs.getLong(2);
+                    stored.put(rs.getString(1), rs.wasNull() ? null : id);
+                    return null;
+                })
+                .list();
         int changed = 0;
         for (Map.Entry<String, Long> e : userIds.entrySet()) {
+            if (!stored.containsKey(e.getKey()) || e.getValue().equals(stored.get(e.getKey()))) {
+                continue; // not this node's account, or already known
+            }
             changed += jdbc.sql("UPDATE accounts SET telegram_user_id = ?, updated_at = ? WHERE account_id = ?"
                             + " AND server_id = ? AND (telegram_user_id IS NULL OR telegram_user_id <> ?)")
                     .params(e.getValue(), java.sql.Timestamp.from(clock.instant()), e.getKey(), nodeId, e.getValue())

@@ -257,7 +257,7 @@ class LocalDemoEndToEndTest {
                 .size();
         api.post(
                 "/api/v1/sim-telegram/groups/" + lobby + "/messages",
-                "{\"from_first_name\": \"Yuki\", \"text\": \"#show\"}");
+                "{\"from_first_name\": \"Zoe\", \"text\": \"#show\"}"); // a member already: no welcome
         await(
                 "the show's three lines",
                 Duration.ofSeconds(60),
@@ -269,7 +269,7 @@ class LocalDemoEndToEndTest {
                         + m.get("text").asString())
                 .as("the lines in order, from the two role accounts, and nothing else")
                 .containsExactly(
-                        "Account " + host + ": Welcome to the show, Yuki!",
+                        "Account " + host + ": Welcome to the show, Zoe!",
                         "Account " + guest + ": hello from the guest",
                         "Account " + host + ": hi again, that is all");
         Instant first = Instant.parse(said.get(0).get("date").asString());

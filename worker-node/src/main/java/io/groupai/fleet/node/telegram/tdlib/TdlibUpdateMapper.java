@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * TDLib has no update ids; a per-account counter numbers them.
  *
  * <p>A reply ({@code reply_to} of type {@code messageReplyToMessage}, or the older {@code reply_to_message_id})
- * names only the message it answers; its sender is looked up among the messages of the chat this account has
- * seen, its own included ({@code is_outgoing}, and the final id from {@code updateMessageSendSucceeded}).
- * Bounded to the last {@value #SENDERS_KEPT} messages: a reply to an older message has an unknown sender (0).
+ * names only the message it answers. What the dialogue needs is whether that message is the account's own, so
+ * only the account's own messages are remembered ({@code is_outgoing}, under their final id from
+ * {@code updateMessageSendSucceeded}), the last {@value #SENDERS_KEPT} of them (~200 KB): a reply to one of
+ * them names the account as the sender; to any other message, the sender is unknown (0).
  */
 final class TdlibUpdateMapper {
 
@@ -29,8 +30,8 @@ final class TdlibUpdateMapper {
     private final Map<Long, String> chatTitles = new ConcurrentHashMap<>();
     private final Map<Long, String> firstNames = new ConcurrentHashMap<>();
 
-    static final int SENDERS_KEPT = 10_000;
-    /** (chat id, message id) → sender user id of recent messages, oldest evicted first. */
+    static final int SENDERS_KEPT = 2_000;
+    /** (chat id, message id) → sender user id of the account's own recent messages, oldest evicted first. */
     private final Map<MessageKey, Long> senders =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, false) {
                 @Override
@@ -78,7 +79,7 @@ final class TdlibUpdateMapper {
 
     private void remember(JsonNode message) {
         long sender = senderUserId(message.path("sender_id"));
-        if (sender != 0) {
+        if (sender != 0 && message.path("is_outgoing").asBoolean(false)) {
             senders.put(
                     new MessageKey(
                             message.path("chat_id").asLong(), message.path("id").asLong()),
@@ -87,8 +88,8 @@ final class TdlibUpdateMapper {
     }
 
     private List<TelegramUpdate> fromMessage(JsonNode message) {
-        remember(message);
         if (message.path("is_outgoing").asBoolean(false)) {
+            remember(message);
             return List.of(); // the account's own message (also those sent from its other devices)
         }
         long chatId = message.path("chat_id").asLong();
