@@ -74,6 +74,15 @@ public final class FakeControlPlane implements AutoCloseable {
     /** The Authorization header of every heartbeat, in order. */
     public final List<String> heartbeatAuthorizations = new CopyOnWriteArrayList<>();
 
+    /**
+     * The body of {@code GET /api/v1/workers/{node}/dialogue} ({@code version}, {@code fleet_user_ids},
+     * {@code account_groups}); while set, heartbeat replies carry its version as {@code dialogue_version}.
+     */
+    public volatile JsonNode dialogue;
+    /** How many times a node downloaded the dialogue config. */
+    public final java.util.concurrent.atomic.AtomicInteger dialogueDownloads =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
     private final AtomicLong updateIds = new AtomicLong(1);
     private final AtomicLong messageIds = new AtomicLong(1000);
@@ -113,6 +122,35 @@ public final class FakeControlPlane implements AutoCloseable {
         queue(accountId).add(u);
     }
 
+    /** Queues a message that replies to message {@code replyToMessageId} of {@code replyToUserId}. */
+    public void pushReply(
+            String accountId,
+            long chatId,
+            long fromUserId,
+            String firstName,
+            String text,
+            long replyToMessageId,
+            long replyToUserId) {
+        ObjectNode u = JSON.createObjectNode();
+        u.put("update_id", updateIds.getAndIncrement());
+        u.put("type", "new_message");
+        u.put("chat_id", chatId);
+        u.put("chat_title", "Test Group");
+        u.put("message_id", messageIds.getAndIncrement());
+        u.put("from_user_id", fromUserId);
+        u.put("from_first_name", firstName);
+        u.put("text", text);
+        u.put("date", Instant.now().toString());
+        u.put("reply_to_message_id", replyToMessageId);
+        u.put("reply_to_user_id", replyToUserId);
+        queue(accountId).add(u);
+    }
+
+    /** The simulated user id an account connects as. */
+    public static long simulatedUserId(String accountId) {
+        return 1000 + Math.abs(accountId.hashCode() % 1000);
+    }
+
     public void addCommand(long id, String action, Map<String, String> params) {
         ObjectNode c = JSON.createObjectNode();
         c.put("id", id);
@@ -147,6 +185,9 @@ public final class FakeControlPlane implements AutoCloseable {
                 scene.put("path", path);
                 sceneRequests.add(scene);
                 send(ex, 201, "{\"workflow_id\": \"scene-test\", \"started\": true}");
+            } else if (path.matches("/api/v1/workers/[^/]+/dialogue") && dialogue != null) {
+                dialogueDownloads.incrementAndGet();
+                send(ex, 200, dialogue.toString());
             } else if (path.matches("/api/v1/workers/[^/]+/logins")) {
                 // No login is ever pending here; wait a little as the real long poll does.
                 Thread.sleep(200);
@@ -181,6 +222,10 @@ public final class FakeControlPlane implements AutoCloseable {
                 (leaseExpiresAt == null ? Instant.now().plusSeconds(60) : leaseExpiresAt).toString());
         if (rotatedToken != null && !("Bearer " + rotatedToken).equals(authorization)) {
             reply.put("node_token", rotatedToken);
+        }
+        JsonNode d = dialogue;
+        if (d != null) {
+            reply.put("dialogue_version", d.path("version").asText());
         }
         ArrayNode cmds = reply.putArray("pending_commands");
         List<JsonNode> now = new ArrayList<>(pendingCommands);
@@ -222,8 +267,8 @@ public final class FakeControlPlane implements AutoCloseable {
                 send(
                         ex,
                         200,
-                        "{\"user_id\": " + (1000 + Math.abs(accountId.hashCode() % 1000)) + ", \"first_name\": \"Sim "
-                                + accountId + "\", \"username\": \"sim_" + accountId + "\"}");
+                        "{\"user_id\": " + simulatedUserId(accountId) + ", \"first_name\": \"Sim " + accountId
+                                + "\", \"username\": \"sim_" + accountId + "\"}");
             }
             case "updates" -> {
                 if (simUpdatesDown) {

@@ -24,6 +24,32 @@ final class HeartbeatJson {
 
     private HeartbeatJson() {}
 
+    /**
+     * The Telegram user id each reported account is signed in as ({@code accounts[].telegram_user_id}, sent by
+     * this project's agent once the account is authorized), by account id. Read after {@link #read}, which
+     * already rejected malformed entries; a value that is not a positive whole number is ignored.
+     */
+    static java.util.Map<String, Long> telegramUserIds(JsonNode body) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        JsonNode list = body.get("accounts");
+        if (list == null || !list.isArray()) {
+            return out;
+        }
+        for (JsonNode a : list) {
+            JsonNode id = a.get("account_id");
+            JsonNode user = a.get("telegram_user_id");
+            if (id != null
+                    && id.isString()
+                    && user != null
+                    && user.isIntegralNumber()
+                    && user.canConvertToLong()
+                    && user.longValue() > 0) {
+                out.put(id.stringValue(), user.longValue());
+            }
+        }
+        return out;
+    }
+
     /** The node id alone, to find whose token to check before reading the rest. */
     static String nodeId(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -106,6 +132,13 @@ final class HeartbeatJson {
         Instant lastActivity = instant(a.get("last_activity"), at + ".last_activity", problems);
         String sessionFile = text(a, "session_file", at + ".session_file", false, problems);
         List<Long> groups = longs(a.get("group_ids"), at + ".group_ids", problems);
+        JsonNode user = a.get("telegram_user_id");
+        if (user != null
+                && !user.isNull()
+                && !(user.isIntegralNumber() && user.canConvertToLong() && user.longValue() > 0)) {
+            problems.add(new FieldProblem(
+                    at + ".telegram_user_id", "must be the account's Telegram user id (a positive number)"));
+        }
         if (problems.size() > before) {
             return null;
         }

@@ -1,6 +1,7 @@
 package io.groupai.fleet.app.heartbeats;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.groupai.fleet.app.scripts.FleetDialogueDirectory;
 import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatReply;
 import io.groupai.fleet.heartbeats.HeartbeatService;
@@ -47,6 +48,9 @@ class WorkerHeartbeatController {
      * when its agent starts and when its lease is renewed after it ran out (it stopped them then).
      * @param nodeToken only for a node that authenticated with its previous token (within the grace period of
      *                  a rotation): the token to use from now on. Absent otherwise.
+     * @param dialogueVersion the version of what the node's dialogue managers need (the fleet's Telegram user
+     *                        ids, its accounts' allowed groups); the node downloads
+     *                        {@code GET /api/v1/workers/{node_id}/dialogue} when it changes
      */
     record Reply(
             boolean ok,
@@ -54,7 +58,8 @@ class WorkerHeartbeatController {
             List<CommandView> pendingCommands,
             List<String> rejectedAccounts,
             List<HeartbeatReply.AssignedAccount> assignedAccounts,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String nodeToken) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String nodeToken,
+            String dialogueVersion) {
 
         /** Never print the token. */
         @Override
@@ -62,7 +67,7 @@ class WorkerHeartbeatController {
             return "Reply[ok=" + ok + ", leaseExpiresAt=" + leaseExpiresAt + ", pendingCommands=" + pendingCommands
                     + ", rejectedAccounts=" + rejectedAccounts + ", assignedAccounts=" + assignedAccounts
                     + ", nodeToken=" + (nodeToken == null ? "none" : "***")
-                    + "]";
+                    + ", dialogueVersion=" + dialogueVersion + "]";
         }
     }
 
@@ -72,6 +77,7 @@ class WorkerHeartbeatController {
     private final SessionStore sessions;
     private final JsonMapper json;
     private final NodeTokenStore tokens;
+    private final FleetDialogueDirectory dialogue;
 
     WorkerHeartbeatController(
             HeartbeatService heartbeats,
@@ -79,7 +85,9 @@ class WorkerHeartbeatController {
             NodeTokenStore tokens,
             AccountRepository accounts,
             SessionStore sessions,
-            JsonMapper json) {
+            JsonMapper json,
+            FleetDialogueDirectory dialogue) {
+        this.dialogue = dialogue;
         this.heartbeats = heartbeats;
         this.auth = auth;
         this.tokens = tokens;
@@ -95,6 +103,11 @@ class WorkerHeartbeatController {
         NodeTokenStore.Match match = auth.require(nodeId, authorization);
         Heartbeat heartbeat = HeartbeatJson.read(body);
         HeartbeatReply reply = heartbeats.accept(heartbeat);
+        dialogue.recordTelegramUsers(nodeId, HeartbeatJson.telegramUserIds(body));
+        JsonNode applied = body.get("dialogue_version");
+        if (applied != null && applied.isString() && applied.stringValue().length() <= 64) {
+            dialogue.recordApplied(nodeId, applied.stringValue());
+        }
         // The node still uses the token from before a rotation: hand it the new one over this authenticated channel.
         String rotated =
                 match == NodeTokenStore.Match.PREVIOUS ? tokens.reveal(nodeId).orElse(null) : null;
@@ -104,7 +117,20 @@ class WorkerHeartbeatController {
                 reply.pendingCommands().stream().map(this::view).toList(),
                 reply.rejectedAccounts(),
                 reply.assignedAccounts(),
-                rotated);
+                rotated,
+                dialogue.version(nodeId));
+    }
+
+    /**
+     * What the node's dialogue managers need: the Telegram user ids of every account of the fleet (never
+     * answered unless a script says so) and the allowed groups of the accounts assigned to this node.
+     */
+    @GetMapping("/api/v1/workers/{nodeId}/dialogue")
+    FleetDialogueDirectory.NodeDialogue dialogue(
+            @PathVariable String nodeId,
+            @RequestHeader(name = "Authorization", required = false) String authorization) {
+        auth.require(nodeId, authorization);
+        return dialogue.view(nodeId);
     }
 
     /** The stored session archive, only for the node the account is assigned to. */

@@ -61,8 +61,15 @@ class SceneController {
     private final ScriptRepository store;
     private final WorkflowLauncher launcher;
     private final JdbcClient jdbc;
+    private final FleetDialogueDirectory groups;
 
-    SceneController(NodeAuthentication auth, ScriptRepository store, WorkflowLauncher launcher, JdbcClient jdbc) {
+    SceneController(
+            NodeAuthentication auth,
+            ScriptRepository store,
+            WorkflowLauncher launcher,
+            JdbcClient jdbc,
+            FleetDialogueDirectory groups) {
+        this.groups = groups;
         this.auth = auth;
         this.store = store;
         this.launcher = launcher;
@@ -95,9 +102,23 @@ class SceneController {
                         "scene_id",
                         "script " + stored.scriptId() + " " + stored.version() + " has no multi-account scene '"
                                 + request.sceneId() + "'"));
+        // A role is played only by its accounts allowed to talk in this chat (PUT /accounts/{id}/groups).
+        Map<String, List<String>> players = new LinkedHashMap<>();
+        for (Decision.PlannedLine l : planned) {
+            players.computeIfAbsent(l.role(), role -> {
+                List<String> allowed = groups.allowedIn(script.roles().getOrDefault(role, List.of()), request.chatId());
+                if (allowed.isEmpty()) {
+                    throw new ResponseStatusException(
+                            HttpStatus.CONFLICT,
+                            "role '" + role + "' of scene " + request.sceneId() + " (script " + stored.scriptId()
+                                    + ") has no account allowed to talk in chat " + request.chatId()
+                                    + "; allow one with PUT /api/v1/group-ai/accounts/{account_id}/groups");
+                }
+                return allowed;
+            });
+        }
         List<SceneLine> lines = planned.stream()
-                .map(l -> new SceneLine(
-                        l.role(), script.roles().getOrDefault(l.role(), List.of()), l.text(), l.delaySeconds()))
+                .map(l -> new SceneLine(l.role(), players.get(l.role()), l.text(), l.delaySeconds()))
                 .toList();
         String workflowId = WorkflowIds.scene(request.chatId(), request.eventKey());
         Optional<StartedWorkflow> started = launcher.startOnce(

@@ -30,7 +30,8 @@ import org.springframework.web.util.UrlPathHelper;
  *       scripts, rolling upgrades), script uploads and deletions, reconciliation runs, rebalance runs ({@code POST
  *       /rebalance}, its dry run included: the role is decided by method and path, never by the body;
  *       viewers get the same dry run as {@code GET /rebalance/plan}), server operations, accounts,
- *       session uploads, session backup runs and restores, logins, an account's Telegram user id.
+ *       session uploads, session backup runs and restores, logins, an account's Telegram user id and its allowed groups
+ *       ({@code PUT /accounts/{id}/groups}).
  * </ul>
  *
  * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
@@ -58,6 +59,7 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern LOGIN = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/login(/.*)?");
     private static final Pattern ACCOUNTS = Pattern.compile("/api/v1/group-ai/accounts(/[^/]+)?/?");
     private static final Pattern TELEGRAM_USER = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/telegram-user/?");
+    private static final Pattern ACCOUNT_GROUPS = Pattern.compile("/api/v1/group-ai/accounts/[^/]+/groups/?");
     private static final String SCRIPTS = "/api/v1/group-ai/scripts";
     private static final Pattern SCRIPT_DEPLOY = Pattern.compile(SCRIPTS + "/deploy/?");
     private static final Pattern SCRIPT_DRY_RUN = Pattern.compile(SCRIPTS + "/[^/]+/dry-run/?");
@@ -186,6 +188,9 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
         }
         if (TELEGRAM_USER.matcher(path).matches()) {
             return "account.telegram_user." + verb(method);
+        }
+        if (ACCOUNT_GROUPS.matcher(path).matches()) {
+            return "account.groups." + verb(method);
         }
         if (SESSION.matcher(path).matches()) {
             return "session.upload";

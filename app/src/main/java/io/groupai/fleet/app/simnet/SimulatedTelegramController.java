@@ -37,7 +37,8 @@ class SimulatedTelegramController {
 
     record MemberRequest(String accountId, String firstName) {}
 
-    record HumanMessageRequest(String fromFirstName, String text) {}
+    /** {@code reply_to_message_id}: optional, a message of the group this one answers. */
+    record HumanMessageRequest(String fromFirstName, String text, Long replyToMessageId) {}
 
     record Updates(List<Update> updates) {}
 
@@ -130,7 +131,7 @@ class SimulatedTelegramController {
                 || request.text().isBlank()) {
             throw new InvalidInputException("text", "from_first_name and a non-empty text are required");
         }
-        return network.postAsHuman(chatId, request.fromFirstName(), request.text());
+        return network.postAsHuman(chatId, request.fromFirstName(), request.text(), request.replyToMessageId());
     }
 
     @GetMapping("/groups/{chatId}/messages")

@@ -32,10 +32,20 @@ public class SimulatedTelegramNetwork {
 
     public record SimGroup(long chatId, String title, List<Long> memberIds) {}
 
+    /** {@code replyToMessageId}: the message of the group this one answers, or null. */
     public record SimMessage(
-            long chatId, long messageId, long fromUserId, String fromFirstName, String text, Instant date) {}
+            long chatId,
+            long messageId,
+            long fromUserId,
+            String fromFirstName,
+            String text,
+            Instant date,
+            Long replyToMessageId) {}
 
-    /** What an account receives; {@code type} is new_message or new_member. */
+    /**
+     * What an account receives; {@code type} is new_message or new_member. A reply names the message it
+     * answers and that message's sender, as Telegram's clients can look it up.
+     */
     public record Update(
             long updateId,
             String type,
@@ -45,7 +55,9 @@ public class SimulatedTelegramNetwork {
             long fromUserId,
             String fromFirstName,
             String text,
-            Instant date) {}
+            Instant date,
+            Long replyToMessageId,
+            Long replyToUserId) {}
 
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -154,7 +166,7 @@ public class SimulatedTelegramNetwork {
                 throw new ConflictException("account " + accountId + " is not a member of simulated group " + chatId
                         + "; add it with POST /api/v1/sim-telegram/groups/" + chatId + "/members");
             }
-            return post(group, user.userId(), user.firstName(), text);
+            return post(group, user.userId(), user.firstName(), text, null);
         } finally {
             lock.unlock();
         }
@@ -197,7 +209,7 @@ public class SimulatedTelegramNetwork {
                 users.put(user.userId(), user);
             }
             if (group.members.add(user.userId())) {
-                broadcast(group, user.userId(), "new_member", null, user.firstName(), null);
+                broadcast(group, user.userId(), "new_member", null, user.firstName(), null, null);
             }
             return user;
         } finally {
@@ -207,6 +219,11 @@ public class SimulatedTelegramNetwork {
 
     /** A human posts in a group (the simulated user is created by name if new). */
     public SimMessage postAsHuman(long chatId, String firstName, String text) {
+        return postAsHuman(chatId, firstName, text, null);
+    }
+
+    /** The same, answering message {@code replyToMessageId} of the group (null: no reply). */
+    public SimMessage postAsHuman(long chatId, String firstName, String text, Long replyToMessageId) {
         lock.lock();
         try {
             Group group = group(chatId);
@@ -216,7 +233,16 @@ public class SimulatedTelegramNetwork {
                             && group.members.contains(u.userId()))
                     .findFirst()
                     .orElseGet(() -> join(chatId, null, firstName));
-            return post(group, human.userId(), human.firstName(), text);
+            SimMessage repliedTo = null;
+            if (replyToMessageId != null) {
+                repliedTo = group.messages.stream()
+                        .filter(m -> m.messageId() == replyToMessageId)
+                        .findFirst()
+                        .orElseThrow(() -> new NotFoundException("simulated group " + chatId + " has no message "
+                                + replyToMessageId + " to reply to; list them with GET /api/v1/sim-telegram/groups/"
+                                + chatId + "/messages"));
+            }
+            return post(group, human.userId(), human.firstName(), text, repliedTo);
         } finally {
             lock.unlock();
         }
@@ -231,16 +257,29 @@ public class SimulatedTelegramNetwork {
         }
     }
 
-    private SimMessage post(Group group, long fromUserId, String fromName, String text) {
-        SimMessage message =
-                new SimMessage(group.chatId, group.nextMessageId++, fromUserId, fromName, text, clock.instant());
+    private SimMessage post(Group group, long fromUserId, String fromName, String text, SimMessage repliedTo) {
+        SimMessage message = new SimMessage(
+                group.chatId,
+                group.nextMessageId++,
+                fromUserId,
+                fromName,
+                text,
+                clock.instant(),
+                repliedTo == null ? null : repliedTo.messageId());
         group.messages.add(message);
-        broadcast(group, fromUserId, "new_message", message.messageId(), fromName, text);
+        broadcast(group, fromUserId, "new_message", message.messageId(), fromName, text, repliedTo);
         return message;
     }
 
     /** Every account in the group except the author gets the update. */
-    private void broadcast(Group group, long fromUserId, String type, Long messageId, String fromName, String text) {
+    private void broadcast(
+            Group group,
+            long fromUserId,
+            String type,
+            Long messageId,
+            String fromName,
+            String text,
+            SimMessage repliedTo) {
         // One date for every recipient, as Telegram gives one event one date (nodes key reply claims on it).
         Instant date = clock.instant();
         for (Long member : group.members) {
@@ -256,7 +295,9 @@ public class SimulatedTelegramNetwork {
                                 fromUserId,
                                 fromName,
                                 text,
-                                date));
+                                date,
+                                repliedTo == null ? null : repliedTo.messageId(),
+                                repliedTo == null ? null : repliedTo.fromUserId()));
             }
         }
         changed.signalAll();

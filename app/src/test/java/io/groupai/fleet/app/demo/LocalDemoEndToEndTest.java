@@ -3,6 +3,7 @@ package io.groupai.fleet.app.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.app.Api;
+import io.groupai.fleet.app.scripts.FleetDialogueDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -41,6 +43,9 @@ class LocalDemoEndToEndTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    FleetDialogueDirectory directory;
 
     @BeforeAll
     static void distributionIsBuilt() {
@@ -150,10 +155,27 @@ class LocalDemoEndToEndTest {
     }
 
     /**
-     * Issue 12's demo: the welcome script is uploaded and deployed to the three nodes (every demo
-     * account runs it), a person joins the lobby, and exactly one welcome appears, from one account.
+     * Issue 12's demo: only two accounts may talk in the lobby (the others are given another group); the
+     * welcome script is uploaded and deployed to the three nodes (every demo account runs it), a person joins
+     * the lobby, and exactly one welcome appears, from one of the two allowed accounts. Then a two-role scene
+     * plays its lines in order, from two accounts, with its delays, and none of its lines (which contain the
+     * script's keywords) is answered by another account of the fleet.
      */
     private void welcomeScriptDeployedToTheThreeNodesGreetsANewMemberOnce(Api api, long lobby) throws Exception {
+        List<String> allowed = LocalDemo.ACCOUNTS.subList(0, 2);
+        for (String account : LocalDemo.ACCOUNTS) {
+            Api.Response put = api.put(
+                    "/api/v1/group-ai/accounts/" + account + "/groups",
+                    "{\"group_ids\": [" + (allowed.contains(account) ? lobby : -42) + "]}");
+            assertThat(put.status()).as(put.body()).isEqualTo(200);
+        }
+        await(
+                "every node runs with the accounts' groups and the fleet's 8 Telegram users",
+                Duration.ofSeconds(60),
+                () -> LocalDemo.NODES.stream()
+                        .allMatch(n -> directory.view(n.nodeId()).fleetUserIds().length == 8
+                                && directory.upToDate(n.nodeId())));
+
         byte[] yaml = Files.readAllBytes(Path.of("../examples/welcome-script.yaml"));
         Api.Response stored = api.post("/api/v1/group-ai/scripts", yaml, "application/yaml");
         assertThat(stored.status()).as(stored.body()).isIn(200, 201);
@@ -192,6 +214,79 @@ class LocalDemoEndToEndTest {
                 .isIn(
                         "欢迎 Zoe 加入 Group AI demo lobby (simulated)！有问题随时问 😊",
                         "Welcome, Zoe! Glad to have you in Group AI demo lobby (simulated).");
+        assertThat(welcomes.get(0).get("from_first_name").asString())
+                .as("the welcome comes from an account allowed in the lobby")
+                .isIn("Account " + allowed.get(0), "Account " + allowed.get(1));
+
+        twoRoleScenePlaysInOrderWithItsDelays(api, lobby, allowed, nodes);
+    }
+
+    private void twoRoleScenePlaysInOrderWithItsDelays(Api api, long lobby, List<String> allowed, List<String> nodes)
+            throws Exception {
+        String host = allowed.get(0);
+        String guest = allowed.get(1);
+        // Version 1.1 of the welcome script adds a show played by two accounts; its lines say the script's
+        // keywords ("hello", "hi"), which the other accounts must not answer: they come from the fleet.
+        String yaml = Files.readString(Path.of("../examples/welcome-script.yaml"))
+                .replace("version: \"1.0\"", "version: \"1.1\"")
+                .replace("\nscenes:\n", """
+
+                        roles: {host: ["%s"], guest: ["%s"]}
+                        scenes:
+                          - id: show
+                            triggers: [{type: keyword, keywords: ["#show"]}]
+                            lines:
+                              - {role: host, template: "Welcome to the show, {{first_name}}!"}
+                              - {role: guest, template: "hello from the guest", delay_seconds: 3}
+                              - {role: host, template: "hi again, that is all", delay_seconds: 2}
+                        """.formatted(host, guest));
+        Api.Response stored = api.post(
+                "/api/v1/group-ai/scripts", yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/yaml");
+        assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+        Api.Response deployed = api.post(
+                "/api/v1/group-ai/scripts/deploy?wait_seconds=120",
+                "{\"script_id\": \"" + LocalDemo.SCRIPT_ID + "\", \"version\": \"1.1\", \"node_ids\": [\""
+                        + String.join("\", \"", nodes) + "\"]}");
+        assertThat(deployed.status()).as(deployed.body()).isEqualTo(200);
+        assertThat(deployed.json().get("result").get("ok").asBoolean())
+                .as(deployed.body())
+                .isTrue();
+
+        int before = api.get("/api/v1/sim-telegram/groups/" + lobby + "/messages")
+                .json()
+                .size();
+        api.post(
+                "/api/v1/sim-telegram/groups/" + lobby + "/messages",
+                "{\"from_first_name\": \"Zoe\", \"text\": \"#show\"}"); // a member already: no welcome
+        await(
+                "the show's three lines",
+                Duration.ofSeconds(60),
+                () -> since(api, lobby, before + 1).size() >= 3);
+        Thread.sleep(5_000); // time for any answer to a line from another account to arrive
+        List<JsonNode> said = since(api, lobby, before + 1);
+        assertThat(said)
+                .extracting(m -> m.get("from_first_name").asString() + ": "
+                        + m.get("text").asString())
+                .as("the lines in order, from the two role accounts, and nothing else")
+                .containsExactly(
+                        "Account " + host + ": Welcome to the show, Zoe!",
+                        "Account " + guest + ": hello from the guest",
+                        "Account " + host + ": hi again, that is all");
+        Instant first = Instant.parse(said.get(0).get("date").asString());
+        Instant second = Instant.parse(said.get(1).get("date").asString());
+        Instant third = Instant.parse(said.get(2).get("date").asString());
+        assertThat(Duration.between(first, second)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(Duration.between(second, third)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    private static List<JsonNode> since(Api api, long lobby, int skip) {
+        JsonNode messages =
+                api.get("/api/v1/sim-telegram/groups/" + lobby + "/messages").json();
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (int i = skip; i < messages.size(); i++) {
+            out.add(messages.get(i));
+        }
+        return out;
     }
 
     private static List<JsonNode> welcomes(Api api, long lobby, int skip) {

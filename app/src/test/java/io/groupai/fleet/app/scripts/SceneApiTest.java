@@ -171,6 +171,26 @@ class SceneApiTest {
         assertThat(runs.toString()).doesNotContain("scene--1002");
     }
 
+    @Test
+    void aRoleIsPlayedOnlyByAccountsAllowedInTheChat() {
+        assertThat(api.put("/api/v1/group-ai/accounts/" + GUEST + "/groups", "{\"group_ids\": [-1009]}")
+                        .status())
+                .isEqualTo(200);
+        Api.Response refused = node(TOKEN_A).post("/api/v1/workers/scene-a/scenes", """
+                        {"script_id": "scene-show", "version": "1", "scene_id": "show", "chat_id": -1003,
+                         "event_key": "message:9:1700000000:def", "values": {"chat_title": "Lobby"}}""");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("detail").asString()).contains("guest", "-1003");
+        assertThat(api.get("/api/v1/group-ai/workflows").json().toString()).doesNotContain("scene--1003");
+
+        // In the guest's own group the scene plays.
+        Api.Response started = node(TOKEN_A).post("/api/v1/workers/scene-a/scenes", """
+                        {"script_id": "scene-show", "version": "1", "scene_id": "show", "chat_id": -1009,
+                         "event_key": "message:9:1700000001:def", "values": {"chat_title": "Lobby"}}""");
+        assertThat(started.status()).as(started.body()).isEqualTo(201);
+    }
+
     private Api node(String token) {
         return Api.as(port, token);
     }

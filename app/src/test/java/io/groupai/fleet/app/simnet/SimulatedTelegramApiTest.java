@@ -84,6 +84,24 @@ class SimulatedTelegramApiTest {
         assertThat(alices.findValuesAsString("text")).contains("hello").doesNotContain("欢迎 Ana");
         assertThat(api.get("/api/v1/sim-telegram/groups/" + chat + "/messages").json())
                 .hasSize(2);
+
+        // A reply names the answered message and its author (what the `reply` trigger needs).
+        long alicesMessage = sent.json().get("message_id").asLong();
+        Api.Response reply = api.post(
+                "/api/v1/sim-telegram/groups/" + chat + "/messages",
+                "{\"from_first_name\": \"Ana\", \"text\": \"thanks\", \"reply_to_message_id\": " + alicesMessage + "}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().get("reply_to_message_id").asLong()).isEqualTo(alicesMessage);
+        JsonNode toAlice = last(updates(alice, 0, 1000));
+        assertThat(toAlice.get("text").asString()).isEqualTo("thanks");
+        assertThat(toAlice.get("reply_to_message_id").asLong()).isEqualTo(alicesMessage);
+        assertThat(toAlice.get("reply_to_user_id").asLong())
+                .isEqualTo(connect(alice).get("user_id").asLong());
+        Api.Response noSuchMessage = api.post(
+                "/api/v1/sim-telegram/groups/" + chat + "/messages",
+                "{\"from_first_name\": \"Ana\", \"text\": \"?\", \"reply_to_message_id\": 9999}");
+        assertThat(noSuchMessage.status()).isEqualTo(404);
+        assertThat(noSuchMessage.contentType()).startsWith("application/problem+json");
     }
 
     @Test

@@ -145,6 +145,7 @@ class HostileInputApiTest {
             new String[] {"POST", "/api/v1/group-ai/servers/import"},
             new String[] {"POST", "/api/v1/group-ai/accounts"},
             new String[] {"PUT", "/api/v1/group-ai/accounts/639000000001"},
+            new String[] {"PUT", "/api/v1/group-ai/accounts/639000000001/groups"},
             new String[] {"POST", "/api/v1/group-ai/account-allocation/batch"},
             new String[] {"POST", "/api/v1/group-ai/accounts/allocate"},
             new String[] {"POST", "/api/v1/group-ai/accounts/rebalance"},
@@ -275,6 +276,51 @@ class HostileInputApiTest {
         CASES.addAndGet(bodies.size());
         assertThat(wrong).isEmpty();
         // workflow_runs among the counts: no rebalance was started.
+        assertThat(counts()).isEqualTo(before);
+    }
+
+    @Test
+    void accountGroupsAreOnlyAListOfChatIds() throws Exception {
+        Map<String, Long> before = counts();
+        List<String> wrong = new ArrayList<>();
+        List<String> bodies = List.of(
+                "{\"group_ids\": \"-1001\"}",
+                "{\"group_ids\": [\"-1001\"]}",
+                "{\"group_ids\": [-1001.5]}",
+                "{\"group_ids\": [1e999999999]}",
+                "{\"group_ids\": [-1" + "0".repeat(5_000) + "]}",
+                "{\"group_ids\": [99999999999999999999]}",
+                "{\"group_ids\": [0]}",
+                "{\"group_ids\": [null]}",
+                "{\"group_ids\": [true]}",
+                "{\"group_ids\": [[-1001]]}",
+                "{\"group_ids\": [{\"id\": -1001}]}",
+                "{\"group_ids\": null}",
+                "{\"groups\": [-1001]}",
+                "{\"group_ids\": [" + "-1001, ".repeat(500) + "-1002]}",
+                "{\"group_ids\": [" + "[".repeat(10_000) + "]".repeat(10_000) + "]}",
+                "{\"group_ids\": [\"${JAVA_HOME}\"]}");
+        for (String body : bodies) {
+            HttpResponse<String> r = send(
+                    "PUT",
+                    "/api/v1/group-ai/accounts/639000000001/groups",
+                    new Body("application/json", body.getBytes(StandardCharsets.UTF_8)),
+                    false);
+            String problem = problemIssue(r);
+            if (problem != null || r.statusCode() != 400) {
+                wrong.add(body.substring(0, Math.min(60, body.length())) + ": " + r.statusCode() + " " + problem);
+            }
+        }
+        // An account that does not exist: 404, nothing created.
+        HttpResponse<String> missing = send(
+                "PUT",
+                "/api/v1/group-ai/accounts/639000000099/groups",
+                new Body("application/json", "{\"group_ids\": [-1001]}".getBytes(StandardCharsets.UTF_8)),
+                false);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(problemIssue(missing)).isNull();
+        CASES.addAndGet(bodies.size() + 1);
+        assertThat(wrong).isEmpty();
         assertThat(counts()).isEqualTo(before);
     }
 
@@ -719,7 +765,8 @@ class HostileInputApiTest {
             "allocation_history",
             "fleet_settings",
             "operator_users",
-            "api_tokens"
+            "api_tokens",
+            "account_groups"
         }) {
             counts.put(
                     table,

@@ -59,6 +59,13 @@ public final class AccountRunner {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     /** Telegram user ids of this node's accounts: never answered unless a script says so. */
     private final Set<Long> fleetUserIds = ConcurrentHashMap.newKeySet();
+    /**
+     * Telegram user ids of every account of the fleet, from the control plane (sorted; a binary search per
+     * message): 100,000 accounts take 800 KB here, where a set of boxed longs would take several MB.
+     */
+    private volatile long[] fleetWide = new long[0];
+    /** Per account: the groups the operator allowed it to talk in (absent or empty: not restricted). */
+    private final Map<String, Set<Long>> accountGroups = new ConcurrentHashMap<>();
 
     private final java.util.concurrent.ScheduledFuture<?> ticker;
     private volatile BooleanSupplier startPermitted = () -> true;
@@ -131,8 +138,45 @@ public final class AccountRunner {
         fleetUserIds.addAll(userIds);
     }
 
+    /**
+     * Replaces the fleet-wide Telegram user ids (the control plane's list; this node's own accounts are
+     * always included): scripts never answer them unless a script says {@code answer_fleet}.
+     */
+    public void setFleetUserIds(long[] userIds) {
+        long[] sorted = userIds.clone();
+        java.util.Arrays.sort(sorted);
+        fleetWide = sorted;
+    }
+
+    /** True for a Telegram user id of an account of the fleet (this node's or, as far as known, another's). */
+    public boolean isFleetUser(long userId) {
+        return fleetUserIds.contains(userId) || java.util.Arrays.binarySearch(fleetWide, userId) >= 0;
+    }
+
+    /**
+     * Replaces every account's allowed groups (from the control plane); running dialogues apply them at once.
+     * An account missing from the map is not restricted.
+     */
+    public void setAccountGroups(Map<String, ? extends java.util.Collection<Long>> groups) {
+        Map<String, Set<Long>> next = new java.util.HashMap<>();
+        groups.forEach((account, ids) -> next.put(account, Set.copyOf(ids)));
+        accountGroups.keySet().retainAll(next.keySet());
+        accountGroups.putAll(next);
+        for (Account a : accounts.values()) {
+            DialogueManager m = a.dialogue;
+            if (m != null) {
+                m.setAllowedGroups(accountGroups.getOrDefault(a.accountId, Set.of()));
+            }
+        }
+    }
+
+    /** The groups account {@code accountId} may talk in (empty: not restricted). */
+    public Set<Long> accountGroups(String accountId) {
+        return accountGroups.getOrDefault(accountId, Set.of());
+    }
+
     private DialogueManager newDialogue(Account account, String scriptId) {
-        return new DialogueManager(
+        DialogueManager manager = new DialogueManager(
                 account.accountId,
                 () -> scripts.loadActive(scriptId),
                 (chatId, text) -> account.reply(chatId, text, true),
@@ -141,8 +185,10 @@ public final class AccountRunner {
                 dialogue.player(),
                 dialogue.scheduler(),
                 clock,
-                fleetUserIds::contains,
+                this::isFleetUser,
                 java.util.random.RandomGenerator.of("L64X128MixRandom"));
+        manager.setAllowedGroups(accountGroups.getOrDefault(account.accountId, Set.of()));
+        return manager;
     }
 
     /** Installed by the heartbeat: true while the lease is valid (may try to renew it first). */
@@ -158,7 +204,8 @@ public final class AccountRunner {
             long messageCount,
             long replyCount,
             Instant lastActivity,
-            List<Long> groupIds) {}
+            List<Long> groupIds,
+            Long telegramUserId) {}
 
     /** One account's registry entry; statistics survive a stop (they are reported until removal). */
     private final class Account implements TelegramListener {
@@ -462,7 +509,8 @@ public final class AccountRunner {
                         a.messageCount.get(),
                         a.replyCount.get(),
                         a.lastActivity,
-                        a.groupIds.stream().sorted().toList()))
+                        a.groupIds.stream().sorted().toList(),
+                        a.selfUserId == Long.MIN_VALUE ? null : a.selfUserId))
                 .toList();
     }
 

@@ -7,6 +7,7 @@ import io.groupai.fleet.node.accounts.Concurrently;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AccountEntry;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.AssignedAccount;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Command;
+import io.groupai.fleet.node.heartbeat.HeartbeatMessages.DialogueConfig;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.FailedCommand;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Heartbeat;
 import io.groupai.fleet.node.heartbeat.HeartbeatMessages.Reply;
@@ -84,6 +85,9 @@ public final class HeartbeatService implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean restoreDue =
             new java.util.concurrent.atomic.AtomicBoolean(true);
     private volatile Predicate<String> hasSession = accountId -> true;
+    private volatile String dialogueVersion;
+    private final java.util.concurrent.atomic.AtomicBoolean dialogueFetching =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     public HeartbeatService(
             String nodeId,
@@ -242,7 +246,62 @@ public final class HeartbeatService implements AutoCloseable {
         if (restoreDue.compareAndSet(true, false)) {
             restore(reply.assignedAccounts());
         }
+        if (reply.dialogueVersion() != null && !reply.dialogueVersion().equals(dialogueVersion)) {
+            refreshDialogue(reply.dialogueVersion());
+        }
         return true;
+    }
+
+    /**
+     * Downloads the fleet's user ids and this node's account groups when their version changed (the heartbeat
+     * carries only the version, so 100,000 ids are not resent every interval). On the command thread, so a
+     * slow download holds no heartbeat; a failure is retried at the next heartbeat.
+     */
+    private void refreshDialogue(String version) {
+        if (!dialogueFetching.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            commandThread.execute(() -> {
+                try {
+                    DialogueConfig config = http.getJson(
+                            "/api/v1/workers/"
+                                    + java.net.URLEncoder.encode(nodeId, java.nio.charset.StandardCharsets.UTF_8)
+                                    + "/dialogue",
+                            DialogueConfig.class,
+                            Duration.ofSeconds(30));
+                    if (config == null) {
+                        return;
+                    }
+                    accounts.setFleetUserIds(config.fleetUserIds() == null ? new long[0] : config.fleetUserIds());
+                    accounts.setAccountGroups(config.accountGroups() == null ? Map.of() : config.accountGroups());
+                    dialogueVersion = config.version() == null ? version : config.version();
+                    log.info(
+                            "dialogue config {}: {} fleet user ids, allowed groups for {} accounts",
+                            dialogueVersion,
+                            config.fleetUserIds() == null ? 0 : config.fleetUserIds().length,
+                            config.accountGroups() == null
+                                    ? 0
+                                    : config.accountGroups().size());
+                } catch (IOException | RuntimeException e) {
+                    log.warn(
+                            "dialogue config {} not loaded: {}; retrying at the next heartbeat",
+                            version,
+                            ControlPlaneHttp.describe(e));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    dialogueFetching.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            dialogueFetching.set(false);
+        }
+    }
+
+    /** The version of the dialogue config in use (null before the first download). */
+    public String dialogueVersion() {
+        return dialogueVersion;
     }
 
     private void renew(Reply reply) {
@@ -364,7 +423,8 @@ public final class HeartbeatService implements AutoCloseable {
                     s.replyCount(),
                     s.lastActivity() == null ? null : s.lastActivity().toString(),
                     sessionFile.apply(s.accountId()),
-                    s.groupIds()));
+                    s.groupIds(),
+                    s.telegramUserId()));
         }
         List<FailedCommand> failures = failedNow.entrySet().stream()
                 .map(e -> new FailedCommand(e.getKey(), e.getValue()))
@@ -376,7 +436,8 @@ public final class HeartbeatService implements AutoCloseable {
                 entries,
                 ackedNow.isEmpty() ? null : ackedNow,
                 failures.isEmpty() ? null : failures,
-                restoreDue.get() ? Boolean.TRUE : null);
+                restoreDue.get() ? Boolean.TRUE : null,
+                dialogueVersion);
     }
 
     /**

@@ -104,7 +104,11 @@ public final class DialogueManager {
         reload();
     }
 
-    /** Groups the operator allowed for this account (empty: the script's groups, or every group). */
+    /**
+     * Groups the operator allowed for this account ({@code PUT /api/v1/group-ai/accounts/{id}/groups}, delivered
+     * by the control plane): when set, the script runs only there (and only where the script's own
+     * {@code settings.groups} allows too); empty: the script's groups, or every group.
+     */
     public void setAllowedGroups(Set<Long> groups) {
         this.allowedGroups = Set.copyOf(groups);
     }
@@ -162,7 +166,8 @@ public final class DialogueManager {
                 null,
                 u.text(),
                 mentions,
-                false);
+                // The sender of the answered message is known to the runtime (0 when not a reply or unknown).
+                selfUserId != 0 && selfUserId != Long.MIN_VALUE && u.replyToUserId() == selfUserId);
         g.last = event;
         if (u.type() == TelegramUpdate.Type.NEW_MESSAGE && u.text() != null && settings.historyWindow() > 0) {
             g.history.addLast((u.fromFirstName() == null ? "?" : u.fromFirstName()) + ": " + u.text());

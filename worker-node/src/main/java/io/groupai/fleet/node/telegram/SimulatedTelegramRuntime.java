@@ -69,7 +69,9 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
             long fromUserId,
             String fromFirstName,
             String text,
-            String date) {}
+            String date,
+            Long replyToMessageId,
+            Long replyToUserId) {}
 
     record UpdatesReply(List<SimUpdate> updates) {}
 
@@ -331,7 +333,9 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                         u.fromUserId(),
                         u.fromFirstName(),
                         u.text(),
-                        date));
+                        date,
+                        u.replyToMessageId() == null ? 0 : u.replyToMessageId(),
+                        u.replyToUserId() == null ? 0 : u.replyToUserId()));
             } catch (RuntimeException e) {
                 // One bad update (or handler bug) must not end the account's receive loop.
                 log.warn("simulated Telegram: account {} failed to handle update {}", accountId, u.updateId(), e);

@@ -94,4 +94,40 @@ class TdlibUpdateMapperTest {
             assertThat(x.chatTitle()).isNull();
         });
     }
+
+    @Test
+    void aReplyNamesTheAnsweredMessageAndItsSenderWhenSeen() {
+        learnChatAndUser();
+        // The account's own message: sent with a local id, then confirmed under its final id.
+        assertThat(map("""
+                {"@type":"updateNewMessage","message":{"id":1,"chat_id":-1001234,"is_outgoing":true,
+                 "sender_id":{"@type":"messageSenderUser","user_id":7},"date":1764000010,"content":{"@type":"messageText","text":{"text":"hi all"}}}}""")).isEmpty();
+        assertThat(map("""
+                {"@type":"updateMessageSendSucceeded","old_message_id":1,"message":{"id":3145728,"chat_id":-1001234,"is_outgoing":true,
+                 "sender_id":{"@type":"messageSenderUser","user_id":7},"date":1764000010,"content":{"@type":"messageText","text":{"text":"hi all"}}}}""")).isEmpty();
+        List<TelegramUpdate> reply = map("""
+                {"@type":"updateNewMessage","message":{"id":4194304,"chat_id":-1001234,"sender_id":{"@type":"messageSenderUser","user_id":42},
+                 "reply_to":{"@type":"messageReplyToMessage","chat_id":-1001234,"message_id":3145728},
+                 "date":1764000011,"content":{"@type":"messageText","text":{"text":"thanks"}}}}""");
+        assertThat(reply).singleElement().satisfies(u -> {
+            assertThat(u.replyToMessageId()).isEqualTo(3145728);
+            assertThat(u.replyToUserId()).isEqualTo(7);
+        });
+        // TDLib before 1.8.21: reply_to_message_id; a message this account never saw: sender unknown (0).
+        List<TelegramUpdate> old = map("""
+                {"@type":"updateNewMessage","message":{"id":4194305,"chat_id":-1001234,"sender_id":{"@type":"messageSenderUser","user_id":42},
+                 "reply_to_message_id":99,"date":1764000012,"content":{"@type":"messageText","text":{"text":"re"}}}}""");
+        assertThat(old).singleElement().satisfies(u -> {
+            assertThat(u.replyToMessageId()).isEqualTo(99);
+            assertThat(u.replyToUserId()).isZero();
+        });
+        // A reply to another chat's message (quoting across chats) is no reply to this account here.
+        assertThat(map("""
+                {"@type":"updateNewMessage","message":{"id":4194306,"chat_id":-1001234,"sender_id":{"@type":"messageSenderUser","user_id":42},
+                 "reply_to":{"@type":"messageReplyToMessage","chat_id":-100777,"message_id":3145728},
+                 "date":1764000013,"content":{"@type":"messageText","text":{"text":"x"}}}}""").getFirst().replyToUserId()).isZero();
+        assertThat(map("""
+                {"@type":"updateNewMessage","message":{"id":4194307,"chat_id":-1001234,"sender_id":{"@type":"messageSenderUser","user_id":42},
+                 "date":1764000014,"content":{"@type":"messageText","text":{"text":"plain"}}}}""").getFirst().replyToMessageId()).isZero();
+    }
 }
