@@ -54,6 +54,8 @@ public final class AccountRunner {
 
     private final java.util.concurrent.ScheduledFuture<?> ticker;
     private volatile BooleanSupplier startPermitted = () -> true;
+    /** None until the agent installs the control plane's (a runtime then refuses to start an account). */
+    private volatile DatabaseKeys databaseKeys = accountId -> null;
 
     public AccountRunner(TelegramRuntime runtime, SessionStore sessions, ScriptStore scripts, Clock clock) {
         this(runtime, sessions, scripts, clock, DialogueServices.standalone());
@@ -109,6 +111,11 @@ public final class AccountRunner {
     /** Installed by the heartbeat: true while the lease is valid (may try to renew it first). */
     public void setStartPermitted(BooleanSupplier startPermitted) {
         this.startPermitted = Objects.requireNonNull(startPermitted);
+    }
+
+    /** Installed by the agent: the control plane hands each account's TDLib database key ({@link HttpDatabaseKeys}). */
+    public void setDatabaseKeys(DatabaseKeys databaseKeys) {
+        this.databaseKeys = Objects.requireNonNull(databaseKeys);
     }
 
     /** What the heartbeat reports per account. */
@@ -250,12 +257,16 @@ public final class AccountRunner {
         if (sessions.uploadPending(accountId)) {
             sessions.install(accountId, true);
         }
+        // From the control plane on every start: it hands the key only while the account is assigned or
+        // reserved to this node, so a node that lost the account cannot open its session again.
+        String databaseKey = databaseKeys.fetch(accountId);
         account.scriptId = scriptId;
         account.dialogue = newDialogue(account, scriptId);
         account.state = TelegramAccountState.STARTING;
         account.detail = "";
         try {
-            TelegramAccountState reached = runtime.start(accountId, sessions.databaseDir(accountId), account);
+            TelegramAccountState reached =
+                    runtime.start(accountId, sessions.databaseDir(accountId), databaseKey, account);
             account.state = reached;
             account.running = true;
             log.info(

@@ -77,8 +77,12 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     record SendReply(long messageId) {}
 
     @Override
-    public synchronized TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public synchronized TelegramAccountState start(
+            String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException {
+        // The simulated network keeps no database, but takes the key as TDLib would: a node that was not
+        // handed the key (not assigned the account) cannot run it here either.
+        TelegramRuntime.requireDatabaseKey(accountId, databaseKey);
         SimClient running = clients.get(accountId);
         if (running != null) {
             return running.state;

@@ -80,8 +80,10 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     }
 
     @Override
-    public synchronized TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public synchronized TelegramAccountState start(
+            String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException {
+        TelegramRuntime.requireDatabaseKey(accountId, databaseKey);
         Optional<TdlibAccount> running = manager.account(accountId);
         if (running.isPresent()) {
             return state(running.get().status());
@@ -89,7 +91,7 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
         TdlibAccount account;
         try {
             account = manager.createAccount(
-                    TdlibAccountSpec.of(accountId, databaseDirectory), new Adapter(accountId, listener));
+                    TdlibAccountSpec.of(accountId, databaseDirectory, databaseKey), new Adapter(accountId, listener));
         } catch (IllegalStateException e) {
             throw new TelegramException(
                     TelegramException.Kind.NETWORK,
