@@ -267,6 +267,9 @@ class NodeAgentActivitiesTest {
                     assertThat(f.getOriginalMessage()).contains("account acc9", "start-account", "HTTP 403");
                 });
         assertThat(controlPlane.connects).containsExactly("acc1@test-node");
+        assertThat(deployDir.resolve("sessions/acc9/td"))
+                .as("a refused key opens nothing")
+                .doesNotExist();
         assertThat(node.listAccounts())
                 .filteredOn(a -> a.status().equals("online"))
                 .extracting(AccountRuntimeState::accountId)

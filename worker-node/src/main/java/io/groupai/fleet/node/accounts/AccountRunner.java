@@ -254,12 +254,12 @@ public final class AccountRunner {
                     false,
                     null);
         }
+        // From the control plane on every start, before the session is touched: it hands the key only while
+        // the account is assigned or reserved to this node, so a node that lost the account cannot open it again.
+        String databaseKey = databaseKeys.fetch(accountId);
         if (sessions.uploadPending(accountId)) {
             sessions.install(accountId, true);
         }
-        // From the control plane on every start: it hands the key only while the account is assigned or
-        // reserved to this node, so a node that lost the account cannot open its session again.
-        String databaseKey = databaseKeys.fetch(accountId);
         account.scriptId = scriptId;
         account.dialogue = newDialogue(account, scriptId);
         account.state = TelegramAccountState.STARTING;
