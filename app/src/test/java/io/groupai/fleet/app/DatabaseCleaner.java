@@ -17,6 +17,7 @@ public final class DatabaseCleaner {
             "node_commands",
             "node_tokens",
             "accounts",
+            "account_database_keys",
             "server_credentials",
             "servers",
             "fleet_settings",

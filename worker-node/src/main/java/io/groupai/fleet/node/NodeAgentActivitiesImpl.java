@@ -152,6 +152,19 @@ public final class NodeAgentActivitiesImpl implements NodeAgentActivities {
     }
 
     @Override
+    public void discardMigratedSession(String accountId, String exportPath) {
+        run("discard-migrated-session", accountId, () -> {
+            SafeNames.require("account id", accountId);
+            // It moved away: a copy running here again would be the account twice.
+            requireStopped("discard-migrated-session", accountId);
+            sessions.deleteExport(accountId, exportPath);
+            sessions.remove(accountId);
+            accounts.forget(accountId);
+            return null;
+        });
+    }
+
+    @Override
     public ScriptInstallResult installScript(InstallScriptRequest request) {
         return run("install-script", null, () -> {
             if (request == null) {

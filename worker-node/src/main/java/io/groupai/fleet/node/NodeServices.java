@@ -89,6 +89,7 @@ public final class NodeServices implements AutoCloseable {
                 clock,
                 config.heartbeatInterval());
         accounts.setStartPermitted(heartbeat::ensureLease);
+        accounts.setDatabaseKeys(new io.groupai.fleet.node.accounts.HttpDatabaseKeys(http, config.nodeId()));
         heartbeat.restoreOnly(id -> sessions.installed(id) || sessions.uploadPending(id));
         // A login needs a live client for the account: started (lease-fenced) or restarted if its session died.
         this.logins = new LoginPoller(http, config.nodeId(), runtime, accounts::startForLogin, config.simPollTimeout());

@@ -82,6 +82,10 @@ public final class FakeControlPlane implements AutoCloseable {
     /** How many times a node downloaded the dialogue config. */
     public final java.util.concurrent.atomic.AtomicInteger dialogueDownloads =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** Accounts whose database key this control plane refuses (403), as for an account of another node. */
+    public final java.util.Set<String> refusedDatabaseKeys = ConcurrentHashMap.newKeySet();
+    /** The account of every database key handed out, in order. */
+    public final List<String> databaseKeyFetches = new CopyOnWriteArrayList<>();
 
     private final Map<String, LinkedBlockingQueue<JsonNode>> updates = new ConcurrentHashMap<>();
     private final AtomicLong updateIds = new AtomicLong(1);
@@ -96,6 +100,17 @@ public final class FakeControlPlane implements AutoCloseable {
 
     public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The database key this control plane hands out for the account (stable, distinct per account). */
+    public static String databaseKey(String accountId) {
+        try {
+            return java.util.Base64.getEncoder()
+                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(("test-database-key-" + accountId).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Queues a simulated update for the account's next poll. */
@@ -188,6 +203,20 @@ public final class FakeControlPlane implements AutoCloseable {
             } else if (path.matches("/api/v1/workers/[^/]+/dialogue") && dialogue != null) {
                 dialogueDownloads.incrementAndGet();
                 send(ex, 200, dialogue.toString());
+            } else if (path.matches("/api/v1/workers/[^/]+/accounts/[^/]+/database-key")) {
+                String accountId = java.net.URLDecoder.decode(path.split("/")[6], StandardCharsets.UTF_8);
+                if (refusedDatabaseKeys.contains(accountId)) {
+                    send(ex, 403, "{\"detail\": \"account " + accountId + " is not assigned to this node\"}");
+                } else {
+                    databaseKeyFetches.add(accountId);
+                    send(
+                            ex,
+                            200,
+                            JSON.createObjectNode()
+                                    .put("account_id", accountId)
+                                    .put("database_encryption_key", databaseKey(accountId))
+                                    .toString());
+                }
             } else if (path.matches("/api/v1/workers/[^/]+/logins")) {
                 // No login is ever pending here; wait a little as the real long poll does.
                 Thread.sleep(200);

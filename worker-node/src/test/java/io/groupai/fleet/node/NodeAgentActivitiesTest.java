@@ -250,6 +250,96 @@ class NodeAgentActivitiesTest {
     }
 
     @Test
+    void aStartFetchesTheAccountsDatabaseKeyAndARefusedKeyStartsNothing() throws Exception {
+        upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
+        upload("acc9", TestFiles.zip(TestFiles.tdlibFiles()));
+        controlPlane.refusedDatabaseKeys.add("acc9"); // as for an account the database gives another node
+
+        assertThat(node.startAccount(new StartAccountRequest("acc1", null)).status())
+                .isEqualTo("online");
+        assertThat(controlPlane.databaseKeyFetches).containsExactly("acc1");
+
+        assertThatThrownBy(() -> node.startAccount(new StartAccountRequest("acc9", null)))
+                .cause()
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                    assertThat(f.isNonRetryable()).isTrue();
+                    assertThat(f.getType()).isEqualTo(FailureTypes.DATABASE_KEY_REFUSED);
+                    assertThat(f.getOriginalMessage()).contains("account acc9", "start-account", "HTTP 403");
+                });
+        assertThat(controlPlane.connects).containsExactly("acc1@test-node");
+        assertThat(deployDir.resolve("sessions/acc9/td"))
+                .as("a refused key opens nothing")
+                .doesNotExist();
+        assertThat(node.listAccounts())
+                .filteredOn(a -> a.status().equals("online"))
+                .extracting(AccountRuntimeState::accountId)
+                .containsExactly("acc1");
+        assertThat(node.ping().accountsRunning()).isEqualTo(1);
+    }
+
+    @Test
+    void aMigratedAccountsExportAndStaleSessionAreDeletedOnlyInsideTheDeployDir() throws Exception {
+        upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
+        upload("acc10", TestFiles.zip(TestFiles.tdlibFiles()));
+        node.installSession("acc1");
+        node.installSession("acc10");
+        Path export = Path.of(node.exportSession("acc1").remotePath());
+        Path otherAccountsExport = Path.of(node.exportSession("acc10").remotePath());
+        Path outside = Files.writeString(deployDir.resolve("conf-secret.zip"), "keep");
+        Path elsewhere = Files.writeString(
+                Files.createTempFile(deployDir.getParent(), "acc1-20260101T000000000Z", ".zip"), "keep");
+
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("another account's export", otherAccountsExport.toString());
+        refused.put("a file outside exports/", outside.toString());
+        refused.put(
+                "dot-dot out of exports/",
+                deployDir.resolve("exports/../conf-secret.zip").toString());
+        refused.put("relative dot-dot", "../conf-secret.zip");
+        refused.put("outside the deploy dir", elsewhere.toString());
+        refused.put("the exports directory itself", deployDir.resolve("exports").toString());
+        refused.put(
+                "a session file",
+                deployDir.resolve("sessions/acc1/td/td.binlog").toString());
+        refused.put("not an export name", deployDir.resolve("exports/acc1.zip").toString());
+        refused.put("empty", "");
+        for (Map.Entry<String, String> c : refused.entrySet()) {
+            assertThatThrownBy(() -> node.discardMigratedSession("acc1", c.getValue()))
+                    .as(c.getKey())
+                    .cause()
+                    .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                        assertThat(f.isNonRetryable()).isTrue();
+                        assertThat(f.getType()).isEqualTo(FailureTypes.INVALID_ARGUMENT);
+                        assertThat(f.getOriginalMessage()).contains("account acc1", "discard-migrated-session");
+                    });
+        }
+        // Nothing was deleted by any refused call.
+        assertThat(export).exists();
+        assertThat(otherAccountsExport).exists();
+        assertThat(outside).exists();
+        assertThat(elsewhere).exists();
+        assertThat(deployDir.resolve("sessions/acc1/td/td.binlog")).exists();
+
+        // Running here: refused (it would be the account twice).
+        node.startAccount(new StartAccountRequest("acc1", null));
+        assertThatThrownBy(() -> node.discardMigratedSession("acc1", export.toString()))
+                .cause()
+                .hasMessageContaining("stop it first");
+        assertThat(export).exists();
+        node.stopAccount("acc1");
+
+        node.discardMigratedSession("acc1", export.toString());
+        assertThat(export).doesNotExist();
+        assertThat(deployDir.resolve("sessions/acc1")).doesNotExist();
+        assertThat(otherAccountsExport).exists();
+        assertThat(deployDir.resolve("sessions/acc10/td")).exists();
+        node.discardMigratedSession("acc1", export.toString()); // idempotent
+        assertThat(node.listAccounts())
+                .extracting(AccountRuntimeState::accountId)
+                .doesNotContain("acc1");
+    }
+
+    @Test
     void sessionOperationsRefuseRunningAccountsAndBadIds() throws Exception {
         upload("acc1", TestFiles.zip(TestFiles.tdlibFiles()));
         node.startAccount(new StartAccountRequest("acc1", null));

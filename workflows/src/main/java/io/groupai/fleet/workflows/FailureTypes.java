@@ -93,6 +93,11 @@ public final class FailureTypes {
     public static final String NODE_TRANSIENT_FAILURE = "NodeTransientFailure";
     /** Retryable. The agent holds no valid lease (its heartbeats fail), so it refuses to start accounts (fencing). */
     public static final String LEASE_NOT_HELD = "LeaseNotHeld";
+    /**
+     * Non-retryable. The control plane refused the account's TDLib database key to this node: the account is
+     * neither assigned nor reserved to it (or does not exist), so the node must not open its session.
+     */
+    public static final String DATABASE_KEY_REFUSED = "DatabaseKeyRefused";
     /** Non-retryable. The account is running on the node; stop it first. */
     public static final String ACCOUNT_RUNNING = "AccountRunning";
     /** Non-retryable. The account is not running on the node. */

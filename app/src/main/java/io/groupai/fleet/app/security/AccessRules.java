@@ -36,6 +36,13 @@ import org.springframework.web.util.UrlPathHelper;
  *
  * <p>A node token (no operator role) opens one operator path: {@code GET /scripts/{id}/download},
  * the URL the script deployment and update_script give to every node ({@link #nodeMayCall}).
+ *
+ * <p>Not operator paths, so no role opens them: {@code POST /api/v1/auth/token} is open to anyone, rate
+ * limited per username and per client address ({@code SignInLimiter}); node calls under
+ * {@code /api/v1/workers/**} go through the node-token chain, whose controllers check the token against
+ * the node the path names. Among them {@link #NODE_DATABASE_KEY}: an account's TDLib database key, only
+ * to the node the account is assigned or reserved to (401 another node's token, 403 another node's
+ * account, 404 no such account); an operator's token opens it for nobody.
  */
 @Component
 public class AccessRules implements AuthorizationManager<RequestAuthorizationContext> {
@@ -70,6 +77,10 @@ public class AccessRules implements AuthorizationManager<RequestAuthorizationCon
     private static final Pattern SCRIPT = Pattern.compile(SCRIPTS + "(/[^/]+)?/?");
     private static final Pattern SCRIPT_DOWNLOAD = Pattern.compile(SCRIPTS + "/[^/]+/download/?");
     private static final Pattern UPGRADES = Pattern.compile("/api/v1/group-ai/upgrades/?");
+    /** {@code GET /api/v1/workers/{node}/accounts/{account}/database-key}: node token of {node} only. */
+    public static final Pattern NODE_DATABASE_KEY =
+            Pattern.compile("/api/v1/workers/[^/]+/accounts/[^/]+/database-key");
+
     private static final Pattern RECONCILIATION = Pattern.compile("/api/v1/group-ai/reconciliation/?");
     private static final Pattern REBALANCE = Pattern.compile("/api/v1/group-ai/rebalance/?");
     private static final Pattern BACKUP_RESTORE =

@@ -109,6 +109,31 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
         running.remove(accountId);
     }
 
+    /** As the real agent: only this account's export directly in exports/, then the session directory. */
+    @Override
+    public void discardMigratedSession(String accountId, String exportPath) {
+        Path exports = deployDir.resolve("exports").toAbsolutePath().normalize();
+        Path file = exports.resolve(exportPath).normalize();
+        if (!exports.equals(file.getParent()) || !file.getFileName().toString().startsWith(accountId)) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "server " + nodeId + ": refusing to delete " + exportPath, FailureTypes.INVALID_ARGUMENT);
+        }
+        try {
+            Files.deleteIfExists(file);
+            Path dir = deployDir.resolve("sessions").resolve(accountId);
+            if (Files.isDirectory(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        running.remove(accountId);
+    }
+
     @Override
     public ScriptInstallResult installScript(InstallScriptRequest request) {
         throw new UnsupportedOperationException("not part of the allocation tests");

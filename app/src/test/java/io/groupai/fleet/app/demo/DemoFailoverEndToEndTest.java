@@ -135,6 +135,14 @@ class DemoFailoverEndToEndTest {
                         .values())
                 .extracting(d -> d.get("node_id").asString())
                 .containsExactly(killed);
+        // The accounts report online before the failover's migrations finish their last steps (history record,
+        // the source's cleanup): wait for the failover itself to close before reading its result.
+        await(
+                "the failover of " + killed + " closed",
+                Duration.ofMinutes(1),
+                () -> api.get("/api/v1/group-ai/workflows/failover-" + killed)
+                        .json()
+                        .hasNonNull("result"));
         JsonNode failover =
                 api.get("/api/v1/group-ai/workflows/failover-" + killed).json();
         assertThat(failover.get("result").get("moved").size())

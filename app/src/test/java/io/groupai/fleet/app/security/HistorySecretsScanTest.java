@@ -6,6 +6,7 @@ import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.app.allocation.SimulatedFleet;
+import io.groupai.fleet.registry.DatabaseKeyStore;
 import io.groupai.fleet.registry.NodeTokenStore;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.WorkflowTypes;
@@ -65,6 +66,9 @@ class HistorySecretsScanTest {
     @Autowired
     NodeTokenStore tokens;
 
+    @Autowired
+    DatabaseKeyStore databaseKeys;
+
     @TempDir
     Path dir;
 
@@ -108,6 +112,8 @@ class HistorySecretsScanTest {
                 zip.closeEntry();
             }
             sessions.store(id, temp);
+            // The TDLib database key exists for the whole run, as it does once a node has started the account.
+            databaseKeys.issueIfAbsent(id);
         }
         // AllocateAccountsWorkflow with AllocateChunkWorkflow children, onto the in-process agents.
         Api.Response batch = api.post(
@@ -127,6 +133,12 @@ class HistorySecretsScanTest {
         secrets.put("ssh password", SimulatedFleet.PASSWORD.getBytes(StandardCharsets.UTF_8));
         secrets.put("session bytes", SESSION_MARKER.getBytes(StandardCharsets.UTF_8));
         secrets.put("session archive", sessions.readAllBytes("639100000002"));
+        for (String id : accounts) {
+            // The key as the control plane hands it to a node (base64 text) and as the bytes it stands for.
+            String key = databaseKeys.reveal(id).orElseThrow();
+            secrets.put("database key of " + id, key.getBytes(StandardCharsets.UTF_8));
+            secrets.put("database key bytes of " + id, Base64.getDecoder().decode(key));
+        }
         if (distribution) {
             secrets.put("node token", tokens.reveal("scan-r").orElseThrow().getBytes(StandardCharsets.UTF_8));
         }

@@ -580,6 +580,100 @@ class HostileInputApiTest {
         assertThat(counts()).isEqualTo(before);
     }
 
+    /**
+     * An account's TDLib database key: only its node's token, for an account the database gives that node.
+     * Another node's token, an operator's or forged token, another node's account, traversal, SQL and
+     * {@code ${VAR}} in the path: each a 4xx that neither shows the key nor issues one.
+     */
+    @Test
+    void theDatabaseKeyEndpointAnswersOnlyItsNode() throws Exception {
+        for (String[] node : new String[][] {
+            {"key-node-1", "hostile-key-node-1-token-0123456789"}, {"key-node-2", "hostile-key-node-2-token-0123456789"}
+        }) {
+            assertThat(api.post(
+                                    "/api/v1/group-ai/servers",
+                                    SERVER.replace("node-a", node[0])
+                                            .replace(
+                                                    "\"location\"",
+                                                    "\"node_token\": \"" + node[1] + "\", \"location\""))
+                            .status())
+                    .isEqualTo(201);
+        }
+        String own = "Bearer hostile-key-node-1-token-0123456789";
+        String other = "Bearer hostile-key-node-2-token-0123456789";
+        jdbc.sql("UPDATE accounts SET server_id = 'key-node-1' WHERE account_id = '639000000001'")
+                .update();
+        String path = "/api/v1/workers/key-node-1/accounts/639000000001/database-key";
+        HttpResponse<String> legit = send("GET", path, null, false, own);
+        assertThat(legit.statusCode()).as(legit.body()).isEqualTo(200);
+        String key = JSON.readTree(legit.body()).get("database_encryption_key").asString();
+        Map<String, Long> before = counts();
+        long keys = jdbc.sql("SELECT COUNT(*) FROM account_database_keys")
+                .query(Long.class)
+                .single();
+
+        long now = System.currentTimeMillis() / 1000;
+        Object[][] cases = {
+            {"no token", null, "GET", path},
+            {"another node's token", other, "GET", path},
+            {"another node's account", other, "GET", "/api/v1/workers/key-node-2/accounts/639000000001/database-key"},
+            {"an operator's token", "Bearer " + adminToken, "GET", path},
+            {
+                "alg none",
+                "Bearer " + unsigned(claims(Api.TEST_ADMIN_USERNAME, "group-ai-fleet", now, now + 600)),
+                "GET",
+                path
+            },
+            {"the node token of no node", "Bearer made-up-token-0123456789abcdef", "GET", path},
+            {"unknown node", own, "GET", "/api/v1/workers/key-node-9/accounts/639000000001/database-key"},
+            {
+                "SQL in the account",
+                own,
+                "GET",
+                "/api/v1/workers/key-node-1/accounts/639%27%20OR%20%271%27=%271/database-key"
+            },
+            {"${VAR} as account", own, "GET", "/api/v1/workers/key-node-1/accounts/%24%7BJAVA_HOME%7D/database-key"},
+            {"unknown account", own, "GET", "/api/v1/workers/key-node-1/accounts/639000000099/database-key"},
+            {
+                "1,000-character account",
+                own,
+                "GET",
+                "/api/v1/workers/key-node-1/accounts/" + "9".repeat(1000) + "/database-key"
+            },
+            {"POST", own, "POST", path},
+            {"DELETE", own, "DELETE", path},
+        };
+        List<String> wrong = new ArrayList<>();
+        for (Object[] c : cases) {
+            HttpResponse<String> r = send((String) c[2], (String) c[3], null, false, (String) c[1]);
+            String issue = problemIssue(r);
+            if (issue != null || r.body().contains(key)) {
+                wrong.add(c[0] + ": " + (issue == null ? "shows the key" : issue));
+            }
+            CASES.incrementAndGet();
+        }
+        String auth = "Authorization: " + own + "\r\n";
+        for (String raw : new String[] {
+            "GET /api/v1/workers/key-node-1/accounts/..%2F..%2F..%2Fetc%2Fpasswd/database-key HTTP/1.1\r\nHost: x\r\n",
+            "GET /api/v1/workers/key-node-1/accounts/%2e%2e/%2e%2e/key-node-2/database-key HTTP/1.1\r\nHost: x\r\n",
+            "GET /api/v1/workers/key-node-1/accounts/639000000001%00/database-key HTTP/1.1\r\nHost: x\r\n"
+        }) {
+            String answer = rawHttp(raw + auth + "Connection: close\r\n\r\n");
+            int status = answer.startsWith("HTTP/1.1 ") ? Integer.parseInt(answer.substring(9, 12)) : -1;
+            if (status < 400 || status >= 500 || answer.contains(key)) {
+                wrong.add(raw.lines().findFirst().orElse(raw) + ": " + abbreviate(answer));
+            }
+            CASES.incrementAndGet();
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(counts()).isEqualTo(before);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM account_database_keys")
+                        .query(Long.class)
+                        .single())
+                .as("no refused request issued a key")
+                .isEqualTo(keys);
+    }
+
     /** private_key_file reads only inside the keys directory: no traversal, no absolute path elsewhere, no link out. */
     @Test
     void keyFilesOutsideTheKeysDirectoryAreRefused() throws Exception {

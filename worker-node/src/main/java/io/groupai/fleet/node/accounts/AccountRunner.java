@@ -69,6 +69,8 @@ public final class AccountRunner {
 
     private final java.util.concurrent.ScheduledFuture<?> ticker;
     private volatile BooleanSupplier startPermitted = () -> true;
+    /** None until the agent installs the control plane's (a runtime then refuses to start an account). */
+    private volatile DatabaseKeys databaseKeys = accountId -> null;
 
     /** Default of {@link #startParallelism()}: the node's START_PARALLELISM. */
     public static final int DEFAULT_START_PARALLELISM = 8;
@@ -194,6 +196,11 @@ public final class AccountRunner {
     /** Installed by the heartbeat: true while the lease is valid (may try to renew it first). */
     public void setStartPermitted(BooleanSupplier startPermitted) {
         this.startPermitted = Objects.requireNonNull(startPermitted);
+    }
+
+    /** Installed by the agent: the control plane hands each account's TDLib database key ({@link HttpDatabaseKeys}). */
+    public void setDatabaseKeys(DatabaseKeys databaseKeys) {
+        this.databaseKeys = Objects.requireNonNull(databaseKeys);
     }
 
     /** What the heartbeat reports per account. */
@@ -356,6 +363,9 @@ public final class AccountRunner {
                     false,
                     null);
         }
+        // From the control plane on every start, before the session is touched: it hands the key only while
+        // the account is assigned or reserved to this node, so a node that lost the account cannot open it again.
+        String databaseKey = databaseKeys.fetch(accountId);
         if (sessions.uploadPending(accountId)) {
             sessions.install(accountId, true);
         }
@@ -364,7 +374,8 @@ public final class AccountRunner {
         account.state = TelegramAccountState.STARTING;
         account.detail = "";
         try {
-            TelegramAccountState reached = runtime.start(accountId, sessions.databaseDir(accountId), account);
+            TelegramAccountState reached =
+                    runtime.start(accountId, sessions.databaseDir(accountId), databaseKey, account);
             account.state = reached;
             account.running = true;
             log.info(

@@ -61,6 +61,9 @@ public final class SessionStore {
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    /** The tail of an export's name, as {@link #export} writes it: {@code <timestamp>.zip}. */
+    private static final java.util.regex.Pattern EXPORT_NAME = java.util.regex.Pattern.compile("\\d{8}T\\d{9}Z\\.zip");
+
     private final Path deployDir;
     private final Path sessionsDir;
     private final Path exportsDir;
@@ -353,6 +356,47 @@ public final class SessionStore {
             } catch (IOException e) {
                 throw NodeOperationException.transientFailure(
                         step, accountId, "cannot export the session: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Deletes an archive {@link #export} wrote for the account: {@code exportPath} must name a file
+     * {@code <accountId>-<timestamp>.zip} directly in {@code exports/} (after normalising, so {@code ..}
+     * cannot lead out of it, and another account's export is refused). A missing file is not an error.
+     *
+     * @throws IllegalArgumentException for any other path; nothing is deleted then
+     */
+    public void deleteExport(String accountId, String exportPath) {
+        if (exportPath == null || exportPath.isBlank()) {
+            throw new IllegalArgumentException("export path is required");
+        }
+        Path dir = exportsDir.toAbsolutePath().normalize();
+        Path file;
+        try {
+            file = dir.resolve(exportPath).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("export path is not a valid path");
+        }
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (!dir.equals(file.getParent())
+                || !name.startsWith(accountId + "-")
+                || !EXPORT_NAME.matcher(name.substring(accountId.length() + 1)).matches()) {
+            throw new IllegalArgumentException("refusing to delete '" + SessionArchives.printable(exportPath)
+                    + "': only an export of account " + accountId + " directly in " + deployDir.relativize(exportsDir)
+                    + "/ (" + accountId + "-<timestamp>.zip) is deleted");
+        }
+        synchronized (lock(accountId)) {
+            try {
+                if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalArgumentException("refusing to delete a directory: " + name);
+                }
+                if (Files.deleteIfExists(file)) {
+                    log.info("account {}: export {} deleted", accountId, deployDir.relativize(file));
+                }
+            } catch (IOException e) {
+                throw NodeOperationException.transientFailure(
+                        "discard-migrated-session", accountId, "cannot delete the export: " + e.getMessage(), e);
             }
         }
     }

@@ -80,8 +80,12 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
     record SendReply(long messageId) {}
 
     @Override
-    public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public TelegramAccountState start(
+            String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException {
+        // The simulated network keeps no database, but takes the key as TDLib would: a node that was not
+        // handed the key (not assigned the account) cannot run it here either.
+        TelegramRuntime.requireDatabaseKey(accountId, databaseKey);
         // Per account, not per runtime: the connect call waits on the network, and other accounts' starts
         // go on meanwhile (a batch of starts is pipelined, not serialised).
         synchronized (startLocks.computeIfAbsent(accountId, k -> new Object())) {

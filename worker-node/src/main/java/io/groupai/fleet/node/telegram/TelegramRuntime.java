@@ -26,9 +26,22 @@ public interface TelegramRuntime extends AutoCloseable {
      * receiving updates into {@code listener}. Returns the state reached when the call returns;
      * later changes arrive through {@link TelegramListener#onState}. Starting a started account
      * returns its current state and keeps its listener.
+     *
+     * @param databaseKey the account's TDLib {@code database_encryption_key} (base64), fetched from the control
+     *                    plane; required, a secret: implementations never log it nor put it into a message
      */
-    TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    TelegramAccountState start(String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException;
+
+    /** Refuses a start without the account's database key (REJECTED: a retry cannot bring one). */
+    static void requireDatabaseKey(String accountId, String databaseKey) throws TelegramException {
+        if (databaseKey == null || databaseKey.isBlank()) {
+            throw new TelegramException(
+                    TelegramException.Kind.REJECTED,
+                    "account " + accountId + " has no database encryption key from the control plane;"
+                            + " its session is never opened without one");
+        }
+    }
 
     /** Closes the account's client and waits (bounded) until it is closed. No-op when not started. */
     void stop(String accountId);

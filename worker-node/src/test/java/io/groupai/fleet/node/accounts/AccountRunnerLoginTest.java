@@ -35,7 +35,8 @@ class AccountRunnerLoginTest {
         }
 
         @Override
-        public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener) {
+        public TelegramAccountState start(
+                String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener) {
             calls.add("start " + accountId);
             listeners.put(accountId, listener);
             return TelegramAccountState.WAITING_LOGIN;

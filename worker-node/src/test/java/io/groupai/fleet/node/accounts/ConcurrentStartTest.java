@@ -55,7 +55,8 @@ class ConcurrentStartTest {
         }
 
         @Override
-        public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+        public TelegramAccountState start(
+                String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
                 throws TelegramException {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {

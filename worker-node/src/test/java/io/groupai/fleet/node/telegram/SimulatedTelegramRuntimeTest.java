@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 /** The SIMULATED Telegram client against the in-test simulated network. */
 class SimulatedTelegramRuntimeTest {
 
+    /** A database key as the control plane hands it out (base64 of 32 bytes). */
+    static final String KEY = "dGVzdC1kYXRhYmFzZS1rZXktMDEyMzQ1Njc4OWFiY2Q=";
+
     record Event(String kind, String value) {}
 
     static final class Recorder implements TelegramListener {
@@ -43,8 +46,8 @@ class SimulatedTelegramRuntimeTest {
                 SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
                         new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
             Recorder rec = new Recorder();
-            assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
-            assertThat(runtime.start("acc1", Path.of("unused"), rec)).isEqualTo(TelegramAccountState.ONLINE);
+            assertThat(runtime.start("acc1", Path.of("unused"), KEY, rec)).isEqualTo(TelegramAccountState.ONLINE);
+            assertThat(runtime.start("acc1", Path.of("unused"), KEY, rec)).isEqualTo(TelegramAccountState.ONLINE);
             assertThat(cp.connects).containsExactly("acc1@n1");
             assertThat(rec.events.get(0).kind()).isEqualTo("me");
 
@@ -85,11 +88,27 @@ class SimulatedTelegramRuntimeTest {
     }
 
     @Test
+    void anAccountWithoutItsDatabaseKeyIsNotStarted() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane();
+                SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                        new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
+            for (String missing : new String[] {null, "", "  "}) {
+                assertThatThrownBy(() -> runtime.start("acc1", Path.of("unused"), missing, new Recorder()))
+                        .isInstanceOfSatisfying(TelegramException.class, e -> {
+                            assertThat(e.kind()).isEqualTo(TelegramException.Kind.REJECTED);
+                            assertThat(e.getMessage()).contains("acc1", "database encryption key");
+                        });
+            }
+            assertThat(cp.connects).isEmpty();
+        }
+    }
+
+    @Test
     void wrongTokenIsARejectedConnect() throws Exception {
         try (FakeControlPlane cp = new FakeControlPlane();
                 SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
                         new ControlPlaneHttp(cp.url(), "wrong"), "n1", Duration.ofMillis(300))) {
-            assertThatThrownBy(() -> runtime.start("acc1", Path.of("unused"), new Recorder()))
+            assertThatThrownBy(() -> runtime.start("acc1", Path.of("unused"), KEY, new Recorder()))
                     .isInstanceOfSatisfying(TelegramException.class, e -> {
                         assertThat(e.kind()).isEqualTo(TelegramException.Kind.REJECTED);
                         assertThat(e.getMessage()).contains("401").doesNotContain("wrong");
@@ -111,7 +130,7 @@ class SimulatedTelegramRuntimeTest {
                             .map(id -> java.util.concurrent.CompletableFuture.supplyAsync(
                                     () -> {
                                         try {
-                                            return runtime.start(id, Path.of("unused"), new Recorder());
+                                            return runtime.start(id, Path.of("unused"), "key-" + id, new Recorder());
                                         } catch (TelegramException e) {
                                             throw new java.util.concurrent.CompletionException(e);
                                         }

@@ -59,6 +59,16 @@ public interface NodeAgentActivities {
     @ActivityMethod
     ExportedSession exportSession(String accountId);
 
+    /**
+     * Deletes what a finished migration left on its source node: the archive {@link #exportSession}
+     * wrote ({@code exportPath}: only a file of this account directly in {@code <deploy_dir>/exports/}
+     * is accepted) and the account's now stale session directory. The account must be stopped here.
+     * Called only after the account runs on its new server and the database row points there; a
+     * rollback keeps both. Idempotent: what is already gone is not an error.
+     */
+    @ActivityMethod
+    void discardMigratedSession(String accountId, String exportPath);
+
     /** Fetches a script version from the control plane's download URL and activates it. */
     @ActivityMethod
     ScriptInstallResult installScript(InstallScriptRequest request);

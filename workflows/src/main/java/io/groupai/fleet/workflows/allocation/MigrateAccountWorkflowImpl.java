@@ -47,6 +47,22 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                     .build())
             .build();
 
+    /**
+     * Deleting the source's export once the move is done: best effort, a few attempts over a few minutes
+     * (a source that went away meanwhile must not hold the finished migration up for long).
+     */
+    static final ActivityOptions SOURCE_CLEANUP = ActivityOptions.newBuilder()
+            .setScheduleToCloseTimeout(java.time.Duration.ofMinutes(3))
+            .setStartToCloseTimeout(java.time.Duration.ofMinutes(1))
+            .setRetryOptions(io.temporal.common.RetryOptions.newBuilder()
+                    .setInitialInterval(java.time.Duration.ofSeconds(2))
+                    .setBackoffCoefficient(2)
+                    .setMaximumInterval(java.time.Duration.ofSeconds(30))
+                    .setMaximumAttempts(5)
+                    .setDoNotRetry(FailureTypes.INVALID_ARGUMENT, FailureTypes.ACCOUNT_RUNNING)
+                    .build())
+            .build();
+
     private final SupervisionActivities supervision =
             Workflow.newActivityStub(SupervisionActivities.class, AllocateChunkWorkflowImpl.CONTROL_PLANE);
 
@@ -107,6 +123,8 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         }
         boolean committed = false;
         String failedServer = source;
+        // The source's export: deleted there only once the account runs on the target (cleanupSource).
+        String exportPath = null;
         try {
             if (!sourceGone) {
                 try {
@@ -116,6 +134,7 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                             () -> (request.sourceDown() ? node(source, SOURCE_DOWN) : sourceNode)
                                     .exportSession(accountId),
                             e -> e.sizeBytes() + " bytes, sha256 " + e.sha256());
+                    exportPath = exported.remotePath();
                     failedStep = "fetch session";
                     step(
                             failedStep,
@@ -181,7 +200,9 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
                         return running;
                     },
                     r -> "rebalance recorded");
-            cleanupSource(accountId, source);
+            // Only now, with the row switched and the account confirmed running on the target, is the
+            // source's copy stale; every failure path above rolls back and keeps it.
+            cleanupSource(accountId, source, exportPath);
             return new MigrationResult(
                     accountId,
                     true,
@@ -302,7 +323,30 @@ public class MigrateAccountWorkflowImpl implements MigrateAccountWorkflow {
         }
     }
 
-    private void cleanupSource(String accountId, String source) {
+    private void cleanupSource(String accountId, String source, String exportPath) {
+        if (exportPath != null) {
+            String path = exportPath;
+            try {
+                step(
+                        "delete export on source",
+                        () -> {
+                            node(source, SOURCE_CLEANUP).discardMigratedSession(accountId, path);
+                            return source;
+                        },
+                        s -> "export " + path + " and the stale session directory deleted on " + s);
+                return;
+            } catch (ActivityFailure f) {
+                // Best effort: the account runs on the target whatever happens here. The session directory
+                // is still removed over SSH below; the export stays for an operator (the warning names it).
+                Workflow.getLogger(MigrateAccountWorkflowImpl.class)
+                        .warn(
+                                "account {}: export {} not deleted on {}: {}",
+                                accountId,
+                                path,
+                                source,
+                                Failures.message(f));
+            }
+        }
         try {
             step(
                     "remove from source",

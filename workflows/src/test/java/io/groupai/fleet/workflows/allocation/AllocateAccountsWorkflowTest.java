@@ -419,6 +419,78 @@ class AllocateAccountsWorkflowTest {
     }
 
     @Test
+    void aFinishedMigrationDeletesTheSourcesExportOnlyAfterTheSwitchAndTheConfirmedStartRetryingIt() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        nodes.get("b").refuseStart = false;
+        a.failDiscards = 2; // the source's disk is busy twice: retried
+        env.start();
+
+        MigrationResult moved = migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(moved.success()).as(moved.toString()).isTrue();
+        String export = "/srv/a/exports/acc1.zip";
+        assertThat(a.discarded).containsExactly(export);
+        assertThat(events)
+                .containsSubsequence(
+                        "export acc1@a",
+                        "fetch acc1@a",
+                        "upload acc1@b",
+                        "commit acc1@b",
+                        "start acc1@b",
+                        "complete acc1@b",
+                        "discard acc1@a " + export);
+        assertThat(events).filteredOn(e -> e.startsWith("discard")).hasSize(3);
+        // Nothing before the switch and the confirmed start touched the source's copy.
+        assertThat(events.indexOf("discard acc1@a " + export)).isGreaterThan(events.indexOf("start acc1@b"));
+        assertThat(events).as("the agent removed the stale session itself").doesNotContain("remove acc1@a");
+        assertThat(moved.steps())
+                .extracting(io.groupai.fleet.workflows.nodes.StepProgress::step)
+                .endsWith("record history", "delete export on source");
+    }
+
+    @Test
+    void aRolledBackMigrationKeepsTheSourcesExportAndSession() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        env.start();
+
+        MigrationResult failed = failedMigration(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(failed.message()).contains("rolled back");
+        assertThat(a.running).contains("acc1");
+        assertThat(events).contains("export acc1@a", "commit acc1@b", "start acc1@b", "remove acc1@b");
+        assertThat(events).noneMatch(e -> e.startsWith("discard")).doesNotContain("remove acc1@a");
+        assertThat(a.discarded).isEmpty();
+    }
+
+    @Test
+    void aSourceThatKeepsRefusingTheDeleteDoesNotFailTheMigrationAndItsSessionIsRemovedOverSsh() {
+        FakeNode a = accountOnAWhileBRefusesStarts();
+        nodes.get("b").refuseStart = false;
+        a.failDiscards = 1_000;
+        env.start();
+
+        MigrationResult moved = migrate(new MigrationRequest("acc1", "b", "server_overload", null));
+
+        assertThat(moved.success()).as(moved.toString()).isTrue();
+        assertThat(events)
+                .filteredOn(e -> e.startsWith("discard"))
+                .hasSize(5); // SOURCE_CLEANUP's attempts, then it gives up
+        assertThat(events)
+                .containsSubsequence("complete acc1@b", "discard acc1@a /srv/a/exports/acc1.zip", "remove acc1@a");
+        assertThat(a.discarded).isEmpty();
+    }
+
+    private MigrationResult migrate(MigrationRequest request) {
+        return client.newWorkflowStub(
+                        MigrateAccountWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("account-" + request.accountId())
+                                .build())
+                .migrate(request);
+    }
+
+    @Test
     void aReleaseThatFailsForAWhileIsRetriedUntilDoneAndTheSiblingsAreUntouched() {
         FakeNode a = server("a", 5, true);
         server("b", 5, true);
@@ -936,6 +1008,11 @@ class AllocateAccountsWorkflowTest {
         volatile boolean refuseStart;
         volatile boolean refuseExport;
         volatile boolean refuseStop;
+        /** How many discard calls fail (transiently) before one succeeds. */
+        volatile int failDiscards;
+        /** Export paths deleted here. */
+        final List<String> discarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         final Set<String> refuse = ConcurrentHashMap.newKeySet();
 
         FakeNode(String id) {
@@ -994,6 +1071,17 @@ class AllocateAccountsWorkflowTest {
 
         @Override
         public void removeSession(String accountId) {}
+
+        @Override
+        public void discardMigratedSession(String accountId, String exportPath) {
+            events.add("discard " + accountId + "@" + id + " " + exportPath);
+            if (failDiscards > 0) {
+                failDiscards--;
+                throw ApplicationFailure.newFailure(
+                        "server " + id + ": disk busy", FailureTypes.NODE_TRANSIENT_FAILURE);
+            }
+            discarded.add(exportPath);
+        }
 
         @Override
         public ScriptInstallResult installScript(InstallScriptRequest request) {

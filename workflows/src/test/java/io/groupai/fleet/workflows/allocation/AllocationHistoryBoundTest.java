@@ -254,6 +254,9 @@ class AllocationHistoryBoundTest {
         public void removeSession(String accountId) {}
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {}
+
+        @Override
         public ScriptInstallResult installScript(InstallScriptRequest request) {
             throw new UnsupportedOperationException();
         }

@@ -385,6 +385,11 @@ class SessionBackupWorkflowTest {
         public void removeScript(String scriptId) {}
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {
+            throw new UnsupportedOperationException("not used by backups");
+        }
+
+        @Override
         public SentMessage sendMessage(SendMessageRequest request) {
             throw new UnsupportedOperationException();
         }

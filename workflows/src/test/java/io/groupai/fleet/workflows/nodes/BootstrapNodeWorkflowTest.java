@@ -220,6 +220,11 @@ class BootstrapNodeWorkflowTest {
         }
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {
+            throw new UnsupportedOperationException("not used by bootstrap");
+        }
+
+        @Override
         public ExportedSession exportSession(String accountId) {
             throw new UnsupportedOperationException("not used by bootstrap");
         }

@@ -314,6 +314,11 @@ class RollingUpgradeWorkflowTest {
         }
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {
+            throw new UnsupportedOperationException("not used by upgrades");
+        }
+
+        @Override
         public SentMessage sendMessage(SendMessageRequest request) {
             throw new UnsupportedOperationException("not used by upgrades");
         }

@@ -543,6 +543,9 @@ class ReconcileWorkflowTest {
         public void removeSession(String accountId) {}
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {}
+
+        @Override
         public ScriptInstallResult installScript(InstallScriptRequest request) {
             throw new UnsupportedOperationException();
         }

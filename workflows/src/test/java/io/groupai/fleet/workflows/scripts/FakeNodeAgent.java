@@ -97,6 +97,9 @@ class FakeNodeAgent implements NodeAgentActivities {
     public void removeSession(String accountId) {}
 
     @Override
+    public void discardMigratedSession(String accountId, String exportPath) {}
+
+    @Override
     public ExportedSession exportSession(String accountId) {
         throw new UnsupportedOperationException();
     }

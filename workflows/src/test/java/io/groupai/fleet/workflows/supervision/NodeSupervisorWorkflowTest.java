@@ -260,6 +260,11 @@ class NodeSupervisorWorkflowTest {
         }
 
         @Override
+        public void discardMigratedSession(String accountId, String exportPath) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public io.groupai.fleet.workflows.agent.ExportedSession exportSession(String accountId) {
             throw new UnsupportedOperationException();
         }

@@ -279,7 +279,7 @@ public final class TdlibAccount {
                 .put("use_test_dc", config.useTestDc())
                 .put("database_directory", spec.databaseDirectory().toString())
                 .put("files_directory", spec.filesDirectory().toString())
-                .put("database_encryption_key", "")
+                .put("database_encryption_key", spec.databaseKey())
                 .put("use_file_database", true)
                 .put("use_chat_info_database", true)
                 .put("use_message_database", true)

@@ -81,17 +81,20 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
     }
 
     @Override
-    public TelegramAccountState start(String accountId, Path databaseDirectory, TelegramListener listener)
+    public TelegramAccountState start(
+            String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException {
         // Per account, not per runtime: waiting up to startWait for one client to open its database must not
         // hold up the other accounts of a batch (TDLib opens them in parallel on its own threads).
         synchronized (startLocks.computeIfAbsent(accountId, k -> new Object())) {
-            return startLocked(accountId, databaseDirectory, listener);
+            return startLocked(accountId, databaseDirectory, databaseKey, listener);
         }
     }
 
-    private TelegramAccountState startLocked(String accountId, Path databaseDirectory, TelegramListener listener)
+    private TelegramAccountState startLocked(
+            String accountId, Path databaseDirectory, String databaseKey, TelegramListener listener)
             throws TelegramException {
+        TelegramRuntime.requireDatabaseKey(accountId, databaseKey);
         Optional<TdlibAccount> running = manager.account(accountId);
         if (running.isPresent()) {
             return state(running.get().status());
@@ -99,7 +102,7 @@ public final class TdlibTelegramRuntime implements TelegramRuntime {
         TdlibAccount account;
         try {
             account = manager.createAccount(
-                    TdlibAccountSpec.of(accountId, databaseDirectory), new Adapter(accountId, listener));
+                    TdlibAccountSpec.of(accountId, databaseDirectory, databaseKey), new Adapter(accountId, listener));
         } catch (IllegalStateException e) {
             throw new TelegramException(
                     TelegramException.Kind.NETWORK,

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The runtime interface against the real libtdjson.so, offline. */
 class TdlibTelegramRuntimeRealTest {
 
+    /** A database key as the control plane hands it out (base64 of 32 bytes). */
+    static final String KEY = "dGVzdC1kYXRhYmFzZS1rZXktMDEyMzQ1Njc4OWFiY2Q=";
+
     private static TdlibTelegramRuntime runtime;
 
     @TempDir
@@ -43,13 +46,13 @@ class TdlibTelegramRuntimeRealTest {
         TdlibTelegramRuntimeTest.Recorder listener = new TdlibTelegramRuntimeTest.Recorder();
         Path td = deployDir.resolve("sessions/acc-real/td");
 
-        assertThat(runtime.start("acc-real", td, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(runtime.start("acc-real", td, KEY, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
         assertThat(runtime.name()).isEqualTo("tdlib");
         assertThat(Files.exists(td.resolve("td.binlog"))).isTrue();
         eventually(() -> listener.saw(TelegramAccountState.WAITING_LOGIN));
         assertThat(listener.states).anyMatch(s -> s.contains("/api/v1/group-ai/accounts/acc-real/login"));
         // Idempotent start.
-        assertThat(runtime.start("acc-real", td, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(runtime.start("acc-real", td, KEY, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
         // Out-of-order steps are refused before anything reaches Telegram.
         assertThat(runtime.submitLogin("acc-real", LoginStep.CODE, "12345").state())
                 .isEqualTo(LoginState.WAITING_PHONE);
@@ -62,7 +65,7 @@ class TdlibTelegramRuntimeRealTest {
                         e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.NOT_RUNNING));
 
         // The session directory can be opened again after the stop.
-        assertThat(runtime.start("acc-real", td, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
+        assertThat(runtime.start("acc-real", td, KEY, listener)).isEqualTo(TelegramAccountState.WAITING_LOGIN);
         runtime.stop("acc-real");
     }
 }

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
  */
 class TdlibTelegramRuntimeTest {
 
+    /** A database key as the control plane hands it out (base64 of 32 bytes). */
+    static final String KEY = "dGVzdC1kYXRhYmFzZS1rZXktMDEyMzQ1Njc4OWFiY2Q=";
+
     private final TdlibFakeTd td = new TdlibFakeTd();
     private final Recorder listener = new Recorder();
     private TdlibTelegramRuntime runtime;
@@ -85,7 +88,7 @@ class TdlibTelegramRuntimeTest {
         };
         TdlibClientManager manager = new TdlibClientManager(td, config.withCloseTimeout(Duration.ofSeconds(5)));
         runtime = new TdlibTelegramRuntime(manager, Duration.ofSeconds(5), Duration.ofSeconds(5));
-        return runtime.start("acc", Path.of("/tmp/unused/acc/td"), listener);
+        return runtime.start("acc", Path.of("/tmp/unused/acc/td"), KEY, listener);
     }
 
     private List<String> sentTypes() {
@@ -246,9 +249,20 @@ class TdlibTelegramRuntimeTest {
     }
 
     @Test
+    void theDatabaseKeyGoesIntoSetTdlibParametersAndNoKeyNoClient() throws Exception {
+        start(TdlibTestSupport.CONFIG, (c, r) -> List.of(ok(r)));
+        assertThat(sent("setTdlibParameters").path("database_encryption_key").asText())
+                .isEqualTo(KEY);
+        assertThatThrownBy(() -> runtime.start("other", Path.of("/tmp/unused/other/td"), null, new Recorder()))
+                .isInstanceOfSatisfying(
+                        TelegramException.class, e -> assertThat(e.kind()).isEqualTo(TelegramException.Kind.REJECTED));
+        assertThat(td.count("setTdlibParameters")).isEqualTo(1);
+    }
+
+    @Test
     void startingAStartedAccountKeepsItsClientAndStopClosesIt() throws Exception {
         start(TdlibTestSupport.CONFIG, (c, r) -> List.of(ok(r)));
-        assertThat(runtime.start("acc", Path.of("/tmp/unused/acc/td"), new Recorder()))
+        assertThat(runtime.start("acc", Path.of("/tmp/unused/acc/td"), KEY, new Recorder()))
                 .isEqualTo(TelegramAccountState.WAITING_LOGIN);
         assertThat(td.count("setTdlibParameters")).isEqualTo(1);
         runtime.stop("acc");
