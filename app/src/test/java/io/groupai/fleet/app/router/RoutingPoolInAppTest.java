@@ -71,8 +71,18 @@ class RoutingPoolInAppTest {
                         + upstream.getAddress().getPort()
                         + ", \"weight\": 1, \"enabled\": true, \"max_concurrent\": 3}],"
                         + " \"router\": {\"port\": 8080, \"host\": \"0.0.0.0\", \"strategy\": \"roundrobin\"}}");
-        // No config when the app started: the pool starts (its own port) once the file appears.
+        // No config when the app started: the pool starts (its own port) once the file appears; a pool
+        // another test of this class started reloads the changed file (it must not route to that test's upstream).
         await().atMost(Duration.ofSeconds(20)).until(() -> embedded.pool() != null);
+        Api operator = new Api(appPort);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            var instances =
+                    operator.get("/api/v1/group-ai/router/status").json().path("instances");
+            return instances.size() == 1
+                    && instances.get(0).path("id").asString().equals("account_a")
+                    && instances.get(0).path("port").asInt()
+                            == upstream.getAddress().getPort();
+        });
         assertThat(embedded.pool().port()).isPositive().isNotEqualTo(appPort);
         Api pool = Api.anonymous(embedded.pool().port());
         await().atMost(Duration.ofSeconds(10))
