@@ -126,14 +126,17 @@ public final class TemporalGate implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
+        // Cut every node connection at once, long polls included, and wait for the transports to close
+        // before the executor goes: a connection that outlived this gate would keep handing tasks out
+        // through it, and the nodes' answers to them would reach a new gate (after a restart) that never
+        // saw them handed out, and be refused.
+        server.shutdownNow();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-                server.shutdownNow();
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("Temporal gate: connections still open 5 s after shutdown");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.shutdownNow();
         }
         executor.close();
     }
