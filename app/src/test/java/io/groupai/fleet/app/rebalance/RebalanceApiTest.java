@@ -147,13 +147,10 @@ class RebalanceApiTest {
     }
 
     @Autowired
-    io.temporal.client.schedules.ScheduleClient schedules;
+    io.groupai.fleet.app.temporal.RecurringWorkflows recurring;
 
     @Autowired
     io.groupai.fleet.app.temporal.TemporalServerInfo server;
-
-    @Autowired
-    io.groupai.fleet.app.temporal.WorkflowSearchAttributes searchAttributes;
 
     /** On the Java test server (no Schedules) the scheduled rebalance is a cron workflow. */
     @Test
@@ -161,7 +158,7 @@ class RebalanceApiTest {
         assertThat(server.hasSchedules()).isFalse();
         var properties = new io.groupai.fleet.rebalance.RebalanceProperties(
                 true, java.time.Duration.ofMinutes(10), 30, java.time.Duration.ofSeconds(2), 50, 200, 4, 1);
-        new RebalanceSchedule(client, schedules, server, searchAttributes, properties).apply();
+        new RebalanceSchedule(recurring, properties).apply();
         var stub = client.newUntypedWorkflowStub("rebalance-scheduled");
         try {
             var history = client.fetchHistory("rebalance-scheduled");
@@ -170,7 +167,7 @@ class RebalanceApiTest {
             assertThat(started.getWorkflowType().getName())
                     .isEqualTo(io.groupai.fleet.workflows.WorkflowTypes.REBALANCE);
             // Applying it again (an app restart) keeps the one that runs.
-            new RebalanceSchedule(client, schedules, server, searchAttributes, properties).apply();
+            new RebalanceSchedule(recurring, properties).apply();
             assertThat(client.fetchHistory("rebalance-scheduled")
                             .getEvents()
                             .get(0)
@@ -180,8 +177,10 @@ class RebalanceApiTest {
         } finally {
             stub.terminate("test over: other tests' fleets must not be rebalanced");
         }
-        assertThat(RebalanceSchedule.cron(java.time.Duration.ofSeconds(30))).isEqualTo("*/1 * * * *");
-        assertThat(RebalanceSchedule.cron(java.time.Duration.ofHours(2))).isEqualTo("0 */2 * * *");
+        assertThat(io.groupai.fleet.app.temporal.RecurringWorkflows.cronEvery(java.time.Duration.ofSeconds(30)))
+                .isEqualTo("*/1 * * * *");
+        assertThat(io.groupai.fleet.app.temporal.RecurringWorkflows.cronEvery(java.time.Duration.ofHours(2)))
+                .isEqualTo("0 */2 * * *");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.groupai.fleet.app.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupai.fleet.app.temporal.RecurringWorkflows;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -10,9 +11,9 @@ class ReconcileScheduleTest {
 
     @Test
     void intervalsBecomeCronExpressions() {
-        assertThat(ReconcileSchedule.cron(Duration.ofMinutes(2))).isEqualTo("*/2 * * * *");
-        assertThat(ReconcileSchedule.cron(Duration.ofSeconds(30))).isEqualTo("*/1 * * * *");
-        assertThat(ReconcileSchedule.cron(Duration.ofSeconds(90))).isEqualTo("*/2 * * * *");
-        assertThat(ReconcileSchedule.cron(Duration.ofHours(2))).isEqualTo("0 */2 * * *");
+        assertThat(RecurringWorkflows.cronEvery(Duration.ofMinutes(2))).isEqualTo("*/2 * * * *");
+        assertThat(RecurringWorkflows.cronEvery(Duration.ofSeconds(30))).isEqualTo("*/1 * * * *");
+        assertThat(RecurringWorkflows.cronEvery(Duration.ofSeconds(90))).isEqualTo("*/2 * * * *");
+        assertThat(RecurringWorkflows.cronEvery(Duration.ofHours(2))).isEqualTo("0 */2 * * *");
     }
 }

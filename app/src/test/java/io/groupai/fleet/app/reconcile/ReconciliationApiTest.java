@@ -8,7 +8,6 @@ import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.app.allocation.SimulatedFleet;
 import io.groupai.fleet.app.temporal.TemporalServerInfo;
-import io.groupai.fleet.app.temporal.WorkflowSearchAttributes;
 import io.groupai.fleet.heartbeats.Heartbeat;
 import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.reconcile.ReconcileProperties;
@@ -21,7 +20,6 @@ import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.schedules.ScheduleClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,13 +70,10 @@ class ReconciliationApiTest {
     HeartbeatService heartbeats;
 
     @Autowired
-    ScheduleClient scheduleClient;
+    io.groupai.fleet.app.temporal.RecurringWorkflows recurring;
 
     @Autowired
     TemporalServerInfo serverInfo;
-
-    @Autowired
-    WorkflowSearchAttributes searchAttributes;
 
     @TempDir
     Path dir;
@@ -292,11 +287,7 @@ class ReconciliationApiTest {
     @Test
     void onTheJavaTestServerTheScheduleIsACronWorkflow() {
         ReconcileSchedule schedule = new ReconcileSchedule(
-                client,
-                scheduleClient,
-                serverInfo,
-                searchAttributes,
-                new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(30), 3));
+                recurring, new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(30), 3));
         assertThat(serverInfo.hasSchedules()).isFalse();
         try {
             schedule.apply();
