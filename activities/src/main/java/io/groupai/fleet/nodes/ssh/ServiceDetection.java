@@ -73,15 +73,6 @@ public record ServiceDetection(
         return "systemd".equals(requested) ? new Choice(null, why) : new Choice(NodeService.PIDFILE, why);
     }
 
-    /** The pid of the agent the given mode's unit runs, or null. */
-    Long unitPid(NodeService service) {
-        return switch (service) {
-            case SYSTEMD -> systemUnitPid;
-            case SYSTEMD_USER -> userUnitPid;
-            case PIDFILE -> null;
-        };
-    }
-
     static ServiceDetection parse(String systemdRuntimeDir, String output) {
         Map<String, String> v = new HashMap<>();
         output.lines().forEach(line -> {

@@ -73,8 +73,8 @@ class NodeServiceSelectionTest {
         assertThat(d.systemdRunning()).isTrue();
         assertThat(d.privilege()).isEqualTo("sudo");
         assertThat(d.pidFileAgent()).isEqualTo(42L);
-        assertThat(d.unitPid(NodeService.SYSTEMD)).isEqualTo(42L);
-        assertThat(d.unitPid(NodeService.SYSTEMD_USER)).isNull();
+        assertThat(d.systemUnitPid()).isEqualTo(42L);
+        assertThat(d.userUnitPid()).isNull();
         assertThat(d.linger()).isFalse();
     }
 
