@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.groupai.fleet.nodes.ssh.testing.OpenSshServer;
+import io.groupai.fleet.nodes.ssh.testing.StandInSystemctl;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The systemd mode's commands really running over SSH, against a real OpenSSH server.
  *
  * <p><b>Stand-in:</b> this container has no systemd as PID 1, so no real {@code systemctl} can run a unit
- * here. The sshd of this test puts a small fake {@code systemctl} first on the PATH of the SSH user's
- * commands ({@code SetEnv PATH=...}). It records its arguments and runs the unit's {@code ExecStart} in its
+ * here. The sshd of this test puts a small fake {@code systemctl} ({@link StandInSystemctl}) first on the
+ * PATH of the SSH user's commands. It records its arguments and runs the unit's {@code ExecStart} in its
  * own session, writing the pid file as the real agent does; the "systemd runs" marker and the system unit
  * directory are temporary directories, so nothing of this machine's systemd is touched. What is real: the
  * detection and install scripts, the start/stop/status/probe scripts and the pid-file agent they replace.
@@ -36,52 +37,16 @@ class SystemdStandInTest {
     static OpenSshServer sshd;
     static SshSessionPool pool;
     static RemoteShell shell;
-    static Path calls;
+    static StandInSystemctl systemctl;
     static Path unitDir;
     static NodeServiceInstaller.Paths paths;
 
     @BeforeAll
     static void start() throws Exception {
         OpenSshServer.unavailable().ifPresent(why -> assumeTrue(false, why));
-        Path bin = Files.createDirectories(dir.resolve("fake-bin"));
-        Path state = Files.createDirectories(dir.resolve("fake-state"));
-        unitDir = Files.createDirectories(dir.resolve("etc-systemd-system"));
-        calls = state.resolve("calls");
-        Path systemctl = bin.resolve("systemctl");
-        Files.writeString(systemctl, """
-                #!/bin/sh
-                # STAND-IN for systemctl (SystemdStandInTest): this container has no systemd as PID 1.
-                state='%s'; units='%s'
-                echo "$*" >> "$state/calls"
-                [ "$1" = --user ] && shift
-                cmd=$1; shift
-                for a in "$@"; do unit=$a; done
-                pidf="$state/$unit.pid"
-                running() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
-                case "$cmd" in
-                  daemon-reload|enable|disable) exit 0 ;;
-                  start)
-                    running && exit 0
-                    [ -f "$units/$unit" ] || { echo "Unit $unit not found." >&2; exit 5; }
-                    exec_start=$(sed -n 's/^ExecStart=//p' "$units/$unit")
-                    wd=$(sed -n 's/^WorkingDirectory=//p' "$units/$unit")
-                    cd "$wd" || exit 1
-                    setsid $exec_start > /dev/null 2>&1 < /dev/null &
-                    echo $! > "$pidf"
-                    mkdir -p "$wd/run" && echo $! > "$wd/run/worker-node.pid"
-                    ;;
-                  stop) if running; then kill -TERM -"$(cat "$pidf")" 2>/dev/null; sleep 0.2; fi; rm -f "$pidf" ;;
-                  is-active) if running; then echo active; else echo inactive; exit 3; fi ;;
-                  show) if running; then echo ActiveState=active; echo "MainPID=$(cat "$pidf")"
-                        else echo ActiveState=inactive; echo MainPID=0; fi ;;
-                  show-environment) exit 1 ;;
-                  *) echo "stand-in systemctl: $cmd is not supported" >&2; exit 1 ;;
-                esac
-                """.formatted(state, unitDir));
-        Files.setPosixFilePermissions(systemctl, PosixFilePermissions.fromString("rwxr-xr-x"));
-        sshd = OpenSshServer.start(
-                Files.createDirectories(dir.resolve("sshd")),
-                List.of("SetEnv PATH=" + bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        systemctl = StandInSystemctl.create(dir);
+        unitDir = systemctl.unitDir();
+        sshd = OpenSshServer.start(Files.createDirectories(dir.resolve("sshd")), systemctl.sshdConfig());
         byte[] key = sshd.privateKeyPem().getBytes(StandardCharsets.US_ASCII);
         pool = new SshSessionPool(FAST, new InMemoryHostKeyStore(), nodeId -> new SshCredentials.PrivateKey(key, null));
         shell = new RemoteShell(pool);
@@ -195,7 +160,7 @@ class SystemdStandInTest {
 
     /** The stand-in's calls that name this unit, plus the daemon-reloads (which name none). */
     private static List<String> commands(String unit) throws Exception {
-        return Files.readAllLines(calls).stream()
+        return systemctl.calls().stream()
                 .filter(c -> c.endsWith(unit) || c.equals("daemon-reload"))
                 .toList();
     }
