@@ -2,6 +2,7 @@ package io.groupai.fleet.nodes;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  *                           only); otherwise bootstrap refuses to configure such a node
  * @param tokenGrace         how long a node's previous token stays valid after a rotation (it picks up the
  *                           new one from its next heartbeat reply)
+ * @param serviceMode        how bootstrap runs the agent where the server row says nothing: auto (a systemd
+ *                           unit where the server allows one, else the pid file), systemd or pidfile
  */
 @Validated
 @ConfigurationProperties("groupai.nodes")
@@ -35,7 +38,13 @@ public record NodeDistributionProperties(
         @NotBlank String telegramRuntime,
         @NotNull Duration heartbeatInterval,
         @DefaultValue("false") boolean allowInsecureHttp,
-        @DefaultValue("1h") @NotNull Duration tokenGrace) {
+        @DefaultValue("1h") @NotNull Duration tokenGrace,
+
+        @DefaultValue("auto")
+        @Pattern(
+                regexp = "auto|systemd|pidfile",
+                message = "must be auto, systemd or pidfile (GROUPAI_NODE_SERVICE_MODE)")
+        String serviceMode) {
 
     /** Null when bootstrap uses the distribution built into the app. */
     public Path distributionDir() {

@@ -1,16 +1,21 @@
 package io.groupai.fleet.nodes;
 
 import io.groupai.fleet.nodes.ssh.CommandResult;
+import io.groupai.fleet.nodes.ssh.NodeServiceInstaller;
 import io.groupai.fleet.nodes.ssh.RemoteFile;
 import io.groupai.fleet.nodes.ssh.RemoteShell;
+import io.groupai.fleet.nodes.ssh.ServiceDetection;
 import io.groupai.fleet.nodes.ssh.SessionTransfer;
 import io.groupai.fleet.nodes.ssh.ShellQuote;
 import io.groupai.fleet.nodes.ssh.SshException;
 import io.groupai.fleet.nodes.ssh.SshTarget;
 import io.groupai.fleet.registry.NodeTokenStore;
+import io.groupai.fleet.registry.ServerRecord;
+import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.nodes.InstalledFile;
 import io.groupai.fleet.workflows.nodes.InstalledRuntime;
+import io.groupai.fleet.workflows.nodes.InstalledService;
 import io.groupai.fleet.workflows.nodes.NodeInstallActivities;
 import io.groupai.fleet.workflows.nodes.ServerPlatform;
 import io.temporal.failure.ApplicationFailure;
@@ -57,6 +62,8 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
     private final WorkflowServiceStubs temporal;
     private final Environment environment;
     private final ObjectProvider<NodeConfigExtras> extras;
+    private final NodeServiceInstaller services;
+    private final ServerRepository servers;
 
     public NodeInstallActivitiesImpl(
             NodeTargets targets,
@@ -67,7 +74,9 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
             NodeDistribution files,
             WorkflowServiceStubs temporal,
             Environment environment,
-            ObjectProvider<NodeConfigExtras> extras) {
+            ObjectProvider<NodeConfigExtras> extras,
+            NodeServiceInstaller services,
+            ServerRepository servers) {
         this.targets = targets;
         this.shell = shell;
         this.transfer = transfer;
@@ -77,6 +86,36 @@ public class NodeInstallActivitiesImpl implements NodeInstallActivities {
         this.temporal = temporal;
         this.environment = environment;
         this.extras = extras;
+        this.services = services;
+        this.servers = servers;
+    }
+
+    @Override
+    public InstalledService installService(String nodeId) {
+        ServerRecord server = servers.get(nodeId);
+        SshTarget target = targets.of(nodeId);
+        boolean own = server.serviceMode() != null;
+        String requested = own ? server.serviceMode() : distribution.serviceMode();
+        try {
+            ServiceDetection found = services.detect(target);
+            ServiceDetection.Choice choice = found.choose(requested);
+            if (choice.service() == null) {
+                String message = "server " + nodeId + ", step install service: service_mode is systemd ("
+                        + (own ? "set on this server" : "GROUPAI_NODE_SERVICE_MODE")
+                        + "), but the agent cannot run as a systemd unit here: " + choice.why()
+                        + ". Fix that, or set service_mode to auto (falls back to the pid file) or pidfile";
+                log.warn("{}", message);
+                throw ApplicationFailure.newNonRetryableFailure(message, FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+            }
+            NodeServiceInstaller.Installed installed = services.install(target, choice.service(), found);
+            servers.recordNodeService(nodeId, installed.service().wireName());
+            return new InstalledService(
+                    installed.service().wireName(),
+                    installed.unitPath(),
+                    installed.service().wireName() + ": " + choice.why() + "; " + installed.detail());
+        } catch (SshException e) {
+            throw SshFailures.toTemporal(e);
+        }
     }
 
     @Override

@@ -51,7 +51,8 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
     @Override
     public NodeProbeReport probe(String nodeId) {
         try {
-            ProbeResult r = probe.probe(targets.of(nodeId));
+            NodeTargets.Node node = targets.node(nodeId);
+            ProbeResult r = probe.probe(node.target(), node.service());
             servers.recordProbe(
                     nodeId, r.processAlive(), r.pid(), r.cpuUsage(), r.memoryUsage(), r.diskUsage(), r.latencyMillis());
             // One timer for the fleet, no server tag: per-server latency is in the server gauges.
@@ -70,12 +71,18 @@ public class NodeOperationsActivitiesImpl implements NodeOperationsActivities {
 
     @Override
     public ProcessState startWorker(String nodeId) {
-        return state(nodeId, () -> processes.start(targets.of(nodeId)));
+        return state(nodeId, () -> {
+            NodeTargets.Node node = targets.node(nodeId);
+            return processes.start(node.target(), node.service());
+        });
     }
 
     @Override
     public ProcessState stopWorker(String nodeId) {
-        return state(nodeId, () -> processes.stop(targets.of(nodeId)));
+        return state(nodeId, () -> {
+            NodeTargets.Node node = targets.node(nodeId);
+            return processes.stop(node.target(), node.service());
+        });
     }
 
     private ProcessState state(String nodeId, Supplier<WorkerStatus> operation) {

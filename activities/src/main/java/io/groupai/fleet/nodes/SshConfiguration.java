@@ -3,6 +3,7 @@ package io.groupai.fleet.nodes;
 import io.groupai.fleet.nodes.ssh.CredentialsProvider;
 import io.groupai.fleet.nodes.ssh.HostKeyStore;
 import io.groupai.fleet.nodes.ssh.NodeProbe;
+import io.groupai.fleet.nodes.ssh.NodeServiceInstaller;
 import io.groupai.fleet.nodes.ssh.RemoteShell;
 import io.groupai.fleet.nodes.ssh.SessionTransfer;
 import io.groupai.fleet.nodes.ssh.SshSessionPool;
@@ -40,6 +41,11 @@ class SshConfiguration {
     @Bean
     WorkerProcessControl workerProcessControl(RemoteShell shell) {
         return new WorkerProcessControl(shell);
+    }
+
+    @Bean
+    NodeServiceInstaller nodeServiceInstaller(RemoteShell shell, WorkerProcessControl processes) {
+        return new NodeServiceInstaller(shell, processes);
     }
 
     @Bean

@@ -71,7 +71,14 @@ public record ServerDefinition(
         @Pattern(
                 regexp = "active|draining|disabled|down",
                 message = "status must be one of active, draining, disabled, down")
-        String status) {
+        String status,
+
+        // How bootstrap runs the agent there; null: the global groupai.nodes.service-mode (GROUPAI_NODE_SERVICE_MODE).
+        @Pattern(
+                regexp = "auto|systemd|pidfile",
+                message =
+                        "service_mode must be auto (a systemd unit where the server allows one, else a pid file), systemd or pidfile")
+        String serviceMode) {
 
     /** Fills the seed's defaults (port 22, weight 1.0, 60 s health checks, active) for absent optional fields. */
     public ServerDefinition withDefaults() {
@@ -86,6 +93,7 @@ public record ServerDefinition(
                 weight == null ? 1.0 : weight,
                 allocationStrategy,
                 healthCheckInterval == null ? 60 : healthCheckInterval,
-                status == null ? "active" : status);
+                status == null ? "active" : status,
+                serviceMode);
     }
 }

@@ -2,7 +2,12 @@ package io.groupai.fleet.registry;
 
 import java.time.Instant;
 
-/** A registered server as stored, without its secret. */
+/**
+ * A registered server as stored, without its secret.
+ *
+ * @param serviceMode what the operator asked for (auto, systemd, pidfile), null for the global setting
+ * @param nodeService how bootstrap installed the agent (systemd, systemd-user, pidfile), null before
+ */
 public record ServerRecord(
         String nodeId,
         String host,
@@ -33,7 +38,9 @@ public record ServerRecord(
         String hostKey,
         Instant createdAt,
         Instant updatedAt,
-        String supervision) {
+        String supervision,
+        String serviceMode,
+        String nodeService) {
 
     /** The node supervisor's verdict after three consecutive failed checks (see V8__supervision.sql). */
     public static final String SUPERVISION_DOWN = "down";

@@ -20,7 +20,7 @@ public class ServerRepository {
             "node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, "
                     + "weight, allocation_strategy, health_check_interval, status, health, process_alive, worker_pid, cpu_usage, "
                     + "memory_usage, disk_usage, latency_ms, consecutive_failures, last_failure_at, last_probe_at, last_probe_error, "
-                    + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at, supervision";
+                    + "last_heartbeat, lease_expires_at, host_key_type, host_key, created_at, updated_at, supervision, service_mode, node_service";
 
     private static final RowMapper<ServerRecord> MAPPER = ServerRepository::map;
 
@@ -44,8 +44,8 @@ public class ServerRepository {
         Timestamp now = now();
         jdbc.sql(
                         "INSERT INTO servers (node_id, host, port, ssh_user, credential_ref, deploy_dir, max_accounts, location, weight, "
-                                + "allocation_strategy, health_check_interval, status, health, consecutive_failures, created_at, updated_at) "
-                                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0, ?, ?)")
+                                + "allocation_strategy, health_check_interval, status, health, consecutive_failures, created_at, updated_at, "
+                                + "service_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unknown', 0, ?, ?, ?)")
                 .params(
                         d.nodeId(),
                         d.host(),
@@ -60,7 +60,8 @@ public class ServerRepository {
                         d.healthCheckInterval(),
                         d.status(),
                         now,
-                        now)
+                        now,
+                        d.serviceMode())
                 .update();
     }
 
@@ -68,8 +69,8 @@ public class ServerRepository {
     public void update(ServerDefinition d, String credentialRef) {
         jdbc.sql(
                         "UPDATE servers SET host = ?, port = ?, ssh_user = ?, credential_ref = ?, deploy_dir = ?, max_accounts = ?, "
-                                + "location = ?, weight = ?, allocation_strategy = ?, health_check_interval = ?, status = ?, updated_at = ? "
-                                + "WHERE node_id = ?")
+                                + "location = ?, weight = ?, allocation_strategy = ?, health_check_interval = ?, status = ?, updated_at = ?, "
+                                + "service_mode = ? WHERE node_id = ?")
                 .params(
                         d.host(),
                         d.port(),
@@ -83,6 +84,7 @@ public class ServerRepository {
                         d.healthCheckInterval(),
                         d.status(),
                         now(),
+                        d.serviceMode(),
                         d.nodeId())
                 .update();
     }
@@ -206,6 +208,13 @@ public class ServerRepository {
         }
     }
 
+    /** What bootstrap installed to run the agent (systemd, systemd-user, pidfile): start, stop and probe follow it. */
+    public void recordNodeService(String nodeId, String nodeService) {
+        jdbc.sql("UPDATE servers SET node_service = ?, updated_at = ? WHERE node_id = ?")
+                .params(nodeService, now(), nodeId)
+                .update();
+    }
+
     /** The server's own probe interval (seconds), when one is set. */
     public Optional<Long> probeIntervalSeconds(String nodeId) {
         return jdbc.sql("SELECT probe_interval FROM servers WHERE node_id = ? AND probe_interval IS NOT NULL")
@@ -253,6 +262,8 @@ public class ServerRepository {
                 rs.getString("host_key"),
                 Jdbc.instant(rs, "created_at"),
                 Jdbc.instant(rs, "updated_at"),
-                rs.getString("supervision"));
+                rs.getString("supervision"),
+                rs.getString("service_mode"),
+                rs.getString("node_service"));
     }
 }

@@ -5,10 +5,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Health probe of a server in one SSH exec: worker process alive (pid file + {@code kill -0}),
- * CPU (two /proc/stat samples 200 ms apart), memory (/proc/meminfo), disk of the deploy dir
- * ({@code df -P}), plus the round-trip latency of a trivial command on the pooled session.
- * Never uses pgrep or systemd: a pid file names exactly the process we started.
+ * Health probe of a server in one SSH exec: worker process alive (pid-file mode: the pid file +
+ * {@code kill -0}; systemd modes: the unit is active and its MainPID lives), CPU (two /proc/stat samples
+ * 200 ms apart), memory (/proc/meminfo), disk of the deploy dir ({@code df -P}), plus the round-trip
+ * latency of a trivial command on the pooled session. Never uses pgrep: the pid file or the unit names
+ * exactly the process we started.
  */
 public final class NodeProbe {
 
@@ -27,9 +28,13 @@ public final class NodeProbe {
     }
 
     public ProbeResult probe(SshTarget target) {
+        return probe(target, NodeService.PIDFILE);
+    }
+
+    public ProbeResult probe(SshTarget target, NodeService service) {
         Duration timeout = shell.pool().settings().commandTimeout();
         CommandResult ping = shell.execChecked(target, "probe", "true", timeout);
-        CommandResult result = shell.exec(target, "probe", script(target), timeout);
+        CommandResult result = shell.exec(target, "probe", script(target, service), timeout);
         if (!result.ok()) {
             throw RemoteShell.failure(target, "probe", result);
         }
@@ -38,9 +43,11 @@ public final class NodeProbe {
     }
 
     /** The probe script; public for documentation and the parser test. */
-    static String script(SshTarget target) {
-        return Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + """
-                load_pid "$pf"
+    static String script(SshTarget target, NodeService service) {
+        String process = service.systemd()
+                ? Scripts.systemctl(service, target.nodeId()) + Scripts.UNIT_STATE_FN + "unit_state\n"
+                : Scripts.LOAD_PID_FN + "load_pid \"$pf\"\n";
+        return Scripts.header(target) + Scripts.ALIVE_FN + process + """
                 echo "pid=$pid"
                 if [ -n "$pid" ] && alive "$pid"; then echo alive=1; else echo alive=0; fi
                 read -r c < /proc/stat

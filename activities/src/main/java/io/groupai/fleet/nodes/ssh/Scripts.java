@@ -56,6 +56,47 @@ final class Scripts {
             fi
             """;
 
+    /**
+     * Sets {@code unit} and the commands for it: {@code scq} (queries, which need no privileges), {@code sc}
+     * (changes: root runs them directly, another user through {@code sudo -n}, or the user's own manager),
+     * {@code asroot} (the prefix for writing a system unit) and {@code jc} (its journal).
+     */
+    static String systemctl(NodeService service, String nodeId) {
+        String unit = "unit=" + ShellQuote.quote(SystemdUnit.name(nodeId)) + "\n";
+        return unit + (service == NodeService.SYSTEMD_USER ? SYSTEMCTL_USER : SYSTEMCTL_SYSTEM);
+    }
+
+    static final String SYSTEMCTL_SYSTEM = """
+            scq=systemctl
+            if [ "$(id -u)" = 0 ]; then asroot=; else asroot="sudo -n"; fi
+            sc="${asroot:+$asroot }systemctl"; jc="${asroot:+$asroot }journalctl"
+            """;
+
+    /** A non-interactive SSH command may lack XDG_RUNTIME_DIR, which systemctl --user needs to find its manager. */
+    static final String SYSTEMCTL_USER = """
+            XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/run/user/$(id -u)}"; export XDG_RUNTIME_DIR
+            asroot=; scq="systemctl --user"; sc="$scq"; jc="journalctl --user"
+            """;
+
+    /** {@code unit_state}: sets {@code st} (ActiveState) and {@code pid} (MainPID while active, else empty) in one query. */
+    static final String UNIT_STATE_FN = """
+            unit_state() {
+              st=; pid=
+              for kv in $($scq show -p ActiveState -p MainPID "$unit" 2>/dev/null); do
+                case "$kv" in ActiveState=*) st=${kv#*=} ;; MainPID=*) pid=${kv#*=} ;; esac
+              done
+              case "$pid" in ''|0|*[!0-9]*) pid= ;; esac
+              [ "$st" = active ] || pid=
+            }
+            """;
+
+    /** {@code journal_tail}: the unit's last journal lines on stderr, else the agent's own log. */
+    static final String JOURNAL_TAIL_FN = """
+            journal_tail() {
+              { $jc -u "$unit" -n 20 --no-pager 2>/dev/null || tail -n 20 "$d/logs/worker-node.log" 2>/dev/null; } >&2
+            }
+            """;
+
     /** Assigns the quoted deploy dir to {@code d} and the pid file to {@code pf}. */
     static String header(SshTarget target) {
         return "d=" + ShellQuote.quote(target.deployDir()) + "\n" + "pf=\"$d/run/worker-node.pid\"\n";

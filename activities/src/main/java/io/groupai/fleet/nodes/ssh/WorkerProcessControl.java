@@ -7,11 +7,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start / stop / restart / status of {@code <deployDir>/bin/worker-node} through its pid file
- * {@code <deployDir>/run/worker-node.pid}. The worker is started in its own session
- * ({@code setsid}), so stopping signals exactly its process group and nothing else on the
- * server: no {@code pkill -f}, no pattern matching. Every operation is idempotent, so Temporal
- * may retry them freely.
+ * Start / stop / restart / status of {@code <deployDir>/bin/worker-node}, by the node's {@link NodeService}.
+ *
+ * <p>Pid-file mode: through its pid file {@code <deployDir>/run/worker-node.pid}. The worker is started in
+ * its own session ({@code setsid}), so stopping signals exactly its process group and nothing else on the
+ * server: no {@code pkill -f}, no pattern matching.
+ *
+ * <p>systemd modes: {@code systemctl start|stop} of the node's unit ({@link SystemdUnit}), whose
+ * {@code KillMode=control-group} stops the agent and everything it started; the pid is the unit's MainPID.
+ *
+ * <p>Every operation is idempotent, so Temporal may retry them freely.
  */
 public final class WorkerProcessControl {
 
@@ -36,19 +41,50 @@ public final class WorkerProcessControl {
         this(shell, Duration.ofSeconds(10));
     }
 
+    public Duration stopGrace() {
+        return stopGrace;
+    }
+
     public WorkerStatus status(SshTarget target) {
+        return status(target, NodeService.PIDFILE);
+    }
+
+    public WorkerStatus start(SshTarget target) {
+        return start(target, NodeService.PIDFILE);
+    }
+
+    public WorkerStatus stop(SshTarget target) {
+        return stop(target, NodeService.PIDFILE);
+    }
+
+    public WorkerStatus status(SshTarget target, NodeService service) {
+        if (service.systemd()) {
+            return running(shell.execChecked(target, "status", systemdStatus(target, service), null)
+                    .stdout());
+        }
         String script = Scripts.header(target) + Scripts.ALIVE_FN + Scripts.LOAD_PID_FN + """
                 load_pid "$pf"
                 if [ -n "$pid" ] && alive "$pid"; then echo "running=$pid"; else echo running=; fi
                 """;
-        CommandResult r = shell.execChecked(target, "status", script, null);
-        return value(r.stdout(), "running")
-                .map(pid -> new WorkerStatus(true, pid))
-                .orElse(WorkerStatus.stopped());
+        return running(shell.execChecked(target, "status", script, null).stdout());
     }
 
-    /** Starts the worker unless the pid file names a live process; a stale pid file is replaced. */
-    public WorkerStatus start(SshTarget target) {
+    private static WorkerStatus running(String stdout) {
+        return value(stdout, "running").map(pid -> new WorkerStatus(true, pid)).orElse(WorkerStatus.stopped());
+    }
+
+    /**
+     * Starts the worker unless it runs. Pid-file mode: unless the pid file names a live process (a stale one
+     * is replaced). systemd: {@code systemctl start} (a no-op on an active unit), then the unit must still be
+     * active a moment later, else the failure carries its last journal lines.
+     */
+    public WorkerStatus start(SshTarget target, NodeService service) {
+        if (service.systemd()) {
+            CommandResult r = shell.execChecked(target, "start", systemdStart(target, service), null);
+            Long pid = value(r.stdout(), "started").orElse(null);
+            log.info("server {}: {} active, pid {}", target.nodeId(), SystemdUnit.name(target.nodeId()), pid);
+            return new WorkerStatus(true, pid);
+        }
         String script = Scripts.header(target)
                 + Scripts.ALIVE_FN
                 + Scripts.LOAD_PID_FN
@@ -91,7 +127,14 @@ public final class WorkerProcessControl {
      * file is removed. A no-op when nothing runs. Signals the group only when the worker leads it
      * (as {@code setsid} arranges), so a pid file pointing elsewhere can never take down a foreign group.
      */
-    public WorkerStatus stop(SshTarget target) {
+    public WorkerStatus stop(SshTarget target, NodeService service) {
+        Duration timeout = stopGrace.plus(shell.pool().settings().commandTimeout());
+        if (service.systemd()) {
+            // systemctl waits for the unit's TimeoutStopSec (the same grace), then SIGKILLs the cgroup.
+            shell.execChecked(target, "stop", systemdStop(target, service), timeout);
+            log.info("server {}: {} stopped", target.nodeId(), SystemdUnit.name(target.nodeId()));
+            return WorkerStatus.stopped();
+        }
         long tenths = Math.max(1, stopGrace.toMillis() / 100);
         String script = Scripts.header(target)
                 + Scripts.ALIVE_FN
@@ -116,7 +159,6 @@ public final class WorkerProcessControl {
                 rm -f "$pf"
                 echo "stopped=$pid"
                 """.formatted(tenths);
-        Duration timeout = stopGrace.plus(shell.pool().settings().commandTimeout());
         CommandResult r = shell.execChecked(target, "stop", script, timeout);
         Optional<Long> stopped = value(r.stdout(), "stopped");
         if (stopped.isPresent()) {
@@ -129,10 +171,56 @@ public final class WorkerProcessControl {
         return WorkerStatus.stopped();
     }
 
-    /** Stop (if running) then start: always yields a new process. */
     public WorkerStatus restart(SshTarget target) {
-        stop(target);
-        return start(target);
+        return restart(target, NodeService.PIDFILE);
+    }
+
+    /** Stop (if running) then start: always yields a new process. */
+    public WorkerStatus restart(SshTarget target, NodeService service) {
+        stop(target, service);
+        return start(target, service);
+    }
+
+    // The systemd modes' scripts; package-private for the test of which commands each mode runs.
+
+    static String systemdStatus(SshTarget target, NodeService service) {
+        return Scripts.header(target) + Scripts.systemctl(service, target.nodeId()) + Scripts.UNIT_STATE_FN + """
+                unit_state
+                echo "running=$pid"
+                """;
+    }
+
+    static String systemdStart(SshTarget target, NodeService service) {
+        return Scripts.header(target)
+                + Scripts.systemctl(service, target.nodeId())
+                + Scripts.UNIT_STATE_FN
+                + Scripts.JOURNAL_TAIL_FN
+                + """
+                if ! out=$($sc start "$unit" 2>&1); then
+                  echo "systemctl start $unit failed: $out" >&2; journal_tail; exit 5
+                fi
+                sleep %s
+                state=$($scq is-active "$unit" 2>/dev/null)
+                if [ "$state" != active ]; then
+                  echo "$unit is ${state:-unknown} right after start; last log lines:" >&2; journal_tail; exit 5
+                fi
+                unit_state
+                echo "started=$pid"
+                """.formatted(START_CHECK_DELAY);
+    }
+
+    static String systemdStop(SshTarget target, NodeService service) {
+        return Scripts.header(target)
+                + Scripts.systemctl(service, target.nodeId())
+                + Scripts.ALIVE_FN
+                + Scripts.LOAD_PID_FN
+                + """
+                if ! out=$($sc stop "$unit" 2>&1); then echo "systemctl stop $unit failed: $out" >&2; exit 6; fi
+                # the agent removes its pid file on a clean stop; a SIGKILL leaves it behind
+                load_pid "$pf"
+                if [ -n "$pid" ] && ! alive "$pid"; then rm -f "$pf"; fi
+                echo stopped=
+                """;
     }
 
     private static Optional<Long> value(String output, String key) {

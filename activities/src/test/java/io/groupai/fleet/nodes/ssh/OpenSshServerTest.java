@@ -74,6 +74,27 @@ class OpenSshServerTest {
         assertThat(processAlive(pid)).isFalse();
     }
 
+    /** This machine has no systemd as PID 1: detection must say so and choose the pid file. */
+    @Test
+    void detectionOnThisServerChoosesThePidFileAndRefusesForcedSystemd() {
+        assumeTrue(
+                !Files.exists(Path.of("/run/systemd/system")),
+                "this machine runs systemd: the detection would rightly choose it");
+        NodeServiceInstaller installer =
+                new NodeServiceInstaller(shell, new WorkerProcessControl(shell, Duration.ofSeconds(2)));
+
+        ServiceDetection found = installer.detect(target);
+
+        assertThat(found.systemdRunning()).isFalse();
+        assertThat(found.user()).isEqualTo(sshd.user());
+        assertThat(found.choose("auto"))
+                .isEqualTo(new ServiceDetection.Choice(
+                        NodeService.PIDFILE, "systemd is not running here (no /run/systemd/system)"));
+        assertThat(found.choose("systemd").service()).isNull();
+        NodeServiceInstaller.Installed installed = installer.install(target, NodeService.PIDFILE, found);
+        assertThat(installed.detail()).isEqualTo("pid file " + target.pidFile());
+    }
+
     @Test
     void uploadDownloadRoundTrip() throws IOException {
         SessionTransfer transfer = new SessionTransfer(shell);

@@ -165,7 +165,9 @@ class LocalDemo implements SmartLifecycle, NodeConfigExtras {
                     1.0,
                     "load_balance",
                     60,
-                    "active");
+                    "active",
+                    // The demo's nodes are this machine: never a systemd unit for them, wherever the demo runs.
+                    "pidfile");
             ServerInput input = new ServerInput(definition, new SshSecret.Password(password), token());
             if (serverRows.exists(demo.nodeId())) {
                 servers.update(demo.nodeId(), input);

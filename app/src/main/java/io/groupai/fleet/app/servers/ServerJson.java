@@ -115,7 +115,8 @@ final class ServerJson {
                 r.number("weight"),
                 r.string("allocation_strategy"),
                 r.integer("health_check_interval"),
-                r.string("status"));
+                r.string("status"),
+                r.string("service_mode"));
         SshSecret secret = secret(r, prefix, problems);
         return new ServerInput(definition, secret, r.string("node_token"), r.string("host_key_fingerprint"));
     }

@@ -1,5 +1,6 @@
 package io.groupai.fleet.app.servers;
 
+import io.groupai.fleet.nodes.ssh.SystemdUnit;
 import io.groupai.fleet.registry.ServerRecord;
 import java.time.Instant;
 
@@ -35,7 +36,12 @@ public record ServerView(
         Double diskUsage,
         double loadScore,
         Boolean processAlive,
-        Long latencyMs) {
+        Long latencyMs,
+        // What the operator asked for (auto, systemd, pidfile; null: GROUPAI_NODE_SERVICE_MODE), how bootstrap
+        // installed the agent (systemd, systemd-user, pidfile; null: not bootstrapped since) and its unit.
+        String serviceMode,
+        String nodeService,
+        String serviceUnit) {
 
     /** Which kind of secret is stored, if any. */
     public record Credential(String type, boolean configured) {}
@@ -68,6 +74,9 @@ public record ServerView(
                 s.diskUsage(),
                 ServerStatusView.loadScore(s, accountsCount),
                 s.processAlive(),
-                s.latencyMs());
+                s.latencyMs(),
+                s.serviceMode(),
+                s.nodeService(),
+                s.nodeService() != null && s.nodeService().startsWith("systemd") ? SystemdUnit.name(s.nodeId()) : null);
     }
 }

@@ -37,7 +37,15 @@ class NodeDistributionHealthTest {
     @Test
     void withoutADistributionTheAppIsDownAndSaysHowToGetOne() {
         NodeDistribution missing = new NodeDistribution(new NodeDistributionProperties(
-                empty.toString(), true, null, null, "simulated", Duration.ofSeconds(30), false, Duration.ofHours(1)));
+                empty.toString(),
+                true,
+                null,
+                null,
+                "simulated",
+                Duration.ofSeconds(30),
+                false,
+                Duration.ofHours(1),
+                "auto"));
 
         Health health = new NodeDistributionHealthIndicator(missing).health();
 

@@ -69,6 +69,11 @@ class OpenSshBootstrapTest {
     }
 
     private void registerServer(boolean withToken) {
+        registerServer(withToken, "auto");
+    }
+
+    /** @param serviceMode the server's own service_mode (the tests' global one is pidfile) */
+    private void registerServer(boolean withToken, String serviceMode) {
         Map<String, Object> server = new HashMap<>(Map.of(
                 "node_id",
                 NODE,
@@ -84,6 +89,7 @@ class OpenSshBootstrapTest {
                 sshd.deployDir().toString(),
                 "max_accounts",
                 5));
+        server.put("service_mode", serviceMode);
         if (withToken) {
             server.put("node_token", "openssh-boot-token-0123456789abcdef");
         }
@@ -104,6 +110,14 @@ class OpenSshBootstrapTest {
         assertThat(step(steps, "check server")).contains("Linux x86_64, glibc");
         assertThat(step(steps, "install java runtime")).contains(sshd.deployDir() + "/runtime", "bytes uploaded");
         assertThat(step(steps, "wait for first poll of node-" + NODE)).contains("answered");
+        // This machine has no systemd as PID 1: auto detects that over SSH and keeps the pid file.
+        assertThat(step(steps, "install service"))
+                .isEqualTo("pidfile: systemd is not running here (no /run/systemd/system); pid file " + sshd.deployDir()
+                        + "/run/worker-node.pid");
+        JsonNode view = api.get("/api/v1/group-ai/servers/" + NODE).json();
+        assertThat(view.get("service_mode").asString()).isEqualTo("auto");
+        assertThat(view.get("node_service").asString()).isEqualTo("pidfile");
+        assertThat(view.get("service_unit").isNull()).isTrue();
         steps.forEach(s -> assertThat(s.get("duration_millis").asLong()).isNotNegative());
 
         // The agent's JVM is the shipped one, not the server's java 17 on PATH.
@@ -123,6 +137,42 @@ class OpenSshBootstrapTest {
         System.out.println("bootstrap onto OpenSSH, first: " + durations(first) + "; again: " + durations(second));
         assertThat(step(second.get("result").get("steps"), "install java runtime"))
                 .contains("already installed, upload skipped");
+    }
+
+    @Test
+    void systemdAskedForOnAServerWithoutItFailsAtTheServiceStepNamingServerAndReasonAndStartsNothing()
+            throws Exception {
+        registerServer(true, "systemd");
+        Files.deleteIfExists(sshd.deployDir().resolve("run/worker-node.pid"));
+
+        JsonNode run = bootstrap();
+
+        assertThat(run.get("status").asString()).as(run.toString()).isEqualTo("FAILED");
+        assertThat(run.get("failure").asString())
+                .contains(
+                        "bootstrap of " + NODE + " failed at step 'install service'",
+                        "server " + NODE + ", step install service: service_mode is systemd (set on this server)",
+                        "systemd is not running here (no /run/systemd/system)",
+                        "set service_mode to auto");
+        JsonNode last = run.get("progress").get(run.get("progress").size() - 1);
+        assertThat(last.get("step").asString()).isEqualTo("install service");
+        assertThat(last.get("state").asString()).isEqualTo("FAILED");
+        assertThat(sshd.deployDir().resolve("run/worker-node.pid")).doesNotExist();
+        assertThat(api.get("/api/v1/group-ai/servers/" + NODE)
+                        .json()
+                        .get("node_service")
+                        .isNull())
+                .isTrue();
+    }
+
+    @Test
+    void anUnknownServiceModeIsRefusedWithWhatIsAllowed() {
+        Api.Response refused = api.post(
+                "/api/v1/group-ai/servers",
+                "{\"node_id\":\"mode-typo\",\"host\":\"127.0.0.1\",\"user\":\"deploy\",\"deploy_dir\":\"/srv/x\","
+                        + "\"max_accounts\":1,\"service_mode\":\"upstart\"}");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("service_mode", "auto", "systemd", "pidfile");
     }
 
     @Test

@@ -19,6 +19,8 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
     /** How long a freshly started agent may take to poll its queue for the first time, unless the request says. */
     static final Duration FIRST_POLL_TIMEOUT = Duration.ofMinutes(2);
 
+    static final String SERVICE_STEP_CHANGE = "install-service-step";
+
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumAttempts(3)
@@ -82,6 +84,10 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
                             .map(f -> f.remotePath() + " (" + f.sizeBytes() + " bytes)")
                             .collect(Collectors.joining(", ")));
             steps.step("write node config", () -> install.writeNodeConfig(nodeId), InstalledFile::remotePath);
+            // Runs started before the service step existed replay without it (and keep pid-file mode).
+            if (Workflow.getVersion(SERVICE_STEP_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+                steps.step("install service", () -> install.installService(nodeId), InstalledService::detail);
+            }
             steps.step(
                     "start worker process",
                     () -> nodes.startWorker(nodeId),

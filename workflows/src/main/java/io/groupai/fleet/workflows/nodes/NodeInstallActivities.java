@@ -32,4 +32,14 @@ public interface NodeInstallActivities {
     /** Writes {@code <deploy_dir>/conf/worker-node.properties} (0600) for this node. */
     @ActivityMethod
     InstalledFile writeNodeConfig(String nodeId);
+
+    /**
+     * Chooses how the agent runs (the server's {@code service_mode}, else the global one: {@code auto} takes
+     * a systemd unit where the server allows one, else the pid file) and installs that: the unit written,
+     * reloaded and enabled, not started. An agent running in another mode is stopped first and its unit
+     * removed. {@code systemd} asked for on a server that cannot have a unit is a non-retryable failure
+     * saying why. The choice is stored on the server row; start, stop and probe follow it.
+     */
+    @ActivityMethod
+    InstalledService installService(String nodeId);
 }

@@ -14,11 +14,11 @@ public interface NodeOperationsActivities {
     @ActivityMethod
     NodeProbeReport probe(String nodeId);
 
-    /** Starts the worker process unless its pid file names a live one. */
+    /** Starts the worker process unless it runs (pid file, or {@code systemctl start} of its unit in systemd mode). */
     @ActivityMethod
     ProcessState startWorker(String nodeId);
 
-    /** Stops the worker process group named by the pid file; a no-op when nothing runs. */
+    /** Stops the worker process group named by the pid file (or its unit); a no-op when nothing runs. */
     @ActivityMethod
     ProcessState stopWorker(String nodeId);
 }

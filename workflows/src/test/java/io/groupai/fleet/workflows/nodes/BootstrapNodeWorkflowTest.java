@@ -33,6 +33,7 @@ class BootstrapNodeWorkflowTest {
     private TestWorkflowEnvironment env;
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean unsupported;
+    private volatile boolean noSystemd;
 
     @BeforeEach
     void setUp() {
@@ -67,7 +68,7 @@ class BootstrapNodeWorkflowTest {
 
         assertThat(result.success()).as(result.message()).isTrue();
         assertThat(result.agent().nodeId()).isEqualTo("n1");
-        assertThat(calls).containsExactly("check", "runtime", "distribution", "config", "ping");
+        assertThat(calls).containsExactly("check", "runtime", "distribution", "config", "service", "ping");
         assertThat(result.steps())
                 .extracting(StepProgress::step)
                 .containsExactly(
@@ -75,9 +76,12 @@ class BootstrapNodeWorkflowTest {
                         "install java runtime",
                         "upload worker-node distribution",
                         "write node config",
+                        "install service",
                         "start worker process",
                         "wait for first poll of node-n1",
                         "probe");
+        assertThat(result.steps().get(4).detail())
+                .isEqualTo("systemd: unit /etc/systemd/system/groupai-node-n1.service enabled");
         assertThat(result.steps())
                 .allSatisfy(
                         step -> assertThat(step.durationMillis()).isNotNull().isNotNegative());
@@ -117,6 +121,33 @@ class BootstrapNodeWorkflowTest {
         assertThat(progress.get(0).state()).isEqualTo(StepProgress.State.FAILED);
         assertThat(progress.get(0).detail()).contains("server n1", "aarch64");
         assertThat(calls).containsExactly("check");
+    }
+
+    @Test
+    void systemdAskedForWhereThereIsNoneFailsAtTheServiceStepBeforeAnythingStarts() {
+        noSystemd = true;
+        env.start();
+        BootstrapNodeWorkflow workflow = env.getWorkflowClient()
+                .newWorkflowStub(
+                        BootstrapNodeWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("bootstrap-n1")
+                                .build());
+
+        assertThatThrownBy(() -> workflow.run(new BootstrapRequest("n1")))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        ApplicationFailure.class,
+                        failure -> assertThat(failure.getOriginalMessage())
+                                .contains(
+                                        "bootstrap of n1 failed at step 'install service'",
+                                        "server n1",
+                                        "systemd is not running"));
+        assertThat(calls).containsExactly("check", "runtime", "distribution", "config", "service");
+        List<StepProgress> steps = workflow.progress();
+        assertThat(steps.get(steps.size() - 1).step()).isEqualTo("install service");
     }
 
     @Test
@@ -177,6 +208,21 @@ class BootstrapNodeWorkflowTest {
         public InstalledFile writeNodeConfig(String nodeId) {
             calls.add("config");
             return new InstalledFile("/srv/n1/conf/worker-node.properties", 1, "ef");
+        }
+
+        @Override
+        public InstalledService installService(String nodeId) {
+            calls.add("service");
+            if (noSystemd) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                        "server " + nodeId + ", step install service: service_mode systemd, but systemd is not "
+                                + "running here (no /run/systemd/system)",
+                        FailureTypes.NON_RETRYABLE_NODE_FAILURE);
+            }
+            return new InstalledService(
+                    "systemd",
+                    "/etc/systemd/system/groupai-node-n1.service",
+                    "systemd: unit /etc/systemd/system/groupai-node-n1.service enabled");
         }
     }
 

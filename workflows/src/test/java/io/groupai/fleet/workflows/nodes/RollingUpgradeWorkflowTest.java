@@ -189,6 +189,11 @@ class RollingUpgradeWorkflowTest {
             calls.add("config:" + nodeId);
             return new InstalledFile("/srv/" + nodeId + "/conf/worker-node.properties", 10, "x");
         }
+
+        @Override
+        public InstalledService installService(String nodeId) {
+            throw new UnsupportedOperationException("not used by upgrades: the installed unit runs the new agent");
+        }
     }
 
     final class Upgrader implements NodeUpgradeActivities {

@@ -52,6 +52,12 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     public static OpenSshServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, java.util.List.of());
+    }
+
+    /** @param extraConfig more sshd_config lines, e.g. {@code SetEnv PATH=...} for the sessions' commands */
+    public static OpenSshServer start(Path dir, java.util.List<String> extraConfig)
+            throws IOException, InterruptedException {
         Path hostKey = dir.resolve("ssh_host_ecdsa_key");
         run("/usr/bin/ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", hostKey.toString());
         TestKeys.ClientKey client = TestKeys.ecdsa("fleet-test");
@@ -74,6 +80,7 @@ public final class OpenSshServer implements AutoCloseable {
                         "PubkeyAuthentication yes",
                         "Subsystem sftp internal-sftp",
                         "LogLevel ERROR",
+                        String.join("\n", extraConfig),
                         ""));
         Process sshd = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true)
