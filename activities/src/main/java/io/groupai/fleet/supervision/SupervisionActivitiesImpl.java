@@ -59,7 +59,19 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
     public NodeCheck check(String nodeId) {
         ServerRecord s = servers.find(nodeId).orElse(null);
         if (s == null) {
-            return new NodeCheck(nodeId, false, null, null, null, 0, 0, properties.failureThreshold(), false, 0, 0);
+            return new NodeCheck(
+                    nodeId,
+                    false,
+                    null,
+                    null,
+                    null,
+                    0,
+                    0,
+                    properties.failureThreshold(),
+                    false,
+                    0,
+                    0,
+                    leaseTtl.toMillis());
         }
         Instant now = clock.instant();
         Long left = s.leaseExpiresAt() == null
@@ -77,7 +89,8 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
                 properties.failureThreshold(),
                 properties.failover(),
                 accounts.countOnServer(nodeId),
-                grace(s, now));
+                grace(s, now),
+                leaseTtl.toMillis());
     }
 
     /**
