@@ -34,8 +34,9 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
     private final SupervisionProperties properties;
     private final Clock clock;
     private final Duration leaseTtl;
-    // When this control plane started: leases that ran out while it was down are not the nodes' fault.
-    private final Instant startedAt;
+    // Since when this control plane has run without a break: leases that ran out while it was down or
+    // stalled are not the nodes' fault.
+    private final ControlPlaneRun run;
 
     public SupervisionActivitiesImpl(
             ServerRepository servers,
@@ -44,6 +45,7 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
             AlertService alerts,
             SupervisionProperties properties,
             HeartbeatProperties heartbeat,
+            ControlPlaneRun run,
             Clock clock) {
         this.servers = servers;
         this.accounts = accounts;
@@ -52,14 +54,26 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
         this.properties = properties;
         this.clock = clock;
         this.leaseTtl = heartbeat.leaseTtl();
-        this.startedAt = clock.instant();
+        this.run = run;
     }
 
     @Override
     public NodeCheck check(String nodeId) {
         ServerRecord s = servers.find(nodeId).orElse(null);
         if (s == null) {
-            return new NodeCheck(nodeId, false, null, null, null, 0, 0, properties.failureThreshold(), false, 0, 0);
+            return new NodeCheck(
+                    nodeId,
+                    false,
+                    null,
+                    null,
+                    null,
+                    0,
+                    0,
+                    properties.failureThreshold(),
+                    false,
+                    0,
+                    0,
+                    leaseTtl.toMillis());
         }
         Instant now = clock.instant();
         Long left = s.leaseExpiresAt() == null
@@ -77,19 +91,17 @@ public class SupervisionActivitiesImpl implements SupervisionActivities {
                 properties.failureThreshold(),
                 properties.failover(),
                 accounts.countOnServer(nodeId),
-                grace(s, now));
+                grace(s, now),
+                leaseTtl.toMillis());
     }
 
     /**
-     * A lease that ran out before this control plane started ran out while nobody could renew it:
-     * it is not held against the node until a lease TTL after the start (its heartbeats resume
-     * within an interval). A lease that expires later is the node's.
+     * A lease that ran out before this control plane started, or while it was stalled, ran out while
+     * nobody could renew it: it is not held against the node until a lease TTL after the start (its
+     * heartbeats resume within an interval). A lease that expires later is the node's.
      */
     private long grace(ServerRecord s, Instant now) {
-        if (s.leaseExpiresAt() == null || !s.leaseExpiresAt().isBefore(startedAt)) {
-            return 0;
-        }
-        return Math.max(0, Duration.between(now, startedAt.plus(leaseTtl)).toMillis());
+        return run.graceMillis(s.leaseExpiresAt(), now, leaseTtl);
     }
 
     @Override

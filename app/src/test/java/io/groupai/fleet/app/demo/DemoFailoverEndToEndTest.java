@@ -117,13 +117,14 @@ class DemoFailoverEndToEndTest {
         Duration target = FailoverTarget.of(LEASE, HEALTH_INTERVAL_SECONDS);
         System.out.printf(
                 "demo failover: %d accounts of %s running on the other two %.1f s after its agent was killed "
-                        + "(target lease %d s + 3 x %d s + 10 s = %d s)%n",
+                        + "(target lease %d s + 3 x %d s + 10 s = %d s; load average %s)%n",
                 moving,
                 killed,
                 took.toMillis() / 1000.0,
                 LEASE.toSeconds(),
                 HEALTH_INTERVAL_SECONDS,
-                target.toSeconds());
+                target.toSeconds(),
+                FailoverTarget.loadAverage());
 
         JsonNode health =
                 api.get("/api/v1/group-ai/servers/" + killed + "/health").json();
@@ -149,14 +150,12 @@ class DemoFailoverEndToEndTest {
                 .as(failover.toString())
                 .isEqualTo(moving);
         assertThat(onlineReported()).isEqualTo(8);
-        // Printed above, not asserted here: on the demo's nodes the time varied from 29.5 s to 52.4 s between
-        // runs on an idle machine, against the 36 s target (one check of the killed node can take far longer than
-        // its ping time-out; not yet explained). ChaosFleetTest asserts the target on its own fleet.
         if (took.compareTo(target) > 0) {
             System.out.printf(
-                    "demo failover: OVER the target by %.1f s (%s)%n",
+                    "demo failover: over the target by %.1f s; the node's health history: %s%n",
                     (took.toMillis() - target.toMillis()) / 1000.0, health.get("history"));
         }
+        FailoverTarget.assertWithin("demo failover: the accounts of " + killed + " running elsewhere", took, target);
     }
 
     /** Accounts per server in the database. */

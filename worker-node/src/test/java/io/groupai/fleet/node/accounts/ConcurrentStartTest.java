@@ -48,6 +48,10 @@ class ConcurrentStartTest {
         final AtomicInteger maxInFlight = new AtomicInteger();
         final Set<String> refused = ConcurrentHashMap.newKeySet();
         final List<String> stopped = new CopyOnWriteArrayList<>();
+        /** When set, each stop waits (like a goodbye to an unreachable network) until it opens. */
+        volatile CountDownLatch stopRelease;
+
+        final AtomicInteger stopsInFlight = new AtomicInteger();
 
         @Override
         public String name() {
@@ -78,6 +82,17 @@ class ConcurrentStartTest {
 
         @Override
         public void stop(String accountId) {
+            CountDownLatch gate = stopRelease;
+            if (gate != null) {
+                stopsInFlight.incrementAndGet();
+                try {
+                    gate.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    stopsInFlight.decrementAndGet();
+                }
+            }
             stopped.add(accountId);
         }
 
@@ -186,6 +201,29 @@ class ConcurrentStartTest {
         assertThat(runner.runningCount()).isZero();
         assertThat(runtime.stopped).containsExactlyInAnyOrder("f1", "f2", "f3");
         assertThat(runner.list()).allSatisfy(s -> assertThat(s.status()).isEqualTo("stopped"));
+    }
+
+    @Test
+    void aFenceStopsEveryAccountAtOnceNotOneAfterTheOther() throws Exception {
+        AccountRunner runner = runner(8);
+        runtime.release.countDown();
+        activities(runner).startAccounts(batch("s1", "s2", "s3", "s4"));
+        assertThat(runner.runningCount()).isEqualTo(4);
+
+        // Each stop hangs (its goodbye to the network times out): one after the other, the last account would run
+        // on for 3 such waits after the lease expired.
+        runtime.stopRelease = new CountDownLatch(1);
+        Thread fence = Thread.ofPlatform().daemon().start(() -> runner.stopAll("lease expired (test)"));
+        await(() -> runtime.stopsInFlight.get() == 4, "all 4 stops in flight at once");
+        runtime.stopRelease.countDown();
+        fence.join(60_000);
+
+        assertThat(runner.runningCount()).isZero();
+        assertThat(runtime.stopped).containsExactlyInAnyOrder("s1", "s2", "s3", "s4");
+        assertThat(runner.list()).allSatisfy(s -> {
+            assertThat(s.status()).isEqualTo("stopped");
+            assertThat(s.detail()).isEqualTo("lease expired (test)");
+        });
     }
 
     @Test

@@ -15,6 +15,8 @@ package io.groupai.fleet.workflows.supervision;
  * @param graceMillis            more than 0 when the lease expired before the control plane started (nobody
  *                               could heartbeat) and it has been up for less than a lease TTL: not held
  *                               against the node until then
+ * @param leaseTtlMillis         how long a heartbeat's lease lasts (0: unknown, e.g. a check recorded before it was
+ *                               sent): a server without a lease yet is checked again at least this often
  */
 public record NodeCheck(
         String nodeId,
@@ -27,7 +29,8 @@ public record NodeCheck(
         int failureThreshold,
         boolean failoverEnabled,
         int accounts,
-        long graceMillis) {
+        long graceMillis,
+        long leaseTtlMillis) {
 
     public boolean leaseValid() {
         return leaseMillisLeft != null && leaseMillisLeft > 0;

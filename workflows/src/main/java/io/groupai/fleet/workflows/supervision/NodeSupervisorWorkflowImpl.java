@@ -148,7 +148,10 @@ public class NodeSupervisorWorkflowImpl implements NodeSupervisorWorkflow {
             if (probeDue && !probe()) {
                 event(state, "probe_failed", "server " + nodeId + " (no heartbeat yet): " + lastProbe);
             }
-            return health;
+            // Not longer than a lease: a lease granted meanwhile is then seen before it can run out. A node that
+            // got its first lease and died during a longer wait was checked up to (interval - lease) after its
+            // lease expired (the demo: a 60 s interval, a 20 s lease, the first failed check 26 s late).
+            return check.leaseTtlMillis() > 0 ? min(health, Duration.ofMillis(check.leaseTtlMillis())) : health;
         }
         if (check.graceMillis() > 0) {
             // The control plane itself was down until a moment ago: no node could renew its lease. Their

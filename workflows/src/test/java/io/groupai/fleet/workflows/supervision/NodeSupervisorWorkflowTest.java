@@ -119,6 +119,32 @@ class NodeSupervisorWorkflowTest {
     }
 
     @Test
+    void aNodeThatDiesRightAfterItsFirstHeartbeatIsCheckedWhenItsLeaseRunsOutNotAHealthIntervalLater() {
+        // The demo's servers: registered with a 60 s health interval, lease 20 s. The supervisor starts before
+        // the node's first heartbeat, so there is no lease to sleep on yet.
+        db.healthSeconds = 60;
+        db.leaseTtl = Duration.ofSeconds(20);
+        NodeSupervisorWorkflow supervisor = supervise();
+        env.sleep(Duration.ofSeconds(5));
+        // The node's first heartbeat, and its last: the agent dies.
+        db.renewLease(db.leaseTtl);
+        long expiry = db.leaseExpiry;
+        agent.dead = true;
+        env.sleep(Duration.ofSeconds(23));
+        NodeHealth late = supervisor.health();
+        assertThat(late.consecutiveFailures())
+                .as("a failed check within 3 s of the lease's expiry (history %s)", late.history())
+                .isEqualTo(1);
+        HealthEvent first = db.events.stream()
+                .filter(e -> e.event().equals("check_failed"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(java.time.Instant.parse(first.at()).toEpochMilli() - expiry)
+                .as("first failed check after the lease expired, in ms")
+                .isBetween(0L, 2_000L);
+    }
+
+    @Test
     void leasesThatRanOutWhileTheControlPlaneWasDownAreNotHeldAgainstTheNodes() {
         // The control plane was down for 2 minutes: the node's lease expired 30 s ago, and it could not renew.
         db.leaseExpiry = env.currentTimeMillis() - 30_000;
@@ -178,6 +204,8 @@ class NodeSupervisorWorkflowTest {
         volatile boolean registered = true;
         volatile long downAt;
         volatile long graceUntil;
+        volatile long healthSeconds = 30;
+        volatile Duration leaseTtl = Duration.ofSeconds(90);
         final AtomicInteger checks = new AtomicInteger();
         final List<HealthEvent> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -193,7 +221,19 @@ class NodeSupervisorWorkflowTest {
             }
             Long left = leaseExpiry == Long.MIN_VALUE ? null : leaseExpiry - env.currentTimeMillis();
             long grace = Math.max(0, graceUntil - env.currentTimeMillis());
-            return new NodeCheck(nodeId, registered, left, "lease-" + leaseExpiry, null, 30, 300, 3, true, 2, grace);
+            return new NodeCheck(
+                    nodeId,
+                    registered,
+                    left,
+                    "lease-" + leaseExpiry,
+                    null,
+                    healthSeconds,
+                    300,
+                    3,
+                    true,
+                    2,
+                    grace,
+                    leaseTtl.toMillis());
         }
 
         @Override
