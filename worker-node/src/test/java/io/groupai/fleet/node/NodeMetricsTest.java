@@ -101,6 +101,24 @@ class NodeMetricsTest {
                 .isGreaterThanOrEqualTo(1);
     }
 
+    @Test
+    void aMessageToAnAccountWhoseScriptIsNotInstalledCountsAsNoScript() throws Exception {
+        // The demo's accounts name a script that was never deployed to their node: their messages must
+        // still show as decisions.
+        double before = value(scrape(), "groupai_node_script_decisions_total", "decision=\"no_script\"");
+        node.startAccount(new StartAccountRequest("acc2", "not-deployed"));
+        controlPlane.pushUpdate("acc2", "new_message", -100124L, "Lobby", 44L, "Ana", "hello");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String after = scrape();
+        while (value(after, "groupai_node_script_decisions_total", "decision=\"no_script\"") < before + 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            after = scrape();
+        }
+        assertThat(value(after, "groupai_node_script_decisions_total", "decision=\"no_script\""))
+                .isEqualTo(before + 1);
+    }
+
     private String scrape() throws Exception {
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/metrics"))
