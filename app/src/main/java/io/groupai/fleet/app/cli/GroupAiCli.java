@@ -342,6 +342,12 @@ public final class GroupAiCli {
         item.properties().forEach(e -> {
             if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                 parts.add(e.getKey() + "=" + e.getValue().asString());
+            } else if (e.getValue().isObject()) {
+                // One level down: a reconciliation item is {"drift": {kind, account_id, ...}, "outcome"}.
+                String inner = oneLine(e.getValue());
+                if (!inner.isEmpty()) {
+                    parts.add(inner);
+                }
             }
         });
         return String.join(" ", parts);
@@ -401,7 +407,7 @@ public final class GroupAiCli {
             if (p.isArray() && !p.isEmpty()) {
                 int done = 0;
                 for (JsonNode item : p) {
-                    String state = item.path("state").asString("").toLowerCase(Locale.ROOT);
+                    String state = stateOf(item);
                     if (!state.isEmpty() && !inProgress(state)) {
                         done++;
                     }
@@ -424,7 +430,7 @@ public final class GroupAiCli {
             if (p.isArray()) {
                 JsonNode pending = null;
                 for (JsonNode item : p) {
-                    String state = item.path("state").asString("").toLowerCase(Locale.ROOT);
+                    String state = stateOf(item);
                     if (inProgress(state) && !state.equals("pending")) {
                         return describe(item, state);
                     }
@@ -437,6 +443,11 @@ public final class GroupAiCli {
                 }
             }
             return "";
+        }
+
+        /** A step's or server's {@code state}, or a script deployment node's {@code status}; lower case. */
+        private static String stateOf(JsonNode item) {
+            return item.path("state").asString(item.path("status").asString("")).toLowerCase(Locale.ROOT);
         }
 
         /** Still to come or under way: a step RUNNING or PENDING, a server UPGRADING. */
@@ -825,9 +836,11 @@ public final class GroupAiCli {
             if (cli.json) {
                 cli.printJson(run);
             } else {
-                cli.out.println(workflowId + ": " + run.path("status").asString() + "  "
-                        + Progress.label(run.path("progress")));
                 cli.printOutcome(run);
+                String now = Progress.label(run.path("progress"));
+                if (!now.isEmpty()) {
+                    cli.out.println("  now: " + now);
+                }
             }
             return 0;
         }

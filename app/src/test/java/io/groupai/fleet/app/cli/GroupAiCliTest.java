@@ -201,13 +201,26 @@ class GroupAiCliTest {
     }
 
     @Test
-    void aRollingUpgradesProgressCountsServersStillUpgradingAsNotDone() {
+    void progressAndItemsOfEveryWorkflowShapeRenderWhatTheySay() {
         JsonNode progress = JsonMapper.builder().build().readTree("""
                 [{"node_id": "n1", "state": "UPGRADED"},
                  {"node_id": "n2", "state": "UPGRADING", "step": "install the new agent"},
                  {"node_id": "n3", "state": "PENDING"}]""");
         assertThat(GroupAiCli.Progress.fraction(progress)).containsExactly(1, 3);
         assertThat(GroupAiCli.Progress.label(progress)).isEqualTo("n2 upgrading: install the new agent");
+        // A script deployment says each node's "status".
+        JsonNode deploy = JsonMapper.builder()
+                .build()
+                .readTree(
+                        "[{\"node_id\": \"n1\", \"status\": \"INSTALLED\"}, {\"node_id\": \"n2\", \"status\": \"RUNNING\"}]");
+        assertThat(GroupAiCli.Progress.fraction(deploy)).containsExactly(1, 2);
+        assertThat(GroupAiCli.Progress.label(deploy)).isEqualTo("n2 running");
+        // A reconciliation report's drift is an object inside each item.
+        JsonNode drift = JsonMapper.builder()
+                .build()
+                .readTree(
+                        "{\"drift\": {\"kind\": \"RUNNING_UNASSIGNED\", \"account_id\": \"a1\"}, \"outcome\": \"planned\"}");
+        assertThat(GroupAiCli.oneLine(drift)).isEqualTo("kind=RUNNING_UNASSIGNED account_id=a1 outcome=planned");
     }
 
     @Test
