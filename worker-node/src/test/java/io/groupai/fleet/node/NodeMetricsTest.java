@@ -99,6 +99,9 @@ class NodeMetricsTest {
                 .isEqualTo(repliesBefore + 1);
         assertThat(value(after, "groupai_node_message_processing_seconds_count", "node=\"test-node\""))
                 .isGreaterThanOrEqualTo(1);
+        // The app's path serves the same, so one scrape config fits app and nodes.
+        assertThat(value(scrape("/actuator/prometheus"), "groupai_node_accounts_running", "node=\"test-node\""))
+                .isEqualTo(1);
     }
 
     @Test
@@ -120,8 +123,12 @@ class NodeMetricsTest {
     }
 
     private String scrape() throws Exception {
+        return scrape("/metrics");
+    }
+
+    private String scrape(String path) throws Exception {
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/metrics"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + path))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
