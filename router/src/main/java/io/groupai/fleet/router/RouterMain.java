@@ -77,17 +77,19 @@ public final class RouterMain {
         return switch (command) {
             case "init" -> init(config);
             case "start" -> start(config, host, port);
-            case "status" -> status(config);
-            case "enable", "disable" -> id == null ? usage(2) : enable(config, id, command.equals("enable"));
+            case "status" -> status(config, host, port);
+            case "enable", "disable" ->
+                id == null ? usage(2) : enable(config, host, port, id, command.equals("enable"));
             default -> usage(2);
         };
     }
 
     private static int usage(int code) {
         (code == 0 ? System.out : System.err).println("""
-                usage: router <command> [--config multi_account_config.json]
+                usage: router <command> [--config multi_account_config.json] [--port N] [--host H]
                   init              write an example multi_account_config.json (never overwrites)
-                  start             run the routing pool (--port N / --host H override router.port/host)
+                  start             run the routing pool (--port N / --host H override router.port/host;
+                                    give status, enable and disable the same)
                   status            show the running pool's instances
                   enable ID         route to instance ID again
                   disable ID        stop routing to instance ID""");
@@ -126,8 +128,8 @@ public final class RouterMain {
         return 0;
     }
 
-    static int status(Path config) throws Exception {
-        JsonNode s = call(config, "GET", "/router/status");
+    static int status(Path config, String host, Integer port) throws Exception {
+        JsonNode s = call(config, host, port, "GET", "/router/status");
         if (s == null) {
             return 1;
         }
@@ -166,8 +168,8 @@ public final class RouterMain {
         return 0;
     }
 
-    static int enable(Path config, String id, boolean enable) throws Exception {
-        JsonNode r = call(config, "POST", "/router/instances/" + id + (enable ? "/enable" : "/disable"));
+    static int enable(Path config, String host, Integer port, String id, boolean enable) throws Exception {
+        JsonNode r = call(config, host, port, "POST", "/router/instances/" + id + (enable ? "/enable" : "/disable"));
         if (r == null) {
             return 1;
         }
@@ -176,17 +178,20 @@ public final class RouterMain {
         return 0;
     }
 
-    private static JsonNode call(Path config, String method, String path) throws Exception {
+    /** A call to the running pool: where the config says it listens, unless --host / --port say otherwise. */
+    private static JsonNode call(Path config, String hostOption, Integer portOption, String method, String path)
+            throws Exception {
         if (!Files.exists(config)) {
             System.err.println(config + " does not exist (the pool's config tells where it listens)");
             return null;
         }
         RouterConfig cfg = RouterConfig.load(config);
-        String host = cfg.router().host();
+        String host = hostOption != null ? hostOption : cfg.router().host();
         if (host.equals("0.0.0.0") || host.equals("::")) {
             host = "127.0.0.1";
         }
-        URI uri = URI.create("http://" + host + ":" + cfg.router().port() + path);
+        int port = portOption != null ? portOption : cfg.router().port();
+        URI uri = URI.create("http://" + host + ":" + port + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(10))
                 .method(method, HttpRequest.BodyPublishers.noBody());
@@ -212,8 +217,9 @@ public final class RouterMain {
             }
             return body;
         } catch (IOException e) {
-            System.err.println("the routing pool does not answer at " + uri + ": " + e.getMessage()
-                    + " (is it started? router start --config " + config + ")");
+            System.err.println("the routing pool does not answer at " + uri + ": " + e
+                    + " (is it started? router start --config " + config
+                    + "; a pool started with --port/--host needs the same options here)");
             return null;
         }
     }

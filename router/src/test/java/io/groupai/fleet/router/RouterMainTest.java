@@ -52,6 +52,13 @@ class RouterMainTest {
                             .isZero();
                     assertThat(RouterMain.run(new String[] {"disable", "account_b", "--config", config.toString()}))
                             .isZero();
+                    // A pool started with --port: status finds it when given the same --port.
+                    Path elsewhere = dir.resolve("other_config.json");
+                    Files.writeString(elsewhere, Files.readString(config).replace("\"port\": " + port, "\"port\": 1"));
+                    assertThat(RouterMain.run(new String[] {
+                                "status", "--config", elsewhere.toString(), "--port", Integer.toString(port)
+                            }))
+                            .isZero();
                 } finally {
                     System.setOut(out);
                 }

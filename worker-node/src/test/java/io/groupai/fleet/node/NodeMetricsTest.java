@@ -99,11 +99,36 @@ class NodeMetricsTest {
                 .isEqualTo(repliesBefore + 1);
         assertThat(value(after, "groupai_node_message_processing_seconds_count", "node=\"test-node\""))
                 .isGreaterThanOrEqualTo(1);
+        // The app's path serves the same, so one scrape config fits app and nodes.
+        assertThat(value(scrape("/actuator/prometheus"), "groupai_node_accounts_running", "node=\"test-node\""))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aMessageToAnAccountWhoseScriptIsNotInstalledCountsAsNoScript() throws Exception {
+        // The demo's accounts name a script that was never deployed to their node: their messages must
+        // still show as decisions.
+        double before = value(scrape(), "groupai_node_script_decisions_total", "decision=\"no_script\"");
+        node.startAccount(new StartAccountRequest("acc2", "not-deployed"));
+        controlPlane.pushUpdate("acc2", "new_message", -100124L, "Lobby", 44L, "Ana", "hello");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String after = scrape();
+        while (value(after, "groupai_node_script_decisions_total", "decision=\"no_script\"") < before + 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            after = scrape();
+        }
+        assertThat(value(after, "groupai_node_script_decisions_total", "decision=\"no_script\""))
+                .isEqualTo(before + 1);
     }
 
     private String scrape() throws Exception {
+        return scrape("/metrics");
+    }
+
+    private String scrape(String path) throws Exception {
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + "/metrics"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.port() + path))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);

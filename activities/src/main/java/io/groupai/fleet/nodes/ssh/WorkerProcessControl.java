@@ -94,14 +94,16 @@ public final class WorkerProcessControl {
                 if [ -n "$pid" ] && alive "$pid"; then echo "already=$pid"; exit 0; fi
                 if [ ! -x "$d/bin/worker-node" ]; then echo "$d/bin/worker-node is missing or not executable" >&2; exit 3; fi
                 mkdir -p "$d/run" "$d/logs" && cd "$d" || exit 4
+                logged=$(wc -c < "$d/logs/worker-node.log" 2>/dev/null || echo 0)
                 setsid nohup "$d/bin/worker-node" >> "$d/logs/worker-node.log" 2>&1 < /dev/null 9>&- &
                 pid=$!
                 echo "$pid" > run/worker-node.pid.tmp && mv -f run/worker-node.pid.tmp run/worker-node.pid || exit 4
                 sleep %s
                 if ! alive "$pid"; then
                   rm -f "$pf"
-                  echo "worker-node exited right after start; last log lines:" >&2
-                  tail -n 20 "$d/logs/worker-node.log" >&2
+                  echo "worker-node exited right after start; what it logged:" >&2
+                  # Only this start's lines: the log also holds the previous agent's (an upgrade stops it first).
+                  tail -c +$((logged + 1)) "$d/logs/worker-node.log" | tail -n 20 >&2
                   exit 5
                 fi
                 echo "started=$pid"

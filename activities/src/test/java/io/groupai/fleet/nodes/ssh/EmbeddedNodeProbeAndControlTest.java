@@ -140,12 +140,21 @@ class EmbeddedNodeProbeAndControlTest {
         EmbeddedSshNode node = nodes.get(0);
         Path worker = node.deployDir().resolve("bin/worker-node");
         Files.writeString(worker, "#!/bin/sh\necho 'config missing: TEMPORAL_ADDRESS' >&2\nexit 2\n");
+        // What an earlier agent logged (its shutdown, before an upgrade) is not this start's failure.
+        Files.createDirectories(node.deployDir().resolve("logs"));
+        Files.writeString(
+                node.deployDir().resolve("logs/worker-node.log"),
+                "INFO worker-node node-0 stopped (an earlier run)\n",
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         try {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> control.start(node.target()))
                     .isInstanceOfSatisfying(SshException.class, e -> {
                         assertThat(e.kind()).isEqualTo(SshException.Kind.COMMAND_FAILED);
                         assertThat(e.step()).isEqualTo("start");
-                        assertThat(e.getMessage()).contains("node-0", "config missing: TEMPORAL_ADDRESS");
+                        assertThat(e.getMessage())
+                                .contains("node-0", "config missing: TEMPORAL_ADDRESS")
+                                .doesNotContain("an earlier run");
                     });
             assertThat(node.deployDir().resolve("run/worker-node.pid")).doesNotExist();
         } finally {

@@ -51,6 +51,7 @@ import tools.jackson.databind.node.ObjectNode;
             GroupAiCli.Deploy.class,
             GroupAiCli.Server.class,
             GroupAiCli.Reconcile.class,
+            GroupAiCli.Upgrade.class,
             GroupAiCli.Workflow.class,
             GroupAiCli.Router.class
         })
@@ -59,6 +60,7 @@ public final class GroupAiCli {
     static final String GA = "/api/v1/group-ai";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int FAILED = 1;
+    private static final int USAGE = 2;
     private static final int UNAUTHORIZED = 3;
 
     @Option(
@@ -97,6 +99,8 @@ public final class GroupAiCli {
         cli.err = err;
         String[] rest = handles(args) ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
         CommandLine line = new CommandLine(cli).setOut(out).setErr(err);
+        // The router's own options (--config, --port, --help) are its business, not picocli's.
+        line.getSubcommands().get("router").setUnmatchedOptionsArePositionalParams(true);
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ApiFailure f) {
                 err.println("groupai: " + f.getMessage());
@@ -128,9 +132,15 @@ public final class GroupAiCli {
     }
 
     JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
-                .timeout(Duration.ofSeconds(120))
-                .header("Accept", "application/json");
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path));
+        } catch (IllegalArgumentException e) {
+            throw new ApiFailure(
+                    "--url " + url + " is not a control plane URL such as http://127.0.0.1:8080 (--url or GROUPAI_URL)",
+                    USAGE);
+        }
+        request.timeout(Duration.ofSeconds(120)).header("Accept", "application/json");
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token.strip());
         }
@@ -147,13 +157,11 @@ public final class GroupAiCli {
         if (status >= 200 && status < 300) {
             return answer;
         }
-        String detail = answer.path("detail").asString(answer.path("title").asString("HTTP " + status));
-        StringBuilder message = new StringBuilder(method + " " + path + ": " + status + " " + detail);
+        StringBuilder message = new StringBuilder(method + " " + path + ": " + status + " " + problem(answer, status));
         for (JsonNode e : answer.path("errors")) {
             message.append(System.lineSeparator())
                     .append("  ")
-                    .append(e.path("field").asString(""))
-                    .append(": ")
+                    .append(where(e))
                     .append(e.path("message").asString(""));
         }
         if (status == 401) {
@@ -163,13 +171,71 @@ public final class GroupAiCli {
         throw new ApiFailure(message.toString(), status == 401 || status == 403 ? UNAUTHORIZED : FAILED);
     }
 
+    /**
+     * A problem's detail without the field errors it lists (they follow, one per line), or its title
+     * when the detail is only those errors.
+     */
+    static String problem(JsonNode answer, int status) {
+        String detail = answer.path("detail").asString(answer.path("title").asString("HTTP " + status));
+        JsonNode first = answer.path("errors").path(0);
+        if (first.isObject()) {
+            String listed = where(first) + first.path("message").asString("");
+            int at = detail.indexOf(listed);
+            if (at == 0) {
+                return answer.path("title").asString("HTTP " + status);
+            }
+            if (at > 0) {
+                return detail.substring(0, at).replaceAll("[\\s:;,]+$", "");
+            }
+        }
+        return detail;
+    }
+
+    /** An error's place: its field, or the line and column of a file (a script). */
+    private static String where(JsonNode error) {
+        String field = error.path("field").asString("");
+        if (!field.isEmpty()) {
+            return field + ": ";
+        }
+        if (error.path("line").isNumber()) {
+            return "line " + error.path("line").asInt() + ", column "
+                    + error.path("column").asInt() + ": ";
+        }
+        return "";
+    }
+
     private static JsonNode parse(String body) {
         try {
             return JSON.readTree(body);
         } catch (RuntimeException notJson) {
             ObjectNode wrapped = JSON.createObjectNode();
-            wrapped.put("detail", body.length() > 300 ? body.substring(0, 300) + "..." : body);
+            // An HTML error page (a proxy, or the servlet container refusing the URL): its title says enough.
+            java.util.regex.Matcher title =
+                    java.util.regex.Pattern.compile("(?is)<title>(.*?)</title>").matcher(body);
+            String text = title.find() ? title.group(1).strip() + " (not an answer of the API)" : body.strip();
+            wrapped.put("detail", text.length() > 300 ? text.substring(0, 300) + "..." : text);
             return wrapped;
+        }
+    }
+
+    /** A local file the command reads; a missing one or one that is not JSON is bad usage (exit 2). */
+    static JsonNode readJsonFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ApiFailure("cannot read " + file + ": " + e, USAGE);
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (tools.jackson.core.JacksonException e) {
+            tools.jackson.core.TokenStreamLocation at = e.getLocation();
+            throw new ApiFailure(
+                    file + " is not JSON"
+                            + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                            // Jackson's "(start marker at [Source: REDACTED ...])" says nothing to an operator.
+                            + ": " + e.getOriginalMessage().replaceAll("\\s*\\(start marker at .*", ""),
+                    USAGE);
         }
     }
 
@@ -241,6 +307,12 @@ public final class GroupAiCli {
             out.println("  failure: "
                     + (failure.isObject() ? failure.path("message").asString(failure.toString()) : failure.asString()));
         }
+        JsonNode progress = run.path("progress");
+        if (!run.path("status").asString().equals("COMPLETED") && progress.isArray()) {
+            // No result to show: where each step or server stopped is what tells what went wrong.
+            out.println("  progress:");
+            progress.forEach(item -> out.println("    " + oneLine(item)));
+        }
         JsonNode result = run.path("result");
         if (result.isObject()) {
             result.properties().forEach(e -> {
@@ -270,6 +342,12 @@ public final class GroupAiCli {
         item.properties().forEach(e -> {
             if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                 parts.add(e.getKey() + "=" + e.getValue().asString());
+            } else if (e.getValue().isObject()) {
+                // One level down: a reconciliation item is {"drift": {kind, account_id, ...}, "outcome"}.
+                String inner = oneLine(e.getValue());
+                if (!inner.isEmpty()) {
+                    parts.add(inner);
+                }
             }
         });
         return String.join(" ", parts);
@@ -329,8 +407,8 @@ public final class GroupAiCli {
             if (p.isArray() && !p.isEmpty()) {
                 int done = 0;
                 for (JsonNode item : p) {
-                    String state = item.path("state").asString("").toLowerCase(Locale.ROOT);
-                    if (!state.isEmpty() && !state.equals("running") && !state.equals("pending")) {
+                    String state = stateOf(item);
+                    if (!state.isEmpty() && !inProgress(state)) {
                         done++;
                     }
                 }
@@ -350,16 +428,38 @@ public final class GroupAiCli {
                         + p.path("repaired").asInt();
             }
             if (p.isArray()) {
+                JsonNode pending = null;
                 for (JsonNode item : p) {
-                    String state = item.path("state").asString("").toLowerCase(Locale.ROOT);
-                    if (state.equals("running") || state.equals("pending")) {
-                        return state + ": "
-                                + item.path("step")
-                                        .asString(item.path("node_id").asString(""));
+                    String state = stateOf(item);
+                    if (inProgress(state) && !state.equals("pending")) {
+                        return describe(item, state);
                     }
+                    if (pending == null && state.equals("pending")) {
+                        pending = item;
+                    }
+                }
+                if (pending != null) {
+                    return describe(pending, "pending");
                 }
             }
             return "";
+        }
+
+        /** A step's or server's {@code state}, or a script deployment node's {@code status}; lower case. */
+        private static String stateOf(JsonNode item) {
+            return item.path("state").asString(item.path("status").asString("")).toLowerCase(Locale.ROOT);
+        }
+
+        /** Still to come or under way: a step RUNNING or PENDING, a server UPGRADING. */
+        private static boolean inProgress(String state) {
+            return state.equals("running") || state.equals("pending") || state.equals("upgrading");
+        }
+
+        private static String describe(JsonNode item, String state) {
+            String node = item.path("node_id").asString("");
+            String step = item.path("step").asString("");
+            String text = node.isEmpty() ? state : node + " " + state;
+            return step.isEmpty() ? (node.isEmpty() ? state : text) : text + ": " + step;
         }
     }
 
@@ -573,13 +673,7 @@ public final class GroupAiCli {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode body;
-            try {
-                body = JSON.readTree(Files.readString(file));
-            } catch (RuntimeException e) {
-                throw new ApiFailure(file + " is not JSON: " + e.getMessage(), FAILED);
-            }
-            return startAndFollow(GA + "/account-allocation/batch", body);
+            return startAndFollow(GA + "/account-allocation/batch", readJsonFile(file));
         }
     }
 
@@ -606,10 +700,14 @@ public final class GroupAiCli {
         }
     }
 
-    @Command(name = "deploy", description = "Deploy a script to nodes, following each node's progress.")
+    @Command(
+            name = "deploy",
+            description =
+                    "Deploy a script to nodes, following each node's progress. SCRIPT is a stored script's id, or a"
+                            + " YAML file (e.g. examples/welcome-script.yaml), stored first as a new version.")
     static final class Deploy extends Starting {
-        @Parameters(paramLabel = "SCRIPT_ID")
-        String scriptId;
+        @Parameters(paramLabel = "SCRIPT")
+        String script;
 
         @Option(names = "--nodes", split = ",", required = true)
         List<String> nodes;
@@ -619,13 +717,58 @@ public final class GroupAiCli {
 
         @Override
         public Integer call() throws Exception {
+            String scriptId = script;
+            String scriptVersion = version;
+            Path file = Path.of(script);
+            if (script.matches("(?i).*\\.ya?ml") || Files.isRegularFile(file)) {
+                String yaml;
+                try {
+                    yaml = Files.readString(file);
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    throw new ApiFailure("cannot read " + file + ": " + e, USAGE);
+                }
+                JsonNode stored = cli.post(GA + "/scripts", Map.of("yaml", yaml));
+                scriptId = stored.path("script_id").asString();
+                scriptVersion = stored.path("version").asString();
+                cli.err.println("stored " + file + " as script " + scriptId + " version " + scriptVersion);
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("script_id", scriptId);
-            if (version != null) {
-                body.put("version", version);
+            if (scriptVersion != null) {
+                body.put("version", scriptVersion);
             }
             body.put("node_ids", nodes);
             return startAndFollow(GA + "/scripts/deploy", body);
+        }
+    }
+
+    @Command(
+            name = "upgrade",
+            description = "Rolling upgrade of worker nodes to the agent this control plane installs: the first node is"
+                    + " the canary, then --batch-size at a time; a node that does not come back is rolled back.")
+    static final class Upgrade extends Starting {
+        @Option(names = "--nodes", split = ",", description = "in upgrade order (default: every active server)")
+        List<String> nodes;
+
+        @Option(names = "--batch-size")
+        Integer batchSize;
+
+        @Option(names = "--health-timeout", paramLabel = "SECONDS")
+        Integer healthTimeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (nodes != null) {
+                body.put("node_ids", nodes);
+            }
+            if (batchSize != null) {
+                body.put("batch_size", batchSize);
+            }
+            if (healthTimeoutSeconds != null) {
+                body.put("health_timeout_seconds", healthTimeoutSeconds);
+            }
+            return startAndFollow(GA + "/upgrades", body);
         }
     }
 
@@ -693,9 +836,11 @@ public final class GroupAiCli {
             if (cli.json) {
                 cli.printJson(run);
             } else {
-                cli.out.println(workflowId + ": " + run.path("status").asString() + "  "
-                        + Progress.label(run.path("progress")));
                 cli.printOutcome(run);
+                String now = Progress.label(run.path("progress"));
+                if (!now.isEmpty()) {
+                    cli.out.println("  now: " + now);
+                }
             }
             return 0;
         }

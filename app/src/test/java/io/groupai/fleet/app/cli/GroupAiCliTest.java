@@ -153,6 +153,77 @@ class GroupAiCliTest {
     }
 
     @Test
+    void badInputIsSaidPlainlyAndTheRouterAndUpgradeCommandsTakeTheirOptions() throws Exception {
+        // A file that is not there, or not JSON: bad usage (2), said as such, not as an unreachable server.
+        Run missing = groupai("batch", dir.resolve("nowhere.json").toString());
+        assertThat(missing.code()).as(missing.toString()).isEqualTo(2);
+        assertThat(missing.err()).contains("cannot read", "nowhere.json").doesNotContain("cannot reach");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"allocations\": [");
+        Run malformed = groupai("batch", broken.toString());
+        assertThat(malformed.code()).isEqualTo(2);
+        assertThat(malformed.err()).contains("broken.json is not JSON (line 1").doesNotContain("REDACTED");
+
+        StringWriter urlErr = new StringWriter();
+        int url = GroupAiCli.run(
+                new String[] {"--url", "not a url", "--token", token, "status"},
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(urlErr));
+        assertThat(url).as(urlErr.toString()).isEqualTo(2);
+        assertThat(urlErr.toString()).contains("--url not a url is not a control plane URL");
+
+        // A problem's field errors once each, not again inside the detail.
+        Path twoWrong = Files.writeString(
+                dir.resolve("two-wrong.json"),
+                "{\"allocations\": [{\"account_id\": \"nobody\", \"server_id\": \"nowhere\"}]}");
+        Run target = groupai("batch", twoWrong.toString());
+        assertThat(target.code()).isEqualTo(1);
+        assertThat(target.err().split("server nowhere is not registered", -1))
+                .as(target.err())
+                .hasSize(2);
+        assertThat(target.err().split("account nobody does not exist", -1)).hasSize(2);
+
+        // deploy takes a YAML file: stored first (a new version), then deployed.
+        Run deploy =
+                groupai("deploy", Path.of("../examples/welcome-script.yaml").toString(), "--nodes", "nowhere");
+        assertThat(deploy.err()).contains("as script 000新人欢迎剧本 version 1.0", "nowhere");
+        assertThat(deploy.code()).isEqualTo(1);
+        assertThat(api.get("/api/v1/group-ai/scripts").body()).contains("000新人欢迎剧本");
+
+        Run upgrade = groupai("upgrade", "--nodes", "nowhere", "--batch-size", "2");
+        assertThat(upgrade.code()).as(upgrade.toString()).isEqualTo(1);
+        assertThat(upgrade.err()).contains("POST /api/v1/group-ai/upgrades: 404", "nowhere");
+
+        // The router's own options pass through.
+        Path config = dir.resolve("pool/multi_account_config.json");
+        Run init = groupai("router", "init", "--config", config.toString());
+        assertThat(init.code()).as(init.toString()).isZero();
+        assertThat(config).exists();
+    }
+
+    @Test
+    void progressAndItemsOfEveryWorkflowShapeRenderWhatTheySay() {
+        JsonNode progress = JsonMapper.builder().build().readTree("""
+                [{"node_id": "n1", "state": "UPGRADED"},
+                 {"node_id": "n2", "state": "UPGRADING", "step": "install the new agent"},
+                 {"node_id": "n3", "state": "PENDING"}]""");
+        assertThat(GroupAiCli.Progress.fraction(progress)).containsExactly(1, 3);
+        assertThat(GroupAiCli.Progress.label(progress)).isEqualTo("n2 upgrading: install the new agent");
+        // A script deployment says each node's "status".
+        JsonNode deploy = JsonMapper.builder()
+                .build()
+                .readTree(
+                        "[{\"node_id\": \"n1\", \"status\": \"INSTALLED\"}, {\"node_id\": \"n2\", \"status\": \"RUNNING\"}]");
+        assertThat(GroupAiCli.Progress.fraction(deploy)).containsExactly(1, 2);
+        assertThat(GroupAiCli.Progress.label(deploy)).isEqualTo("n2 running");
+        // A reconciliation report's drift is an object inside each item.
+        JsonNode drift = JsonMapper.builder()
+                .build()
+                .readTree(
+                        "{\"drift\": {\"kind\": \"RUNNING_UNASSIGNED\", \"account_id\": \"a1\"}, \"outcome\": \"planned\"}");
+        assertThat(GroupAiCli.oneLine(drift)).isEqualTo("kind=RUNNING_UNASSIGNED account_id=a1 outcome=planned");
+    }
+
+    @Test
     void withoutAValidTokenItSaysHowToSignIn() {
         Run none = groupaiWithToken(null, "servers");
         assertThat(none.code()).isEqualTo(3);

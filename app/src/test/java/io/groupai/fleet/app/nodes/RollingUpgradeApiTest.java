@@ -6,8 +6,10 @@ import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.DatabaseCleaner;
 import io.groupai.fleet.app.FleetIntegrationTest;
 import io.groupai.fleet.app.allocation.SimulatedFleet;
+import io.groupai.fleet.nodes.NodeDistribution;
 import io.groupai.fleet.sessions.SessionStore;
 import io.temporal.client.WorkflowClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +26,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A rolling upgrade of real worker-node agents (bootstrapped over SFTP onto embedded SSH nodes): the
- * canary and the next server are upgraded and their account comes back online; a server that never
- * ran an agent fails the rollout, named with its step, and the workflow ends FAILED.
+ * canary and the next server are upgraded and their account comes back online; a new build is rolled
+ * out, then a broken one is rolled back on the canary (the previous agent and its account back); a
+ * server that never ran an agent fails the rollout, named with its step, and the workflow ends FAILED.
  */
 @FleetIntegrationTest
 class RollingUpgradeApiTest {
@@ -41,6 +44,9 @@ class RollingUpgradeApiTest {
 
     @Autowired
     SessionStore sessions;
+
+    @Autowired
+    NodeDistribution distribution;
 
     @TempDir
     Path dir;
@@ -61,7 +67,7 @@ class RollingUpgradeApiTest {
     }
 
     @Test
-    void upgradesTheCanaryThenTheRestAndStopsFailedAtAServerThatDoesNotAnswer() throws Exception {
+    void upgradesTheCanaryThenTheRestRollsBackABrokenBuildAndStopsFailedAtAServerThatDoesNotAnswer() throws Exception {
         Assumptions.assumeTrue(
                 getClass().getClassLoader().getResource("worker-node-dist/distribution.properties") != null,
                 "needs the worker-node distribution embedded by the app's build (./mvnw verify, or"
@@ -99,6 +105,56 @@ class RollingUpgradeApiTest {
                         .get("status")
                         .asString())
                 .isEqualTo("online");
+
+        // A new build of the agent (here: its launcher changed) in the distribution this app installs: the
+        // canary and the rest take it; then a build whose agent exits at once: the canary is rolled back to
+        // the kept agent, its account back online, the rest untouched, and the workflow FAILED naming server
+        // and step.
+        Path launcher = distribution.local().file(NodeDistribution.LAUNCHER);
+        String original = Files.readString(launcher);
+        Path installed = dir.resolve("up-a").resolve("deploy/bin/worker-node");
+        try {
+            Files.writeString(launcher, original + "\n# build 2 of the agent\n");
+            JsonNode upgraded = awaitEnd(api.post(
+                            "/api/v1/group-ai/upgrades",
+                            "{\"node_ids\": [\"up-a\", \"up-b\"], \"health_timeout_seconds\": 90}")
+                    .json()
+                    .get("workflow_id")
+                    .asString());
+            assertThat(upgraded.get("status").asString())
+                    .as(upgraded.toString())
+                    .isEqualTo("COMPLETED");
+            assertThat(Files.readString(installed)).contains("# build 2 of the agent");
+
+            Files.writeString(
+                    launcher, "#!/bin/sh\necho 'agent build 3 cannot start: broken on purpose' >&2\nexit 1\n");
+            JsonNode rolledBack = awaitEnd(api.post(
+                            "/api/v1/group-ai/upgrades",
+                            "{\"node_ids\": [\"up-a\", \"up-b\"], \"health_timeout_seconds\": 90}")
+                    .json()
+                    .get("workflow_id")
+                    .asString());
+            assertThat(rolledBack.get("status").asString()).isEqualTo("FAILED");
+            assertThat(rolledBack.get("failure").toString())
+                    .contains("canary server up-a was rolled back", "restart the worker process", "broken on purpose");
+            assertThat(rolledBack.get("progress").values())
+                    .extracting(s ->
+                            s.get("node_id").asString() + " " + s.get("state").asString())
+                    .containsExactly("up-a ROLLED_BACK", "up-b SKIPPED");
+            assertThat(rolledBack.get("progress").get(0).get("detail").asString())
+                    .contains("runs again, 1 accounts back online")
+                    .doesNotContain("worker-node up-a stopped"); // the previous agent's log lines are not the error
+            assertThat(Files.readString(installed)).contains("# build 2 of the agent");
+            assertThat(Files.readString(dir.resolve("up-b").resolve("deploy/bin/worker-node")))
+                    .contains("# build 2");
+            assertThat(api.get("/api/v1/group-ai/accounts/639300000001")
+                            .json()
+                            .get("status")
+                            .asString())
+                    .isEqualTo("online");
+        } finally {
+            Files.writeString(launcher, original);
+        }
 
         // A canary with no agent at all: nothing to keep or roll back; FAILED, naming server and step, and
         // the servers after it are left alone.

@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's own metrics, as Prometheus text on {@code GET /metrics} (JDK HttpServer, on
+ * The node's own metrics, as Prometheus text on {@code GET /metrics} and {@code GET
+ * /actuator/prometheus} (JDK HttpServer, on
  * METRICS_ADDRESS, loopback by default): accounts running, message processing latency, script
  * decisions, JVM memory/GC/threads/CPU, every series tagged {@code node}. The agent's code records
  * through {@link #messageProcessed} and {@link #scriptDecision} (Micrometer's global registry, a
@@ -70,7 +71,7 @@ public final class NodeMetrics implements AutoCloseable {
         Metrics.addRegistry(registry);
 
         HttpServer server = HttpServer.create(address, 0);
-        server.createContext("/metrics", exchange -> {
+        com.sun.net.httpserver.HttpHandler scrape = exchange -> {
             try (exchange) {
                 if (!exchange.getRequestMethod().equals("GET")) {
                     exchange.sendResponseHeaders(405, -1);
@@ -83,7 +84,10 @@ public final class NodeMetrics implements AutoCloseable {
                     out.write(body);
                 }
             }
-        });
+        };
+        server.createContext("/metrics", scrape);
+        // The app's path too, so one Prometheus job definition (metrics_path) fits the app and its nodes.
+        server.createContext("/actuator/prometheus", scrape);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "node-metrics");
             t.setDaemon(true);

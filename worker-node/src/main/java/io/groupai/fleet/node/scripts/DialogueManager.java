@@ -144,7 +144,14 @@ public final class DialogueManager {
     /** An incoming update; {@code selfUserId}/{@code selfUsername} identify the account (mentions, echoes). */
     public synchronized void onUpdate(TelegramUpdate u, long selfUserId, String selfUsername) {
         LoadedScript s = script;
-        if (s == null || u.fromUserId() == selfUserId) {
+        if (u.fromUserId() == selfUserId) {
+            return;
+        }
+        if (s == null) {
+            // Every incoming message gets a decision on /metrics: an account without a script too.
+            if (u.type() == TelegramUpdate.Type.NEW_MESSAGE) {
+                NodeMetrics.scriptDecision("no_script");
+            }
             return;
         }
         Script.Settings settings = s.engine().script().settings();

@@ -26,6 +26,8 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
     private static final int DEFAULT_BATCH = 2;
     private static final int DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
     private static final Duration RECHECK = Duration.ofSeconds(2);
+    /** Runs started before a rollback also waited for the accounts replay without that wait. */
+    private static final String ROLLBACK_AWAITS_ACCOUNTS = "rollback-awaits-accounts";
 
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
@@ -126,11 +128,13 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
     private ServerUpgrade upgradeOne(String nodeId) {
         NodeAgentActivities agent = agentOf(nodeId);
         String previous = null;
+        Set<String> assigned = Set.of();
         String step = "ping the running agent";
         try {
             set(nodeId, "UPGRADING", step, null);
             previous = versionOf(agent);
-            Set<String> assigned = new TreeSet<>(supervision.accountsOn(nodeId));
+            servers.put(nodeId, servers.get(nodeId).versions(previous, null));
+            assigned = new TreeSet<>(supervision.accountsOn(nodeId));
             step = "keep the previous agent";
             set(nodeId, "UPGRADING", step, null);
             upgrade.keepPreviousDistribution(nodeId);
@@ -158,12 +162,17 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
             String why = failure instanceof ActivityFailure af
                     ? io.groupai.fleet.workflows.StepLog.causeOf(af)
                     : failure.getOriginalMessage();
-            return rollBack(nodeId, agent, step, why, previous);
+            return rollBack(nodeId, agent, step, why, previous, assigned);
         }
     }
 
     private ServerUpgrade rollBack(
-            String nodeId, NodeAgentActivities agent, String failedStep, String why, String previous) {
+            String nodeId,
+            NodeAgentActivities agent,
+            String failedStep,
+            String why,
+            String previous,
+            Set<String> assigned) {
         if (previous == null) {
             // Nothing was changed on the server yet (the running agent did not answer): nothing to roll back.
             return set(nodeId, "FAILED", failedStep, why + " (nothing was changed on " + nodeId + ")");
@@ -174,13 +183,23 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
             nodes.stopWorker(nodeId);
             nodes.startWorker(nodeId);
             String back = versionOf(agent);
-            return set(nodeId, "ROLLED_BACK", failedStep, why + "; agent " + back + " runs again");
-        } catch (ActivityFailure rollbackFailed) {
-            return set(
-                    nodeId,
-                    "FAILED",
-                    failedStep,
-                    why + "; the rollback failed too: " + io.groupai.fleet.workflows.StepLog.causeOf(rollbackFailed));
+            String accounts = "";
+            if (Workflow.getVersion(ROLLBACK_AWAITS_ACCOUNTS, Workflow.DEFAULT_VERSION, 1) == 1) {
+                // Rolled back means the server works as before: its accounts online again, not only its agent.
+                set(
+                        nodeId,
+                        "UPGRADING",
+                        "roll back: wait for its accounts",
+                        "after '" + failedStep + "' failed: " + why);
+                awaitOnline(agent, assigned);
+                accounts = ", " + assigned.size() + " accounts back online";
+            }
+            return set(nodeId, "ROLLED_BACK", failedStep, why + "; agent " + back + " runs again" + accounts);
+        } catch (ActivityFailure | ApplicationFailure rollbackFailed) {
+            String cause = rollbackFailed instanceof ActivityFailure af
+                    ? io.groupai.fleet.workflows.StepLog.causeOf(af)
+                    : rollbackFailed.getOriginalMessage();
+            return set(nodeId, "FAILED", failedStep, why + "; the rollback failed too: " + cause);
         }
     }
 

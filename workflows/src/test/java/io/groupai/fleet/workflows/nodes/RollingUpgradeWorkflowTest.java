@@ -54,6 +54,8 @@ class RollingUpgradeWorkflowTest {
     private final Map<String, String> kept = new ConcurrentHashMap<>();
     /** Servers where the new agent starts but its accounts never come online. */
     private final Set<String> brokenWithNewAgent = ConcurrentHashMap.newKeySet();
+    /** Servers whose accounts stay down after the rollback too. */
+    private final Set<String> brokenEvenAfterRollback = ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void setUp() {
@@ -149,7 +151,8 @@ class RollingUpgradeWorkflowTest {
         assertThat(progress)
                 .extracting(ServerUpgrade::state)
                 .containsExactly("UPGRADED", "UPGRADED", "ROLLED_BACK", "SKIPPED", "SKIPPED");
-        assertThat(progress.get(2).detail()).contains("agent 1.0 runs again");
+        assertThat(progress.get(2).detail()).contains("agent 1.0 runs again, 2 accounts back online");
+        assertThat(progress.get(2).previousVersion()).isEqualTo("1.0");
         assertThat(progress.get(3).detail()).contains("stopped at n3");
     }
 
@@ -164,6 +167,21 @@ class RollingUpgradeWorkflowTest {
         assertThat(running)
                 .allSatisfy((node, version) -> assertThat(version).as(node).isEqualTo("1.0"));
         assertThat(calls).filteredOn(c -> c.startsWith("keep:")).containsExactly("keep:n1");
+    }
+
+    @Test
+    void aRollbackWhoseAccountsDoNotComeBackEitherIsFailedNotRolledBack() {
+        brokenWithNewAgent.add("n1");
+        brokenEvenAfterRollback.add("n1");
+        RollingUpgradeWorkflow workflow = workflow();
+        assertThatThrownBy(() -> workflow.run(new RollingUpgradeRequest(NODES, 2, 20)))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause()
+                .hasMessageContaining("canary server n1 failed after step 'wait for its accounts'")
+                .hasMessageContaining("the rollback failed too")
+                .hasMessageContaining("n1-a");
+        assertThat(running).containsEntry("n1", "1.0");
+        assertThat(workflow.progress().get(0).state()).isEqualTo("FAILED");
     }
 
     final class Installer implements NodeInstallActivities {
@@ -271,7 +289,8 @@ class RollingUpgradeWorkflowTest {
         @Override
         public List<AccountRuntimeState> listAccounts() {
             calls.add("list:" + node);
-            boolean broken = brokenWithNewAgent.contains(node) && "2.0".equals(running.get(node));
+            boolean broken = brokenWithNewAgent.contains(node) && "2.0".equals(running.get(node))
+                    || brokenEvenAfterRollback.contains(node) && calls.contains("restore:" + node);
             String status = broken ? "error" : "online";
             return List.of(
                     new AccountRuntimeState(node + "-a", status, null, null),
