@@ -219,6 +219,7 @@ public final class AllocationBench {
         java.util.Map<Long, Long> started = new java.util.HashMap<>();
         java.util.Map<String, List<long[]>> byType = new java.util.TreeMap<>();
         int chunkSize = io.groupai.fleet.workflows.allocation.AllocationRequest.DEFAULT_CHUNK_SIZE;
+        List<long[]> chunkSpans = new ArrayList<>();
         for (int n = 1; n <= (accounts + chunkSize - 1) / chunkSize; n++) {
             io.temporal.common.WorkflowExecutionHistory history;
             try {
@@ -226,7 +227,12 @@ public final class AllocationBench {
             } catch (RuntimeException e) {
                 break;
             }
-            for (io.temporal.api.history.v1.HistoryEvent e : history.getEvents()) {
+            List<io.temporal.api.history.v1.HistoryEvent> events = history.getEvents();
+            chunkSpans.add(new long[] {
+                com.google.protobuf.util.Timestamps.toMillis(events.getFirst().getEventTime()),
+                com.google.protobuf.util.Timestamps.toMillis(events.getLast().getEventTime())
+            });
+            for (io.temporal.api.history.v1.HistoryEvent e : events) {
                 long at = com.google.protobuf.util.Timestamps.toMillis(e.getEventTime());
                 switch (e.getEventType()) {
                     case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_SCHEDULED ->
@@ -256,6 +262,17 @@ public final class AllocationBench {
                 }
             }
         }
+        // Chunks run one after the other: between two, the last batches drain and the parent pages and plans.
+        long gaps = 0;
+        for (int i = 1; i < chunkSpans.size(); i++) {
+            gaps += chunkSpans.get(i)[0] - chunkSpans.get(i - 1)[1];
+        }
+        System.out.printf(
+                "%nchunks: %d, %.0f ms mean from start to close; %.0f ms mean from one chunk's close to the next one's"
+                        + " start (the parent pages and plans)%n",
+                chunkSpans.size(),
+                chunkSpans.stream().mapToLong(x -> x[1] - x[0]).average().orElse(0),
+                chunkSpans.size() < 2 ? 0.0 : gaps / (double) (chunkSpans.size() - 1));
         System.out.printf(
                 "%nwhere the time goes (from the chunk histories), per step: queue = scheduled .. started (the"
                         + " embedded Temporal server and worker slots), run = started .. completed%n");
