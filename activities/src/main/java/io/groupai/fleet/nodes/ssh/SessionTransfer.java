@@ -272,7 +272,7 @@ public final class SessionTransfer {
                 }
             }
             for (int i : present) {
-                channel.chmod(0600, finals.get(i));
+                mode(channel, finals.get(i), 0600);
             }
             return null;
         };
@@ -319,7 +319,7 @@ public final class SessionTransfer {
                 try (InputStream in = uploads.get(i).source().open()) {
                     channel.put(
                             in, temps.get(i), monitor(b -> progress.transferred(before + b)), ChannelSftp.OVERWRITE);
-                    channel.chmod(0600, temps.get(i));
+                    mode(channel, temps.get(i), 0600);
                     files.increment();
                     moved[0] = before + digests.get(i).size();
                     written.add(i);
@@ -466,24 +466,38 @@ public final class SessionTransfer {
         }
     }
 
-    /** The directory exists with mode 0700 afterwards (created if missing); true when it was created now. */
+    /**
+     * The directory exists with mode 0700 afterwards (created if missing); true when it was created now. Made
+     * first and looked at only if that fails: a new account's directory costs two round trips, not four.
+     */
     private static boolean directory(ChannelSftp channel, String path) throws Exception {
         boolean created = false;
         try {
-            channel.stat(path);
-        } catch (com.jcraft.jsch.SftpException missing) {
-            if (missing.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+            channel.mkdir(path);
+            created = true;
+        } catch (com.jcraft.jsch.SftpException notMade) {
+            com.jcraft.jsch.SftpATTRS there;
+            try {
+                there = channel.stat(path);
+            } catch (com.jcraft.jsch.SftpException missing) {
+                if (missing.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                    throw new MissingParent(path, notMade);
+                }
                 throw missing;
             }
-            try {
-                channel.mkdir(path);
-                created = true;
-            } catch (com.jcraft.jsch.SftpException e) {
-                throw new MissingParent(path, e);
+            if (!there.isDir()) {
+                throw notMade;
             }
         }
-        channel.chmod(0700, path);
+        mode(channel, path, 0700);
         return created;
+    }
+
+    /** Sets a file's mode in one round trip (JSch's chmod stats the file first). */
+    private static void mode(ChannelSftp channel, String path, int mode) throws com.jcraft.jsch.SftpException {
+        com.jcraft.jsch.SftpATTRS attrs = new com.jcraft.jsch.SftpATTRS();
+        attrs.setPERMISSIONS(mode);
+        channel.setStat(path, attrs);
     }
 
     /** SHA-256 of a remote file as the server returns its bytes; null when it cannot be read (it then fails alone). */
