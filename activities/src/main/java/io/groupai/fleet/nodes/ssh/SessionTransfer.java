@@ -181,9 +181,11 @@ public final class SessionTransfer {
     /**
      * {@link #upload} of several accounts' archives to one server, with the same guarantees per
      * file (own temporary name, SHA-256 checked on the server, atomic rename, 0600 in a 0700
-     * directory, identical content skipped) but one SSH session for all: one prepare command, one
-     * SFTP channel moving the files one after the other, one verify-and-rename command. A file
-     * that fails fails alone; the server being unreachable fails the call. Results in input order.
+     * directory, identical content skipped) but one SSH session and one SFTP channel for all: the
+     * files written one after the other, read back and checked, renamed into place; no remote
+     * command (a batch over {@link #READ_BACK_MAX_BYTES}: one {@code sha256sum} of all, then the
+     * renames). A file that fails fails alone; the server being unreachable fails the call.
+     * Results in input order.
      */
     public List<Uploaded> uploadMany(SshTarget target, List<Upload> uploads, Progress progress) {
         String step = "upload";
