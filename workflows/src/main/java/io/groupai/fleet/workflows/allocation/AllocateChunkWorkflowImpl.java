@@ -41,6 +41,13 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
      * (the activities and the upload's SFTP channel are shared by 10 instead of 25).
      */
     static final int BATCH_SIZE = 10;
+    /**
+     * At most this many batches of one server in flight: its uploads and starts are pipelined, but a
+     * server (one SSH connection's channels, the agent's start slots) serves 4 batches of 10 faster than 8
+     * (one OpenSSH node: 227 instead of 184 accounts/s, p99 0.24 instead of 0.70 s), while `parallelism`
+     * still spreads more batches over several servers.
+     */
+    static final int MAX_BATCHES_PER_SERVER = 4;
     /** Start-to-close of a batched start on a node: a base plus a share per account (starts run one by one). */
     static final Duration NODE_BATCH_START_TO_CLOSE = Duration.ofMinutes(2);
 
@@ -125,16 +132,23 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         // Accounts bound for the same server go through their forward steps together, in batches of up to
         // BATCH_SIZE (one activity per step and batch). Batches of different servers, and of the same server,
         // run at the same time, up to `parallelism` batches: uploads and starts to one server are pipelined.
+        // A server's batch waits while MAX_BATCHES_PER_SERVER of its batches run; other servers' batches go first.
         int parallelism = Math.max(1, request.parallelism());
-        List<List<Promise<AccountOutcome>>> running = new ArrayList<>();
-        for (List<PlannedPlacement> batch : batches(request.placements(), BATCH_SIZE)) {
-            while (running.size() >= parallelism) {
-                Promise.anyOf(running.stream().flatMap(List::stream).toList()).get();
+        List<Running> running = new ArrayList<>();
+        List<List<PlannedPlacement>> waiting = new ArrayList<>(batches(request.placements(), BATCH_SIZE));
+        while (!waiting.isEmpty()) {
+            List<PlannedPlacement> next = running.size() < parallelism ? startable(waiting, running) : null;
+            if (next == null) {
+                // Only batches still running are waited on (collect removed the others), so this blocks.
+                Promise.anyOf(running.stream().map(Running::done).toList()).get();
                 collect(running, outcomes);
+            } else {
+                waiting.remove(next);
+                List<Promise<AccountOutcome>> members = start(next);
+                running.add(new Running(next.get(0).serverId(), members, Promise.allOf(members)));
             }
-            running.add(start(batch));
         }
-        Promise.allOf(running.stream().flatMap(List::stream).toList()).get();
+        Promise.allOf(running.stream().map(Running::done).toList()).get();
         collect(running, outcomes);
 
         List<AccountOutcome> list = new ArrayList<>(outcomes.values());
@@ -213,12 +227,26 @@ public class AllocateChunkWorkflowImpl implements AllocateChunkWorkflow {
         return members;
     }
 
-    private static void collect(List<List<Promise<AccountOutcome>>> running, Map<String, AccountOutcome> outcomes) {
+    /** A batch in flight: its server, its accounts' sagas and their completion. */
+    private record Running(String serverId, List<Promise<AccountOutcome>> members, Promise<Void> done) {}
+
+    /** The first waiting batch whose server has fewer than {@link #MAX_BATCHES_PER_SERVER} batches running. */
+    private static List<PlannedPlacement> startable(List<List<PlannedPlacement>> waiting, List<Running> running) {
+        for (List<PlannedPlacement> batch : waiting) {
+            String serverId = batch.get(0).serverId();
+            if (running.stream().filter(r -> r.serverId().equals(serverId)).count() < MAX_BATCHES_PER_SERVER) {
+                return batch;
+            }
+        }
+        return null;
+    }
+
+    private static void collect(List<Running> running, Map<String, AccountOutcome> outcomes) {
         running.removeIf(batch -> {
-            if (!batch.stream().allMatch(Promise::isCompleted)) {
+            if (!batch.done().isCompleted()) {
                 return false;
             }
-            batch.forEach(p -> {
+            batch.members().forEach(p -> {
                 AccountOutcome outcome = p.get();
                 outcomes.put(outcome.accountId(), outcome);
             });
