@@ -45,6 +45,13 @@ public final class SessionTransfer {
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
     private static final Pattern SUBDIR = Pattern.compile("[a-z]{1,16}");
     private static final Pattern MODE = Pattern.compile("0[0-7]{3}");
+    /**
+     * A batch whose files add up to at most this many bytes is verified by reading them back over its SFTP
+     * channel instead of a remote {@code sha256sum} (a process on the server per batch); larger batches are
+     * dominated by their transfer and keep the command, which does not send the bytes back.
+     */
+    static final long READ_BACK_MAX_BYTES = 1024 * 1024;
+
     /** Head-room kept free on the server beyond the file itself. */
     private static final long FREE_SPACE_MARGIN = 1024 * 1024;
 
@@ -174,9 +181,11 @@ public final class SessionTransfer {
     /**
      * {@link #upload} of several accounts' archives to one server, with the same guarantees per
      * file (own temporary name, SHA-256 checked on the server, atomic rename, 0600 in a 0700
-     * directory, identical content skipped) but one SSH session for all: one prepare command, one
-     * SFTP channel moving the files one after the other, one verify-and-rename command. A file
-     * that fails fails alone; the server being unreachable fails the call. Results in input order.
+     * directory, identical content skipped) but one SSH session and one SFTP channel for all: the
+     * files written one after the other, read back and checked, renamed into place; no remote
+     * command (a batch over {@link #READ_BACK_MAX_BYTES}: one {@code sha256sum} of all, then the
+     * renames). A file that fails fails alone; the server being unreachable fails the call.
+     * Results in input order.
      */
     public List<Uploaded> uploadMany(SshTarget target, List<Upload> uploads, Progress progress) {
         String step = "upload";
@@ -217,6 +226,58 @@ public final class SessionTransfer {
         // one after the other (0600). No remote process runs for this; a file that fails fails alone.
         List<Integer> written = new java.util.ArrayList<>();
         List<Integer> sameSize = new java.util.ArrayList<>(); // a copy of the same size is there: checksummed below
+        List<Integer> present = new java.util.ArrayList<>();
+        List<Integer> differing = new java.util.ArrayList<>(); // same size, other content: uploaded alone below
+        java.util.Map<String, String> sums = new java.util.HashMap<>();
+        boolean[] verifiedHere = {false};
+        Runnable compare = () -> {
+            present.clear();
+            differing.clear();
+            for (int i : sameSize) {
+                (digests.get(i).hex().equals(sums.get(finals.get(i))) ? present : differing).add(i);
+            }
+        };
+        List<Integer> renamed = new java.util.ArrayList<>();
+        List<Integer> notRenamed = new java.util.ArrayList<>();
+        // Rename the good ones into place and drop the bad ones, over SFTP (posix-rename: atomic, replaces an older
+        // copy), and fix the present ones' mode.
+        SftpWork<Void> rename = channel -> {
+            renamed.clear();
+            notRenamed.clear();
+            for (int i : written) {
+                String remote = sums.get(temps.get(i));
+                try {
+                    if (digests.get(i).hex().equals(remote)) {
+                        channel.rename(temps.get(i), finals.get(i));
+                        renamed.add(i);
+                    } else {
+                        channel.rm(temps.get(i));
+                        results.put(
+                                i,
+                                new Uploaded(
+                                        uploads.get(i).accountId(),
+                                        null,
+                                        new SshException(
+                                                target.nodeId(),
+                                                "verify-checksum",
+                                                SshException.Kind.TRANSFER_FAILED,
+                                                "SHA-256 of the uploaded session file of account "
+                                                        + uploads.get(i).accountId() + " differs: local "
+                                                        + digests.get(i).hex() + ", remote "
+                                                        + (remote == null ? "(not readable)" : remote))));
+                    }
+                } catch (Exception e) {
+                    if (!channel.isConnected()) {
+                        throw e;
+                    }
+                    notRenamed.add(i);
+                }
+            }
+            for (int i : present) {
+                mode(channel, finals.get(i), 0600);
+            }
+            return null;
+        };
         long staleBefore = System.currentTimeMillis() / 1000 - staleTempMinutes() * 60;
         long[] moved = {0};
         Duration limit = pool.settings().transferTimeout().multipliedBy(todo.size());
@@ -225,10 +286,11 @@ public final class SessionTransfer {
             List<Integer> send = new java.util.ArrayList<>();
             long bytes = 0;
             for (int i : todo) {
-                directory(channel, dirs.get(i));
+                boolean created = directory(channel, dirs.get(i));
                 String fileName = finals.get(i).substring(dirs.get(i).length() + 1);
                 Long existing = null;
-                for (ChannelSftp.LsEntry e : channel.ls(dirs.get(i))) {
+                // A directory made just now holds nothing to sweep or compare: four round trips fewer per new account.
+                for (ChannelSftp.LsEntry e : created ? List.<ChannelSftp.LsEntry>of() : channel.ls(dirs.get(i))) {
                     String name = e.getFilename();
                     if (name.startsWith("." + fileName + ".")
                             && name.endsWith(".part")
@@ -259,7 +321,7 @@ public final class SessionTransfer {
                 try (InputStream in = uploads.get(i).source().open()) {
                     channel.put(
                             in, temps.get(i), monitor(b -> progress.transferred(before + b)), ChannelSftp.OVERWRITE);
-                    channel.chmod(0600, temps.get(i));
+                    mode(channel, temps.get(i), 0600);
                     files.increment();
                     moved[0] = before + digests.get(i).size();
                     written.add(i);
@@ -269,6 +331,26 @@ public final class SessionTransfer {
                     }
                     results.put(i, failed(target, step, uploads.get(i).accountId(), "could not be written", e));
                 }
+            }
+            long toVerify = 0;
+            for (int i : written) {
+                toVerify += digests.get(i).size();
+            }
+            for (int i : sameSize) {
+                toVerify += digests.get(i).size();
+            }
+            if (toVerify <= READ_BACK_MAX_BYTES) {
+                // Small files: the server's bytes read back on this channel and hashed here prove the same as the
+                // server's sha256sum, without a remote process (the costliest part of a batch on a busy server).
+                for (int i : written) {
+                    sums.put(temps.get(i), readBackSha256(channel, temps.get(i)));
+                }
+                for (int i : sameSize) {
+                    sums.put(finals.get(i), readBackSha256(channel, finals.get(i)));
+                }
+                verifiedHere[0] = true;
+                compare.run();
+                rename.run(channel);
             }
             return null;
         };
@@ -281,75 +363,37 @@ public final class SessionTransfer {
                         target, step, "umask 077 && mkdir -p -- " + ShellQuote.quote(target.sessionsDir()), null);
                 written.clear();
                 sameSize.clear();
+                sums.clear();
+                verifiedHere[0] = false;
                 sftp(target, step, limit, prepareAndWrite);
             } else {
                 throw e;
             }
         }
-        List<Integer> present = new java.util.ArrayList<>();
-
-        // The server's own checksum of every written file, in one process; then rename the good ones into place and
-        // drop the bad ones, over SFTP (posix-rename: atomic, replaces an older copy), and fix the present ones' mode.
-        java.util.Map<String, String> sums = new java.util.HashMap<>();
-        if (!written.isEmpty() || !sameSize.isEmpty()) {
-            StringBuilder sum = new StringBuilder("sha256sum --");
-            written.forEach(i -> sum.append(' ').append(ShellQuote.quote(temps.get(i))));
-            sameSize.forEach(i -> sum.append(' ').append(ShellQuote.quote(finals.get(i))));
-            CommandResult summed;
-            try {
-                summed = shell.exec(target, "verify-checksum", sum.toString(), null);
-            } catch (RuntimeException e) {
-                written.forEach(i -> removeRemoteTemp(target, temps.get(i), e));
-                throw e;
-            }
-            for (String line : summed.stdout().split("\\R")) {
-                if (line.length() > 66 && line.charAt(64) == ' ') {
-                    sums.put(line.substring(66), line.substring(0, 64));
+        // Larger files: the server's own checksum of every written file, in one process; then renamed on a channel.
+        if (!verifiedHere[0]) {
+            if (!written.isEmpty() || !sameSize.isEmpty()) {
+                StringBuilder sum = new StringBuilder("sha256sum --");
+                written.forEach(i -> sum.append(' ').append(ShellQuote.quote(temps.get(i))));
+                sameSize.forEach(i -> sum.append(' ').append(ShellQuote.quote(finals.get(i))));
+                CommandResult summed;
+                try {
+                    summed = shell.exec(target, "verify-checksum", sum.toString(), null);
+                } catch (RuntimeException e) {
+                    written.forEach(i -> removeRemoteTemp(target, temps.get(i), e));
+                    throw e;
                 }
-            }
-        }
-        List<Integer> differing = new java.util.ArrayList<>(); // same size, other content: uploaded alone below
-        for (int i : sameSize) {
-            (digests.get(i).hex().equals(sums.get(finals.get(i))) ? present : differing).add(i);
-        }
-        List<Integer> renamed = new java.util.ArrayList<>();
-        List<Integer> notRenamed = new java.util.ArrayList<>();
-        if (!written.isEmpty() || !present.isEmpty())
-            sftp(target, "rename", channel -> {
-                for (int i : written) {
-                    String remote = sums.get(temps.get(i));
-                    try {
-                        if (digests.get(i).hex().equals(remote)) {
-                            channel.rename(temps.get(i), finals.get(i));
-                            renamed.add(i);
-                        } else {
-                            channel.rm(temps.get(i));
-                            results.put(
-                                    i,
-                                    new Uploaded(
-                                            uploads.get(i).accountId(),
-                                            null,
-                                            new SshException(
-                                                    target.nodeId(),
-                                                    "verify-checksum",
-                                                    SshException.Kind.TRANSFER_FAILED,
-                                                    "SHA-256 of the uploaded session file of account "
-                                                            + uploads.get(i).accountId() + " differs: local "
-                                                            + digests.get(i).hex() + ", remote "
-                                                            + (remote == null ? "(not readable)" : remote))));
-                        }
-                    } catch (Exception e) {
-                        if (!channel.isConnected()) {
-                            throw e;
-                        }
-                        notRenamed.add(i);
+                for (String line : summed.stdout().split("\\R")) {
+                    if (line.length() > 66 && line.charAt(64) == ' ') {
+                        sums.put(line.substring(66), line.substring(0, 64));
                     }
                 }
-                for (int i : present) {
-                    channel.chmod(0600, finals.get(i));
-                }
-                return null;
-            });
+            }
+            compare.run();
+            if (!written.isEmpty() || !present.isEmpty()) {
+                sftp(target, "rename", rename);
+            }
+        }
         if (!notRenamed.isEmpty()) {
             // A server without posix-rename: mv -f replaces an older copy atomically too.
             StringBuilder mv = new StringBuilder();
@@ -424,21 +468,53 @@ public final class SessionTransfer {
         }
     }
 
-    /** The directory exists with mode 0700 afterwards (created if missing). */
-    private static void directory(ChannelSftp channel, String path) throws Exception {
+    /**
+     * The directory exists with mode 0700 afterwards (created if missing); true when it was created now. Made
+     * first and looked at only if that fails: a new account's directory costs two round trips, not four.
+     */
+    private static boolean directory(ChannelSftp channel, String path) throws Exception {
+        boolean created = false;
         try {
-            channel.stat(path);
-        } catch (com.jcraft.jsch.SftpException missing) {
-            if (missing.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+            channel.mkdir(path);
+            created = true;
+        } catch (com.jcraft.jsch.SftpException notMade) {
+            com.jcraft.jsch.SftpATTRS there;
+            try {
+                there = channel.stat(path);
+            } catch (com.jcraft.jsch.SftpException missing) {
+                if (missing.id == ChannelSftp.SSH_FX_NO_SUCH_FILE) {
+                    throw new MissingParent(path, notMade);
+                }
                 throw missing;
             }
-            try {
-                channel.mkdir(path);
-            } catch (com.jcraft.jsch.SftpException e) {
-                throw new MissingParent(path, e);
+            if (!there.isDir()) {
+                throw notMade;
             }
         }
-        channel.chmod(0700, path);
+        mode(channel, path, 0700);
+        return created;
+    }
+
+    /** Sets a file's mode in one round trip (JSch's chmod stats the file first). */
+    private static void mode(ChannelSftp channel, String path, int mode) throws com.jcraft.jsch.SftpException {
+        com.jcraft.jsch.SftpATTRS attrs = new com.jcraft.jsch.SftpATTRS();
+        attrs.setPERMISSIONS(mode);
+        channel.setStat(path, attrs);
+    }
+
+    /** SHA-256 of a remote file as the server returns its bytes; null when it cannot be read (it then fails alone). */
+    private static String readBackSha256(ChannelSftp channel, String path) throws Exception {
+        MessageDigest md = Sha256.newDigest();
+        try (InputStream in = channel.get(path);
+                OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+            in.transferTo(out);
+        } catch (com.jcraft.jsch.SftpException | IOException e) {
+            if (!channel.isConnected()) {
+                throw e;
+            }
+            return null;
+        }
+        return Sha256.hex(md);
     }
 
     /** Bytes free for a non-root user under the path, or null when the server has no statvfs extension. */

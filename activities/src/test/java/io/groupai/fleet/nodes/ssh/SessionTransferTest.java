@@ -170,6 +170,77 @@ class SessionTransferTest {
         uploadManyOnto(transfer, node.target(), node.deployDir(), local);
     }
 
+    @Test
+    void aSmallBatchIsVerifiedByReadingItBackWithoutARemoteCommandALargerOneByTheServersChecksum() throws IOException {
+        RemoteShell shell = new RemoteShell(pool);
+        SessionTransfer counted = new SessionTransfer(shell);
+        Path a = randomFile(local.resolve("rb1/session.zip"), 3_000);
+        Path b = randomFile(local.resolve("rb2/session.zip"), 5_000);
+        List<SessionTransfer.Uploaded> small = counted.uploadMany(
+                node.target(),
+                List.of(new SessionTransfer.Upload("rb-1", a), new SessionTransfer.Upload("rb-2", b)),
+                SessionTransfer.Progress.NONE);
+        assertThat(small).allSatisfy(u -> assertThat(u.failure()).isNull());
+        assertThat(shell.stats().commands())
+                .as("no remote process for a small batch")
+                .isZero();
+
+        int half = (int) (SessionTransfer.READ_BACK_MAX_BYTES / 2) + 1;
+        Path c = randomFile(local.resolve("rb3/session.zip"), half);
+        Path d = randomFile(local.resolve("rb4/session.zip"), half);
+        List<SessionTransfer.Uploaded> large = counted.uploadMany(
+                node.target(),
+                List.of(new SessionTransfer.Upload("rb-3", c), new SessionTransfer.Upload("rb-4", d)),
+                SessionTransfer.Progress.NONE);
+        assertThat(large).allSatisfy(u -> assertThat(u.failure()).isNull());
+        assertThat(shell.stats().commands())
+                .as("one sha256sum for the larger batch")
+                .isEqualTo(1);
+
+        List<Path> sent = List.of(a, b, c, d);
+        for (int i = 0; i < sent.size(); i++) {
+            Path remote = node.deployDir().resolve("sessions/rb-" + (i + 1) + "/session.zip");
+            assertThat(Files.mismatch(sent.get(i), remote)).isEqualTo(-1L);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(remote)))
+                    .isEqualTo("rw-------");
+            assertThat(leftovers(remote.getParent())).isEmpty();
+        }
+    }
+
+    @Test
+    void aFileThatChangedOnTheServerBeforeItWasReadBackFailsAloneAndIsNotRenamedIntoPlace() throws IOException {
+        Path good = randomFile(local.resolve("rot1/session.zip"), 4_000);
+        Path rotten = randomFile(local.resolve("rot2/session.zip"), 4_000);
+        node.setSftpFaults(new SftpFaultHook() {
+            @Override
+            public void beforeRead(Path file, long offset) throws IOException {
+                // The server's copy of rot-2 changes between the write and the read-back (a bad disk, say).
+                if (offset == 0 && file.toString().contains("/rot-2/.session.zip.")) {
+                    byte[] bytes = Files.readAllBytes(file);
+                    bytes[0] ^= 1;
+                    Files.write(file, bytes);
+                }
+            }
+        });
+        List<SessionTransfer.Uploaded> results;
+        try {
+            results = transfer.uploadMany(
+                    node.target(),
+                    List.of(new SessionTransfer.Upload("rot-1", good), new SessionTransfer.Upload("rot-2", rotten)),
+                    SessionTransfer.Progress.NONE);
+        } finally {
+            node.setSftpFaults(SftpFaultHook.NONE);
+        }
+        assertThat(results.get(0).failure()).isNull();
+        assertThat(Files.mismatch(good, node.deployDir().resolve("sessions/rot-1/session.zip")))
+                .isEqualTo(-1L);
+        assertThat(results.get(1).file()).isNull();
+        assertThat(results.get(1).failure().getMessage()).contains("rot-2", "SHA-256", "differs", "transfer-node");
+        Path rottenDir = node.deployDir().resolve("sessions/rot-2");
+        assertThat(rottenDir.resolve("session.zip")).doesNotExist();
+        assertThat(leftovers(rottenDir)).isEmpty();
+    }
+
     /**
      * Four accounts in one {@link SessionTransfer#uploadMany}: a new one, one already there with the same
      * content (skipped), one there with older content (replaced atomically), one whose local file is gone

@@ -72,7 +72,10 @@ public final class AllocationBench {
         try (ConfigurableApplicationContext context = app.run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             Api api = new Api(port);
-            int capacity = (accounts + nodeCount - 1) / nodeCount;
+            // -Dbench.warmup=N (default 100): N accounts allocated first, unmeasured, so the measured run does not
+            // pay for cold code (JIT) and first connections; 0 measures from cold.
+            int warmup = Integer.getInteger("bench.warmup", 100);
+            int capacity = (accounts + warmup + nodeCount - 1) / nodeCount;
             try (SimulatedFleet fleet =
                     new SimulatedFleet(api, context.getBean(WorkflowClient.class), dir.resolve("nodes"))) {
                 long b0 = System.nanoTime();
@@ -94,6 +97,24 @@ public final class AllocationBench {
                     System.out.printf(
                             "bootstrapped %d worker-node agents in %.1f s%n",
                             nodeCount, (System.nanoTime() - b0) / 1e9);
+                }
+                if (warmup > 0) {
+                    SimulatedFleet.accounts(
+                            api,
+                            context.getBean(SessionStore.class),
+                            IntStream.range(0, warmup)
+                                    .mapToObj(i -> "warm%05d".formatted(i))
+                                    .toList(),
+                            true);
+                    long w0 = System.nanoTime();
+                    Api.Response w = api.post(
+                            "/api/v1/group-ai/account-allocation/auto?wait_seconds=600",
+                            "{\"strategy\": \"load_balance\", \"parallelism\": " + parallelism + "}");
+                    System.out.printf(
+                            "warm-up: %d accounts allocated in %.1f s (not measured; -Dbench.warmup=0 to skip): %s%n",
+                            warmup,
+                            (System.nanoTime() - w0) / 1e9,
+                            w.json().get("result").get("placed"));
                 }
                 List<String> ids = IntStream.range(0, accounts)
                         .mapToObj(i -> "bench%05d".formatted(i))
@@ -128,6 +149,7 @@ public final class AllocationBench {
                 List<Long> latencies = new ArrayList<>();
                 result.get("outcomes")
                         .forEach(o -> latencies.add(o.get("duration_millis").asLong()));
+                List<Long> inOrder = List.copyOf(latencies);
                 latencies.sort(Long::compare);
                 System.out.printf(
                         "%nAllocation bench, %s; SSH/SFTP, H2, Temporal (%s) are real%n",
@@ -159,6 +181,16 @@ public final class AllocationBench {
                 System.out.printf(
                         "per-account latency (its batch's reserve .. its history row): p50 %d ms, p99 %d ms, max %d ms%n",
                         pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1));
+                // The first accounts run on cold code (JIT) and an empty pipeline: the latency by chunk shows it apart.
+                int chunkSize = io.groupai.fleet.workflows.allocation.AllocationRequest.DEFAULT_CHUNK_SIZE;
+                StringBuilder byChunk = new StringBuilder("latency by chunk of " + chunkSize + " (p50/p99/max ms):");
+                for (int from = 0; from < inOrder.size(); from += chunkSize) {
+                    List<Long> part = inOrder.subList(from, Math.min(inOrder.size(), from + chunkSize)).stream()
+                            .sorted()
+                            .toList();
+                    byChunk.append(" %d/%d/%d".formatted(pct(part, 50), pct(part, 99), part.getLast()));
+                }
+                System.out.println(byChunk);
                 System.out.printf(
                         "control-plane process CPU: %.1f ms per account (%.0f%% of one core over the run); on 2 idle"
                                 + " cores that bounds the rate near %.0f accounts/s%n",
@@ -187,6 +219,7 @@ public final class AllocationBench {
         java.util.Map<Long, Long> started = new java.util.HashMap<>();
         java.util.Map<String, List<long[]>> byType = new java.util.TreeMap<>();
         int chunkSize = io.groupai.fleet.workflows.allocation.AllocationRequest.DEFAULT_CHUNK_SIZE;
+        List<long[]> chunkSpans = new ArrayList<>();
         for (int n = 1; n <= (accounts + chunkSize - 1) / chunkSize; n++) {
             io.temporal.common.WorkflowExecutionHistory history;
             try {
@@ -194,7 +227,12 @@ public final class AllocationBench {
             } catch (RuntimeException e) {
                 break;
             }
-            for (io.temporal.api.history.v1.HistoryEvent e : history.getEvents()) {
+            List<io.temporal.api.history.v1.HistoryEvent> events = history.getEvents();
+            chunkSpans.add(new long[] {
+                com.google.protobuf.util.Timestamps.toMillis(events.getFirst().getEventTime()),
+                com.google.protobuf.util.Timestamps.toMillis(events.getLast().getEventTime())
+            });
+            for (io.temporal.api.history.v1.HistoryEvent e : events) {
                 long at = com.google.protobuf.util.Timestamps.toMillis(e.getEventTime());
                 switch (e.getEventType()) {
                     case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_SCHEDULED ->
@@ -224,6 +262,17 @@ public final class AllocationBench {
                 }
             }
         }
+        // Chunks run one after the other: between two, the last batches drain and the parent pages and plans.
+        long gaps = 0;
+        for (int i = 1; i < chunkSpans.size(); i++) {
+            gaps += chunkSpans.get(i)[0] - chunkSpans.get(i - 1)[1];
+        }
+        System.out.printf(
+                "%nchunks: %d, %.0f ms mean from start to close; %.0f ms mean from one chunk's close to the next one's"
+                        + " start (the parent pages and plans)%n",
+                chunkSpans.size(),
+                chunkSpans.stream().mapToLong(x -> x[1] - x[0]).average().orElse(0),
+                chunkSpans.size() < 2 ? 0.0 : gaps / (double) (chunkSpans.size() - 1));
         System.out.printf(
                 "%nwhere the time goes (from the chunk histories), per step: queue = scheduled .. started (the"
                         + " embedded Temporal server and worker slots), run = started .. completed%n");

@@ -18,7 +18,7 @@ public interface SessionTransferActivities {
     /**
      * {@link #upload} of several accounts' archives to one server, in request order; each item
      * succeeds or fails on its own. {@link OneByOne#upload} uploads them one at a time; the SFTP
-     * implementation uses one SSH session, one prepare command, one SFTP channel and one verify command for all.
+     * implementation uses one SSH session and one SFTP channel for all (no remote command for small archives).
      */
     @ActivityMethod
     java.util.List<UploadedAccount> uploadBatch(String serverId, java.util.List<String> accountIds);
