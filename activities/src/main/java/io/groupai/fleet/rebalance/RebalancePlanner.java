@@ -103,10 +103,16 @@ public final class RebalancePlanner {
         for (FleetServer s : servers) {
             if (s.down()) {
                 if (s.count() > 0) {
-                    skipped.add(new RebalanceSkip(
-                            null,
-                            s.nodeId(),
-                            "server is down: its failover moves its " + s.count() + " accounts, not a rebalance"));
+                    // Say which: a lease that just lapsed (the control plane was down itself, say) is no failover.
+                    skipped.add(
+                            new RebalanceSkip(
+                                    null,
+                                    s.nodeId(),
+                                    s.notEligible() == null
+                                            ? "server is down: its failover moves its " + s.count()
+                                                    + " accounts, not a rebalance"
+                                            : s.notEligible() + "; its " + s.count()
+                                                    + " accounts are not a rebalance's to move (failover's, if the server is marked down)"));
                 }
                 continue;
             }

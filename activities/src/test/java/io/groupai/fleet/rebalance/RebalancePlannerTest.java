@@ -85,6 +85,20 @@ class RebalancePlannerTest {
                 .satisfies(s -> assertThat(s.reason()).contains("failover"));
     }
 
+    /** Right after a control-plane restart every lease may have lapsed: nothing is down, and no failover runs. */
+    @Test
+    void aServerWhoseLeaseLapsedIsNotCalledDown() {
+        FleetServer lapsed = new FleetServer(
+                "a", 10, accounts("a", 3), 0, false, "server a's lease expired at 2026-12-02T10:40:31Z", true, null);
+        RebalancePlan plan = RebalancePlanner.plan(List.of(lapsed, server("b", 10, 0)), DEFAULTS);
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.skipped())
+                .singleElement()
+                .satisfies(s -> assertThat(s.reason())
+                        .contains("lease expired", "not a rebalance's")
+                        .doesNotContain("is down"));
+    }
+
     @Test
     void whenCapacitiesCannotReachTheThresholdTheBestReachableSpreadIsTheTarget() {
         // 3 accounts on two servers of 3: 2/1 is 33.3 points apart, the best there is.

@@ -60,6 +60,20 @@ public final class FakeControlPlane implements AutoCloseable {
     public volatile boolean heartbeatDown;
     /** The simulated network answers 503 to update polls while set. */
     public volatile boolean simUpdatesDown;
+    /** Accounts the simulated network does not know as connected (it restarted): polls answer 409 until a connect. */
+    private final java.util.Set<String> simForgotten = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The simulated network restarts, as with the control plane: it forgets every connection, drops the queued
+     * updates and numbers updates from 1 again.
+     */
+    public void simRestart() {
+        simForgotten.addAll(
+                connects.stream().map(c -> c.substring(0, c.lastIndexOf('@'))).toList());
+        updateIds.set(1);
+        updates.clear();
+    }
+
     /** The simulated network answers 429 (flood wait) to sends while set. */
     public volatile boolean simFloodWait;
     /** How many sends were answered with 429. */
@@ -282,6 +296,7 @@ public final class FakeControlPlane implements AutoCloseable {
             case "connect" -> {
                 connects.add(
                         accountId + "@" + JSON.readTree(body).path("node_id").asText());
+                simForgotten.remove(accountId);
                 maxConnectsInFlight.accumulateAndGet(connectsInFlight.incrementAndGet(), Math::max);
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
@@ -302,6 +317,10 @@ public final class FakeControlPlane implements AutoCloseable {
             case "updates" -> {
                 if (simUpdatesDown) {
                     send(ex, 503, "{\"error\":\"simulated outage\"}");
+                    return;
+                }
+                if (simForgotten.contains(accountId)) {
+                    send(ex, 409, "{\"detail\":\"account " + accountId + " is not connected\"}");
                     return;
                 }
                 Map<String, String> q = query(ex.getRequestURI().getRawQuery());

@@ -388,5 +388,45 @@ class HeartbeatTest {
         assertThat(controlPlane.connects).hasSize(3);
         assertThat(controlPlane.connects.subList(0, 2)).containsExactlyInAnyOrder("acc1@test-node", "acc2@test-node");
         assertThat(controlPlane.connects.get(2)).isEqualTo("acc1@test-node");
+        // Reported at once: the beat that renewed the lease had reported them stopped.
+        JsonNode last = controlPlane.heartbeats.get(controlPlane.heartbeats.size() - 1);
+        assertThat(last.get("accounts"))
+                .extracting(a ->
+                        a.get("account_id").asText() + ":" + a.get("status").asText())
+                .contains("acc1:online");
+    }
+
+    /**
+     * A fenced node retries every few seconds, not every interval: when the control plane comes back
+     * (restarted after a long stop), its accounts wait for that heartbeat.
+     */
+    @Test
+    void aNodeWithoutALeaseRetriesSoonerThanTheInterval() throws Exception {
+        java.util.Map<String, String> config = NodeAgentActivitiesTest.config(controlPlane, deployDir, "1MB");
+        config.put("HEARTBEAT_INTERVAL", "1m");
+        try (NodeServices slow = new NodeServices(NodeConfig.from(config), clock)) {
+            HeartbeatService beats = slow.heartbeat();
+            beats.start();
+            awaitTrue(() -> controlPlane.heartbeats.size() == 1);
+
+            controlPlane.heartbeatDown = true;
+            clock.advance(Duration.ofSeconds(61));
+            awaitTrue(() -> !beats.lease().valid() && beats.checkLease());
+            controlPlane.heartbeatDown = false;
+            controlPlane.leaseExpiresAt = clock.instant().plusSeconds(60);
+            long back = System.nanoTime();
+            awaitTrue(() -> controlPlane.heartbeats.size() == 2);
+            assertThat(Duration.ofNanos(System.nanoTime() - back))
+                    .isLessThan(HeartbeatService.RETRY_WITHOUT_LEASE.plusSeconds(5));
+            assertThat(beats.lease().valid()).isTrue();
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 15 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 }

@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * HTTP face of the SIMULATED Telegram network. Nodes call the account endpoints with their node
@@ -69,7 +70,7 @@ class SimulatedTelegramController {
             @RequestParam(name = "timeout_ms", defaultValue = "0") long timeoutMillis,
             @RequestHeader(name = "Authorization", required = false) String authorization)
             throws InterruptedException {
-        auth.require(network.nodeOf(accountId), authorization);
+        auth.require(connectedNode(accountId), authorization);
         return new Updates(network.updates(accountId, offset, timeoutMillis));
     }
 
@@ -78,7 +79,7 @@ class SimulatedTelegramController {
             @PathVariable String accountId,
             @RequestBody SendRequest request,
             @RequestHeader(name = "Authorization", required = false) String authorization) {
-        auth.require(network.nodeOf(accountId), authorization);
+        auth.require(connectedNode(accountId), authorization);
         if (request.chatId() == null || request.text() == null || request.text().isBlank()) {
             throw new InvalidInputException("text", "chat_id and a non-empty text are required");
         }
@@ -86,6 +87,23 @@ class SimulatedTelegramController {
                 "message_id",
                 network.sendAsAccount(accountId, request.chatId(), request.text())
                         .messageId());
+    }
+
+    /**
+     * The node the account is connected from. The network lives in the control plane's memory, so a
+     * restarted control plane knows no connection: 409 tells the node to connect again (a 401 would
+     * blame its token, and the node would poll in vain).
+     */
+    private String connectedNode(String accountId) {
+        String node = network.nodeOf(accountId);
+        if (node == null) {
+            throw new ResponseStatusException(
+                    HttpStatus.CONFLICT,
+                    "account " + accountId + " is not connected to the simulated network (the control plane "
+                            + "restarted, or the account was disconnected): connect it again with POST "
+                            + "/api/v1/sim-telegram/accounts/" + accountId + "/connect");
+        }
+        return node;
     }
 
     @PostMapping("/accounts/{accountId}/disconnect")

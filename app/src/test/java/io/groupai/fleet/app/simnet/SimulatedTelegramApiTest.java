@@ -127,6 +127,28 @@ class SimulatedTelegramApiTest {
         assertThat(notMember.json().get("detail").asString()).contains("not a member");
     }
 
+    /**
+     * The network lives in the control plane's memory: after a restart it knows no connection, while the
+     * node still polls for its accounts. It must hear "connect again", not "your token is wrong".
+     */
+    @Test
+    void aPollOfAnAccountTheNetworkDoesNotKnowAsksToConnectAgain() {
+        String account = "sim-forgotten-" + System.nanoTime();
+        Api.Response poll =
+                api.get("/api/v1/sim-telegram/accounts/" + account + "/updates?timeout_ms=0", "Authorization", AUTH);
+        assertThat(poll.status()).as(poll.body()).isEqualTo(409);
+        assertThat(poll.json().get("detail").asString())
+                .contains("account " + account + " is not connected", "connect it again");
+        Api.Response send = api.post(
+                "/api/v1/sim-telegram/accounts/" + account + "/messages",
+                "{\"chat_id\": -1, \"text\": \"hi\"}",
+                "Authorization",
+                AUTH);
+        assertThat(send.status()).as(send.body()).isEqualTo(409);
+        connect(account);
+        assertThat(updates(account, 0, 0).size()).isZero();
+    }
+
     private JsonNode connect(String account) {
         Api.Response response = api.post(
                 "/api/v1/sim-telegram/accounts/" + account + "/connect",

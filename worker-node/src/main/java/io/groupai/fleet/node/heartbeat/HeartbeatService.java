@@ -135,19 +135,47 @@ public final class HeartbeatService implements AutoCloseable {
         this.hasSession = Objects.requireNonNull(hasSession);
     }
 
-    /** Heartbeats now and then every interval; checks the lease every second. */
+    /**
+     * Heartbeats now and then every interval, or every {@link #RETRY_WITHOUT_LEASE} while the node holds no
+     * lease; checks the lease every second.
+     */
     public synchronized void start() {
         scheduler = Executors.newScheduledThreadPool(
                 2, Thread.ofPlatform().daemon().name("heartbeat-", 0).factory());
-        scheduler.scheduleWithFixedDelay(this::beatLogged, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        long tick = Math.min(interval.toMillis(), 1000);
+        scheduler.scheduleWithFixedDelay(this::beatWhenDue, 0, tick, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkLeaseLogged, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * How often a node without a valid lease (fenced, or not yet granted one) tries to reach the control plane.
+     * It runs no account then, and every account it should run waits for that heartbeat: a restarted control
+     * plane would otherwise wait up to a whole interval (30 s) for each node.
+     */
+    public static final Duration RETRY_WITHOUT_LEASE = Duration.ofSeconds(3);
+
+    // System.nanoTime() when the last heartbeat began; 0 before the first
+    private volatile long lastBeatStarted;
+
+    /** Checked every tick, so a lease that runs out shortens the wait for the beat already due later. */
+    private void beatWhenDue() {
+        long now = System.nanoTime();
+        if (lastBeatStarted != 0 && now - lastBeatStarted < nextBeatIn().toNanos()) {
+            return;
+        }
+        lastBeatStarted = now;
+        beatLogged();
+    }
+
+    private Duration nextBeatIn() {
+        return lease.valid() || RETRY_WITHOUT_LEASE.compareTo(interval) >= 0 ? interval : RETRY_WITHOUT_LEASE;
     }
 
     private void beatLogged() {
         try {
             beat();
         } catch (RuntimeException e) {
-            // A scheduled task that throws is silently cancelled; keep the heartbeat alive.
+            // A scheduled task that throws would end the heartbeats; keep them alive.
             log.error("heartbeat failed unexpectedly", e);
         }
     }
@@ -214,7 +242,11 @@ public final class HeartbeatService implements AutoCloseable {
         try {
             reply = http.postJson(PATH, body, Reply.class, Duration.ofSeconds(10));
         } catch (IOException e) {
-            log.warn("heartbeat to {} failed: {}; retrying in {}", http.base(), ControlPlaneHttp.describe(e), interval);
+            log.warn(
+                    "heartbeat to {} failed: {}; retrying in {}",
+                    http.base(),
+                    ControlPlaneHttp.describe(e),
+                    nextBeatIn());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -372,6 +404,11 @@ public final class HeartbeatService implements AutoCloseable {
                         started,
                         todo.size(),
                         skipped.isEmpty() ? "" : "; no session here for " + skipped);
+                if (started > 0) {
+                    // Report them now: the beat that renewed the lease reported them stopped, and the
+                    // control plane would show them so for another interval.
+                    beatLogged();
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.warn("assigned accounts not brought back: the agent is shutting down");

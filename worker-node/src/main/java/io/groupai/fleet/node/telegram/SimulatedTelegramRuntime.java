@@ -287,6 +287,10 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                     if (stopped) {
                         return;
                     }
+                    if (e instanceof HttpStatusException s && s.status() == 409 && reconnect()) {
+                        pauseMs = 500;
+                        continue;
+                    }
                     log.warn(
                             "simulated Telegram: account {} cannot poll updates ({}); retrying in {} ms",
                             accountId,
@@ -303,6 +307,42 @@ public final class SimulatedTelegramRuntime implements TelegramRuntime {
                     }
                     pauseMs = Math.min(pauseMs * 2, 30_000);
                 }
+            }
+        }
+
+        /**
+         * The network answered 409: it does not know this account as connected. It lives in the control
+         * plane's memory, so a control plane restarted while this node kept the account running forgot the
+         * connection (and numbers updates from 1 again). Connect again and read from the start.
+         */
+        private boolean reconnect() {
+            try {
+                ConnectReply me = http.postJson(
+                        API + enc(accountId) + "/connect",
+                        new ConnectRequest(nodeId),
+                        ConnectReply.class,
+                        CALL_TIMEOUT);
+                if (me == null || stopped) {
+                    return false;
+                }
+                offset = 0;
+                listener.onAuthorized(accountId, new TelegramUser(me.userId(), me.firstName(), me.username()));
+                setState(TelegramAccountState.ONLINE, "simulated network, connected again as user " + me.userId());
+                log.info(
+                        "simulated Telegram: account {} connected again as simulated user {} (the network had "
+                                + "forgotten the connection: the control plane restarted)",
+                        accountId,
+                        me.userId());
+                return true;
+            } catch (IOException e) {
+                log.warn(
+                        "simulated Telegram: account {} cannot connect again: {}",
+                        accountId,
+                        ControlPlaneHttp.describe(e));
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
         }
 

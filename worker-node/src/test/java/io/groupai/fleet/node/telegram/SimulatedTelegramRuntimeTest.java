@@ -87,6 +87,33 @@ class SimulatedTelegramRuntimeTest {
         }
     }
 
+    /**
+     * The control plane restarted while this node kept the account running (shorter than a lease): its
+     * in-memory network forgot the connection and numbers updates from 1 again. The account connects again
+     * and reads the new updates, instead of polling offline for good.
+     */
+    @Test
+    void anAccountTheRestartedNetworkForgotConnectsAgainAndReadsFromTheStart() throws Exception {
+        try (FakeControlPlane cp = new FakeControlPlane();
+                SimulatedTelegramRuntime runtime = new SimulatedTelegramRuntime(
+                        new ControlPlaneHttp(cp.url(), FakeControlPlane.TOKEN), "n1", Duration.ofMillis(300))) {
+            Recorder rec = new Recorder();
+            runtime.start("acc1", Path.of("unused"), KEY, rec);
+            for (int i = 0; i < 5; i++) {
+                cp.pushUpdate("acc1", "new_message", -1001L, "G", 7L, "Ana", "before " + i);
+            }
+            await(() -> rec.updates.size() == 5);
+
+            cp.simRestart();
+            await(() -> cp.connects.size() == 2);
+            cp.pushUpdate("acc1", "new_message", -1001L, "G", 7L, "Ana", "after the restart");
+            await(() -> rec.updates.size() == 6);
+            assertThat(rec.updates.get(5).text()).isEqualTo("after the restart");
+            assertThat(cp.connects).containsExactly("acc1@n1", "acc1@n1");
+            assertThat(rec.events).doesNotContain(new Event("state", "offline"));
+        }
+    }
+
     @Test
     void anAccountWithoutItsDatabaseKeyIsNotStarted() throws Exception {
         try (FakeControlPlane cp = new FakeControlPlane();
