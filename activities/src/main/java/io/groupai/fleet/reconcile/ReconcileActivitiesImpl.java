@@ -17,6 +17,8 @@ import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.reconcile.AccountCheck;
 import io.groupai.fleet.workflows.reconcile.AccountRow;
 import io.groupai.fleet.workflows.reconcile.Drift;
 import io.groupai.fleet.workflows.reconcile.FleetSnapshot;
@@ -199,6 +201,34 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
                     storedMillis));
         }
         return new FleetSnapshot(accounts, store.duplicates(), properties.maxRestarts());
+    }
+
+    @Override
+    public List<AccountCheck> recheck(List<String> accountIds) {
+        Map<String, ReconcileStore.Row> rows = store.rowsOf(accountIds);
+        List<AccountCheck> checks = new ArrayList<>();
+        for (String id : new TreeSet<>(accountIds)) {
+            ReconcileStore.Row r = rows.get(id);
+            AccountRow row = r == null
+                    ? null
+                    : new AccountRow(
+                            r.accountId(),
+                            r.serverId(),
+                            r.reservedServerId(),
+                            r.status(),
+                            r.scriptId(),
+                            r.operationId(),
+                            null,
+                            false,
+                            r.restartAttempts(),
+                            null,
+                            null);
+            String workflowId = WorkflowIds.account(id);
+            boolean running =
+                    AccountRow.RUNNING.equals(operations.of(workflowId).status());
+            checks.add(new AccountCheck(id, row, running ? workflowId : null));
+        }
+        return checks;
     }
 
     @Override
