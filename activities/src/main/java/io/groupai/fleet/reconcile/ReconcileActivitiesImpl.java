@@ -238,12 +238,28 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
 
     @Override
     public int restartAttempt(String accountId, String serverId) {
+        notWhileAWorkflowRuns(accountId, serverId, "restarted");
         return refusals(() -> store.restartAttempt(accountId, serverId));
     }
 
     @Override
     public void markFailed(String accountId, String serverId, String reason) {
+        notWhileAWorkflowRuns(accountId, serverId, "marked failed");
         refusals(() -> store.markFailed(accountId, serverId, reason));
+    }
+
+    /**
+     * A workflow that started for the account after the reconciler checked it (a backup or restore stops it for a
+     * while without taking the row) owns it: the reconciler's restart or failure mark would cut across it.
+     */
+    private void notWhileAWorkflowRuns(String accountId, String serverId, String what) {
+        String workflowId = WorkflowIds.account(accountId);
+        if (AccountRow.RUNNING.equals(operations.of(workflowId).status())) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "account " + accountId + " on server " + serverId + ": workflow " + workflowId
+                            + " runs for it; not " + what,
+                    FailureTypes.CLAIM_LOST);
+        }
     }
 
     @Override

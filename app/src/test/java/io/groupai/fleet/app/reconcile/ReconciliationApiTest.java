@@ -287,7 +287,8 @@ class ReconciliationApiTest {
     @Test
     void onTheJavaTestServerTheScheduleIsACronWorkflow() {
         ReconcileSchedule schedule = new ReconcileSchedule(
-                recurring, new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(30), 3));
+                recurring,
+                new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofMinutes(30), 3));
         assertThat(serverInfo.hasSchedules()).isFalse();
         try {
             schedule.apply();
@@ -301,6 +302,13 @@ class ReconciliationApiTest {
             assertThat(described.getWorkflowExecutionInfo().getType().getName()).isEqualTo(WorkflowTypes.RECONCILE);
             assertThat(described.getWorkflowExecutionInfo().getStatus())
                     .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+            assertThat(client.fetchHistory(WorkflowIds.reconcileScheduled())
+                            .getHistory()
+                            .getEvents(0)
+                            .getWorkflowExecutionStartedEventAttributes()
+                            .getCronSchedule())
+                    .as("off the rebalance's tick: odd minutes")
+                    .isEqualTo("1-59/2 * * * *");
             schedule.apply(); // a second start finds it running and leaves it
         } finally {
             // Not left running: it would repair the fixtures of the tests after this one.
