@@ -59,6 +59,8 @@ public class ReconcileWorkflowImpl implements ReconcileWorkflow {
             .setRetryOptions(BOUNDED)
             .build();
 
+    static final String CONFIRM_DRIFTS = "confirm-drifts";
+
     private final ReconcileActivities reconcile = Workflow.newActivityStub(ReconcileActivities.class, CONTROL_PLANE);
     private final SessionTransferActivities sessions =
             Workflow.newActivityStub(SessionTransferActivities.class, SessionTransferOptions.OPTIONS);
@@ -172,7 +174,9 @@ public class ReconcileWorkflowImpl implements ReconcileWorkflow {
         List<Drift> checked =
                 drifts.stream().filter(ReconcileWorkflowImpl::needsConfirming).toList();
         Map<Drift, String> changed = new HashMap<>();
-        if (checked.isEmpty()) {
+        // A run started before this check existed replays without it.
+        if (checked.isEmpty()
+                || Workflow.getVersion(CONFIRM_DRIFTS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
             return changed;
         }
         List<String> ids =
