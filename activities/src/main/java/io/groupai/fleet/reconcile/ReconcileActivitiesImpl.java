@@ -17,6 +17,8 @@ import io.groupai.fleet.registry.ServerRecord;
 import io.groupai.fleet.registry.ServerRepository;
 import io.groupai.fleet.sessions.SessionStore;
 import io.groupai.fleet.workflows.FailureTypes;
+import io.groupai.fleet.workflows.WorkflowIds;
+import io.groupai.fleet.workflows.reconcile.AccountCheck;
 import io.groupai.fleet.workflows.reconcile.AccountRow;
 import io.groupai.fleet.workflows.reconcile.Drift;
 import io.groupai.fleet.workflows.reconcile.FleetSnapshot;
@@ -202,18 +204,62 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
     }
 
     @Override
+    public List<AccountCheck> recheck(List<String> accountIds) {
+        Map<String, ReconcileStore.Row> rows = store.rowsOf(accountIds);
+        List<AccountCheck> checks = new ArrayList<>();
+        for (String id : new TreeSet<>(accountIds)) {
+            ReconcileStore.Row r = rows.get(id);
+            AccountRow row = r == null
+                    ? null
+                    : new AccountRow(
+                            r.accountId(),
+                            r.serverId(),
+                            r.reservedServerId(),
+                            r.status(),
+                            r.scriptId(),
+                            r.operationId(),
+                            null,
+                            false,
+                            r.restartAttempts(),
+                            null,
+                            null);
+            String workflowId = WorkflowIds.account(id);
+            boolean running =
+                    AccountRow.RUNNING.equals(operations.of(workflowId).status());
+            checks.add(new AccountCheck(id, row, running ? workflowId : null));
+        }
+        return checks;
+    }
+
+    @Override
     public void settle(String accountId, String serverId, String operationId, RepairAction action, String reason) {
         refusals(() -> store.settle(accountId, serverId, operationId, action, reason));
     }
 
     @Override
     public int restartAttempt(String accountId, String serverId) {
+        notWhileAWorkflowRuns(accountId, serverId, "restarted");
         return refusals(() -> store.restartAttempt(accountId, serverId));
     }
 
     @Override
     public void markFailed(String accountId, String serverId, String reason) {
+        notWhileAWorkflowRuns(accountId, serverId, "marked failed");
         refusals(() -> store.markFailed(accountId, serverId, reason));
+    }
+
+    /**
+     * A workflow that started for the account after the reconciler checked it (a backup or restore stops it for a
+     * while without taking the row) owns it: the reconciler's restart or failure mark would cut across it.
+     */
+    private void notWhileAWorkflowRuns(String accountId, String serverId, String what) {
+        String workflowId = WorkflowIds.account(accountId);
+        if (AccountRow.RUNNING.equals(operations.of(workflowId).status())) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "account " + accountId + " on server " + serverId + ": workflow " + workflowId
+                            + " runs for it; not " + what,
+                    FailureTypes.CLAIM_LOST);
+        }
     }
 
     @Override

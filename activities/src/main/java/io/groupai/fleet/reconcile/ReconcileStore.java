@@ -81,9 +81,16 @@ public class ReconcileStore {
         jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE server_id IS NOT NULL OR reserved_server_id IS NOT NULL "
                         + "OR operation_id IS NOT NULL")
                 .query((RowCallbackHandler) rs -> rows.put(rs.getString(1), row(rs)));
-        List<String> rest = ids.stream().filter(id -> !rows.containsKey(id)).toList();
-        for (int i = 0; i < rest.size(); i += IN_CHUNK) {
-            List<String> chunk = rest.subList(i, Math.min(rest.size(), i + IN_CHUNK));
+        rows.putAll(rowsOf(ids.stream().filter(id -> !rows.containsKey(id)).toList()));
+        return rows;
+    }
+
+    /** The rows of {@code ids} that exist (and only those); by account id. */
+    public Map<String, Row> rowsOf(Collection<String> ids) {
+        Map<String, Row> rows = new TreeMap<>();
+        List<String> all = List.copyOf(ids);
+        for (int i = 0; i < all.size(); i += IN_CHUNK) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + IN_CHUNK));
             jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE account_id IN ("
                             + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")
                     .params(new ArrayList<Object>(chunk))

@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs the reconciliation (repairs) every {@code groupai.reconcile.every} as {@code reconcile-scheduled},
- * through {@link RecurringWorkflows}. Off with {@code groupai.reconcile.scheduled=false}.
+ * through {@link RecurringWorkflows}, {@code groupai.reconcile.offset} after each multiple of the interval so
+ * it does not fire on the rebalance's or the session backup's tick. Off with {@code groupai.reconcile.scheduled=false}.
  */
 @Component
 public class ReconcileSchedule {
@@ -34,6 +35,7 @@ public class ReconcileSchedule {
                 WorkflowTypes.RECONCILE,
                 ReconcileRequest.repair(),
                 properties.every(),
-                null));
+                null,
+                properties.offset()));
     }
 }

@@ -142,8 +142,9 @@ class ReconciliationController {
     private ReconciliationView view(
             String workflowId, boolean dryRun, Optional<ReconcileReport> report, int historyLimit) {
         Map<String, Long> pending = new TreeMap<>();
-        report.ifPresent(
-                r -> r.drifts().forEach(d -> pending.merge(d.drift().kind().name(), 1L, Long::sum)));
+        report.ifPresent(r -> r.drifts().stream()
+                .filter(d -> !RepairOutcome.CHANGED.equals(d.outcome()))
+                .forEach(d -> pending.merge(d.drift().kind().name(), 1L, Long::sum)));
         return new ReconciliationView(
                 workflowId,
                 WorkflowLauncher.statusUrl(workflowId),

@@ -38,6 +38,8 @@ public class RecurringWorkflows {
      * @param workflowType the workflow type name (WorkflowTypes)
      * @param every        an interval, or null when {@code cron} is given
      * @param cron         a cron expression, or null when {@code every} is given
+     * @param offset       with {@code every}: how far after each multiple of it a run starts (taken modulo
+     *                     {@code every}), so two schedules need not fire on the same tick
      */
     public record Recurring(
             String what,
@@ -47,11 +49,34 @@ public class RecurringWorkflows {
             String workflowType,
             Object input,
             Duration every,
-            String cron) {
+            String cron,
+            Duration offset) {
+
+        public Recurring(
+                String what,
+                String workflowId,
+                boolean enabled,
+                String offHint,
+                String workflowType,
+                Object input,
+                Duration every,
+                String cron) {
+            this(what, workflowId, enabled, offHint, workflowType, input, every, cron, Duration.ZERO);
+        }
 
         String described() {
-            return every != null ? "every " + every : cron;
+            return every != null
+                    ? "every " + every + (phase(every, offset).isZero() ? "" : ", offset " + phase(every, offset))
+                    : cron;
         }
+    }
+
+    /** The offset within one interval (0 when none). */
+    static Duration phase(Duration every, Duration offset) {
+        if (offset == null || every.isZero()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(Math.floorMod(offset.toMillis(), every.toMillis()));
     }
 
     private final WorkflowClient client;
@@ -72,12 +97,18 @@ public class RecurringWorkflows {
 
     /** The cron expression for an interval on the Java test server: every N whole minutes (at least one). */
     public static String cronEvery(Duration every) {
+        return cronEvery(every, Duration.ZERO);
+    }
+
+    /** The same, {@code offset} (whole minutes, modulo the interval) after each multiple of it. */
+    public static String cronEvery(Duration every, Duration offset) {
         long minutes = Math.max(1, (every.toSeconds() + 59) / 60);
+        long shift = offset == null ? 0 : Math.floorMod(offset.toMinutes(), minutes);
         if (minutes < 60) {
-            return "*/" + minutes + " * * * *";
+            return (shift == 0 ? "*" : shift + "-59") + "/" + minutes + " * * * *";
         }
         long hours = Math.min(23, Math.max(1, minutes / 60));
-        return "0 */" + hours + " * * *";
+        return (offset == null ? 0 : Math.floorMod(offset.toMinutes(), 60)) + " */" + hours + " * * *";
     }
 
     public void apply(Recurring r) {
@@ -114,7 +145,7 @@ public class RecurringWorkflows {
         }
         ScheduleSpec spec = r.every() != null
                 ? ScheduleSpec.newBuilder()
-                        .setIntervals(List.of(new ScheduleIntervalSpec(r.every())))
+                        .setIntervals(List.of(new ScheduleIntervalSpec(r.every(), phase(r.every(), r.offset()))))
                         .build()
                 : ScheduleSpec.newBuilder()
                         .setCronExpressions(List.of(r.cron()))
@@ -140,7 +171,7 @@ public class RecurringWorkflows {
     }
 
     private void startCron(Recurring r) {
-        String cron = r.every() != null ? cronEvery(r.every()) : r.cron();
+        String cron = r.every() != null ? cronEvery(r.every(), r.offset()) : r.cron();
         try {
             client.newUntypedWorkflowStub(
                             r.workflowType(), options(r).setCronSchedule(cron).build())

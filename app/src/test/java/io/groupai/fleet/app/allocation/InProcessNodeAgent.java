@@ -68,12 +68,25 @@ public final class InProcessNodeAgent implements NodeAgentActivities {
         return new AccountRuntimeState(accountId, "stopped", null, null);
     }
 
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextList =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Runs once, right after the next listing was taken and before it is answered (a race made deterministic). */
+    public void afterNextList(Runnable meanwhile) {
+        afterNextList.set(meanwhile);
+    }
+
     @Override
     public List<AccountRuntimeState> listAccounts() {
-        return running.keySet().stream()
+        List<AccountRuntimeState> listed = running.keySet().stream()
                 .sorted(Comparator.naturalOrder())
                 .map(a -> new AccountRuntimeState(a, "online", null, null))
                 .toList();
+        Runnable meanwhile = afterNextList.getAndSet(null);
+        if (meanwhile != null) {
+            meanwhile.run();
+        }
+        return listed;
     }
 
     @Override

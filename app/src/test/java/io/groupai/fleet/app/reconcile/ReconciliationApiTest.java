@@ -287,7 +287,8 @@ class ReconciliationApiTest {
     @Test
     void onTheJavaTestServerTheScheduleIsACronWorkflow() {
         ReconcileSchedule schedule = new ReconcileSchedule(
-                recurring, new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(30), 3));
+                recurring,
+                new ReconcileProperties(true, Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofMinutes(30), 3));
         assertThat(serverInfo.hasSchedules()).isFalse();
         try {
             schedule.apply();
@@ -301,6 +302,13 @@ class ReconciliationApiTest {
             assertThat(described.getWorkflowExecutionInfo().getType().getName()).isEqualTo(WorkflowTypes.RECONCILE);
             assertThat(described.getWorkflowExecutionInfo().getStatus())
                     .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+            assertThat(client.fetchHistory(WorkflowIds.reconcileScheduled())
+                            .getHistory()
+                            .getEvents(0)
+                            .getWorkflowExecutionStartedEventAttributes()
+                            .getCronSchedule())
+                    .as("off the rebalance's tick: odd minutes")
+                    .isEqualTo("1-59/2 * * * *");
             schedule.apply(); // a second start finds it running and leaves it
         } finally {
             // Not left running: it would repair the fixtures of the tests after this one.
@@ -356,6 +364,58 @@ class ReconciliationApiTest {
                     .as("what " + server + " runs")
                     .isEqualTo(assigned);
         }
+    }
+
+    @Test
+    void aMigrationFinishingWhileTheReconcilerListsIsNotDriftNoAlertNoRestart() throws Exception {
+        fleet.node("rr-a", 5, true).node("rr-b", 5, true).start();
+        SimulatedFleet.accounts(api, sessions, List.of("m1"), true);
+        claims.reserve("m1", "rr-a", "allocate-m1");
+        claims.complete(
+                "m1", "rr-a", io.groupai.fleet.workflows.allocation.AllocationType.INITIAL, 0, "allocate-m1", null);
+        copyStoredSession("m1", "rr-a");
+        fleet.agent("rr-a").running().put("m1", "");
+        // rr-a has been listed (it runs m1); a rebalance migration to rr-b then finishes before the database is read:
+        // started on rr-b, switched in the database, stopped on rr-a.
+        String migration = WorkflowIds.account("m1");
+        fleet.agent("rr-a").afterNextList(() -> {
+            try {
+                copyStoredSession("m1", "rr-b");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            claims.reserveMigrationTarget("m1", "rr-a", "rr-b", migration);
+            fleet.agent("rr-b").running().put("m1", "");
+            claims.commitMigration("m1", "rr-a", "rr-b", migration);
+            fleet.agent("rr-a").running().remove("m1");
+            claims.complete(
+                    "m1", "rr-b", io.groupai.fleet.workflows.allocation.AllocationType.REBALANCE, 0, migration, "rr-a");
+        });
+
+        JsonNode repaired = post(RECONCILIATION + "?wait_seconds=60");
+
+        // Compared with rr-a's listing the account looked stray on rr-a and missing on rr-b: neither is acted on.
+        assertThat(repaired.get("drifts"))
+                .isNotEmpty()
+                .allSatisfy(o ->
+                        assertThat(o.get("outcome").asString()).as(o.toString()).isEqualTo("changed"));
+        assertThat(repaired.get("pending")).isEmpty();
+        assertThat(fleet.agent("rr-b").running()).containsOnlyKeys("m1");
+        assertThat(fleet.agent("rr-a").running()).isEmpty();
+        assertThat(row("m1")).containsEntry("server_id", "rr-b").containsEntry("operation_id", null);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM reconcile_history")
+                        .query(Integer.class)
+                        .single())
+                .as("no repair, no drift_found alert")
+                .isZero();
+        assertThat(jdbc.sql("SELECT restart_attempts FROM accounts WHERE account_id = 'm1'")
+                        .query(Integer.class)
+                        .single())
+                .isZero();
+        assertThat(api.get("/api/v1/group-ai/alerts?open=true&kind=drift_found")
+                        .json()
+                        .toString())
+                .doesNotContain("m1");
     }
 
     private static List<String> drifts(JsonNode report) {

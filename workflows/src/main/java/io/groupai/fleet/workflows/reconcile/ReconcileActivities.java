@@ -33,6 +33,13 @@ public interface ReconcileActivities {
     FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds);
 
     /**
+     * Re-reads the rows of {@code accountIds} and whether a workflow {@code account-<id>} runs for each, right
+     * before repairs: a drift of an account whose row or operation changed since the snapshot is not acted on.
+     */
+    @ActivityMethod
+    List<AccountCheck> recheck(List<String> accountIds);
+
+    /**
      * Settles an orphaned operation's row with {@code action} (FINISH, RELEASE, ABORT_MIGRATION,
      * SETTLE_OFFLINE or MARK_FAILED), only while {@code operationId} still holds it.
      */

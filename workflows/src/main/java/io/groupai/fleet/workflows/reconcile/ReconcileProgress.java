@@ -3,7 +3,7 @@ package io.groupai.fleet.workflows.reconcile;
 /**
  * The {@code progress} query of {@link ReconcileWorkflow}.
  *
- * @param phase    listing, comparing, repairing or done
+ * @param phase    listing, comparing, confirming (drifts checked again), repairing or done
  * @param servers  servers compared
  * @param drifts   drifts found
  * @param repaired repairs done so far

@@ -17,9 +17,14 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
 public class ReconcileWorkflowImpl implements ReconcileWorkflow {
@@ -53,6 +58,8 @@ public class ReconcileWorkflowImpl implements ReconcileWorkflow {
             .setStartToCloseTimeout(Duration.ofMinutes(2))
             .setRetryOptions(BOUNDED)
             .build();
+
+    static final String CONFIRM_DRIFTS = "confirm-drifts";
 
     private final ReconcileActivities reconcile = Workflow.newActivityStub(ReconcileActivities.class, CONTROL_PLANE);
     private final SessionTransferActivities sessions =
@@ -93,9 +100,23 @@ public class ReconcileWorkflowImpl implements ReconcileWorkflow {
 
         phase = "comparing";
         FleetSnapshot snapshot = reconcile.snapshot(List.copyOf(reportedIds), List.copyOf(dirIds));
-        List<Drift> drifts = DriftDetector.detect(views, snapshot);
-        found = drifts.size();
+        List<Drift> detected = DriftDetector.detect(views, snapshot);
         List<RepairOutcome> outcomes = new ArrayList<>();
+        // A migration, failover, allocation, backup or restore that finished between the listing and the snapshot
+        // looks like drift: each drift that would act on a node or a placed row is checked again first.
+        phase = "confirming";
+        Map<Drift, String> changed = changedDuringRun(detected, snapshot);
+        List<Drift> drifts = new ArrayList<>();
+        for (Drift d : detected) {
+            String why = changed.get(d);
+            if (why == null) {
+                drifts.add(d);
+            } else {
+                log.info("reconcile {}: not a drift, {}: {}", workflowId, why, d.detail());
+                outcomes.add(new RepairOutcome(d, RepairOutcome.CHANGED, why));
+            }
+        }
+        found = drifts.size();
         if (r.dryRun()) {
             drifts.forEach(d -> outcomes.add(new RepairOutcome(
                     d, d.action().reportOnly() ? RepairOutcome.REPORTED : RepairOutcome.PLANNED, null)));
@@ -134,6 +155,122 @@ public class ReconcileWorkflowImpl implements ReconcileWorkflow {
     @Override
     public ReconcileProgress progress() {
         return new ReconcileProgress(phase, servers, found, repaired, failed);
+    }
+
+    /** Drifts that act on a node or a placed row, checked again before anything is done about them. */
+    private static boolean needsConfirming(Drift d) {
+        return d.kind() != DriftKind.ORPHANED_OPERATION && !d.action().reportOnly();
+    }
+
+    /**
+     * The drifts that no longer hold, with why. The rows are read, the nodes involved asked again, the rows read
+     * once more: a drift stands only when its account's placement (server, reservation, operation) is the same in
+     * the snapshot and in both reads, no workflow {@code account-<id>} runs for it at either read, and the node
+     * still says what the drift assumed (a STOP's node runs it; a RESTART's node answers and does not run it).
+     * A change between the listing and the snapshot thus shows on the node, one after it on the row. Orphaned
+     * operations need none of this: their settlements are conditional on the dead operation still holding the row.
+     */
+    private Map<Drift, String> changedDuringRun(List<Drift> drifts, FleetSnapshot snapshot) {
+        List<Drift> checked =
+                drifts.stream().filter(ReconcileWorkflowImpl::needsConfirming).toList();
+        Map<Drift, String> changed = new HashMap<>();
+        // A run started before this check existed replays without it.
+        if (checked.isEmpty()
+                || Workflow.getVersion(CONFIRM_DRIFTS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+            return changed;
+        }
+        List<String> ids =
+                checked.stream().map(Drift::accountId).distinct().sorted().toList();
+        Map<String, AccountCheck> before = byAccount(reconcile.recheck(ids));
+        List<String> serverIds = checked.stream()
+                .filter(d -> d.action() == RepairAction.STOP
+                        || d.action() == RepairAction.RESTART
+                        || d.action() == RepairAction.MARK_FAILED)
+                .map(Drift::serverId)
+                .distinct()
+                .sorted()
+                .toList();
+        Map<String, Promise<List<AccountRuntimeState>>> lists = new TreeMap<>();
+        for (String server : serverIds) {
+            lists.put(server, Async.function(node(server, NODE_LIST)::listAccounts));
+        }
+        Map<String, Set<String>> runsNow = new HashMap<>();
+        for (Map.Entry<String, Promise<List<AccountRuntimeState>>> e : lists.entrySet()) {
+            try {
+                runsNow.put(
+                        e.getKey(),
+                        e.getValue().get().stream()
+                                .filter(a -> !NOT_HOSTED.contains(a.status()))
+                                .map(AccountRuntimeState::accountId)
+                                .collect(Collectors.toSet()));
+            } catch (ActivityFailure f) {
+                log.info("reconcile: server {} did not answer the re-check: {}", e.getKey(), message(f));
+            }
+        }
+        Map<String, AccountCheck> after = byAccount(reconcile.recheck(ids));
+        Map<String, AccountRow> seen = new HashMap<>();
+        snapshot.accounts().forEach(r -> seen.put(r.accountId(), r));
+        for (Drift d : checked) {
+            String why = accountChanged(seen.get(d.accountId()), before.get(d.accountId()), after.get(d.accountId()));
+            if (why == null) {
+                why = nodeChanged(d, runsNow.get(d.serverId()));
+            }
+            if (why != null) {
+                changed.put(d, "changed during the run: account " + d.accountId() + " " + why);
+            }
+        }
+        return changed;
+    }
+
+    private static Map<String, AccountCheck> byAccount(List<AccountCheck> checks) {
+        Map<String, AccountCheck> by = new HashMap<>();
+        checks.forEach(c -> by.put(c.accountId(), c));
+        return by;
+    }
+
+    /** Why the account's row or operations are no longer as the snapshot saw them; null if they are. */
+    private static String accountChanged(AccountRow seen, AccountCheck before, AccountCheck after) {
+        for (AccountCheck now : new AccountCheck[] {before, after}) {
+            if (now != null && now.runningWorkflow() != null) {
+                return "is being worked on by workflow " + now.runningWorkflow();
+            }
+        }
+        for (AccountCheck now : new AccountCheck[] {before, after}) {
+            AccountRow row = now == null ? null : now.row();
+            if (!samePlacement(seen, row)) {
+                return row == null
+                        ? "no longer exists in the database"
+                        : "was changed in the database meanwhile (now on "
+                                + (row.serverId() == null ? "no server" : row.serverId())
+                                + (row.reservedServerId() == null ? "" : ", reserved on " + row.reservedServerId())
+                                + (row.operationId() == null ? "" : ", held by " + row.operationId())
+                                + ")";
+            }
+        }
+        return null;
+    }
+
+    private static boolean samePlacement(AccountRow a, AccountRow b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return Objects.equals(a.serverId(), b.serverId())
+                && Objects.equals(a.reservedServerId(), b.reservedServerId())
+                && Objects.equals(a.operationId(), b.operationId());
+    }
+
+    /** Why the drift's node no longer says what the drift assumed; null if it does (or, for a STOP, did not answer). */
+    private static String nodeChanged(Drift d, Set<String> runsNow) {
+        return switch (d.action()) {
+            // A node that does not answer now cannot be stopped either; the STOP fails and is reported as such.
+            case STOP ->
+                runsNow != null && !runsNow.contains(d.accountId()) ? "no longer runs on " + d.serverId() : null;
+            case RESTART, MARK_FAILED ->
+                runsNow == null
+                        ? "could not be checked again: " + d.serverId() + " did not answer"
+                        : runsNow.contains(d.accountId()) ? "runs on " + d.serverId() + " now" : null;
+            default -> null;
+        };
     }
 
     private NodeView view(

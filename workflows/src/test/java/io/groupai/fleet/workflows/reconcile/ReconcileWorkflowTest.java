@@ -351,6 +351,77 @@ class ReconcileWorkflowTest {
         assertThat(nodes.get("b").running).containsExactly("after-switch");
     }
 
+    @Test
+    void aMigrationFinishingBetweenTheListingAndTheComparisonIsNotDriftAndNothingIsTouched() {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        a.running.add("acc");
+        a.sessions.add("acc");
+        db.row("acc", "a", null, "online", null, null);
+        // The nodes were listed (a runs acc); the rebalance's migration to b then finishes before the snapshot.
+        db.duringSnapshot = () -> {
+            b.sessions.add("acc");
+            b.running.add("acc");
+            a.running.remove("acc");
+            db.row("acc", "b", null, "online", null, null);
+        };
+
+        ReconcileReport report = run(false);
+
+        // Compared with the stale listing the account looked unassigned on a and missing on b: neither is acted on.
+        assertThat(report.drifts()).isNotEmpty().allSatisfy(o -> {
+            assertThat(o.outcome()).isEqualTo(RepairOutcome.CHANGED);
+            assertThat(o.detail()).startsWith("changed during the run: account acc");
+        });
+        assertThat(events).isEmpty();
+        assertThat(db.history).isEmpty();
+        assertThat(db.restarts).doesNotContainKey("acc");
+        assertThat(b.running).containsExactly("acc");
+        assertThat(a.running).isEmpty();
+    }
+
+    @Test
+    void aRowChangedAfterTheSnapshotIsNotRepairedFromTheSnapshot() {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        a.sessions.add("acc");
+        b.sessions.add("acc");
+        db.row("acc", "a", null, "online", null, null);
+        // a does not run it (a migration stopped it there); the migration switches the row to b and takes it
+        // (operation account-acc) right after the snapshot, before anything was repaired.
+        db.afterSnapshot = () -> db.row("acc", "b", null, "migrating", "account-acc", AccountRow.RUNNING);
+
+        ReconcileReport report = run(false);
+
+        RepairOutcome outcome = only(report, DriftKind.NOT_RUNNING, "acc");
+        assertThat(outcome.outcome()).isEqualTo(RepairOutcome.CHANGED);
+        assertThat(outcome.detail()).contains("was changed in the database meanwhile (now on b, held by account-acc)");
+        assertThat(events).noneMatch(e -> e.startsWith("start"));
+    }
+
+    @Test
+    void anAccountABackupOrRestoreHoldsIsNotRestartedUnderIt() {
+        FakeNode a = node("a", true);
+        a.sessions.add("acc");
+        // The backup stopped it on its server to export the session; its row is unchanged.
+        db.row("acc", "a", null, "online", null, null);
+        db.workflows.add("acc");
+
+        ReconcileReport report = run(false);
+
+        RepairOutcome outcome = only(report, DriftKind.NOT_RUNNING, "acc");
+        assertThat(outcome.outcome()).isEqualTo(RepairOutcome.CHANGED);
+        assertThat(outcome.detail()).contains("is being worked on by workflow account-acc");
+        assertThat(events).isEmpty();
+        assertThat(db.history).isEmpty();
+
+        // Once the backup is over and the node still does not run it, it is drift: restarted.
+        db.workflows.clear();
+        ReconcileReport next = run(false);
+        assertThat(only(next, DriftKind.NOT_RUNNING, "acc").outcome()).isEqualTo(RepairOutcome.DONE);
+        assertThat(a.running).containsExactly("acc");
+    }
+
     // --- fakes ---------------------------------------------------------------------------
 
     /** The database and Temporal's answers, in memory. */
@@ -364,6 +435,12 @@ class ReconcileWorkflowTest {
         final Map<String, String[]> stored = new ConcurrentHashMap<>();
         final List<DuplicateGroup> duplicates = new ArrayList<>();
         final List<String> history = Collections.synchronizedList(new ArrayList<>());
+        /** Accounts a workflow account-<id> runs for (a migration, backup, restore...). */
+        final Set<String> workflows = ConcurrentHashMap.newKeySet();
+        /** Runs once, as the snapshot is read: what finished between the listing and the comparison. */
+        volatile Runnable duringSnapshot;
+        /** Runs once, as the drifts are checked again: what changed after the comparison. */
+        volatile Runnable afterSnapshot;
 
         void row(String id, String server, String reserved, String status, String op, String opState) {
             rows.put(id, new AccountRow(id, server, reserved, status, null, op, opState, false, 0, null, null));
@@ -390,6 +467,11 @@ class ReconcileWorkflowTest {
 
         @Override
         public FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds) {
+            Runnable meanwhile = duringSnapshot;
+            duringSnapshot = null;
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
             List<AccountRow> out = new ArrayList<>();
             for (AccountRow r : rows.values()) {
                 String[] s = stored.get(r.accountId());
@@ -408,6 +490,18 @@ class ReconcileWorkflowTest {
             }
             out.sort(Comparator.comparing(AccountRow::accountId));
             return new FleetSnapshot(out, List.copyOf(duplicates), 3);
+        }
+
+        @Override
+        public List<AccountCheck> recheck(List<String> accountIds) {
+            Runnable meanwhile = afterSnapshot;
+            afterSnapshot = null;
+            if (meanwhile != null) {
+                meanwhile.run();
+            }
+            return accountIds.stream()
+                    .map(id -> new AccountCheck(id, rows.get(id), workflows.contains(id) ? "account-" + id : null))
+                    .toList();
         }
 
         @Override
