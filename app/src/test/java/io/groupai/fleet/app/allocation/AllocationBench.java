@@ -4,6 +4,7 @@ import io.groupai.fleet.app.Api;
 import io.groupai.fleet.app.BenchApp;
 import io.groupai.fleet.app.FleetApplication;
 import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.allocation.AllocationRequest;
 import io.temporal.client.WorkflowClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +35,9 @@ import tools.jackson.databind.JsonNode;
  * </ul>
  *
  * <p>Run: {@code ./mvnw -q -pl app -am test-compile exec:java -Dbench=app -Dexec.classpathScope=test
- * -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench -Dexec.args="1000 20 32 agents"}
- * ({@code "1000 1 32 openssh"} for the one-node shape). The 3rd argument is {@code parallelism}:
- * server batches (up to 25 accounts of one server each) in flight at once.
+ * -Dexec.mainClass=io.groupai.fleet.app.allocation.AllocationBench -Dexec.args="1000 20 4 agents"}
+ * ({@code "1000 1 4 openssh"} for the one-node shape). The 3rd argument is {@code parallelism}:
+ * server batches (up to 10 accounts of one server each) in flight at once; the product's default when absent.
  */
 public final class AllocationBench {
 
@@ -45,7 +46,7 @@ public final class AllocationBench {
     public static void main(String[] args) throws Exception {
         int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int nodeCount = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : AllocationRequest.DEFAULT_PARALLELISM;
         String mode = args.length > 3 ? args[3] : "agents";
         boolean openSsh = mode.startsWith("openssh");
         boolean realAgents = "agents".equals(mode) || "openssh-agent".equals(mode);

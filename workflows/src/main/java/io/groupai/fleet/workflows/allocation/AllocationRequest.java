@@ -11,7 +11,7 @@ import java.util.List;
  * @param accountIds      accounts to place; null or empty with no targets means every unallocated account
  * @param type            history type; null means {@link AllocationType#INITIAL}
  * @param targets         fixed placements (batch); the workflow tries no other server for them
- * @param parallelism     server batches (up to 25 accounts of one server each) handled at the same time; null or
+ * @param parallelism     server batches (up to 10 accounts of one server each) handled at the same time; null or
  *                        &lt; 1 means {@link #DEFAULT_PARALLELISM}
  * @param maxAlternatives next-best servers tried after a failure; null means {@link #DEFAULT_ALTERNATIVES}
  * @param nodeScheduleToStartSeconds how long a task may wait on a node's queue before the node counts as dead for
@@ -30,7 +30,7 @@ public record AllocationRequest(
         Integer chunkSize,
         AllocationContinuation resume) {
 
-    public static final int DEFAULT_PARALLELISM = 8;
+    public static final int DEFAULT_PARALLELISM = 4;
     public static final int DEFAULT_ALTERNATIVES = 2;
     /** About 25 history events per account at most: a chunk of 250 stays far below Temporal's 51,200-event limit. */
     public static final int DEFAULT_CHUNK_SIZE = 250;
