@@ -137,6 +137,13 @@ class OpenSshBootstrapTest {
         System.out.println("bootstrap onto OpenSSH, first: " + durations(first) + "; again: " + durations(second));
         assertThat(step(second.get("result").get("steps"), "install java runtime"))
                 .contains("already installed, upload skipped");
+        // The first agent no longer runs: the files the second bootstrap installed are what runs now.
+        long again = Long.parseLong(Files.readString(sshd.deployDir().resolve("run/worker-node.pid"))
+                .strip());
+        assertThat(again).isNotEqualTo(pid);
+        assertThat(runs(pid)).as("the first agent, pid " + pid).isFalse();
+        assertThat(Files.readSymbolicLink(Path.of("/proc/" + again + "/exe")).toString())
+                .startsWith(sshd.deployDir().toRealPath() + "/runtime/");
     }
 
     @Test
@@ -257,5 +264,17 @@ class OpenSshBootstrapTest {
             }
         }
         throw new AssertionError("no step '" + name + "' in " + steps);
+    }
+
+    /** Whether a process runs: exists and is not a zombie (this machine's init may reap exited processes late). */
+    private static boolean runs(long pid) throws Exception {
+        String text;
+        try {
+            text = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return false;
+        }
+        // The state follows the command name in parentheses: "pid (comm) S ...".
+        return text.charAt(text.lastIndexOf(')') + 2) != 'Z';
     }
 }

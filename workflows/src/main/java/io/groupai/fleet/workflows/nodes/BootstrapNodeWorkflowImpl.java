@@ -21,6 +21,8 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
 
     static final String SERVICE_STEP_CHANGE = "install-service-step";
 
+    static final String STOP_RUNNING_AGENT = "stop-running-agent";
+
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
             .setMaximumAttempts(3)
@@ -87,6 +89,14 @@ public class BootstrapNodeWorkflowImpl implements BootstrapNodeWorkflow {
             // Runs started before the service step existed replay without it (and keep pid-file mode).
             if (Workflow.getVersion(SERVICE_STEP_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
                 steps.step("install service", () -> install.installService(nodeId), InstalledService::detail);
+            }
+            // A second bootstrap finds the agent it installed before still running the files it started with: stopped
+            // first, so what was just installed is what runs (a no-op on a new server). Older runs replay without it.
+            if (Workflow.getVersion(STOP_RUNNING_AGENT, Workflow.DEFAULT_VERSION, 1) >= 1) {
+                steps.step(
+                        "stop a running agent",
+                        () -> nodes.stopWorker(nodeId),
+                        state -> "no agent runs now; the one started next runs the files just installed");
             }
             steps.step(
                     "start worker process",

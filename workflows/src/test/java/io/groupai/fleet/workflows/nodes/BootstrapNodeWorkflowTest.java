@@ -34,13 +34,14 @@ class BootstrapNodeWorkflowTest {
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean unsupported;
     private volatile boolean noSystemd;
+    private final ServerOperationWorkflowTest.RecordingNode node = new ServerOperationWorkflowTest.RecordingNode();
 
     @BeforeEach
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker control = env.newWorker(TaskQueues.CONTROL_PLANE);
         control.registerWorkflowImplementationTypes(BootstrapNodeWorkflowImpl.class);
-        control.registerActivitiesImplementations(new Installer(), new ServerOperationWorkflowTest.RecordingNode());
+        control.registerActivitiesImplementations(new Installer(), node);
     }
 
     @AfterEach
@@ -77,9 +78,12 @@ class BootstrapNodeWorkflowTest {
                         "upload worker-node distribution",
                         "write node config",
                         "install service",
+                        "stop a running agent",
                         "start worker process",
                         "wait for first poll of node-n1",
                         "probe");
+        // The agent a previous bootstrap started is stopped before the new one starts, never after.
+        assertThat(node.calls).containsExactly("stop", "start", "probe");
         assertThat(result.steps().get(4).detail())
                 .isEqualTo("systemd: unit /etc/systemd/system/groupai-node-n1.service enabled");
         assertThat(result.steps())
