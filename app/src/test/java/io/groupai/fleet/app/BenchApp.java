@@ -44,6 +44,25 @@ public final class BenchApp {
         return new SpringApplication(FleetApplication.class).run();
     }
 
+    /**
+     * Whether the app's background workflows run in this bench: {@code -Dbench.background=true} keeps them
+     * (supervision of every server, scheduled reconciliation, rebalance and session backups); otherwise they are
+     * switched off before {@link #start}, so the JVM's CPU goes to what the bench times.
+     */
+    public static boolean backgroundWorkflows() {
+        boolean on = Boolean.getBoolean("bench.background");
+        if (!on) {
+            for (String off : List.of(
+                    "groupai.supervision.enabled",
+                    "groupai.reconcile.scheduled",
+                    "groupai.rebalance.scheduled",
+                    "groupai.session-backups.scheduled")) {
+                System.setProperty(off, "false");
+            }
+        }
+        return on;
+    }
+
     /** What every bench sets: random ports, its own data directory, a fixed test key, no demo, quiet logs. */
     public static Map<String, String> properties(Path dir) {
         return new java.util.HashMap<>(Map.of(

@@ -5,6 +5,7 @@ import io.groupai.fleet.reconcile.ReconcileStore;
 import io.groupai.fleet.registry.PlacementCounts;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -24,8 +25,10 @@ class AllocationSummaryController {
         this.reconcile = reconcile;
     }
 
+    // One read-only transaction: the counts, the held rows and the failed count are one snapshot (MariaDB/MySQL).
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
-    AllocationSummary summary() {
+    @Transactional(readOnly = true)
+    public AllocationSummary summary() {
         PlacementCounts.Usage now = counts.usage();
         // Held rows are few at any time (the operation_id index finds them): allocating and migrating apart.
         ReconcileStore.InFlight held = reconcile.inFlight();

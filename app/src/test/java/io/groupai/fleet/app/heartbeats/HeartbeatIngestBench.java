@@ -48,6 +48,8 @@ public final class HeartbeatIngestBench {
         boolean http = args.length <= 5 || !"direct".equals(args[5]);
         int changed = perNode * changedPercent / 100;
 
+        // The ingest path alone by default (-Dbench.background=true keeps the app's background workflows).
+        boolean background = BenchApp.backgroundWorkflows();
         try (ConfigurableApplicationContext context = BenchApp.start("ingest-bench")) {
             BenchApp.seed(context, nodes, perNode, perNode, 0, http);
             HeartbeatService service = context.getBean(HeartbeatService.class);
@@ -83,6 +85,9 @@ public final class HeartbeatIngestBench {
                 }
                 return List.of();
             });
+            System.out.printf(
+                    "background workflows (supervision, reconciliation, rebalance, backups) %s%n",
+                    background ? "on" : "off");
             System.out.printf(
                     "warm-up: one heartbeat from each of %,d nodes in %.1f s%n", nodes, (System.nanoTime() - w0) / 1e9);
             // Then at least WARM_UP in all, so the JIT has compiled the hot paths before anything is measured.
