@@ -35,11 +35,15 @@ public class NodeUpgradeActivitiesImpl implements NodeUpgradeActivities {
         String script = "d=" + ShellQuote.quote(target.deployDir()) + "\n" + """
                 cd "$d" || exit 3
                 [ -d lib ] && [ -d bin ] || { echo "no installed agent under $d (lib/, bin/): bootstrap it first" >&2; exit 4; }
-                rm -rf lib.previous.tmp bin.previous.tmp
+                rm -rf lib.previous.tmp bin.previous.tmp runtime.previous.tmp
                 cp -a lib lib.previous.tmp && cp -a bin bin.previous.tmp || exit 5
-                rm -rf lib.previous bin.previous
-                mv lib.previous.tmp lib.previous && mv bin.previous.tmp bin.previous
-                echo "kept lib ($(ls lib.previous | wc -l) files), bin ($(ls bin.previous | wc -l) files)"
+                # Hard links: a runtime install never writes into runtime/ (it swaps a new directory in), so the
+                # kept copy costs no space until a new runtime replaces it.
+                if [ -d runtime ]; then cp -al runtime runtime.previous.tmp || exit 5; fi
+                rm -rf lib.previous bin.previous runtime.previous
+                mv lib.previous.tmp lib.previous && mv bin.previous.tmp bin.previous || exit 5
+                if [ -d runtime.previous.tmp ]; then mv runtime.previous.tmp runtime.previous || exit 5; fi
+                echo "kept lib ($(ls lib.previous | wc -l) files), bin ($(ls bin.previous | wc -l) files)$([ -d runtime.previous ] && echo ", runtime $(cat runtime.previous/.release-id 2>/dev/null | cut -c1-12)")"
                 """;
         return run(nodeId, target, "keep the previous agent", script);
     }
@@ -50,11 +54,17 @@ public class NodeUpgradeActivitiesImpl implements NodeUpgradeActivities {
         String script = "d=" + ShellQuote.quote(target.deployDir()) + "\n" + """
                 cd "$d" || exit 3
                 [ -d lib.previous ] && [ -d bin.previous ] || { echo "no previous agent kept under $d" >&2; exit 4; }
-                rm -rf lib.failed bin.failed
+                rm -rf lib.failed bin.failed runtime.failed
                 mv lib lib.failed && mv bin bin.failed || exit 5
                 mv lib.previous lib && mv bin.previous bin || exit 6
-                rm -rf lib.failed bin.failed
-                echo "restored lib ($(ls lib | wc -l) files), bin ($(ls bin | wc -l) files)"
+                runtime=
+                if [ -d runtime.previous ]; then
+                  if [ -d runtime ]; then mv runtime runtime.failed || exit 5; fi
+                  mv runtime.previous runtime || exit 6
+                  runtime=", runtime $(cat runtime/.release-id 2>/dev/null | cut -c1-12)"
+                fi
+                rm -rf lib.failed bin.failed runtime.failed
+                echo "restored lib ($(ls lib | wc -l) files), bin ($(ls bin | wc -l) files)$runtime"
                 """;
         return run(nodeId, target, "roll back", script);
     }

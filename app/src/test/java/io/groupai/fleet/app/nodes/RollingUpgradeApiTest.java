@@ -107,12 +107,19 @@ class RollingUpgradeApiTest {
                 .isEqualTo("online");
 
         // A new build of the agent (here: its launcher changed) in the distribution this app installs: the
-        // canary and the rest take it; then a build whose agent exits at once: the canary is rolled back to
-        // the kept agent, its account back online, the rest untouched, and the workflow FAILED naming server
-        // and step.
+        // canary and the rest take it; then a build whose new Java runtime runs nothing, so its agent exits at
+        // once: the canary is rolled back to the kept agent AND runtime, its account back online, the rest
+        // untouched, and the workflow FAILED naming server and step.
         Path launcher = distribution.local().file(NodeDistribution.LAUNCHER);
         String original = Files.readString(launcher);
         Path installed = dir.resolve("up-a").resolve("deploy/bin/worker-node");
+        Path runtimeArchive = distribution.local().file(NodeDistribution.RUNTIME_ARCHIVE);
+        Path manifest = distribution.local().file(NodeDistribution.MANIFEST);
+        byte[] originalRuntime = Files.readAllBytes(runtimeArchive);
+        String originalManifest = Files.readString(manifest);
+        Path runtimeId = dir.resolve("up-a").resolve("deploy/runtime/.release-id");
+        String runtimeBefore = Files.readString(runtimeId);
+        byte[] brokenRuntime = javaThatRunsNothing();
         try {
             Files.writeString(launcher, original + "\n# build 2 of the agent\n");
             JsonNode upgraded = awaitEnd(api.post(
@@ -126,8 +133,13 @@ class RollingUpgradeApiTest {
                     .isEqualTo("COMPLETED");
             assertThat(Files.readString(installed)).contains("# build 2 of the agent");
 
+            // Build 3 ships a new Java runtime that answers -version (so it installs) but runs nothing.
+            Files.write(runtimeArchive, brokenRuntime);
             Files.writeString(
-                    launcher, "#!/bin/sh\necho 'agent build 3 cannot start: broken on purpose' >&2\nexit 1\n");
+                    manifest,
+                    originalManifest.replaceAll(
+                            "runtime\\.id=[0-9a-f]{64}",
+                            "runtime.id=" + io.groupai.fleet.sessionformat.Sha256.hex(brokenRuntime)));
             JsonNode rolledBack = awaitEnd(api.post(
                             "/api/v1/group-ai/upgrades",
                             "{\"node_ids\": [\"up-a\", \"up-b\"], \"health_timeout_seconds\": 90}")
@@ -145,6 +157,10 @@ class RollingUpgradeApiTest {
                     .contains("runs again, 1 accounts back online")
                     .doesNotContain("worker-node up-a stopped"); // the previous agent's log lines are not the error
             assertThat(Files.readString(installed)).contains("# build 2 of the agent");
+            // The runtime went back with the agent; the server that was skipped never got the broken one.
+            assertThat(Files.readString(runtimeId)).isEqualTo(runtimeBefore);
+            assertThat(Files.readString(dir.resolve("up-b").resolve("deploy/runtime/.release-id")))
+                    .isEqualTo(runtimeBefore);
             assertThat(Files.readString(dir.resolve("up-b").resolve("deploy/bin/worker-node")))
                     .contains("# build 2");
             assertThat(api.get("/api/v1/group-ai/accounts/639300000001")
@@ -154,6 +170,8 @@ class RollingUpgradeApiTest {
                     .isEqualTo("online");
         } finally {
             Files.writeString(launcher, original);
+            Files.write(runtimeArchive, originalRuntime);
+            Files.writeString(manifest, originalManifest);
         }
 
         // A canary with no agent at all: nothing to keep or roll back; FAILED, naming server and step, and
@@ -177,6 +195,28 @@ class RollingUpgradeApiTest {
         assertThat(api.post("/api/v1/group-ai/upgrades", "{\"node_ids\": [\"nowhere\"]}")
                         .status())
                 .isEqualTo(404);
+    }
+
+    /** A runtime.tar.gz whose bin/java answers -version like a JDK and fails whatever else it is asked to run. */
+    private static byte[] javaThatRunsNothing() throws Exception {
+        Path root = Files.createTempDirectory("broken-runtime");
+        Path java = root.resolve("bin/java");
+        Files.createDirectories(java.getParent());
+        Files.writeString(java, """
+                #!/bin/sh
+                if [ "$1" = -version ]; then echo 'openjdk version "25.0.99" (build 3)' >&2; exit 0; fi
+                echo 'runtime of build 3 cannot start: broken on purpose' >&2
+                exit 1
+                """);
+        java.toFile().setExecutable(true);
+        Path archive = root.resolve("runtime.tar.gz");
+        Process tar = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", root.toString(), "bin")
+                .redirectErrorStream(true)
+                .start();
+        assertThat(tar.waitFor())
+                .as(new String(tar.getInputStream().readAllBytes()))
+                .isZero();
+        return Files.readAllBytes(archive);
     }
 
     private JsonNode awaitEnd(String workflowId) throws InterruptedException {

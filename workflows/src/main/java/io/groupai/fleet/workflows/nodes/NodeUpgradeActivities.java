@@ -11,13 +11,14 @@ import io.temporal.activity.ActivityMethod;
 public interface NodeUpgradeActivities {
 
     /**
-     * Copies {@code <deploy_dir>/lib} and {@code /bin} to {@code lib.previous} and {@code bin.previous}
-     * (replacing an older copy). Returns what was kept, e.g. "lib (2 files), bin (1 file)".
+     * Copies {@code <deploy_dir>/lib} and {@code /bin} to {@code lib.previous} and {@code bin.previous}, and the
+     * Java runtime to {@code runtime.previous} (hard links), replacing an older copy. Returns what was kept, e.g.
+     * "lib (2 files), bin (1 file), runtime 3f9c0a1b2c3d".
      */
     @ActivityMethod
     String keepPreviousDistribution(String nodeId);
 
-    /** Puts {@code lib.previous} and {@code bin.previous} back; a failure when there is nothing kept. */
+    /** Puts {@code lib.previous}, {@code bin.previous} and {@code runtime.previous} back; a failure when nothing is kept. */
     @ActivityMethod
     String restorePreviousDistribution(String nodeId);
 }

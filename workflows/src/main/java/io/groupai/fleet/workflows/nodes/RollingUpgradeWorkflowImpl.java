@@ -28,6 +28,8 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
     private static final Duration RECHECK = Duration.ofSeconds(2);
     /** Runs started before a rollback also waited for the accounts replay without that wait. */
     private static final String ROLLBACK_AWAITS_ACCOUNTS = "rollback-awaits-accounts";
+    /** Runs started before upgrades also installed the distribution's Java runtime replay without that step. */
+    private static final String UPGRADE_RUNTIME = "upgrade-runtime";
 
     private static final RetryOptions SSH_RETRIES = RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
@@ -138,6 +140,12 @@ public class RollingUpgradeWorkflowImpl implements RollingUpgradeWorkflow {
             step = "keep the previous agent";
             set(nodeId, "UPGRADING", step, null);
             upgrade.keepPreviousDistribution(nodeId);
+            // A new build may ship a new Java runtime: installed once per version, kept aside above for a rollback.
+            if (Workflow.getVersion(UPGRADE_RUNTIME, Workflow.DEFAULT_VERSION, 1) == 1) {
+                step = "install the Java runtime";
+                set(nodeId, "UPGRADING", step, null);
+                install.installRuntime(nodeId);
+            }
             step = "install the new agent";
             set(nodeId, "UPGRADING", step, null);
             install.installDistribution(nodeId);

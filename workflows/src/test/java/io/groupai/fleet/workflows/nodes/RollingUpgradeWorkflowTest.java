@@ -107,6 +107,13 @@ class RollingUpgradeWorkflowTest {
                         org.assertj.core.groups.Tuple.tuple("n4", "UPGRADED", "1.0", "2.0"),
                         org.assertj.core.groups.Tuple.tuple("n5", "UPGRADED", "1.0", "2.0"));
         assertThat(result.servers().get(0).detail()).contains("2 accounts back online");
+        // A new build's Java runtime goes on with it: after the old one is kept aside, before the new agent.
+        for (String node : NODES) {
+            assertThat(calls.indexOf("runtime:" + node))
+                    .as(node)
+                    .isGreaterThan(calls.indexOf("keep:" + node))
+                    .isLessThan(calls.indexOf("install:" + node));
+        }
         // The canary was done (its accounts checked) before any other server was touched.
         int canaryChecked = calls.lastIndexOf("list:n1");
         assertThat(calls.indexOf("keep:n2")).isGreaterThan(canaryChecked);
@@ -192,7 +199,8 @@ class RollingUpgradeWorkflowTest {
 
         @Override
         public InstalledRuntime installRuntime(String nodeId) {
-            throw new UnsupportedOperationException("not used by upgrades");
+            calls.add("runtime:" + nodeId);
+            return new InstalledRuntime("/srv/" + nodeId + "/runtime", "id-2", "25", 1, true);
         }
 
         @Override
