@@ -1,5 +1,7 @@
 package io.groupai.fleet.workflows.reconcile;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * An account row as the reconciler compares it.
  *
@@ -11,6 +13,8 @@ package io.groupai.fleet.workflows.reconcile;
  * @param storedSha256     SHA-256 of the session store's archive, when asked for (session directories) and present
  * @param storedMillis     its modification time (epoch millis)
  */
+// Thousands ride in each page's snapshot, most fields null: left out, a row is about half the size.
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccountRow(
         String accountId,
         String serverId,

@@ -49,7 +49,7 @@ class ReconcileWorkflowTest {
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
-        worker.registerWorkflowImplementationTypes(ReconcileWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(ReconcileWorkflowImpl.class, ReconcileChunkWorkflowImpl.class);
         worker.registerActivitiesImplementations(db, new FakeSessions());
         client = env.getWorkflowClient();
     }
@@ -466,14 +466,64 @@ class ReconcileWorkflowTest {
         }
 
         @Override
+        public ServerPage serverPage(List<String> serverIds, String afterNodeId, int limit) {
+            List<String> all = servers.keySet().stream()
+                    .filter(id -> serverIds == null || serverIds.isEmpty() || serverIds.contains(id))
+                    .toList();
+            return new ServerPage(
+                    all.stream()
+                            .filter(id -> afterNodeId == null || id.compareTo(afterNodeId) > 0)
+                            .limit(limit)
+                            .toList(),
+                    all.size());
+        }
+
+        @Override
+        public List<String> heartbeatListed(List<AssignedServer> accounts) {
+            return accounts.stream()
+                    .filter(a ->
+                            heartbeats.getOrDefault(a.serverId(), List.of()).contains(a.accountId()))
+                    .map(AssignedServer::accountId)
+                    .toList();
+        }
+
+        @Override
         public FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds) {
+            return snapshotOf(() -> rows.values(), List.copyOf(duplicates));
+        }
+
+        /** As the database answers a page: its servers' rows, the rows asked for, and (first page) the rest. */
+        @Override
+        public FleetSnapshot pageSnapshot(
+                List<String> serverIds, List<String> reportedIds, List<String> dirAccountIds, boolean global) {
+            Set<String> asked = new java.util.HashSet<>(reportedIds);
+            asked.addAll(dirAccountIds);
+            if (global) {
+                duplicates.forEach(g -> asked.addAll(g.accountIds()));
+            }
+            return snapshotOf(
+                    () -> rows.values().stream()
+                            .filter(r -> serverIds.contains(r.serverId())
+                                    || serverIds.contains(r.reservedServerId())
+                                    || asked.contains(r.accountId())
+                                    || (global
+                                            && r.operationId() != null
+                                            && r.serverId() == null
+                                            && r.reservedServerId() == null))
+                            .toList(),
+                    global ? List.copyOf(duplicates) : List.of());
+        }
+
+        /** {@code selected} is read after what happens "meanwhile", as a database would. */
+        private FleetSnapshot snapshotOf(
+                java.util.function.Supplier<java.util.Collection<AccountRow>> selected, List<DuplicateGroup> dups) {
             Runnable meanwhile = duringSnapshot;
             duringSnapshot = null;
             if (meanwhile != null) {
                 meanwhile.run();
             }
             List<AccountRow> out = new ArrayList<>();
-            for (AccountRow r : rows.values()) {
+            for (AccountRow r : selected.get()) {
                 String[] s = stored.get(r.accountId());
                 out.add(new AccountRow(
                         r.accountId(),
@@ -489,7 +539,7 @@ class ReconcileWorkflowTest {
                         s == null ? null : Long.valueOf(s[1])));
             }
             out.sort(Comparator.comparing(AccountRow::accountId));
-            return new FleetSnapshot(out, List.copyOf(duplicates), 3);
+            return new FleetSnapshot(out, dups, 3);
         }
 
         @Override
