@@ -1,6 +1,5 @@
 package io.groupai.fleet.workflows.reconcile;
 
-import io.temporal.workflow.Workflow;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +16,8 @@ public class ReconcileChunkWorkflowImpl implements ReconcileChunkWorkflow {
 
     @Override
     public ReconcileReport reconcile(ReconcileChunkRequest request) {
-        pass = ReconcilePass.of(Workflow.getInfo().getWorkflowId());
+        // Its repairs and alerts are the run's: recorded under the run's id, as before paging.
+        pass = ReconcilePass.of(request.parentWorkflowId());
         ReconcileActivities reconcile = pass.activities();
         List<String> serverIds = request.serverIds();
         // Never an empty list: the activity reads that as "every server".

@@ -72,6 +72,10 @@ class ReconcileWorkflowTest {
     private int runs;
 
     private ReconcileReport run(boolean dryRun) {
+        return run(dryRun, null);
+    }
+
+    private ReconcileReport run(boolean dryRun, Integer pageSize) {
         if (runs++ == 0) {
             env.start();
         }
@@ -81,7 +85,14 @@ class ReconcileWorkflowTest {
                                 .setTaskQueue(TaskQueues.CONTROL_PLANE)
                                 .setWorkflowId("reconcile-test-" + runs)
                                 .build())
-                .reconcile(new ReconcileRequest(dryRun, null));
+                .reconcile(new ReconcileRequest(dryRun, null, pageSize, null));
+    }
+
+    private static List<String> lines(ReconcileReport report) {
+        return report.drifts().stream()
+                .map(o -> o.drift().kind() + " " + o.drift().accountId() + " "
+                        + o.drift().serverId() + " " + o.drift().action() + " " + o.outcome())
+                .toList();
     }
 
     private static RepairOutcome only(ReconcileReport report, DriftKind kind, String accountId) {
@@ -422,6 +433,87 @@ class ReconcileWorkflowTest {
         assertThat(a.running).containsExactly("acc");
     }
 
+    @Test
+    void aRunInPagesJudgesEachRowOnceInThePageOfItsServerAndFindsWhatOnePageFinds() {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        FakeNode c = node("c", true);
+        // Placed on c (page 2), started by hand on a (page 0) instead.
+        a.running.add("moved");
+        c.sessions.add("moved");
+        db.row("moved", "c", null, "online", null, null);
+        // Runs on c, its server, and on a; c's latest heartbeat says so.
+        a.running.add("twice");
+        c.running.add("twice");
+        db.heartbeats.put("c", List.of("twice"));
+        db.row("twice", "c", null, "online", null, null);
+        // An orphaned allocation c runs: page 0 did not ask c, so it must not mark it failed ("did not answer").
+        c.running.add("held");
+        db.row("held", "c", null, "allocating", "allocate-1", AccountRow.NOT_FOUND);
+        // An orphaned migration from b to c: judged once, by the page of its source, though c's page reads it too.
+        b.running.add("mig");
+        db.row("mig", "b", "c", "migrating", "migrate-1", AccountRow.NOT_FOUND);
+        // What belongs to no page's server: judged by the first page.
+        db.row("lost", null, null, "allocating", "allocate-2", AccountRow.NOT_FOUND);
+        db.row("dup", null, null, "unallocated", null, null);
+        db.duplicates.add(new DuplicateGroup(7012345678L, List.of("dup", "twice")));
+
+        ReconcileReport onePage = run(true);
+        ReconcileReport threePages = run(true, 1);
+
+        assertThat(lines(threePages))
+                .as("page order, the detector's rule order within a page")
+                .containsExactly(
+                        "ORPHANED_OPERATION lost null RELEASE planned",
+                        "RUNNING_UNASSIGNED moved a STOP planned",
+                        "DOUBLE_RUN twice a STOP planned",
+                        "DUPLICATE_ACCOUNT dup null MERGE reported",
+                        "ORPHANED_OPERATION mig b ABORT_MIGRATION planned",
+                        "ORPHANED_OPERATION held c FINISH planned",
+                        "NOT_RUNNING moved c RESTART planned");
+        assertThat(lines(threePages)).containsExactlyInAnyOrderElementsOf(lines(onePage));
+        assertThat(only(threePages, DriftKind.RUNNING_UNASSIGNED, "moved")
+                        .drift()
+                        .detail())
+                .as("page 0 does not claim what page 2 does")
+                .contains("assigned to c, whose latest heartbeat does not list it", "its own page")
+                .doesNotContain("(restarted there)");
+        assertThat(only(onePage, DriftKind.RUNNING_UNASSIGNED, "moved").drift().detail())
+                .contains("assigned to c, which does not run it (restarted there)");
+        assertThat(only(threePages, DriftKind.DOUBLE_RUN, "twice").drift().detail())
+                .contains("per its latest heartbeat");
+        assertThat(threePages.totals())
+                .extracting(ReconcileTotals::pages, ReconcileTotals::servers, ReconcileTotals::answered)
+                .containsExactly(3, 3, 3);
+        assertThat(onePage.totals().pages()).isEqualTo(1);
+        assertThat(events).isEmpty();
+
+        ReconcileReport repaired = run(false, 1);
+
+        assertThat(lines(repaired))
+                .containsExactly(
+                        "ORPHANED_OPERATION lost null RELEASE done",
+                        "RUNNING_UNASSIGNED moved a STOP done",
+                        "DOUBLE_RUN twice a STOP done",
+                        "DUPLICATE_ACCOUNT dup null MERGE reported",
+                        "ORPHANED_OPERATION mig b ABORT_MIGRATION done",
+                        "ORPHANED_OPERATION held c FINISH done",
+                        "NOT_RUNNING moved c RESTART done");
+        assertThat(events).containsSubsequence("stop moved@a", "start moved@c");
+        assertThat(a.running).isEmpty();
+        assertThat(c.running).containsExactlyInAnyOrder("moved", "twice", "held");
+        assertThat(db.rows.get("held").status()).isEqualTo("online");
+        // The pages are child workflows named after the run; the run's progress adds them up.
+        String runId = "reconcile-test-" + runs;
+        for (int page = 0; page < 3; page++) {
+            assertThat(client.fetchHistory(ReconcileWorkflowImpl.pageId(runId, page))
+                            .getEvents())
+                    .isNotEmpty();
+        }
+        assertThat(client.newWorkflowStub(ReconcileWorkflow.class, runId).progress())
+                .isEqualTo(new ReconcileProgress("done", 3, 7, 6, 0, 3, 3));
+    }
+
     // --- fakes ---------------------------------------------------------------------------
 
     /** The database and Temporal's answers, in memory. */
@@ -456,6 +548,7 @@ class ReconcileWorkflowTest {
         @Override
         public List<ServerTarget> servers(List<String> serverIds) {
             return servers.entrySet().stream()
+                    .filter(e -> serverIds == null || serverIds.isEmpty() || serverIds.contains(e.getKey()))
                     .map(e -> new ServerTarget(e.getKey(), e.getValue(), heartbeats.get(e.getKey())))
                     .toList();
         }
