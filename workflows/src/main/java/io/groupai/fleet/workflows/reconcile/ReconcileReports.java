@@ -12,15 +12,18 @@ import java.util.TreeMap;
  * Builds and adds up the bounded reports of a paged reconciliation. A report counts everything in its
  * {@link ReconcileTotals} but lists at most {@link #MAX_OUTCOMES} drift outcomes (when it must leave some out,
  * the failed ones first, then the repaired, then the rest) and at most {@link #MAX_NODES} servers, only those
- * with a problem or a drift, each with at most {@link #MAX_LISTED} running ids and session directories. At
- * 10,000 servers a complete report would be some 200 MB; this one stays under a megabyte and a half. Pure and
- * deterministic: workflow code calls it.
+ * with a problem or a drift, each with at most {@link #MAX_LISTED} running ids and session directories, and
+ * texts cut at {@link #MAX_TEXT} characters. At 10,000 servers a complete report would be some 200 MB; this one
+ * stays near 1.5 MB however bad the fleet (ReconcileReportsTest measures the worst), under Temporal's 2 MB
+ * payload limit. Pure and deterministic: workflow code calls it.
  */
 public final class ReconcileReports {
 
     public static final int MAX_OUTCOMES = 1000;
     public static final int MAX_NODES = 50;
     public static final int MAX_LISTED = 50;
+    /** A drift's and an outcome's text in a report (the history keeps 1,000 characters): a node's error can be long. */
+    public static final int MAX_TEXT = 400;
 
     /** Which outcomes a capped list keeps first: what went wrong, what was done, then what is only planned. */
     private static final List<String> PRIORITY = List.of(
@@ -102,9 +105,8 @@ public final class ReconcileReports {
                     .sorted(Comparator.comparingInt(o -> rank(o.outcome())))
                     .limit(MAX_OUTCOMES)
                     .toList();
-        } else {
-            drifts = List.copyOf(drifts);
         }
+        drifts = drifts.stream().map(ReconcileReports::shortened).toList();
         ReconcileTotals t = r.totals();
         ReconcileTotals totals = new ReconcileTotals(
                 t.pages(),
@@ -119,6 +121,33 @@ public final class ReconcileReports {
                 t.nodesLeftOut() + r.nodes().size() - nodes.size(),
                 t.driftsLeftOut() + r.drifts().size() - drifts.size());
         return new ReconcileReport(r.dryRun(), nodes, drifts, totals);
+    }
+
+    private static RepairOutcome shortened(RepairOutcome o) {
+        Drift d = o.drift();
+        if (length(d.detail()) <= MAX_TEXT && length(o.detail()) <= MAX_TEXT) {
+            return o;
+        }
+        Drift drift = new Drift(
+                d.kind(),
+                d.accountId(),
+                d.serverId(),
+                d.otherServerId(),
+                d.operationId(),
+                d.relatedAccountId(),
+                d.scriptId(),
+                d.action(),
+                d.alert(),
+                shortened(d.detail()));
+        return new RepairOutcome(drift, o.outcome(), shortened(o.detail()));
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    private static String shortened(String text) {
+        return length(text) <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "…";
     }
 
     private static int rank(String outcome) {

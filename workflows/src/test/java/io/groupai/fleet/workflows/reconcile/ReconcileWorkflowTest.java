@@ -434,7 +434,7 @@ class ReconcileWorkflowTest {
     }
 
     @Test
-    void aRunInPagesJudgesEachRowOnceInThePageOfItsServerAndFindsWhatOnePageFinds() {
+    void aRunInPagesJudgesEachRowOnceInThePageOfItsServerAndFindsWhatOnePageFinds() throws Exception {
         FakeNode a = node("a", true);
         FakeNode b = node("b", true);
         FakeNode c = node("c", true);
@@ -512,6 +512,13 @@ class ReconcileWorkflowTest {
         }
         assertThat(client.newWorkflowStub(ReconcileWorkflow.class, runId).progress())
                 .isEqualTo(new ReconcileProgress("done", 3, 7, 6, 0, 3, 3));
+        // Both the run and its pages replay deterministically from their histories.
+        io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+                client.fetchHistory(runId), ReconcileWorkflowImpl.class);
+        for (int page = 0; page < 3; page++) {
+            io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+                    client.fetchHistory(ReconcileWorkflowImpl.pageId(runId, page)), ReconcileChunkWorkflowImpl.class);
+        }
     }
 
     // --- fakes ---------------------------------------------------------------------------
