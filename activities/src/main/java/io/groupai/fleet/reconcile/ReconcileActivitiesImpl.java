@@ -252,7 +252,8 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
                     stale,
                     row.restartAttempts(),
                     storedSha,
-                    storedMillis));
+                    storedMillis,
+                    row.sourceNode() == null || row.sourceNode().equals(row.serverId()) ? null : row.sourceNode()));
         }
         return new FleetSnapshot(accounts, duplicates, properties.maxRestarts());
     }

@@ -44,7 +44,8 @@ public class ReconcileStore {
             String status,
             String scriptId,
             String operationId,
-            int restartAttempts) {}
+            int restartAttempts,
+            String sourceNode) {}
 
     /** One line of history. */
     public record HistoryEntry(
@@ -61,7 +62,7 @@ public class ReconcileStore {
             Instant createdAt) {}
 
     private static final String COLUMNS =
-            "account_id, server_id, reserved_server_id, status, script_id, operation_id, restart_attempts";
+            "account_id, server_id, reserved_server_id, status, script_id, operation_id, restart_attempts, source_node";
 
     private final JdbcClient jdbc;
     private final AllocationStore allocation;
@@ -347,6 +348,7 @@ public class ReconcileStore {
                 rs.getString(4),
                 rs.getString(5),
                 rs.getString(6),
-                rs.getInt(7));
+                rs.getInt(7),
+                rs.getString(8));
     }
 }

@@ -1,7 +1,10 @@
 package io.groupai.fleet.workflows.reconcile;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,8 +35,46 @@ public class ReconcileChunkWorkflowImpl implements ReconcileChunkWorkflow {
         Set<String> runsThere = elsewhere.isEmpty() ? Set.of() : new HashSet<>(reconcile.heartbeatListed(elsewhere));
         List<Drift> detected =
                 DriftDetector.detect(views, snapshot, new DriftDetector.Scope(owned, request.global(), runsThere));
-        List<RepairOutcome> outcomes = pass.resolve(views, snapshot, detected, request.dryRun());
+        List<RepairOutcome> outcomes = pass.resolve(
+                views, snapshot, detected, request.dryRun(), heldBack(reconcile, snapshot, detected, owned));
         return ReconcileReports.page(request.dryRun(), views, outcomes);
+    }
+
+    /**
+     * Restarts not to do now: the account's latest report came from a server of another page whose heartbeat
+     * still lists it. A run over one page stops it there before restarting it here (rule 2 before rule 3); across
+     * pages that order is lost when this page comes first, and a Telegram session must never run twice. That
+     * page stops it; the next run restarts it here.
+     */
+    private static Map<Drift, String> heldBack(
+            ReconcileActivities reconcile, FleetSnapshot snapshot, List<Drift> drifts, Set<String> owned) {
+        Map<String, AccountRow> rows = new HashMap<>();
+        snapshot.accounts().forEach(r -> rows.put(r.accountId(), r));
+        Map<Drift, AssignedServer> maybeElsewhere = new LinkedHashMap<>();
+        for (Drift d : drifts) {
+            AccountRow row = rows.get(d.accountId());
+            if (d.action() == RepairAction.RESTART
+                    && row != null
+                    && row.reportedBy() != null
+                    && !owned.contains(row.reportedBy())) {
+                maybeElsewhere.put(d, new AssignedServer(d.accountId(), row.reportedBy()));
+            }
+        }
+        if (maybeElsewhere.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> listed = new HashSet<>(reconcile.heartbeatListed(List.copyOf(maybeElsewhere.values())));
+        Map<Drift, String> held = new HashMap<>();
+        maybeElsewhere.forEach((d, there) -> {
+            if (listed.contains(d.accountId())) {
+                held.put(
+                        d,
+                        "not restarted on " + d.serverId() + ": the latest heartbeat of " + there.serverId()
+                                + " (another page of this run, which stops it there) lists it running; the next run"
+                                + " restarts it here");
+            }
+        });
+        return held;
     }
 
     @Override

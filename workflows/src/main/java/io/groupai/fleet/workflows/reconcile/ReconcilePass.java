@@ -137,6 +137,19 @@ final class ReconcilePass {
      * of accounts running again. Every drift's outcome, in the order found.
      */
     List<RepairOutcome> resolve(List<NodeView> views, FleetSnapshot snapshot, List<Drift> detected, boolean dryRun) {
+        return resolve(views, snapshot, detected, dryRun, Map.of());
+    }
+
+    /**
+     * As {@link #resolve(List, FleetSnapshot, List, boolean)}; the drifts in {@code heldBack} are not acted on
+     * (a restart while the account may run on a server of another page): skipped with the reason, and recorded.
+     */
+    List<RepairOutcome> resolve(
+            List<NodeView> views,
+            FleetSnapshot snapshot,
+            List<Drift> detected,
+            boolean dryRun,
+            Map<Drift, String> heldBack) {
         List<RepairOutcome> outcomes = new ArrayList<>();
         // A migration, failover, allocation, backup or restore that finished between the listing and the snapshot
         // looks like drift: each drift that would act on a node or a placed row is checked again first.
@@ -154,15 +167,22 @@ final class ReconcilePass {
         }
         found = drifts.size();
         if (dryRun) {
-            drifts.forEach(d -> outcomes.add(new RepairOutcome(
-                    d, d.action().reportOnly() ? RepairOutcome.REPORTED : RepairOutcome.PLANNED, null)));
+            drifts.forEach(d -> outcomes.add(
+                    heldBack.containsKey(d)
+                            ? new RepairOutcome(d, RepairOutcome.SKIPPED, heldBack.get(d))
+                            : new RepairOutcome(
+                                    d,
+                                    d.action().reportOnly() ? RepairOutcome.REPORTED : RepairOutcome.PLANNED,
+                                    null)));
             phase = "done";
             return outcomes;
         }
 
         phase = "repairing";
         for (Drift drift : drifts) {
-            RepairOutcome outcome = repair(drift);
+            String held = heldBack.get(drift);
+            RepairOutcome outcome =
+                    held == null ? repair(drift) : new RepairOutcome(drift, RepairOutcome.SKIPPED, held);
             outcomes.add(outcome);
             if (RepairOutcome.DONE.equals(outcome.outcome())) {
                 repaired++;

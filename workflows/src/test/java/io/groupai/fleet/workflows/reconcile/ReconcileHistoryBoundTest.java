@@ -101,6 +101,9 @@ class ReconcileHistoryBoundTest {
         String moved = account(movedFrom, 0); // placed on page 37's server, runs (by hand) on page 1's instead
         fleet.stopOn(movedFrom, moved);
         fleet.runOn(movedTo, moved);
+        // Its heartbeats come from page 1's server: page 37 restarts it only once page 1 has stopped it there.
+        fleet.override(
+                new AccountRow(moved, movedFrom, null, "online", null, null, null, false, 0, null, null, movedTo));
         String doubleOwner = server(80, 1);
         String doubleElsewhere = server(10, 2);
         String doubled = account(doubleOwner, 5); // runs on its server (page 80) AND on page 10's
@@ -446,7 +449,8 @@ class ReconcileHistoryBoundTest {
                                     r.operationStale(),
                                     r.restartAttempts(),
                                     SHA,
-                                    2_000L)
+                                    2_000L,
+                                    r.reportedBy())
                             : r)
                     .toList();
             return new FleetSnapshot(out, global ? List.copyOf(duplicates) : List.of(), 3);

@@ -521,6 +521,35 @@ class ReconcileWorkflowTest {
         }
     }
 
+    @Test
+    void aPageDoesNotRestartAnAccountAServerOfALaterPageRunsItStopsItThereAndTheNextRunRestartsIt() {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        a.sessions.add("acc");
+        b.running.add("acc");
+        // Placed on a (page 0), started by hand on b (page 1), whose heartbeats report it (accounts.source_node).
+        db.rows.put("acc", new AccountRow("acc", "a", null, "online", null, null, null, false, 0, null, null, "b"));
+        db.heartbeats.put("b", List.of("acc"));
+
+        ReconcileReport report = run(false, 1);
+
+        assertThat(lines(report))
+                .containsExactly("NOT_RUNNING acc a RESTART skipped", "RUNNING_UNASSIGNED acc b STOP done");
+        assertThat(only(report, DriftKind.NOT_RUNNING, "acc").detail())
+                .contains("latest heartbeat of b", "the next run restarts it here");
+        assertThat(events)
+                .as("never two at once: not started on a while b runs it")
+                .containsExactly("stop acc@b");
+        assertThat(db.history).contains("NOT_RUNNING acc RESTART skipped");
+
+        // b's heartbeat no longer lists it: the next run restarts it on its server.
+        db.heartbeats.put("b", List.of());
+        ReconcileReport next = run(false, 1);
+        assertThat(lines(next)).containsExactly("NOT_RUNNING acc a RESTART done");
+        assertThat(a.running).containsExactly("acc");
+        assertThat(b.running).isEmpty();
+    }
+
     // --- fakes ---------------------------------------------------------------------------
 
     /** The database and Temporal's answers, in memory. */
@@ -636,7 +665,8 @@ class ReconcileWorkflowTest {
                         stale.contains(r.accountId()),
                         restarts.getOrDefault(r.accountId(), 0),
                         s == null ? null : s[0],
-                        s == null ? null : Long.valueOf(s[1])));
+                        s == null ? null : Long.valueOf(s[1]),
+                        r.reportedBy()));
             }
             out.sort(Comparator.comparing(AccountRow::accountId));
             return new FleetSnapshot(out, dups, 3);
