@@ -198,11 +198,11 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
 
     @Override
     public FleetSnapshot pageSnapshot(
-            List<String> serverIds, List<String> reportedIds, List<String> dirAccountIds, boolean global) {
+            List<String> serverIds, List<String> reportedIds, Map<String, List<String>> dirsByServer, boolean global) {
         Map<String, ReconcileStore.Row> rows = store.rowsOnServers(serverIds);
         List<DuplicateGroup> duplicates = List.of();
         TreeSet<String> others = new TreeSet<>(reportedIds);
-        others.addAll(dirAccountIds);
+        dirsByServer.values().forEach(others::addAll);
         if (global) {
             store.heldWithoutServer().forEach(rows::putIfAbsent);
             duplicates = store.duplicates();
@@ -211,7 +211,15 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
         }
         others.removeAll(rows.keySet());
         rows.putAll(store.rowsOf(others));
-        return snapshotOf(rows, dirAccountIds, duplicates);
+        // The stored copy matters only for a directory that may be an orphan.
+        List<String> mayBeOrphans = new ArrayList<>();
+        dirsByServer.forEach((server, ids) -> ids.forEach(id -> {
+            ReconcileStore.Row row = rows.get(id);
+            if (row != null && (!server.equals(row.serverId()) || row.operationId() != null)) {
+                mayBeOrphans.add(id);
+            }
+        }));
+        return snapshotOf(rows, mayBeOrphans, duplicates);
     }
 
     private FleetSnapshot snapshotOf(

@@ -29,12 +29,18 @@ public interface ReconcileActivities {
 
     /**
      * {@link #snapshot} for one page: the rows placed or reserved on {@code serverIds}, the rows of
-     * {@code reportedIds} and {@code dirAccountIds} (these with their stored session), and with {@code global}
-     * the rows held by an operation with neither server nor reservation, the duplicate groups and their rows.
+     * {@code reportedIds} and of the accounts in {@code dirsByServer} (the session directories on each of the
+     * page's servers), and with {@code global} the rows held by an operation with neither server nor
+     * reservation, the duplicate groups and their rows. A row carries its stored session's checksum and time only
+     * where a directory may be an orphan (on another server than the row's, or the row is held by an operation):
+     * a directory on its own server needs none, so the store is not read 5,000 times per page.
      */
     @ActivityMethod
     FleetSnapshot pageSnapshot(
-            List<String> serverIds, List<String> reportedIds, List<String> dirAccountIds, boolean global);
+            List<String> serverIds,
+            List<String> reportedIds,
+            java.util.Map<String, List<String>> dirsByServer,
+            boolean global);
 
     /**
      * Of these accounts, those their assigned server's latest heartbeat (younger than the lease TTL) lists as

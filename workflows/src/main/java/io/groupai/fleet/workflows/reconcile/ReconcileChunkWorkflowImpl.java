@@ -28,7 +28,7 @@ public class ReconcileChunkWorkflowImpl implements ReconcileChunkWorkflow {
         List<NodeView> views = pass.list(targets);
         pass.phase = "comparing";
         FleetSnapshot snapshot = reconcile.pageSnapshot(
-                serverIds, ReconcilePass.reportedIds(views), ReconcilePass.dirIds(views), request.global());
+                serverIds, ReconcilePass.reportedIds(views), ReconcilePass.dirsByServer(views), request.global());
         Set<String> owned = new HashSet<>(serverIds);
         // An account one of these nodes runs, assigned to a server of another page: does that server run it too?
         List<AssignedServer> elsewhere = DriftDetector.assignedElsewhere(views, snapshot, owned);

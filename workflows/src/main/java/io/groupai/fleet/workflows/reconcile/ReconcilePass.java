@@ -132,6 +132,22 @@ final class ReconcilePass {
         return List.copyOf(ids);
     }
 
+    /** The session directories each server holds (those that could be listed), by server, in order. */
+    static Map<String, List<String>> dirsByServer(List<NodeView> views) {
+        Map<String, List<String>> dirs = new TreeMap<>();
+        for (NodeView view : views) {
+            if (view.sessionDirs() != null && !view.sessionDirs().isEmpty()) {
+                dirs.put(
+                        view.serverId(),
+                        view.sessionDirs().stream()
+                                .map(SessionDir::accountId)
+                                .sorted()
+                                .toList());
+            }
+        }
+        return dirs;
+    }
+
     /**
      * Checks each drift again, then (unless {@code dryRun}) repairs it and records it; clears the restart counts
      * of accounts running again. Every drift's outcome, in the order found.

@@ -402,7 +402,10 @@ class ReconcileHistoryBoundTest {
 
         @Override
         public FleetSnapshot pageSnapshot(
-                List<String> serverIds, List<String> reportedIds, List<String> dirAccountIds, boolean global) {
+                List<String> serverIds,
+                List<String> reportedIds,
+                Map<String, List<String>> dirsByServer,
+                boolean global) {
             Set<String> page = new HashSet<>(serverIds);
             Map<String, AccountRow> rows = new TreeMap<>();
             for (String s : serverIds) {
@@ -425,7 +428,7 @@ class ReconcileHistoryBoundTest {
                 }
             }
             Set<String> asked = new TreeSet<>(reportedIds);
-            asked.addAll(dirAccountIds);
+            dirsByServer.values().forEach(asked::addAll);
             if (global) {
                 duplicates.forEach(g -> asked.addAll(g.accountIds()));
             }
@@ -435,7 +438,14 @@ class ReconcileHistoryBoundTest {
                     rows.putIfAbsent(id, r);
                 }
             }
-            Set<String> dirs = new HashSet<>(dirAccountIds);
+            // As the real one: the stored copy only where a directory may be an orphan.
+            Set<String> dirs = new HashSet<>();
+            dirsByServer.forEach((server, ids) -> ids.forEach(id -> {
+                AccountRow r = rows.get(id);
+                if (r != null && (!server.equals(r.serverId()) || r.operationId() != null)) {
+                    dirs.add(id);
+                }
+            }));
             List<AccountRow> out = rows.values().stream()
                     .map(r -> dirs.contains(r.accountId())
                             ? new AccountRow(

@@ -624,9 +624,12 @@ class ReconcileWorkflowTest {
         /** As the database answers a page: its servers' rows, the rows asked for, and (first page) the rest. */
         @Override
         public FleetSnapshot pageSnapshot(
-                List<String> serverIds, List<String> reportedIds, List<String> dirAccountIds, boolean global) {
+                List<String> serverIds,
+                List<String> reportedIds,
+                Map<String, List<String>> dirsByServer,
+                boolean global) {
             Set<String> asked = new java.util.HashSet<>(reportedIds);
-            asked.addAll(dirAccountIds);
+            dirsByServer.values().forEach(asked::addAll);
             if (global) {
                 duplicates.forEach(g -> asked.addAll(g.accountIds()));
             }
