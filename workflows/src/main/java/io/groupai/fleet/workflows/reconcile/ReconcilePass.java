@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 /**
  * One reconciliation pass over a set of servers, in workflow code: ask their nodes, then (given the
  * database's snapshot and the drifts found in it) check each drift again, repair it, record it. The
- * unpaged {@link ReconcileWorkflow} run (kept for runs started before paging) passes over every server,
- * each {@link ReconcileChunkWorkflow} over its page; both issue the same commands in the same order.
+ * unpaged {@link ReconcileWorkflow} path (kept for runs started before paging, which replay it command for
+ * command) passes over every server, each {@link ReconcileChunkWorkflow} over its page.
  */
 final class ReconcilePass {
 
