@@ -41,6 +41,25 @@ public class NodeReports {
         }
     }
 
+    /** The latest reports of these nodes (those that have one), by node id. */
+    public java.util.Map<String, Report> findAll(Collection<String> nodeIds) {
+        java.util.Map<String, Report> reports = new java.util.TreeMap<>();
+        List<String> ids = List.copyOf(nodeIds);
+        for (int i = 0; i < ids.size(); i += 500) {
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+            jdbc.sql("SELECT node_id, running, reported_at FROM node_reports WHERE node_id IN ("
+                            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")")
+                    .params(new java.util.ArrayList<Object>(chunk))
+                    .query((org.springframework.jdbc.core.RowCallbackHandler)
+                            rs -> reports.put(rs.getString(1), report(rs.getString(2), rs.getTimestamp(3))));
+        }
+        return reports;
+    }
+
+    private static Report report(String running, Timestamp at) {
+        return new Report(running.isEmpty() ? List.of() : Arrays.asList(running.split(",")), at.toInstant());
+    }
+
     public Optional<Report> find(String nodeId) {
         return jdbc.sql("SELECT running, reported_at FROM node_reports WHERE node_id = ?")
                 .param(nodeId)

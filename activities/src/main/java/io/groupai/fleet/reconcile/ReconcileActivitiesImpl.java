@@ -20,10 +20,13 @@ import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.WorkflowIds;
 import io.groupai.fleet.workflows.reconcile.AccountCheck;
 import io.groupai.fleet.workflows.reconcile.AccountRow;
+import io.groupai.fleet.workflows.reconcile.AssignedServer;
 import io.groupai.fleet.workflows.reconcile.Drift;
+import io.groupai.fleet.workflows.reconcile.DuplicateGroup;
 import io.groupai.fleet.workflows.reconcile.FleetSnapshot;
 import io.groupai.fleet.workflows.reconcile.ReconcileActivities;
 import io.groupai.fleet.workflows.reconcile.RepairAction;
+import io.groupai.fleet.workflows.reconcile.ServerPage;
 import io.groupai.fleet.workflows.reconcile.ServerTarget;
 import io.groupai.fleet.workflows.reconcile.SessionDir;
 import io.temporal.failure.ApplicationFailure;
@@ -32,9 +35,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -109,19 +115,45 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
     @Override
     public List<ServerTarget> servers(List<String> serverIds) {
         Instant freshAfter = clock.instant().minus(heartbeat.leaseTtl());
+        boolean all = serverIds == null || serverIds.isEmpty();
+        // A page asks for its own servers only: their rows and heartbeats, not the fleet's.
+        List<ServerRecord> records = all ? servers.findAll() : servers.findAll(new TreeSet<>(serverIds));
+        Map<String, NodeReports.Report> reports = all ? null : nodeReports.findAll(new TreeSet<>(serverIds));
         List<ServerTarget> result = new ArrayList<>();
-        for (ServerRecord server : servers.findAll()) {
-            if (serverIds != null && !serverIds.isEmpty() && !serverIds.contains(server.nodeId())) {
-                continue;
-            }
-            List<String> reported = nodeReports
-                    .find(server.nodeId())
-                    .filter(r -> r.reportedAt().isAfter(freshAfter))
+        for (ServerRecord server : records) {
+            Optional<NodeReports.Report> report =
+                    all ? nodeReports.find(server.nodeId()) : Optional.ofNullable(reports.get(server.nodeId()));
+            List<String> reported = report.filter(r -> r.reportedAt().isAfter(freshAfter))
                     .map(NodeReports.Report::running)
                     .orElse(null);
             result.add(new ServerTarget(server.nodeId(), server.status().wireName(), reported));
         }
         return result;
+    }
+
+    @Override
+    public ServerPage serverPage(List<String> serverIds, String afterNodeId, int limit) {
+        return new ServerPage(
+                servers.nodeIdsAfter(serverIds, afterNodeId, Math.max(1, limit)), servers.count(serverIds));
+    }
+
+    @Override
+    public List<String> heartbeatListed(List<AssignedServer> accounts) {
+        Instant freshAfter = clock.instant().minus(heartbeat.leaseTtl());
+        Map<String, NodeReports.Report> reports = nodeReports.findAll(
+                new TreeSet<>(accounts.stream().map(AssignedServer::serverId).toList()));
+        Map<String, Set<String>> running = new HashMap<>();
+        reports.forEach((node, r) -> {
+            if (r.reportedAt().isAfter(freshAfter)) {
+                running.put(node, new HashSet<>(r.running()));
+            }
+        });
+        return accounts.stream()
+                .filter(a -> running.getOrDefault(a.serverId(), Set.of()).contains(a.accountId()))
+                .map(AssignedServer::accountId)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     @Override
@@ -161,12 +193,42 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
     public FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds) {
         TreeSet<String> ids = new TreeSet<>(reportedIds);
         ids.addAll(dirAccountIds);
-        Map<String, ReconcileStore.Row> rows = store.rows(ids);
+        return snapshotOf(store.rows(ids), dirAccountIds, store.duplicates());
+    }
+
+    @Override
+    public FleetSnapshot pageSnapshot(
+            List<String> serverIds, List<String> reportedIds, Map<String, List<String>> dirsByServer, boolean global) {
+        Map<String, ReconcileStore.Row> rows = store.rowsOnServers(serverIds);
+        List<DuplicateGroup> duplicates = List.of();
+        TreeSet<String> others = new TreeSet<>(reportedIds);
+        dirsByServer.values().forEach(others::addAll);
+        if (global) {
+            store.heldWithoutServer().forEach(rows::putIfAbsent);
+            duplicates = store.duplicates();
+            // Which row of a group to keep depends on which is placed, wherever that is.
+            duplicates.forEach(g -> others.addAll(g.accountIds()));
+        }
+        others.removeAll(rows.keySet());
+        rows.putAll(store.rowsOf(others));
+        // The stored copy matters only for a directory that may be an orphan.
+        List<String> mayBeOrphans = new ArrayList<>();
+        dirsByServer.forEach((server, ids) -> ids.forEach(id -> {
+            ReconcileStore.Row row = rows.get(id);
+            if (row != null && (!server.equals(row.serverId()) || row.operationId() != null)) {
+                mayBeOrphans.add(id);
+            }
+        }));
+        return snapshotOf(rows, mayBeOrphans, duplicates);
+    }
+
+    private FleetSnapshot snapshotOf(
+            Map<String, ReconcileStore.Row> rows, List<String> dirAccountIds, List<DuplicateGroup> duplicates) {
         Instant now = clock.instant();
         Map<String, OperationStates.State> states = new HashMap<>();
         List<AccountRow> accounts = new ArrayList<>();
         TreeSet<String> withDirs = new TreeSet<>(dirAccountIds);
-        for (ReconcileStore.Row row : rows.values()) {
+        for (ReconcileStore.Row row : new TreeMap<>(rows).values()) {
             OperationStates.State state =
                     row.operationId() == null ? null : states.computeIfAbsent(row.operationId(), operations::of);
             boolean stale = state != null
@@ -198,9 +260,10 @@ public class ReconcileActivitiesImpl implements ReconcileActivities {
                     stale,
                     row.restartAttempts(),
                     storedSha,
-                    storedMillis));
+                    storedMillis,
+                    row.sourceNode() == null || row.sourceNode().equals(row.serverId()) ? null : row.sourceNode()));
         }
-        return new FleetSnapshot(accounts, store.duplicates(), properties.maxRestarts());
+        return new FleetSnapshot(accounts, duplicates, properties.maxRestarts());
     }
 
     @Override

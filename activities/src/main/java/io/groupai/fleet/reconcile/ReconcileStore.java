@@ -44,7 +44,8 @@ public class ReconcileStore {
             String status,
             String scriptId,
             String operationId,
-            int restartAttempts) {}
+            int restartAttempts,
+            String sourceNode) {}
 
     /** One line of history. */
     public record HistoryEntry(
@@ -61,7 +62,7 @@ public class ReconcileStore {
             Instant createdAt) {}
 
     private static final String COLUMNS =
-            "account_id, server_id, reserved_server_id, status, script_id, operation_id, restart_attempts";
+            "account_id, server_id, reserved_server_id, status, script_id, operation_id, restart_attempts, source_node";
 
     private final JdbcClient jdbc;
     private final AllocationStore allocation;
@@ -82,6 +83,34 @@ public class ReconcileStore {
                         + "OR operation_id IS NOT NULL")
                 .query((RowCallbackHandler) rs -> rows.put(rs.getString(1), row(rs)));
         rows.putAll(rowsOf(ids.stream().filter(id -> !rows.containsKey(id)).toList()));
+        return rows;
+    }
+
+    /**
+     * The rows placed or reserved on these servers, by account id: one page of the reconciliation. Two queries,
+     * each on an index (idx_accounts_server; the index InnoDB and H2 keep for the reserved_server_id foreign key).
+     */
+    public Map<String, Row> rowsOnServers(Collection<String> serverIds) {
+        Map<String, Row> rows = new TreeMap<>();
+        List<String> all = List.copyOf(serverIds);
+        for (int i = 0; i < all.size(); i += IN_CHUNK) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + IN_CHUNK));
+            String in = "(" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            for (String column : List.of("server_id", "reserved_server_id")) {
+                jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE " + column + " IN " + in)
+                        .params(new ArrayList<Object>(chunk))
+                        .query((RowCallbackHandler) rs -> rows.put(rs.getString(1), row(rs)));
+            }
+        }
+        return rows;
+    }
+
+    /** Rows held by an operation with neither a server nor a reservation (they belong to no page's server). */
+    public Map<String, Row> heldWithoutServer() {
+        Map<String, Row> rows = new TreeMap<>();
+        jdbc.sql("SELECT " + COLUMNS + " FROM accounts WHERE operation_id IS NOT NULL AND server_id IS NULL "
+                        + "AND reserved_server_id IS NULL")
+                .query((RowCallbackHandler) rs -> rows.put(rs.getString(1), row(rs)));
         return rows;
     }
 
@@ -319,6 +348,7 @@ public class ReconcileStore {
                 rs.getString(4),
                 rs.getString(5),
                 rs.getString(6),
-                rs.getInt(7));
+                rs.getInt(7),
+                rs.getString(8));
     }
 }

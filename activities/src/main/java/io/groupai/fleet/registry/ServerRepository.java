@@ -106,6 +106,53 @@ public class ServerRepository {
                 .list();
     }
 
+    /** The servers of {@code nodeIds} that exist, in node id order. */
+    public List<ServerRecord> findAll(java.util.Collection<String> nodeIds) {
+        if (nodeIds.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT " + COLUMNS + " FROM servers WHERE node_id IN ("
+                        + String.join(",", java.util.Collections.nCopies(nodeIds.size(), "?")) + ") ORDER BY node_id")
+                .params(new ArrayList<Object>(nodeIds))
+                .query(MAPPER)
+                .list();
+    }
+
+    /**
+     * Node ids in order after {@code after} (null: from the first), at most {@code limit}: of {@code only}
+     * when it is not empty, else of every server. Pages through 10,000 servers without reading their rows.
+     */
+    public List<String> nodeIdsAfter(java.util.Collection<String> only, String after, int limit) {
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        if (only != null && !only.isEmpty()) {
+            where.add("node_id IN (" + String.join(",", java.util.Collections.nCopies(only.size(), "?")) + ")");
+            params.addAll(only);
+        }
+        if (after != null) {
+            where.add("node_id > ?");
+            params.add(after);
+        }
+        params.add(limit);
+        return jdbc.sql("SELECT node_id FROM servers" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                        + " ORDER BY node_id LIMIT ?")
+                .params(params)
+                .query(String.class)
+                .list();
+    }
+
+    /** How many servers there are of {@code only} (when it is not empty), else in all. */
+    public int count(java.util.Collection<String> only) {
+        if (only == null || only.isEmpty()) {
+            return jdbc.sql("SELECT COUNT(*) FROM servers").query(Integer.class).single();
+        }
+        return jdbc.sql("SELECT COUNT(*) FROM servers WHERE node_id IN ("
+                        + String.join(",", java.util.Collections.nCopies(only.size(), "?")) + ")")
+                .params(new ArrayList<Object>(only))
+                .query(Integer.class)
+                .single();
+    }
+
     /** Servers filtered on the database by status, health and location (each optional), in node id order. */
     public Page<ServerRecord> list(String status, String health, String location, int page, int size) {
         List<String> where = new ArrayList<>();

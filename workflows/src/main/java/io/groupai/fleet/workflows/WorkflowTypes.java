@@ -23,6 +23,8 @@ public final class WorkflowTypes {
     public static final String SERVER_OPERATION = "ServerOperationWorkflow";
     /** {@link io.groupai.fleet.workflows.reconcile.ReconcileWorkflow}. */
     public static final String RECONCILE = "ReconcileWorkflow";
+    /** {@link io.groupai.fleet.workflows.reconcile.ReconcileChunkWorkflow}, one page of RECONCILE. */
+    public static final String RECONCILE_CHUNK = "ReconcileChunkWorkflow";
     /** {@link io.groupai.fleet.workflows.scripts.DeployScriptWorkflow}. */
     public static final String DEPLOY_SCRIPT = "DeployScriptWorkflow";
     /** {@link io.groupai.fleet.workflows.scripts.MultiAccountSceneWorkflow}, started by a node. */

@@ -404,6 +404,11 @@ public final class GroupAiCli {
                 int done = p.path("placed").asInt() + p.path("failed").asInt();
                 return total > 0 ? new int[] {Math.min(done, total), total} : null;
             }
+            if (p.isObject() && p.has("total_servers") && p.has("servers")) {
+                // A reconciliation: servers compared of the servers to compare.
+                int total = p.path("total_servers").asInt();
+                return total > 0 ? new int[] {Math.min(p.path("servers").asInt(), total), total} : null;
+            }
             if (p.isArray() && !p.isEmpty()) {
                 int done = 0;
                 for (JsonNode item : p) {
@@ -811,7 +816,11 @@ public final class GroupAiCli {
                 return 0;
             }
             JsonNode drifts = report.path("drifts");
-            cli.out.println(drifts.size() + " difference(s) between the database, the nodes and their disks");
+            // A large fleet's report lists some of them: the totals count all.
+            int all = drifts.size()
+                    + report.path("totals").path("drifts_left_out").asInt(0);
+            cli.out.println(all + " difference(s) between the database, the nodes and their disks"
+                    + (all > drifts.size() ? " (" + drifts.size() + " listed)" : ""));
             for (JsonNode d : drifts) {
                 cli.out.println("  " + oneLine(d));
             }

@@ -12,6 +12,7 @@ import io.groupai.fleet.workflows.WorkflowTypes;
 import io.groupai.fleet.workflows.reconcile.NodeView;
 import io.groupai.fleet.workflows.reconcile.ReconcileReport;
 import io.groupai.fleet.workflows.reconcile.ReconcileRequest;
+import io.groupai.fleet.workflows.reconcile.ReconcileTotals;
 import io.groupai.fleet.workflows.reconcile.ReconcileWorkflow;
 import io.groupai.fleet.workflows.reconcile.RepairOutcome;
 import io.temporal.client.WorkflowClient;
@@ -36,8 +37,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Reconciliation between the database and the fleet. {@code GET} runs a dry run (the same
- * comparison as a repair, changing nothing) and returns every difference with the action a repair
- * would take, plus the history of what repairs did; {@code POST} starts a repair now.
+ * comparison as a repair, changing nothing) and returns the differences with the action a repair
+ * would take, plus the history of what repairs did; {@code POST} starts a repair now. On a large
+ * fleet the report's lists are capped (the failed and repaired drifts first; servers with a problem
+ * or a drift only); its {@code totals} count everything and the history holds every repair.
  */
 @RestController
 class ReconciliationController {
@@ -65,7 +68,9 @@ class ReconciliationController {
     /**
      * @param workflowId  the dry run, or the repair, that produced {@code nodes} and {@code drifts}
      * @param complete    false: the run did not finish within the wait; follow {@code status_url}
-     * @param pending     drifts per kind in this report
+     * @param pending     drifts per kind found by the run (all of them, also those left out of {@code drifts})
+     * @param totals      the run's counts: servers (answered, from heartbeat, unknown), drifts per kind and outcome,
+     *                    and how many servers and drifts the capped lists leave out; null until it is complete
      * @param historyCounts history lines per drift kind, over all time (DOUBLE_RUN must stay 0)
      */
     record ReconciliationView(
@@ -76,6 +81,7 @@ class ReconciliationController {
             List<NodeView> nodes,
             List<RepairOutcome> drifts,
             Map<String, Long> pending,
+            ReconcileTotals totals,
             List<ReconcileStore.HistoryEntry> history,
             Map<String, Long> historyCounts) {}
 
@@ -142,9 +148,15 @@ class ReconciliationController {
     private ReconciliationView view(
             String workflowId, boolean dryRun, Optional<ReconcileReport> report, int historyLimit) {
         Map<String, Long> pending = new TreeMap<>();
-        report.ifPresent(r -> r.drifts().stream()
-                .filter(d -> !RepairOutcome.CHANGED.equals(d.outcome()))
-                .forEach(d -> pending.merge(d.drift().kind().name(), 1L, Long::sum)));
+        report.ifPresent(r -> {
+            if (r.totals() != null) {
+                pending.putAll(r.totals().pending());
+            } else {
+                r.drifts().stream()
+                        .filter(d -> !RepairOutcome.CHANGED.equals(d.outcome()))
+                        .forEach(d -> pending.merge(d.drift().kind().name(), 1L, Long::sum));
+            }
+        });
         return new ReconciliationView(
                 workflowId,
                 WorkflowLauncher.statusUrl(workflowId),
@@ -153,6 +165,7 @@ class ReconciliationController {
                 report.map(ReconcileReport::nodes).orElse(List.of()),
                 report.map(ReconcileReport::drifts).orElse(List.of()),
                 pending,
+                report.map(ReconcileReport::totals).orElse(null),
                 store.history(historyLimit),
                 store.historyCounts());
     }

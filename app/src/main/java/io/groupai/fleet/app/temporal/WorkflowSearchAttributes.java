@@ -130,7 +130,7 @@ public class WorkflowSearchAttributes {
             case WorkflowTypes.ALLOCATE_ACCOUNTS -> "allocate";
             case WorkflowTypes.MIGRATE_ACCOUNT -> "migrate";
             case WorkflowTypes.BOOTSTRAP_NODE -> "bootstrap";
-            case WorkflowTypes.RECONCILE -> "reconcile";
+            case WorkflowTypes.RECONCILE, WorkflowTypes.RECONCILE_CHUNK -> "reconcile";
             case WorkflowTypes.REBALANCE -> "rebalance";
             case WorkflowTypes.DEPLOY_SCRIPT -> "deploy";
             case WorkflowTypes.ROLLING_UPGRADE -> "upgrade";

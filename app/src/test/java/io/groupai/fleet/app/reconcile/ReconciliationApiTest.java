@@ -13,13 +13,19 @@ import io.groupai.fleet.heartbeats.HeartbeatService;
 import io.groupai.fleet.reconcile.ReconcileProperties;
 import io.groupai.fleet.registry.AccountReport;
 import io.groupai.fleet.sessions.SessionStore;
+import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
 import io.groupai.fleet.workflows.WorkflowTypes;
+import io.groupai.fleet.workflows.reconcile.NodeView;
+import io.groupai.fleet.workflows.reconcile.ReconcileReport;
+import io.groupai.fleet.workflows.reconcile.ReconcileRequest;
+import io.groupai.fleet.workflows.reconcile.ReconcileWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -282,6 +288,58 @@ class ReconciliationApiTest {
                         "ORPHAN_SESSION_DIR stray-1 rw-a KEEP_DIR reported",
                         "DUPLICATE_ACCOUNT w1-dup null MERGE reported");
         assertDatabaseEqualsFleet("rw-a", "rw-b");
+    }
+
+    /**
+     * The same repairs in pages of one server, on the real activities: a page reads only its servers' rows and
+     * heartbeats, and asks the heartbeat of an account's server in another page whether it runs it too.
+     */
+    @Test
+    void aRunInPagesOfOneServerRepairsAcrossPagesOnTheRealActivities() throws Exception {
+        fleet.node("rp-a", 5, true).node("rp-b", 5, true).start();
+        SimulatedFleet.accounts(api, sessions, List.of("p1", "p2", "p3"), true);
+        Api.Response placed = api.post("/api/v1/group-ai/account-allocation/batch?wait_seconds=60", """
+                {"allocations": [{"account_id": "p1", "server_id": "rp-a"}, {"account_id": "p2", "server_id": "rp-a"},
+                                 {"account_id": "p3", "server_id": "rp-b"}]}""");
+        assertThat(placed.status()).as(placed.body()).isEqualTo(200);
+        // p2 started a second time on rp-b (page 1); rp-a's (page 0) latest heartbeat says it runs p2.
+        fleet.agent("rp-b").running().put("p2", "");
+        heartbeats.accept(new Heartbeat(
+                "rp-a",
+                "online",
+                2,
+                List.of(
+                        new AccountReport("p1", "online", null, 0, 0, Instant.now(), null, List.of()),
+                        new AccountReport("p2", "online", null, 0, 0, Instant.now(), null, List.of())),
+                List.of(),
+                List.of()));
+        // An orphaned allocation on rp-b, which rp-b does not run: released by rp-b's page, not failed by rp-a's.
+        SimulatedFleet.accounts(api, sessions, List.of("p4"), true);
+        claims.reserve("p4", "rp-b", "allocate-lost");
+
+        ReconcileReport report = client.newWorkflowStub(
+                        ReconcileWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                                .setWorkflowId("reconcile-in-pages")
+                                .build())
+                .reconcile(new ReconcileRequest(false, null, 1, null));
+
+        assertThat(report.drifts())
+                .extracting(o -> o.drift().kind() + " " + o.drift().accountId() + " "
+                        + o.drift().serverId() + " " + o.drift().action() + " " + o.outcome())
+                .containsExactly("ORPHANED_OPERATION p4 rp-b RELEASE done", "DOUBLE_RUN p2 rp-b STOP done");
+        assertThat(report.drifts().get(1).drift().detail()).contains("per its latest heartbeat");
+        assertThat(report.totals().pages()).isEqualTo(2);
+        assertThat(report.totals().servers()).isEqualTo(2);
+        assertThat(report.nodes()).extracting(NodeView::serverId).containsExactly("rp-b");
+        assertThat(row("p4")).containsEntry("server_id", null).containsEntry("operation_id", null);
+        assertThat(jdbc.sql("SELECT workflow_id FROM reconcile_history")
+                        .query(String.class)
+                        .list())
+                .as("recorded under the run's id")
+                .containsOnly("reconcile-in-pages");
+        assertDatabaseEqualsFleet("rp-a", "rp-b");
     }
 
     @Test

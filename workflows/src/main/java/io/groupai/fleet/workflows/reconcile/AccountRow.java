@@ -1,5 +1,7 @@
 package io.groupai.fleet.workflows.reconcile;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * An account row as the reconciler compares it.
  *
@@ -10,7 +12,11 @@ package io.groupai.fleet.workflows.reconcile;
  * @param restartAttempts  restarts the reconciler already tried without the server reporting it running
  * @param storedSha256     SHA-256 of the session store's archive, when asked for (session directories) and present
  * @param storedMillis     its modification time (epoch millis)
+ * @param reportedBy       the node whose heartbeat last reported it (accounts.source_node) when that is not its
+ *                         server, else null: where it may run when its server does not
  */
+// Thousands ride in each page's snapshot, most fields null: left out, a row is about half the size.
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record AccountRow(
         String accountId,
         String serverId,
@@ -22,7 +28,35 @@ public record AccountRow(
         boolean operationStale,
         int restartAttempts,
         String storedSha256,
-        Long storedMillis) {
+        Long storedMillis,
+        String reportedBy) {
+
+    public AccountRow(
+            String accountId,
+            String serverId,
+            String reservedServerId,
+            String status,
+            String scriptId,
+            String operationId,
+            String operationState,
+            boolean operationStale,
+            int restartAttempts,
+            String storedSha256,
+            Long storedMillis) {
+        this(
+                accountId,
+                serverId,
+                reservedServerId,
+                status,
+                scriptId,
+                operationId,
+                operationState,
+                operationStale,
+                restartAttempts,
+                storedSha256,
+                storedMillis,
+                null);
+    }
 
     public static final String RUNNING = "RUNNING";
     public static final String NOT_FOUND = "NOT_FOUND";

@@ -31,6 +31,11 @@ import java.util.TreeSet;
  *   <li><b>Duplicate rows</b> (one Telegram user id, several account ids): MERGE, reported.</li>
  * </ol>
  * Rows a live operation holds within the bound are left alone by every rule.
+ *
+ * <p>A page of a paged run passes its {@link Scope}: rules 1 and 3 then judge only the rows it owns (placed,
+ * or else reserved, on one of its servers; the first page also owns the rows with neither), rule 5 runs on the
+ * first page only, and rule 2 asks the latest heartbeat of an assigned server in another page whether it runs
+ * the account too. Without a scope every row is judged, as by a run over the whole fleet.
  */
 public final class DriftDetector {
 
@@ -42,7 +47,47 @@ public final class DriftDetector {
 
     private DriftDetector() {}
 
+    /**
+     * What one page of a paged run judges.
+     *
+     * @param servers   the page's servers: it owns the rows placed on them, and those reserved on them without a server
+     * @param global    it also owns the rows with neither server nor reservation, and judges duplicate rows
+     * @param runsThere accounts its nodes run whose assigned server (in another page) runs them too, per that
+     *                  server's latest heartbeat
+     */
+    public record Scope(Set<String> servers, boolean global, Set<String> runsThere) {
+
+        boolean owns(AccountRow row) {
+            String owner = row.serverId() != null ? row.serverId() : row.reservedServerId();
+            return owner == null ? global : servers.contains(owner);
+        }
+    }
+
     public static List<Drift> detect(List<NodeView> views, FleetSnapshot snapshot) {
+        return detect(views, snapshot, null);
+    }
+
+    /**
+     * The accounts these nodes run that are assigned to a server outside {@code owned} (and not held by a live
+     * operation), with that server: rule 2 needs to know whether it runs them too.
+     */
+    public static List<AssignedServer> assignedElsewhere(
+            List<NodeView> views, FleetSnapshot snapshot, Set<String> owned) {
+        Map<String, AccountRow> rows = new HashMap<>();
+        snapshot.accounts().forEach(r -> rows.put(r.accountId(), r));
+        Set<String> seen = new TreeSet<>();
+        views.forEach(v -> seen.addAll(v.running()));
+        List<AssignedServer> out = new ArrayList<>();
+        for (String account : seen) {
+            AccountRow row = rows.get(account);
+            if (row != null && !row.inFlight() && row.serverId() != null && !owned.contains(row.serverId())) {
+                out.add(new AssignedServer(account, row.serverId()));
+            }
+        }
+        return out;
+    }
+
+    public static List<Drift> detect(List<NodeView> views, FleetSnapshot snapshot, Scope scope) {
         Map<String, NodeView> viewBy = new TreeMap<>();
         views.forEach(v -> viewBy.put(v.serverId(), v));
         Map<String, AccountRow> rows = new TreeMap<>();
@@ -71,7 +116,10 @@ public final class DriftDetector {
 
         // 1. orphaned operations
         for (AccountRow row : rows.values()) {
-            if (row.operationId() == null || inFlight.contains(row.accountId())) {
+            if (row.operationId() == null
+                    || inFlight.contains(row.accountId())
+                    // Another page judges it: there, its server's node has been asked.
+                    || (scope != null && !scope.owns(row))) {
                 continue;
             }
             String account = row.accountId();
@@ -123,7 +171,13 @@ public final class DriftDetector {
                 continue;
             }
             String assigned = effective.get(account);
-            boolean assignedRuns = assigned != null && e.getValue().contains(assigned);
+            // An assigned server of another page was not asked here: its latest heartbeat says whether it runs it.
+            boolean assignedElsewhere =
+                    scope != null && assigned != null && !scope.servers().contains(assigned);
+            boolean assignedRuns = assigned != null
+                    && (assignedElsewhere
+                            ? scope.runsThere().contains(account)
+                            : e.getValue().contains(assigned));
             for (String node : e.getValue()) {
                 if (node.equals(assigned)) {
                     continue;
@@ -141,13 +195,19 @@ public final class DriftDetector {
                             RepairAction.STOP,
                             true,
                             "account " + account + " runs on " + node + " AND on its assigned server " + assigned
+                                    + (assignedElsewhere ? " (per its latest heartbeat)" : "")
                                     + ": stopped on " + node + " at once, kept on " + assigned));
                 } else {
                     String whose = row == null
                             ? "is unknown to the database"
                             : assigned == null
                                     ? "is assigned to no server"
-                                    : "is assigned to " + assigned + ", which does not run it (restarted there)";
+                                    : assignedElsewhere
+                                            ? "is assigned to " + assigned + ", whose latest heartbeat does not list"
+                                                    + " it (" + assigned + " is compared, and the account restarted"
+                                                    + " there if need be, in its own page of this run)"
+                                            : "is assigned to " + assigned
+                                                    + ", which does not run it (restarted there)";
                     drifts.add(new Drift(
                             DriftKind.RUNNING_UNASSIGNED,
                             account,
@@ -170,6 +230,7 @@ public final class DriftDetector {
             NodeView view = viewBy.get(server);
             if (failed.contains(account)
                     || view == null
+                    || (scope != null && !scope.servers().contains(server))
                     // Only a node whose agent answers can be restarted through its queue; one known from its heartbeat
                     // alone is the node supervisor's (a restarting agent, a dead node), not a restart loop's.
                     || !NodeView.FROM_NODE.equals(view.source())
@@ -236,10 +297,13 @@ public final class DriftDetector {
             }
         }
 
-        // 5. duplicate rows
-        for (DuplicateGroup group : snapshot.duplicates().stream()
-                .sorted(Comparator.comparingLong(DuplicateGroup::telegramUserId))
-                .toList()) {
+        // 5. duplicate rows (a paged run: on its first page only)
+        for (DuplicateGroup group : (scope != null && !scope.global()
+                        ? List.<DuplicateGroup>of()
+                        : snapshot.duplicates())
+                .stream()
+                        .sorted(Comparator.comparingLong(DuplicateGroup::telegramUserId))
+                        .toList()) {
             String keep = keeper(group, rows);
             for (String account : group.accountIds().stream().sorted().toList()) {
                 if (account.equals(keep)) {

@@ -20,6 +20,35 @@ public interface ReconcileActivities {
     @ActivityMethod
     List<ServerTarget> servers(List<String> serverIds);
 
+    /**
+     * The next page of the servers to compare (all registered ones when {@code serverIds} is null or empty), in
+     * node id order after {@code afterNodeId} (null: from the first), at most {@code limit}; ids only.
+     */
+    @ActivityMethod
+    ServerPage serverPage(List<String> serverIds, String afterNodeId, int limit);
+
+    /**
+     * {@link #snapshot} for one page: the rows placed or reserved on {@code serverIds}, the rows of
+     * {@code reportedIds} and of the accounts in {@code dirsByServer} (the session directories on each of the
+     * page's servers), and with {@code global} the rows held by an operation with neither server nor
+     * reservation, the duplicate groups and their rows. A row carries its stored session's checksum and time only
+     * where a directory may be an orphan (on another server than the row's, or the row is held by an operation):
+     * a directory on its own server needs none, so the store is not read 5,000 times per page.
+     */
+    @ActivityMethod
+    FleetSnapshot pageSnapshot(
+            List<String> serverIds,
+            List<String> reportedIds,
+            java.util.Map<String, List<String>> dirsByServer,
+            boolean global);
+
+    /**
+     * Of these accounts, those their assigned server's latest heartbeat (younger than the lease TTL) lists as
+     * running: a page asks about assigned servers of other pages, which it does not list itself.
+     */
+    @ActivityMethod
+    List<String> heartbeatListed(List<AssignedServer> accounts);
+
     /** Lists {@code <deploy_dir>/sessions/} on the server over SSH. */
     @ActivityMethod
     List<SessionDir> sessionDirs(String serverId);

@@ -49,7 +49,7 @@ class ReconcileWorkflowTest {
     void setUp() {
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(TaskQueues.CONTROL_PLANE);
-        worker.registerWorkflowImplementationTypes(ReconcileWorkflowImpl.class);
+        worker.registerWorkflowImplementationTypes(ReconcileWorkflowImpl.class, ReconcileChunkWorkflowImpl.class);
         worker.registerActivitiesImplementations(db, new FakeSessions());
         client = env.getWorkflowClient();
     }
@@ -72,6 +72,10 @@ class ReconcileWorkflowTest {
     private int runs;
 
     private ReconcileReport run(boolean dryRun) {
+        return run(dryRun, null);
+    }
+
+    private ReconcileReport run(boolean dryRun, Integer pageSize) {
         if (runs++ == 0) {
             env.start();
         }
@@ -81,7 +85,14 @@ class ReconcileWorkflowTest {
                                 .setTaskQueue(TaskQueues.CONTROL_PLANE)
                                 .setWorkflowId("reconcile-test-" + runs)
                                 .build())
-                .reconcile(new ReconcileRequest(dryRun, null));
+                .reconcile(new ReconcileRequest(dryRun, null, pageSize, null));
+    }
+
+    private static List<String> lines(ReconcileReport report) {
+        return report.drifts().stream()
+                .map(o -> o.drift().kind() + " " + o.drift().accountId() + " "
+                        + o.drift().serverId() + " " + o.drift().action() + " " + o.outcome())
+                .toList();
     }
 
     private static RepairOutcome only(ReconcileReport report, DriftKind kind, String accountId) {
@@ -422,6 +433,123 @@ class ReconcileWorkflowTest {
         assertThat(a.running).containsExactly("acc");
     }
 
+    @Test
+    void aRunInPagesJudgesEachRowOnceInThePageOfItsServerAndFindsWhatOnePageFinds() throws Exception {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        FakeNode c = node("c", true);
+        // Placed on c (page 2), started by hand on a (page 0) instead.
+        a.running.add("moved");
+        c.sessions.add("moved");
+        db.row("moved", "c", null, "online", null, null);
+        // Runs on c, its server, and on a; c's latest heartbeat says so.
+        a.running.add("twice");
+        c.running.add("twice");
+        db.heartbeats.put("c", List.of("twice"));
+        db.row("twice", "c", null, "online", null, null);
+        // An orphaned allocation c runs: page 0 did not ask c, so it must not mark it failed ("did not answer").
+        c.running.add("held");
+        db.row("held", "c", null, "allocating", "allocate-1", AccountRow.NOT_FOUND);
+        // An orphaned migration from b to c: judged once, by the page of its source, though c's page reads it too.
+        b.running.add("mig");
+        db.row("mig", "b", "c", "migrating", "migrate-1", AccountRow.NOT_FOUND);
+        // What belongs to no page's server: judged by the first page.
+        db.row("lost", null, null, "allocating", "allocate-2", AccountRow.NOT_FOUND);
+        db.row("dup", null, null, "unallocated", null, null);
+        db.duplicates.add(new DuplicateGroup(7012345678L, List.of("dup", "twice")));
+
+        ReconcileReport onePage = run(true);
+        ReconcileReport threePages = run(true, 1);
+
+        assertThat(lines(threePages))
+                .as("page order, the detector's rule order within a page")
+                .containsExactly(
+                        "ORPHANED_OPERATION lost null RELEASE planned",
+                        "RUNNING_UNASSIGNED moved a STOP planned",
+                        "DOUBLE_RUN twice a STOP planned",
+                        "DUPLICATE_ACCOUNT dup null MERGE reported",
+                        "ORPHANED_OPERATION mig b ABORT_MIGRATION planned",
+                        "ORPHANED_OPERATION held c FINISH planned",
+                        "NOT_RUNNING moved c RESTART planned");
+        assertThat(lines(threePages)).containsExactlyInAnyOrderElementsOf(lines(onePage));
+        assertThat(only(threePages, DriftKind.RUNNING_UNASSIGNED, "moved")
+                        .drift()
+                        .detail())
+                .as("page 0 does not claim what page 2 does")
+                .contains("assigned to c, whose latest heartbeat does not list it", "its own page")
+                .doesNotContain("(restarted there)");
+        assertThat(only(onePage, DriftKind.RUNNING_UNASSIGNED, "moved").drift().detail())
+                .contains("assigned to c, which does not run it (restarted there)");
+        assertThat(only(threePages, DriftKind.DOUBLE_RUN, "twice").drift().detail())
+                .contains("per its latest heartbeat");
+        assertThat(threePages.totals())
+                .extracting(ReconcileTotals::pages, ReconcileTotals::servers, ReconcileTotals::answered)
+                .containsExactly(3, 3, 3);
+        assertThat(onePage.totals().pages()).isEqualTo(1);
+        assertThat(events).isEmpty();
+
+        ReconcileReport repaired = run(false, 1);
+
+        assertThat(lines(repaired))
+                .containsExactly(
+                        "ORPHANED_OPERATION lost null RELEASE done",
+                        "RUNNING_UNASSIGNED moved a STOP done",
+                        "DOUBLE_RUN twice a STOP done",
+                        "DUPLICATE_ACCOUNT dup null MERGE reported",
+                        "ORPHANED_OPERATION mig b ABORT_MIGRATION done",
+                        "ORPHANED_OPERATION held c FINISH done",
+                        "NOT_RUNNING moved c RESTART done");
+        assertThat(events).containsSubsequence("stop moved@a", "start moved@c");
+        assertThat(a.running).isEmpty();
+        assertThat(c.running).containsExactlyInAnyOrder("moved", "twice", "held");
+        assertThat(db.rows.get("held").status()).isEqualTo("online");
+        // The pages are child workflows named after the run; the run's progress adds them up.
+        String runId = "reconcile-test-" + runs;
+        for (int page = 0; page < 3; page++) {
+            assertThat(client.fetchHistory(ReconcileWorkflowImpl.pageId(runId, page))
+                            .getEvents())
+                    .isNotEmpty();
+        }
+        assertThat(client.newWorkflowStub(ReconcileWorkflow.class, runId).progress())
+                .isEqualTo(new ReconcileProgress("done", 3, 7, 6, 0, 3, 3));
+        // Both the run and its pages replay deterministically from their histories.
+        io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+                client.fetchHistory(runId), ReconcileWorkflowImpl.class);
+        for (int page = 0; page < 3; page++) {
+            io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+                    client.fetchHistory(ReconcileWorkflowImpl.pageId(runId, page)), ReconcileChunkWorkflowImpl.class);
+        }
+    }
+
+    @Test
+    void aPageDoesNotRestartAnAccountAServerOfALaterPageRunsItStopsItThereAndTheNextRunRestartsIt() {
+        FakeNode a = node("a", true);
+        FakeNode b = node("b", true);
+        a.sessions.add("acc");
+        b.running.add("acc");
+        // Placed on a (page 0), started by hand on b (page 1), whose heartbeats report it (accounts.source_node).
+        db.rows.put("acc", new AccountRow("acc", "a", null, "online", null, null, null, false, 0, null, null, "b"));
+        db.heartbeats.put("b", List.of("acc"));
+
+        ReconcileReport report = run(false, 1);
+
+        assertThat(lines(report))
+                .containsExactly("NOT_RUNNING acc a RESTART skipped", "RUNNING_UNASSIGNED acc b STOP done");
+        assertThat(only(report, DriftKind.NOT_RUNNING, "acc").detail())
+                .contains("latest heartbeat of b", "the next run restarts it here");
+        assertThat(events)
+                .as("never two at once: not started on a while b runs it")
+                .containsExactly("stop acc@b");
+        assertThat(db.history).contains("NOT_RUNNING acc RESTART skipped");
+
+        // b's heartbeat no longer lists it: the next run restarts it on its server.
+        db.heartbeats.put("b", List.of());
+        ReconcileReport next = run(false, 1);
+        assertThat(lines(next)).containsExactly("NOT_RUNNING acc a RESTART done");
+        assertThat(a.running).containsExactly("acc");
+        assertThat(b.running).isEmpty();
+    }
+
     // --- fakes ---------------------------------------------------------------------------
 
     /** The database and Temporal's answers, in memory. */
@@ -456,6 +584,7 @@ class ReconcileWorkflowTest {
         @Override
         public List<ServerTarget> servers(List<String> serverIds) {
             return servers.entrySet().stream()
+                    .filter(e -> serverIds == null || serverIds.isEmpty() || serverIds.contains(e.getKey()))
                     .map(e -> new ServerTarget(e.getKey(), e.getValue(), heartbeats.get(e.getKey())))
                     .toList();
         }
@@ -466,14 +595,67 @@ class ReconcileWorkflowTest {
         }
 
         @Override
+        public ServerPage serverPage(List<String> serverIds, String afterNodeId, int limit) {
+            List<String> all = servers.keySet().stream()
+                    .filter(id -> serverIds == null || serverIds.isEmpty() || serverIds.contains(id))
+                    .toList();
+            return new ServerPage(
+                    all.stream()
+                            .filter(id -> afterNodeId == null || id.compareTo(afterNodeId) > 0)
+                            .limit(limit)
+                            .toList(),
+                    all.size());
+        }
+
+        @Override
+        public List<String> heartbeatListed(List<AssignedServer> accounts) {
+            return accounts.stream()
+                    .filter(a ->
+                            heartbeats.getOrDefault(a.serverId(), List.of()).contains(a.accountId()))
+                    .map(AssignedServer::accountId)
+                    .toList();
+        }
+
+        @Override
         public FleetSnapshot snapshot(List<String> reportedIds, List<String> dirAccountIds) {
+            return snapshotOf(() -> rows.values(), List.copyOf(duplicates));
+        }
+
+        /** As the database answers a page: its servers' rows, the rows asked for, and (first page) the rest. */
+        @Override
+        public FleetSnapshot pageSnapshot(
+                List<String> serverIds,
+                List<String> reportedIds,
+                Map<String, List<String>> dirsByServer,
+                boolean global) {
+            Set<String> asked = new java.util.HashSet<>(reportedIds);
+            dirsByServer.values().forEach(asked::addAll);
+            if (global) {
+                duplicates.forEach(g -> asked.addAll(g.accountIds()));
+            }
+            return snapshotOf(
+                    () -> rows.values().stream()
+                            .filter(r -> serverIds.contains(r.serverId())
+                                    || serverIds.contains(r.reservedServerId())
+                                    || asked.contains(r.accountId())
+                                    || (global
+                                            && r.operationId() != null
+                                            && r.serverId() == null
+                                            && r.reservedServerId() == null))
+                            .toList(),
+                    global ? List.copyOf(duplicates) : List.of());
+        }
+
+        /** {@code selected} is read after what happens "meanwhile", as a database would. */
+        private FleetSnapshot snapshotOf(
+                java.util.function.Supplier<java.util.Collection<AccountRow>> selected, List<DuplicateGroup> dups) {
             Runnable meanwhile = duringSnapshot;
             duringSnapshot = null;
             if (meanwhile != null) {
                 meanwhile.run();
             }
             List<AccountRow> out = new ArrayList<>();
-            for (AccountRow r : rows.values()) {
+            for (AccountRow r : selected.get()) {
                 String[] s = stored.get(r.accountId());
                 out.add(new AccountRow(
                         r.accountId(),
@@ -486,10 +668,11 @@ class ReconcileWorkflowTest {
                         stale.contains(r.accountId()),
                         restarts.getOrDefault(r.accountId(), 0),
                         s == null ? null : s[0],
-                        s == null ? null : Long.valueOf(s[1])));
+                        s == null ? null : Long.valueOf(s[1]),
+                        r.reportedBy()));
             }
             out.sort(Comparator.comparing(AccountRow::accountId));
-            return new FleetSnapshot(out, List.copyOf(duplicates), 3);
+            return new FleetSnapshot(out, dups, 3);
         }
 
         @Override
