@@ -21,21 +21,28 @@ import org.springframework.transaction.annotation.Transactional;
  * each account may talk in. A heartbeat reply carries only a version (a hash) of a node's view; the node
  * downloads the view ({@code GET /api/v1/workers/{node_id}/dialogue}) when the version changes, so a
  * fleet of 100,000 accounts is not resent every 30 s. The fleet-wide part is read at most once per
- * {@link #FLEET_CACHE_MILLIS} however many nodes heartbeat (one indexed column, ~1 MB for 100,000).
+ * {@link #FLEET_CACHE_MILLIS} however many nodes heartbeat (one indexed column, ~1 MB for 100,000), and at
+ * once after this app recorded a new user id; user ids written elsewhere reach the nodes within that bound.
  */
 @Component
 public class FleetDialogueDirectory {
 
-    static final long FLEET_CACHE_MILLIS = 1_000;
+    /**
+     * At 1,000,000 accounts the read walks the whole index (0.1-0.3 s): every second cost a tenth of a core,
+     * and heartbeats that found it expired together each read it (the ingest bench's p99).
+     */
+    static final long FLEET_CACHE_MILLIS = 10_000;
     /** An account talks in at most this many groups (a bound on the request and on every node's memory). */
     public static final int MAX_GROUPS_PER_ACCOUNT = 500;
 
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    private record Fleet(long[] userIds, byte[] digest, long readAt) {}
+    private record Fleet(long[] userIds, byte[] digest, long readAt, long generation) {}
 
     private volatile Fleet fleet;
+    /** Bumped by every user id this app records: a read that began before it is not fresh after it. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
     FleetDialogueDirectory(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -116,7 +123,7 @@ public class FleetDialogueDirectory {
                     .update();
         }
         if (changed > 0) {
-            fleet = null; // the next heartbeat's version includes them
+            generation.incrementAndGet(); // the next heartbeat's version includes them
         }
         return changed;
     }
@@ -158,12 +165,31 @@ public class FleetDialogueDirectory {
 
     private Fleet fleet() {
         Fleet f = fleet;
-        long now = clock.millis();
-        if (f != null && now - f.readAt() < FLEET_CACHE_MILLIS && now >= f.readAt()) {
+        if (fresh(f)) {
             return f;
         }
-        List<Long> ids = jdbc.sql("SELECT DISTINCT telegram_user_id FROM accounts WHERE telegram_user_id IS NOT NULL"
+        // One reader at a time: heartbeats arriving meanwhile wait for its result instead of each reading again.
+        synchronized (this) {
+            f = fleet;
+            return fresh(f) ? f : readFleet();
+        }
+    }
+
+    private boolean fresh(Fleet f) {
+        long now = clock.millis();
+        return f != null
+                && f.generation() == generation.get()
+                && now - f.readAt() < FLEET_CACHE_MILLIS
+                && now >= f.readAt();
+    }
+
+    private Fleet readFleet() {
+        long now = clock.millis();
+        long readFor = generation.get();
+        // A range, not IS NOT NULL: both databases then seek past the NULLs in the index instead of testing each row.
+        List<Long> ids = jdbc.sql("SELECT DISTINCT telegram_user_id FROM accounts WHERE telegram_user_id >= ?"
                         + " ORDER BY telegram_user_id")
+                .param(Long.MIN_VALUE)
                 .query(Long.class)
                 .list();
         long[] userIds = ids.stream().mapToLong(Long::longValue).toArray();
@@ -172,7 +198,7 @@ public class FleetDialogueDirectory {
         for (long id : userIds) {
             sha.update(buf.clear().putLong(id).array());
         }
-        f = new Fleet(userIds, sha.digest(), now);
+        Fleet f = new Fleet(userIds, sha.digest(), now, readFor);
         fleet = f;
         return f;
     }
