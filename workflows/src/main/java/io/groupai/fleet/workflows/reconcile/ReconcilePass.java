@@ -11,7 +11,6 @@ import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -468,18 +467,6 @@ final class ReconcilePass {
     }
 
     private static String message(ActivityFailure failure) {
-        Throwable cause = failure.getCause();
-        if (cause instanceof ApplicationFailure app) {
-            return app.getOriginalMessage();
-        }
-        if (cause instanceof TimeoutFailure t) {
-            return switch (t.getTimeoutType()) {
-                case TIMEOUT_TYPE_SCHEDULE_TO_START ->
-                    "no worker picked the task up from its queue in time (the node is down or its agent is not running)";
-                case TIMEOUT_TYPE_START_TO_CLOSE -> "the activity did not finish in time";
-                default -> "timed out (" + t.getTimeoutType() + ")";
-            };
-        }
-        return cause == null ? failure.getMessage() : cause.getMessage();
+        return io.groupai.fleet.workflows.allocation.Failures.message(failure);
     }
 }
