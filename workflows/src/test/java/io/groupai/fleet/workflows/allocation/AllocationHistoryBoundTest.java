@@ -4,14 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
-import io.groupai.fleet.workflows.agent.ExportedSession;
-import io.groupai.fleet.workflows.agent.InstallScriptRequest;
-import io.groupai.fleet.workflows.agent.NodeAgentActivities;
 import io.groupai.fleet.workflows.agent.NodePing;
-import io.groupai.fleet.workflows.agent.ScriptInstallResult;
-import io.groupai.fleet.workflows.agent.SendMessageRequest;
-import io.groupai.fleet.workflows.agent.SentMessage;
-import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -213,13 +206,7 @@ class AllocationHistoryBoundTest {
         }
     }
 
-    static final class QuickNode implements NodeAgentActivities {
-        @Override
-        public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
-                java.util.List<StartAccountRequest> requests) {
-            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
-        }
-
+    static final class QuickNode extends io.groupai.fleet.workflows.agent.NodeAgentForTests {
         @Override
         public AccountRuntimeState startAccount(StartAccountRequest request) {
             return new AccountRuntimeState(request.accountId(), "online", null, null);
@@ -236,39 +223,8 @@ class AllocationHistoryBoundTest {
         }
 
         @Override
-        public ExportedSession exportSession(String accountId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public NodePing ping() {
             return new NodePing("s", "test", "simulated", 0, 1);
-        }
-
-        @Override
-        public SessionInfo installSession(String accountId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void removeSession(String accountId) {}
-
-        @Override
-        public void discardMigratedSession(String accountId, String exportPath) {}
-
-        @Override
-        public ScriptInstallResult installScript(InstallScriptRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void removeScript(String scriptId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SentMessage sendMessage(SendMessageRequest request) {
-            throw new UnsupportedOperationException();
         }
     }
 }

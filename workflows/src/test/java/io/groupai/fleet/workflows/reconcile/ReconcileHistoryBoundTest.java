@@ -4,16 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
-import io.groupai.fleet.workflows.agent.ExportedSession;
-import io.groupai.fleet.workflows.agent.InstallScriptRequest;
-import io.groupai.fleet.workflows.agent.NodeAgentActivities;
 import io.groupai.fleet.workflows.agent.NodePing;
-import io.groupai.fleet.workflows.agent.ScriptInstallResult;
-import io.groupai.fleet.workflows.agent.SendMessageRequest;
-import io.groupai.fleet.workflows.agent.SentMessage;
-import io.groupai.fleet.workflows.agent.SessionInfo;
 import io.groupai.fleet.workflows.agent.StartAccountRequest;
-import io.groupai.fleet.workflows.agent.StartedAccount;
 import io.groupai.fleet.workflows.allocation.OneByOne;
 import io.groupai.fleet.workflows.allocation.SessionTransferActivities;
 import io.groupai.fleet.workflows.allocation.UploadedAccount;
@@ -537,7 +529,7 @@ class ReconcileHistoryBoundTest {
         }
     }
 
-    final class Node implements NodeAgentActivities {
+    final class Node extends io.groupai.fleet.workflows.agent.NodeAgentForTests {
         private final String id;
 
         Node(String id) {
@@ -558,48 +550,14 @@ class ReconcileHistoryBoundTest {
         }
 
         @Override
-        public List<StartedAccount> startAccounts(List<StartAccountRequest> requests) {
-            return OneByOne.start(this, requests);
-        }
-
-        @Override
         public AccountRuntimeState stopAccount(String accountId) {
             fleet.stopOn(id, accountId);
             return new AccountRuntimeState(accountId, "stopped", null, null);
         }
 
         @Override
-        public ExportedSession exportSession(String accountId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
         public NodePing ping() {
             return new NodePing(id, "test", "simulated", 0, 1);
-        }
-
-        @Override
-        public SessionInfo installSession(String accountId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void removeSession(String accountId) {}
-
-        @Override
-        public void discardMigratedSession(String accountId, String exportPath) {}
-
-        @Override
-        public ScriptInstallResult installScript(InstallScriptRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void removeScript(String scriptId) {}
-
-        @Override
-        public SentMessage sendMessage(SendMessageRequest request) {
-            throw new UnsupportedOperationException();
         }
     }
 }
