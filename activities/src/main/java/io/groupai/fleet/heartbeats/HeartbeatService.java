@@ -38,9 +38,9 @@ import org.springframework.transaction.annotation.Transactional;
  * system must prevent.
  *
  * <p>Ingest cost: the reported rows are read (without row locks) with one query per 500 accounts,
- * compared with the report, and only rows that changed are written, in one JDBC batch, each on
- * condition that its server and operation are still those it was compared with; unknown accounts
- * are inserted in another batch. A row's {@code last_report_at} is therefore when a report last changed
+ * compared with the report, and only rows that changed are written, with one UPDATE per 32 rows, each
+ * row on condition that its server and operation are still those it was compared with; unknown
+ * accounts are inserted in one JDBC batch. A row's {@code last_report_at} is therefore when a report last changed
  * it; how fresh the node's reports are is the server's {@code last_heartbeat}.
  */
 @Service

@@ -3,6 +3,7 @@ package io.groupai.fleet.registry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,10 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -190,48 +193,69 @@ public class AccountRepository {
         counts.add(null, reports.size());
     }
 
+    /** Rows per UPDATE of {@link #updateReported}: its SQL stays under the driver's cached-statement size. */
+    public static final int REPORTED_UPDATE_CHUNK = 32;
+
+    /** A column a report writes, the JDBC type of its values, and its value in a row's new image. */
+    private record ReportedColumn(String name, int sqlType, Function<ReportedRow, Object> value) {}
+
+    private static final List<ReportedColumn> REPORTED_COLUMNS = List.of(
+            new ReportedColumn("status", Types.VARCHAR, ReportedRow::status),
+            new ReportedColumn("script_id", Types.VARCHAR, ReportedRow::scriptId),
+            new ReportedColumn("source_node", Types.VARCHAR, ReportedRow::sourceNode),
+            new ReportedColumn("message_count", Types.BIGINT, ReportedRow::messageCount),
+            new ReportedColumn("reply_count", Types.BIGINT, ReportedRow::replyCount),
+            new ReportedColumn("last_activity", Types.TIMESTAMP, r -> timestamp(r.lastActivity())),
+            new ReportedColumn("group_ids", Types.VARCHAR, ReportedRow::groupIds),
+            new ReportedColumn("reported_session_file", Types.VARCHAR, ReportedRow::reportedSessionFile));
+
     /**
-     * Writes the new image of rows a heartbeat changed, in one JDBC batch, each only while the
-     * row's server and operation are still the ones {@code changed} was computed from (the rows
-     * are read without locks, so a placement may have changed one since; its report is then
-     * dropped, and the node's next heartbeat brings it again). Never writes server_id or
-     * operation_id: placement is not a heartbeat's to change. Returns how many rows it wrote.
+     * Writes the new image of rows a heartbeat changed, each only while the row's server and
+     * operation are still the ones {@code changed} was computed from (the rows are read without
+     * locks, so a placement may have changed one since; its report is then dropped, and the node's
+     * next heartbeat brings it again). Never writes server_id or operation_id: placement is not a
+     * heartbeat's to change. Returns how many rows it wrote.
+     *
+     * <p>One statement per {@value #REPORTED_UPDATE_CHUNK} rows, each column a CASE on the row's id: a
+     * JDBC batch would be a statement per row for the database to parse and run (and, on MySQL, two
+     * more round trips to switch multi-statements on and off).
      */
     public int updateReported(List<ReportedRow> changed, Instant now) {
-        if (changed.isEmpty()) {
-            return 0;
-        }
         Timestamp at = Timestamp.from(now);
-        List<Object[]> rows = new ArrayList<>(changed.size());
-        for (ReportedRow r : changed) {
-            rows.add(new Object[] {
-                r.status(),
-                r.scriptId(),
-                r.sourceNode(),
-                r.messageCount(),
-                r.replyCount(),
-                timestamp(r.lastActivity()),
-                r.groupIds(),
-                r.reportedSessionFile(),
-                at,
-                at,
-                r.accountId(),
-                r.serverId() == null ? "" : r.serverId(),
-                r.operationId() == null ? "" : r.operationId()
-            });
+        int written = 0;
+        for (int from = 0; from < changed.size(); from += REPORTED_UPDATE_CHUNK) {
+            written += updateReportedChunk(
+                    changed.subList(from, Math.min(changed.size(), from + REPORTED_UPDATE_CHUNK)), at);
         }
+        return written;
+    }
+
+    private int updateReportedChunk(List<ReportedRow> rows, Timestamp at) {
+        StringBuilder sql = new StringBuilder("UPDATE accounts SET ");
+        List<Object> params = new ArrayList<>(rows.size() * (REPORTED_COLUMNS.size() * 2 + 3) + 2);
+        for (ReportedColumn column : REPORTED_COLUMNS) {
+            sql.append(column.name()).append(" = CASE account_id");
+            for (ReportedRow r : rows) {
+                sql.append(" WHEN ? THEN ?");
+                params.add(r.accountId());
+                params.add(
+                        new SqlParameterValue(column.sqlType(), column.value().apply(r)));
+            }
+            sql.append(" ELSE ").append(column.name()).append(" END, ");
+        }
+        sql.append("last_report_at = ?, updated_at = ? WHERE ");
+        params.add(at);
+        params.add(at);
         // COALESCE to '': a null-safe comparison that H2 and MySQL/MariaDB both run (ids are never empty).
-        int[] written = batch.batchUpdate(
-                "UPDATE accounts SET status = ?, script_id = ?, source_node = ?, message_count = ?, "
-                        + "reply_count = ?, last_activity = ?, group_ids = ?, reported_session_file = ?, last_report_at = ?, updated_at = ? "
-                        + "WHERE account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?",
-                rows);
-        int sum = 0;
-        for (int n : written) {
-            // Drivers may answer SUCCESS_NO_INFO (-2) for batched statements: count those as written.
-            sum += n == java.sql.Statement.SUCCESS_NO_INFO ? 1 : n;
+        for (int i = 0; i < rows.size(); i++) {
+            ReportedRow r = rows.get(i);
+            sql.append(i == 0 ? "" : " OR ")
+                    .append("(account_id = ? AND COALESCE(server_id, '') = ? AND COALESCE(operation_id, '') = ?)");
+            params.add(r.accountId());
+            params.add(r.serverId() == null ? "" : r.serverId());
+            params.add(r.operationId() == null ? "" : r.operationId());
         }
-        return sum;
+        return jdbc.sql(sql.toString()).params(params).update();
     }
 
     private static Timestamp timestamp(Instant instant) {

@@ -11,15 +11,25 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The token each node presents with its heartbeats and to the Temporal gate. Stored as a SHA-256
  * hash, verified in constant time; an encrypted copy lets bootstrap write it into the node's
  * configuration and a heartbeat reply hand a rotated one to the node. After a rotation the
  * previous token stays valid for a grace period.
+ *
+ * <p>Every node call is checked, so the stored hashes of a node are kept in memory for {@link #CACHED_FOR}
+ * (a heartbeat then needs no read of {@code node_tokens}). Every change made here (set, issue, rotate,
+ * forget) drops the kept hashes at once, and again when its transaction ends, so a read racing the change
+ * cannot keep the old hashes. A change made by another control plane on the same database takes effect here
+ * within {@link #CACHED_FOR}.
  */
 @Repository
 public class NodeTokenStore {
@@ -36,6 +46,21 @@ public class NodeTokenStore {
     public record Rotation(String nodeId, Instant rotatedAt, Instant previousValidUntil) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * How long a node's stored hashes are used without reading them again: longer than a heartbeat's 30 s, so
+     * a node's heartbeats find them kept.
+     */
+    static final Duration CACHED_FOR = Duration.ofMinutes(2);
+
+    private record Stored(String tokenHash, String previousHash, Timestamp previousExpiresAt) {}
+
+    /** A node's hashes as read under {@code generation}, at {@code readAtNanos}. */
+    private record Kept(Stored stored, long generation, long readAtNanos) {}
+
+    private final ConcurrentHashMap<String, Kept> kept = new ConcurrentHashMap<>();
+    /** Moves on every change: hashes read under an older generation are not used. */
+    private final AtomicLong generation = new AtomicLong();
 
     private final JdbcClient jdbc;
     private final SecretCipher cipher;
@@ -56,6 +81,7 @@ public class NodeTokenStore {
 
     /** Sets the node's token (an operator's choice); any previous token stops working at once. */
     public void save(String nodeId, String token) {
+        changed(nodeId);
         Timestamp now = Timestamp.from(clock.instant());
         String hash = sha256(token);
         String secret = cipher.encrypt(token);
@@ -77,6 +103,7 @@ public class NodeTokenStore {
             return existing.get();
         }
         String token = generate();
+        changed(nodeId);
         try {
             jdbc.sql("INSERT INTO node_tokens (node_id, token_hash, token_secret, updated_at) VALUES (?, ?, ?, ?)")
                     .params(nodeId, sha256(token), cipher.encrypt(token), Timestamp.from(clock.instant()))
@@ -95,6 +122,7 @@ public class NodeTokenStore {
         Instant now = clock.instant();
         Instant until = now.plus(grace);
         String token = generate();
+        changed(nodeId);
         int updated = jdbc.sql("UPDATE node_tokens SET previous_hash = token_hash, previous_expires_at = ?, "
                         + "token_hash = ?, token_secret = ?, updated_at = ? WHERE node_id = ?")
                 .params(Timestamp.from(until), sha256(token), cipher.encrypt(token), Timestamp.from(now), nodeId)
@@ -111,15 +139,7 @@ public class NodeTokenStore {
         if (nodeId == null || presented == null || presented.isEmpty()) {
             return Match.NONE;
         }
-        record Stored(String tokenHash, String previousHash, Timestamp previousExpiresAt) {}
-        Optional<Stored> stored = jdbc.sql(
-                        "SELECT token_hash, previous_hash, previous_expires_at FROM node_tokens WHERE node_id = ?")
-                .param(nodeId)
-                .query((rs, n) -> new Stored(
-                        rs.getString("token_hash"),
-                        rs.getString("previous_hash"),
-                        rs.getTimestamp("previous_expires_at")))
-                .optional();
+        Optional<Stored> stored = stored(nodeId);
         if (stored.isEmpty()) {
             return Match.NONE;
         }
@@ -135,6 +155,46 @@ public class NodeTokenStore {
             return Match.PREVIOUS;
         }
         return Match.NONE;
+    }
+
+    /** The server's row is deleted (its token row with it): its token stops working at once. */
+    public void forget(String nodeId) {
+        changed(nodeId);
+    }
+
+    private Optional<Stored> stored(String nodeId) {
+        long current = generation.get();
+        long now = System.nanoTime();
+        Kept k = kept.get(nodeId);
+        if (k != null && k.generation() == current && now - k.readAtNanos() < CACHED_FOR.toNanos()) {
+            return Optional.of(k.stored());
+        }
+        Optional<Stored> stored = jdbc.sql(
+                        "SELECT token_hash, previous_hash, previous_expires_at FROM node_tokens WHERE node_id = ?")
+                .param(nodeId)
+                .query((rs, n) -> new Stored(
+                        rs.getString("token_hash"),
+                        rs.getString("previous_hash"),
+                        rs.getTimestamp("previous_expires_at")))
+                .optional();
+        // Unknown nodes are not kept: made-up node ids cannot grow the map.
+        stored.ifPresentOrElse(s -> kept.put(nodeId, new Kept(s, current, now)), () -> kept.remove(nodeId));
+        return stored;
+    }
+
+    /** Drops what is kept now, and again when the caller's transaction ends (a read in between saw the old row). */
+    private void changed(String nodeId) {
+        generation.incrementAndGet();
+        kept.remove(nodeId);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    generation.incrementAndGet();
+                    kept.remove(nodeId);
+                }
+            });
+        }
     }
 
     /**

@@ -122,6 +122,7 @@ public class ServerRegistry {
                             + "'draining' and move them (POST /api/v1/group-ai/accounts/rebalance) before deleting it");
         }
         servers.delete(nodeId);
+        tokens.forget(nodeId);
         counts.forget(nodeId);
         events.publishEvent(new ServerChangedEvent(nodeId));
         log.info("deleted server {}", nodeId);

@@ -5,6 +5,7 @@ import io.groupai.fleet.reconcile.ReconcileStore;
 import io.groupai.fleet.registry.PlacementCounts;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,9 +26,9 @@ class AllocationSummaryController {
         this.reconcile = reconcile;
     }
 
-    // One read-only transaction: the counts, the held rows and the failed count are one snapshot (MariaDB/MySQL).
+    // One read-only REPEATABLE READ transaction: the counts, the held rows and the failed count are one snapshot.
     @GetMapping("/api/v1/group-ai/account-allocation/summary")
-    @Transactional(readOnly = true)
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     public AllocationSummary summary() {
         PlacementCounts.Usage now = counts.usage();
         // Held rows are few at any time (the operation_id index finds them): allocating and migrating apart.

@@ -96,7 +96,8 @@ class WorkerHeartbeatController {
         this.json = json;
     }
 
-    @PostMapping("/api/v1/workers/heartbeat")
+    // Declared, so Spring MVC need not ask every message converter what it could write (per heartbeat).
+    @PostMapping(path = "/api/v1/workers/heartbeat", produces = MediaType.APPLICATION_JSON_VALUE)
     Reply heartbeat(
             @RequestBody JsonNode body, @RequestHeader(name = "Authorization", required = false) String authorization) {
         String nodeId = HeartbeatJson.nodeId(body);

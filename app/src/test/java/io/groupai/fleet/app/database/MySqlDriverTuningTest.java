@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.groupai.fleet.app.FleetIntegrationTest;
+import java.sql.Connection;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +28,10 @@ class MySqlDriverTuningTest {
                     assertThat(pool.getDataSourceProperties()).containsEntry(name, value);
                 }
             });
+            assertThat(pool.getTransactionIsolation()).isEqualTo(MySqlDriverTuning.READ_COMMITTED);
+            try (var connection = pool.getConnection()) {
+                assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
+            }
         } else {
             assertThat(pool.getJdbcUrl()).startsWith("jdbc:h2:");
             assertThat(pool.getDataSourceProperties()).doesNotContainKeys("cachePrepStmts", "rewriteBatchedStatements");

@@ -69,11 +69,7 @@ class NodeTokenApiTest {
 
     @Test
     void nodeATokenOpensNothingOfNodeB() {
-        Api.Response heartbeat = api.post(
-                "/api/v1/workers/heartbeat",
-                "{\"node_id\": \"node-b\", \"status\": \"online\", \"accounts\": []}",
-                "Authorization",
-                "Bearer " + TOKEN_A);
+        Api.Response heartbeat = postHeartbeat("node-b", TOKEN_A);
         assertThat(heartbeat.status()).as(heartbeat.body()).isEqualTo(401);
         assertThat(heartbeat.body()).doesNotContain(TOKEN_A, TOKEN_B);
         assertThat(servers.get("node-b").lastHeartbeat()).isNull();
@@ -128,30 +124,33 @@ class NodeTokenApiTest {
         assertThat(heartbeat("node-b", TOKEN_B).toString()).doesNotContain(newToken);
 
         Thread.sleep(3_500);
-        assertThat(api.post(
-                                "/api/v1/workers/heartbeat",
-                                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}",
-                                "Authorization",
-                                "Bearer " + TOKEN_A)
-                        .status())
-                .isEqualTo(401);
+        assertThat(postHeartbeat("node-a", TOKEN_A).status()).isEqualTo(401);
         assertThat(gateCode("node-a", TOKEN_A)).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(gateCode("node-a", newToken)).isEqualTo(Status.Code.OK);
     }
 
     @Test
     void aRotationWithoutGraceShutsTheOldTokenOutAtOnce() {
+        // Checked a moment ago, so its hashes are kept in memory: the rotation must drop them.
+        heartbeat("node-a", TOKEN_A);
+        assertThat(gateCode("node-a", TOKEN_A)).isEqualTo(Status.Code.OK);
         Api.Response rotated = api.post("/api/v1/group-ai/servers/node-a/node-token/rotate", "{\"grace_seconds\": 0}");
         assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
         assertThat(rotated.json().get("delivery").asString()).contains("bootstrap");
-        assertThat(api.post(
-                                "/api/v1/workers/heartbeat",
-                                "{\"node_id\": \"node-a\", \"status\": \"online\", \"accounts\": []}",
-                                "Authorization",
-                                "Bearer " + TOKEN_A)
-                        .status())
-                .isEqualTo(401);
+        assertThat(postHeartbeat("node-a", TOKEN_A).status()).isEqualTo(401);
         assertThat(gateCode("node-a", TOKEN_A)).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
+    void aDeletedServersTokenStopsWorkingAtOnce() {
+        heartbeat("node-b", TOKEN_B);
+        assertThat(api.delete("/api/v1/group-ai/servers/node-b").status()).isBetween(200, 299);
+        Api.Response after = postHeartbeat("node-b", TOKEN_B);
+        assertThat(after.status()).as(after.body()).isEqualTo(401);
+        assertThat(gateCode("node-b", TOKEN_B)).isEqualTo(Status.Code.UNAUTHENTICATED);
+        // A new server of that name with a new token: only the new token works.
+        register("node-b", TOKEN_A.replace("node-a", "node-b2"));
+        assertThat(gateCode("node-b", TOKEN_B)).isEqualTo(Status.Code.UNAUTHENTICATED);
     }
 
     @Test
@@ -204,13 +203,17 @@ class NodeTokenApiTest {
     }
 
     private JsonNode heartbeat(String nodeId, String token) {
-        Api.Response r = api.post(
+        Api.Response r = postHeartbeat(nodeId, token);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    private Api.Response postHeartbeat(String nodeId, String token) {
+        return api.post(
                 "/api/v1/workers/heartbeat",
                 "{\"node_id\": \"" + nodeId + "\", \"status\": \"online\", \"accounts\": []}",
                 "Authorization",
                 "Bearer " + token);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.json();
     }
 
     private void register(String nodeId, String token) {
