@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -243,10 +244,15 @@ public class AccountRepository {
             }
             sql.append(" ELSE ").append(column.name()).append(" END, ");
         }
-        sql.append("last_report_at = ?, updated_at = ? WHERE ");
+        sql.append("last_report_at = ?, updated_at = ? WHERE account_id IN (")
+                .append(String.join(", ", Collections.nCopies(rows.size(), "?")))
+                .append(") AND (");
         params.add(at);
         params.add(at);
-        // COALESCE to '': a null-safe comparison that H2 and MySQL/MariaDB both run (ids are never empty).
+        rows.forEach(r -> params.add(r.accountId()));
+        // The IN list finds the rows by primary key (H2 scans the table for an OR of conditions alone); each
+        // row's condition then checks its server and operation. COALESCE to '': a null-safe comparison that
+        // H2 and MySQL/MariaDB both run (ids are never empty).
         for (int i = 0; i < rows.size(); i++) {
             ReportedRow r = rows.get(i);
             sql.append(i == 0 ? "" : " OR ")
@@ -255,7 +261,7 @@ public class AccountRepository {
             params.add(r.serverId() == null ? "" : r.serverId());
             params.add(r.operationId() == null ? "" : r.operationId());
         }
-        return jdbc.sql(sql.toString()).params(params).update();
+        return jdbc.sql(sql.append(")").toString()).params(params).update();
     }
 
     private static Timestamp timestamp(Instant instant) {
