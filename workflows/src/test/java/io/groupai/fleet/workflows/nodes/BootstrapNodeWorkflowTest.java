@@ -5,16 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
-import io.groupai.fleet.workflows.agent.AccountRuntimeState;
-import io.groupai.fleet.workflows.agent.ExportedSession;
-import io.groupai.fleet.workflows.agent.InstallScriptRequest;
-import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.NodeAgentForTests;
 import io.groupai.fleet.workflows.agent.NodePing;
-import io.groupai.fleet.workflows.agent.ScriptInstallResult;
-import io.groupai.fleet.workflows.agent.SendMessageRequest;
-import io.groupai.fleet.workflows.agent.SentMessage;
-import io.groupai.fleet.workflows.agent.SessionInfo;
-import io.groupai.fleet.workflows.agent.StartAccountRequest;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -231,67 +223,11 @@ class BootstrapNodeWorkflowTest {
     }
 
     /** Only ping is used by bootstrap; the rest belong to other workflows' tests. */
-    class Agent implements NodeAgentActivities {
-        @Override
-        public java.util.List<io.groupai.fleet.workflows.agent.StartedAccount> startAccounts(
-                java.util.List<io.groupai.fleet.workflows.agent.StartAccountRequest> requests) {
-            return io.groupai.fleet.workflows.allocation.OneByOne.start(this, requests);
-        }
-
+    class Agent extends NodeAgentForTests {
         @Override
         public NodePing ping() {
             calls.add("ping");
             return new NodePing("n1", "test", "simulated", 0, 42);
-        }
-
-        @Override
-        public AccountRuntimeState startAccount(StartAccountRequest request) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public AccountRuntimeState stopAccount(String accountId) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public List<AccountRuntimeState> listAccounts() {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public SessionInfo installSession(String accountId) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public void removeSession(String accountId) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public void discardMigratedSession(String accountId, String exportPath) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public ExportedSession exportSession(String accountId) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public ScriptInstallResult installScript(InstallScriptRequest request) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public void removeScript(String scriptId) {
-            throw new UnsupportedOperationException("not used by bootstrap");
-        }
-
-        @Override
-        public SentMessage sendMessage(SendMessageRequest request) {
-            throw new UnsupportedOperationException("not used by bootstrap");
         }
     }
 }

@@ -7,17 +7,8 @@ import io.groupai.fleet.workflows.FailureTypes;
 import io.groupai.fleet.workflows.TaskQueues;
 import io.groupai.fleet.workflows.WorkflowIds;
 import io.groupai.fleet.workflows.agent.AccountRuntimeState;
-import io.groupai.fleet.workflows.agent.ExportedSession;
-import io.groupai.fleet.workflows.agent.InstallScriptRequest;
-import io.groupai.fleet.workflows.agent.NodeAgentActivities;
+import io.groupai.fleet.workflows.agent.NodeAgentForTests;
 import io.groupai.fleet.workflows.agent.NodePing;
-import io.groupai.fleet.workflows.agent.ScriptInstallResult;
-import io.groupai.fleet.workflows.agent.SendMessageRequest;
-import io.groupai.fleet.workflows.agent.SentMessage;
-import io.groupai.fleet.workflows.agent.SessionInfo;
-import io.groupai.fleet.workflows.agent.StartAccountRequest;
-import io.groupai.fleet.workflows.agent.StartedAccount;
-import io.groupai.fleet.workflows.allocation.OneByOne;
 import io.groupai.fleet.workflows.supervision.HealthEvent;
 import io.groupai.fleet.workflows.supervision.NodeCheck;
 import io.groupai.fleet.workflows.supervision.SupervisionActivities;
@@ -281,7 +272,7 @@ class RollingUpgradeWorkflowTest {
         }
     }
 
-    final class Agent implements NodeAgentActivities {
+    final class Agent extends NodeAgentForTests {
         private final String node;
 
         Agent(String node) {
@@ -303,56 +294,6 @@ class RollingUpgradeWorkflowTest {
             return List.of(
                     new AccountRuntimeState(node + "-a", status, null, null),
                     new AccountRuntimeState(node + "-b", status, null, null));
-        }
-
-        @Override
-        public List<StartedAccount> startAccounts(List<StartAccountRequest> requests) {
-            return OneByOne.start(this, requests);
-        }
-
-        @Override
-        public AccountRuntimeState startAccount(StartAccountRequest request) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public AccountRuntimeState stopAccount(String accountId) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public SessionInfo installSession(String accountId) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public void removeSession(String accountId) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public ExportedSession exportSession(String accountId) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public ScriptInstallResult installScript(InstallScriptRequest request) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public void removeScript(String scriptId) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public void discardMigratedSession(String accountId, String exportPath) {
-            throw new UnsupportedOperationException("not used by upgrades");
-        }
-
-        @Override
-        public SentMessage sendMessage(SendMessageRequest request) {
-            throw new UnsupportedOperationException("not used by upgrades");
         }
     }
 }
